@@ -1,0 +1,47 @@
+//! The result fingerprint a workload run returns, identical for every thread count.
+
+use std::fmt;
+
+/// A 64-bit fingerprint of a run's result. Two runs of the same instance must return equal
+/// checksums whatever the thread count or backend; the runner checks this at every `j`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Checksum(pub u64);
+
+impl Checksum {
+    /// Combines values in the order given (order matters: a fixed reduction order is the point).
+    pub fn of_u64s(values: impl IntoIterator<Item = u64>) -> Checksum {
+        Checksum(values.into_iter().fold(0x9e37_79b9_7f4a_7c15, mix))
+    }
+
+    /// Combines the exact bit patterns of floats, in order: equal only when bit for bit equal.
+    pub fn of_f64s(values: impl IntoIterator<Item = f64>) -> Checksum {
+        Checksum::of_u64s(values.into_iter().map(f64::to_bits))
+    }
+}
+
+/// One step of a SplitMix64-style hash combine (Steele, Lea & Flood, OOPSLA 2014).
+fn mix(state: u64, value: u64) -> u64 {
+    let mut z = state.rotate_left(5) ^ value;
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl fmt::Display for Checksum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_matters_and_equal_inputs_agree() {
+        assert_eq!(Checksum::of_u64s([1, 2, 3]), Checksum::of_u64s([1, 2, 3]));
+        assert_ne!(Checksum::of_u64s([1, 2, 3]), Checksum::of_u64s([3, 2, 1]));
+        assert_ne!(Checksum::of_f64s([0.0]), Checksum::of_f64s([-0.0]));
+    }
+}

@@ -1,0 +1,68 @@
+//! The `Workload` and `Instance` traits: what a plug-in implements.
+
+use std::fmt;
+
+use crate::{Checksum, Kind, ParamSpec, Params, Team};
+
+/// A named, parameterised piece of work that can be prepared at a given size.
+///
+/// Implementations are usually unit structs listed in a `const` registry such as [`crate::ALL`].
+pub trait Workload: Sync {
+    /// A short kebab-case name, unique in its registry (`mc-pi`).
+    fn name(&self) -> &'static str;
+
+    /// The curve this workload is expected to show.
+    fn kind(&self) -> Kind;
+
+    /// One line saying what the workload does.
+    fn description(&self) -> &'static str;
+
+    /// The declared parameters. Must include `size`, the amount of work, whose default is the same
+    /// on every machine.
+    fn params(&self) -> &'static [ParamSpec];
+
+    /// Builds an instance outside the timed region: allocation and initialisation happen here.
+    fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError>;
+
+    /// Warnings about these parameters on this machine (e.g. arrays that fit in cache).
+    fn warnings(&self, _params: &Params) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A prepared workload, run many times at many thread counts.
+pub trait Instance: Send {
+    /// Does the fixed total amount of work over `team` and returns a checksum that is identical
+    /// for every thread count and backend. May panic if the workload's code panics; the runner
+    /// catches that and reports it with the workload and thread count.
+    fn run(&mut self, team: &Team) -> Checksum;
+
+    /// The exact duration this instance would take on `threads` ideal processors, in nanoseconds,
+    /// where the workload knows it by construction (only `synthetic` does). Fake clocks use it to
+    /// make whole runs exact; real clocks ignore it.
+    fn modeled_ns(&self, _threads: usize) -> Option<u64> {
+        None
+    }
+
+    /// Bytes moved to and from memory by one run, for workloads that report bandwidth.
+    fn bytes_per_run(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// A workload could not prepare an instance (e.g. memory could not be allocated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadError {
+    /// The workload.
+    pub workload: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for WorkloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "workload `{}`: {}", self.workload, self.message)
+    }
+}
+
+impl std::error::Error for WorkloadError {}
