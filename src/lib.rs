@@ -1,1 +1,28 @@
-//! amdahl
+//! `amdahl` measures real parallel speedup and holds it against Amdahl's law.
+//!
+//! # How it works
+//! 1. **Workloads** (crate `amdahl-workloads`) do a fixed amount of work split over a `Team` of
+//!    j threads and return a checksum that must not depend on j.
+//! 2. **The sweep** ([`sweep`]) runs each workload at every thread count in interleaved, seeded
+//!    rounds, timing each run with an injected [`sweep::Clock`], checking every checksum, and stops
+//!    when the speedup's confidence intervals are narrow enough or the budget is spent.
+//! 3. **Statistics** ([`stats`], [`analysis`]) turn samples into T(j), the paired speedup S(j) with
+//!    bootstrap CIs, efficiency, Karp–Flatt and utilisation.
+//! 4. **Fits** ([`fit`]) estimate the serial fraction B of S(j) = 1/(B + (1-B)/j).
+//! 5. **Results** ([`results`]) are versioned JSON with the machine's fingerprint ([`machine`]) and
+//!    every raw sample, written atomically after each workload; [`report`] renders them.
+//!
+//! The library never prints; the `measure` binary turns its values and progress events into text.
+
+pub mod analysis;
+pub mod config;
+pub mod error;
+pub mod fit;
+pub mod machine;
+pub mod report;
+pub mod results;
+pub mod stats;
+pub mod sweep;
+pub mod thread_set;
+
+pub use error::{Error, Result};

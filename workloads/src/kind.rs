@@ -22,14 +22,8 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in declaration order.
-    pub const ALL: [Kind; 6] = [
-        Kind::Parallel,
-        Kind::Sequential,
-        Kind::IoBound,
-        Kind::MemoryBound,
-        Kind::Contended,
-        Kind::Synthetic,
-    ];
+    pub const ALL: [Kind; 6] =
+        [Kind::Parallel, Kind::Sequential, Kind::IoBound, Kind::MemoryBound, Kind::Contended, Kind::Synthetic];
 
     /// The kebab-case name used on the command line and in results files.
     pub fn as_str(self) -> &'static str {

@@ -115,19 +115,15 @@ pub enum ParamError {
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParamError::Unknown { workload, param, known } => write!(
-                f,
-                "workload `{workload}` has no parameter `{param}` (it has: {})",
-                known.join(", ")
-            ),
-            ParamError::BadValue { workload, param, value, reason, range } => write!(
-                f,
-                "workload `{workload}`, parameter `{param}`: value `{value}` is {reason} (allowed: {range})"
-            ),
-            ParamError::Malformed { workload, text } => write!(
-                f,
-                "workload `{workload}`: parameter `{text}` is not of the form name=value"
-            ),
+            ParamError::Unknown { workload, param, known } => {
+                write!(f, "workload `{workload}` has no parameter `{param}` (it has: {})", known.join(", "))
+            }
+            ParamError::BadValue { workload, param, value, reason, range } => {
+                write!(f, "workload `{workload}`, parameter `{param}`: value `{value}` is {reason} (allowed: {range})")
+            }
+            ParamError::Malformed { workload, text } => {
+                write!(f, "workload `{workload}`: parameter `{text}` is not of the form name=value")
+            }
         }
     }
 }

@@ -149,9 +149,9 @@ impl Team {
     {
         let chunk_len = chunk_len.max(1);
         match &self.pool {
-            Some(pool) => pool.install(|| {
-                data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)).collect()
-            }),
+            Some(pool) => {
+                pool.install(|| data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)).collect())
+            }
             None => {
                 let mut chunks: Vec<(usize, &mut [T])> = data.chunks_mut(chunk_len).enumerate().collect();
                 let tasks = chunks.len();

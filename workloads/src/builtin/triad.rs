@@ -116,6 +116,6 @@ mod tests {
     #[test]
     fn counts_bytes_like_stream() {
         let params = Params::parse(&Triad, "mib=1,size=3").unwrap();
-        assert_eq!(Triad.prepare(&params).unwrap().bytes_per_run(), Some(3 * 3 << 20));
+        assert_eq!(Triad.prepare(&params).unwrap().bytes_per_run(), Some((3 * 3) << 20));
     }
 }

@@ -1,0 +1,119 @@
+//! The command line as the user typed it (clap derive lives only here). `into_request` hands the
+//! values to the library's `RunRequest`, which validates and resolves them.
+
+use std::path::PathBuf;
+
+use amdahl::config::RunRequest;
+use amdahl_workloads::Backend;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Measure real parallel speedup and hold it against Amdahl's law.
+///
+/// With no command, runs the default sweep (`measure run`).
+#[derive(Debug, Parser)]
+#[command(name = "measure", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: run).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `run`, accepted without the word `run`.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sweep workloads over thread counts, fit, print and save the results.
+    Run(RunArgs),
+    /// List the built-in workloads with their kinds and parameters.
+    List(ListArgs),
+    /// Print the JSON Schema of the results file.
+    #[command(hide = true)]
+    Schema,
+}
+
+/// Options of `measure run`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// A workload with optional parameters, e.g. `synthetic:b=0.25` (repeatable; default: all).
+    #[arg(long = "workload", short = 'w', value_name = "NAME[:K=V,...]")]
+    pub workloads: Vec<String>,
+    /// Thread counts: `1-N`, `1,2,4,8`, `2-16:2`, `pow2:4N` (N = usable CPUs, P = physical cores).
+    /// Default: 1-N and P; powers of two up to 8N for io-bound workloads.
+    #[arg(long, short = 't', value_name = "SET", allow_hyphen_values = true)]
+    pub threads: Option<String>,
+    /// How teams run: a rayon pool per j, or scoped threads spawned per run.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+    /// Calibrate each workload's size so one run at j=1 takes about this long (instead of the
+    /// fixed default size that compares across machines).
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    pub target_ms: Option<f64>,
+    /// Seconds for the whole run; rounds beyond the minimum stop when it is spent [default: 40].
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub budget: Option<f64>,
+    /// Rounds always run [default: 5].
+    #[arg(long, value_name = "N")]
+    pub min_rounds: Option<usize>,
+    /// Rounds never exceeded [default: 200].
+    #[arg(long, value_name = "N")]
+    pub max_rounds: Option<usize>,
+    /// Stop early once every S(j)'s 95% CI half-width is below this share of S(j) [default: 0.02].
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
+    pub ci_target: Option<f64>,
+    /// Seed of the round order and the bootstrap [default: 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Results file to write [default: a new file in results/].
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Overwrite --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no table; warnings and errors only.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print the results JSON on stdout (instead of the table).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `measure list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print a JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--backend` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    /// A rayon `ThreadPool` per thread count, built once: work stealing.
+    Rayon,
+    /// crossbeam scoped threads spawned in every run: static partition.
+    Threads,
+}
+
+impl RunArgs {
+    /// The library's request.
+    pub fn into_request(self) -> RunRequest {
+        RunRequest {
+            workloads: self.workloads,
+            threads: self.threads,
+            backend: self.backend.map(|b| match b {
+                BackendArg::Rayon => Backend::Rayon,
+                BackendArg::Threads => Backend::Threads,
+            }),
+            target_ms: self.target_ms,
+            budget_s: self.budget,
+            min_rounds: self.min_rounds,
+            max_rounds: self.max_rounds,
+            ci_target: self.ci_target,
+            seed: self.seed,
+            out: self.out,
+            force: self.force,
+        }
+    }
+}

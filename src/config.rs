@@ -1,0 +1,203 @@
+//! `RunConfig`: what a sweep is asked to do, validated and resolved, free of command-line types.
+//!
+//! The binary's `cli.rs` mirrors what the user typed; [`RunRequest::resolve`] checks every value
+//! (naming the flag, the value and the limit when it refuses one) and resolves defaults against
+//! this machine's CPU counts.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use amdahl_workloads::{ALL, Backend, WorkloadSpec};
+
+use crate::error::{Error, Result};
+use crate::thread_set::{CpuCounts, ThreadSet};
+
+/// How the work relates to the thread count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    /// Fixed total work (Amdahl).
+    Strong,
+}
+
+impl Scaling {
+    /// The name written to results files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scaling::Strong => "strong",
+        }
+    }
+}
+
+/// The run as the user asked for it, every field still unchecked text or numbers.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// `--workload` values; empty means the whole catalogue.
+    pub workloads: Vec<String>,
+    /// `--threads`; `None` means each workload's default set.
+    pub threads: Option<String>,
+    /// `--backend`; `None` means rayon.
+    pub backend: Option<Backend>,
+    /// `--target-ms`.
+    pub target_ms: Option<f64>,
+    /// `--budget` in seconds.
+    pub budget_s: Option<f64>,
+    /// `--min-rounds`.
+    pub min_rounds: Option<usize>,
+    /// `--max-rounds`.
+    pub max_rounds: Option<usize>,
+    /// `--ci-target`, the relative CI half-width that ends a sweep early.
+    pub ci_target: Option<f64>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--out`.
+    pub out: Option<PathBuf>,
+    /// `--force`.
+    pub force: bool,
+}
+
+/// A validated run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The workloads, in order, with their thread sets.
+    pub workloads: Vec<PlannedWorkload>,
+    /// The backend of every team.
+    pub backend: Backend,
+    /// Calibrate each size to this T(1) instead of using the fixed default.
+    pub target: Option<Duration>,
+    /// Time for the whole run; rounds beyond the minimum stop when it is spent.
+    pub budget: Duration,
+    /// Rounds always run.
+    pub min_rounds: usize,
+    /// Rounds never exceeded.
+    pub max_rounds: usize,
+    /// Stop when every S(j)'s 95% CI half-width is below this share of S(j).
+    pub ci_target: f64,
+    /// Seeds round order and bootstrap.
+    pub seed: u64,
+    /// Strong scaling.
+    pub scaling: Scaling,
+    /// Where the results file goes (`None`: a new name under `results/`).
+    pub out: Option<PathBuf>,
+    /// Overwrite `out` if it exists.
+    pub force: bool,
+    /// The `--threads` text as given, for the record.
+    pub threads_text: Option<String>,
+}
+
+/// One workload of a run and the thread counts it visits.
+#[derive(Debug, Clone)]
+pub struct PlannedWorkload {
+    /// The workload and its parameters.
+    pub spec: WorkloadSpec,
+    /// The thread counts.
+    pub threads: ThreadSet,
+}
+
+/// Defaults of a run.
+pub mod defaults {
+    /// Seconds for the whole default run.
+    pub const BUDGET_S: f64 = 40.0;
+    /// Rounds always run.
+    pub const MIN_ROUNDS: usize = 5;
+    /// Rounds never exceeded.
+    pub const MAX_ROUNDS: usize = 200;
+    /// Relative CI half-width that ends a sweep.
+    pub const CI_TARGET: f64 = 0.02;
+    /// The seed of round order and bootstrap.
+    pub const SEED: u64 = 1;
+}
+
+impl RunRequest {
+    /// Checks every value and resolves defaults for a machine with `cpus`.
+    pub fn resolve(&self, cpus: CpuCounts) -> Result<RunConfig> {
+        let specs: Vec<WorkloadSpec> = if self.workloads.is_empty() {
+            ALL.iter().map(|w| WorkloadSpec::defaults(*w)).collect::<Result<_, _>>()?
+        } else {
+            self.workloads.iter().map(|w| WorkloadSpec::parse(w)).collect::<Result<_, _>>()?
+        };
+        let explicit = self.threads.as_deref().map(|t| ThreadSet::parse(t, cpus)).transpose()?;
+        let workloads = specs
+            .into_iter()
+            .map(|spec| {
+                let threads =
+                    explicit.clone().unwrap_or_else(|| ThreadSet::default_for(spec.workload.kind().waits(), cpus));
+                PlannedWorkload { spec, threads }
+            })
+            .collect();
+        let target = self
+            .target_ms
+            .map(|ms| in_range("--target-ms", ms, 1.0, 600_000.0).map(|ms| Duration::from_secs_f64(ms / 1e3)))
+            .transpose()?;
+        let budget = in_range("--budget", self.budget_s.unwrap_or(defaults::BUDGET_S), 0.001, 7.0 * 86_400.0)?;
+        let min_rounds = self.min_rounds.unwrap_or(defaults::MIN_ROUNDS);
+        let max_rounds = self.max_rounds.unwrap_or(defaults::MAX_ROUNDS.max(min_rounds));
+        if !(2..=100_000).contains(&min_rounds) {
+            return Err(Error::usage("--min-rounds", min_rounds, "is out of range (2..=100000; a CI needs 2 rounds)"));
+        }
+        if max_rounds < min_rounds || max_rounds > 1_000_000 {
+            return Err(Error::usage(
+                "--max-rounds",
+                max_rounds,
+                format!("is out of range ({min_rounds}..=1000000: at least --min-rounds)"),
+            ));
+        }
+        let ci_target = in_range("--ci-target", self.ci_target.unwrap_or(defaults::CI_TARGET), 1e-6, 1.0)?;
+        Ok(RunConfig {
+            workloads,
+            backend: self.backend.unwrap_or(Backend::Rayon),
+            target,
+            budget: Duration::from_secs_f64(budget),
+            min_rounds,
+            max_rounds,
+            ci_target,
+            seed: self.seed.unwrap_or(defaults::SEED),
+            scaling: Scaling::Strong,
+            out: self.out.clone(),
+            force: self.force,
+            threads_text: self.threads.clone(),
+        })
+    }
+}
+
+fn in_range(flag: &str, value: f64, min: f64, max: f64) -> Result<f64> {
+    if value.is_finite() && (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::usage(flag, value, format!("is out of range ({min}..={max})")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CPUS: CpuCounts = CpuCounts { usable: 2, physical: 2 };
+
+    #[test]
+    fn defaults_cover_the_catalogue_with_kind_specific_threads() {
+        let config = RunRequest::default().resolve(CPUS).unwrap();
+        assert_eq!(config.workloads.len(), ALL.len());
+        let sleep = config.workloads.iter().find(|w| w.spec.workload.name() == "sleep").unwrap();
+        assert_eq!(sleep.threads.counts(), [1, 2, 4, 8, 16]);
+        let primes = config.workloads.iter().find(|w| w.spec.workload.name() == "primes").unwrap();
+        assert_eq!(primes.threads.counts(), [1, 2]);
+        assert_eq!(config.min_rounds, 5);
+    }
+
+    #[test]
+    fn refusals_name_the_flag() {
+        let cases: [(RunRequest, &str); 6] = [
+            (RunRequest { target_ms: Some(0.0), ..Default::default() }, "--target-ms"),
+            (RunRequest { budget_s: Some(-1.0), ..Default::default() }, "--budget"),
+            (RunRequest { min_rounds: Some(0), ..Default::default() }, "--min-rounds"),
+            (RunRequest { min_rounds: Some(10), max_rounds: Some(5), ..Default::default() }, "--max-rounds"),
+            (RunRequest { ci_target: Some(f64::NAN), ..Default::default() }, "--ci-target"),
+            (RunRequest { workloads: vec!["synthetic:b=1.5".into()], ..Default::default() }, "--workload"),
+        ];
+        for (request, flag) in cases {
+            let err = request.resolve(CPUS).unwrap_err();
+            assert!(err.to_string().starts_with(flag), "{err}");
+            assert_eq!(err.exit_code(), 2);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The library's error type. Every variant names what went wrong with which flag, file, workload or
+//! value, and maps to one of the exit codes of DESIGN.md.
+
+use std::path::PathBuf;
+
+/// Exit codes (DESIGN.md "Errors and exit codes"; BSD sysexits for 65 and 74).
+pub mod exit_code {
+    /// Everything went well.
+    pub const OK: u8 = 0;
+    /// The run finished, but at least one workload failed (panicked or gave a wrong checksum).
+    pub const WORKLOAD_FAILED: u8 = 1;
+    /// Bad flag or value.
+    pub const USAGE: u8 = 2;
+    /// Bad data: a file that is not ours, malformed, or of an unsupported version.
+    pub const DATA: u8 = 65;
+    /// Input/output error.
+    pub const IO: u8 = 74;
+    /// Interrupted (Ctrl-C).
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// What can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A flag's value was refused.
+    #[error("{flag}: `{value}` {reason}")]
+    Usage {
+        /// The flag, e.g. `--threads`.
+        flag: String,
+        /// The value given.
+        value: String,
+        /// Why, with the limit.
+        reason: String,
+    },
+    /// A workload spec (name or parameter) was refused.
+    #[error("--workload: {0}")]
+    Workload(#[from] amdahl_workloads::SpecError),
+    /// A workload could not be prepared or its team built.
+    #[error("{0}")]
+    Prepare(String),
+    /// A file could not be read or written.
+    #[error("{path}: {action}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What we were doing.
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file's contents were refused.
+    #[error("{path}: {message}")]
+    Data {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the position.
+        message: String,
+    },
+    /// The output file exists and `--force` was not given.
+    #[error("{0}: already exists; choose another --out or add --force to overwrite")]
+    WouldOverwrite(PathBuf),
+    /// The run was interrupted; what was measured has been saved.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage { .. } | Error::Workload(_) | Error::WouldOverwrite(_) => exit_code::USAGE,
+            Error::Prepare(_) => exit_code::WORKLOAD_FAILED,
+            Error::Io { .. } => exit_code::IO,
+            Error::Data { .. } => exit_code::DATA,
+            Error::Interrupted => exit_code::INTERRUPTED,
+        }
+    }
+
+    /// A usage error for `flag`.
+    pub fn usage(flag: &str, value: impl ToString, reason: impl Into<String>) -> Error {
+        Error::Usage { flag: flag.to_owned(), value: value.to_string(), reason: reason.into() }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), action, source }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

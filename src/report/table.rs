@@ -1,0 +1,148 @@
+//! The terminal table: per workload, one row per thread count, then the fitted serial fraction.
+
+use std::fmt::Write;
+
+use super::Exporter;
+use crate::results::{ResultsFile, WorkloadResult};
+
+/// Plain-text tables of every workload.
+pub struct Table;
+
+impl Exporter for Table {
+    fn render(&self, results: &ResultsFile) -> Vec<u8> {
+        let mut out = String::new();
+        for workload in &results.workloads {
+            out += &workload_table(workload);
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+}
+
+/// The table of one workload.
+pub fn workload_table(w: &WorkloadResult) -> String {
+    let mut out = String::new();
+    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
+    let _ = writeln!(
+        out,
+        "{} ({}, {}; {}{calibrated}): {} rounds, {}",
+        w.name,
+        w.kind,
+        w.backend,
+        params.join(" "),
+        w.rounds,
+        stop_text(w)
+    );
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<28}  {:<22}  {:>6}  {:>11}  {:>5}  tags",
+        "j", "T(j) median [95% CI]", "S(j) [95% CI]", "E", "Karp-Flatt", "util"
+    );
+    for p in &w.points {
+        let t = match (p.median_ns, p.median_ns_ci95) {
+            (Some(m), Some([lo, hi])) => {
+                let unit = Unit::for_ns(m);
+                format!("{} [{}, {}] {}", unit.fmt(m), unit.fmt(lo), unit.fmt(hi), unit.name)
+            }
+            _ => "-".to_owned(),
+        };
+        let s = match (p.speedup, p.speedup_ci95) {
+            (Some(s), Some([lo, hi])) => format!("{s:.3} [{lo:.3}, {hi:.3}]"),
+            _ => "-".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<28}  {:<22}  {:>6}  {:>11}  {:>5}  {}",
+            p.threads,
+            t,
+            s,
+            opt(p.efficiency, 3),
+            opt(p.karp_flatt, 4),
+            opt(p.utilisation, 2),
+            p.tags.join(",")
+        );
+    }
+    if let Some(amdahl) = &w.fits.amdahl {
+        let used: Vec<String> = amdahl.threads_used.iter().map(usize::to_string).collect();
+        match (amdahl.serial_fraction, &amdahl.not_fitted) {
+            (Some(b), _) => {
+                let ci = amdahl.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+                let tail = match amdahl.ceiling {
+                    Some(c) => format!("ceiling 1/B = {c:.1}x"),
+                    None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
+                    None => "no ceiling (B <= 0)".to_owned(),
+                };
+                let _ =
+                    writeln!(out, "  Amdahl: serial fraction B = {b:.4}{ci}, {tail} (fit on j = {})", used.join(", "));
+            }
+            (None, Some(reason)) => {
+                let _ = writeln!(out, "  Amdahl: not fitted: {reason}");
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some(d) = &w.diagnosis {
+        let _ = writeln!(out, "  {d}");
+    }
+    if let Some(e) = &w.error {
+        let _ = writeln!(out, "  error: {e}");
+    }
+    out
+}
+
+fn stop_text(w: &WorkloadResult) -> &'static str {
+    use crate::results::StopReason::*;
+    match w.stop {
+        Converged => "every S(j) CI within target",
+        Budget => "stopped by the time budget",
+        MaxRounds => "stopped at --max-rounds",
+        Failed => "FAILED",
+        Interrupted => "interrupted",
+    }
+}
+
+fn opt(value: Option<f64>, digits: usize) -> String {
+    value.map(|v| format!("{v:.digits$}")).unwrap_or_else(|| "-".to_owned())
+}
+
+/// A time unit chosen so the value reads with 1 to 3 integer digits.
+struct Unit {
+    name: &'static str,
+    ns: f64,
+}
+
+impl Unit {
+    fn for_ns(ns: f64) -> Unit {
+        match ns {
+            x if x >= 1e9 => Unit { name: "s", ns: 1e9 },
+            x if x >= 1e6 => Unit { name: "ms", ns: 1e6 },
+            x if x >= 1e3 => Unit { name: "us", ns: 1e3 },
+            _ => Unit { name: "ns", ns: 1.0 },
+        }
+    }
+
+    fn fmt(&self, ns: f64) -> String {
+        let v = ns / self.ns;
+        if v >= 100.0 { format!("{v:.1}") } else { format!("{v:.2}") }
+    }
+}
+
+/// A duration in nanoseconds as text with a fitting unit (`12.34 ms`).
+pub fn format_duration_ns(ns: f64) -> String {
+    let unit = Unit::for_ns(ns);
+    format!("{} {}", unit.fmt(ns), unit.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units() {
+        assert_eq!(format_duration_ns(1.5e9), "1.50 s");
+        assert_eq!(format_duration_ns(123_456_789.0), "123.5 ms");
+        assert_eq!(format_duration_ns(4_200.0), "4.20 us");
+        assert_eq!(format_duration_ns(12.0), "12.00 ns");
+    }
+}

@@ -1,0 +1,9 @@
+//! Statistics of samples: robust summaries, a seeded percentile bootstrap, and the paired speedup.
+
+mod bootstrap;
+mod speedup;
+mod summary;
+
+pub use bootstrap::{Bootstrap, RESAMPLES, percentile};
+pub use speedup::{PairedSpeedup, paired_speedup};
+pub use summary::{Summary, mad, mean, median, sd};

@@ -1,0 +1,196 @@
+//! Clocks: how a sample is timed. The sweep never reads the time itself; it asks a [`Clock`], so
+//! tests can run whole sweeps on a [`FakeClock`] that makes every duration exact.
+//!
+//! The [`RealClock`] takes wall time from the monotonic clock (`std::time::Instant`), process CPU
+//! time (all threads, user + system) from `CLOCK_PROCESS_CPUTIME_ID`, and the process's involuntary
+//! context switches from `getrusage(RUSAGE_SELF)`; it reads them just before and just after the
+//! work, and nothing else happens between the two reads.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+
+/// What one timed run of a workload cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measurement {
+    /// Wall time.
+    pub wall_ns: u64,
+    /// Process CPU time, all threads; `None` where unknown.
+    pub cpu_ns: Option<u64>,
+    /// Involuntary context switches of the process; `None` where unknown.
+    pub involuntary_context_switches: Option<u64>,
+}
+
+/// A source of time for the sweep.
+pub trait Clock: Sync {
+    /// Nanoseconds since an arbitrary origin; the sweep uses differences for its budget.
+    fn now_ns(&self) -> u64;
+
+    /// Runs `work` once and says what it cost. `modeled_ns` is the workload's own idea of its
+    /// duration on `threads` ideal processors (only `synthetic` has one); real clocks ignore it.
+    fn measure(&self, threads: usize, modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement;
+}
+
+/// The machine's clocks.
+#[derive(Debug)]
+pub struct RealClock {
+    origin: Instant,
+}
+
+impl RealClock {
+    /// A clock whose origin is now.
+    pub fn new() -> RealClock {
+        RealClock { origin: Instant::now() }
+    }
+}
+
+impl Default for RealClock {
+    fn default() -> Self {
+        RealClock::new()
+    }
+}
+
+impl Clock for RealClock {
+    fn now_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
+    }
+
+    fn measure(&self, _threads: usize, _modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement {
+        let switches_before = involuntary_switches();
+        let cpu_before = process_cpu_ns();
+        let start = Instant::now();
+        work();
+        let wall = start.elapsed();
+        let cpu_after = process_cpu_ns();
+        let switches_after = involuntary_switches();
+        Measurement {
+            wall_ns: wall.as_nanos() as u64,
+            cpu_ns: cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a)),
+            involuntary_context_switches: switches_before.zip(switches_after).map(|(a, b)| b.saturating_sub(a)),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_cpu_ns() -> Option<u64> {
+    // SAFETY: clock_gettime writes one timespec into the value we own.
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
+#[cfg(unix)]
+fn involuntary_switches() -> Option<u64> {
+    // SAFETY: getrusage writes one rusage into the zeroed value we own.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    (rc == 0).then_some(usage.ru_nivcsw as u64)
+}
+
+#[cfg(not(unix))]
+fn process_cpu_ns() -> Option<u64> {
+    None
+}
+
+#[cfg(not(unix))]
+fn involuntary_switches() -> Option<u64> {
+    None
+}
+
+/// A clock for tests: every measurement takes the workload's modeled duration (or a fixed
+/// default), optionally times a seeded noise factor, and the clock's "now" advances by exactly the
+/// durations it has reported. CPU time is wall x threads; there are no context switches.
+#[derive(Debug)]
+pub struct FakeClock {
+    state: Mutex<FakeState>,
+    relative_sd: f64,
+    default_ns: u64,
+}
+
+#[derive(Debug)]
+struct FakeState {
+    now_ns: u64,
+    rng: Pcg64Mcg,
+}
+
+impl FakeClock {
+    /// Durations are exactly the modeled ones; unmodeled work takes 1 ms.
+    pub fn exact() -> FakeClock {
+        FakeClock::with_noise(0, 0.0)
+    }
+
+    /// Durations are the modeled ones times 1 + `relative_sd` z, z standard normal from a generator
+    /// seeded with `seed` (Box–Muller), floored at 5% of the modeled time.
+    pub fn with_noise(seed: u64, relative_sd: f64) -> FakeClock {
+        FakeClock {
+            state: Mutex::new(FakeState { now_ns: 0, rng: Pcg64Mcg::seed_from_u64(seed) }),
+            relative_sd,
+            default_ns: 1_000_000,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+impl Clock for FakeClock {
+    fn now_ns(&self) -> u64 {
+        self.lock().now_ns
+    }
+
+    fn measure(&self, threads: usize, modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement {
+        work();
+        let mut state = self.lock();
+        let base = modeled_ns.unwrap_or(self.default_ns) as f64;
+        let factor = if self.relative_sd > 0.0 {
+            let (u1, u2): (f64, f64) = (1.0 - state.rng.random::<f64>(), state.rng.random::<f64>());
+            let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+            (1.0 + self.relative_sd * z).max(0.05)
+        } else {
+            1.0
+        };
+        let wall_ns = (base * factor).round().max(1.0) as u64;
+        state.now_ns += wall_ns;
+        Measurement { wall_ns, cpu_ns: Some(wall_ns * threads as u64), involuntary_context_switches: Some(0) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_clock_is_exact_and_advances() {
+        let clock = FakeClock::exact();
+        let mut ran = false;
+        let m = clock.measure(2, Some(500), &mut || ran = true);
+        assert!(ran);
+        assert_eq!(m.wall_ns, 500);
+        assert_eq!(m.cpu_ns, Some(1000));
+        assert_eq!(clock.measure(1, None, &mut || {}).wall_ns, 1_000_000);
+        assert_eq!(clock.now_ns(), 1_000_500);
+    }
+
+    #[test]
+    fn fake_noise_is_seeded() {
+        let a = FakeClock::with_noise(4, 0.05);
+        let b = FakeClock::with_noise(4, 0.05);
+        let xs: Vec<u64> = (0..5).map(|_| a.measure(1, Some(1_000_000), &mut || {}).wall_ns).collect();
+        let ys: Vec<u64> = (0..5).map(|_| b.measure(1, Some(1_000_000), &mut || {}).wall_ns).collect();
+        assert_eq!(xs, ys);
+        assert!(xs.iter().any(|&x| x != 1_000_000));
+    }
+
+    #[test]
+    fn real_clock_reads_cpu_time() {
+        let clock = RealClock::new();
+        let m = clock.measure(1, None, &mut || {
+            std::hint::black_box((0..200_000u64).sum::<u64>());
+        });
+        assert!(m.wall_ns > 0);
+        assert!(m.cpu_ns.is_some() && m.involuntary_context_switches.is_some());
+    }
+}

@@ -1,0 +1,232 @@
+//! Whole runs on the fake clock: exact, deterministic, no real timing asserted.
+
+use std::sync::atomic::AtomicBool;
+
+use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError, WorkloadSpec};
+
+use super::*;
+use crate::config::{PlannedWorkload, RunRequest};
+use crate::results::StopReason;
+use crate::thread_set::ThreadSet;
+
+const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4 };
+
+fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
+    RunRequest {
+        workloads: workloads.iter().map(|w| w.to_string()).collect(),
+        threads: Some(threads.into()),
+        out: Some(out.to_owned()),
+        ..Default::default()
+    }
+    .resolve(CPUS)
+    .unwrap()
+}
+
+fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> Result<RunOutcome> {
+    run(
+        config,
+        RunContext {
+            clock,
+            observer: &mut Silent,
+            interrupted,
+            cpus: CPUS,
+            machine: machine::fingerprint(),
+            argv: vec!["measure".into()],
+            results_dir: "unused".into(),
+        },
+    )
+}
+
+#[test]
+fn synthetic_on_the_fake_clock_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let config = config(&["synthetic:b=0.25,size=1200000"], "1-4", &out);
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    assert_eq!(outcome.failures, 0);
+    let w = &outcome.results.workloads[0];
+    // Zero noise: every CI has zero width, so the sweep converges at the minimum rounds.
+    assert_eq!((w.rounds, w.stop), (5, StopReason::Converged));
+    for p in &w.points {
+        let j = p.threads as f64;
+        assert_eq!(p.samples_ns, vec![(1_200_000.0 * (0.25 + 0.75 / j)) as u64; 5]);
+        let want = 1.0 / (0.25 + 0.75 / j);
+        assert!((p.speedup.unwrap() - want).abs() < 1e-12, "S({j})");
+        assert!((p.speedup_ci95.unwrap()[1] - want).abs() < 1e-12);
+        assert!((p.efficiency.unwrap() - want / j).abs() < 1e-12);
+        if p.threads > 1 {
+            assert!((p.karp_flatt.unwrap() - 0.25).abs() < 1e-12);
+        }
+    }
+    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-12);
+    assert!((amdahl.ceiling.unwrap() - 4.0).abs() < 1e-9);
+    assert_eq!(amdahl.threads_used, [1, 2, 3, 4]);
+
+    // The file on disk is the final state, complete, and reads back equal.
+    let saved = crate::results::load(&out).unwrap();
+    assert_eq!(saved, outcome.results);
+    assert_eq!(saved.run.status, crate::results::RunStatus::Complete);
+}
+
+#[test]
+fn same_seed_same_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:b=0.1,size=1000000"], "1,2,4", &dir.path().join("a.json"));
+    config.ci_target = 0.001;
+    config.max_rounds = 40;
+    let a = run_with(&config, &FakeClock::with_noise(7, 0.03), &AtomicBool::new(false)).unwrap();
+    config.out = Some(dir.path().join("b.json"));
+    let b = run_with(&config, &FakeClock::with_noise(7, 0.03), &AtomicBool::new(false)).unwrap();
+    assert_eq!(a.results.workloads, b.results.workloads);
+    let w = &a.results.workloads[0];
+    assert_eq!(w.stop, StopReason::MaxRounds);
+    assert_eq!(w.rounds, 40);
+    // 3% noise per sample: the fit lands near the true B and its CI is not degenerate.
+    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    let [lo, hi] = amdahl.ci95.unwrap();
+    assert!((amdahl.serial_fraction.unwrap() - 0.1).abs() < 0.03 && lo < hi);
+}
+
+#[test]
+fn budget_stops_rounds_after_the_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:b=0.1,size=1000000"], "1,2", &dir.path().join("r.json"));
+    config.ci_target = 1e-6;
+    config.budget = Duration::from_millis(20);
+    let outcome = run_with(&config, &FakeClock::with_noise(1, 0.05), &AtomicBool::new(false)).unwrap();
+    let w = &outcome.results.workloads[0];
+    assert_eq!(w.stop, StopReason::Budget);
+    // A round costs 1 ms + 0.55 ms of fake time: the 20 ms budget is spent after 13 rounds.
+    assert!((12..=14).contains(&w.rounds), "{}", w.rounds);
+
+    config.budget = Duration::from_nanos(1);
+    config.force = true;
+    let outcome = run_with(&config, &FakeClock::with_noise(1, 0.05), &AtomicBool::new(false)).unwrap();
+    assert_eq!(outcome.results.workloads[0].rounds, config.min_rounds);
+}
+
+/// Panics at j = 2.
+struct Panicky;
+/// Returns a checksum that depends on j: a race, as the runner sees it.
+struct Racy;
+
+const SIZE_ONLY: &[ParamSpec] = &[ParamSpec::integer("size", "unused", 1, 1, 1)];
+
+struct Flawed(bool);
+
+impl Instance for Flawed {
+    fn run(&mut self, team: &Team) -> Checksum {
+        let panics = self.0;
+        let parts = team.map(4, |i| {
+            if panics && team.threads() == 2 {
+                panic!("deliberate failure in task {i}");
+            }
+            i as u64
+        });
+        Checksum::of_u64s(parts.into_iter().chain([if panics { 0 } else { team.threads() as u64 }]))
+    }
+}
+
+impl Workload for Panicky {
+    fn name(&self) -> &'static str {
+        "panicky"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Parallel
+    }
+    fn description(&self) -> &'static str {
+        "panics at j=2"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(Flawed(true)))
+    }
+}
+
+impl Workload for Racy {
+    fn name(&self) -> &'static str {
+        "racy"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Parallel
+    }
+    fn description(&self) -> &'static str {
+        "checksum depends on j"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(Flawed(false)))
+    }
+}
+
+fn planned(workload: &'static dyn Workload, threads: &[usize]) -> PlannedWorkload {
+    PlannedWorkload {
+        spec: WorkloadSpec { workload, params: Params::defaults(workload).unwrap() },
+        threads: ThreadSet::from_counts(threads.iter().copied()),
+    }
+}
+
+#[test]
+fn failures_are_reported_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let mut config = config(&["synthetic:size=100000"], "1,2", &out);
+    config.workloads.insert(0, planned(&Panicky, &[1, 2]));
+    config.workloads.insert(1, planned(&Racy, &[1, 2]));
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    assert_eq!(outcome.failures, 2);
+    let [panicky, racy, synthetic] = &outcome.results.workloads[..] else { panic!("three workloads") };
+    let error = panicky.error.as_deref().unwrap();
+    assert!(error.contains("`panicky` panicked at j=2") && error.contains("deliberate failure"), "{error}");
+    assert_eq!(panicky.stop, StopReason::Failed);
+    let error = racy.error.as_deref().unwrap();
+    assert!(error.contains("`racy` at j=2") && error.contains("parallel result differs"), "{error}");
+    assert!(synthetic.error.is_none() && synthetic.rounds == 5);
+    assert_eq!(crate::results::load(&out).unwrap().workloads.len(), 3);
+}
+
+#[test]
+fn interruption_keeps_what_was_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let config = config(&["synthetic:size=100000", "synthetic:size=200000"], "1,2", &out);
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(true)).unwrap();
+    assert_eq!(outcome.results.run.status, crate::results::RunStatus::Interrupted);
+    assert!(outcome.results.workloads.is_empty());
+    assert_eq!(crate::results::load(&out).unwrap().run.status, crate::results::RunStatus::Interrupted);
+}
+
+#[test]
+fn unwritable_destinations_fail_before_measuring() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder/r.json");
+    let err =
+        run_with(&config(&["synthetic"], "1", &missing), &FakeClock::exact(), &AtomicBool::new(false)).unwrap_err();
+    assert_eq!(err.exit_code(), 74);
+    assert!(err.to_string().contains("no/such/folder"), "{err}");
+
+    let existing = dir.path().join("taken.json");
+    std::fs::write(&existing, "keep me").unwrap();
+    let err =
+        run_with(&config(&["synthetic"], "1", &existing), &FakeClock::exact(), &AtomicBool::new(false)).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+}
+
+#[test]
+fn calibration_hits_the_target_on_the_fake_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:b=0.5"], "1,2", &dir.path().join("r.json"));
+    config.target = Some(Duration::from_micros(300));
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    let w = &outcome.results.workloads[0];
+    assert!(w.size_calibrated);
+    // One synthetic unit is one modeled nanosecond: a 300 us target means size ~ 300,000.
+    assert!((240_000.0..=375_000.0).contains(&w.size), "{}", w.size);
+    assert!((w.points[0].median_ns.unwrap() - w.size).abs() < 1.0);
+}

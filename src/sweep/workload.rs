@@ -1,0 +1,241 @@
+//! One workload's sweep: prepare, build teams, warm up, interleaved rounds, adaptive stop.
+//!
+//! # How it works
+//! 1. Resolve the size (the fixed default, the user's, or `--target-ms` calibration) and prepare
+//!    the instance: allocation and set-up happen here, untimed.
+//! 2. Build a team for every j before anything is timed (rayon pools are built once and reused).
+//! 3. Warm up once at every j, j = 1 first; the j = 1 checksum is the reference for every later
+//!    run, at every j.
+//! 4. Rounds: each visits every j once in an order shuffled by the seeded generator, so drift falls
+//!    on all j alike and every round yields one paired sample per j.
+//! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
+//!    the target share of S(j) (`converged`), the workload's share of the budget is spent
+//!    (`budget`), or `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
+//! 6. A panic or a checksum mismatch stops the workload with an error naming it and j; the rounds
+//!    completed before it are kept (a partial round is dropped, so every point keeps its pairing).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use amdahl_workloads::{Backend, Checksum, Instance, Team};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_pcg::Pcg64Mcg;
+
+use super::calibrate::calibrate;
+use super::clock::{Clock, Measurement};
+use super::progress::Observer;
+use crate::analysis;
+use crate::config::PlannedWorkload;
+use crate::results::{Fits, Point, StopReason, WorkloadResult};
+use crate::stats::paired_speedup;
+use crate::thread_set::CpuCounts;
+
+/// The settings one workload's sweep needs.
+pub struct SweepSettings<'a> {
+    /// Team backend.
+    pub backend: Backend,
+    /// `--target-ms`.
+    pub target: Option<Duration>,
+    /// This workload's share of the run's budget.
+    pub budget: Duration,
+    /// Rounds always run.
+    pub min_rounds: usize,
+    /// Rounds never exceeded.
+    pub max_rounds: usize,
+    /// Target relative CI half-width.
+    pub ci_target: f64,
+    /// Seed of the round order and the bootstrap.
+    pub seed: u64,
+    /// Usable CPUs and physical cores.
+    pub cpus: CpuCounts,
+    /// Set by Ctrl-C.
+    pub interrupted: &'a AtomicBool,
+}
+
+/// Sweeps one workload. Never panics on the workload's account: failures are in `error`.
+pub fn sweep_workload(
+    planned: &PlannedWorkload,
+    settings: &SweepSettings<'_>,
+    clock: &dyn Clock,
+    observer: &mut dyn Observer,
+) -> WorkloadResult {
+    let workload = planned.spec.workload;
+    let mut params = planned.spec.params.clone();
+    let mut result = WorkloadResult {
+        name: workload.name().to_owned(),
+        kind: workload.kind().as_str().to_owned(),
+        description: workload.description().to_owned(),
+        params: Default::default(),
+        size: params.float("size"),
+        size_calibrated: false,
+        backend: settings.backend.as_str().to_owned(),
+        scaling: "strong".to_owned(),
+        rounds: 0,
+        stop: StopReason::Failed,
+        checksum: None,
+        bytes_per_run: None,
+        points: planned.threads.counts().iter().map(|&j| analysis::new_point(j, settings.cpus)).collect(),
+        fits: Fits::default(),
+        diagnosis: None,
+        warnings: workload.warnings(&params),
+        error: None,
+    };
+    if !workload.kind().waits() && planned.threads.counts().iter().any(|&j| j > settings.cpus.usable) {
+        result.warnings.push(format!(
+            "{}: points above {} threads are oversubscribed (more threads than usable CPUs) and left out of the fit",
+            workload.name(),
+            settings.cpus.usable
+        ));
+    }
+    let fail = |mut result: WorkloadResult, message: String| {
+        result.error = Some(message);
+        result.stop = StopReason::Failed;
+        result
+    };
+
+    let teams: Vec<Team> = match planned.threads.counts().iter().map(|&j| Team::new(j, settings.backend)).collect() {
+        Ok(teams) => teams,
+        Err(e) => return fail(result, format!("workload `{}`: {e}", workload.name())),
+    };
+    if let Some(target) = settings.target {
+        match calibrate(workload, &params, &teams[0], clock, target) {
+            Ok(size) => {
+                params.set("size", size);
+                result.size = size;
+                result.size_calibrated = true;
+            }
+            Err(e) => return fail(result, e),
+        }
+    }
+    result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    let mut instance = match workload.prepare(&params) {
+        Ok(instance) => instance,
+        Err(e) => return fail(result, e.to_string()),
+    };
+    result.bytes_per_run = instance.bytes_per_run();
+
+    let mut sampler = Sampler { name: workload.name(), instance: instance.as_mut(), clock, reference: None };
+    for team in &teams {
+        if let Err(e) = sampler.sample(team) {
+            return fail(result, e);
+        }
+    }
+    result.checksum = sampler.reference.map(|c| c.to_string());
+
+    let started = clock.now_ns();
+    let mut rng = Pcg64Mcg::seed_from_u64(settings.seed);
+    let mut order: Vec<usize> = (0..teams.len()).collect();
+    result.stop = loop {
+        order.shuffle(&mut rng);
+        let mut round = Vec::with_capacity(teams.len());
+        for &k in &order {
+            if settings.interrupted.load(Ordering::Relaxed) {
+                break;
+            }
+            match sampler.sample(&teams[k]) {
+                Ok(m) => round.push((k, m)),
+                Err(e) => {
+                    result.error = Some(e);
+                    break;
+                }
+            }
+        }
+        if result.error.is_some() {
+            break StopReason::Failed;
+        }
+        if round.len() < teams.len() {
+            break StopReason::Interrupted;
+        }
+        for (k, m) in round {
+            let point = &mut result.points[k];
+            point.samples_ns.push(m.wall_ns);
+            point.cpu_ns.push(m.cpu_ns);
+            point.involuntary_context_switches.push(m.involuntary_context_switches);
+        }
+        result.rounds += 1;
+        let spent = Duration::from_nanos(clock.now_ns().saturating_sub(started));
+        let worst = worst_half_width(&result.points, settings.seed);
+        observer.round_finished(result.rounds, worst, spent, settings.budget);
+        if result.rounds >= settings.min_rounds {
+            if worst.is_some_and(|w| w < settings.ci_target) {
+                break StopReason::Converged;
+            }
+            if result.rounds >= settings.max_rounds {
+                break StopReason::MaxRounds;
+            }
+            if spent >= settings.budget {
+                break StopReason::Budget;
+            }
+        }
+    };
+    if result.rounds >= 2 {
+        analysis::summarise(&mut result.points, settings.cpus, settings.seed);
+        result.fits = analysis::fit(&result.points, workload.kind(), settings.cpus, settings.seed);
+    }
+    result
+}
+
+/// The largest relative CI half-width of S(j) over the points with j > 1; `None` before two rounds.
+fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
+    let baseline: Vec<f64> = points.first()?.samples_ns.iter().map(|&s| s as f64).collect();
+    if baseline.len() < 2 {
+        return None;
+    }
+    points
+        .iter()
+        .skip(1)
+        .map(|p| {
+            let tj: Vec<f64> = p.samples_ns.iter().map(|&s| s as f64).collect();
+            paired_speedup(&baseline, &tj, seed).relative_half_width()
+        })
+        .reduce(f64::max)
+        .or(Some(0.0))
+}
+
+/// Times single runs and checks every checksum against the first.
+struct Sampler<'a> {
+    name: &'a str,
+    instance: &'a mut dyn Instance,
+    clock: &'a dyn Clock,
+    reference: Option<Checksum>,
+}
+
+impl Sampler<'_> {
+    fn sample(&mut self, team: &Team) -> Result<Measurement, String> {
+        let j = team.threads();
+        let modeled = self.instance.modeled_ns(j);
+        let instance = &mut *self.instance;
+        let mut outcome = None;
+        let measurement = self.clock.measure(j, modeled, &mut || {
+            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.run(team))));
+        });
+        let checksum = match outcome {
+            Some(Ok(checksum)) => checksum,
+            Some(Err(panic)) => {
+                return Err(format!("workload `{}` panicked at j={j}: {}", self.name, panic_message(&panic)));
+            }
+            None => return Err(format!("workload `{}` was not run at j={j} (clock did not call it)", self.name)),
+        };
+        match self.reference {
+            None => self.reference = Some(checksum),
+            Some(expected) if expected != checksum => {
+                return Err(format!(
+                    "workload `{}` at j={j}: parallel result differs from j=1 (checksum {checksum}, expected {expected}): a race?",
+                    self.name
+                ));
+            }
+            Some(_) => {}
+        }
+        Ok(measurement)
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}

@@ -1,0 +1,172 @@
+//! The `--threads` grammar: which thread counts a sweep visits.
+//!
+//! A list of comma-separated items, each one of
+//! - `E` — one count;
+//! - `E-E` — an inclusive range; `E-E:S` — a range with step S;
+//! - `pow2:E` — 1, 2, 4, ... up to E, plus E itself;
+//!
+//! where `E` is a whole number, or `N` (usable CPUs: affinity and cgroups, as
+//! `std::thread::available_parallelism` reports them) or `P` (physical cores), optionally with a
+//! whole multiplier: `4N`, `2P`. Examples: `1-N`, `1,2,4,8`, `pow2:4N`, `1-64:8`.
+//!
+//! The result is sorted, without duplicates, and always contains 1 (the baseline of every speedup).
+//! Refused: 0, negatives, empty or reversed ranges, a step of 0, and counts over 1024 or over 64N.
+
+use crate::error::{Error, Result};
+
+/// The largest thread count accepted, whatever the machine.
+pub const MAX_THREADS: usize = 1024;
+/// The largest multiple of the usable CPUs accepted.
+pub const MAX_PER_CPU: usize = 64;
+
+/// The CPU counts the symbols `N` and `P` stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuCounts {
+    /// Usable CPUs (`N`).
+    pub usable: usize,
+    /// Physical cores (`P`).
+    pub physical: usize,
+}
+
+/// A resolved, sorted set of thread counts that contains 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadSet(Vec<usize>);
+
+impl ThreadSet {
+    /// Parses and resolves `text` for a machine with `cpus`.
+    pub fn parse(text: &str, cpus: CpuCounts) -> Result<ThreadSet> {
+        let bad = |reason: String| Error::usage("--threads", text, reason);
+        if text.trim().is_empty() {
+            return Err(bad("is empty; give counts such as 1-N or 1,2,4".into()));
+        }
+        let limit = MAX_THREADS.min(MAX_PER_CPU * cpus.usable.max(1));
+        let mut counts = vec![1];
+        for item in text.split(',').map(str::trim) {
+            if item.is_empty() {
+                return Err(bad("has an empty item".into()));
+            }
+            let expr = |e: &str| expr(e, cpus).map_err(|why| bad(format!("item `{item}`: {why}")));
+            if let Some(top) = item.strip_prefix("pow2:") {
+                let top = expr(top)?;
+                counts.extend(std::iter::successors(Some(1usize), |p| p.checked_mul(2)).take_while(|p| *p < top));
+                counts.push(top);
+            } else if let Some((from, rest)) = split_range(item) {
+                let (to, step) = match rest.split_once(':') {
+                    Some((to, step)) => (to, expr(step)?),
+                    None => (rest, 1),
+                };
+                let (from, to) = (expr(from)?, expr(to)?);
+                if from > to {
+                    return Err(bad(format!("item `{item}`: the range {from}-{to} is reversed")));
+                }
+                counts.extend((from..=to).step_by(step));
+            } else {
+                counts.push(expr(item)?);
+            }
+        }
+        if let Some(&over) = counts.iter().find(|&&c| c > limit) {
+            return Err(bad(format!(
+                "asks for {over} threads; the limit here is {limit} ({MAX_THREADS} at most, and at most {MAX_PER_CPU}N = {})",
+                MAX_PER_CPU * cpus.usable.max(1)
+            )));
+        }
+        counts.sort_unstable();
+        counts.dedup();
+        Ok(ThreadSet(counts))
+    }
+
+    /// The default set for a workload: 1..N plus P for CPU-bound work; powers of two up to 8N for
+    /// work whose threads mostly wait.
+    pub fn default_for(waits: bool, cpus: CpuCounts) -> ThreadSet {
+        let text = if waits { "pow2:8N" } else { "1-N,P" };
+        ThreadSet::parse(text, cpus).unwrap_or_else(|_| ThreadSet(vec![1]))
+    }
+
+    /// An explicit set; 1 is added, and the list sorted and deduplicated.
+    pub fn from_counts(counts: impl IntoIterator<Item = usize>) -> ThreadSet {
+        let mut counts: Vec<usize> = std::iter::once(1).chain(counts.into_iter().filter(|&c| c > 0)).collect();
+        counts.sort_unstable();
+        counts.dedup();
+        ThreadSet(counts)
+    }
+
+    /// The counts, ascending, starting with 1.
+    pub fn counts(&self) -> &[usize] {
+        &self.0
+    }
+}
+
+/// Splits `a-b` at the dash between two expressions (a leading `-` is a negative number, refused
+/// by `expr`).
+fn split_range(item: &str) -> Option<(&str, &str)> {
+    let dash = item.get(1..)?.find('-')? + 1;
+    Some((&item[..dash], &item[dash + 1..]))
+}
+
+/// A whole number, or `[k]N` / `[k]P`; at least 1.
+fn expr(text: &str, cpus: CpuCounts) -> std::result::Result<usize, String> {
+    let text = text.trim();
+    let (multiplier, base) = match text.char_indices().last() {
+        Some((i, 'N')) => (&text[..i], cpus.usable),
+        Some((i, 'P')) => (&text[..i], cpus.physical),
+        _ => (text, 1),
+    };
+    let multiplier: usize = if multiplier.is_empty() && base != 1 {
+        1
+    } else if multiplier.starts_with('-') {
+        return Err(format!("`{text}` is negative; thread counts start at 1"));
+    } else {
+        multiplier.parse().map_err(|_| format!("`{text}` is not a count, N, P or a multiple like 4N"))?
+    };
+    match multiplier.checked_mul(base) {
+        Some(0) => Err(format!("`{text}` is 0; thread counts start at 1")),
+        Some(n) => Ok(n),
+        None => Err(format!("`{text}` is too large")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
+
+    fn parse(text: &str) -> Vec<usize> {
+        ThreadSet::parse(text, CPUS).unwrap().counts().to_vec()
+    }
+
+    #[test]
+    fn grammar() {
+        assert_eq!(parse("1-N"), [1, 2, 3, 4]);
+        assert_eq!(parse("1,2,4,8"), [1, 2, 4, 8]);
+        assert_eq!(parse("pow2:4N"), [1, 2, 4, 8, 16]);
+        assert_eq!(parse("pow2:12"), [1, 2, 4, 8, 12]);
+        assert_eq!(parse("2-10:4"), [1, 2, 6, 10]);
+        assert_eq!(parse("P,2P,N"), [1, 2, 4]);
+        assert_eq!(parse("3, 3, 2"), [1, 2, 3]);
+        assert_eq!(parse("16-16"), [1, 16]);
+    }
+
+    #[test]
+    fn defaults() {
+        assert_eq!(ThreadSet::default_for(false, CPUS).counts(), [1, 2, 3, 4]);
+        assert_eq!(ThreadSet::default_for(true, CPUS).counts(), [1, 2, 4, 8, 16, 32]);
+        let odd = CpuCounts { usable: 2, physical: 3 };
+        assert_eq!(ThreadSet::default_for(false, odd).counts(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn refusals_name_flag_value_and_limit() {
+        for bad in ["0", "-2", "", "4-2", "1-", "a", "1,,2", "2-8:0", "1-N:x", "0N", "pow2:"] {
+            let err = ThreadSet::parse(bad, CPUS).unwrap_err().to_string();
+            assert!(err.starts_with("--threads"), "{bad}: {err}");
+        }
+        let err = ThreadSet::parse("257", CPUS).unwrap_err().to_string();
+        assert!(err.contains("257") && err.contains("256"), "{err}");
+        let big = CpuCounts { usable: 64, physical: 32 };
+        let err = ThreadSet::parse("1-1025", big).unwrap_err().to_string();
+        assert!(err.contains("1024"), "{err}");
+        assert!(ThreadSet::parse("99999999999999999999", CPUS).is_err());
+        assert!(ThreadSet::parse("18446744073709551615N", CPUS).is_err());
+    }
+}

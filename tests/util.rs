@@ -1,0 +1,34 @@
+//! Helpers for the integration tests: run the `measure` binary and look at what it did.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `measure` with `args` in `dir`, without a terminal.
+pub fn measure_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_measure")).args(args).current_dir(dir).output().expect("the measure binary runs")
+}
+
+/// Runs `measure` with `args` in a scratch folder.
+pub fn measure(args: &[&str]) -> Output {
+    measure_in(&std::env::temp_dir(), args)
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts the exit code and that stderr mentions every one of `parts`.
+pub fn assert_refused(out: &Output, code: i32, parts: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    for part in parts {
+        assert!(err.contains(part), "stderr lacks `{part}`: {err}");
+    }
+    assert!(!err.contains("panicked"), "panicked: {err}");
+}
