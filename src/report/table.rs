@@ -69,6 +69,9 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             (Some(b), _) => {
                 let ci = amdahl.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
                 let tail = match amdahl.ceiling {
+                    Some(_) if b > 1.0 => {
+                        "above 1: more threads make it slower, which no serial fraction explains".to_owned()
+                    }
                     Some(c) => format!("ceiling 1/B = {c:.1}x"),
                     None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
                     None => "no ceiling (B <= 0)".to_owned(),
