@@ -6,12 +6,16 @@
 //! Per point (DESIGN.md "Measuring"): median T(j) with a bootstrap CI, MAD, mean, sd; S(j) as the
 //! median of paired per-round ratios T1/Tj with a bootstrap CI over rounds (`stats::speedup`);
 //! efficiency S/j; Karp–Flatt e(j) with its CI; utilisation CPU / (wall x min(j, usable CPUs)).
-//! Then Amdahl's serial fraction by least squares (`fit::amdahl`) with a bootstrap CI over rounds:
-//! every resample draws whole rounds, so each round's T(1) stays paired with its T(j).
+//! Then the models of `fit` on the points that belong in the fit, with bootstrap CIs over rounds
+//! (every resample draws whole rounds, so each round's T(1) stays paired with its T(j)), the better
+//! model marked, and the diagnosis sentence. For weak scaling (the work grows with j) the speedup is
+//! the scaled speedup j T(1)/T(j), Karp–Flatt does not apply, and Gustafson's law is fitted.
 
 use amdahl_workloads::Kind;
 
-use crate::fit::{amdahl, karp_flatt};
+use crate::config::Scaling;
+use crate::fit::diagnose::{Evidence, diagnose};
+use crate::fit::{self, Curve, karp_flatt};
 use crate::results::{AmdahlFit, Fits, Point, finite};
 use crate::stats::{Bootstrap, Summary, median, paired_speedup};
 use crate::thread_set::CpuCounts;
@@ -52,7 +56,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
 
 /// Fills the summaries of `points` (ascending threads, the first at j = 1, every point with the
 /// same number of samples) from their raw samples.
-pub fn summarise(points: &mut [Point], cpus: CpuCounts, seed: u64) {
+pub fn summarise(points: &mut [Point], cpus: CpuCounts, seed: u64, scaling: Scaling) {
     let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else { return };
     for point in points.iter_mut() {
         let samples = as_f64(&point.samples_ns);
@@ -72,11 +76,15 @@ pub fn summarise(points: &mut [Point], cpus: CpuCounts, seed: u64) {
             median(&scratch)
         });
         let s = paired_speedup(&baseline, &samples, point_seed);
-        point.speedup = finite(s.speedup);
-        point.speedup_ci95 = Some(s.ci95).filter(|ci| ci.iter().all(|x| x.is_finite()));
-        point.efficiency = finite(s.speedup / point.threads as f64);
-        point.karp_flatt = karp_flatt::karp_flatt(point.threads, s.speedup);
-        point.karp_flatt_ci95 = point.speedup_ci95.and_then(|ci| karp_flatt::karp_flatt_ci(point.threads, ci));
+        // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
+        let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
+        point.speedup = finite(s.speedup * scale);
+        point.speedup_ci95 = Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite()));
+        point.efficiency = finite(s.speedup * scale / point.threads as f64);
+        if scaling == Scaling::Strong {
+            point.karp_flatt = karp_flatt::karp_flatt(point.threads, s.speedup);
+            point.karp_flatt_ci95 = point.speedup_ci95.and_then(|ci| karp_flatt::karp_flatt_ci(point.threads, ci));
+        }
         let busy = point.threads.min(cpus.usable).max(1) as f64;
         let utilisation: Vec<f64> = point
             .cpu_ns
@@ -95,50 +103,52 @@ pub fn in_fit(point: &Point, kind: Kind, cpus: CpuCounts) -> bool {
     kind.waits() || point.threads <= cpus.usable
 }
 
-/// Fits the models to summarised `points`.
-pub fn fit(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64) -> Fits {
-    Fits { amdahl: Some(fit_amdahl(points, kind, cpus, seed)) }
+/// The curve of the points that belong in the fit (paired rounds; scaled by j for weak scaling).
+pub fn fit_curve_of(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64, scaling: Scaling) -> Option<Curve> {
+    let used: Vec<&Point> = points.iter().filter(|p| in_fit(p, kind, cpus) && !p.samples_ns.is_empty()).collect();
+    if used.first()?.threads != 1 || used.iter().any(|p| p.samples_ns.len() != used[0].samples_ns.len()) {
+        return None;
+    }
+    let threads: Vec<usize> = used.iter().map(|p| p.threads).collect();
+    let samples: Vec<Vec<f64>> = used.iter().map(|p| as_f64(&p.samples_ns)).collect();
+    let mut curve = Curve::from_paired_rounds(&threads, &samples, seed ^ 0xa5a5_a5a5);
+    if scaling == Scaling::Weak {
+        for values in std::iter::once(&mut curve.values).chain(curve.replicates.iter_mut()) {
+            values.iter_mut().zip(&threads).for_each(|(v, &j)| *v *= j as f64);
+        }
+    }
+    Some(curve)
 }
 
-fn fit_amdahl(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64) -> AmdahlFit {
-    let used: Vec<&Point> = points.iter().filter(|p| in_fit(p, kind, cpus) && p.speedup.is_some()).collect();
-    let threads_used: Vec<usize> = used.iter().map(|p| p.threads).collect();
-    let not_fitted = |reason: &str| AmdahlFit {
-        serial_fraction: None,
-        ci95: None,
-        ceiling: None,
-        superlinear: false,
-        threads_used: threads_used.clone(),
-        not_fitted: Some(reason.to_owned()),
+/// Fits the models to the points (raw samples are enough: the curve is rebuilt from them) and
+/// explains the result in one sentence.
+pub fn fit(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64, scaling: Scaling) -> (Fits, Option<String>) {
+    let Some(curve) = fit_curve_of(points, kind, cpus, seed, scaling) else {
+        let reason = "needs j = 1 and at least one more thread count, with the same rounds at each".to_owned();
+        let amdahl = AmdahlFit {
+            serial_fraction: None,
+            ci95: None,
+            ci_method: None,
+            ceiling: None,
+            superlinear: false,
+            threads_used: Vec::new(),
+            aicc: None,
+            not_fitted: Some(reason),
+        };
+        return (Fits { amdahl: Some(amdahl), ..Fits::default() }, None);
     };
-    if used.iter().filter(|p| p.threads > 1).count() < 1 || !used.iter().any(|p| p.threads == 1) {
-        return not_fitted("needs j = 1 and at least one more thread count");
-    }
-    let Some(b) = amdahl::serial_fraction(used.iter().map(|p| (p.threads, p.speedup.unwrap_or(f64::NAN)))) else {
-        return not_fitted("a speedup is not a positive number");
+    let fits = match scaling {
+        Scaling::Strong => fit::fit_curve(&curve),
+        Scaling::Weak => fit::fit_weak_curve(&curve),
     };
-    let baseline = as_f64(&used[0].samples_ns);
-    let ratios: Vec<(usize, Vec<f64>)> = used
-        .iter()
-        .map(|p| (p.threads, baseline.iter().zip(&p.samples_ns).map(|(t1, tj)| t1 / *tj as f64).collect()))
-        .collect();
-    let mut scratch = Vec::with_capacity(baseline.len());
-    let ci95 = Bootstrap::new(seed ^ 0xa5a5_a5a5, baseline.len()).ci95(|idx| {
-        let resampled = ratios.iter().map(|(j, r)| {
-            scratch.clear();
-            scratch.extend(idx.iter().map(|&i| r[i]));
-            (*j, median(&scratch))
-        });
-        amdahl::serial_fraction(resampled.collect::<Vec<_>>()).unwrap_or(f64::NAN)
+    let diagnosis = diagnose(&Evidence {
+        kind: Some(kind),
+        threads: &curve.threads,
+        speedups: &curve.values,
+        usable_cpus: Some(cpus.usable),
+        fits: &fits,
     });
-    AmdahlFit {
-        serial_fraction: finite(b),
-        ci95,
-        ceiling: amdahl::ceiling(b).and_then(finite),
-        superlinear: ci95.is_some_and(|[_, hi]| hi < 0.0),
-        threads_used,
-        not_fitted: None,
-    }
+    (fits, diagnosis)
 }
 
 fn as_f64(samples: &[u64]) -> Vec<f64> {
@@ -163,7 +173,7 @@ mod tests {
     fn exact_amdahl_samples_give_exact_summaries_and_b() {
         // T(j) = 1000 * (0.2 + 0.8/j): S(2) = 1/0.6, S(4) = 2.5.
         let mut points = vec![point(1, &[1000; 5]), point(2, &[600; 5]), point(4, &[400; 5]), point(8, &[300; 5])];
-        summarise(&mut points, CPUS, 1);
+        summarise(&mut points, CPUS, 1, Scaling::Strong);
         assert_eq!(points[1].median_ns, Some(600.0));
         assert_eq!(points[1].median_ns_ci95, Some([600.0, 600.0]));
         assert!((points[2].speedup.unwrap() - 2.5).abs() < 1e-12);
@@ -176,7 +186,9 @@ mod tests {
         assert_eq!(points[3].tags, ["oversubscribed", "smt"]);
         assert_eq!(points[2].tags, ["smt"]);
 
-        let fits = fit(&points, Kind::Parallel, CPUS, 1);
+        let (fits, diagnosis) = fit(&points, Kind::Parallel, CPUS, 1, Scaling::Strong);
+        let diagnosis = diagnosis.unwrap();
+        assert!(diagnosis.starts_with("bounded by a serial fraction: B = 0.200"), "{diagnosis}");
         let amdahl = fits.amdahl.unwrap();
         assert_eq!(amdahl.threads_used, [1, 2, 4]);
         assert!((amdahl.serial_fraction.unwrap() - 0.2).abs() < 1e-12);
@@ -186,14 +198,14 @@ mod tests {
         assert!(!amdahl.superlinear);
 
         // Waiting work keeps oversubscribed points in the fit.
-        assert_eq!(fit(&points, Kind::IoBound, CPUS, 1).amdahl.unwrap().threads_used, [1, 2, 4, 8]);
+        assert_eq!(fit(&points, Kind::IoBound, CPUS, 1, Scaling::Strong).0.amdahl.unwrap().threads_used, [1, 2, 4, 8]);
     }
 
     #[test]
     fn a_single_thread_count_is_not_fitted() {
         let mut points = vec![point(1, &[1000; 3])];
-        summarise(&mut points, CPUS, 1);
-        let amdahl = fit(&points, Kind::Parallel, CPUS, 1).amdahl.unwrap();
+        summarise(&mut points, CPUS, 1, Scaling::Strong);
+        let amdahl = fit(&points, Kind::Parallel, CPUS, 1, Scaling::Strong).0.amdahl.unwrap();
         assert_eq!(amdahl.serial_fraction, None);
         assert!(amdahl.not_fitted.is_some());
     }

@@ -17,6 +17,8 @@ use crate::thread_set::{CpuCounts, ThreadSet};
 pub enum Scaling {
     /// Fixed total work (Amdahl).
     Strong,
+    /// Work grows with j: size x j at j threads (Gustafson).
+    Weak,
 }
 
 impl Scaling {
@@ -24,6 +26,7 @@ impl Scaling {
     pub fn as_str(self) -> &'static str {
         match self {
             Scaling::Strong => "strong",
+            Scaling::Weak => "weak",
         }
     }
 }
@@ -49,6 +52,8 @@ pub struct RunRequest {
     pub ci_target: Option<f64>,
     /// `--seed`.
     pub seed: Option<u64>,
+    /// `--scaling`; `None` means strong.
+    pub scaling: Option<Scaling>,
     /// `--out`.
     pub out: Option<PathBuf>,
     /// `--force`.
@@ -151,7 +156,7 @@ impl RunRequest {
             max_rounds,
             ci_target,
             seed: self.seed.unwrap_or(defaults::SEED),
-            scaling: Scaling::Strong,
+            scaling: self.scaling.unwrap_or(Scaling::Strong),
             out: self.out.clone(),
             force: self.force,
             threads_text: self.threads.clone(),

@@ -1,8 +1,35 @@
-//! Models of the speedup curve, fitted to measured points.
+//! Models of the speedup curve, fitted to measured points, and the sentence that explains them.
 //!
 //! Each fitter is a few lines of least squares written here rather than pulled from a numerics crate:
-//! the models are linear in their parameter after a change of variables, so the closed forms are
-//! short, exact on exact data, and easy to check by hand.
+//! Amdahl, Karp–Flatt and Gustafson are linear in their parameter after a change of variables, and
+//! the USL has at most three parameters, so the code is short, exact on exact data, and easy to
+//! check by hand. Every fitter works on a [`Curve`], which carries bootstrap replicates for CIs.
 
 pub mod amdahl;
+pub mod choose;
+pub mod curve;
+pub mod diagnose;
+pub mod gustafson;
 pub mod karp_flatt;
+pub mod student_t;
+pub mod usl;
+
+pub use curve::{Curve, Measure, SampleKind};
+
+use crate::results::Fits;
+
+/// Fits Amdahl's law, the USL and the Karp–Flatt trend to a strong-scaling curve and marks the
+/// better of Amdahl and USL.
+pub fn fit_curve(curve: &Curve) -> Fits {
+    let mut amdahl = amdahl::fit(curve);
+    let mut usl = usl::fit(curve);
+    let best = choose::choose(curve, &mut amdahl, &mut usl).map(str::to_owned);
+    Fits { amdahl: Some(amdahl), usl: Some(usl), gustafson: None, best, karp_flatt_trend: karp_flatt::trend(curve) }
+}
+
+/// Fits Gustafson's law to a weak-scaling curve of scaled speedups.
+pub fn fit_weak_curve(curve: &Curve) -> Fits {
+    let gustafson = gustafson::fit(curve);
+    let best = gustafson.serial_fraction.map(|_| "gustafson".to_owned());
+    Fits { amdahl: None, usl: None, gustafson: Some(gustafson), best, karp_flatt_trend: None }
+}

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Exporter;
-use crate::results::{ResultsFile, WorkloadResult};
+use crate::results::{Fits, ResultsFile, WorkloadResult};
 
 /// Plain-text tables of every workload.
 pub struct Table;
@@ -24,9 +24,10 @@ pub fn workload_table(w: &WorkloadResult) -> String {
     let mut out = String::new();
     let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
+    let scaling = if w.scaling == "weak" { ", weak scaling" } else { "" };
     let _ = writeln!(
         out,
-        "{} ({}, {}; {}{calibrated}): {} rounds, {}",
+        "{} ({}, {}{scaling}; {}{calibrated}): {} rounds, {}",
         w.name,
         w.kind,
         w.backend,
@@ -63,8 +64,22 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             p.tags.join(",")
         );
     }
-    if let Some(amdahl) = &w.fits.amdahl {
-        let used: Vec<String> = amdahl.threads_used.iter().map(usize::to_string).collect();
+    out += &fits_lines(&w.fits);
+    if let Some(d) = &w.diagnosis {
+        let _ = writeln!(out, "  => {d}");
+    }
+    if let Some(e) = &w.error {
+        let _ = writeln!(out, "  error: {e}");
+    }
+    out
+}
+
+/// The lines that show the fitted models, the better one marked with `*`.
+pub fn fits_lines(fits: &Fits) -> String {
+    let mut out = String::new();
+    let best = |name: &str| if fits.best.as_deref() == Some(name) { "*" } else { " " };
+    if let Some(amdahl) = &fits.amdahl {
+        let used = threads_text(&amdahl.threads_used);
         match (amdahl.serial_fraction, &amdahl.not_fitted) {
             (Some(b), _) => {
                 let ci = amdahl.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
@@ -76,8 +91,11 @@ pub fn workload_table(w: &WorkloadResult) -> String {
                     None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
                     None => "no ceiling (B <= 0)".to_owned(),
                 };
-                let _ =
-                    writeln!(out, "  Amdahl: serial fraction B = {b:.4}{ci}, {tail} (fit on j = {})", used.join(", "));
+                let _ = writeln!(
+                    out,
+                    " {}Amdahl: serial fraction B = {b:.4}{ci}, {tail} (fit on j = {used})",
+                    best("amdahl")
+                );
             }
             (None, Some(reason)) => {
                 let _ = writeln!(out, "  Amdahl: not fitted: {reason}");
@@ -85,13 +103,55 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             (None, None) => {}
         }
     }
-    if let Some(d) = &w.diagnosis {
-        let _ = writeln!(out, "  {d}");
+    if let Some(usl) = &fits.usl {
+        match (usl.sigma, usl.kappa, &usl.not_fitted) {
+            (Some(sigma), Some(kappa), _) => {
+                let ci = |c: Option<[f64; 2]>, d: usize| {
+                    c.map(|[lo, hi]| format!(" [{lo:.d$}, {hi:.d$}]")).unwrap_or_default()
+                };
+                let lambda =
+                    usl.lambda.map(|l| format!(", lambda = {l:.4}{}", ci(usl.lambda_ci95, 4))).unwrap_or_default();
+                let peak = match usl.peak_threads {
+                    Some(p) => format!("peak at N* = {p:.1} threads{}", ci(usl.peak_threads_ci95, 1)),
+                    None => "no peak (kappa = 0)".to_owned(),
+                };
+                let _ = writeln!(
+                    out,
+                    " {}USL: sigma = {sigma:.4}{}, kappa = {kappa:.5}{}{lambda}; {peak}",
+                    best("usl"),
+                    ci(usl.sigma_ci95, 4),
+                    ci(usl.kappa_ci95, 5)
+                );
+            }
+            (_, _, Some(reason)) => {
+                let _ = writeln!(out, "  USL: not fitted: {reason}");
+            }
+            _ => {}
+        }
     }
-    if let Some(e) = &w.error {
-        let _ = writeln!(out, "  error: {e}");
+    if let Some(g) = &fits.gustafson {
+        match (g.serial_fraction, &g.not_fitted) {
+            (Some(a), _) => {
+                let ci = g.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+                let _ =
+                    writeln!(out, " {}Gustafson: serial fraction a = {a:.4}{ci} (S = j - a(j-1))", best("gustafson"));
+            }
+            (None, Some(reason)) => {
+                let _ = writeln!(out, "  Gustafson: not fitted: {reason}");
+            }
+            _ => {}
+        }
+    }
+    if let Some(t) = &fits.karp_flatt_trend {
+        let ci = t.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+        let verdict = if t.rising { "rises beyond noise" } else { "no rise beyond noise" };
+        let _ = writeln!(out, "  Karp-Flatt trend: {:+.4} per thread{ci}: {verdict}", t.slope_per_thread);
     }
     out
+}
+
+fn threads_text(threads: &[usize]) -> String {
+    threads.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn stop_text(w: &WorkloadResult) -> &'static str {

@@ -204,7 +204,7 @@ pub struct WorkloadResult {
     pub size_calibrated: bool,
     /// `rayon` or `threads`.
     pub backend: String,
-    /// `strong`.
+    /// `strong` (fixed total work) or `weak` (work grows with j).
     pub scaling: String,
     /// Rounds completed (every point has this many samples).
     pub rounds: usize,
@@ -267,8 +267,20 @@ pub struct Point {
 /// The fitted models of a workload.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Fits {
-    /// Amdahl's law.
+    /// Amdahl's law (strong scaling).
     pub amdahl: Option<AmdahlFit>,
+    /// The Universal Scalability Law (strong scaling).
+    #[serde(default)]
+    pub usl: Option<UslFit>,
+    /// Gustafson's law (weak scaling).
+    #[serde(default)]
+    pub gustafson: Option<GustafsonFit>,
+    /// The better model on these points: `amdahl`, `usl` or `gustafson`; null when none fitted.
+    #[serde(default)]
+    pub best: Option<String>,
+    /// Whether Karp–Flatt e(j) rises with j beyond noise.
+    #[serde(default)]
+    pub karp_flatt_trend: Option<KarpFlattTrend>,
 }
 
 /// Amdahl's law fitted to the points.
@@ -276,16 +288,90 @@ pub struct Fits {
 pub struct AmdahlFit {
     /// B; negative for superlinear data; null when not fitted.
     pub serial_fraction: Option<f64>,
-    /// 95% bootstrap CI of B over rounds.
+    /// 95% CI of B.
     pub ci95: Option<[f64; 2]>,
+    /// `bootstrap` (over rounds or samples) or `t` (from residuals, one sample per point).
+    #[serde(default)]
+    pub ci_method: Option<String>,
     /// 1/B, the speedup's limit; null unless B > 0.
     pub ceiling: Option<f64>,
     /// S(j) > j beyond noise: B < 0.
     pub superlinear: bool,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
+    /// Small-sample Akaike criterion on the speedups (lower is better); null with too few points.
+    #[serde(default)]
+    pub aicc: Option<f64>,
     /// Why it was not fitted, when it was not.
     pub not_fitted: Option<String>,
+}
+
+/// The Universal Scalability Law fitted to the points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UslFit {
+    /// Contention sigma (>= 0).
+    pub sigma: Option<f64>,
+    /// Its 95% CI.
+    pub sigma_ci95: Option<[f64; 2]>,
+    /// Coherency kappa (>= 0).
+    pub kappa: Option<f64>,
+    /// Its 95% CI.
+    pub kappa_ci95: Option<[f64; 2]>,
+    /// Throughput at one thread, fitted for throughput data; null for speedups (where it is 1).
+    pub lambda: Option<f64>,
+    /// Its 95% CI.
+    pub lambda_ci95: Option<[f64; 2]>,
+    /// N* = sqrt((1-sigma)/kappa), where the curve peaks; null when kappa = 0.
+    pub peak_threads: Option<f64>,
+    /// Its 95% CI (bootstrap only, when every replicate has a peak).
+    pub peak_threads_ci95: Option<[f64; 2]>,
+    /// `bootstrap` or `covariance-t`.
+    pub ci_method: Option<String>,
+    /// The thread counts that entered the fit.
+    pub threads_used: Vec<usize>,
+    /// Small-sample Akaike criterion on the speedups; null with too few points.
+    pub aicc: Option<f64>,
+    /// Why it was not fitted, when it was not.
+    pub not_fitted: Option<String>,
+}
+
+/// Gustafson's law fitted to weak-scaling points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GustafsonFit {
+    /// a in S = j - a (j - 1).
+    pub serial_fraction: Option<f64>,
+    /// Its 95% CI.
+    pub ci95: Option<[f64; 2]>,
+    /// The thread counts that entered the fit.
+    pub threads_used: Vec<usize>,
+    /// Why it was not fitted, when it was not.
+    pub not_fitted: Option<String>,
+}
+
+/// Karp–Flatt e(j) at one thread count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KarpFlattPoint {
+    /// j.
+    pub threads: usize,
+    /// e(j).
+    pub value: Option<f64>,
+    /// Its 95% CI.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The least-squares slope of e(j) against j.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KarpFlattTrend {
+    /// Change of e per added thread.
+    pub slope_per_thread: f64,
+    /// Its 95% CI.
+    pub ci95: Option<[f64; 2]>,
+    /// The CI lies above 0: e rises beyond noise.
+    pub rising: bool,
+    /// e at the smallest j > 1.
+    pub from: Option<f64>,
+    /// e at the largest j.
+    pub to: Option<f64>,
 }
 
 /// `Some(x)` for finite `x`, else `None`: results never hold NaN or infinities.

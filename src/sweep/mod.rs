@@ -123,6 +123,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             max_rounds: config.max_rounds,
             ci_target: config.ci_target,
             seed: config.seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d),
+            scaling: config.scaling,
             cpus: ctx.cpus,
             interrupted: ctx.interrupted,
         };

@@ -27,7 +27,7 @@ use super::calibrate::calibrate;
 use super::clock::{Clock, Measurement};
 use super::progress::Observer;
 use crate::analysis;
-use crate::config::PlannedWorkload;
+use crate::config::{PlannedWorkload, Scaling};
 use crate::results::{Fits, Point, StopReason, WorkloadResult};
 use crate::stats::paired_speedup;
 use crate::thread_set::CpuCounts;
@@ -48,6 +48,8 @@ pub struct SweepSettings<'a> {
     pub ci_target: f64,
     /// Seed of the round order and the bootstrap.
     pub seed: u64,
+    /// Strong (fixed work) or weak (size x j at j threads).
+    pub scaling: Scaling,
     /// Usable CPUs and physical cores.
     pub cpus: CpuCounts,
     /// Set by Ctrl-C.
@@ -71,7 +73,7 @@ pub fn sweep_workload(
         size: params.float("size"),
         size_calibrated: false,
         backend: settings.backend.as_str().to_owned(),
-        scaling: "strong".to_owned(),
+        scaling: settings.scaling.as_str().to_owned(),
         rounds: 0,
         stop: StopReason::Failed,
         checksum: None,
@@ -110,19 +112,31 @@ pub fn sweep_workload(
         }
     }
     result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let mut instance = match workload.prepare(&params) {
-        Ok(instance) => instance,
-        Err(e) => return fail(result, e.to_string()),
+    // Strong scaling runs one instance at every j; weak scaling one per j, of size x j.
+    let sizes: Vec<f64> = match settings.scaling {
+        Scaling::Strong => vec![result.size],
+        Scaling::Weak => teams.iter().map(|t| result.size * t.threads() as f64).collect(),
     };
-    result.bytes_per_run = instance.bytes_per_run();
+    let mut instances = Vec::with_capacity(sizes.len());
+    for size in sizes {
+        let mut sized = params.clone();
+        sized.set("size", size);
+        match workload.prepare(&sized) {
+            Ok(instance) => instances.push(instance),
+            Err(e) => return fail(result, e.to_string()),
+        }
+    }
+    result.bytes_per_run = instances[0].bytes_per_run();
 
-    let mut sampler = Sampler { name: workload.name(), instance: instance.as_mut(), clock, reference: None };
-    for team in &teams {
-        if let Err(e) = sampler.sample(team) {
+    let references = vec![None; instances.len()];
+    let mut sampler =
+        Sampler { name: workload.name(), clock, instances, references, weak: settings.scaling == Scaling::Weak };
+    for (k, team) in teams.iter().enumerate() {
+        if let Err(e) = sampler.sample(k, team) {
             return fail(result, e);
         }
     }
-    result.checksum = sampler.reference.map(|c| c.to_string());
+    result.checksum = sampler.references[0].map(|c| c.to_string());
 
     let started = clock.now_ns();
     let mut rng = Pcg64Mcg::seed_from_u64(settings.seed);
@@ -134,7 +148,7 @@ pub fn sweep_workload(
             if settings.interrupted.load(Ordering::Relaxed) {
                 break;
             }
-            match sampler.sample(&teams[k]) {
+            match sampler.sample(k, &teams[k]) {
                 Ok(m) => round.push((k, m)),
                 Err(e) => {
                     result.error = Some(e);
@@ -171,8 +185,9 @@ pub fn sweep_workload(
         }
     };
     if result.rounds >= 2 {
-        analysis::summarise(&mut result.points, settings.cpus, settings.seed);
-        result.fits = analysis::fit(&result.points, workload.kind(), settings.cpus, settings.seed);
+        analysis::summarise(&mut result.points, settings.cpus, settings.seed, settings.scaling);
+        (result.fits, result.diagnosis) =
+            analysis::fit(&result.points, workload.kind(), settings.cpus, settings.seed, settings.scaling);
     }
     result
 }
@@ -194,21 +209,26 @@ fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
         .or(Some(0.0))
 }
 
-/// Times single runs and checks every checksum against the first.
+/// Times single runs and checks every checksum: against the j = 1 run for strong scaling (the
+/// parallel result must equal the serial one), against the first run at the same j for weak
+/// scaling (where each j has its own amount of work).
 struct Sampler<'a> {
     name: &'a str,
-    instance: &'a mut dyn Instance,
     clock: &'a dyn Clock,
-    reference: Option<Checksum>,
+    instances: Vec<Box<dyn Instance>>,
+    references: Vec<Option<Checksum>>,
+    weak: bool,
 }
 
 impl Sampler<'_> {
-    fn sample(&mut self, team: &Team) -> Result<Measurement, String> {
+    fn sample(&mut self, point: usize, team: &Team) -> Result<Measurement, String> {
         let j = team.threads();
-        let modeled = self.instance.modeled_ns(j);
-        let instance = &mut *self.instance;
+        let slot = if self.weak { point } else { 0 };
+        let clock = self.clock;
+        let instance = &mut self.instances[slot];
+        let modeled = instance.modeled_ns(j);
         let mut outcome = None;
-        let measurement = self.clock.measure(j, modeled, &mut || {
+        let measurement = clock.measure(j, modeled, &mut || {
             outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.run(team))));
         });
         let checksum = match outcome {
@@ -216,13 +236,14 @@ impl Sampler<'_> {
             Some(Err(panic)) => {
                 return Err(format!("workload `{}` panicked at j={j}: {}", self.name, panic_message(&panic)));
             }
-            None => return Err(format!("workload `{}` was not run at j={j} (clock did not call it)", self.name)),
+            None => return Err(format!("workload `{}` was not run at j={j} (the clock did not call it)", self.name)),
         };
-        match self.reference {
-            None => self.reference = Some(checksum),
+        match self.references[slot] {
+            None => self.references[slot] = Some(checksum),
             Some(expected) if expected != checksum => {
+                let against = if self.weak { "its first run at this j" } else { "j=1" };
                 return Err(format!(
-                    "workload `{}` at j={j}: parallel result differs from j=1 (checksum {checksum}, expected {expected}): a race?",
+                    "workload `{}` at j={j}: parallel result differs from {against} (checksum {checksum}, expected {expected}): a race?",
                     self.name
                 ));
             }

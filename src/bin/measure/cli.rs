@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use amdahl::config::RunRequest;
+use amdahl::config::{RunRequest, Scaling};
 use amdahl_workloads::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -65,6 +65,10 @@ pub struct RunArgs {
     /// Seed of the round order and the bootstrap [default: 1].
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Strong scaling keeps the total work fixed (Amdahl); weak scaling runs size x j at j threads
+    /// (Gustafson).
+    #[arg(long, value_enum)]
+    pub scaling: Option<ScalingArg>,
     /// Results file to write [default: a new file in results/].
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -85,6 +89,15 @@ pub struct ListArgs {
     /// Print a JSON array instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--scaling` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScalingArg {
+    /// Fixed total work, split over j threads.
+    Strong,
+    /// j times the work at j threads.
+    Weak,
 }
 
 /// `--backend` values.
@@ -112,6 +125,10 @@ impl RunArgs {
             max_rounds: self.max_rounds,
             ci_target: self.ci_target,
             seed: self.seed,
+            scaling: self.scaling.map(|s| match s {
+                ScalingArg::Strong => Scaling::Strong,
+                ScalingArg::Weak => Scaling::Weak,
+            }),
             out: self.out,
             force: self.force,
         }

@@ -1,0 +1,66 @@
+//! Gustafson's law for weak scaling (Gustafson, "Reevaluating Amdahl's law", CACM 31(5), 1988):
+//! when the work grows with j, the scaled speedup is S(j) = j - a (j - 1), with a the serial
+//! fraction of the parallel run.
+//!
+//! # Method
+//! j - S = a (j - 1) is linear in a through the origin: a = sum((j-1)(j-S)) / sum((j-1)^2).
+//! The CI is the percentile interval over the curve's bootstrap replicates, or a +- t(0.975; n-1) se
+//! for one sample per point. The scaled speedup itself comes from the sweep: j T(1, W) / T(j, jW).
+
+use super::curve::Curve;
+use super::student_t::t975;
+use crate::results::{GustafsonFit, finite};
+use crate::stats::percentile;
+
+/// Scaled speedup for serial fraction `a` at `threads`.
+pub fn scaled_speedup(a: f64, threads: f64) -> f64 {
+    threads - a * (threads - 1.0)
+}
+
+/// The least-squares serial fraction of `(threads, scaled speedup)` points; `None` without j > 1.
+pub fn serial_fraction(points: impl IntoIterator<Item = (usize, f64)>) -> Option<f64> {
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (j, s) in points {
+        let x = j as f64 - 1.0;
+        sxy += x * (j as f64 - s);
+        sxx += x * x;
+    }
+    (sxx > 0.0).then(|| sxy / sxx).and_then(finite)
+}
+
+/// Fits Gustafson's law to a scaled-speedup curve.
+pub fn fit(curve: &Curve) -> GustafsonFit {
+    let mut out =
+        GustafsonFit { serial_fraction: None, ci95: None, threads_used: curve.threads.clone(), not_fitted: None };
+    let pts = |s: &[f64]| curve.threads.iter().copied().zip(s.iter().copied()).collect::<Vec<_>>();
+    let Some(a) = serial_fraction(pts(&curve.values)) else {
+        out.not_fitted = Some("needs a thread count above 1".into());
+        return out;
+    };
+    out.serial_fraction = Some(a);
+    out.ci95 = if !curve.replicates.is_empty() {
+        percentile(curve.replicates.iter().filter_map(|r| serial_fraction(pts(r))).collect(), 0.95)
+    } else {
+        let xy: Vec<(f64, f64)> =
+            pts(&curve.values).into_iter().filter(|p| p.0 > 1).map(|(j, s)| (j as f64 - 1.0, j as f64 - s)).collect();
+        let sxx: f64 = xy.iter().map(|p| p.0 * p.0).sum();
+        xy.len().checked_sub(1).and_then(t975).map(|t| {
+            let s2 = xy.iter().map(|(x, y)| (y - a * x).powi(2)).sum::<f64>() / (xy.len() - 1) as f64;
+            let half = t * (s2 / sxx).sqrt();
+            [a - half, a + half]
+        })
+    };
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_scaled_speedups_give_exact_a() {
+        let pts: Vec<(usize, f64)> = (1..=16).map(|j| (j, scaled_speedup(0.15, j as f64))).collect();
+        assert!((serial_fraction(pts).unwrap() - 0.15).abs() < 1e-12);
+        assert_eq!(serial_fraction([(1, 1.0)]), None);
+    }
+}
