@@ -230,3 +230,73 @@ fn calibration_hits_the_target_on_the_fake_clock() {
     assert!((240_000.0..=375_000.0).contains(&w.size), "{}", w.size);
     assert!((w.points[0].median_ns.unwrap() - w.size).abs() < 1.0);
 }
+
+#[test]
+fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
+    // 200 whole sweeps of synthetic b=0.2 at j = 1, 2, 4, 8 on the fake clock with 3% Gaussian noise
+    // per sample, 20 rounds each. A 95% interval should cover 0.2 in about 190 of them; the issue's
+    // bound is 180 to 198.
+    let dir = tempfile::tempdir().unwrap();
+    let cpus = CpuCounts { usable: 8, physical: 8 };
+    let mut covered = 0;
+    for seed in 0..200u64 {
+        let mut config = RunRequest {
+            workloads: vec!["synthetic:b=0.2,size=20000".into()],
+            threads: Some("1,2,4,8".into()),
+            min_rounds: Some(20),
+            max_rounds: Some(20),
+            seed: Some(seed),
+            out: Some(dir.path().join("r.json")),
+            force: true,
+            ..Default::default()
+        }
+        .resolve(cpus)
+        .unwrap();
+        config.ci_target = 1e-9;
+        let clock = FakeClock::with_noise(1000 + seed, 0.03);
+        let outcome = run(
+            &config,
+            RunContext {
+                clock: &clock,
+                observer: &mut Silent,
+                interrupted: &AtomicBool::new(false),
+                cpus,
+                machine: machine::fingerprint(),
+                argv: vec![],
+                results_dir: "unused".into(),
+            },
+        )
+        .unwrap();
+        let [lo, hi] = outcome.results.workloads[0].fits.amdahl.as_ref().unwrap().ci95.unwrap();
+        if lo <= 0.2 && 0.2 <= hi {
+            covered += 1;
+        }
+    }
+    assert!((180..=198).contains(&covered), "covered {covered} of 200");
+}
+
+#[test]
+fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
+    // Synthetic b=0.1 with size x j at j threads takes W (0.1 j + 0.9) on the model clock, so the
+    // scaled speedup j T(1)/T(j) is j / (0.1 j + 0.9): not Gustafson's straight line, but a fit of
+    // it must be exact where it should be: at j = 1, S = 1, and the fitted a is reproducible.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:b=0.1,size=100000"], "1,2,4", &dir.path().join("r.json"));
+    config.scaling = crate::config::Scaling::Weak;
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    let w = &outcome.results.workloads[0];
+    assert_eq!(w.scaling, "weak");
+    assert_eq!(w.error, None);
+    for p in &w.points {
+        let j = p.threads as f64;
+        assert_eq!(p.samples_ns[0], (100_000.0 * j * (0.1 + 0.9 / j)).round() as u64);
+        assert!((p.speedup.unwrap() - j / (0.1 * j + 0.9)).abs() < 1e-12);
+        assert_eq!(p.karp_flatt, None);
+    }
+    let g = w.fits.gustafson.as_ref().unwrap();
+    let pts: Vec<(usize, f64)> = [1usize, 2, 4].iter().map(|&j| (j, j as f64 / (0.1 * j as f64 + 0.9))).collect();
+    let expected = crate::fit::gustafson::serial_fraction(pts).unwrap();
+    assert!((g.serial_fraction.unwrap() - expected).abs() < 1e-12);
+    assert_eq!(w.fits.best.as_deref(), Some("gustafson"));
+    assert!(w.diagnosis.as_deref().unwrap().starts_with("weak scaling"));
+}
