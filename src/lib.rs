@@ -17,8 +17,10 @@
 pub mod analysis;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod fit;
 pub mod machine;
+pub mod predict;
 pub mod report;
 pub mod results;
 pub mod stats;

@@ -135,3 +135,114 @@ fn published_schema_matches_the_types() {
         "results/schema.json is out of date: run `cargo run -- schema > results/schema.json`"
     );
 }
+
+fn shared(name: &str) -> String {
+    format!("{}/../shared/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn fit_json_of_a_csv_curve_has_the_contract_fields() {
+    let out = measure(&["fit", &shared("usl-exact-linear2.csv"), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fits = &v["fits"];
+    assert!((fits["usl"]["sigma"].as_f64().unwrap() - 0.05).abs() <= 0.0005);
+    assert!((fits["usl"]["kappa"].as_f64().unwrap() - 0.02).abs() <= 0.0002);
+    assert!((fits["usl"]["lambda"].as_f64().unwrap() - 1800.0).abs() <= 1.0);
+    assert!((fits["usl"]["peak_threads"].as_f64().unwrap() - 6.89).abs() < 0.01);
+    assert!(fits["amdahl"]["serial_fraction"].is_number() && fits["amdahl"]["ci95"].is_array());
+    assert_eq!(fits["best"], "usl");
+    let kf = v["karp_flatt"].as_array().unwrap();
+    assert_eq!(kf.len(), 9);
+    assert!(kf[0]["threads"] == 2 && kf[0]["value"].is_number() && kf[0].get("ci95").is_some());
+    assert!(v["diagnosis"].as_str().unwrap().starts_with("retrograde"));
+    assert!(!stdout(&out).contains("NaN"));
+}
+
+#[test]
+fn fit_of_amdahl_reference_reports_no_peak_as_null() {
+    let out = measure(&["fit", &shared("amdahl-exact-b010.csv"), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["fits"]["amdahl"]["serial_fraction"].as_f64().unwrap() - 0.1).abs() < 1e-9);
+    assert!((v["fits"]["amdahl"]["ceiling"].as_f64().unwrap() - 10.0).abs() < 1e-6);
+    assert!(v["fits"]["usl"]["peak_threads"].is_null());
+    assert_eq!(v["fits"]["usl"]["kappa"], 0.0);
+}
+
+#[test]
+fn fit_refuses_bad_csv_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("threads,seconds\n1,1\n2,x\n", "line 3, column 2"),
+        ("threads,elapsed\n1,1\n", "no `seconds`"),
+        ("threads,seconds\n0,1\n", "at least 1"),
+        ("threads,seconds\n1,-1\n", "must be positive"),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("bad{i}.csv"));
+        std::fs::write(&path, text).unwrap();
+        assert_refused(&measure(&["fit", path.to_str().unwrap()]), 65, &[&format!("bad{i}.csv"), want]);
+    }
+    assert_refused(&measure(&["fit", "/nonexistent/file.csv"]), 74, &["/nonexistent/file.csv"]);
+    let foreign = dir.path().join("foreign.json");
+    std::fs::write(&foreign, "{\"hello\": 1}").unwrap();
+    assert_refused(&measure(&["fit", foreign.to_str().unwrap()]), 65, &["foreign.json", "not an amdahl results file"]);
+}
+
+#[test]
+fn fit_reports_models_that_need_more_points_as_not_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.csv");
+    std::fs::write(&path, "threads,seconds\n1,1.0\n2,0.6\n").unwrap();
+    let out = measure(&["fit", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["fits"]["amdahl"]["serial_fraction"].as_f64().unwrap() - 0.2).abs() < 1e-12);
+    assert!(v["fits"]["usl"]["not_fitted"].as_str().unwrap().contains("needs 3"));
+    assert_eq!(v["fits"]["best"], "amdahl");
+}
+
+#[test]
+fn predict_the_book_example() {
+    let out = measure(&["predict", "--serial", "0.6", "--threads", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1.4286") && stdout(&out).contains("1.6667"), "{}", stdout(&out));
+    let out = measure(&["predict", "--parallel", "0.4", "--threads", "1,4", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["rows"][1]["speedup"].as_f64().unwrap() - 1.428_571_4).abs() < 1e-7);
+    let weak = measure(&["predict", "--serial", "0.1", "--threads", "10", "--scaling", "weak", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&weak.stdout).unwrap();
+    assert!((v["rows"][1]["speedup"].as_f64().unwrap() - 9.1).abs() < 1e-12);
+}
+
+#[test]
+fn predict_refuses_bad_fractions() {
+    assert_refused(&measure(&["predict", "--serial", "1.5"]), 2, &["--serial", "1.5", "0..=1"]);
+    assert_refused(&measure(&["predict", "--parallel", "-0.1"]), 2, &["--parallel", "-0.1"]);
+    assert_refused(&measure(&["predict"]), 2, &["--serial"]);
+}
+
+#[test]
+fn predict_from_a_results_file_warns_when_extrapolating() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.json");
+    let args =
+        ["run", "-w", "synthetic:size=200000,b=0.3", "-t", "1,2", "--min-rounds", "3", "--max-rounds", "3", "-q"];
+    let mut all = args.to_vec();
+    all.extend(["--out", file.to_str().unwrap()]);
+    assert!(measure(&all).status.success());
+    let out = measure(&["predict", file.to_str().unwrap(), "--threads", "1,2,8", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &v["workloads"][0];
+    assert_eq!(w["model"], "amdahl");
+    assert_eq!(w["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(w["rows"][2]["extrapolated"], true);
+    assert!(w["rows"][1]["speedup_ci95"].is_array());
+    assert!(w["warnings"][0].as_str().unwrap().contains("extrapolation"));
+    // `measure fit` on our own file explains it.
+    let out = measure(&["fit", file.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["workloads"][0]["name"], "synthetic");
+    assert!(v["workloads"][0]["diagnosis"].is_string());
+}

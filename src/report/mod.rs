@@ -4,7 +4,7 @@ mod json;
 mod table;
 
 pub use json::Json;
-pub use table::{Table, format_duration_ns};
+pub use table::{Table, curve_table, fits_lines, format_duration_ns, prediction_table, workload_table};
 
 use crate::results::ResultsFile;
 

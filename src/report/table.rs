@@ -3,6 +3,8 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::explain::CurveReport;
+use crate::predict::PredictionRow;
 use crate::results::{Fits, ResultsFile, WorkloadResult};
 
 /// Plain-text tables of every workload.
@@ -146,6 +148,53 @@ pub fn fits_lines(fits: &Fits) -> String {
         let ci = t.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
         let verdict = if t.rising { "rises beyond noise" } else { "no rise beyond noise" };
         let _ = writeln!(out, "  Karp-Flatt trend: {:+.4} per thread{ci}: {verdict}", t.slope_per_thread);
+    }
+    out
+}
+
+/// The table of an imported curve: points, fits, diagnosis.
+pub fn curve_table(report: &CurveReport) -> String {
+    let mut out = format!("{} ({}):\n", report.file, report.measure);
+    let _ =
+        writeln!(out, "  {:>6}  {:>7}  {:>14}  {:<22}  {:>11}", "j", "samples", "value", "S(j) [95% CI]", "Karp-Flatt");
+    for p in &report.points {
+        let s = match (p.speedup, p.speedup_ci95) {
+            (Some(s), Some([lo, hi])) => format!("{s:.3} [{lo:.3}, {hi:.3}]"),
+            (Some(s), None) => format!("{s:.3}"),
+            _ => "-".to_owned(),
+        };
+        let kf = report.karp_flatt.iter().find(|k| k.threads == p.threads).and_then(|k| k.value);
+        let _ = writeln!(out, "  {:>6}  {:>7}  {:>14.6}  {:<22}  {:>11}", p.threads, p.samples, p.value, s, opt(kf, 4));
+    }
+    out += &fits_lines(&report.fits);
+    if let Some(d) = &report.diagnosis {
+        let _ = writeln!(out, "  => {d}");
+    }
+    out
+}
+
+/// A table of predicted speedups.
+pub fn prediction_table(rows: &[PredictionRow]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  {:>6}  {:<24}  {:>10}  {:>22}",
+        "j", "speedup [95% CI]", "efficiency", "gain per added thread"
+    );
+    for r in rows {
+        let s = match r.speedup_ci95 {
+            Some([lo, hi]) => format!("{:.4} [{lo:.3}, {hi:.3}]", r.speedup),
+            None => format!("{:.4}", r.speedup),
+        };
+        let mark = if r.extrapolated { "  (extrapolated)" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {:>6}  {:<24}  {:>10.4}  {:>22}{mark}",
+            r.threads,
+            s,
+            r.efficiency,
+            opt(r.marginal_gain, 4)
+        );
     }
     out
 }

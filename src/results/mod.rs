@@ -21,8 +21,10 @@
 //!   `tags`. Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
 //!   and `error` (set when the workload failed; the points measured before the failure are kept).
 
+mod csv_import;
 mod store;
 
+pub use csv_import::{ImportedSamples, parse_csv, read_csv};
 pub use store::{SUPPORTED_VERSIONS, default_path, load, save_atomic};
 
 use std::collections::BTreeMap;

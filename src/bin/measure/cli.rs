@@ -28,6 +28,11 @@ pub enum Command {
     Run(RunArgs),
     /// List the built-in workloads with their kinds and parameters.
     List(ListArgs),
+    /// Refit and explain results files of ours, or CSV curves (threads/concurrency and
+    /// seconds/nanoseconds/throughput columns; repeated rows are samples).
+    Fit(FitArgs),
+    /// Predict speedups from a serial fraction, or from a results file's fitted models.
+    Predict(PredictArgs),
     /// Print the JSON Schema of the results file.
     #[command(hide = true)]
     Schema,
@@ -87,6 +92,43 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print a JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `measure fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Results files (`.json`) or CSV files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Seed of the bootstrap for CSV data [default: 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Options of `measure predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A results file whose fitted models to extrapolate (instead of --serial/--parallel).
+    #[arg(value_name = "RESULTS.json")]
+    pub file: Option<PathBuf>,
+    /// The serial fraction B (0..1).
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["parallel", "file"])]
+    pub serial: Option<f64>,
+    /// The parallel fraction P = 1 - B (0..1).
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "file")]
+    pub parallel: Option<f64>,
+    /// Thread counts, same grammar as `run` [default: pow2:64].
+    #[arg(long, short = 't', value_name = "SET", allow_hyphen_values = true)]
+    pub threads: Option<String>,
+    /// `weak` uses Gustafson's law S = j - a(j-1) with a = the serial fraction.
+    #[arg(long, value_enum)]
+    pub scaling: Option<ScalingArg>,
+    /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
 }

@@ -2,7 +2,9 @@
 //! library, prints what comes back, and turns errors into the exit codes of DESIGN.md.
 
 mod cli;
+mod fit_cmd;
 mod list;
+mod predict_cmd;
 mod progress;
 
 use std::io::Write;
@@ -31,6 +33,8 @@ fn main() -> ExitCode {
                 print(&list::text())
             }
         }
+        Some(Command::Fit(args)) => fit_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
+        Some(Command::Predict(args)) => predict_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Schema) => print(&amdahl::results::json_schema()),
     };
     match result {

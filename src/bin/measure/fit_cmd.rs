@@ -1,0 +1,42 @@
+//! `measure fit FILE...`: refit and explain results files and CSV curves.
+
+use std::path::Path;
+
+use amdahl::error::exit_code;
+use amdahl::explain::{explain_csv, explanations, refit};
+use amdahl::report::{Exporter, Table, curve_table};
+use amdahl::{Error, results};
+use serde_json::{Value, json};
+
+use crate::cli::FitArgs;
+
+/// Runs `measure fit`; returns the text to print.
+pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
+    let seed = args.seed.unwrap_or(1);
+    let mut texts = Vec::new();
+    let mut values = Vec::new();
+    for file in &args.files {
+        if is_results_file(file) {
+            let mut loaded = results::load(file)?;
+            refit(&mut loaded);
+            values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
+            texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded))));
+        } else {
+            let report = explain_csv(file, seed)?;
+            texts.push(curve_table(&report));
+            values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
+        }
+    }
+    let text = if args.json {
+        let value = if values.len() == 1 { values.remove(0) } else { Value::Array(values) };
+        format!("{value:#}\n")
+    } else {
+        texts.join("\n")
+    };
+    Ok((text, exit_code::OK))
+}
+
+/// `.json` files are results files; everything else is read as CSV.
+fn is_results_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}

@@ -1,0 +1,74 @@
+//! `measure predict`: speedups from a serial fraction or from a results file's fitted models.
+
+use amdahl::error::exit_code;
+use amdahl::explain::refit;
+use amdahl::predict::{Law, predict_law, predict_results};
+use amdahl::report::prediction_table;
+use amdahl::thread_set::ThreadSet;
+use amdahl::{Error, machine, results};
+use serde_json::json;
+
+use crate::cli::{PredictArgs, ScalingArg};
+
+/// Runs `measure predict`; returns the text to print.
+pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
+    let threads = ThreadSet::parse(args.threads.as_deref().unwrap_or("pow2:64"), machine::cpu_counts())?;
+    let weak = matches!(args.scaling, Some(ScalingArg::Weak));
+    if let Some(file) = &args.file {
+        let mut loaded = results::load(file)?;
+        refit(&mut loaded);
+        let predictions = predict_results(&loaded, threads.counts());
+        if args.json {
+            return Ok((format!("{:#}\n", json!({ "workloads": predictions })), exit_code::OK));
+        }
+        let mut out = String::new();
+        for p in &predictions {
+            for w in &p.warnings {
+                eprintln!("warning: {w}");
+            }
+            let ceiling = p.ceiling.map(|c| format!("; ceiling {c:.2}x")).unwrap_or_default();
+            out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.as_deref().unwrap_or("no"));
+            out += &prediction_table(&p.rows);
+            out.push('\n');
+        }
+        return Ok((out, exit_code::OK));
+    }
+    let serial = match (args.serial, args.parallel) {
+        (Some(b), None) => check("--serial", b)?,
+        (None, Some(p)) => 1.0 - check("--parallel", p)?,
+        _ => {
+            return Err(Error::usage(
+                "--serial",
+                "(none)",
+                "missing: give --serial B, --parallel P, or a results file to predict from",
+            ));
+        }
+    };
+    let law = if weak { Law::Gustafson(serial) } else { Law::Amdahl(serial) };
+    let rows = predict_law(law, threads.counts());
+    if args.json {
+        let value = json!({
+            "law": if weak { "gustafson" } else { "amdahl" },
+            "serial_fraction": serial,
+            "ceiling": law.ceiling(),
+            "rows": rows,
+        });
+        return Ok((format!("{value:#}\n"), exit_code::OK));
+    }
+    let head = if weak {
+        format!("Gustafson's law, serial fraction a = {serial} (weak scaling: S = j - a(j-1))\n")
+    } else {
+        let ceiling =
+            law.ceiling().map(|c| format!("; ceiling 1/B = {c:.4}x")).unwrap_or_else(|| "; no ceiling".into());
+        format!("Amdahl's law, serial fraction B = {serial} ({:.0}% parallel){ceiling}\n", (1.0 - serial) * 100.0)
+    };
+    Ok((head + &prediction_table(&rows), exit_code::OK))
+}
+
+fn check(flag: &str, value: f64) -> Result<f64, Error> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::usage(flag, value, "is out of range (0..=1)"))
+    }
+}

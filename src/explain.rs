@@ -1,0 +1,176 @@
+//! `measure fit`: refit and explain a results file of ours, or a curve imported from CSV.
+//!
+//! A results file keeps every raw sample, so refitting recomputes every summary, fit and diagnosis
+//! from the samples with the current code (a newer `measure` explains an older file better). An
+//! imported curve has no kind and no machine, so its diagnosis rests on the numbers alone.
+
+use std::path::Path;
+
+use amdahl_workloads::Kind;
+use serde::Serialize;
+
+use crate::analysis;
+use crate::config::Scaling;
+use crate::error::Result;
+use crate::fit::diagnose::{Evidence, diagnose};
+use crate::fit::{self, Curve, Measure, karp_flatt};
+use crate::results::{Fits, KarpFlattPoint, ResultsFile, WorkloadResult, read_csv};
+use crate::stats::percentile;
+use crate::thread_set::CpuCounts;
+
+/// One imported curve, fitted and explained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurveReport {
+    /// The file it came from.
+    pub file: String,
+    /// `speedup` (times with a row at 1 thread) or `throughput`.
+    pub measure: &'static str,
+    /// The points.
+    pub points: Vec<CurvePoint>,
+    /// The fitted models.
+    pub fits: Fits,
+    /// Karp–Flatt e(j) at every j > 1 (needs a row at 1 thread).
+    pub karp_flatt: Vec<KarpFlattPoint>,
+    /// The sentence.
+    pub diagnosis: Option<String>,
+}
+
+/// One thread count of an imported curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// j.
+    pub threads: usize,
+    /// Rows at this j.
+    pub samples: usize,
+    /// The speedup S(j) (median T1 / median Tj) or the median throughput.
+    pub value: f64,
+    /// S(j), when there is a row at 1 thread.
+    pub speedup: Option<f64>,
+    /// Its 95% bootstrap CI, when every point has two or more rows.
+    pub speedup_ci95: Option<[f64; 2]>,
+}
+
+/// What `measure fit --json` prints for one workload of a results file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadExplanation {
+    /// Workload name.
+    pub name: String,
+    /// The fitted models.
+    pub fits: Fits,
+    /// Karp–Flatt e(j) at every j > 1.
+    pub karp_flatt: Vec<KarpFlattPoint>,
+    /// The sentence.
+    pub diagnosis: Option<String>,
+}
+
+/// Reads a CSV curve and fits and explains it.
+pub fn explain_csv(path: &Path, seed: u64) -> Result<CurveReport> {
+    let imported = read_csv(path)?;
+    let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed);
+    let fits = fit::fit_curve(&curve);
+    let speedups = curve.speedups();
+    let replicate_speedups = curve.replicate_speedups();
+    let points = curve
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(i, &threads)| CurvePoint {
+            threads,
+            samples: imported.samples[i].len(),
+            value: curve.values[i],
+            speedup: speedups.as_ref().map(|s| s[i]),
+            speedup_ci95: percentile(replicate_speedups.iter().map(|r| r[i]).collect(), 0.95),
+        })
+        .collect();
+    let evidence_speedups = speedups.clone().unwrap_or_else(|| {
+        // Without a row at 1 thread, speak in the USL's relative capacity C(N) = X(N)/lambda.
+        let lambda = fits.usl.as_ref().and_then(|u| u.lambda).unwrap_or(1.0);
+        curve.values.iter().map(|x| x / lambda).collect()
+    });
+    let diagnosis = diagnose(&Evidence {
+        kind: None,
+        threads: &curve.threads,
+        speedups: &evidence_speedups,
+        usable_cpus: None,
+        fits: &fits,
+    });
+    Ok(CurveReport {
+        file: path.display().to_string(),
+        measure: match curve.measure {
+            Measure::Speedup => "speedup",
+            Measure::Throughput => "throughput",
+        },
+        points,
+        karp_flatt: karp_flatt::points(&curve),
+        fits,
+        diagnosis,
+    })
+}
+
+/// Recomputes every workload's summaries, fits and diagnosis from its raw samples.
+pub fn refit(results: &mut ResultsFile) {
+    let cpus =
+        CpuCounts { usable: results.machine.logical_cpus.max(1), physical: results.machine.physical_cores.max(1) };
+    let seed = results.run.seed;
+    for (index, w) in results.workloads.iter_mut().enumerate() {
+        let seed = seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let kind = Kind::from_name(&w.kind).unwrap_or(Kind::Parallel);
+        let scaling = if w.scaling == "weak" { Scaling::Weak } else { Scaling::Strong };
+        if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
+            analysis::summarise(&mut w.points, cpus, seed, scaling);
+            (w.fits, w.diagnosis) = analysis::fit(&w.points, kind, cpus, seed, scaling);
+        }
+    }
+}
+
+/// The explanation of each workload of a (refitted) results file.
+pub fn explanations(results: &ResultsFile) -> Vec<WorkloadExplanation> {
+    results
+        .workloads
+        .iter()
+        .map(|w| WorkloadExplanation {
+            name: w.name.clone(),
+            fits: w.fits.clone(),
+            karp_flatt: karp_flatt_of(w),
+            diagnosis: w.diagnosis.clone(),
+        })
+        .collect()
+}
+
+fn karp_flatt_of(w: &WorkloadResult) -> Vec<KarpFlattPoint> {
+    w.points
+        .iter()
+        .filter(|p| p.threads > 1 && p.karp_flatt.is_some())
+        .map(|p| KarpFlattPoint { threads: p.threads, value: p.karp_flatt, ci95: p.karp_flatt_ci95 })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(name)
+    }
+
+    #[test]
+    fn amdahl_reference_csv_is_explained_exactly() {
+        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1).unwrap();
+        assert_eq!(report.measure, "speedup");
+        let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
+        assert!((b - 0.1).abs() < 1e-9);
+        assert!(report.karp_flatt.iter().all(|k| (k.value.unwrap() - 0.1).abs() < 1e-9));
+        assert_eq!(report.karp_flatt.len(), 7);
+        assert_eq!(report.fits.best.as_deref(), Some("amdahl"));
+        assert!(report.diagnosis.unwrap().starts_with("bounded by a serial fraction: B = 0.100"));
+    }
+
+    #[test]
+    fn usl_reference_csv_is_retrograde() {
+        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1).unwrap();
+        assert_eq!(report.measure, "throughput");
+        assert_eq!(report.fits.best.as_deref(), Some("usl"));
+        let d = report.diagnosis.unwrap();
+        assert!(d.starts_with("retrograde past N* = 6.9"), "{d}");
+    }
+}
