@@ -115,6 +115,7 @@ pub fn fits_lines(fits: &Fits) -> String {
                     usl.lambda.map(|l| format!(", lambda = {l:.4}{}", ci(usl.lambda_ci95, 4))).unwrap_or_default();
                 let peak = match usl.peak_threads {
                     Some(p) => format!("peak at N* = {p:.1} threads{}", ci(usl.peak_threads_ci95, 1)),
+                    None if kappa > 0.0 => "no peak (sigma >= 1: slower from the first added thread)".to_owned(),
                     None => "no peak (kappa = 0)".to_owned(),
                 };
                 let _ = writeln!(
