@@ -15,6 +15,7 @@
 //! The library never prints; the `measure` binary turns its values and progress events into text.
 
 pub mod analysis;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod explain;

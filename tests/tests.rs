@@ -246,3 +246,101 @@ fn predict_from_a_results_file_warns_when_extrapolating() {
     assert_eq!(v["workloads"][0]["name"], "synthetic");
     assert!(v["workloads"][0]["diagnosis"].is_string());
 }
+
+/// A small real run written to `dir/name`, returning its path.
+fn small_run(dir: &std::path::Path, name: &str, workloads: &[&str]) -> String {
+    let path = dir.join(name);
+    let mut args =
+        vec!["run", "-t", "1,2", "--min-rounds", "3", "--max-rounds", "3", "-q", "--out", path.to_str().unwrap()];
+    for w in workloads {
+        args.extend(["-w", w]);
+    }
+    let out = measure(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn report_writes_html_svg_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_run(dir.path(), "r.json", &["synthetic:size=200000,b=0.3"]);
+    let html = dir.path().join("r.html");
+    let svgs = dir.path().join("svg");
+    let md = dir.path().join("r.md");
+    let out = measure(&[
+        "report",
+        &file,
+        "--html",
+        html.to_str().unwrap(),
+        "--svg-dir",
+        svgs.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg") && !page.contains("<script"));
+    for chart in ["synthetic-speedup.svg", "synthetic-efficiency.svg", "synthetic-karp-flatt.svg"] {
+        assert!(std::fs::read_to_string(svgs.join(chart)).unwrap().starts_with("<svg"), "{chart}");
+    }
+    assert!(std::fs::read_to_string(&md).unwrap().contains("| synthetic | synthetic |"));
+    // Without output flags, the Markdown goes to stdout.
+    assert!(stdout(&measure(&["report", &file])).starts_with("### amdahl results"));
+}
+
+#[test]
+fn run_report_writes_html_next_to_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.json");
+    let out = measure(&[
+        "run",
+        "-w",
+        "synthetic:size=100000",
+        "-t",
+        "1,2",
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "-q",
+        "--report",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("x.html").exists());
+}
+
+#[test]
+fn compare_two_runs_and_refuse_what_cannot_be_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = small_run(dir.path(), "a.json", &["synthetic:size=200000,b=0.3", "mc-pi:size=100000"]);
+    let b = small_run(dir.path(), "b.json", &["synthetic:size=200000,b=0.3", "mc-pi:size=200000"]);
+    let html = dir.path().join("cmp.html");
+    let out = measure(&["compare", &a, &b, "--json", "--html", html.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["workloads"].as_array().unwrap().len(), 1);
+    let pair = &v["workloads"][0]["pairs"][0];
+    assert_eq!(pair["other"], "B");
+    assert!(pair["per_core_ratio"].is_number() && pair["serial_fraction_difference_ci95"].is_array());
+    assert!(pair["sentence"].as_str().unwrap().contains("serial fraction"));
+    assert!(v["not_compared"][0].as_str().unwrap().contains("mc-pi: A and B differ: parameters or size"));
+    assert!(std::fs::read_to_string(&html).unwrap().matches("<svg").count() == 1);
+
+    let c = small_run(dir.path(), "c.json", &["newton:size=1000"]);
+    assert_refused(&measure(&["compare", &a, &c]), 65, &["no workload can be compared"]);
+    let future = dir.path().join("future.json");
+    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 1", "\"schema_version\": 7", 1);
+    std::fs::write(&future, text).unwrap();
+    assert_refused(
+        &measure(&["compare", &a, future.to_str().unwrap()]),
+        65,
+        &["future.json", "schema_version 7", "[1]"],
+    );
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(&truncated, &std::fs::read_to_string(&a).unwrap()[..200]).unwrap();
+    assert_refused(&measure(&["compare", &a, truncated.to_str().unwrap()]), 65, &["truncated.json", "line"]);
+    assert_refused(&measure(&["compare", &a, "/nonexistent/x.json"]), 74, &["/nonexistent/x.json"]);
+    assert_refused(&measure(&["report", "/nonexistent/x.json"]), 74, &["/nonexistent/x.json"]);
+}

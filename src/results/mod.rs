@@ -25,7 +25,7 @@ mod csv_import;
 mod store;
 
 pub use csv_import::{ImportedSamples, parse_csv, read_csv};
-pub use store::{SUPPORTED_VERSIONS, default_path, load, save_atomic};
+pub use store::{SUPPORTED_VERSIONS, default_path, load, save_atomic, write_atomic};
 
 use std::collections::BTreeMap;
 

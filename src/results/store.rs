@@ -19,18 +19,23 @@ pub const SUPPORTED_VERSIONS: &[u32] = &[SCHEMA_VERSION];
 
 /// Writes `results` to `path` atomically.
 pub fn save_atomic(path: &Path, results: &ResultsFile) -> Result<()> {
-    let json = serde_json::to_vec_pretty(results)
+    let mut json = serde_json::to_vec_pretty(results)
         .map_err(|e| Error::Data { path: path.to_owned(), message: format!("cannot encode results: {e}") })?;
+    json.push(b'\n');
+    write_atomic(path, &json)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results.json".into());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut file = File::create(&tmp)?;
-        file.write_all(&json)?;
-        file.write_all(b"\n")?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&tmp, path)?;
         if let Ok(d) = File::open(&dir) {
@@ -40,7 +45,7 @@ pub fn save_atomic(path: &Path, results: &ResultsFile) -> Result<()> {
     };
     write().map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        Error::io(path, "cannot write results", e)
+        Error::io(path, "cannot write", e)
     })
 }
 

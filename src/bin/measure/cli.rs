@@ -33,6 +33,10 @@ pub enum Command {
     Fit(FitArgs),
     /// Predict speedups from a serial fraction, or from a results file's fitted models.
     Predict(PredictArgs),
+    /// Charts and reports of a results file: SVG, one self-contained HTML page, Markdown.
+    Report(ReportArgs),
+    /// Compare results files from several machines: environment, per-core speed, scaling.
+    Compare(CompareArgs),
     /// Print the JSON Schema of the results file.
     #[command(hide = true)]
     Schema,
@@ -86,6 +90,9 @@ pub struct RunArgs {
     /// Print the results JSON on stdout (instead of the table).
     #[arg(long)]
     pub json: bool,
+    /// Also write the HTML report next to the results file.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Options of `measure list`.
@@ -108,6 +115,37 @@ pub struct FitArgs {
     /// Seed of the bootstrap for CSV data [default: 1].
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// Options of `measure report`. With no output flag, prints the Markdown summary.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results file.
+    #[arg(value_name = "RESULTS.json")]
+    pub file: PathBuf,
+    /// Write one self-contained HTML page here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write each chart as an SVG file into this folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub svg_dir: Option<PathBuf>,
+    /// Write the Markdown summary here.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+}
+
+/// Options of `measure compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Results files; the first is A, compared with each of the others.
+    #[arg(required = true, num_args = 2.., value_name = "RESULTS.json")]
+    pub files: Vec<PathBuf>,
+    /// Write an HTML page with the machines' speedup curves overlaid.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `measure predict`.

@@ -2,17 +2,19 @@
 //! library, prints what comes back, and turns errors into the exit codes of DESIGN.md.
 
 mod cli;
+mod compare_cmd;
 mod fit_cmd;
 mod list;
 mod predict_cmd;
 mod progress;
+mod report_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use amdahl::error::exit_code;
-use amdahl::report::{Exporter, Json, Table};
+use amdahl::report::{Exporter, Html, Json, Table};
 use amdahl::sweep::{RealClock, RunContext};
 use amdahl::{Error, machine, sweep};
 use clap::Parser;
@@ -35,6 +37,8 @@ fn main() -> ExitCode {
         }
         Some(Command::Fit(args)) => fit_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Predict(args)) => predict_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
+        Some(Command::Report(args)) => report_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
+        Some(Command::Compare(args)) => compare_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Schema) => print(&amdahl::results::json_schema()),
     };
     match result {
@@ -57,7 +61,7 @@ fn print(text: &str) -> Result<u8, Error> {
 }
 
 fn run(args: RunArgs) -> Result<u8, Error> {
-    let (quiet, json) = (args.quiet, args.json);
+    let (quiet, json, report) = (args.quiet, args.json, args.report);
     let cpus = machine::cpu_counts();
     let config = args.into_request().resolve(cpus)?;
     let _ = ctrlc::set_handler(|| {
@@ -88,6 +92,11 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         print(&String::from_utf8_lossy(&Table.render(&outcome.results)))?;
     }
     eprintln!("results written to {}", outcome.path.display());
+    if report {
+        let html = outcome.path.with_extension("html");
+        amdahl::results::write_atomic(&html, &Html.render(&outcome.results))?;
+        eprintln!("HTML report written to {}", html.display());
+    }
     Ok(if INTERRUPTED.load(Ordering::SeqCst) {
         exit_code::INTERRUPTED
     } else if outcome.failures > 0 {

@@ -1,0 +1,171 @@
+//! One self-contained HTML page: the machine, a summary, and per workload its diagnosis, charts
+//! (SVG inline) and table. No scripts, nothing loaded from the network; readable as plain HTML.
+
+use std::fmt::Write;
+
+use super::svg::{Cores, efficiency_chart, escape, karp_flatt_chart, speedup_chart};
+use super::{Exporter, format_duration_ns, table};
+use crate::results::{ResultsFile, WorkloadResult};
+
+/// The HTML report.
+pub struct Html;
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222}\
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .6em;border-bottom:1px solid #e4e4e4;text-align:right}\
+th{background:#f4f4f4}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:.5em}\
+.diag{font-size:1.05em;background:#f6f8fa;border-left:4px solid #1f77b4;padding:.4em .8em}\
+.warn{color:#8a5300}pre{background:#f8f8f8;padding:.5em;overflow-x:auto}.err{color:#b00}";
+
+impl Exporter for Html {
+    fn render(&self, r: &ResultsFile) -> Vec<u8> {
+        let m = &r.machine;
+        let cores = Cores { usable: m.logical_cpus, physical: m.physical_cores };
+        let mut out = String::new();
+        let title = format!(
+            "amdahl: {} on {}",
+            m.cpu_brand.as_deref().unwrap_or("unknown CPU"),
+            m.hostname.as_deref().unwrap_or("unknown host")
+        );
+        let _ = write!(
+            out,
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+            escape(&title)
+        );
+        let _ = write!(out, "<h1>{}</h1>", escape(&title));
+        let _ = write!(
+            out,
+            "<p>Run started {} ({:?}), amdahl {} ({} build{}), seed {}.</p>",
+            escape(&r.run.started_utc),
+            r.run.status,
+            escape(&r.tool.version),
+            escape(&r.tool.profile),
+            r.tool.git_commit.as_deref().map(|c| format!(", commit {}", escape(c))).unwrap_or_default(),
+            r.run.seed
+        );
+        out += &machine_table(r);
+        if !r.warnings.is_empty() {
+            out += "<ul class=\"warn\">";
+            for w in &r.warnings {
+                let _ = write!(out, "<li>{}</li>", escape(w));
+            }
+            out += "</ul>";
+        }
+        out += &summary_table(r);
+        for w in &r.workloads {
+            out += &workload_section(w, cores);
+        }
+        out += "</body></html>\n";
+        out.into_bytes()
+    }
+}
+
+fn machine_table(r: &ResultsFile) -> String {
+    let m = &r.machine;
+    let unknown = || "unknown".to_owned();
+    let rows: Vec<(&str, String)> = vec![
+        ("CPU", m.cpu_brand.clone().unwrap_or_else(unknown)),
+        ("usable CPUs (N)", m.logical_cpus.to_string()),
+        ("physical cores (P)", m.physical_cores.to_string()),
+        ("threads per core", m.threads_per_core.map(|t| t.to_string()).unwrap_or_else(unknown)),
+        (
+            "memory",
+            m.memory_bytes.map(|b| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64)).unwrap_or_else(unknown),
+        ),
+        ("OS, kernel", format!("{} {}", m.os, m.kernel.clone().unwrap_or_default())),
+        (
+            "governor, boost",
+            format!(
+                "{}, {}",
+                m.governor.clone().unwrap_or_else(unknown),
+                m.boost.map(|b| b.to_string()).unwrap_or_else(unknown)
+            ),
+        ),
+        ("load before, after", format!("{}, {}", load(m.load_before), load(m.load_after))),
+        ("rustc", r.tool.rustc.clone().unwrap_or_else(unknown)),
+    ];
+    let mut out = String::from("<table>");
+    for (k, v) in rows {
+        let _ = write!(out, "<tr><th class=\"l\">{k}</th><td class=\"l\">{}</td></tr>", escape(&v));
+    }
+    out + "</table>"
+}
+
+fn load(l: Option<[f64; 3]>) -> String {
+    l.map(|[a, b, c]| format!("{a:.2} {b:.2} {c:.2}")).unwrap_or_else(|| "unknown".into())
+}
+
+fn summary_table(r: &ResultsFile) -> String {
+    let mut out = String::from(
+        "<h2>Summary</h2><table><tr><th class=\"l\">workload</th><th class=\"l\">kind</th><th>largest j</th><th>S(j)</th><th class=\"l\">best model</th><th class=\"l\">diagnosis</th></tr>",
+    );
+    for w in &r.workloads {
+        let last = w.points.iter().rev().find(|p| p.speedup.is_some());
+        let _ = write!(
+            out,
+            "<tr><td class=\"l\"><a href=\"#{0}\">{0}</a></td><td class=\"l\">{1}</td><td>{2}</td><td>{3}</td><td class=\"l\">{4}</td><td class=\"l\">{5}</td></tr>",
+            escape(&w.name),
+            escape(&w.kind),
+            last.map(|p| p.threads.to_string()).unwrap_or_default(),
+            last.and_then(|p| p.speedup).map(|s| format!("{s:.2}")).unwrap_or_default(),
+            escape(&super::markdown::model_text(w)),
+            escape(w.diagnosis.as_deref().or(w.error.as_deref()).unwrap_or(""))
+        );
+    }
+    out + "</table>"
+}
+
+fn workload_section(w: &WorkloadResult, cores: Cores) -> String {
+    let mut out = String::new();
+    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = write!(
+        out,
+        "<section id=\"{0}\"><h2>{0} <small>({1}, {2}, {3}; {4} rounds)</small></h2>",
+        escape(&w.name),
+        escape(&w.kind),
+        escape(&w.backend),
+        escape(&params.join(" ")),
+        w.rounds
+    );
+    if let Some(d) = &w.diagnosis {
+        let _ = write!(out, "<p class=\"diag\">{}</p>", escape(d));
+    }
+    if let Some(e) = &w.error {
+        let _ = write!(out, "<p class=\"err\">error: {}</p>", escape(e));
+    }
+    for warning in &w.warnings {
+        let _ = write!(out, "<p class=\"warn\">warning: {}</p>", escape(warning));
+    }
+    if w.points.iter().any(|p| p.speedup.is_some()) {
+        let _ = write!(
+            out,
+            "<div class=\"charts\">{}{}{}</div>",
+            speedup_chart(w, cores),
+            efficiency_chart(w),
+            if w.points.iter().any(|p| p.karp_flatt.is_some()) { karp_flatt_chart(w) } else { String::new() }
+        );
+    }
+    out += "<table><tr><th>j</th><th>T(j) median</th><th>95% CI</th><th>S(j)</th><th>95% CI</th><th>E</th><th>Karp-Flatt</th><th>util</th><th class=\"l\">tags</th></tr>";
+    for p in &w.points {
+        let ci = |c: Option<[f64; 2]>, f: &dyn Fn(f64) -> String| {
+            c.map(|[a, b]| format!("{} – {}", f(a), f(b))).unwrap_or_default()
+        };
+        let num = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
+            p.threads,
+            p.median_ns.map(format_duration_ns).unwrap_or_default(),
+            ci(p.median_ns_ci95, &format_duration_ns),
+            num(p.speedup, 3),
+            ci(p.speedup_ci95, &|v| format!("{v:.3}")),
+            num(p.efficiency, 3),
+            num(p.karp_flatt, 4),
+            num(p.utilisation, 2),
+            escape(&p.tags.join(", "))
+        );
+    }
+    out += "</table>";
+    let _ = write!(out, "<pre>{}</pre></section>", escape(table::fits_lines(&w.fits).trim_end()));
+    out
+}

@@ -1,0 +1,98 @@
+//! A Markdown summary to paste into an issue or a pull request: the machine in one line, a table of
+//! workloads with their best model and diagnosis, and a compact table of S(j) per workload.
+
+use std::fmt::Write;
+
+use super::Exporter;
+use crate::results::{ResultsFile, WorkloadResult};
+
+/// The Markdown summary.
+pub struct Markdown;
+
+/// The best model and its parameters in a few words.
+pub fn model_text(w: &WorkloadResult) -> String {
+    match w.fits.best.as_deref() {
+        Some("amdahl") => w
+            .fits
+            .amdahl
+            .as_ref()
+            .and_then(|a| a.serial_fraction.map(|b| (b, a.ci95)))
+            .map(|(b, ci)| match ci {
+                Some([lo, hi]) => format!("Amdahl B = {b:.4} [{lo:.4}, {hi:.4}]"),
+                None => format!("Amdahl B = {b:.4}"),
+            })
+            .unwrap_or_default(),
+        Some("usl") => w
+            .fits
+            .usl
+            .as_ref()
+            .map(|u| {
+                let peak = u.peak_threads.map(|p| format!(", N* = {p:.1}")).unwrap_or_default();
+                format!("USL sigma = {:.4}, kappa = {:.5}{peak}", u.sigma.unwrap_or(0.0), u.kappa.unwrap_or(0.0))
+            })
+            .unwrap_or_default(),
+        Some("gustafson") => w
+            .fits
+            .gustafson
+            .as_ref()
+            .and_then(|g| g.serial_fraction)
+            .map(|a| format!("Gustafson a = {a:.4}"))
+            .unwrap_or_default(),
+        _ => "not fitted".to_owned(),
+    }
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+impl Exporter for Markdown {
+    fn render(&self, r: &ResultsFile) -> Vec<u8> {
+        let m = &r.machine;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "### amdahl results: {} ({} usable CPUs, {} physical cores)\n",
+            m.cpu_brand.as_deref().unwrap_or("unknown CPU"),
+            m.logical_cpus,
+            m.physical_cores
+        );
+        let _ = writeln!(
+            out,
+            "Run {} with amdahl {} ({} build), backend {}, seed {}.\n",
+            r.run.started_utc, r.tool.version, r.tool.profile, r.config.backend, r.run.seed
+        );
+        out += "| workload | kind | S at largest j | best model | diagnosis |\n|---|---|---|---|---|\n";
+        for w in &r.workloads {
+            let last = w.points.iter().rev().find(|p| p.speedup.is_some());
+            let s = last.and_then(|p| Some(format!("{:.2} (j = {})", p.speedup?, p.threads))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                cell(&w.name),
+                cell(&w.kind),
+                s,
+                cell(&model_text(w)),
+                cell(w.diagnosis.as_deref().or(w.error.as_deref()).unwrap_or(""))
+            );
+        }
+        for w in &r.workloads {
+            let pts: Vec<_> = w.points.iter().filter_map(|p| Some((p.threads, p.speedup?, p.speedup_ci95))).collect();
+            if pts.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n**{}** S(j): ", cell(&w.name));
+            out += "| j |";
+            pts.iter().for_each(|p| out += &format!(" {} |", p.0));
+            out += "\n|---|";
+            pts.iter().for_each(|_| out += "---|");
+            out += "\n| S |";
+            pts.iter().for_each(|p| out += &format!(" {:.2} |", p.1));
+            out += "\n| 95% CI |";
+            pts.iter()
+                .for_each(|p| out += &p.2.map(|[a, b]| format!(" {a:.2}–{b:.2} |")).unwrap_or_else(|| " |".into()));
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+}

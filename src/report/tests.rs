@@ -1,0 +1,125 @@
+//! Charts and pages rendered from a small fixed results file (a fake-clock sweep of `synthetic`
+//! with B = 0.25 at j = 1..6 on a machine of 4 usable CPUs and 2 cores), checked by structure:
+//! element counts (a snapshot) and the labels a reader needs. Pixels are never compared.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+use super::svg::{Cores, efficiency_chart, karp_flatt_chart, speedup_chart};
+use super::{Exporter, Html, Markdown};
+use crate::config::RunRequest;
+use crate::results::ResultsFile;
+use crate::sweep::{FakeClock, RunContext, Silent, run};
+use crate::thread_set::CpuCounts;
+
+const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
+const CORES: Cores = Cores { usable: 4, physical: 2 };
+
+fn fixture() -> ResultsFile {
+    let dir = tempfile::tempdir().unwrap();
+    let config = RunRequest {
+        workloads: vec!["synthetic:b=0.25,size=120000".into()],
+        threads: Some("1-6".into()),
+        out: Some(dir.path().join("r.json")),
+        ..Default::default()
+    }
+    .resolve(CPUS)
+    .unwrap();
+    let mut machine = crate::machine::fingerprint();
+    (machine.logical_cpus, machine.physical_cores) = (4, 2);
+    run(
+        &config,
+        RunContext {
+            clock: &FakeClock::exact(),
+            observer: &mut Silent,
+            interrupted: &AtomicBool::new(false),
+            cpus: CPUS,
+            machine,
+            argv: vec!["measure".into()],
+            results_dir: dir.path().into(),
+        },
+    )
+    .unwrap()
+    .results
+}
+
+/// How many elements of each tag an SVG holds.
+fn element_counts(svg: &str) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for piece in svg.split('<').skip(1) {
+        let tag: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        if !tag.is_empty() {
+            *counts.entry(tag).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+#[test]
+fn speedup_chart_structure() {
+    let results = fixture();
+    let svg = speedup_chart(&results.workloads[0], CORES);
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for label in [
+        "synthetic: speedup S(j)",
+        "oversubscribed (&gt; 4 usable CPUs)",
+        "2 physical cores",
+        "ideal S = j",
+        "Amdahl B = 0.250 (best)",
+        "ceiling 1/B = 4.0",
+        "measured S(j), 95% CI",
+        "threads",
+    ] {
+        assert!(svg.contains(label), "missing label {label}");
+    }
+    // Snapshot of every element kind: 6 points, 6 CI whisker centres and 1 legend marker as
+    // circles; grid lines as lines; curves, whiskers, legend swatches and the dashes of the ceiling
+    // and the core mark as polylines; background, shaded region, legend box and swatch as rects.
+    assert_eq!(
+        element_counts(&svg),
+        counts(&[("circle", 13), ("line", 171), ("polyline", 102), ("rect", 5), ("svg", 1), ("text", 24)])
+    );
+}
+
+#[test]
+fn efficiency_and_karp_flatt_chart_structure() {
+    let results = fixture();
+    let w = &results.workloads[0];
+    let efficiency = efficiency_chart(w);
+    // 6 points + 6 whisker centres; the line through them plus the dashes of E = 1.
+    assert_eq!(
+        element_counts(&efficiency),
+        counts(&[("circle", 12), ("line", 158), ("polyline", 71), ("rect", 1), ("svg", 1), ("text", 17)])
+    );
+    assert!(efficiency.contains("synthetic: efficiency S/j"));
+    let kf = karp_flatt_chart(w);
+    // e(j) exists for j = 2..6: 5 points + 5 whisker centres; the line and the whisker strokes.
+    assert_eq!(
+        element_counts(&kf),
+        counts(&[("circle", 10), ("line", 156), ("polyline", 17), ("rect", 1), ("svg", 1), ("text", 17)])
+    );
+    assert!(kf.contains("Karp-Flatt e(j)"));
+}
+
+#[test]
+fn html_is_self_contained_and_complete() {
+    let results = fixture();
+    let html = String::from_utf8(Html.render(&results)).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert_eq!(html.matches("<svg").count(), 3);
+    for part in ["usable CPUs (N)", "Summary", "bounded by a serial fraction: B = 0.250", "oversubscribed"] {
+        assert!(html.contains(part), "missing {part}");
+    }
+}
+
+#[test]
+fn markdown_summary() {
+    let md = String::from_utf8(Markdown.render(&fixture())).unwrap();
+    assert!(md.contains("| synthetic | synthetic | 2.67 (j = 6) | Amdahl B = 0.2500 [0.2500, 0.2500] |"), "{md}");
+    assert!(md.contains("| S | 1.00 | 1.60 | 2.00 | 2.29 | 2.50 | 2.67 |"), "{md}");
+}
