@@ -52,9 +52,9 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
         )));
     };
     let column = headers[value_col].clone();
-    let (kind, scale) = match column.as_str() {
+    let (kind, divisor) = match column.as_str() {
         "seconds" => (SampleKind::Time, 1.0),
-        "nanoseconds" => (SampleKind::Time, 1e-9),
+        "nanoseconds" => (SampleKind::Time, 1e9),
         _ => (SampleKind::Throughput, 1.0),
     };
     let mut points: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
@@ -86,7 +86,7 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
                 cell(value_col)
             )));
         }
-        points.entry(threads).or_default().push(value * scale);
+        points.entry(threads).or_default().push(value / divisor);
     }
     if points.is_empty() {
         return Err(bad("no data rows after the header".into()));
