@@ -51,6 +51,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
         karp_flatt: None,
         karp_flatt_ci95: None,
         utilisation: None,
+        error: None,
     }
 }
 

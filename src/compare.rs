@@ -163,6 +163,13 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
 
 fn incompatibility(a: &WorkloadResult, b: &WorkloadResult) -> Option<String> {
     let text = |w: &WorkloadResult| w.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    if a.command != b.command {
+        return Some(format!(
+            "command ({} vs {})",
+            a.command.as_deref().unwrap_or("-"),
+            b.command.as_deref().unwrap_or("-")
+        ));
+    }
     if a.params != b.params {
         return Some(format!("parameters or size ({} vs {})", text(a), text(b)));
     }

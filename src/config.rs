@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use amdahl_workloads::{ALL, Backend, WorkloadSpec};
+use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
 
 use crate::error::{Error, Result};
 use crate::thread_set::{CpuCounts, ThreadSet};
@@ -36,6 +36,10 @@ impl Scaling {
 pub struct RunRequest {
     /// `--workload` values; empty means the whole catalogue.
     pub workloads: Vec<String>,
+    /// `--cmd` commands, with their optional `--name` and `--kind`.
+    pub commands: Vec<CommandRequest>,
+    /// `--check-output`: hash each command's standard output and require it equal at every j.
+    pub check_output: bool,
     /// `--threads`; `None` means each workload's default set.
     pub threads: Option<String>,
     /// `--backend`; `None` means rayon.
@@ -58,6 +62,17 @@ pub struct RunRequest {
     pub out: Option<PathBuf>,
     /// `--force`.
     pub force: bool,
+}
+
+/// One `--cmd` as given.
+#[derive(Debug, Clone, Default)]
+pub struct CommandRequest {
+    /// The command template (`{threads}` stands for j).
+    pub template: String,
+    /// `--name`; default: the program's name.
+    pub name: Option<String>,
+    /// `--kind`; default: parallel.
+    pub kind: Option<String>,
 }
 
 /// A validated run.
@@ -115,11 +130,14 @@ pub mod defaults {
 impl RunRequest {
     /// Checks every value and resolves defaults for a machine with `cpus`.
     pub fn resolve(&self, cpus: CpuCounts) -> Result<RunConfig> {
-        let specs: Vec<WorkloadSpec> = if self.workloads.is_empty() {
+        let mut specs: Vec<WorkloadSpec> = if self.workloads.is_empty() && self.commands.is_empty() {
             ALL.iter().map(|w| WorkloadSpec::defaults(*w)).collect::<Result<_, _>>()?
         } else {
             self.workloads.iter().map(|w| WorkloadSpec::parse(w)).collect::<Result<_, _>>()?
         };
+        for command in &self.commands {
+            specs.push(command_spec(command, self.check_output)?);
+        }
         let explicit = self.threads.as_deref().map(|t| ThreadSet::parse(t, cpus)).transpose()?;
         let workloads = specs
             .into_iter()
@@ -162,6 +180,53 @@ impl RunRequest {
             threads_text: self.threads.clone(),
         })
     }
+}
+
+/// Checks a `--cmd` (non-empty, its program found) and makes it a workload.
+fn command_spec(request: &CommandRequest, check_output: bool) -> Result<WorkloadSpec> {
+    let template = request.template.trim();
+    if template.is_empty() {
+        return Err(Error::usage("--cmd", template, "is empty"));
+    }
+    let kind = match request.kind.as_deref() {
+        None => Kind::Parallel,
+        Some(name) => Kind::from_name(name).ok_or_else(|| {
+            let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            Error::usage("--kind", name, format!("is not a kind (one of: {})", kinds.join(", ")))
+        })?,
+    };
+    let probe = CommandWorkload::leak(template, "", kind, check_output);
+    let program = probe.program();
+    if let Some(program) = &program
+        && !program_exists(program)
+    {
+        return Err(Error::usage(
+            "--cmd",
+            template,
+            format!("cannot run it: `{program}` is not found (not in PATH, or not executable)"),
+        ));
+    }
+    let name =
+        request.name.clone().or_else(|| program.as_deref().map(|p| p.rsplit('/').next().unwrap_or(p).to_owned()));
+    let workload = CommandWorkload::leak(template, name.as_deref().unwrap_or("command"), kind, check_output);
+    Ok(WorkloadSpec::defaults(workload)?)
+}
+
+/// Whether `program` names an executable file, directly (with a `/`) or in `PATH`.
+fn program_exists(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let executable =
+        |p: &std::path::Path| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    if program.contains('/') {
+        return executable(std::path::Path::new(program));
+    }
+    // Shell builtins and keywords that have no file of their own.
+    if ["cd", "exec", "exit", "export", "set", "test", "true", "false", "eval", "source", ".", "if", "for", "while"]
+        .contains(&program)
+    {
+        return true;
+    }
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
 }
 
 fn in_range(flag: &str, value: f64, min: f64, max: f64) -> Result<f64> {

@@ -14,7 +14,7 @@ use crate::config::Scaling;
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
 use crate::fit::{self, Curve, Measure, karp_flatt};
-use crate::results::{Fits, KarpFlattPoint, ResultsFile, WorkloadResult, read_csv};
+use crate::results::{Fits, ImportedSamples, KarpFlattPoint, ResultsFile, WorkloadResult, read_csv};
 use crate::stats::percentile;
 use crate::thread_set::CpuCounts;
 
@@ -65,7 +65,11 @@ pub struct WorkloadExplanation {
 
 /// Reads a CSV curve and fits and explains it.
 pub fn explain_csv(path: &Path, seed: u64) -> Result<CurveReport> {
-    let imported = read_csv(path)?;
+    explain_samples(&path.display().to_string(), &read_csv(path)?, seed)
+}
+
+/// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine).
+pub fn explain_samples(source: &str, imported: &ImportedSamples, seed: u64) -> Result<CurveReport> {
     let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed);
     let fits = fit::fit_curve(&curve);
     let speedups = curve.speedups();
@@ -95,7 +99,7 @@ pub fn explain_csv(path: &Path, seed: u64) -> Result<CurveReport> {
         fits: &fits,
     });
     Ok(CurveReport {
-        file: path.display().to_string(),
+        file: source.to_owned(),
         measure: match curve.measure {
             Measure::Speedup => "speedup",
             Measure::Throughput => "throughput",

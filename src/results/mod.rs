@@ -21,10 +21,14 @@
 //!   `tags`. Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
 //!   and `error` (set when the workload failed; the points measured before the failure are kept).
 
+mod criterion_import;
 mod csv_import;
+mod hyperfine_import;
 mod store;
 
+pub use criterion_import::read_criterion;
 pub use csv_import::{ImportedSamples, parse_csv, read_csv};
+pub use hyperfine_import::{is_hyperfine, read_hyperfine};
 pub use store::{SUPPORTED_VERSIONS, default_path, load, save_atomic, write_atomic};
 
 use std::collections::BTreeMap;
@@ -197,6 +201,9 @@ pub struct WorkloadResult {
     pub kind: String,
     /// One line on what it does.
     pub description: String,
+    /// The command template, for command workloads (`{threads}` stands for j).
+    #[serde(default)]
+    pub command: Option<String>,
     /// Every parameter and its value (defaults included).
     pub params: BTreeMap<String, f64>,
     /// The `size` parameter actually run.
@@ -264,6 +271,9 @@ pub struct Point {
     pub karp_flatt_ci95: Option<[f64; 2]>,
     /// Median of CPU / (wall x min(j, usable CPUs)).
     pub utilisation: Option<f64>,
+    /// Why this point was taken out of the sweep (a panic, a wrong checksum, a failed command).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// The fitted models of a workload.

@@ -2,9 +2,11 @@
 //! tests can run whole sweeps on a [`FakeClock`] that makes every duration exact.
 //!
 //! The [`RealClock`] takes wall time from the monotonic clock (`std::time::Instant`), process CPU
-//! time (all threads, user + system) from `CLOCK_PROCESS_CPUTIME_ID`, and the process's involuntary
-//! context switches from `getrusage(RUSAGE_SELF)`; it reads them just before and just after the
-//! work, and nothing else happens between the two reads.
+//! time (all threads, user + system) from `CLOCK_PROCESS_CPUTIME_ID` plus the user + system time of
+//! child processes waited for during the sample (`getrusage(RUSAGE_CHILDREN)`, for command
+//! workloads), and the involuntary context switches of the process and its children from
+//! `getrusage`; it reads them just before and just after the work, and nothing else happens
+//! between the two reads.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -59,11 +61,11 @@ impl Clock for RealClock {
 
     fn measure(&self, _threads: usize, _modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement {
         let switches_before = involuntary_switches();
-        let cpu_before = process_cpu_ns();
+        let cpu_before = process_cpu_ns().zip(children_cpu_ns()).map(|(a, b)| a + b);
         let start = Instant::now();
         work();
         let wall = start.elapsed();
-        let cpu_after = process_cpu_ns();
+        let cpu_after = process_cpu_ns().zip(children_cpu_ns()).map(|(a, b)| a + b);
         let switches_after = involuntary_switches();
         Measurement {
             wall_ns: wall.as_nanos() as u64,
@@ -82,11 +84,30 @@ fn process_cpu_ns() -> Option<u64> {
 }
 
 #[cfg(unix)]
-fn involuntary_switches() -> Option<u64> {
+fn rusage(who: libc::c_int) -> Option<libc::rusage> {
     // SAFETY: getrusage writes one rusage into the zeroed value we own.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    (rc == 0).then_some(usage.ru_nivcsw as u64)
+    let rc = unsafe { libc::getrusage(who, &mut usage) };
+    (rc == 0).then_some(usage)
+}
+
+#[cfg(unix)]
+fn involuntary_switches() -> Option<u64> {
+    let own = rusage(libc::RUSAGE_SELF)?.ru_nivcsw as u64;
+    Some(own + rusage(libc::RUSAGE_CHILDREN).map_or(0, |u| u.ru_nivcsw as u64))
+}
+
+/// User + system time of the children waited for so far, in nanoseconds.
+#[cfg(unix)]
+fn children_cpu_ns() -> Option<u64> {
+    let u = rusage(libc::RUSAGE_CHILDREN)?;
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    Some((micros(u.ru_utime) + micros(u.ru_stime)) * 1_000)
+}
+
+#[cfg(not(unix))]
+fn children_cpu_ns() -> Option<u64> {
+    Some(0)
 }
 
 #[cfg(not(unix))]

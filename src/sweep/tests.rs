@@ -300,3 +300,49 @@ fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
     assert_eq!(w.fits.best.as_deref(), Some("gustafson"));
     assert!(w.diagnosis.as_deref().unwrap().starts_with("weak scaling"));
 }
+
+/// Panics at j = 3 only.
+struct FailsAtThree;
+
+struct FailsAtThreeInstance;
+
+impl Instance for FailsAtThreeInstance {
+    fn run(&mut self, team: &Team) -> Checksum {
+        assert!(team.threads() != 3, "no good at three");
+        Checksum::of_u64s(team.map(6, |i| i as u64))
+    }
+}
+
+impl Workload for FailsAtThree {
+    fn name(&self) -> &'static str {
+        "fails-at-three"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Parallel
+    }
+    fn description(&self) -> &'static str {
+        "panics at j=3"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(FailsAtThreeInstance))
+    }
+}
+
+#[test]
+fn a_failing_point_is_left_out_and_the_others_are_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:size=1000"], "1", &dir.path().join("r.json"));
+    config.workloads = vec![planned(&FailsAtThree, &[1, 2, 3, 4])];
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    assert_eq!(outcome.failures, 1);
+    let w = &outcome.results.workloads[0];
+    assert!(w.error.as_deref().unwrap().contains("panicked at j=3: no good at three"));
+    assert_eq!(w.stop, StopReason::Converged);
+    let three = w.points.iter().find(|p| p.threads == 3).unwrap();
+    assert!(three.samples_ns.is_empty() && three.speedup.is_none() && three.error.is_some());
+    assert!(w.points.iter().filter(|p| p.threads != 3).all(|p| p.samples_ns.len() == 5));
+    assert_eq!(w.fits.amdahl.as_ref().unwrap().threads_used, [1, 2, 4]);
+}

@@ -11,8 +11,11 @@
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
 //!    the target share of S(j) (`converged`), the workload's share of the budget is spent
 //!    (`budget`), or `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
-//! 6. A panic or a checksum mismatch stops the workload with an error naming it and j; the rounds
-//!    completed before it are kept (a partial round is dropped, so every point keeps its pairing).
+//! 6. A panic, a checksum mismatch or a failed command at some j takes that point out of the sweep
+//!    with an error naming the workload and j (its samples are dropped so the other points stay
+//!    paired), and the sweep goes on with the others; at j = 1 it ends the workload, keeping the
+//!    rounds completed before. Either way the workload reports an error and the run's exit code
+//!    is non-zero.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,6 +72,7 @@ pub fn sweep_workload(
         name: workload.name().to_owned(),
         kind: workload.kind().as_str().to_owned(),
         description: workload.description().to_owned(),
+        command: workload.command().map(str::to_owned),
         params: Default::default(),
         size: params.float("size"),
         size_calibrated: false,
@@ -131,9 +135,16 @@ pub fn sweep_workload(
     let references = vec![None; instances.len()];
     let mut sampler =
         Sampler { name: workload.name(), clock, instances, references, weak: settings.scaling == Scaling::Weak };
+    // A failure at j = 1 ends the workload (no baseline); at any other j it takes that point out
+    // (its samples dropped, so the others stay paired) and the sweep goes on without it.
+    let mut alive = vec![true; teams.len()];
+    let mut errors = Vec::new();
     for (k, team) in teams.iter().enumerate() {
         if let Err(e) = sampler.sample(k, team) {
-            return fail(result, e);
+            if k == 0 {
+                return fail(result, e);
+            }
+            drop_point(&mut result.points[k], &mut alive[k], &mut errors, e);
         }
     }
     result.checksum = sampler.references[0].map(|c| c.to_string());
@@ -142,27 +153,38 @@ pub fn sweep_workload(
     let mut rng = Pcg64Mcg::seed_from_u64(settings.seed);
     let mut order: Vec<usize> = (0..teams.len()).collect();
     result.stop = loop {
+        if !alive.iter().skip(1).any(|a| *a) {
+            break StopReason::Failed;
+        }
         order.shuffle(&mut rng);
         let mut round = Vec::with_capacity(teams.len());
+        let mut baseline_failed = false;
+        let mut interrupted = false;
         for &k in &order {
+            if !alive[k] {
+                continue;
+            }
             if settings.interrupted.load(Ordering::Relaxed) {
+                interrupted = true;
                 break;
             }
             match sampler.sample(k, &teams[k]) {
                 Ok(m) => round.push((k, m)),
-                Err(e) => {
-                    result.error = Some(e);
+                Err(e) if k == 0 => {
+                    errors.push(e);
+                    baseline_failed = true;
                     break;
                 }
+                Err(e) => drop_point(&mut result.points[k], &mut alive[k], &mut errors, e),
             }
         }
-        if result.error.is_some() {
+        if baseline_failed {
             break StopReason::Failed;
         }
-        if round.len() < teams.len() {
+        if interrupted {
             break StopReason::Interrupted;
         }
-        for (k, m) in round {
+        for (k, m) in round.into_iter().filter(|(k, _)| alive[*k]) {
             let point = &mut result.points[k];
             point.samples_ns.push(m.wall_ns);
             point.cpu_ns.push(m.cpu_ns);
@@ -184,6 +206,9 @@ pub fn sweep_workload(
             }
         }
     };
+    if !errors.is_empty() {
+        result.error = Some(errors.join("; "));
+    }
     if result.rounds >= 2 {
         analysis::summarise(&mut result.points, settings.cpus, settings.seed, settings.scaling);
         (result.fits, result.diagnosis) =
@@ -192,7 +217,18 @@ pub fn sweep_workload(
     result
 }
 
-/// The largest relative CI half-width of S(j) over the points with j > 1; `None` before two rounds.
+/// Takes a failed point out of the sweep: its samples are dropped and its error kept.
+fn drop_point(point: &mut Point, alive: &mut bool, errors: &mut Vec<String>, error: String) {
+    *alive = false;
+    point.samples_ns.clear();
+    point.cpu_ns.clear();
+    point.involuntary_context_switches.clear();
+    point.error = Some(error.clone());
+    errors.push(error);
+}
+
+/// The largest relative CI half-width of S(j) over the measured points with j > 1; `None` before
+/// two rounds.
 fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
     let baseline: Vec<f64> = points.first()?.samples_ns.iter().map(|&s| s as f64).collect();
     if baseline.len() < 2 {
@@ -201,6 +237,7 @@ fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
     points
         .iter()
         .skip(1)
+        .filter(|p| p.samples_ns.len() == baseline.len())
         .map(|p| {
             let tj: Vec<f64> = p.samples_ns.iter().map(|&s| s as f64).collect();
             paired_speedup(&baseline, &tj, seed).relative_half_width()
@@ -229,10 +266,11 @@ impl Sampler<'_> {
         let modeled = instance.modeled_ns(j);
         let mut outcome = None;
         let measurement = clock.measure(j, modeled, &mut || {
-            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.run(team))));
+            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
         });
         let checksum = match outcome {
-            Some(Ok(checksum)) => checksum,
+            Some(Ok(Ok(checksum))) => checksum,
+            Some(Ok(Err(message))) => return Err(format!("workload `{}` failed at j={j}: {message}", self.name)),
             Some(Err(panic)) => {
                 return Err(format!("workload `{}` panicked at j={j}: {}", self.name, panic_message(&panic)));
             }

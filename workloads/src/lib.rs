@@ -58,6 +58,7 @@
 
 pub mod caches;
 mod checksum;
+mod command;
 mod kind;
 mod params;
 mod spec;
@@ -67,6 +68,7 @@ mod workload;
 pub mod builtin;
 
 pub use checksum::Checksum;
+pub use command::CommandWorkload;
 pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};
 pub use spec::{SpecError, WorkloadSpec, find};

@@ -24,6 +24,11 @@ pub trait Workload: Sync {
     /// Builds an instance outside the timed region: allocation and initialisation happen here.
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError>;
 
+    /// The external command this workload runs, for workloads that are commands.
+    fn command(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Warnings about these parameters on this machine (e.g. arrays that fit in cache).
     fn warnings(&self, _params: &Params) -> Vec<String> {
         Vec::new()
@@ -36,6 +41,13 @@ pub trait Instance: Send {
     /// for every thread count and backend. May panic if the workload's code panics; the runner
     /// catches that and reports it with the workload and thread count.
     fn run(&mut self, team: &Team) -> Checksum;
+
+    /// Like [`Instance::run`], for work that can fail without a bug (an external command's
+    /// non-zero exit): the runner calls this one, and an `Err` takes the thread count out of the
+    /// sweep with its message. The default calls `run`.
+    fn try_run(&mut self, team: &Team) -> Result<Checksum, String> {
+        Ok(self.run(team))
+    }
 
     /// The exact duration this instance would take on `threads` ideal processors, in nanoseconds,
     /// where the workload knows it by construction (only `synthetic` does). Fake clocks use it to

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use amdahl::config::{RunRequest, Scaling};
+use amdahl::config::{CommandRequest, RunRequest, Scaling};
 use amdahl_workloads::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -48,6 +48,20 @@ pub struct RunArgs {
     /// A workload with optional parameters, e.g. `synthetic:b=0.25` (repeatable; default: all).
     #[arg(long = "workload", short = 'w', value_name = "NAME[:K=V,...]")]
     pub workloads: Vec<String>,
+    /// An external command as a workload; `{threads}` is replaced by j (repeatable), e.g.
+    /// `--cmd 'xz -T{threads} -c big.bin'` or `--cmd 'mpirun -np {threads} ./app'`.
+    #[arg(long = "cmd", value_name = "COMMAND", allow_hyphen_values = true)]
+    pub commands: Vec<String>,
+    /// The name of each --cmd, in order [default: the program's name].
+    #[arg(long = "name", value_name = "NAME")]
+    pub names: Vec<String>,
+    /// The kind of each --cmd, in order: parallel, sequential, io-bound, memory-bound, contended,
+    /// synthetic [default: parallel].
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// Hash each command's standard output and require the same at every j.
+    #[arg(long)]
+    pub check_output: bool,
     /// Thread counts: `1-N`, `1,2,4,8`, `2-16:2`, `pow2:4N` (N = usable CPUs, P = physical cores).
     /// Default: 1-N and P; powers of two up to 8N for io-bound workloads.
     #[arg(long, short = 't', value_name = "SET", allow_hyphen_values = true)]
@@ -106,9 +120,12 @@ pub struct ListArgs {
 /// Options of `measure fit`.
 #[derive(Debug, Args)]
 pub struct FitArgs {
-    /// Results files (`.json`) or CSV files.
-    #[arg(required = true, value_name = "FILE")]
+    /// Results files of ours or hyperfine `--export-json` scans (`.json`), or CSV files.
+    #[arg(required_unless_present = "criterion", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// A criterion group folder whose benchmark ids are thread counts (`target/criterion/<group>`).
+    #[arg(long, value_name = "DIR")]
+    pub criterion: Vec<PathBuf>,
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -191,8 +208,29 @@ pub enum BackendArg {
 
 impl RunArgs {
     /// The library's request.
-    pub fn into_request(self) -> RunRequest {
-        RunRequest {
+    pub fn into_request(self) -> Result<RunRequest, amdahl::Error> {
+        for (flag, count) in [("--name", self.names.len()), ("--kind", self.kinds.len())] {
+            if count > self.commands.len() {
+                return Err(amdahl::Error::usage(
+                    flag,
+                    count,
+                    format!("is given {count} times for {} --cmd", self.commands.len()),
+                ));
+            }
+        }
+        let commands = self
+            .commands
+            .iter()
+            .enumerate()
+            .map(|(i, template)| CommandRequest {
+                template: template.clone(),
+                name: self.names.get(i).cloned(),
+                kind: self.kinds.get(i).cloned(),
+            })
+            .collect();
+        Ok(RunRequest {
+            commands,
+            check_output: self.check_output,
             workloads: self.workloads,
             threads: self.threads,
             backend: self.backend.map(|b| match b {
@@ -211,6 +249,6 @@ impl RunArgs {
             }),
             out: self.out,
             force: self.force,
-        }
+        })
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::explain::{explain_csv, explanations, refit};
+use amdahl::explain::{explain_csv, explain_samples, explanations, refit};
 use amdahl::report::{Exporter, Table, curve_table};
 use amdahl::{Error, results};
 use serde_json::{Value, json};
@@ -15,8 +15,17 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     let seed = args.seed.unwrap_or(1);
     let mut texts = Vec::new();
     let mut values = Vec::new();
+    for dir in &args.criterion {
+        let report = explain_samples(&dir.display().to_string(), &results::read_criterion(dir)?, seed)?;
+        texts.push(curve_table(&report));
+        values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
+    }
     for file in &args.files {
-        if is_results_file(file) {
+        if let Some(scan) = hyperfine_scan(file)? {
+            let report = explain_samples(&file.display().to_string(), &results::read_hyperfine(file, &scan)?, seed)?;
+            texts.push(curve_table(&report));
+            values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
+        } else if is_results_file(file) {
             let mut loaded = results::load(file)?;
             refit(&mut loaded);
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
@@ -36,7 +45,16 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     Ok((text, exit_code::OK))
 }
 
-/// `.json` files are results files; everything else is read as CSV.
+/// A `.json` file that is hyperfine's export, parsed; `None` for anything else.
+fn hyperfine_scan(path: &Path) -> Result<Option<Value>, Error> {
+    if !is_results_file(path) {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    Ok(serde_json::from_str::<Value>(&text).ok().filter(results::is_hyperfine))
+}
+
+/// `.json` files are results files (ours or hyperfine's); everything else is read as CSV.
 fn is_results_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }

@@ -63,7 +63,7 @@ fn print(text: &str) -> Result<u8, Error> {
 fn run(args: RunArgs) -> Result<u8, Error> {
     let (quiet, json, report) = (args.quiet, args.json, args.report);
     let cpus = machine::cpu_counts();
-    let config = args.into_request().resolve(cpus)?;
+    let config = args.into_request()?.resolve(cpus)?;
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             std::process::exit(exit_code::INTERRUPTED.into());

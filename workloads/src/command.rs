@@ -1,0 +1,214 @@
+//! Any external command as a workload: `xz -T{threads} -c big.bin`, `make -j{threads}`,
+//! `mpirun -np {threads} ./app`.
+//!
+//! Each run starts the command once with `{threads}` replaced by j (and `{size}` by the `size`
+//! parameter, which weak scaling multiplies by j), waits for it, and is timed as a whole process.
+//! The command runs through `sh -c` only when its text holds shell syntax (pipes, redirections,
+//! quotes, globs, variables...); otherwise it is split on whitespace and started directly, so the
+//! shell's own start-up is not timed. Its standard input is empty and its output discarded
+//! (`check_output` hashes standard output instead, to prove that every j prints the same result;
+//! reading and hashing it is then part of the timed run).
+//! A non-zero exit is a failed run, reported with the tail of the command's standard error.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
+
+/// An external command run at each thread count.
+#[derive(Debug)]
+pub struct CommandWorkload {
+    name: &'static str,
+    kind: Kind,
+    template: &'static str,
+    check_output: bool,
+}
+
+const PARAMS: &[ParamSpec] = &[ParamSpec::integer(
+    "size",
+    "substituted for {size} in the command (weak scaling multiplies it by j)",
+    1,
+    1,
+    1 << 53,
+)];
+
+/// Characters that make a command need a shell.
+const SHELL_SYNTAX: &[char] =
+    &['|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', '*', '?', '[', ']', '#', '~', '\n'];
+
+impl CommandWorkload {
+    /// A command workload that lives for the rest of the process. Workloads are `'static` like the
+    /// built-in catalogue; a command given on the command line is created once per run, so leaking
+    /// it costs a few bytes and keeps one contract for every workload.
+    pub fn leak(template: &str, name: &str, kind: Kind, check_output: bool) -> &'static CommandWorkload {
+        Box::leak(Box::new(CommandWorkload {
+            name: Box::leak(name.to_owned().into_boxed_str()),
+            kind,
+            template: Box::leak(template.to_owned().into_boxed_str()),
+            check_output,
+        }))
+    }
+
+    /// The command text with its placeholders.
+    pub fn template(&self) -> &'static str {
+        self.template
+    }
+
+    /// The command text for `threads` and `size`.
+    pub fn command_line(&self, threads: usize, size: u64) -> String {
+        self.template.replace("{threads}", &threads.to_string()).replace("{size}", &size.to_string())
+    }
+
+    /// Whether the command runs through `sh -c`.
+    pub fn needs_shell(text: &str) -> bool {
+        text.contains(SHELL_SYNTAX)
+    }
+
+    /// The program the command starts (the shell's first word for shell commands, when it is a
+    /// plain word), to check that it exists before anything is measured.
+    pub fn program(&self) -> Option<String> {
+        let first = self.template.split_whitespace().next()?;
+        let plain = first.chars().all(|c| c.is_ascii_alphanumeric() || "-_./+".contains(c));
+        plain.then(|| first.to_owned())
+    }
+}
+
+impl Workload for CommandWorkload {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn description(&self) -> &'static str {
+        self.template
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+    fn command(&self) -> Option<&'static str> {
+        Some(self.template)
+    }
+    fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        let workload = CommandWorkload { ..*self };
+        Ok(Box::new(CommandInstance { workload, size: params.integer("size") }))
+    }
+    fn warnings(&self, _params: &Params) -> Vec<String> {
+        if self.template.contains("{threads}") {
+            Vec::new()
+        } else {
+            vec![format!("{}: the command has no {{threads}}, so the thread count never reaches it", self.name)]
+        }
+    }
+}
+
+impl Clone for CommandWorkload {
+    fn clone(&self) -> Self {
+        CommandWorkload { ..*self }
+    }
+}
+
+struct CommandInstance {
+    workload: CommandWorkload,
+    size: u64,
+}
+
+impl Instance for CommandInstance {
+    fn run(&mut self, team: &Team) -> Checksum {
+        match self.try_run(team) {
+            Ok(checksum) => checksum,
+            Err(message) => panic!("{message}"),
+        }
+    }
+
+    fn try_run(&mut self, team: &Team) -> Result<Checksum, String> {
+        let line = self.workload.command_line(team.threads(), self.size);
+        let mut command = if CommandWorkload::needs_shell(&line) {
+            let mut c = Command::new("sh");
+            c.arg("-c").arg(&line);
+            c
+        } else {
+            let mut words = line.split_whitespace();
+            let mut c = Command::new(words.next().unwrap_or("true"));
+            c.args(words);
+            c
+        };
+        command.stdin(Stdio::null()).stderr(Stdio::piped());
+        command.stdout(if self.workload.check_output { Stdio::piped() } else { Stdio::null() });
+        let mut child = command.spawn().map_err(|e| format!("cannot start `{line}`: {e}"))?;
+        // Read stdout and stderr concurrently so that neither pipe can fill and block the child.
+        let stderr = child.stderr.take();
+        let stderr_reader = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut s) = stderr {
+                let _ = s.read_to_end(&mut text);
+            }
+            text
+        });
+        let mut hash = Checksum::of_u64s([]);
+        if let Some(mut out) = child.stdout.take() {
+            let mut bytes = Vec::new();
+            let _ = out.read_to_end(&mut bytes);
+            let words = bytes.chunks(8).map(|c| c.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b)));
+            hash = Checksum::of_u64s(words.chain([bytes.len() as u64]));
+        }
+        let status = child.wait().map_err(|e| format!("cannot wait for `{line}`: {e}"))?;
+        let stderr = stderr_reader.join().unwrap_or_default();
+        if !status.success() {
+            let text = String::from_utf8_lossy(&stderr);
+            let tail: String = text.chars().rev().take(400).collect::<Vec<_>>().into_iter().rev().collect();
+            return Err(format!("`{line}` failed ({status}): {}", tail.trim()));
+        }
+        Ok(hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Backend;
+
+    fn team(j: usize) -> Team {
+        Team::new(j, Backend::Threads).unwrap()
+    }
+
+    #[test]
+    fn substitutes_and_runs_directly_or_through_the_shell() {
+        let direct = CommandWorkload::leak("true {threads}", "t", Kind::Parallel, false);
+        assert_eq!(direct.command_line(4, 1), "true 4");
+        assert!(!CommandWorkload::needs_shell("xz -T4 -c big.bin"));
+        assert!(CommandWorkload::needs_shell("seq 10 | wc -l"));
+        let params = Params::defaults(direct).unwrap();
+        assert!(direct.prepare(&params).unwrap().try_run(&team(2)).is_ok());
+        assert!(direct.warnings(&params).is_empty());
+    }
+
+    #[test]
+    fn checked_output_is_the_same_at_every_j_when_the_program_is_right() {
+        let echo = CommandWorkload::leak("seq 1 {size} | sort -n --parallel={threads}", "sort", Kind::Parallel, true);
+        let mut params = Params::defaults(echo).unwrap();
+        params.set("size", 1000.0);
+        let mut instance = echo.prepare(&params).unwrap();
+        let one = instance.try_run(&team(1)).unwrap();
+        assert_eq!(instance.try_run(&team(3)).unwrap(), one);
+    }
+
+    #[test]
+    fn failure_reports_the_tail_of_stderr() {
+        let failing = CommandWorkload::leak("sh -c 'echo broken pipe dream >&2; exit 3'", "f", Kind::Parallel, false);
+        let mut instance = failing.prepare(&Params::defaults(failing).unwrap()).unwrap();
+        let err = instance.try_run(&team(1)).unwrap_err();
+        assert!(err.contains("broken pipe dream") && err.contains("exit status: 3"), "{err}");
+        assert_eq!(failing.warnings(&Params::defaults(failing).unwrap()).len(), 1);
+        let missing = CommandWorkload::leak("no-such-program-amdahl {threads}", "m", Kind::Parallel, false);
+        assert!(
+            missing
+                .prepare(&Params::defaults(missing).unwrap())
+                .unwrap()
+                .try_run(&team(1))
+                .unwrap_err()
+                .contains("cannot start")
+        );
+        assert_eq!(missing.program().as_deref(), Some("no-such-program-amdahl"));
+    }
+}
