@@ -21,7 +21,7 @@ fn clock(c: &mut Criterion) {
 fn team_round_trip(c: &mut Criterion) {
     for backend in Backend::ALL {
         let team = Team::new(2, backend).expect("team");
-        c.bench_function(&format!("team/round_trip/{backend}"), |b| b.iter(|| team.map(2, |i| black_box(i))));
+        c.bench_function(&format!("team/round_trip/{backend}"), |b| b.iter(|| team.map(2, black_box)));
     }
 }
 
