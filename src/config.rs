@@ -10,6 +10,7 @@ use std::time::Duration;
 use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
 
 use crate::error::{Error, Result};
+use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
 
 /// How the work relates to the thread count.
@@ -40,6 +41,8 @@ pub struct RunRequest {
     pub commands: Vec<CommandRequest>,
     /// `--check-output`: hash each command's standard output and require it equal at every j.
     pub check_output: bool,
+    /// `--suite`: a JSON list of workloads (see `suite`).
+    pub suite: Option<PathBuf>,
     /// `--threads`; `None` means each workload's default set.
     pub threads: Option<String>,
     /// `--backend`; `None` means rayon.
@@ -111,6 +114,8 @@ pub struct PlannedWorkload {
     pub spec: WorkloadSpec,
     /// The thread counts.
     pub threads: ThreadSet,
+    /// A command run once with `sh -c` before measuring (suites only).
+    pub setup: Option<String>,
 }
 
 /// Defaults of a run.
@@ -130,21 +135,46 @@ pub mod defaults {
 impl RunRequest {
     /// Checks every value and resolves defaults for a machine with `cpus`.
     pub fn resolve(&self, cpus: CpuCounts) -> Result<RunConfig> {
-        let mut specs: Vec<WorkloadSpec> = if self.workloads.is_empty() && self.commands.is_empty() {
-            ALL.iter().map(|w| WorkloadSpec::defaults(*w)).collect::<Result<_, _>>()?
-        } else {
-            self.workloads.iter().map(|w| WorkloadSpec::parse(w)).collect::<Result<_, _>>()?
-        };
+        let mut specs: Vec<(WorkloadSpec, Option<ThreadSet>, Option<String>)> = Vec::new();
+        if self.workloads.is_empty() && self.commands.is_empty() && self.suite.is_none() {
+            for w in ALL {
+                specs.push((WorkloadSpec::defaults(*w)?, None, None));
+            }
+        }
+        for w in &self.workloads {
+            specs.push((WorkloadSpec::parse(w)?, None, None));
+        }
         for command in &self.commands {
-            specs.push(command_spec(command, self.check_output)?);
+            specs.push((command_spec(command, self.check_output)?, None, None));
+        }
+        if let Some(path) = &self.suite {
+            for (i, entry) in read_suite(path)?.into_iter().enumerate() {
+                let in_entry = |e: Error| Error::Data { path: path.clone(), message: format!("entry {i}: {e}") };
+                let spec = match (&entry.workload, &entry.cmd) {
+                    (Some(w), _) => WorkloadSpec::parse(w).map_err(|e| in_entry(e.into()))?,
+                    (_, Some(cmd)) => {
+                        let request = CommandRequest {
+                            template: cmd.clone(),
+                            name: entry.name.clone(),
+                            kind: entry.kind.clone(),
+                        };
+                        command_spec(&request, entry.check_output).map_err(in_entry)?
+                    }
+                    (None, None) => unreachable!("read_suite refuses entries without workload or cmd"),
+                };
+                let threads =
+                    entry.threads.as_deref().map(|t| ThreadSet::parse(t, cpus).map_err(in_entry)).transpose()?;
+                specs.push((spec, threads, entry.setup.clone()));
+            }
         }
         let explicit = self.threads.as_deref().map(|t| ThreadSet::parse(t, cpus)).transpose()?;
         let workloads = specs
             .into_iter()
-            .map(|spec| {
-                let threads =
-                    explicit.clone().unwrap_or_else(|| ThreadSet::default_for(spec.workload.kind().waits(), cpus));
-                PlannedWorkload { spec, threads }
+            .map(|(spec, threads, setup)| {
+                let threads = threads
+                    .or_else(|| explicit.clone())
+                    .unwrap_or_else(|| ThreadSet::default_for(spec.workload.kind().waits(), cpus));
+                PlannedWorkload { spec, threads, setup }
             })
             .collect();
         let target = self
@@ -252,6 +282,58 @@ mod tests {
         let primes = config.workloads.iter().find(|w| w.spec.workload.name() == "primes").unwrap();
         assert_eq!(primes.threads.counts(), [1, 2]);
         assert_eq!(config.min_rounds, 5);
+    }
+
+    #[test]
+    fn the_default_suite_is_what_a_bare_run_does() {
+        let bare = RunRequest::default().resolve(CPUS).unwrap();
+        let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/workloads/suites/default.json");
+        let from_suite = RunRequest { suite: Some(suite.into()), ..Default::default() }.resolve(CPUS).unwrap();
+        let describe = |c: &RunConfig| -> Vec<(String, String, Vec<usize>)> {
+            c.workloads
+                .iter()
+                .map(|w| (w.spec.workload.name().to_owned(), w.spec.params.to_text(), w.threads.counts().to_vec()))
+                .collect()
+        };
+        assert_eq!(describe(&bare), describe(&from_suite));
+    }
+
+    #[test]
+    fn the_command_suite_parses_and_finds_its_programs() {
+        let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/workloads/suites/commands.json");
+        let config = RunRequest { suite: Some(suite.into()), ..Default::default() }.resolve(CPUS).unwrap();
+        let names: Vec<&str> = config.workloads.iter().map(|w| w.spec.workload.name()).collect();
+        assert_eq!(names, ["xz", "sort", "make"]);
+        assert!(config.workloads.iter().all(|w| w.setup.is_some() && w.threads.counts() == [1, 2]));
+    }
+
+    #[test]
+    fn commands_are_checked_before_anything_runs() {
+        let missing = RunRequest {
+            commands: vec![CommandRequest {
+                template: "no-such-program-amdahl -j{threads}".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let err = missing.resolve(CPUS).unwrap_err();
+        assert!(err.to_string().contains("`no-such-program-amdahl` is not found") && err.exit_code() == 2, "{err}");
+        let bad_kind = RunRequest {
+            commands: vec![CommandRequest {
+                template: "true".into(),
+                kind: Some("quantum".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        assert!(bad_kind.resolve(CPUS).unwrap_err().to_string().starts_with("--kind: `quantum`"));
+        let only = RunRequest {
+            commands: vec![CommandRequest { template: "true {threads}".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        let config = only.resolve(CPUS).unwrap();
+        assert_eq!(config.workloads.len(), 1);
+        assert_eq!(config.workloads[0].spec.workload.name(), "true");
     }
 
     #[test]

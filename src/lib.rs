@@ -25,6 +25,7 @@ pub mod predict;
 pub mod report;
 pub mod results;
 pub mod stats;
+pub mod suite;
 pub mod sweep;
 pub mod thread_set;
 

@@ -344,3 +344,142 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     assert_refused(&measure(&["compare", &a, "/nonexistent/x.json"]), 74, &["/nonexistent/x.json"]);
     assert_refused(&measure(&["report", "/nonexistent/x.json"]), 74, &["/nonexistent/x.json"]);
 }
+
+#[test]
+fn commands_are_measured_and_failures_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cmd.json");
+    // `sleep` at j = 4 fails (exit 4 from sh), the others succeed.
+    let out = measure(&[
+        "run",
+        "--cmd",
+        "sh -c 'test {threads} -ne 4 || exit 4; sleep 0.0{threads}'",
+        "--name",
+        "nap",
+        "--kind",
+        "io-bound",
+        "-t",
+        "1,2,3,4",
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "-q",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let w = &v["workloads"][0];
+    assert_eq!((w["name"].as_str(), w["kind"].as_str()), (Some("nap"), Some("io-bound")));
+    assert_eq!(w["command"], "sh -c 'test {threads} -ne 4 || exit 4; sleep 0.0{threads}'");
+    assert!(w["error"].as_str().unwrap().contains("failed at j=4"));
+    assert!(w["points"][3]["error"].as_str().unwrap().contains("exit status: 4"));
+    assert_eq!(w["points"][3]["samples_ns"].as_array().unwrap().len(), 0);
+    assert_eq!(w["points"][2]["samples_ns"].as_array().unwrap().len(), 2);
+    assert_eq!(w["fits"]["amdahl"]["threads_used"], serde_json::json!([1, 2, 3]));
+    // CPU time of the children is counted: never null for commands on Unix.
+    assert!(w["points"][0]["cpu_ns"][0].is_u64());
+}
+
+#[test]
+fn command_problems_are_refused_or_warned_before_measuring() {
+    assert_refused(&measure(&["run", "--cmd", "no-such-program-amdahl -j{threads}"]), 2, &["--cmd", "not found"]);
+    assert_refused(&measure(&["run", "--cmd", "true", "--name", "a", "--name", "b"]), 2, &["--name"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.json");
+    let out = measure(&[
+        "run",
+        "--cmd",
+        "true",
+        "-t",
+        "1,2",
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("no {threads}"), "{}", stderr(&out));
+}
+
+#[test]
+fn fit_reads_hyperfine_scans_and_criterion_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("scan.json");
+    let times = |t: f64| format!("[{t}, {}, {}]", t * 1.01, t * 0.99);
+    let text = format!(
+        r#"{{"results": [{{"command": "x 1", "times": {}, "parameters": {{"threads": "1"}}}},
+                         {{"command": "x 2", "times": {}, "parameters": {{"threads": "2"}}}},
+                         {{"command": "x 4", "times": {}, "parameters": {{"threads": "4"}}}}]}}"#,
+        times(1.0),
+        times(0.55),
+        times(0.325)
+    );
+    std::fs::write(&scan, text).unwrap();
+    let out = measure(&["fit", scan.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["fits"]["amdahl"]["serial_fraction"].as_f64().unwrap() - 0.1).abs() < 0.01);
+
+    let no_params = dir.path().join("plain.json");
+    std::fs::write(&no_params, r#"{"results": [{"command": "x", "times": [1.0]}]}"#).unwrap();
+    assert_refused(&measure(&["fit", no_params.to_str().unwrap()]), 65, &["plain.json", "no parameters"]);
+
+    let group = dir.path().join("group");
+    for (j, ns) in [(1, 1000.0), (2, 600.0), (4, 400.0)] {
+        let new = group.join(j.to_string()).join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join("sample.json"), format!("{{\"iters\":[1.0,2.0],\"times\":[{ns},{}]}}", 2.0 * ns))
+            .unwrap();
+    }
+    let out = measure(&["fit", "--criterion", group.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["fits"]["amdahl"]["serial_fraction"].as_f64().unwrap() - 0.2).abs() < 1e-9);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(empty.join("report")).unwrap();
+    assert_refused(&measure(&["fit", "--criterion", empty.to_str().unwrap()]), 65, &["no benchmark ids"]);
+}
+
+/// Open MPI at 1 and 2 processes, for real. `.ci/run` installs `openmpi-bin` and sets
+/// AMDAHL_REQUIRE_MPI=1, so there a missing `mpirun` fails the test; elsewhere it is skipped with a
+/// message.
+#[test]
+fn mpi_programs_are_measured_as_commands() {
+    let found =
+        std::process::Command::new("sh").args(["-c", "command -v mpirun"]).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("AMDAHL_REQUIRE_MPI").is_none(), "AMDAHL_REQUIRE_MPI is set but mpirun is missing");
+        eprintln!("skipped: mpirun not installed (apt-get install openmpi-bin)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mpi.json");
+    let out = measure(&[
+        "run",
+        "--cmd",
+        "mpirun --allow-run-as-root --oversubscribe -np {threads} sh -c 'sleep 0.2'",
+        "--name",
+        "mpi-sleep",
+        "--kind",
+        "io-bound",
+        "-t",
+        "1,2",
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "-q",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let w = &v["workloads"][0];
+    assert_eq!(w["error"], serde_json::Value::Null);
+    assert_eq!(w["points"].as_array().unwrap().len(), 2);
+    assert!(w["points"][1]["speedup"].is_number());
+}

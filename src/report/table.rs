@@ -27,6 +27,10 @@ pub fn workload_table(w: &WorkloadResult) -> String {
     let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
     let scaling = if w.scaling == "weak" { ", weak scaling" } else { "" };
+    let params = match &w.command {
+        Some(command) => vec![format!("command `{command}`")],
+        None => params,
+    };
     let _ = writeln!(
         out,
         "{} ({}, {}{scaling}; {}{calibrated}): {} rounds, {}",

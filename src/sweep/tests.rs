@@ -168,6 +168,7 @@ fn planned(workload: &'static dyn Workload, threads: &[usize]) -> PlannedWorkloa
     PlannedWorkload {
         spec: WorkloadSpec { workload, params: Params::defaults(workload).unwrap() },
         threads: ThreadSet::from_counts(threads.iter().copied()),
+        setup: None,
     }
 }
 

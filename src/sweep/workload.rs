@@ -101,6 +101,11 @@ pub fn sweep_workload(
         result
     };
 
+    if let Some(setup) = &planned.setup
+        && let Err(e) = run_setup(setup)
+    {
+        return fail(result, format!("workload `{}`: set-up failed: {e}", workload.name()));
+    }
     let teams: Vec<Team> = match planned.threads.counts().iter().map(|&j| Team::new(j, settings.backend)).collect() {
         Ok(teams) => teams,
         Err(e) => return fail(result, format!("workload `{}`: {e}", workload.name())),
@@ -215,6 +220,21 @@ pub fn sweep_workload(
             analysis::fit(&result.points, workload.kind(), settings.cpus, settings.seed, settings.scaling);
     }
     result
+}
+
+/// Runs a suite entry's set-up command with `sh -c`, untimed.
+fn run_setup(command: &str) -> Result<(), String> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start `sh -c {command}`: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{command}` ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim()))
+    }
 }
 
 /// Takes a failed point out of the sweep: its samples are dropped and its error kept.

@@ -62,6 +62,10 @@ pub struct RunArgs {
     /// Hash each command's standard output and require the same at every j.
     #[arg(long)]
     pub check_output: bool,
+    /// A suite: a JSON list of workloads and commands with their thread sets
+    /// (see workloads/suites/default.json and commands.json).
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<PathBuf>,
     /// Thread counts: `1-N`, `1,2,4,8`, `2-16:2`, `pow2:4N` (N = usable CPUs, P = physical cores).
     /// Default: 1-N and P; powers of two up to 8N for io-bound workloads.
     #[arg(long, short = 't', value_name = "SET", allow_hyphen_values = true)]
@@ -231,6 +235,7 @@ impl RunArgs {
         Ok(RunRequest {
             commands,
             check_output: self.check_output,
+            suite: self.suite,
             workloads: self.workloads,
             threads: self.threads,
             backend: self.backend.map(|b| match b {
