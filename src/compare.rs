@@ -69,6 +69,8 @@ pub struct PairComparison {
     pub speedup_at_common_ci95: [Option<[f64; 2]>; 2],
     /// B on A and on the other.
     pub serial_fraction: [Option<f64>; 2],
+    /// The largest thread count each B was fitted on (they differ when the machines do).
+    pub fitted_up_to: [Option<usize>; 2],
     /// Their 95% CIs.
     pub serial_fraction_ci95: [Option<[f64; 2]>; 2],
     /// B(other) - B(A).
@@ -234,6 +236,10 @@ fn serial_fraction_replicates(w: &WorkloadResult, r: &ResultsFile) -> Option<(f6
     Some((b, replicates))
 }
 
+fn fitted_up_to(w: &WorkloadResult) -> Option<usize> {
+    w.fits.amdahl.as_ref().and_then(|a| a.threads_used.last().copied())
+}
+
 fn t1_samples(w: &WorkloadResult) -> Option<Vec<f64>> {
     let p = w.points.iter().find(|p| p.threads == 1)?;
     (!p.samples_ns.is_empty()).then(|| p.samples_ns.iter().map(|&s| s as f64).collect())
@@ -283,6 +289,7 @@ fn compare_pair(
         speedup_at_common: [pa.and_then(|p| p.speedup), pb.and_then(|p| p.speedup)],
         speedup_at_common_ci95: [pa.and_then(|p| p.speedup_ci95), pb.and_then(|p| p.speedup_ci95)],
         serial_fraction: [ba, bb],
+        fitted_up_to: [fitted_up_to(wa), fitted_up_to(wb)],
         serial_fraction_ci95: [ci_of(&fa), ci_of(&fb)],
         serial_fraction_difference: diff,
         serial_fraction_difference_ci95: diff_ci,

@@ -11,7 +11,7 @@
 //! 6. superlinear — Amdahl's B is below 0 beyond noise;
 //! 7. saturates — Karp–Flatt rises with j beyond noise and the efficiency at the largest j is
 //!    under 80%: a shared resource such as memory bandwidth, not serial code;
-//! 8. near-linear — efficiency at the largest j of at least 90%;
+//! 8. near-linear — efficiency at the largest j of at least 95%;
 //! 9. bounded by a serial fraction — B > 0 with its ceiling 1/B;
 //! 10. otherwise the speedup and efficiency at the largest j.
 
@@ -102,7 +102,7 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
             "saturates from {from} threads at S = {s_best:.2}: a shared resource such as memory bandwidth, not serial code{rise}"
         ));
     }
-    if efficiency >= 0.9 {
+    if efficiency >= 0.95 {
         let cap = amdahl
             .and_then(|(b, fit)| fit.ceiling.map(|c| format!("; B = {b:.4} would cap it at {c:.0}x")))
             .unwrap_or_default();

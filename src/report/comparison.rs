@@ -74,7 +74,9 @@ fn pair_text(p: &PairComparison) -> String {
     }
     let _ = writeln!(
         out,
-        "    Amdahl serial fraction: A {}{}, {o} {}{}; difference {o} - A = {}{}{}",
+        "    Amdahl serial fraction (fitted up to j = {} and {}): A {}{}, {o} {}{}; difference {o} - A = {}{}{}",
+        p.fitted_up_to[0].map_or("-".into(), |j| j.to_string()),
+        p.fitted_up_to[1].map_or("-".into(), |j| j.to_string()),
         num(p.serial_fraction[0], 4),
         ci(p.serial_fraction_ci95[0], 4),
         num(p.serial_fraction[1], 4),
