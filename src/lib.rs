@@ -10,7 +10,11 @@
 //!    bootstrap CIs, efficiency, Karp–Flatt and utilisation.
 //! 4. **Fits** ([`fit`]) estimate the serial fraction B of S(j) = 1/(B + (1-B)/j).
 //! 5. **Results** ([`results`]) are versioned JSON with the machine's fingerprint ([`machine`]) and
-//!    every raw sample, written atomically after each workload; [`report`] renders them.
+//!    every raw sample, written atomically after each workload; [`report`] renders them as tables,
+//!    SVG charts, HTML and Markdown.
+//! 6. **Afterwards**: [`explain`] refits a results file (or a curve imported from CSV, criterion or
+//!    hyperfine), [`predict`] extrapolates a law or a fitted model, and [`compare`] sets machines
+//!    side by side. [`suite`] files list workloads and commands to run together.
 //!
 //! The library never prints; the `measure` binary turns its values and progress events into text.
 

@@ -23,7 +23,7 @@ pub fn calibrate(
         return Err(format!("workload `{}` declares no `size` parameter to calibrate", workload.name()));
     };
     let target_ns = target.as_nanos() as f64;
-    let mut size = params.float("size");
+    let mut size = params.get("size").unwrap_or(spec.default);
     for _ in 0..6 {
         let mut trial = params.clone();
         trial.set("size", size);

@@ -347,3 +347,33 @@ fn a_failing_point_is_left_out_and_the_others_are_fitted() {
     assert!(w.points.iter().filter(|p| p.threads != 3).all(|p| p.samples_ns.len() == 5));
     assert_eq!(w.fits.amdahl.as_ref().unwrap().threads_used, [1, 2, 4]);
 }
+
+/// Breaks the contract: no `size` parameter.
+struct Sizeless;
+
+impl Workload for Sizeless {
+    fn name(&self) -> &'static str {
+        "sizeless"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Parallel
+    }
+    fn description(&self) -> &'static str {
+        "declares no size"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        &[]
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(FailsAtThreeInstance))
+    }
+}
+
+#[test]
+fn a_workload_without_size_is_reported_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:size=1000"], "1", &dir.path().join("r.json"));
+    config.workloads = vec![planned(&Sizeless, &[1, 2])];
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    assert!(outcome.results.workloads[0].error.as_deref().unwrap().contains("declares no `size`"));
+}

@@ -74,7 +74,7 @@ pub fn sweep_workload(
         description: workload.description().to_owned(),
         command: workload.command().map(str::to_owned),
         params: Default::default(),
-        size: params.float("size"),
+        size: params.get("size").unwrap_or(f64::NAN),
         size_calibrated: false,
         backend: settings.backend.as_str().to_owned(),
         scaling: settings.scaling.as_str().to_owned(),
@@ -100,6 +100,13 @@ pub fn sweep_workload(
         result.stop = StopReason::Failed;
         result
     };
+    if params.get("size").is_none() {
+        result.size = 0.0;
+        return fail(
+            result,
+            format!("workload `{}` declares no `size` parameter (the contract needs one)", workload.name()),
+        );
+    }
 
     if let Some(setup) = &planned.setup
         && let Err(e) = run_setup(setup)

@@ -168,6 +168,11 @@ impl Params {
         self.values.insert(name, value);
     }
 
+    /// The value of a parameter, if the workload declared it.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.values.get(name).copied()
+    }
+
     /// The value of a real parameter. Panics if the workload did not declare `name`: that is a bug
     /// in the workload, not bad input.
     pub fn float(&self, name: &str) -> f64 {
