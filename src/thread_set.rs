@@ -33,13 +33,19 @@ pub struct CpuCounts {
 pub struct ThreadSet(Vec<usize>);
 
 impl ThreadSet {
-    /// Parses and resolves `text` for a machine with `cpus`.
+    /// Parses and resolves `text` for a machine with `cpus`, to be run there: at most
+    /// [`MAX_THREADS`] and [`MAX_PER_CPU`] x N threads.
     pub fn parse(text: &str, cpus: CpuCounts) -> Result<ThreadSet> {
+        let limit = MAX_THREADS.min(MAX_PER_CPU * cpus.usable.max(1));
+        ThreadSet::parse_up_to(text, cpus, limit)
+    }
+
+    /// Parses and resolves `text` with counts up to `limit` (for predictions, which run nothing).
+    pub fn parse_up_to(text: &str, cpus: CpuCounts, limit: usize) -> Result<ThreadSet> {
         let bad = |reason: String| Error::usage("--threads", text, reason);
         if text.trim().is_empty() {
             return Err(bad("is empty; give counts such as 1-N or 1,2,4".into()));
         }
-        let limit = MAX_THREADS.min(MAX_PER_CPU * cpus.usable.max(1));
         let mut counts = vec![1];
         for item in text.split(',').map(str::trim) {
             if item.is_empty() {
@@ -66,7 +72,7 @@ impl ThreadSet {
         }
         if let Some(&over) = counts.iter().find(|&&c| c > limit) {
             return Err(bad(format!(
-                "asks for {over} threads; the limit here is {limit} ({MAX_THREADS} at most, and at most {MAX_PER_CPU}N = {})",
+                "asks for {over} threads; the limit here is {limit} ({MAX_THREADS} at most for a run, and at most {MAX_PER_CPU}N = {})",
                 MAX_PER_CPU * cpus.usable.max(1)
             )));
         }
