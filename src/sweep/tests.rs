@@ -377,3 +377,68 @@ fn a_workload_without_size_is_reported_not_a_panic() {
     let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
     assert!(outcome.results.workloads[0].error.as_deref().unwrap().contains("declares no `size`"));
 }
+
+/// Does nothing, but tells the fake clock that a run takes `self.0` nanoseconds.
+struct Modeled(u64);
+
+struct ModeledInstance(u64);
+
+impl Instance for ModeledInstance {
+    fn run(&mut self, _: &Team) -> Checksum {
+        Checksum::of_u64s([])
+    }
+    fn modeled_ns(&self, _: usize) -> Option<u64> {
+        Some(self.0)
+    }
+}
+
+impl Workload for Modeled {
+    fn name(&self) -> &'static str {
+        "modeled"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Parallel
+    }
+    fn description(&self) -> &'static str {
+        "takes as long as the fake clock is told"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(ModeledInstance(self.0)))
+    }
+}
+
+#[test]
+fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
+    struct Warnings(Vec<String>);
+    impl Observer for Warnings {
+        fn warning(&mut self, message: &str) {
+            self.0.push(message.to_owned());
+        }
+    }
+    let settings = SweepSettings {
+        backend: amdahl_workloads::Backend::Rayon,
+        target: None,
+        budget: Duration::from_secs(1),
+        min_rounds: 5,
+        max_rounds: 5,
+        ci_target: 0.02,
+        seed: 1,
+        scaling: crate::config::Scaling::Strong,
+        cpus: CPUS,
+        interrupted: &AtomicBool::new(false),
+    };
+    static SLOW: Modeled = Modeled(10_000_000_000);
+    static FAST: Modeled = Modeled(1_000_000);
+    let mut seen = Warnings(Vec::new());
+    // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
+    let slow = sweep_workload(&planned(&SLOW, &[1, 2]), &settings, &FakeClock::exact(), &mut seen);
+    assert_eq!(seen.0.len(), 1);
+    assert!(seen.0[0].contains("one round takes 20.0 s here") && seen.0[0].contains("about 100 s"), "{}", seen.0[0]);
+    assert_eq!(slow.warnings, seen.0);
+    assert_eq!(slow.rounds, 5);
+    let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, &FakeClock::exact(), &mut seen);
+    assert!(fast.warnings.is_empty() && seen.0.len() == 1);
+}

@@ -151,15 +151,29 @@ pub fn sweep_workload(
     // (its samples dropped, so the others stay paired) and the sweep goes on without it.
     let mut alive = vec![true; teams.len()];
     let mut errors = Vec::new();
+    let mut warm_up_ns = 0u64;
     for (k, team) in teams.iter().enumerate() {
-        if let Err(e) = sampler.sample(k, team) {
-            if k == 0 {
-                return fail(result, e);
-            }
-            drop_point(&mut result.points[k], &mut alive[k], &mut errors, e);
+        match sampler.sample(k, team) {
+            Ok(m) => warm_up_ns += m.wall_ns,
+            Err(e) if k == 0 => return fail(result, e),
+            Err(e) => drop_point(&mut result.points[k], &mut alive[k], &mut errors, e),
         }
     }
     result.checksum = sampler.references[0].map(|c| c.to_string());
+    // The minimum rounds run whatever the budget: say so before a long wait.
+    let minimum = Duration::from_nanos(warm_up_ns.saturating_mul(settings.min_rounds as u64));
+    if minimum > Duration::from_secs(30) && minimum > 3 * settings.budget {
+        let warning = format!(
+            "{}: one round takes {:.1} s here, so the minimum {} rounds need about {:.0} s, far beyond this workload's budget of {:.0} s; a smaller size= would do",
+            workload.name(),
+            warm_up_ns as f64 / 1e9,
+            settings.min_rounds,
+            minimum.as_secs_f64(),
+            settings.budget.as_secs_f64()
+        );
+        observer.warning(&warning);
+        result.warnings.push(warning);
+    }
 
     let started = clock.now_ns();
     let mut rng = Pcg64Mcg::seed_from_u64(settings.seed);
