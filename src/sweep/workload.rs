@@ -153,6 +153,10 @@ pub fn sweep_workload(
     let mut errors = Vec::new();
     let mut warm_up_ns = 0u64;
     for (k, team) in teams.iter().enumerate() {
+        if settings.interrupted.load(Ordering::Relaxed) {
+            result.stop = StopReason::Interrupted;
+            return result;
+        }
         match sampler.sample(k, team) {
             Ok(m) => warm_up_ns += m.wall_ns,
             Err(e) if k == 0 => return fail(result, e),
