@@ -70,6 +70,16 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             p.tags.join(",")
         );
     }
+    if let Some(bytes) = w.bytes_per_run {
+        let rates: Vec<String> = w
+            .points
+            .iter()
+            .filter_map(|p| Some(format!("{:.1} GB/s at j = {}", bytes as f64 / p.median_ns?, p.threads)))
+            .collect();
+        if !rates.is_empty() {
+            let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
+        }
+    }
     out += &fits_lines(&w.fits);
     if let Some(d) = &w.diagnosis {
         let _ = writeln!(out, "  => {d}");
