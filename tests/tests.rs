@@ -483,3 +483,22 @@ fn mpi_programs_are_measured_as_commands() {
     assert_eq!(w["points"].as_array().unwrap().len(), 2);
     assert!(w["points"][1]["speedup"].is_number());
 }
+
+#[test]
+fn every_committed_reference_result_still_loads_and_refits() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/results");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("20") || !name.ends_with(".json") {
+            continue;
+        }
+        let out = measure(&["fit", path.to_str().unwrap(), "--json"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(!v["workloads"].as_array().unwrap().is_empty(), "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 2, "reference results are committed under results/");
+}
