@@ -121,7 +121,7 @@ pub struct PlannedWorkload {
 /// Defaults of a run.
 pub mod defaults {
     /// Seconds for the whole default run.
-    pub const BUDGET_S: f64 = 40.0;
+    pub const BUDGET_S: f64 = 25.0;
     /// Rounds always run.
     pub const MIN_ROUNDS: usize = 5;
     /// Rounds never exceeded.

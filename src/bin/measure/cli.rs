@@ -77,7 +77,7 @@ pub struct RunArgs {
     /// fixed default size that compares across machines).
     #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     pub target_ms: Option<f64>,
-    /// Seconds for the whole run; rounds beyond the minimum stop when it is spent [default: 40].
+    /// Seconds for the whole run; rounds beyond the minimum stop when it is spent [default: 25].
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub budget: Option<f64>,
     /// Rounds always run [default: 5].
