@@ -81,8 +81,11 @@ impl Error {
         Error::Usage { flag: flag.to_owned(), value: value.to_string(), reason: reason.into() }
     }
 
-    /// An I/O error on `path`.
+    /// An I/O error on `path`; a file that is not UTF-8 text is bad data (65), not I/O.
     pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Error {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            return Error::Data { path: path.into(), message: format!("{action}: not UTF-8 text ({source})") };
+        }
         Error::Io { path: path.into(), action, source }
     }
 }

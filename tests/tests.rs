@@ -502,3 +502,16 @@ fn every_committed_reference_result_still_loads_and_refits() {
     }
     assert!(checked >= 2, "reference results are committed under results/");
 }
+
+#[test]
+fn binary_garbage_is_bad_data_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["junk.csv", "junk.json"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, [0xff, 0xfe, 0x00, 0x81, 0x42]).unwrap();
+        assert_refused(&measure(&["fit", path.to_str().unwrap()]), 65, &[name]);
+    }
+    let path = dir.path().join("junk.json");
+    assert_refused(&measure(&["report", path.to_str().unwrap()]), 65, &["junk.json"]);
+    assert_refused(&measure(&["run", "--suite", path.to_str().unwrap()]), 65, &["junk.json"]);
+}
