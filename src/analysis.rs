@@ -16,9 +16,45 @@ use amdahl_workloads::Kind;
 use crate::config::Scaling;
 use crate::fit::diagnose::{Evidence, diagnose};
 use crate::fit::{self, Curve, karp_flatt};
-use crate::results::{AmdahlFit, Fits, Point, finite};
+use crate::results::{AmdahlFit, Fits, Point, ResultsFile, finite};
 use crate::stats::{Bootstrap, Summary, median, paired_speedup};
 use crate::thread_set::CpuCounts;
+
+/// The seed of workload `index` of a run: the run's seed mixed with the index, so the workloads of
+/// one run draw different round orders and bootstrap resamples. The sweep and every command that
+/// re-analyses a results file use this, so they get the same intervals from the same samples.
+pub fn workload_seed(run_seed: u64, index: usize) -> u64 {
+    run_seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+/// What re-analysing workload `index` of a results file needs, read from the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredContext {
+    /// The machine's usable CPUs and physical cores.
+    pub cpus: CpuCounts,
+    /// The workload's kind (`parallel` for a name this build does not know).
+    pub kind: Kind,
+    /// Strong or weak.
+    pub scaling: Scaling,
+    /// The seed it was measured with ([`workload_seed`]).
+    pub seed: u64,
+}
+
+impl StoredContext {
+    /// The context of workload `index` of `results`.
+    pub fn of(results: &ResultsFile, index: usize) -> StoredContext {
+        let w = &results.workloads[index];
+        StoredContext {
+            cpus: CpuCounts {
+                usable: results.machine.logical_cpus.max(1),
+                physical: results.machine.physical_cores.max(1),
+            },
+            kind: Kind::from_name(&w.kind).unwrap_or(Kind::Parallel),
+            scaling: if w.scaling == Scaling::Weak.as_str() { Scaling::Weak } else { Scaling::Strong },
+            seed: workload_seed(results.run.seed, index),
+        }
+    }
+}
 
 /// The tag of points with more threads than usable CPUs.
 pub const OVERSUBSCRIBED: &str = "oversubscribed";

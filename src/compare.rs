@@ -13,18 +13,15 @@
 //!      difference is significant when that interval excludes 0;
 //!    - one sentence.
 
-use amdahl_workloads::Kind;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
-use crate::analysis;
-use crate::config::Scaling;
+use crate::analysis::{self, StoredContext};
 use crate::error::{Error, Result};
 use crate::fit::amdahl;
 use crate::results::{ResultsFile, WorkloadResult};
 use crate::stats::{RESAMPLES, median, percentile};
-use crate::thread_set::CpuCounts;
 
 /// A results file with its label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,14 +122,14 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
     let mut workloads = Vec::new();
     let mut not_compared = Vec::new();
     let (_, a) = &files[0];
-    for wa in &a.workloads {
+    for (ia, wa) in a.workloads.iter().enumerate() {
         let mut pairs = Vec::new();
         for (i, (_, other)) in files.iter().enumerate().skip(1) {
-            match other.workloads.iter().find(|w| w.name == wa.name) {
+            match other.workloads.iter().position(|w| w.name == wa.name) {
                 None => not_compared.push(format!("{}: not in {}", wa.name, label(i))),
-                Some(wb) => match incompatibility(wa, wb) {
+                Some(ib) => match incompatibility(wa, &other.workloads[ib]) {
                     Some(why) => not_compared.push(format!("{}: A and {} differ: {why}", wa.name, label(i))),
-                    None => pairs.push(compare_pair(wa, a, wb, other, &label(i))),
+                    None => pairs.push(compare_pair((a, ia), (other, ib), &label(i))),
                 },
             }
         }
@@ -218,15 +215,12 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
         .collect()
 }
 
-fn cpus_of(r: &ResultsFile) -> CpuCounts {
-    CpuCounts { usable: r.machine.logical_cpus.max(1), physical: r.machine.physical_cores.max(1) }
-}
-
-/// B and its bootstrap replicates, from the raw samples of `w`.
-fn serial_fraction_replicates(w: &WorkloadResult, r: &ResultsFile) -> Option<(f64, Vec<f64>)> {
-    let kind = Kind::from_name(&w.kind).unwrap_or(Kind::Parallel);
-    let scaling = if w.scaling == "weak" { Scaling::Weak } else { Scaling::Strong };
-    let curve = analysis::fit_curve_of(&w.points, kind, cpus_of(r), r.run.seed, scaling)?;
+/// B and its bootstrap replicates, from the raw samples of workload `index` of `r` (with the same
+/// seed as `measure fit`, so the interval matches the one it prints).
+fn serial_fraction_replicates(r: &ResultsFile, index: usize) -> Option<(f64, Vec<f64>)> {
+    let w = &r.workloads[index];
+    let ctx = StoredContext::of(r, index);
+    let curve = analysis::fit_curve_of(&w.points, ctx.kind, ctx.cpus, ctx.seed, ctx.scaling)?;
     let b = amdahl::serial_fraction(curve.threads.iter().copied().zip(curve.values.iter().copied()))?;
     let replicates = curve
         .replicates
@@ -245,13 +239,9 @@ fn t1_samples(w: &WorkloadResult) -> Option<Vec<f64>> {
     (!p.samples_ns.is_empty()).then(|| p.samples_ns.iter().map(|&s| s as f64).collect())
 }
 
-fn compare_pair(
-    wa: &WorkloadResult,
-    ra: &ResultsFile,
-    wb: &WorkloadResult,
-    rb: &ResultsFile,
-    other: &str,
-) -> PairComparison {
+/// Workload `ia` of `ra` (machine A) against workload `ib` of `rb`.
+fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize), other: &str) -> PairComparison {
+    let (wa, wb) = (&ra.workloads[ia], &rb.workloads[ib]);
     // Per-core speed: ratio of T(1) medians, bootstrap within each file.
     let (mut ratio, mut ratio_ci) = (None, None);
     if let (Some(a1), Some(b1)) = (t1_samples(wa), t1_samples(wb)) {
@@ -265,8 +255,8 @@ fn compare_pair(
     let pa = wa.points.iter().find(|p| Some(p.threads) == common);
     let pb = wb.points.iter().find(|p| Some(p.threads) == common);
     // Serial fractions and the bootstrap CI of their difference.
-    let fa = serial_fraction_replicates(wa, ra);
-    let fb = serial_fraction_replicates(wb, rb);
+    let fa = serial_fraction_replicates(ra, ia);
+    let fb = serial_fraction_replicates(rb, ib);
     let ci_of = |f: &Option<(f64, Vec<f64>)>| {
         f.as_ref().and_then(|(_, r)| percentile(r.iter().copied().filter(|x| x.is_finite()).collect(), 0.95))
     };

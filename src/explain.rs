@@ -6,17 +6,14 @@
 
 use std::path::Path;
 
-use amdahl_workloads::Kind;
 use serde::Serialize;
 
-use crate::analysis;
-use crate::config::Scaling;
+use crate::analysis::{self, StoredContext};
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
 use crate::fit::{self, Curve, Measure, karp_flatt};
 use crate::results::{Fits, ImportedSamples, KarpFlattPoint, ResultsFile, WorkloadResult, read_csv};
 use crate::stats::percentile;
-use crate::thread_set::CpuCounts;
 
 /// One imported curve, fitted and explained.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,16 +110,12 @@ pub fn explain_samples(source: &str, imported: &ImportedSamples, seed: u64) -> R
 
 /// Recomputes every workload's summaries, fits and diagnosis from its raw samples.
 pub fn refit(results: &mut ResultsFile) {
-    let cpus =
-        CpuCounts { usable: results.machine.logical_cpus.max(1), physical: results.machine.physical_cores.max(1) };
-    let seed = results.run.seed;
-    for (index, w) in results.workloads.iter_mut().enumerate() {
-        let seed = seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let kind = Kind::from_name(&w.kind).unwrap_or(Kind::Parallel);
-        let scaling = if w.scaling == "weak" { Scaling::Weak } else { Scaling::Strong };
+    for index in 0..results.workloads.len() {
+        let ctx = StoredContext::of(results, index);
+        let w = &mut results.workloads[index];
         if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
-            analysis::summarise(&mut w.points, cpus, seed, scaling);
-            (w.fits, w.diagnosis) = analysis::fit(&w.points, kind, cpus, seed, scaling);
+            analysis::summarise(&mut w.points, ctx.cpus, ctx.seed, ctx.scaling);
+            (w.fits, w.diagnosis) = analysis::fit(&w.points, ctx.kind, ctx.cpus, ctx.seed, ctx.scaling);
         }
     }
 }

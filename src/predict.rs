@@ -9,15 +9,12 @@
 //! bootstrap replicates (whole rounds resampled). Thread counts beyond twice the largest measured
 //! one are extrapolations, and a warning says so.
 
-use amdahl_workloads::Kind;
 use serde::Serialize;
 
-use crate::analysis;
-use crate::config::Scaling;
+use crate::analysis::{self, StoredContext};
 use crate::fit::{amdahl, gustafson, usl};
 use crate::results::{ResultsFile, finite};
 use crate::stats::percentile;
-use crate::thread_set::CpuCounts;
 
 /// A law with its parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,16 +85,12 @@ pub struct WorkloadPrediction {
 
 /// Predicts every workload of `results` (already refitted) at `threads`.
 pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<WorkloadPrediction> {
-    let cpus =
-        CpuCounts { usable: results.machine.logical_cpus.max(1), physical: results.machine.physical_cores.max(1) };
     results
         .workloads
         .iter()
         .enumerate()
         .map(|(index, w)| {
-            let seed = results.run.seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
-            let kind = Kind::from_name(&w.kind).unwrap_or(Kind::Parallel);
-            let scaling = if w.scaling == "weak" { Scaling::Weak } else { Scaling::Strong };
+            let ctx = StoredContext::of(results, index);
             let mut out =
                 WorkloadPrediction { name: w.name.clone(), model: None, ceiling: None, rows: Vec::new(), warnings: Vec::new() };
             let law = match w.fits.best.as_deref() {
@@ -106,7 +99,7 @@ pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<Workload
                 Some("gustafson") => w.fits.gustafson.as_ref().and_then(|g| g.serial_fraction).map(Law::Gustafson),
                 _ => None,
             };
-            let (Some(law), Some(curve)) = (law, analysis::fit_curve_of(&w.points, kind, cpus, seed, scaling)) else {
+            let (Some(law), Some(curve)) = (law, analysis::fit_curve_of(&w.points, ctx.kind, ctx.cpus, ctx.seed, ctx.scaling)) else {
                 out.warnings.push(format!("{}: no model was fitted, so nothing can be predicted", w.name));
                 return out;
             };

@@ -515,3 +515,46 @@ fn binary_garbage_is_bad_data_not_a_crash() {
     assert_refused(&measure(&["report", path.to_str().unwrap()]), 65, &["junk.json"]);
     assert_refused(&measure(&["run", "--suite", path.to_str().unwrap()]), 65, &["junk.json"]);
 }
+
+/// Regression: `compare` once drew its bootstrap with the run's seed instead of the workload's, so
+/// the interval of B it printed differed from the one `measure fit` printed for the same file.
+#[test]
+fn compare_and_fit_agree_on_the_interval_of_b() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two workloads, so the second's seed is mixed with its index; 15 rounds, so that the
+    // bootstrap percentiles depend on the seed at all (with 3 rounds they are the extremes).
+    let run = |name: &str| {
+        let path = dir.path().join(name);
+        let out = measure(&[
+            "run",
+            "-t",
+            "1,2",
+            "--min-rounds",
+            "15",
+            "--max-rounds",
+            "15",
+            "-q",
+            "-w",
+            "mc-pi:size=100000",
+            "-w",
+            "synthetic:size=200000,b=0.3",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        path.to_str().unwrap().to_owned()
+    };
+    let (a, b) = (run("a.json"), run("b.json"));
+    let cmp: serde_json::Value = serde_json::from_slice(&measure(&["compare", &a, &b, "--json"]).stdout).unwrap();
+    for (file, side) in [(&a, 0), (&b, 1)] {
+        let fit: serde_json::Value = serde_json::from_slice(&measure(&["fit", file, "--json"]).stdout).unwrap();
+        for (k, name) in ["mc-pi", "synthetic"].iter().enumerate() {
+            let pair = &cmp["workloads"][k]["pairs"][0];
+            assert_eq!(cmp["workloads"][k]["name"], *name);
+            assert_eq!(
+                pair["serial_fraction_ci95"][side], fit["workloads"][k]["fits"]["amdahl"]["ci95"],
+                "{name} in {file}"
+            );
+        }
+    }
+}

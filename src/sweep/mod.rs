@@ -21,9 +21,9 @@ use std::time::{Duration, SystemTime};
 
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::machine;
 use crate::results::{self, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool};
 use crate::thread_set::CpuCounts;
+use crate::{analysis, machine};
 
 /// Where a run happens: clock, observer, machine and the Ctrl-C flag.
 pub struct RunContext<'a> {
@@ -122,7 +122,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             min_rounds: config.min_rounds,
             max_rounds: config.max_rounds,
             ci_target: config.ci_target,
-            seed: config.seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d),
+            seed: analysis::workload_seed(config.seed, index),
             scaling: config.scaling,
             cpus: ctx.cpus,
             interrupted: ctx.interrupted,

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
 /// An external command run at each thread count.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct CommandWorkload {
     name: &'static str,
     kind: Kind,
@@ -90,8 +90,7 @@ impl Workload for CommandWorkload {
         Some(self.template)
     }
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        let workload = CommandWorkload { ..*self };
-        Ok(Box::new(CommandInstance { workload, size: params.integer("size") }))
+        Ok(Box::new(CommandInstance { workload: *self, size: params.integer("size") }))
     }
     fn warnings(&self, _params: &Params) -> Vec<String> {
         if self.template.contains("{threads}") {
@@ -99,12 +98,6 @@ impl Workload for CommandWorkload {
         } else {
             vec![format!("{}: the command has no {{threads}}, so the thread count never reaches it", self.name)]
         }
-    }
-}
-
-impl Clone for CommandWorkload {
-    fn clone(&self) -> Self {
-        CommandWorkload { ..*self }
     }
 }
 
