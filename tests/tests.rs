@@ -137,7 +137,7 @@ fn published_schema_matches_the_types() {
 }
 
 fn shared(name: &str) -> String {
-    format!("{}/../shared/data/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
@@ -557,4 +557,37 @@ fn compare_and_fit_agree_on_the_interval_of_b() {
             );
         }
     }
+}
+
+/// Guards refactors of the domain model: every committed results file refits (`measure fit`, text
+/// and JSON) and reports (Markdown) exactly as the fixtures under `tests/data/refit/` say. The
+/// fixtures were captured from the binary before the typed-domain refactor; a change that is meant
+/// to change fits regenerates them (see `tests/data/README.md`) and shows the diff in its note.
+#[test]
+fn committed_results_refit_and_report_exactly_as_the_fixtures_say() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("tests/data/refit");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("results")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.extension().is_none_or(|e| e != "json") || name == "schema.json" {
+            continue;
+        }
+        let stem = name.trim_end_matches(".json");
+        let relative = format!("results/{name}");
+        let expect = |suffix: &str| std::fs::read_to_string(fixtures.join(format!("{stem}.{suffix}"))).unwrap();
+        let json = measure_in(root, &["fit", "--json", &relative]);
+        assert!(json.status.success(), "{name}: {}", stderr(&json));
+        assert_eq!(stdout(&json), expect("fit.json"), "{name}: `measure fit --json` changed");
+        let text = measure_in(root, &["fit", &relative]);
+        assert_eq!(stdout(&text), expect("fit.txt"), "{name}: `measure fit` changed");
+        let dir = tempfile::tempdir().unwrap();
+        let md = dir.path().join("report.md");
+        let out = measure_in(root, &["report", "--markdown", md.to_str().unwrap(), &relative]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&md).unwrap(), expect("report.md"), "{name}: the Markdown report changed");
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} committed results files found");
 }
