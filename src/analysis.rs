@@ -13,11 +13,11 @@
 
 use amdahl_workloads::Kind;
 
-use crate::config::Scaling;
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, karp_flatt};
-use crate::results::{AmdahlFit, Fits, Point, ResultsFile, finite};
-use crate::stats::{Bootstrap, Summary, median, paired_speedup};
+use crate::fit::{self, AmdahlFit, Curve, Fits, karp_flatt};
+use crate::results::{Point, ResultsFile, Tag};
+use crate::scaling::Scaling;
+use crate::stats::{Bootstrap, Summary, finite, median, paired_speedup};
 use crate::thread_set::CpuCounts;
 
 /// The seed of workload `index` of a run: the run's seed mixed with the index, so the workloads of
@@ -27,12 +27,15 @@ pub fn workload_seed(run_seed: u64, index: usize) -> u64 {
     run_seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
-/// What re-analysing workload `index` of a results file needs, read from the file.
+/// What analysing one workload's points needs besides the points: the machine, the kind of work,
+/// the scaling and the seed. The sweep builds it from its settings; every command that re-analyses
+/// a results file reads it from the file ([`AnalysisContext::of`]), so both get the same numbers
+/// from the same samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoredContext {
+pub struct AnalysisContext {
     /// The machine's usable CPUs and physical cores.
     pub cpus: CpuCounts,
-    /// The workload's kind (`parallel` for a name this build does not know).
+    /// The workload's kind.
     pub kind: Kind,
     /// Strong or weak.
     pub scaling: Scaling,
@@ -40,35 +43,27 @@ pub struct StoredContext {
     pub seed: u64,
 }
 
-impl StoredContext {
+impl AnalysisContext {
     /// The context of workload `index` of `results`.
-    pub fn of(results: &ResultsFile, index: usize) -> StoredContext {
+    pub fn of(results: &ResultsFile, index: usize) -> AnalysisContext {
         let w = &results.workloads[index];
-        StoredContext {
-            cpus: CpuCounts {
-                usable: results.machine.logical_cpus.max(1),
-                physical: results.machine.physical_cores.max(1),
-            },
-            kind: Kind::from_name(&w.kind).unwrap_or(Kind::Parallel),
-            scaling: if w.scaling == Scaling::Weak.as_str() { Scaling::Weak } else { Scaling::Strong },
+        AnalysisContext {
+            cpus: results.machine.cpu_counts(),
+            kind: w.kind,
+            scaling: w.scaling,
             seed: workload_seed(results.run.seed, index),
         }
     }
 }
 
-/// The tag of points with more threads than usable CPUs.
-pub const OVERSUBSCRIBED: &str = "oversubscribed";
-/// The tag of points with more threads than physical cores.
-pub const SMT: &str = "smt";
-
 /// An empty point for `threads`, tagged for this machine.
 pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
     let mut tags = Vec::new();
     if threads > cpus.usable {
-        tags.push(OVERSUBSCRIBED.to_owned());
+        tags.push(Tag::Oversubscribed);
     }
     if threads > cpus.physical {
-        tags.push(SMT.to_owned());
+        tags.push(Tag::Smt);
     }
     Point {
         threads,
@@ -93,7 +88,8 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
 
 /// Fills the summaries of `points` (ascending threads, the first at j = 1, every point with the
 /// same number of samples) from their raw samples.
-pub fn summarise(points: &mut [Point], cpus: CpuCounts, seed: u64, scaling: Scaling) {
+pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
+    let AnalysisContext { cpus, seed, scaling, .. } = *ctx;
     let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else { return };
     for point in points.iter_mut() {
         let samples = as_f64(&point.samples_ns);
@@ -136,20 +132,21 @@ pub fn summarise(points: &mut [Point], cpus: CpuCounts, seed: u64, scaling: Scal
 /// Whether a point belongs in the fit: every point for work whose threads mostly wait; otherwise
 /// only points with no more threads than usable CPUs (beyond that, time-slicing, not the program,
 /// shapes the curve).
-pub fn in_fit(point: &Point, kind: Kind, cpus: CpuCounts) -> bool {
-    kind.waits() || point.threads <= cpus.usable
+pub fn in_fit(point: &Point, ctx: &AnalysisContext) -> bool {
+    ctx.kind.waits() || point.threads <= ctx.cpus.usable
 }
 
-/// The curve of the points that belong in the fit (paired rounds; scaled by j for weak scaling).
-pub fn fit_curve_of(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64, scaling: Scaling) -> Option<Curve> {
-    let used: Vec<&Point> = points.iter().filter(|p| in_fit(p, kind, cpus) && !p.samples_ns.is_empty()).collect();
+/// Builds the curve the models are fitted to from the points that belong in the fit (paired
+/// rounds; scaled by j for weak scaling). `None` without j = 1 and equal rounds at every point.
+pub fn curve_to_fit(points: &[Point], ctx: &AnalysisContext) -> Option<Curve> {
+    let used: Vec<&Point> = points.iter().filter(|p| in_fit(p, ctx) && !p.samples_ns.is_empty()).collect();
     if used.first()?.threads != 1 || used.iter().any(|p| p.samples_ns.len() != used[0].samples_ns.len()) {
         return None;
     }
     let threads: Vec<usize> = used.iter().map(|p| p.threads).collect();
     let samples: Vec<Vec<f64>> = used.iter().map(|p| as_f64(&p.samples_ns)).collect();
-    let mut curve = Curve::from_paired_rounds(&threads, &samples, seed ^ 0xa5a5_a5a5);
-    if scaling == Scaling::Weak {
+    let mut curve = Curve::from_paired_rounds(&threads, &samples, ctx.seed ^ 0xa5a5_a5a5);
+    if ctx.scaling == Scaling::Weak {
         for values in std::iter::once(&mut curve.values).chain(curve.replicates.iter_mut()) {
             values.iter_mut().zip(&threads).for_each(|(v, &j)| *v *= j as f64);
         }
@@ -159,8 +156,8 @@ pub fn fit_curve_of(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64, sc
 
 /// Fits the models to the points (raw samples are enough: the curve is rebuilt from them) and
 /// explains the result in one sentence.
-pub fn fit(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64, scaling: Scaling) -> (Fits, Option<String>) {
-    let Some(curve) = fit_curve_of(points, kind, cpus, seed, scaling) else {
+pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
+    let Some(curve) = curve_to_fit(points, ctx) else {
         let reason = "needs j = 1 and at least one more thread count, with the same rounds at each".to_owned();
         let amdahl = AmdahlFit {
             serial_fraction: None,
@@ -174,15 +171,15 @@ pub fn fit(points: &[Point], kind: Kind, cpus: CpuCounts, seed: u64, scaling: Sc
         };
         return (Fits { amdahl: Some(amdahl), ..Fits::default() }, None);
     };
-    let fits = match scaling {
+    let fits = match ctx.scaling {
         Scaling::Strong => fit::fit_curve(&curve),
         Scaling::Weak => fit::fit_weak_curve(&curve),
     };
     let diagnosis = diagnose(&Evidence {
-        kind: Some(kind),
+        kind: Some(ctx.kind),
         threads: &curve.threads,
         speedups: &curve.values,
-        usable_cpus: Some(cpus.usable),
+        usable_cpus: Some(ctx.cpus.usable),
         fits: &fits,
     });
     (fits, diagnosis)
@@ -197,6 +194,8 @@ mod tests {
     use super::*;
 
     const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
+    const CTX: AnalysisContext =
+        AnalysisContext { cpus: CPUS, kind: Kind::Parallel, scaling: Scaling::Strong, seed: 1 };
 
     fn point(threads: usize, samples: &[u64]) -> Point {
         let mut p = new_point(threads, CPUS);
@@ -210,7 +209,7 @@ mod tests {
     fn exact_amdahl_samples_give_exact_summaries_and_b() {
         // T(j) = 1000 * (0.2 + 0.8/j): S(2) = 1/0.6, S(4) = 2.5.
         let mut points = vec![point(1, &[1000; 5]), point(2, &[600; 5]), point(4, &[400; 5]), point(8, &[300; 5])];
-        summarise(&mut points, CPUS, 1, Scaling::Strong);
+        summarise(&mut points, &CTX);
         assert_eq!(points[1].median_ns, Some(600.0));
         assert_eq!(points[1].median_ns_ci95, Some([600.0, 600.0]));
         assert!((points[2].speedup.unwrap() - 2.5).abs() < 1e-12);
@@ -220,10 +219,10 @@ mod tests {
         assert!((points[2].utilisation.unwrap() - 1.0).abs() < 1e-12);
         // 8 threads on 4 usable CPUs: utilisation is over min(j, usable) = 4, so 2.0 here.
         assert!((points[3].utilisation.unwrap() - 2.0).abs() < 1e-12);
-        assert_eq!(points[3].tags, ["oversubscribed", "smt"]);
-        assert_eq!(points[2].tags, ["smt"]);
+        assert_eq!(points[3].tags, [Tag::Oversubscribed, Tag::Smt]);
+        assert_eq!(points[2].tags, [Tag::Smt]);
 
-        let (fits, diagnosis) = fit(&points, Kind::Parallel, CPUS, 1, Scaling::Strong);
+        let (fits, diagnosis) = fit(&points, &CTX);
         let diagnosis = diagnosis.unwrap();
         assert!(diagnosis.starts_with("bounded by a serial fraction: B = 0.200"), "{diagnosis}");
         let amdahl = fits.amdahl.unwrap();
@@ -235,14 +234,17 @@ mod tests {
         assert!(!amdahl.superlinear);
 
         // Waiting work keeps oversubscribed points in the fit.
-        assert_eq!(fit(&points, Kind::IoBound, CPUS, 1, Scaling::Strong).0.amdahl.unwrap().threads_used, [1, 2, 4, 8]);
+        assert_eq!(
+            fit(&points, &AnalysisContext { kind: Kind::IoBound, ..CTX }).0.amdahl.unwrap().threads_used,
+            [1, 2, 4, 8]
+        );
     }
 
     #[test]
     fn a_single_thread_count_is_not_fitted() {
         let mut points = vec![point(1, &[1000; 3])];
-        summarise(&mut points, CPUS, 1, Scaling::Strong);
-        let amdahl = fit(&points, Kind::Parallel, CPUS, 1, Scaling::Strong).0.amdahl.unwrap();
+        summarise(&mut points, &CTX);
+        let amdahl = fit(&points, &CTX).0.amdahl.unwrap();
         assert_eq!(amdahl.serial_fraction, None);
         assert!(amdahl.not_fitted.is_some());
     }

@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
-use crate::analysis::{self, StoredContext};
+use crate::analysis::{self, AnalysisContext};
 use crate::error::{Error, Result};
 use crate::fit::amdahl;
 use crate::results::{ResultsFile, WorkloadResult};
@@ -34,8 +34,9 @@ pub struct MachineLabel {
     pub cpu: Option<String>,
     /// Host name.
     pub host: Option<String>,
-    /// Usable CPUs.
-    pub logical_cpus: usize,
+    /// Usable CPUs (written as `logical_cpus`, like the results file).
+    #[serde(rename = "logical_cpus")]
+    pub usable_cpus: usize,
     /// Physical cores.
     pub physical_cores: usize,
 }
@@ -115,7 +116,7 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
             file: name.clone(),
             cpu: r.machine.cpu_brand.clone(),
             host: r.machine.hostname.clone(),
-            logical_cpus: r.machine.logical_cpus,
+            usable_cpus: r.machine.usable_cpus,
             physical_cores: r.machine.physical_cores,
         })
         .collect();
@@ -189,7 +190,7 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
     type Fact = (&'static str, Box<dyn Fn(&ResultsFile) -> String>);
     let facts: Vec<Fact> = vec![
         ("cpu", Box::new(move |r| opt(r.machine.cpu_brand.clone()))),
-        ("logical_cpus", Box::new(|r| r.machine.logical_cpus.to_string())),
+        ("logical_cpus", Box::new(|r| r.machine.usable_cpus.to_string())),
         ("physical_cores", Box::new(|r| r.machine.physical_cores.to_string())),
         ("threads_per_core", Box::new(move |r| opt(r.machine.threads_per_core.map(|t| t.to_string())))),
         ("smt_active", Box::new(move |r| opt(r.machine.smt_active.map(|t| t.to_string())))),
@@ -204,7 +205,7 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
         ("build_profile", Box::new(|r| r.tool.profile.clone())),
         ("tool_version", Box::new(|r| r.tool.version.clone())),
         ("rustc", Box::new(move |r| opt(r.tool.rustc.clone()))),
-        ("backend", Box::new(|r| r.config.backend.clone())),
+        ("backend", Box::new(|r| r.config.backend.to_string())),
     ];
     facts
         .into_iter()
@@ -219,8 +220,8 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
 /// seed as `measure fit`, so the interval matches the one it prints).
 fn serial_fraction_replicates(r: &ResultsFile, index: usize) -> Option<(f64, Vec<f64>)> {
     let w = &r.workloads[index];
-    let ctx = StoredContext::of(r, index);
-    let curve = analysis::fit_curve_of(&w.points, ctx.kind, ctx.cpus, ctx.seed, ctx.scaling)?;
+    let ctx = AnalysisContext::of(r, index);
+    let curve = analysis::curve_to_fit(&w.points, &ctx)?;
     let b = amdahl::serial_fraction(curve.threads.iter().copied().zip(curve.values.iter().copied()))?;
     let replicates = curve
         .replicates

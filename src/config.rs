@@ -5,32 +5,15 @@
 //! this machine's CPU counts.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
 
 use crate::error::{Error, Result};
+use crate::scaling::Scaling;
 use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
-
-/// How the work relates to the thread count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scaling {
-    /// Fixed total work (Amdahl).
-    Strong,
-    /// Work grows with j: size x j at j threads (Gustafson).
-    Weak,
-}
-
-impl Scaling {
-    /// The name written to results files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scaling::Strong => "strong",
-            Scaling::Weak => "weak",
-        }
-    }
-}
 
 /// The run as the user asked for it, every field still unchecked text or numbers.
 #[derive(Debug, Clone, Default)]
@@ -78,16 +61,32 @@ pub struct CommandRequest {
     pub kind: Option<String>,
 }
 
-/// A validated run.
+/// A validated run: what to sweep, how, and where the file goes.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     /// The workloads, in order, with their thread sets.
     pub workloads: Vec<PlannedWorkload>,
+    /// How every workload is swept (the budget is the whole run's; the runner gives each workload
+    /// its share and its own seed).
+    pub settings: SweepSettings,
+    /// Where the results file goes (`None`: a new name under `results/`).
+    pub out: Option<PathBuf>,
+    /// Overwrite `out` if it exists.
+    pub force: bool,
+    /// The `--threads` text as given, for the record.
+    pub threads_text: Option<String>,
+}
+
+/// How a sweep measures: the one settings type that flows from the command line through the
+/// runner to each workload's sweep and into the results file's `config` section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SweepSettings {
     /// The backend of every team.
     pub backend: Backend,
     /// Calibrate each size to this T(1) instead of using the fixed default.
     pub target: Option<Duration>,
-    /// Time for the whole run; rounds beyond the minimum stop when it is spent.
+    /// Time allowed: the whole run's in [`RunConfig`], one workload's share in its sweep. Rounds
+    /// beyond the minimum stop when it is spent.
     pub budget: Duration,
     /// Rounds always run.
     pub min_rounds: usize,
@@ -95,16 +94,10 @@ pub struct RunConfig {
     pub max_rounds: usize,
     /// Stop when every S(j)'s 95% CI half-width is below this share of S(j).
     pub ci_target: f64,
-    /// Seeds round order and bootstrap.
+    /// Seeds round order and bootstrap: the run's in [`RunConfig`], the workload's in its sweep.
     pub seed: u64,
-    /// Strong scaling.
+    /// Strong or weak scaling.
     pub scaling: Scaling,
-    /// Where the results file goes (`None`: a new name under `results/`).
-    pub out: Option<PathBuf>,
-    /// Overwrite `out` if it exists.
-    pub force: bool,
-    /// The `--threads` text as given, for the record.
-    pub threads_text: Option<String>,
 }
 
 /// One workload of a run and the thread counts it visits.
@@ -138,7 +131,7 @@ impl RunRequest {
         let mut specs: Vec<(WorkloadSpec, Option<ThreadSet>, Option<String>)> = Vec::new();
         if self.workloads.is_empty() && self.commands.is_empty() && self.suite.is_none() {
             for w in ALL {
-                specs.push((WorkloadSpec::defaults(*w)?, None, None));
+                specs.push((WorkloadSpec::builtin(*w)?, None, None));
             }
         }
         for w in &self.workloads {
@@ -197,14 +190,16 @@ impl RunRequest {
         let ci_target = in_range("--ci-target", self.ci_target.unwrap_or(defaults::CI_TARGET), 1e-6, 1.0)?;
         Ok(RunConfig {
             workloads,
-            backend: self.backend.unwrap_or(Backend::Rayon),
-            target,
-            budget: Duration::from_secs_f64(budget),
-            min_rounds,
-            max_rounds,
-            ci_target,
-            seed: self.seed.unwrap_or(defaults::SEED),
-            scaling: self.scaling.unwrap_or(Scaling::Strong),
+            settings: SweepSettings {
+                backend: self.backend.unwrap_or(Backend::Rayon),
+                target,
+                budget: Duration::from_secs_f64(budget),
+                min_rounds,
+                max_rounds,
+                ci_target,
+                seed: self.seed.unwrap_or(defaults::SEED),
+                scaling: self.scaling.unwrap_or(Scaling::Strong),
+            },
             out: self.out.clone(),
             force: self.force,
             threads_text: self.threads.clone(),
@@ -225,8 +220,8 @@ fn command_spec(request: &CommandRequest, check_output: bool) -> Result<Workload
             Error::usage("--kind", name, format!("is not a kind (one of: {})", kinds.join(", ")))
         })?,
     };
-    let probe = CommandWorkload::leak(template, "", kind, check_output);
-    let program = probe.program();
+    let command = CommandWorkload::new(template, "command", kind, check_output);
+    let program = command.program();
     if let Some(program) = &program
         && !program_exists(program)
     {
@@ -238,8 +233,11 @@ fn command_spec(request: &CommandRequest, check_output: bool) -> Result<Workload
     }
     let name =
         request.name.clone().or_else(|| program.as_deref().map(|p| p.rsplit('/').next().unwrap_or(p).to_owned()));
-    let workload = CommandWorkload::leak(template, name.as_deref().unwrap_or("command"), kind, check_output);
-    Ok(WorkloadSpec::defaults(workload)?)
+    let command = match name {
+        Some(name) => command.named(&name),
+        None => command,
+    };
+    Ok(WorkloadSpec::defaults(Arc::new(command))?)
 }
 
 /// Whether `program` names an executable file, directly (with a `/`) or in `PATH`.
@@ -281,7 +279,7 @@ mod tests {
         assert_eq!(sleep.threads.counts(), [1, 2, 4, 8, 16]);
         let primes = config.workloads.iter().find(|w| w.spec.workload.name() == "primes").unwrap();
         assert_eq!(primes.threads.counts(), [1, 2]);
-        assert_eq!(config.min_rounds, 5);
+        assert_eq!(config.settings.min_rounds, 5);
     }
 
     #[test]

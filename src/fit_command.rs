@@ -1,4 +1,5 @@
-//! `measure fit`: refit and explain a results file of ours, or a curve imported from CSV.
+//! What `measure fit` does: refit and explain a results file of ours, or a curve imported from
+//! another tool (CSV, criterion, hyperfine; see `import`).
 //!
 //! A results file keeps every raw sample, so refitting recomputes every summary, fit and diagnosis
 //! from the samples with the current code (a newer `measure` explains an older file better). An
@@ -8,11 +9,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analysis::{self, StoredContext};
+use crate::analysis::{self, AnalysisContext};
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, Measure, karp_flatt};
-use crate::results::{Fits, ImportedSamples, KarpFlattPoint, ResultsFile, WorkloadResult, read_csv};
+use crate::fit::{self, Curve, Fits, KarpFlattPoint, Measure, karp_flatt};
+use crate::import::{ImportedSamples, read_csv};
+use crate::results::{ResultsFile, WorkloadResult};
 use crate::stats::percentile;
 
 /// One imported curve, fitted and explained.
@@ -111,11 +113,11 @@ pub fn explain_samples(source: &str, imported: &ImportedSamples, seed: u64) -> R
 /// Recomputes every workload's summaries, fits and diagnosis from its raw samples.
 pub fn refit(results: &mut ResultsFile) {
     for index in 0..results.workloads.len() {
-        let ctx = StoredContext::of(results, index);
+        let ctx = AnalysisContext::of(results, index);
         let w = &mut results.workloads[index];
         if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
-            analysis::summarise(&mut w.points, ctx.cpus, ctx.seed, ctx.scaling);
-            (w.fits, w.diagnosis) = analysis::fit(&w.points, ctx.kind, ctx.cpus, ctx.seed, ctx.scaling);
+            analysis::summarise(&mut w.points, &ctx);
+            (w.fits, w.diagnosis) = analysis::fit(&w.points, &ctx);
         }
     }
 }
@@ -147,7 +149,7 @@ mod tests {
     use super::*;
 
     fn shared(name: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
     }
 
     #[test]
@@ -158,7 +160,7 @@ mod tests {
         assert!((b - 0.1).abs() < 1e-9);
         assert!(report.karp_flatt.iter().all(|k| (k.value.unwrap() - 0.1).abs() < 1e-9));
         assert_eq!(report.karp_flatt.len(), 7);
-        assert_eq!(report.fits.best.as_deref(), Some("amdahl"));
+        assert_eq!(report.fits.best, Some(fit::Model::Amdahl));
         assert!(report.diagnosis.unwrap().starts_with("bounded by a serial fraction: B = 0.100"));
     }
 
@@ -166,7 +168,7 @@ mod tests {
     fn usl_reference_csv_is_retrograde() {
         let report = explain_csv(&shared("usl-exact-linear2.csv"), 1).unwrap();
         assert_eq!(report.measure, "throughput");
-        assert_eq!(report.fits.best.as_deref(), Some("usl"));
+        assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
         assert!(d.starts_with("retrograde past N* = 6.9"), "{d}");
     }

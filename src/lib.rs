@@ -12,7 +12,7 @@
 //! 5. **Results** ([`results`]) are versioned JSON with the machine's fingerprint ([`machine`]) and
 //!    every raw sample, written atomically after each workload; [`report`] renders them as tables,
 //!    SVG charts, HTML and Markdown.
-//! 6. **Afterwards**: [`explain`] refits a results file (or a curve imported from CSV, criterion or
+//! 6. **Afterwards**: [`fit_command`] refits a results file (or a curve [`import`]ed from CSV, criterion or
 //!    hyperfine), [`predict`] extrapolates a law or a fitted model, and [`compare`] sets machines
 //!    side by side. [`suite`] files list workloads and commands to run together.
 //!
@@ -22,12 +22,14 @@ pub mod analysis;
 pub mod compare;
 pub mod config;
 pub mod error;
-pub mod explain;
 pub mod fit;
+pub mod fit_command;
+pub mod import;
 pub mod machine;
 pub mod predict;
 pub mod report;
 pub mod results;
+pub mod scaling;
 pub mod stats;
 pub mod suite;
 pub mod sweep;

@@ -23,7 +23,7 @@ pub fn fingerprint() -> Machine {
     Machine {
         hostname: read_trimmed("/proc/sys/kernel/hostname"),
         cpu_brand: cpu_brand(),
-        logical_cpus: cpus.usable,
+        usable_cpus: cpus.usable,
         physical_cores: cpus.physical,
         online_cpus: read_trimmed("/sys/devices/system/cpu/online").and_then(|s| parse_cpu_list(&s)).map(|l| l.len()),
         threads_per_core: read_trimmed("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list")
@@ -132,7 +132,7 @@ mod tests {
     fn fingerprint_is_consistent_with_the_cpu_counts() {
         let machine = fingerprint();
         let cpus = cpu_counts();
-        assert_eq!(machine.logical_cpus, cpus.usable);
+        assert_eq!(machine.usable_cpus, cpus.usable);
         assert!(machine.physical_cores >= 1);
         if let Some(affinity) = &machine.affinity {
             assert!(!affinity.is_empty());

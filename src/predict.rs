@@ -11,10 +11,10 @@
 
 use serde::Serialize;
 
-use crate::analysis::{self, StoredContext};
-use crate::fit::{amdahl, gustafson, usl};
-use crate::results::{ResultsFile, finite};
-use crate::stats::percentile;
+use crate::analysis::{self, AnalysisContext};
+use crate::fit::{Model, amdahl, gustafson, usl};
+use crate::results::ResultsFile;
+use crate::stats::{finite, percentile};
 
 /// A law with its parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,7 +74,7 @@ pub struct WorkloadPrediction {
     /// Workload name.
     pub name: String,
     /// The model used (`amdahl`, `usl`, `gustafson`), or null when none could be fitted.
-    pub model: Option<String>,
+    pub model: Option<Model>,
     /// The speedup's limit, for Amdahl.
     pub ceiling: Option<f64>,
     /// The rows.
@@ -90,20 +90,20 @@ pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<Workload
         .iter()
         .enumerate()
         .map(|(index, w)| {
-            let ctx = StoredContext::of(results, index);
+            let ctx = AnalysisContext::of(results, index);
             let mut out =
                 WorkloadPrediction { name: w.name.clone(), model: None, ceiling: None, rows: Vec::new(), warnings: Vec::new() };
-            let law = match w.fits.best.as_deref() {
-                Some("amdahl") => w.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).map(Law::Amdahl),
-                Some("usl") => w.fits.usl.as_ref().and_then(|u| Some(Law::Usl(u.sigma?, u.kappa?))),
-                Some("gustafson") => w.fits.gustafson.as_ref().and_then(|g| g.serial_fraction).map(Law::Gustafson),
-                _ => None,
+            let law = match w.fits.best {
+                Some(Model::Amdahl) => w.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).map(Law::Amdahl),
+                Some(Model::Usl) => w.fits.usl.as_ref().and_then(|u| Some(Law::Usl(u.sigma?, u.kappa?))),
+                Some(Model::Gustafson) => w.fits.gustafson.as_ref().and_then(|g| g.serial_fraction).map(Law::Gustafson),
+                None => None,
             };
-            let (Some(law), Some(curve)) = (law, analysis::fit_curve_of(&w.points, ctx.kind, ctx.cpus, ctx.seed, ctx.scaling)) else {
+            let (Some(law), Some(curve)) = (law, analysis::curve_to_fit(&w.points, &ctx)) else {
                 out.warnings.push(format!("{}: no model was fitted, so nothing can be predicted", w.name));
                 return out;
             };
-            out.model = w.fits.best.clone();
+            out.model = w.fits.best;
             out.ceiling = law.ceiling().and_then(finite);
             let n: Vec<f64> = curve.threads.iter().map(|&j| j as f64).collect();
             let replicate_laws: Vec<Law> = curve
@@ -129,7 +129,7 @@ pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<Workload
                 out.warnings.push(format!(
                     "{}: {far} threads is beyond twice the largest measured count ({measured_max}); the prediction is an extrapolation of the {} model",
                     w.name,
-                    out.model.as_deref().unwrap_or("fitted")
+                    out.model.map_or("fitted", Model::as_str)
                 ));
             }
             out
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn the_book_example() {
-        // ../shared/data/amdahl-seed-example.txt: 40% parallel on 4 processors.
+        // tests/data/amdahl-seed-example.txt: 40% parallel on 4 processors.
         let rows = predict_law(Law::Amdahl(0.6), &[1, 4]);
         assert!((rows[1].speedup - 1.428_571_4).abs() < 1e-7);
         assert!((Law::Amdahl(0.6).ceiling().unwrap() - 1.666_666_7).abs() < 1e-7);

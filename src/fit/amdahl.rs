@@ -12,10 +12,37 @@
 //! se(B)^2 = s^2 / sum(x^2) and s^2 the residual variance of the regression through the origin on
 //! the n points with j > 1.
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::CiMethod;
 use super::curve::Curve;
 use super::student_t::t975;
-use crate::results::{AmdahlFit, finite};
-use crate::stats::percentile;
+use crate::stats::{finite, percentile};
+
+/// Amdahl's law fitted to the points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AmdahlFit {
+    /// B; negative for superlinear data; null when not fitted.
+    pub serial_fraction: Option<f64>,
+    /// 95% CI of B.
+    pub ci95: Option<[f64; 2]>,
+    /// How `ci95` was computed: `bootstrap` (over rounds or samples) or `t` (from residuals, one
+    /// sample per point).
+    #[serde(default)]
+    pub ci_method: Option<CiMethod>,
+    /// 1/B, the speedup's limit; null unless B > 0.
+    pub ceiling: Option<f64>,
+    /// S(j) > j beyond noise: B < 0.
+    pub superlinear: bool,
+    /// The thread counts that entered the fit.
+    pub threads_used: Vec<usize>,
+    /// Small-sample Akaike criterion on the speedups (lower is better); null with too few points.
+    #[serde(default)]
+    pub aicc: Option<f64>,
+    /// Why it was not fitted, when it was not.
+    pub not_fitted: Option<String>,
+}
 
 /// Fits Amdahl's law to `curve` (at least two distinct thread counts, one of them 1).
 pub fn fit(curve: &Curve) -> AmdahlFit {
@@ -45,7 +72,7 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
     let replicates = curve.replicate_speedups();
     if !replicates.is_empty() {
         out.ci95 = percentile(replicates.iter().filter_map(|r| serial_fraction(points(r))).collect(), 0.95);
-        out.ci_method = Some("bootstrap".into());
+        out.ci_method = Some(CiMethod::Bootstrap);
     } else {
         let xy: Vec<(f64, f64)> = points(&speedups)
             .into_iter()
@@ -58,7 +85,7 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
             let s2 = xy.iter().map(|(x, y)| (y - b * x).powi(2)).sum::<f64>() / (n - 1) as f64;
             let half = t * (s2 / sxx).sqrt();
             out.ci95 = Some([b - half, b + half]);
-            out.ci_method = Some("t".into());
+            out.ci_method = Some(CiMethod::T);
         }
     }
     out.ci95 = out.ci95.filter(|ci| ci.iter().all(|x| x.is_finite()));
@@ -111,7 +138,7 @@ mod tests {
 
     #[test]
     fn the_book_example() {
-        // 40% parallel on 4 processors (../shared/data/amdahl-seed-example.txt).
+        // 40% parallel on 4 processors (tests/data/amdahl-seed-example.txt).
         assert!((speedup(0.6, 4.0) - 1.428_571_4).abs() < 1e-7);
         assert!((ceiling(0.6).unwrap() - 1.666_666_7).abs() < 1e-7);
     }
@@ -125,10 +152,9 @@ mod tests {
 
     #[test]
     fn fits_the_reference_dataset_exactly() {
-        // ../shared/data/amdahl-exact-b010.csv: T(j) = 0.1 + 0.9/j seconds.
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/amdahl-exact-b010.csv"))
-                .expect("../shared/data beside the checkout");
+        // tests/data/amdahl-exact-b010.csv: T(j) = 0.1 + 0.9/j seconds.
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/amdahl-exact-b010.csv"))
+            .expect("tests/data/amdahl-exact-b010.csv in the repository");
         let rows: Vec<(usize, f64)> = text
             .lines()
             .skip(1)
@@ -143,7 +169,7 @@ mod tests {
         assert!((fit.ceiling.unwrap() - 10.0).abs() < 1e-6);
         let [lo, hi] = fit.ci95.unwrap();
         assert!((lo - 0.1).abs() < 1e-9 && (hi - 0.1).abs() < 1e-9, "{lo} {hi}");
-        assert_eq!(fit.ci_method.as_deref(), Some("t"));
+        assert_eq!(fit.ci_method, Some(CiMethod::T));
     }
 
     #[test]

@@ -12,17 +12,18 @@
 use super::amdahl;
 use super::curve::{Curve, Measure};
 use super::usl::Usl;
-use crate::results::{AmdahlFit, UslFit, finite};
+use super::{AmdahlFit, Model, UslFit};
+use crate::stats::finite;
 
-/// Fills the fits' AICc and returns the name of the best model (`amdahl` or `usl`), if any fitted.
-pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -> Option<&'static str> {
+/// Fills the fits' AICc and returns the better model (Amdahl or USL), if any fitted.
+pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -> Option<Model> {
     let amdahl_ok = amdahl_fit.serial_fraction.is_some();
     let usl_params = match (usl_fit.sigma, usl_fit.kappa) {
         (Some(sigma), Some(kappa)) => Some(Usl { lambda: 1.0, sigma, kappa }),
         _ => None,
     };
     let Some(speedups) = curve.speedups() else {
-        return usl_params.map(|_| "usl");
+        return usl_params.map(|_| Model::Usl);
     };
     let observed: Vec<(f64, f64)> =
         curve.threads.iter().zip(&speedups).filter(|(j, _)| **j > 1).map(|(&j, &s)| (j as f64, s)).collect();
@@ -44,14 +45,14 @@ pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -
     }
     match (amdahl_ok, usl_params.is_some()) {
         (false, false) => None,
-        (true, false) => Some("amdahl"),
-        (false, true) => Some("usl"),
+        (true, false) => Some(Model::Amdahl),
+        (false, true) => Some(Model::Usl),
         (true, true) => {
             let usl_better = match (amdahl_fit.aicc, usl_fit.aicc) {
                 (Some(a), Some(u)) => u + 2.0 < a,
                 _ => usl_fit.kappa_ci95.is_some_and(|[lo, _]| lo > 0.0),
             };
-            Some(if usl_better { "usl" } else { "amdahl" })
+            Some(if usl_better { Model::Usl } else { Model::Amdahl })
         }
     }
 }
@@ -62,7 +63,7 @@ mod tests {
     use crate::fit::curve::SampleKind;
     use crate::fit::{amdahl, usl};
 
-    fn best_for(seed: u64, times: impl Fn(f64) -> f64) -> &'static str {
+    fn best_for(seed: u64, times: impl Fn(f64) -> f64) -> Model {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
         let threads: Vec<usize> = (1..=12).collect();
@@ -79,10 +80,10 @@ mod tests {
     fn amdahl_data_choose_amdahl_and_retrograde_data_choose_usl() {
         // +-0.5% uniform noise on 12 points. Amdahl data: the USL's extra parameter rarely earns its
         // AICc penalty (at most 4 of 20 seeds); retrograde data: the USL wins every time.
-        let amdahl_wins = (0..20).filter(|&seed| best_for(seed, |j| 0.1 + 0.9 / j) == "amdahl").count();
+        let amdahl_wins = (0..20).filter(|&seed| best_for(seed, |j| 0.1 + 0.9 / j) == Model::Amdahl).count();
         assert!(amdahl_wins >= 16, "{amdahl_wins}");
         for seed in 0..20 {
-            assert_eq!(best_for(seed, |j| (1.0 + 0.05 * (j - 1.0) + 0.01 * j * (j - 1.0)) / j), "usl");
+            assert_eq!(best_for(seed, |j| (1.0 + 0.05 * (j - 1.0) + 0.01 * j * (j - 1.0)) / j), Model::Usl);
         }
     }
 }

@@ -17,7 +17,7 @@
 
 use amdahl_workloads::Kind;
 
-use crate::results::Fits;
+use super::{Fits, Model};
 
 /// What a diagnosis looks at.
 pub struct Evidence<'a> {
@@ -52,7 +52,7 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
             "weak scaling: the scaled speedup reaches {s_last:.2} at {j_max} threads; Gustafson's serial fraction a = {a:.3}"
         ));
     }
-    if let Some(usl) = e.fits.usl.as_ref().filter(|_| e.fits.best.as_deref() == Some("usl"))
+    if let Some(usl) = e.fits.usl.as_ref().filter(|_| e.fits.best == Some(Model::Usl))
         && let (Some(peak), Some(sigma), Some(kappa)) = (usl.peak_threads, usl.sigma, usl.kappa)
         && peak < j_max as f64
         && s_best > 1.1

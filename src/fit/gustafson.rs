@@ -7,10 +7,25 @@
 //! The CI is the percentile interval over the curve's bootstrap replicates, or a +- t(0.975; n-1) se
 //! for one sample per point. The scaled speedup itself comes from the sweep: j T(1, W) / T(j, jW).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use super::curve::Curve;
 use super::student_t::t975;
-use crate::results::{GustafsonFit, finite};
-use crate::stats::percentile;
+use crate::stats::{finite, percentile};
+
+/// Gustafson's law fitted to weak-scaling points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GustafsonFit {
+    /// a in S = j - a (j - 1).
+    pub serial_fraction: Option<f64>,
+    /// Its 95% CI.
+    pub ci95: Option<[f64; 2]>,
+    /// The thread counts that entered the fit.
+    pub threads_used: Vec<usize>,
+    /// Why it was not fitted, when it was not.
+    pub not_fitted: Option<String>,
+}
 
 /// Scaled speedup for serial fraction `a` at `threads`.
 pub fn scaled_speedup(a: f64, threads: f64) -> f64 {

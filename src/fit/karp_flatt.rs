@@ -12,10 +12,38 @@
 //! over the curve's bootstrap replicates, or, for one sample per point, slope +- t(0.975; n-2) se —
 //! and the fitted rise over the measured range is at least [`MATERIAL_RISE`].
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use super::curve::Curve;
 use super::student_t::t975;
-use crate::results::{KarpFlattPoint, KarpFlattTrend, finite};
-use crate::stats::percentile;
+use crate::stats::{finite, percentile};
+
+/// Karp–Flatt e(j) at one thread count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KarpFlattPoint {
+    /// j.
+    pub threads: usize,
+    /// e(j).
+    pub value: Option<f64>,
+    /// Its 95% CI.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The least-squares slope of e(j) against j.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KarpFlattTrend {
+    /// Change of e per added thread.
+    pub slope_per_thread: f64,
+    /// Its 95% CI.
+    pub ci95: Option<[f64; 2]>,
+    /// The CI lies above 0: e rises beyond noise.
+    pub rising: bool,
+    /// e at the smallest j > 1.
+    pub from: Option<f64>,
+    /// e at the largest j.
+    pub to: Option<f64>,
+}
 
 /// The least rise of e over the measured range that counts (below it, a "rise" is rounding).
 pub const MATERIAL_RISE: f64 = 0.01;

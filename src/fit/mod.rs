@@ -9,27 +9,31 @@ pub mod amdahl;
 pub mod choose;
 pub mod curve;
 pub mod diagnose;
+mod fits;
 pub mod gustafson;
 pub mod karp_flatt;
 pub mod student_t;
 pub mod usl;
 
+pub use amdahl::AmdahlFit;
 pub use curve::{Curve, Measure, SampleKind};
-
-use crate::results::Fits;
+pub use fits::{CiMethod, Fits, Model};
+pub use gustafson::GustafsonFit;
+pub use karp_flatt::{KarpFlattPoint, KarpFlattTrend};
+pub use usl::UslFit;
 
 /// Fits Amdahl's law, the USL and the Karp–Flatt trend to a strong-scaling curve and marks the
 /// better of Amdahl and USL.
 pub fn fit_curve(curve: &Curve) -> Fits {
     let mut amdahl = amdahl::fit(curve);
     let mut usl = usl::fit(curve);
-    let best = choose::choose(curve, &mut amdahl, &mut usl).map(str::to_owned);
+    let best = choose::choose(curve, &mut amdahl, &mut usl);
     Fits { amdahl: Some(amdahl), usl: Some(usl), gustafson: None, best, karp_flatt_trend: karp_flatt::trend(curve) }
 }
 
 /// Fits Gustafson's law to a weak-scaling curve of scaled speedups.
 pub fn fit_weak_curve(curve: &Curve) -> Fits {
     let gustafson = gustafson::fit(curve);
-    let best = gustafson.serial_fraction.map(|_| "gustafson".to_owned());
+    let best = gustafson.serial_fraction.map(|_| Model::Gustafson);
     Fits { amdahl: None, usl: None, gustafson: Some(gustafson), best, karp_flatt_trend: None }
 }

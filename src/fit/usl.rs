@@ -19,10 +19,42 @@
 //! for speedups and 3 for throughputs — the two-sided quantile (R's `usl` package uses the
 //! one-sided one, which gives 90% intervals). Lower bounds of sigma and kappa stop at 0.
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::CiMethod;
 use super::curve::{Curve, Measure};
 use super::student_t::t975;
-use crate::results::{UslFit, finite};
-use crate::stats::percentile;
+use crate::stats::{finite, percentile};
+
+/// The Universal Scalability Law fitted to the points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UslFit {
+    /// Contention sigma (>= 0).
+    pub sigma: Option<f64>,
+    /// Its 95% CI.
+    pub sigma_ci95: Option<[f64; 2]>,
+    /// Coherency kappa (>= 0).
+    pub kappa: Option<f64>,
+    /// Its 95% CI.
+    pub kappa_ci95: Option<[f64; 2]>,
+    /// Throughput at one thread, fitted for throughput data; null for speedups (where it is 1).
+    pub lambda: Option<f64>,
+    /// Its 95% CI.
+    pub lambda_ci95: Option<[f64; 2]>,
+    /// N* = sqrt((1-sigma)/kappa), where the curve peaks; null when kappa = 0.
+    pub peak_threads: Option<f64>,
+    /// Its 95% CI (bootstrap only, when every replicate has a peak).
+    pub peak_threads_ci95: Option<[f64; 2]>,
+    /// How the CIs were computed: `bootstrap` or `covariance-t`.
+    pub ci_method: Option<CiMethod>,
+    /// The thread counts that entered the fit.
+    pub threads_used: Vec<usize>,
+    /// Small-sample Akaike criterion on the speedups; null with too few points.
+    pub aicc: Option<f64>,
+    /// Why it was not fitted, when it was not.
+    pub not_fitted: Option<String>,
+}
 
 /// USL parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,7 +135,7 @@ pub fn fit(curve: &Curve) -> UslFit {
         if out.peak_threads.is_some() && peaks.len() == fits.len() {
             out.peak_threads_ci95 = percentile(peaks, 0.95);
         }
-        out.ci_method = Some("bootstrap".into());
+        out.ci_method = Some(CiMethod::Bootstrap);
     } else if let Some(se) = standard_errors(&n, best, sse, lambda_free) {
         let p = if lambda_free { 3 } else { 2 };
         if let Some(t) = t975(n.len() - p) {
@@ -113,7 +145,7 @@ pub fn fit(curve: &Curve) -> UslFit {
             if lambda_free {
                 out.lambda_ci95 = ci(best.lambda, se[0], f64::NEG_INFINITY);
             }
-            out.ci_method = Some("covariance-t".into());
+            out.ci_method = Some(CiMethod::CovarianceT);
         }
     }
     for ci in [&mut out.sigma_ci95, &mut out.kappa_ci95, &mut out.lambda_ci95, &mut out.peak_threads_ci95] {
@@ -313,8 +345,8 @@ mod tests {
     use rand_pcg::Pcg64Mcg;
 
     fn read_csv(name: &str) -> (Vec<usize>, Vec<Vec<f64>>) {
-        let path = format!("{}/../shared/data/{name}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(path).expect("../shared/data beside the checkout");
+        let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).expect("tests/data in the repository");
         text.lines()
             .skip(1)
             .map(|l| l.split_once(',').unwrap())
@@ -353,7 +385,7 @@ mod tests {
 
     #[test]
     fn reproduces_the_schwartz_linear2_dataset() {
-        // ../shared/data: lambda = 1800 +- 1, sigma = 0.050 +- 0.0005, kappa = 0.0200 +- 0.0002, N* = 6.89.
+        // tests/data/README.md: lambda = 1800 +- 1, sigma = 0.050 +- 0.0005, kappa = 0.0200 +- 0.0002, N* = 6.89.
         let (threads, samples) = read_csv("usl-exact-linear2.csv");
         let curve = Curve::from_samples(&threads, &samples, SampleKind::Throughput, 1);
         let fit = fit(&curve);
@@ -362,14 +394,14 @@ mod tests {
         assert!((s - 0.05).abs() <= 0.0005, "sigma {s}");
         assert!((k - 0.02).abs() <= 0.0002, "kappa {k}");
         assert!((fit.peak_threads.unwrap() - 6.89).abs() < 0.01);
-        assert_eq!(fit.ci_method.as_deref(), Some("covariance-t"));
+        assert_eq!(fit.ci_method, Some(CiMethod::CovarianceT));
         let [lo, hi] = fit.sigma_ci95.unwrap();
         assert!(lo <= s && s <= hi && hi - lo < 0.01, "{lo} {hi}");
     }
 
     #[test]
     fn reproduces_the_r_usl_package_dataset() {
-        // ../shared/data: sigma = 0.02 +- 0.001, kappa = 0.02 +- 0.001, lambda = 1.00 +- 0.01.
+        // tests/data/README.md: sigma = 0.02 +- 0.001, kappa = 0.02 +- 0.001, lambda = 1.00 +- 0.01.
         let (threads, samples) = read_csv("usl-exact-r-tests.csv");
         let fit = fit(&Curve::from_samples(&threads, &samples, SampleKind::Throughput, 1));
         let (l, s, k) = (fit.lambda.unwrap(), fit.sigma.unwrap(), fit.kappa.unwrap());

@@ -6,21 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
-
-/// Samples per thread count read from a CSV file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedSamples {
-    /// Distinct thread counts, ascending.
-    pub threads: Vec<usize>,
-    /// Samples of each thread count (seconds for times, as given for throughput).
-    pub samples: Vec<Vec<f64>>,
-    /// Times or throughputs.
-    pub kind: SampleKind,
-    /// The measurement column's name.
-    pub column: String,
-}
 
 /// Reads `path` as a CSV curve.
 pub fn read_csv(path: &Path) -> Result<ImportedSamples> {

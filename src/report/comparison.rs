@@ -25,7 +25,7 @@ pub fn comparison_text(c: &Comparison) -> String {
             m.file,
             m.cpu.as_deref().unwrap_or("unknown CPU"),
             m.host.as_deref().unwrap_or("unknown host"),
-            m.logical_cpus,
+            m.usable_cpus,
             m.physical_cores
         );
     }
@@ -106,7 +106,7 @@ pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> Strin
                 let wr = r.workloads.iter().find(|x| x.name == w.name)?;
                 let pts =
                     wr.points.iter().filter_map(|p| Some((p.threads as f64, p.speedup?, p.speedup_ci95))).collect();
-                Some((format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.logical_cpus), pts))
+                Some((format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus), pts))
             })
             .collect();
         out += &overlay_chart(&format!("{}: speedup by machine", w.name), &curves);

@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::svg::{Cores, efficiency_chart, escape, karp_flatt_chart, speedup_chart};
+use super::svg::{efficiency_chart, escape, karp_flatt_chart, speedup_chart};
 use super::{Exporter, format_duration_ns, table};
-use crate::results::{ResultsFile, WorkloadResult};
+use crate::results::{ResultsFile, Tag, WorkloadResult};
+use crate::thread_set::CpuCounts;
 
 /// The HTML report.
 pub struct Html;
@@ -20,7 +21,7 @@ th{background:#f4f4f4}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:w
 impl Exporter for Html {
     fn render(&self, r: &ResultsFile) -> Vec<u8> {
         let m = &r.machine;
-        let cores = Cores { usable: m.logical_cpus, physical: m.physical_cores };
+        let cores = r.machine.cpu_counts();
         let mut out = String::new();
         let title = format!(
             "amdahl: {} on {}",
@@ -65,7 +66,7 @@ fn machine_table(r: &ResultsFile) -> String {
     let unknown = || "unknown".to_owned();
     let rows: Vec<(&str, String)> = vec![
         ("CPU", m.cpu_brand.clone().unwrap_or_else(unknown)),
-        ("usable CPUs (N)", m.logical_cpus.to_string()),
+        ("usable CPUs (N)", m.usable_cpus.to_string()),
         ("physical cores (P)", m.physical_cores.to_string()),
         ("threads per core", m.threads_per_core.map(|t| t.to_string()).unwrap_or_else(unknown)),
         (
@@ -105,7 +106,7 @@ fn summary_table(r: &ResultsFile) -> String {
             out,
             "<tr><td class=\"l\"><a href=\"#{0}\">{0}</a></td><td class=\"l\">{1}</td><td>{2}</td><td>{3}</td><td class=\"l\">{4}</td><td class=\"l\">{5}</td></tr>",
             escape(&w.name),
-            escape(&w.kind),
+            escape(w.kind.as_str()),
             last.map(|p| p.threads.to_string()).unwrap_or_default(),
             last.and_then(|p| p.speedup).map(|s| format!("{s:.2}")).unwrap_or_default(),
             escape(&super::markdown::model_text(w)),
@@ -115,15 +116,15 @@ fn summary_table(r: &ResultsFile) -> String {
     out + "</table>"
 }
 
-fn workload_section(w: &WorkloadResult, cores: Cores) -> String {
+fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
     let mut out = String::new();
     let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let _ = write!(
         out,
         "<section id=\"{0}\"><h2>{0} <small>({1}, {2}, {3}; {4} rounds)</small></h2>",
         escape(&w.name),
-        escape(&w.kind),
-        escape(&w.backend),
+        escape(w.kind.as_str()),
+        escape(w.backend.as_str()),
         escape(&params.join(" ")),
         w.rounds
     );
@@ -162,7 +163,7 @@ fn workload_section(w: &WorkloadResult, cores: Cores) -> String {
             num(p.efficiency, 3),
             num(p.karp_flatt, 4),
             num(p.utilisation, 2),
-            escape(&p.tags.join(", "))
+            escape(&Tag::join(&p.tags, ", "))
         );
     }
     out += "</table>";

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::fit::Model;
 use crate::results::{ResultsFile, WorkloadResult};
 
 /// The Markdown summary.
@@ -11,8 +12,8 @@ pub struct Markdown;
 
 /// The best model and its parameters in a few words.
 pub fn model_text(w: &WorkloadResult) -> String {
-    match w.fits.best.as_deref() {
-        Some("amdahl") => w
+    match w.fits.best {
+        Some(Model::Amdahl) => w
             .fits
             .amdahl
             .as_ref()
@@ -22,7 +23,7 @@ pub fn model_text(w: &WorkloadResult) -> String {
                 None => format!("Amdahl B = {b:.4}"),
             })
             .unwrap_or_default(),
-        Some("usl") => w
+        Some(Model::Usl) => w
             .fits
             .usl
             .as_ref()
@@ -31,7 +32,7 @@ pub fn model_text(w: &WorkloadResult) -> String {
                 format!("USL sigma = {:.4}, kappa = {:.5}{peak}", u.sigma.unwrap_or(0.0), u.kappa.unwrap_or(0.0))
             })
             .unwrap_or_default(),
-        Some("gustafson") => w
+        Some(Model::Gustafson) => w
             .fits
             .gustafson
             .as_ref()
@@ -54,7 +55,7 @@ impl Exporter for Markdown {
             out,
             "### amdahl results: {} ({} usable CPUs, {} physical cores)\n",
             m.cpu_brand.as_deref().unwrap_or("unknown CPU"),
-            m.logical_cpus,
+            m.usable_cpus,
             m.physical_cores
         );
         let _ = writeln!(
@@ -70,7 +71,7 @@ impl Exporter for Markdown {
                 out,
                 "| {} | {} | {} | {} | {} |",
                 cell(&w.name),
-                cell(&w.kind),
+                cell(w.kind.as_str()),
                 s,
                 cell(&model_text(w)),
                 cell(w.diagnosis.as_deref().or(w.error.as_deref()).unwrap_or(""))

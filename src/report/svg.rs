@@ -9,8 +9,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::fit::{amdahl, usl::Usl};
+use crate::fit::{Model, amdahl, usl::Usl};
 use crate::results::WorkloadResult;
+use crate::scaling::Scaling;
+use crate::thread_set::CpuCounts;
 
 /// One measured point: j, the value, and its 95% CI.
 pub type ChartPoint = (f64, f64, Option<[f64; 2]>);
@@ -27,17 +29,8 @@ const USL: RGBColor = RGBColor(44, 160, 44);
 const IDEAL: RGBColor = RGBColor(120, 120, 120);
 const SHADE: RGBColor = RGBColor(235, 235, 235);
 
-/// The machine facts a chart marks.
-#[derive(Debug, Clone, Copy)]
-pub struct Cores {
-    /// Usable CPUs: beyond them, points are oversubscribed.
-    pub usable: usize,
-    /// Physical cores: marked with a vertical line.
-    pub physical: usize,
-}
-
 /// The speedup chart of `w`.
-pub fn speedup_chart(w: &WorkloadResult, cores: Cores) -> String {
+pub fn speedup_chart(w: &WorkloadResult, cores: CpuCounts) -> String {
     render(|area| draw_speedup(area, w, cores))
 }
 
@@ -110,13 +103,13 @@ fn grid(x0: f64, x1: f64, log: bool) -> Vec<f64> {
         .collect()
 }
 
-fn draw_speedup(area: &Area<'_>, w: &WorkloadResult, cores: Cores) -> Drawn {
+fn draw_speedup(area: &Area<'_>, w: &WorkloadResult, cores: CpuCounts) -> Drawn {
     let pts: Vec<ChartPoint> =
         w.points.iter().filter_map(|p| Some((p.threads as f64, p.speedup?, p.speedup_ci95))).collect();
     let max_j = pts.iter().map(|p| p.0).fold(1.0, f64::max);
     let (x0, x1, log) = x_range(max_j);
     let top = pts.iter().map(|p| p.2.map_or(p.1, |c| c[1])).fold(1.0, f64::max);
-    let ideal_top = if w.scaling == "weak" || top > 0.3 * max_j { max_j } else { top };
+    let ideal_top = if w.scaling == Scaling::Weak || top > 0.3 * max_j { max_j } else { top };
     let y1 = (top.max(ideal_top) * 1.1).max(1.2);
     let title = format!("{}: speedup S(j)", w.name);
     let mut chart = ChartBuilder::on(area);
@@ -152,7 +145,7 @@ fn legend_position(pts: &[ChartPoint]) -> SeriesLabelPosition {
 fn speedup_series<'a, X>(
     c: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
     w: &WorkloadResult,
-    cores: Cores,
+    cores: CpuCounts,
     pts: &[ChartPoint],
     (x0, x1, y1, log): (f64, f64, f64, bool),
 ) -> Drawn
@@ -179,7 +172,7 @@ where
     if let Some(b) = w.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).filter(|b| *b > -0.5 && *b < 1.0) {
         let curve: Vec<(f64, f64)> =
             xs.iter().map(|&x| (x, amdahl::speedup(b, x))).filter(|p| p.1.is_finite() && p.1 <= y1).collect();
-        let best = if w.fits.best.as_deref() == Some("amdahl") { " (best)" } else { "" };
+        let best = if w.fits.best == Some(Model::Amdahl) { " (best)" } else { "" };
         c.draw_series(LineSeries::new(curve, AMDAHL.stroke_width(2)))?
             .label(format!("Amdahl B = {b:.3}{best}"))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], AMDAHL.stroke_width(2)));
@@ -194,7 +187,7 @@ where
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], AMDAHL));
         }
     }
-    if w.fits.best.as_deref() == Some("usl")
+    if w.fits.best == Some(Model::Usl)
         && let Some(u) = &w.fits.usl
         && let (Some(sigma), Some(kappa)) = (u.sigma, u.kappa)
     {

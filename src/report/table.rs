@@ -3,9 +3,11 @@
 use std::fmt::Write;
 
 use super::Exporter;
-use crate::explain::CurveReport;
+use crate::fit::{Fits, Model};
+use crate::fit_command::CurveReport;
 use crate::predict::PredictionRow;
-use crate::results::{Fits, ResultsFile, WorkloadResult};
+use crate::results::{ResultsFile, Tag, WorkloadResult};
+use crate::scaling::Scaling;
 
 /// Plain-text tables of every workload.
 pub struct Table;
@@ -26,7 +28,7 @@ pub fn workload_table(w: &WorkloadResult) -> String {
     let mut out = String::new();
     let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
-    let scaling = if w.scaling == "weak" { ", weak scaling" } else { "" };
+    let scaling = if w.scaling == Scaling::Weak { ", weak scaling" } else { "" };
     let params = match &w.command {
         Some(command) => vec![format!("command `{command}`")],
         None => params,
@@ -67,7 +69,7 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             opt(p.efficiency, 3),
             opt(p.karp_flatt, 4),
             opt(p.utilisation, 2),
-            p.tags.join(",")
+            Tag::join(&p.tags, ",")
         );
     }
     if let Some(bytes) = w.bytes_per_run {
@@ -93,7 +95,7 @@ pub fn workload_table(w: &WorkloadResult) -> String {
 /// The lines that show the fitted models, the better one marked with `*`.
 pub fn fits_lines(fits: &Fits) -> String {
     let mut out = String::new();
-    let best = |name: &str| if fits.best.as_deref() == Some(name) { "*" } else { " " };
+    let best = |model: Model| if fits.best == Some(model) { "*" } else { " " };
     if let Some(amdahl) = &fits.amdahl {
         let used = threads_text(&amdahl.threads_used);
         match (amdahl.serial_fraction, &amdahl.not_fitted) {
@@ -110,7 +112,7 @@ pub fn fits_lines(fits: &Fits) -> String {
                 let _ = writeln!(
                     out,
                     " {}Amdahl: serial fraction B = {b:.4}{ci}, {tail} (fit on j = {used})",
-                    best("amdahl")
+                    best(Model::Amdahl)
                 );
             }
             (None, Some(reason)) => {
@@ -135,7 +137,7 @@ pub fn fits_lines(fits: &Fits) -> String {
                 let _ = writeln!(
                     out,
                     " {}USL: sigma = {sigma:.4}{}, kappa = {kappa:.5}{}{lambda}; {peak}",
-                    best("usl"),
+                    best(Model::Usl),
                     ci(usl.sigma_ci95, 4),
                     ci(usl.kappa_ci95, 5)
                 );
@@ -150,8 +152,11 @@ pub fn fits_lines(fits: &Fits) -> String {
         match (g.serial_fraction, &g.not_fitted) {
             (Some(a), _) => {
                 let ci = g.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
-                let _ =
-                    writeln!(out, " {}Gustafson: serial fraction a = {a:.4}{ci} (S = j - a(j-1))", best("gustafson"));
+                let _ = writeln!(
+                    out,
+                    " {}Gustafson: serial fraction a = {a:.4}{ci} (S = j - a(j-1))",
+                    best(Model::Gustafson)
+                );
             }
             (None, Some(reason)) => {
                 let _ = writeln!(out, "  Gustafson: not fitted: {reason}");

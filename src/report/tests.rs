@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
-use super::svg::{Cores, efficiency_chart, karp_flatt_chart, speedup_chart};
+use super::svg::{efficiency_chart, karp_flatt_chart, speedup_chart};
 use super::{Exporter, Html, Markdown};
 use crate::config::RunRequest;
 use crate::results::ResultsFile;
@@ -13,7 +13,7 @@ use crate::sweep::{FakeClock, RunContext, Silent, run};
 use crate::thread_set::CpuCounts;
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
-const CORES: Cores = Cores { usable: 4, physical: 2 };
+const CORES: CpuCounts = CpuCounts { usable: 4, physical: 2 };
 
 fn fixture() -> ResultsFile {
     let dir = tempfile::tempdir().unwrap();
@@ -26,7 +26,7 @@ fn fixture() -> ResultsFile {
     .resolve(CPUS)
     .unwrap();
     let mut machine = crate::machine::fingerprint();
-    (machine.logical_cpus, machine.physical_cores) = (4, 2);
+    (machine.usable_cpus, machine.physical_cores) = (4, 2);
     run(
         &config,
         RunContext {

@@ -21,20 +21,20 @@
 //!   `tags`. Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
 //!   and `error` (set when the workload failed; the points measured before the failure are kept).
 
-mod criterion_import;
-mod csv_import;
-mod hyperfine_import;
 mod store;
 
-pub use criterion_import::read_criterion;
-pub use csv_import::{ImportedSamples, parse_csv, read_csv};
-pub use hyperfine_import::{is_hyperfine, read_hyperfine};
 pub use store::{SUPPORTED_VERSIONS, default_path, load, save_atomic, write_atomic};
 
 use std::collections::BTreeMap;
 
+use amdahl_workloads::{Backend, Kind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::config::SweepSettings;
+use crate::fit::Fits;
+use crate::scaling::Scaling;
+use crate::thread_set::CpuCounts;
 
 /// The version of the format written by this build.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -125,8 +125,12 @@ pub struct Machine {
     pub hostname: Option<String>,
     /// CPU model name.
     pub cpu_brand: Option<String>,
-    /// Usable CPUs: `std::thread::available_parallelism` (affinity and cgroup quota). `N` in `--threads`.
-    pub logical_cpus: usize,
+    /// Usable CPUs: the CPUs this process may run on, after affinity and the cgroup quota
+    /// (`std::thread::available_parallelism`). `N` in `--threads`. Written as `logical_cpus`, its
+    /// name in version 1 files.
+    #[serde(rename = "logical_cpus")]
+    #[schemars(rename = "logical_cpus")]
+    pub usable_cpus: usize,
     /// Physical cores (`num_cpus::get_physical`; ignores affinity and cgroups). `P` in `--threads`.
     pub physical_cores: usize,
     /// CPUs the OS has online, whatever the affinity.
@@ -155,11 +159,18 @@ pub struct Machine {
     pub load_after: Option<[f64; 3]>,
 }
 
+impl Machine {
+    /// The usable CPUs and physical cores (at least 1 each, whatever the file says).
+    pub fn cpu_counts(&self) -> CpuCounts {
+        CpuCounts { usable: self.usable_cpus.max(1), physical: self.physical_cores.max(1) }
+    }
+}
+
 /// The sweep's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConfigRecord {
-    /// `rayon` or `threads`.
-    pub backend: String,
+    /// The team backend of every workload.
+    pub backend: Backend,
     /// `--threads` as given; null for each workload's default set.
     pub threads: Option<String>,
     /// Rounds always run.
@@ -172,8 +183,24 @@ pub struct ConfigRecord {
     pub budget_s: f64,
     /// T(1) target when sizes were calibrated.
     pub target_ms: Option<f64>,
-    /// `strong`.
-    pub scaling: String,
+    /// Strong (fixed total work) or weak (work grows with j).
+    pub scaling: Scaling,
+}
+
+impl ConfigRecord {
+    /// The record of a run's `settings` (the whole run's budget and seed) and its `--threads` text.
+    pub fn of(settings: &SweepSettings, threads: Option<String>) -> ConfigRecord {
+        ConfigRecord {
+            backend: settings.backend,
+            threads,
+            min_rounds: settings.min_rounds,
+            max_rounds: settings.max_rounds,
+            ci_target: settings.ci_target,
+            budget_s: settings.budget.as_secs_f64(),
+            target_ms: settings.target.map(|t| t.as_secs_f64() * 1e3),
+            scaling: settings.scaling,
+        }
+    }
 }
 
 /// Why a workload's sweep stopped.
@@ -197,8 +224,8 @@ pub enum StopReason {
 pub struct WorkloadResult {
     /// Workload name.
     pub name: String,
-    /// Its kind (`parallel`, `sequential`, `io-bound`, `memory-bound`, `contended`, `synthetic`).
-    pub kind: String,
+    /// Its kind: the curve it is expected to show.
+    pub kind: Kind,
     /// One line on what it does.
     pub description: String,
     /// The command template, for command workloads (`{threads}` stands for j).
@@ -211,10 +238,10 @@ pub struct WorkloadResult {
     /// Whether `size` was calibrated to `--target-ms` on this machine (such runs compare only with
     /// runs of the same size).
     pub size_calibrated: bool,
-    /// `rayon` or `threads`.
-    pub backend: String,
-    /// `strong` (fixed total work) or `weak` (work grows with j).
-    pub scaling: String,
+    /// The team backend.
+    pub backend: Backend,
+    /// Strong (fixed total work) or weak (work grows with j).
+    pub scaling: Scaling,
     /// Rounds completed (every point has this many samples).
     pub rounds: usize,
     /// Why the sweep stopped.
@@ -241,8 +268,8 @@ pub struct WorkloadResult {
 pub struct Point {
     /// j.
     pub threads: usize,
-    /// `oversubscribed` (j > usable CPUs), `smt` (j > physical cores).
-    pub tags: Vec<String>,
+    /// What sets this point apart from a plain one.
+    pub tags: Vec<Tag>,
     /// Wall time of each round's sample.
     pub samples_ns: Vec<u64>,
     /// Process CPU time (user + system, all threads) of each sample; null where unknown.
@@ -276,119 +303,29 @@ pub struct Point {
     pub error: Option<String>,
 }
 
-/// The fitted models of a workload.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-pub struct Fits {
-    /// Amdahl's law (strong scaling).
-    pub amdahl: Option<AmdahlFit>,
-    /// The Universal Scalability Law (strong scaling).
-    #[serde(default)]
-    pub usl: Option<UslFit>,
-    /// Gustafson's law (weak scaling).
-    #[serde(default)]
-    pub gustafson: Option<GustafsonFit>,
-    /// The better model on these points: `amdahl`, `usl` or `gustafson`; null when none fitted.
-    #[serde(default)]
-    pub best: Option<String>,
-    /// Whether Karp–Flatt e(j) rises with j beyond noise.
-    #[serde(default)]
-    pub karp_flatt_trend: Option<KarpFlattTrend>,
+/// A fact about one point that a reader should know before trusting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tag {
+    /// More threads than usable CPUs: time-slicing, not the program, shapes the point.
+    Oversubscribed,
+    /// More threads than physical cores: SMT siblings share a core.
+    Smt,
 }
 
-/// Amdahl's law fitted to the points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct AmdahlFit {
-    /// B; negative for superlinear data; null when not fitted.
-    pub serial_fraction: Option<f64>,
-    /// 95% CI of B.
-    pub ci95: Option<[f64; 2]>,
-    /// `bootstrap` (over rounds or samples) or `t` (from residuals, one sample per point).
-    #[serde(default)]
-    pub ci_method: Option<String>,
-    /// 1/B, the speedup's limit; null unless B > 0.
-    pub ceiling: Option<f64>,
-    /// S(j) > j beyond noise: B < 0.
-    pub superlinear: bool,
-    /// The thread counts that entered the fit.
-    pub threads_used: Vec<usize>,
-    /// Small-sample Akaike criterion on the speedups (lower is better); null with too few points.
-    #[serde(default)]
-    pub aicc: Option<f64>,
-    /// Why it was not fitted, when it was not.
-    pub not_fitted: Option<String>,
-}
+impl Tag {
+    /// The name in results files and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::Oversubscribed => "oversubscribed",
+            Tag::Smt => "smt",
+        }
+    }
 
-/// The Universal Scalability Law fitted to the points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct UslFit {
-    /// Contention sigma (>= 0).
-    pub sigma: Option<f64>,
-    /// Its 95% CI.
-    pub sigma_ci95: Option<[f64; 2]>,
-    /// Coherency kappa (>= 0).
-    pub kappa: Option<f64>,
-    /// Its 95% CI.
-    pub kappa_ci95: Option<[f64; 2]>,
-    /// Throughput at one thread, fitted for throughput data; null for speedups (where it is 1).
-    pub lambda: Option<f64>,
-    /// Its 95% CI.
-    pub lambda_ci95: Option<[f64; 2]>,
-    /// N* = sqrt((1-sigma)/kappa), where the curve peaks; null when kappa = 0.
-    pub peak_threads: Option<f64>,
-    /// Its 95% CI (bootstrap only, when every replicate has a peak).
-    pub peak_threads_ci95: Option<[f64; 2]>,
-    /// `bootstrap` or `covariance-t`.
-    pub ci_method: Option<String>,
-    /// The thread counts that entered the fit.
-    pub threads_used: Vec<usize>,
-    /// Small-sample Akaike criterion on the speedups; null with too few points.
-    pub aicc: Option<f64>,
-    /// Why it was not fitted, when it was not.
-    pub not_fitted: Option<String>,
-}
-
-/// Gustafson's law fitted to weak-scaling points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct GustafsonFit {
-    /// a in S = j - a (j - 1).
-    pub serial_fraction: Option<f64>,
-    /// Its 95% CI.
-    pub ci95: Option<[f64; 2]>,
-    /// The thread counts that entered the fit.
-    pub threads_used: Vec<usize>,
-    /// Why it was not fitted, when it was not.
-    pub not_fitted: Option<String>,
-}
-
-/// Karp–Flatt e(j) at one thread count.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct KarpFlattPoint {
-    /// j.
-    pub threads: usize,
-    /// e(j).
-    pub value: Option<f64>,
-    /// Its 95% CI.
-    pub ci95: Option<[f64; 2]>,
-}
-
-/// The least-squares slope of e(j) against j.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct KarpFlattTrend {
-    /// Change of e per added thread.
-    pub slope_per_thread: f64,
-    /// Its 95% CI.
-    pub ci95: Option<[f64; 2]>,
-    /// The CI lies above 0: e rises beyond noise.
-    pub rising: bool,
-    /// e at the smallest j > 1.
-    pub from: Option<f64>,
-    /// e at the largest j.
-    pub to: Option<f64>,
-}
-
-/// `Some(x)` for finite `x`, else `None`: results never hold NaN or infinities.
-pub fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
+    /// `tags` as text, joined by `separator`.
+    pub fn join(tags: &[Tag], separator: &str) -> String {
+        tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(separator)
+    }
 }
 
 /// The JSON Schema of [`ResultsFile`], as published at `results/schema.json`.

@@ -88,7 +88,10 @@ pub fn load(path: &Path) -> Result<ResultsFile> {
         let found = version.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
         return Err(data(format!("schema_version {found} is not supported (this build reads {SUPPORTED_VERSIONS:?})")));
     }
-    serde_json::from_value(value).map_err(|e| data(format!("malformed results: {e}")))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        data(format!("malformed results: field `{field}`: {}", e.into_inner()))
+    })
 }
 
 #[cfg(test)]
@@ -111,11 +114,16 @@ mod tests {
     #[test]
     fn refuses_foreign_and_future_files() {
         let dir = tempfile::tempdir().unwrap();
+        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/results/2026-11-25-dev2-xeon-default.json");
+        let unknown_kind =
+            fs::read_to_string(committed).unwrap().replacen("\"kind\": \"parallel\"", "\"kind\": \"quantum\"", 1);
         let cases = [
             ("{\"a\": 1}", "not an amdahl results file"),
             ("{\"schema\": \"amdahl-results\", \"schema_version\": 99}", "schema_version 99 is not supported"),
             ("{\"schema\": \"amdahl-res", "line 1"),
             ("{\"schema\": \"amdahl-results\", \"schema_version\": 1}", "malformed results"),
+            // An enum value this build does not know: the field is named, no panic.
+            (unknown_kind.as_str(), "field `workloads[0].kind`: unknown variant `quantum`"),
         ];
         for (i, (text, want)) in cases.iter().enumerate() {
             let path = dir.path().join(format!("{i}.json"));

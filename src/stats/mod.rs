@@ -7,3 +7,8 @@ mod summary;
 pub use bootstrap::{Bootstrap, RESAMPLES, percentile};
 pub use speedup::{PairedSpeedup, paired_speedup};
 pub use summary::{Summary, mad, mean, median, sd};
+
+/// `Some(x)` for finite `x`, else `None`: results never hold NaN or infinities.
+pub fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}

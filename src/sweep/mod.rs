@@ -13,13 +13,13 @@ mod workload;
 
 pub use clock::{Clock, FakeClock, Measurement, RealClock};
 pub use progress::{Observer, Silent};
-pub use workload::{SweepSettings, sweep_workload};
+pub use workload::{SweepEnv, sweep_workload};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::config::RunConfig;
+use crate::config::{RunConfig, SweepSettings};
 use crate::error::{Error, Result};
 use crate::results::{self, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool};
 use crate::thread_set::CpuCounts;
@@ -89,18 +89,15 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         schema_version: results::SCHEMA_VERSION,
         schema: results::SCHEMA_NAME.to_owned(),
         tool: tool(),
-        run: RunInfo { started_utc, finished_utc: None, argv: ctx.argv, seed: config.seed, status: RunStatus::Running },
-        machine: ctx.machine,
-        config: ConfigRecord {
-            backend: config.backend.as_str().to_owned(),
-            threads: config.threads_text.clone(),
-            min_rounds: config.min_rounds,
-            max_rounds: config.max_rounds,
-            ci_target: config.ci_target,
-            budget_s: config.budget.as_secs_f64(),
-            target_ms: config.target.map(|t| t.as_secs_f64() * 1e3),
-            scaling: config.scaling.as_str().to_owned(),
+        run: RunInfo {
+            started_utc,
+            finished_utc: None,
+            argv: ctx.argv,
+            seed: config.settings.seed,
+            status: RunStatus::Running,
         },
+        machine: ctx.machine,
+        config: ConfigRecord::of(&config.settings, config.threads_text.clone()),
         warnings,
         workloads: Vec::new(),
     };
@@ -116,18 +113,13 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         ctx.observer.workload_started(planned.spec.workload.name(), index, total);
         let spent = Duration::from_nanos(ctx.clock.now_ns().saturating_sub(run_start));
         let settings = SweepSettings {
-            backend: config.backend,
-            target: config.target,
-            budget: config.budget.saturating_sub(spent) / (total - index) as u32,
-            min_rounds: config.min_rounds,
-            max_rounds: config.max_rounds,
-            ci_target: config.ci_target,
-            seed: analysis::workload_seed(config.seed, index),
-            scaling: config.scaling,
-            cpus: ctx.cpus,
-            interrupted: ctx.interrupted,
+            budget: config.settings.budget.saturating_sub(spent) / (total - index) as u32,
+            seed: analysis::workload_seed(config.settings.seed, index),
+            ..config.settings
         };
-        let result = sweep_workload(planned, &settings, ctx.clock, ctx.observer);
+        let env =
+            SweepEnv { clock: ctx.clock, observer: &mut *ctx.observer, cpus: ctx.cpus, interrupted: ctx.interrupted };
+        let result = sweep_workload(planned, &settings, env);
         if result.error.is_some() {
             failures += 1;
         }

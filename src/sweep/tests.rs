@@ -73,8 +73,8 @@ fn synthetic_on_the_fake_clock_is_exact() {
 fn same_seed_same_run() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&["synthetic:b=0.1,size=1000000"], "1,2,4", &dir.path().join("a.json"));
-    config.ci_target = 0.001;
-    config.max_rounds = 40;
+    config.settings.ci_target = 0.001;
+    config.settings.max_rounds = 40;
     let a = run_with(&config, &FakeClock::with_noise(7, 0.03), &AtomicBool::new(false)).unwrap();
     config.out = Some(dir.path().join("b.json"));
     let b = run_with(&config, &FakeClock::with_noise(7, 0.03), &AtomicBool::new(false)).unwrap();
@@ -92,18 +92,18 @@ fn same_seed_same_run() {
 fn budget_stops_rounds_after_the_minimum() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&["synthetic:b=0.1,size=1000000"], "1,2", &dir.path().join("r.json"));
-    config.ci_target = 1e-6;
-    config.budget = Duration::from_millis(20);
+    config.settings.ci_target = 1e-6;
+    config.settings.budget = Duration::from_millis(20);
     let outcome = run_with(&config, &FakeClock::with_noise(1, 0.05), &AtomicBool::new(false)).unwrap();
     let w = &outcome.results.workloads[0];
     assert_eq!(w.stop, StopReason::Budget);
     // A round costs 1 ms + 0.55 ms of fake time: the 20 ms budget is spent after 13 rounds.
     assert!((12..=14).contains(&w.rounds), "{}", w.rounds);
 
-    config.budget = Duration::from_nanos(1);
+    config.settings.budget = Duration::from_nanos(1);
     config.force = true;
     let outcome = run_with(&config, &FakeClock::with_noise(1, 0.05), &AtomicBool::new(false)).unwrap();
-    assert_eq!(outcome.results.workloads[0].rounds, config.min_rounds);
+    assert_eq!(outcome.results.workloads[0].rounds, config.settings.min_rounds);
 }
 
 /// Panics at j = 2.
@@ -166,7 +166,7 @@ impl Workload for Racy {
 
 fn planned(workload: &'static dyn Workload, threads: &[usize]) -> PlannedWorkload {
     PlannedWorkload {
-        spec: WorkloadSpec { workload, params: Params::defaults(workload).unwrap() },
+        spec: WorkloadSpec::builtin(workload).unwrap(),
         threads: ThreadSet::from_counts(threads.iter().copied()),
         setup: None,
     }
@@ -223,7 +223,7 @@ fn unwritable_destinations_fail_before_measuring() {
 fn calibration_hits_the_target_on_the_fake_clock() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&["synthetic:b=0.5"], "1,2", &dir.path().join("r.json"));
-    config.target = Some(Duration::from_micros(300));
+    config.settings.target = Some(Duration::from_micros(300));
     let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
     let w = &outcome.results.workloads[0];
     assert!(w.size_calibrated);
@@ -253,7 +253,7 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
         }
         .resolve(cpus)
         .unwrap();
-        config.ci_target = 1e-9;
+        config.settings.ci_target = 1e-9;
         let clock = FakeClock::with_noise(1000 + seed, 0.03);
         let outcome = run(
             &config,
@@ -283,10 +283,10 @@ fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
     // it must be exact where it should be: at j = 1, S = 1, and the fitted a is reproducible.
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(&["synthetic:b=0.1,size=100000"], "1,2,4", &dir.path().join("r.json"));
-    config.scaling = crate::config::Scaling::Weak;
+    config.settings.scaling = crate::scaling::Scaling::Weak;
     let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
     let w = &outcome.results.workloads[0];
-    assert_eq!(w.scaling, "weak");
+    assert_eq!(w.scaling, crate::scaling::Scaling::Weak);
     assert_eq!(w.error, None);
     for p in &w.points {
         let j = p.threads as f64;
@@ -298,7 +298,7 @@ fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
     let pts: Vec<(usize, f64)> = [1usize, 2, 4].iter().map(|&j| (j, j as f64 / (0.1 * j as f64 + 0.9))).collect();
     let expected = crate::fit::gustafson::serial_fraction(pts).unwrap();
     assert!((g.serial_fraction.unwrap() - expected).abs() < 1e-12);
-    assert_eq!(w.fits.best.as_deref(), Some("gustafson"));
+    assert_eq!(w.fits.best, Some(crate::fit::Model::Gustafson));
     assert!(w.diagnosis.as_deref().unwrap().starts_with("weak scaling"));
 }
 
@@ -426,19 +426,21 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         max_rounds: 5,
         ci_target: 0.02,
         seed: 1,
-        scaling: crate::config::Scaling::Strong,
-        cpus: CPUS,
-        interrupted: &AtomicBool::new(false),
+        scaling: crate::scaling::Scaling::Strong,
     };
+    let interrupted = AtomicBool::new(false);
     static SLOW: Modeled = Modeled(10_000_000_000);
     static FAST: Modeled = Modeled(1_000_000);
     let mut seen = Warnings(Vec::new());
     // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
-    let slow = sweep_workload(&planned(&SLOW, &[1, 2]), &settings, &FakeClock::exact(), &mut seen);
+    let clock = FakeClock::exact();
+    let env = SweepEnv { clock: &clock, observer: &mut seen, cpus: CPUS, interrupted: &interrupted };
+    let slow = sweep_workload(&planned(&SLOW, &[1, 2]), &settings, env);
     assert_eq!(seen.0.len(), 1);
     assert!(seen.0[0].contains("one round takes 20.0 s here") && seen.0[0].contains("about 100 s"), "{}", seen.0[0]);
     assert_eq!(slow.warnings, seen.0);
     assert_eq!(slow.rounds, 5);
-    let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, &FakeClock::exact(), &mut seen);
+    let env = SweepEnv { clock: &clock, observer: &mut seen, cpus: CPUS, interrupted: &interrupted };
+    let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, env);
     assert!(fast.warnings.is_empty() && seen.0.len() == 1);
 }

@@ -21,7 +21,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use amdahl_workloads::{Backend, Checksum, Instance, Team};
+use amdahl_workloads::{Checksum, Instance, Params, Team, Workload};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
@@ -29,222 +29,308 @@ use rand_pcg::Pcg64Mcg;
 use super::calibrate::calibrate;
 use super::clock::{Clock, Measurement};
 use super::progress::Observer;
-use crate::analysis;
-use crate::config::{PlannedWorkload, Scaling};
-use crate::results::{Fits, Point, StopReason, WorkloadResult};
+use crate::analysis::{self, AnalysisContext};
+use crate::config::{PlannedWorkload, SweepSettings};
+use crate::fit::Fits;
+use crate::results::{Point, StopReason, WorkloadResult};
+use crate::scaling::Scaling;
 use crate::stats::paired_speedup;
 use crate::thread_set::CpuCounts;
 
-/// The settings one workload's sweep needs.
-pub struct SweepSettings<'a> {
-    /// Team backend.
-    pub backend: Backend,
-    /// `--target-ms`.
-    pub target: Option<Duration>,
-    /// This workload's share of the run's budget.
-    pub budget: Duration,
-    /// Rounds always run.
-    pub min_rounds: usize,
-    /// Rounds never exceeded.
-    pub max_rounds: usize,
-    /// Target relative CI half-width.
-    pub ci_target: f64,
-    /// Seed of the round order and the bootstrap.
-    pub seed: u64,
-    /// Strong (fixed work) or weak (size x j at j threads).
-    pub scaling: Scaling,
+/// Where one workload's sweep runs: the clock, the observer, the machine and the Ctrl-C flag.
+pub struct SweepEnv<'a> {
+    /// Times samples.
+    pub clock: &'a dyn Clock,
+    /// Receives progress and warnings.
+    pub observer: &'a mut dyn Observer,
     /// Usable CPUs and physical cores.
     pub cpus: CpuCounts,
     /// Set by Ctrl-C.
     pub interrupted: &'a AtomicBool,
 }
 
-/// Sweeps one workload. Never panics on the workload's account: failures are in `error`.
-pub fn sweep_workload(
-    planned: &PlannedWorkload,
-    settings: &SweepSettings<'_>,
-    clock: &dyn Clock,
-    observer: &mut dyn Observer,
-) -> WorkloadResult {
-    let workload = planned.spec.workload;
-    let mut params = planned.spec.params.clone();
-    let mut result = WorkloadResult {
+/// Sweeps one workload with `settings` (this workload's budget share and seed). Never panics on
+/// the workload's account: failures are in the result's `error`.
+pub fn sweep_workload(planned: &PlannedWorkload, settings: &SweepSettings, env: SweepEnv<'_>) -> WorkloadResult {
+    let workload: &dyn Workload = &*planned.spec.workload;
+    let mut sweep = Sweep { planned, workload, settings, env, result: new_result(planned, settings, workload) };
+    let Some(prepared) = sweep.prepare() else { return sweep.result };
+    let Some(teams) = sweep.build_teams() else { return sweep.result };
+    let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
+    sweep.result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else { return sweep.result };
+    sweep.rounds(&mut sampler, &teams, &mut alive);
+    sweep.finish()
+}
+
+/// The state of one workload's sweep; each method is one step of the module docs.
+struct Sweep<'a, 'e> {
+    planned: &'a PlannedWorkload,
+    workload: &'a dyn Workload,
+    settings: &'a SweepSettings,
+    env: SweepEnv<'e>,
+    result: WorkloadResult,
+}
+
+/// The result before anything is measured: the points tagged for this machine, the workload's
+/// own warnings, and `stop` = failed until the sweep says otherwise.
+fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dyn Workload) -> WorkloadResult {
+    WorkloadResult {
         name: workload.name().to_owned(),
-        kind: workload.kind().as_str().to_owned(),
+        kind: workload.kind(),
         description: workload.description().to_owned(),
         command: workload.command().map(str::to_owned),
         params: Default::default(),
-        size: params.get("size").unwrap_or(f64::NAN),
+        size: planned.spec.params.get("size").unwrap_or(0.0),
         size_calibrated: false,
-        backend: settings.backend.as_str().to_owned(),
-        scaling: settings.scaling.as_str().to_owned(),
+        backend: settings.backend,
+        scaling: settings.scaling,
         rounds: 0,
         stop: StopReason::Failed,
         checksum: None,
         bytes_per_run: None,
-        points: planned.threads.counts().iter().map(|&j| analysis::new_point(j, settings.cpus)).collect(),
+        points: Vec::new(),
         fits: Fits::default(),
         diagnosis: None,
-        warnings: workload.warnings(&params),
+        warnings: workload.warnings(&planned.spec.params),
         error: None,
-    };
-    if !workload.kind().waits() && planned.threads.counts().iter().any(|&j| j > settings.cpus.usable) {
-        result.warnings.push(format!(
-            "{}: points above {} threads are oversubscribed (more threads than usable CPUs) and left out of the fit",
-            workload.name(),
-            settings.cpus.usable
-        ));
     }
-    let fail = |mut result: WorkloadResult, message: String| {
-        result.error = Some(message);
-        result.stop = StopReason::Failed;
-        result
-    };
-    if params.get("size").is_none() {
-        result.size = 0.0;
-        return fail(
-            result,
-            format!("workload `{}` declares no `size` parameter (the contract needs one)", workload.name()),
-        );
+}
+
+impl<'e> Sweep<'_, 'e> {
+    fn context(&self) -> AnalysisContext {
+        AnalysisContext {
+            cpus: self.env.cpus,
+            kind: self.workload.kind(),
+            scaling: self.settings.scaling,
+            seed: self.settings.seed,
+        }
     }
 
-    if let Some(setup) = &planned.setup
-        && let Err(e) = run_setup(setup)
-    {
-        return fail(result, format!("workload `{}`: set-up failed: {e}", workload.name()));
+    fn fail(&mut self, message: String) {
+        self.result.error = Some(message);
+        self.result.stop = StopReason::Failed;
     }
-    let teams: Vec<Team> = match planned.threads.counts().iter().map(|&j| Team::new(j, settings.backend)).collect() {
-        Ok(teams) => teams,
-        Err(e) => return fail(result, format!("workload `{}`: {e}", workload.name())),
-    };
-    if let Some(target) = settings.target {
-        match calibrate(workload, &params, &teams[0], clock, target) {
-            Ok(size) => {
-                params.set("size", size);
-                result.size = size;
-                result.size_calibrated = true;
+
+    /// Step 1a: the points, the oversubscription warning, the `size` check and the suite's set-up.
+    fn prepare(&mut self) -> Option<Params> {
+        let counts = self.planned.threads.counts();
+        self.result.points = counts.iter().map(|&j| analysis::new_point(j, self.env.cpus)).collect();
+        let name = self.workload.name();
+        if !self.workload.kind().waits() && counts.iter().any(|&j| j > self.env.cpus.usable) {
+            self.result.warnings.push(format!(
+                "{name}: points above {} threads are oversubscribed (more threads than usable CPUs) and left out of the fit",
+                self.env.cpus.usable
+            ));
+        }
+        if self.planned.spec.params.get("size").is_none() {
+            self.fail(format!("workload `{name}` declares no `size` parameter (the contract needs one)"));
+            return None;
+        }
+        if let Some(setup) = &self.planned.setup
+            && let Err(e) = run_setup(setup)
+        {
+            self.fail(format!("workload `{name}`: set-up failed: {e}"));
+            return None;
+        }
+        Some(self.planned.spec.params.clone())
+    }
+
+    /// Step 2: a team for every j, before anything is timed.
+    fn build_teams(&mut self) -> Option<Vec<Team>> {
+        let built: Result<Vec<Team>, _> =
+            self.planned.threads.counts().iter().map(|&j| Team::new(j, self.settings.backend)).collect();
+        built.map_err(|e| self.fail(format!("workload `{}`: {e}", self.workload.name()))).ok()
+    }
+
+    /// Step 1b: the size (calibrated to `--target-ms` if asked) and the instances, untimed: one
+    /// for strong scaling, one per j of size x j for weak scaling.
+    fn calibrate_and_instantiate(&mut self, mut params: Params, teams: &[Team]) -> Option<(Sampler<'e>, Params)> {
+        if let Some(target) = self.settings.target {
+            match calibrate(self.workload, &params, &teams[0], self.env.clock, target) {
+                Ok(size) => {
+                    params.set("size", size);
+                    self.result.size = size;
+                    self.result.size_calibrated = true;
+                }
+                Err(e) => {
+                    self.fail(e);
+                    return None;
+                }
             }
-            Err(e) => return fail(result, e),
         }
-    }
-    result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    // Strong scaling runs one instance at every j; weak scaling one per j, of size x j.
-    let sizes: Vec<f64> = match settings.scaling {
-        Scaling::Strong => vec![result.size],
-        Scaling::Weak => teams.iter().map(|t| result.size * t.threads() as f64).collect(),
-    };
-    let mut instances = Vec::with_capacity(sizes.len());
-    for size in sizes {
-        let mut sized = params.clone();
-        sized.set("size", size);
-        match workload.prepare(&sized) {
-            Ok(instance) => instances.push(instance),
-            Err(e) => return fail(result, e.to_string()),
+        let sizes: Vec<f64> = match self.settings.scaling {
+            Scaling::Strong => vec![self.result.size],
+            Scaling::Weak => teams.iter().map(|t| self.result.size * t.threads() as f64).collect(),
+        };
+        let mut instances = Vec::with_capacity(sizes.len());
+        for size in sizes {
+            let mut sized = params.clone();
+            sized.set("size", size);
+            match self.workload.prepare(&sized) {
+                Ok(instance) => instances.push(instance),
+                Err(e) => {
+                    self.fail(e.to_string());
+                    return None;
+                }
+            }
         }
-    }
-    result.bytes_per_run = instances[0].bytes_per_run();
-
-    let references = vec![None; instances.len()];
-    let mut sampler =
-        Sampler { name: workload.name(), clock, instances, references, weak: settings.scaling == Scaling::Weak };
-    // A failure at j = 1 ends the workload (no baseline); at any other j it takes that point out
-    // (its samples dropped, so the others stay paired) and the sweep goes on without it.
-    let mut alive = vec![true; teams.len()];
-    let mut errors = Vec::new();
-    let mut warm_up_ns = 0u64;
-    for (k, team) in teams.iter().enumerate() {
-        if settings.interrupted.load(Ordering::Relaxed) {
-            result.stop = StopReason::Interrupted;
-            return result;
-        }
-        match sampler.sample(k, team) {
-            Ok(m) => warm_up_ns += m.wall_ns,
-            Err(e) if k == 0 => return fail(result, e),
-            Err(e) => drop_point(&mut result.points[k], &mut alive[k], &mut errors, e),
-        }
-    }
-    result.checksum = sampler.references[0].map(|c| c.to_string());
-    // The minimum rounds run whatever the budget: say so before a long wait.
-    let minimum = Duration::from_nanos(warm_up_ns.saturating_mul(settings.min_rounds as u64));
-    if minimum > Duration::from_secs(30) && minimum > 3 * settings.budget {
-        let warning = format!(
-            "{}: one round takes {:.1} s here, so the minimum {} rounds need about {:.0} s, far beyond this workload's budget of {:.0} s; a smaller size= would do",
-            workload.name(),
-            warm_up_ns as f64 / 1e9,
-            settings.min_rounds,
-            minimum.as_secs_f64(),
-            settings.budget.as_secs_f64()
-        );
-        observer.warning(&warning);
-        result.warnings.push(warning);
+        self.result.bytes_per_run = instances[0].bytes_per_run();
+        let sampler = Sampler {
+            name: self.workload.name().to_owned(),
+            clock: self.env.clock,
+            references: vec![None; instances.len()],
+            instances,
+            weak: self.settings.scaling == Scaling::Weak,
+        };
+        Some((sampler, params))
     }
 
-    let started = clock.now_ns();
-    let mut rng = Pcg64Mcg::seed_from_u64(settings.seed);
-    let mut order: Vec<usize> = (0..teams.len()).collect();
-    result.stop = loop {
-        if !alive.iter().skip(1).any(|a| *a) {
-            break StopReason::Failed;
+    /// Step 3: one untimed-for-the-fit run at every j, j = 1 first (its checksum is the reference).
+    /// Returns which points are still alive; `None` when the workload ended (j = 1 failed, Ctrl-C).
+    fn warm_up(&mut self, sampler: &mut Sampler<'_>, teams: &[Team]) -> Option<Vec<bool>> {
+        let mut alive = vec![true; teams.len()];
+        let mut warm_up_ns = 0u64;
+        for (k, team) in teams.iter().enumerate() {
+            if self.env.interrupted.load(Ordering::Relaxed) {
+                self.result.stop = StopReason::Interrupted;
+                return None;
+            }
+            match sampler.sample(k, team) {
+                Ok(m) => warm_up_ns += m.wall_ns,
+                Err(e) if k == 0 => {
+                    self.fail(e);
+                    return None;
+                }
+                Err(e) => self.drop_point(k, &mut alive, e),
+            }
         }
-        order.shuffle(&mut rng);
+        self.result.checksum = sampler.references[0].map(|c| c.to_string());
+        self.warn_if_minimum_exceeds_budget(warm_up_ns);
+        Some(alive)
+    }
+
+    /// The minimum rounds run whatever the budget: say so before a long wait.
+    fn warn_if_minimum_exceeds_budget(&mut self, round_ns: u64) {
+        let minimum = Duration::from_nanos(round_ns.saturating_mul(self.settings.min_rounds as u64));
+        if minimum > Duration::from_secs(30) && minimum > 3 * self.settings.budget {
+            let warning = format!(
+                "{}: one round takes {:.1} s here, so the minimum {} rounds need about {:.0} s, far beyond this workload's budget of {:.0} s; a smaller size= would do",
+                self.workload.name(),
+                round_ns as f64 / 1e9,
+                self.settings.min_rounds,
+                minimum.as_secs_f64(),
+                self.settings.budget.as_secs_f64()
+            );
+            self.env.observer.warning(&warning);
+            self.result.warnings.push(warning);
+        }
+    }
+
+    /// Steps 4 and 5: shuffled rounds until the stop rule says enough; `result.stop` says why.
+    fn rounds(&mut self, sampler: &mut Sampler<'_>, teams: &[Team], alive: &mut [bool]) {
+        let started = self.env.clock.now_ns();
+        let mut rng = Pcg64Mcg::seed_from_u64(self.settings.seed);
+        let mut order: Vec<usize> = (0..teams.len()).collect();
+        self.result.stop = loop {
+            if !alive.iter().skip(1).any(|a| *a) {
+                break StopReason::Failed;
+            }
+            order.shuffle(&mut rng);
+            if let Some(stop) = self.one_round(sampler, teams, &order, alive) {
+                break stop;
+            }
+            self.result.rounds += 1;
+            let spent = Duration::from_nanos(self.env.clock.now_ns().saturating_sub(started));
+            let worst = worst_half_width(&self.result.points, self.settings.seed);
+            self.env.observer.round_finished(self.result.rounds, worst, spent, self.settings.budget);
+            if let Some(stop) = self.stop_rule(worst, spent) {
+                break stop;
+            }
+        };
+    }
+
+    /// Step 4: every alive j once in `order`; its samples are kept only if the round completes.
+    /// `Some(stop)` when the round could not complete (j = 1 failed, Ctrl-C).
+    fn one_round(
+        &mut self,
+        sampler: &mut Sampler<'_>,
+        teams: &[Team],
+        order: &[usize],
+        alive: &mut [bool],
+    ) -> Option<StopReason> {
         let mut round = Vec::with_capacity(teams.len());
-        let mut baseline_failed = false;
-        let mut interrupted = false;
-        for &k in &order {
+        for &k in order {
             if !alive[k] {
                 continue;
             }
-            if settings.interrupted.load(Ordering::Relaxed) {
-                interrupted = true;
-                break;
+            if self.env.interrupted.load(Ordering::Relaxed) {
+                return Some(StopReason::Interrupted);
             }
             match sampler.sample(k, &teams[k]) {
                 Ok(m) => round.push((k, m)),
                 Err(e) if k == 0 => {
-                    errors.push(e);
-                    baseline_failed = true;
-                    break;
+                    push_error(&mut self.result.error, e);
+                    return Some(StopReason::Failed);
                 }
-                Err(e) => drop_point(&mut result.points[k], &mut alive[k], &mut errors, e),
+                Err(e) => self.drop_point(k, alive, e),
             }
         }
-        if baseline_failed {
-            break StopReason::Failed;
-        }
-        if interrupted {
-            break StopReason::Interrupted;
-        }
         for (k, m) in round.into_iter().filter(|(k, _)| alive[*k]) {
-            let point = &mut result.points[k];
+            let point = &mut self.result.points[k];
             point.samples_ns.push(m.wall_ns);
             point.cpu_ns.push(m.cpu_ns);
             point.involuntary_context_switches.push(m.involuntary_context_switches);
         }
-        result.rounds += 1;
-        let spent = Duration::from_nanos(clock.now_ns().saturating_sub(started));
-        let worst = worst_half_width(&result.points, settings.seed);
-        observer.round_finished(result.rounds, worst, spent, settings.budget);
-        if result.rounds >= settings.min_rounds {
-            if worst.is_some_and(|w| w < settings.ci_target) {
-                break StopReason::Converged;
-            }
-            if result.rounds >= settings.max_rounds {
-                break StopReason::MaxRounds;
-            }
-            if spent >= settings.budget {
-                break StopReason::Budget;
-            }
+        None
+    }
+
+    /// Step 5: after `min_rounds`, converged, max rounds or budget — in that order.
+    fn stop_rule(&self, worst: Option<f64>, spent: Duration) -> Option<StopReason> {
+        let s = self.settings;
+        if self.result.rounds < s.min_rounds {
+            return None;
         }
-    };
-    if !errors.is_empty() {
-        result.error = Some(errors.join("; "));
+        if worst.is_some_and(|w| w < s.ci_target) {
+            Some(StopReason::Converged)
+        } else if self.result.rounds >= s.max_rounds {
+            Some(StopReason::MaxRounds)
+        } else if spent >= s.budget {
+            Some(StopReason::Budget)
+        } else {
+            None
+        }
     }
-    if result.rounds >= 2 {
-        analysis::summarise(&mut result.points, settings.cpus, settings.seed, settings.scaling);
-        (result.fits, result.diagnosis) =
-            analysis::fit(&result.points, workload.kind(), settings.cpus, settings.seed, settings.scaling);
+
+    /// Step 6: takes a failed point out of the sweep: its samples are dropped (so the others stay
+    /// paired) and its error kept, on the point and the workload.
+    fn drop_point(&mut self, k: usize, alive: &mut [bool], error: String) {
+        alive[k] = false;
+        let point = &mut self.result.points[k];
+        point.samples_ns.clear();
+        point.cpu_ns.clear();
+        point.involuntary_context_switches.clear();
+        point.error = Some(error.clone());
+        push_error(&mut self.result.error, error);
     }
-    result
+
+    /// The summaries, fits and diagnosis, once two rounds are in.
+    fn finish(mut self) -> WorkloadResult {
+        if self.result.rounds >= 2 {
+            let ctx = self.context();
+            analysis::summarise(&mut self.result.points, &ctx);
+            (self.result.fits, self.result.diagnosis) = analysis::fit(&self.result.points, &ctx);
+        }
+        self.result
+    }
+}
+
+/// Adds `message` to the workload's errors (`; `-separated, in the order they happened).
+fn push_error(error: &mut Option<String>, message: String) {
+    *error = Some(match error.take() {
+        Some(earlier) => format!("{earlier}; {message}"),
+        None => message,
+    });
 }
 
 /// Runs a suite entry's set-up command with `sh -c`, untimed.
@@ -260,16 +346,6 @@ fn run_setup(command: &str) -> Result<(), String> {
     } else {
         Err(format!("`{command}` ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim()))
     }
-}
-
-/// Takes a failed point out of the sweep: its samples are dropped and its error kept.
-fn drop_point(point: &mut Point, alive: &mut bool, errors: &mut Vec<String>, error: String) {
-    *alive = false;
-    point.samples_ns.clear();
-    point.cpu_ns.clear();
-    point.involuntary_context_switches.clear();
-    point.error = Some(error.clone());
-    errors.push(error);
 }
 
 /// The largest relative CI half-width of S(j) over the measured points with j > 1; `None` before
@@ -295,7 +371,7 @@ fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
 /// parallel result must equal the serial one), against the first run at the same j for weak
 /// scaling (where each j has its own amount of work).
 struct Sampler<'a> {
-    name: &'a str,
+    name: String,
     clock: &'a dyn Clock,
     instances: Vec<Box<dyn Instance>>,
     references: Vec<Option<Checksum>>,

@@ -16,11 +16,11 @@ use std::process::{Command, Stdio};
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
 /// An external command run at each thread count.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CommandWorkload {
-    name: &'static str,
+    name: String,
     kind: Kind,
-    template: &'static str,
+    template: String,
     check_output: bool,
 }
 
@@ -37,21 +37,21 @@ const SHELL_SYNTAX: &[char] =
     &['|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', '*', '?', '[', ']', '#', '~', '\n'];
 
 impl CommandWorkload {
-    /// A command workload that lives for the rest of the process. Workloads are `'static` like the
-    /// built-in catalogue; a command given on the command line is created once per run, so leaking
-    /// it costs a few bytes and keeps one contract for every workload.
-    pub fn leak(template: &str, name: &str, kind: Kind, check_output: bool) -> &'static CommandWorkload {
-        Box::leak(Box::new(CommandWorkload {
-            name: Box::leak(name.to_owned().into_boxed_str()),
-            kind,
-            template: Box::leak(template.to_owned().into_boxed_str()),
-            check_output,
-        }))
+    /// The command `template` (`{threads}` and `{size}` stand for j and the size) as a workload
+    /// called `name`, expected to scale like `kind`; with `check_output`, its standard output must
+    /// be the same at every j.
+    pub fn new(template: &str, name: &str, kind: Kind, check_output: bool) -> CommandWorkload {
+        CommandWorkload { name: name.to_owned(), kind, template: template.to_owned(), check_output }
+    }
+
+    /// The same command under another name.
+    pub fn named(self, name: &str) -> CommandWorkload {
+        CommandWorkload { name: name.to_owned(), ..self }
     }
 
     /// The command text with its placeholders.
-    pub fn template(&self) -> &'static str {
-        self.template
+    pub fn template(&self) -> &str {
+        &self.template
     }
 
     /// The command text for `threads` and `size`.
@@ -74,23 +74,23 @@ impl CommandWorkload {
 }
 
 impl Workload for CommandWorkload {
-    fn name(&self) -> &'static str {
-        self.name
+    fn name(&self) -> &str {
+        &self.name
     }
     fn kind(&self) -> Kind {
         self.kind
     }
-    fn description(&self) -> &'static str {
-        self.template
+    fn description(&self) -> &str {
+        &self.template
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
-    fn command(&self) -> Option<&'static str> {
-        Some(self.template)
+    fn command(&self) -> Option<&str> {
+        Some(&self.template)
     }
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        Ok(Box::new(CommandInstance { workload: *self, size: params.integer("size") }))
+        Ok(Box::new(CommandInstance { workload: self.clone(), size: params.integer("size") }))
     }
     fn warnings(&self, _params: &Params) -> Vec<String> {
         if self.template.contains("{threads}") {
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn substitutes_and_runs_directly_or_through_the_shell() {
-        let direct = CommandWorkload::leak("true {threads}", "t", Kind::Parallel, false);
+        let direct = &CommandWorkload::new("true {threads}", "t", Kind::Parallel, false);
         assert_eq!(direct.command_line(4, 1), "true 4");
         assert!(!CommandWorkload::needs_shell("xz -T4 -c big.bin"));
         assert!(CommandWorkload::needs_shell("seq 10 | wc -l"));
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn checked_output_is_the_same_at_every_j_when_the_program_is_right() {
-        let echo = CommandWorkload::leak("seq 1 {size} | sort -n --parallel={threads}", "sort", Kind::Parallel, true);
+        let echo = &CommandWorkload::new("seq 1 {size} | sort -n --parallel={threads}", "sort", Kind::Parallel, true);
         let mut params = Params::defaults(echo).unwrap();
         params.set("size", 1000.0);
         let mut instance = echo.prepare(&params).unwrap();
@@ -188,12 +188,12 @@ mod tests {
 
     #[test]
     fn failure_reports_the_tail_of_stderr() {
-        let failing = CommandWorkload::leak("sh -c 'echo broken pipe dream >&2; exit 3'", "f", Kind::Parallel, false);
+        let failing = &CommandWorkload::new("sh -c 'echo broken pipe dream >&2; exit 3'", "f", Kind::Parallel, false);
         let mut instance = failing.prepare(&Params::defaults(failing).unwrap()).unwrap();
         let err = instance.try_run(&team(1)).unwrap_err();
         assert!(err.contains("broken pipe dream") && err.contains("exit status: 3"), "{err}");
         assert_eq!(failing.warnings(&Params::defaults(failing).unwrap()).len(), 1);
-        let missing = CommandWorkload::leak("no-such-program-amdahl {threads}", "m", Kind::Parallel, false);
+        let missing = &CommandWorkload::new("no-such-program-amdahl {threads}", "m", Kind::Parallel, false);
         assert!(
             missing
                 .prepare(&Params::defaults(missing).unwrap())

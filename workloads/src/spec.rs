@@ -1,14 +1,16 @@
 //! `name[:k=v,...]`: choosing a workload and its parameters from text.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::{ALL, ParamError, Params, Workload};
 
 /// A workload chosen by name with its resolved parameters.
 #[derive(Clone)]
 pub struct WorkloadSpec {
-    /// The workload.
-    pub workload: &'static dyn Workload,
+    /// The workload: a built-in of [`ALL`] or one made at run time, such as a
+    /// [`crate::CommandWorkload`].
+    pub workload: Arc<dyn Workload>,
     /// Its parameters, defaults filled in.
     pub params: Params,
 }
@@ -31,13 +33,18 @@ impl WorkloadSpec {
         let name = name.trim();
         let workload = find(name).ok_or_else(|| SpecError::UnknownWorkload(name.to_owned()))?;
         let params = Params::parse(workload, params).map_err(SpecError::Param)?;
-        Ok(WorkloadSpec { workload, params })
+        Ok(WorkloadSpec { workload: Arc::new(workload), params })
     }
 
     /// The workload with its default parameters.
-    pub fn defaults(workload: &'static dyn Workload) -> Result<WorkloadSpec, SpecError> {
-        let params = Params::defaults(workload).map_err(SpecError::Param)?;
+    pub fn defaults(workload: Arc<dyn Workload>) -> Result<WorkloadSpec, SpecError> {
+        let params = Params::defaults(&*workload).map_err(SpecError::Param)?;
         Ok(WorkloadSpec { workload, params })
+    }
+
+    /// A built-in workload of [`ALL`] with its default parameters.
+    pub fn builtin(workload: &'static dyn Workload) -> Result<WorkloadSpec, SpecError> {
+        WorkloadSpec::defaults(Arc::new(workload))
     }
 }
 

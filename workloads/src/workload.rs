@@ -6,16 +6,18 @@ use crate::{Checksum, Kind, ParamSpec, Params, Team};
 
 /// A named, parameterised piece of work that can be prepared at a given size.
 ///
-/// Implementations are usually unit structs listed in a `const` registry such as [`crate::ALL`].
-pub trait Workload: Sync {
+/// Implementations are usually unit structs listed in a `const` registry such as [`crate::ALL`];
+/// a [`crate::WorkloadSpec`] owns its workload as an `Arc<dyn Workload>`, so a workload made at run
+/// time (a command) needs no `'static` data.
+pub trait Workload: Send + Sync {
     /// A short kebab-case name, unique in its registry (`mc-pi`).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
 
     /// The curve this workload is expected to show.
     fn kind(&self) -> Kind;
 
     /// One line saying what the workload does.
-    fn description(&self) -> &'static str;
+    fn description(&self) -> &str;
 
     /// The declared parameters. Must include `size`, the amount of work, whose default is the same
     /// on every machine.
@@ -25,13 +27,38 @@ pub trait Workload: Sync {
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError>;
 
     /// The external command this workload runs, for workloads that are commands.
-    fn command(&self) -> Option<&'static str> {
+    fn command(&self) -> Option<&str> {
         None
     }
 
     /// Warnings about these parameters on this machine (e.g. arrays that fit in cache).
     fn warnings(&self, _params: &Params) -> Vec<String> {
         Vec::new()
+    }
+}
+
+/// A built-in workload of a `'static` registry such as [`crate::ALL`] shared by reference.
+impl<W: Workload + ?Sized> Workload for &W {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn kind(&self) -> Kind {
+        (**self).kind()
+    }
+    fn description(&self) -> &str {
+        (**self).description()
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        (**self).params()
+    }
+    fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        (**self).prepare(params)
+    }
+    fn command(&self) -> Option<&str> {
+        (**self).command()
+    }
+    fn warnings(&self, params: &Params) -> Vec<String> {
+        (**self).warnings(params)
     }
 }
 

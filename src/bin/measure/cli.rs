@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use amdahl::config::{CommandRequest, RunRequest, Scaling};
+use amdahl::config::{CommandRequest, RunRequest};
+use amdahl::scaling::Scaling;
 use amdahl_workloads::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

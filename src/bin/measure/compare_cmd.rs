@@ -2,7 +2,7 @@
 
 use amdahl::compare::compare;
 use amdahl::error::exit_code;
-use amdahl::explain::refit;
+use amdahl::fit_command::refit;
 use amdahl::report::{comparison_html, comparison_text};
 use amdahl::results::{self, write_atomic};
 use amdahl::{Error, Result};

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::explain::{explain_csv, explain_samples, explanations, refit};
+use amdahl::fit_command::{explain_csv, explain_samples, explanations, refit};
 use amdahl::report::{Exporter, Table, curve_table};
-use amdahl::{Error, results};
+use amdahl::{Error, import, results};
 use serde_json::{Value, json};
 
 use crate::cli::FitArgs;
@@ -16,13 +16,13 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     let mut texts = Vec::new();
     let mut values = Vec::new();
     for dir in &args.criterion {
-        let report = explain_samples(&dir.display().to_string(), &results::read_criterion(dir)?, seed)?;
+        let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir)?, seed)?;
         texts.push(curve_table(&report));
         values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
     }
     for file in &args.files {
         if let Some(scan) = hyperfine_scan(file)? {
-            let report = explain_samples(&file.display().to_string(), &results::read_hyperfine(file, &scan)?, seed)?;
+            let report = explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed)?;
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
         } else if is_results_file(file) {
@@ -51,7 +51,7 @@ fn hyperfine_scan(path: &Path) -> Result<Option<Value>, Error> {
         return Ok(None);
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
-    Ok(serde_json::from_str::<Value>(&text).ok().filter(results::is_hyperfine))
+    Ok(serde_json::from_str::<Value>(&text).ok().filter(import::is_hyperfine))
 }
 
 /// `.json` files are results files (ours or hyperfine's); everything else is read as CSV.

@@ -1,7 +1,7 @@
 //! `measure predict`: speedups from a serial fraction or from a results file's fitted models.
 
 use amdahl::error::exit_code;
-use amdahl::explain::refit;
+use amdahl::fit_command::refit;
 use amdahl::predict::{Law, predict_law, predict_results};
 use amdahl::report::prediction_table;
 use amdahl::thread_set::ThreadSet;
@@ -29,7 +29,7 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
                 eprintln!("warning: {w}");
             }
             let ceiling = p.ceiling.map(|c| format!("; ceiling {c:.2}x")).unwrap_or_default();
-            out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.as_deref().unwrap_or("no"));
+            out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.map_or("no", |m| m.as_str()));
             out += &prediction_table(&p.rows);
             out.push('\n');
         }

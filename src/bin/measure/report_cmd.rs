@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::explain::refit;
-use amdahl::report::svg::{Cores, efficiency_chart, karp_flatt_chart, speedup_chart};
+use amdahl::fit_command::refit;
+use amdahl::report::svg::{efficiency_chart, karp_flatt_chart, speedup_chart};
 use amdahl::report::{Exporter, Html, Markdown};
 use amdahl::results::{self, ResultsFile, write_atomic};
 use amdahl::{Error, Result};
@@ -37,7 +37,7 @@ pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
 /// Writes `NAME-speedup.svg`, `NAME-efficiency.svg` and `NAME-karp-flatt.svg` per workload.
 fn write_svgs(r: &ResultsFile, dir: &Path) -> Result<usize> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the SVG folder", e))?;
-    let cores = Cores { usable: r.machine.logical_cpus, physical: r.machine.physical_cores };
+    let cores = r.machine.cpu_counts();
     let mut written = 0;
     for w in r.workloads.iter().filter(|w| w.points.iter().any(|p| p.speedup.is_some())) {
         let charts = [

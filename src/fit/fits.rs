@@ -1,0 +1,68 @@
+//! `Fits`: every model fitted to one curve, which of them explains it best, and how each interval
+//! was computed. These are the typed results of fitting; `results` writes them into the file as
+//! they are (their serde names are the file's field names and values).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{AmdahlFit, GustafsonFit, KarpFlattTrend, UslFit};
+
+/// The fitted models of a workload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Fits {
+    /// Amdahl's law (strong scaling).
+    pub amdahl: Option<AmdahlFit>,
+    /// The Universal Scalability Law (strong scaling).
+    #[serde(default)]
+    pub usl: Option<UslFit>,
+    /// Gustafson's law (weak scaling).
+    #[serde(default)]
+    pub gustafson: Option<GustafsonFit>,
+    /// The better model on these points; null when none fitted.
+    #[serde(default)]
+    pub best: Option<Model>,
+    /// Whether Karp–Flatt e(j) rises with j beyond noise.
+    #[serde(default)]
+    pub karp_flatt_trend: Option<KarpFlattTrend>,
+}
+
+/// A model of the speedup curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    /// Amdahl's law, S(j) = 1/(B + (1-B)/j).
+    Amdahl,
+    /// The Universal Scalability Law.
+    Usl,
+    /// Gustafson's law (weak scaling).
+    Gustafson,
+}
+
+impl Model {
+    /// The name in results files and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Amdahl => "amdahl",
+            Model::Usl => "usl",
+            Model::Gustafson => "gustafson",
+        }
+    }
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a 95% confidence interval was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CiMethod {
+    /// Percentile interval of the parameter refitted on bootstrap replicates of the curve.
+    Bootstrap,
+    /// Estimate +- t(0.975; dof) x standard error from the residuals (one sample per point).
+    T,
+    /// Two-sided t interval from the Gauss–Newton covariance of the parameters (USL).
+    CovarianceT,
+}
