@@ -13,6 +13,8 @@ pub mod exit_code {
     pub const USAGE: u8 = 2;
     /// Bad data: a file that is not ours, malformed, or of an unsupported version.
     pub const DATA: u8 = 65;
+    /// Internal software error (a value that cannot be encoded).
+    pub const SOFTWARE: u8 = 70;
     /// Input/output error.
     pub const IO: u8 = 74;
     /// Interrupted (Ctrl-C).
@@ -35,9 +37,14 @@ pub enum Error {
     /// A workload spec (name or parameter) was refused.
     #[error("--workload: {0}")]
     Workload(#[from] amdahl_workloads::SpecError),
-    /// A workload could not be prepared or its team built.
-    #[error("{0}")]
-    Prepare(String),
+    /// A value could not be encoded as JSON (a bug: every type we encode is plain data).
+    #[error("cannot encode {what} as JSON: {source}")]
+    Encode {
+        /// What was being encoded.
+        what: &'static str,
+        /// The cause.
+        source: serde_json::Error,
+    },
     /// A file could not be read or written.
     #[error("{path}: {action}: {source}")]
     Io {
@@ -69,7 +76,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } | Error::Workload(_) | Error::WouldOverwrite(_) => exit_code::USAGE,
-            Error::Prepare(_) => exit_code::WORKLOAD_FAILED,
+            Error::Encode { .. } => exit_code::SOFTWARE,
             Error::Io { .. } => exit_code::IO,
             Error::Data { .. } => exit_code::DATA,
             Error::Interrupted => exit_code::INTERRUPTED,
@@ -87,6 +94,13 @@ impl Error {
             return Error::Data { path: path.into(), message: format!("{action}: not UTF-8 text ({source})") };
         }
         Error::Io { path: path.into(), action, source }
+    }
+}
+
+impl Error {
+    /// An encoding error while encoding `what`.
+    pub fn encode(what: &'static str) -> impl FnOnce(serde_json::Error) -> Error {
+        move |source| Error::Encode { what, source }
     }
 }
 

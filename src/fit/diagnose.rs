@@ -1,6 +1,7 @@
 //! One plain sentence per workload, from its kind and its fits.
 //!
-//! The rules, in order; the first that applies gives the sentence:
+//! The diagnosis is a table of rules ([`RULES`]), tried in order; the first that applies gives the
+//! sentence:
 //! 1. weak scaling — Gustafson's serial fraction;
 //! 2. retrograde — the USL is the better model and its peak N* lies inside the measured range,
 //!    with the speedup falling at least 5% from its best after it: contention or coherency;
@@ -17,7 +18,7 @@
 
 use amdahl_workloads::Kind;
 
-use super::{Fits, Model};
+use super::{AmdahlFit, Fits, Model};
 
 /// What a diagnosis looks at.
 pub struct Evidence<'a> {
@@ -33,6 +34,46 @@ pub struct Evidence<'a> {
     pub fits: &'a Fits,
 }
 
+/// One rule of the diagnosis: its name (for the module docs and tests) and the sentence it gives
+/// when it applies. Rules are tried in [`RULES`] order; the first that applies speaks.
+pub struct Rule {
+    /// A short name.
+    pub name: &'static str,
+    /// The sentence, when the rule applies.
+    pub applies: fn(&Facts<'_>) -> Option<String>,
+}
+
+/// The rules, in order (see the module docs). To add one, write a `fn(&Facts) -> Option<String>`
+/// whose sentence names the numbers that triggered it, and put it where it belongs in the order.
+pub const RULES: &[Rule] = &[
+    Rule { name: "weak scaling", applies: weak_scaling },
+    Rule { name: "retrograde", applies: retrograde },
+    Rule { name: "slower with more threads", applies: slower },
+    Rule { name: "inherently sequential", applies: sequential },
+    Rule { name: "scales past the core count", applies: past_the_cores },
+    Rule { name: "superlinear", applies: superlinear },
+    Rule { name: "saturates", applies: saturates },
+    Rule { name: "near-linear", applies: near_linear },
+    Rule { name: "bounded by a serial fraction", applies: bounded },
+    Rule { name: "otherwise", applies: otherwise },
+];
+
+/// What every rule may look at: the evidence and the numbers derived from it once.
+pub struct Facts<'a> {
+    /// The evidence.
+    pub e: &'a Evidence<'a>,
+    /// The largest thread count.
+    pub j_max: usize,
+    /// S there.
+    pub s_last: f64,
+    /// The best speedup and its index.
+    pub best: (usize, f64),
+    /// The best speedup with more than one thread (S(1) = 1 does not count as "more threads help").
+    pub s_best_parallel: f64,
+    /// S(j_max) / j_max.
+    pub efficiency: f64,
+}
+
 /// The sentence; `None` when fewer than two thread counts were measured.
 pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
     if e.threads.len() < 2 || e.threads.len() != e.speedups.len() {
@@ -40,83 +81,116 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
     }
     let j_max = *e.threads.last()?;
     let s_last = *e.speedups.last()?;
-    let (i_best, s_best) = e.speedups.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    // The best speedup with more than one thread (S(1) = 1 does not count as "more threads help").
+    let best = e.speedups.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
     let s_best_parallel =
         e.threads.iter().zip(e.speedups).filter(|(j, _)| **j > 1).map(|(_, s)| *s).fold(0.0, f64::max);
-    let efficiency = s_last / j_max as f64;
-    let amdahl = e.fits.amdahl.as_ref().and_then(|a| a.serial_fraction.map(|b| (b, a)));
+    let facts = Facts { e, j_max, s_last, best, s_best_parallel, efficiency: s_last / j_max as f64 };
+    RULES.iter().find_map(|rule| (rule.applies)(&facts))
+}
 
-    if let Some(a) = e.fits.gustafson.as_ref().and_then(|g| g.serial_fraction) {
-        return Some(format!(
-            "weak scaling: the scaled speedup reaches {s_last:.2} at {j_max} threads; Gustafson's serial fraction a = {a:.3}"
-        ));
+impl Facts<'_> {
+    /// Amdahl's B and its fit, when fitted.
+    fn amdahl(&self) -> Option<(f64, &AmdahlFit)> {
+        self.e.fits.amdahl.as_ref().and_then(|a| a.serial_fraction.map(|b| (b, a)))
     }
-    if let Some(usl) = e.fits.usl.as_ref().filter(|_| e.fits.best == Some(Model::Usl))
-        && let (Some(peak), Some(sigma), Some(kappa)) = (usl.peak_threads, usl.sigma, usl.kappa)
-        && peak < j_max as f64
-        && s_best > 1.1
-        && s_last < 0.95 * s_best
-    {
-        return Some(format!(
+}
+
+fn weak_scaling(f: &Facts<'_>) -> Option<String> {
+    let a = f.e.fits.gustafson.as_ref()?.serial_fraction?;
+    Some(format!(
+        "weak scaling: the scaled speedup reaches {:.2} at {} threads; Gustafson's serial fraction a = {a:.3}",
+        f.s_last, f.j_max
+    ))
+}
+
+fn retrograde(f: &Facts<'_>) -> Option<String> {
+    let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
+    let (peak, sigma, kappa) = (usl.peak_threads?, usl.sigma?, usl.kappa?);
+    let (i_best, s_best) = f.best;
+    let (s_last, j_max) = (f.s_last, f.j_max);
+    (peak < j_max as f64 && s_best > 1.1 && s_last < 0.95 * s_best).then(|| {
+        format!(
             "retrograde past N* = {peak:.1} threads: speedup peaks at {s_best:.2} ({} threads) and falls to {s_last:.2} at {j_max} — contention or coherency (USL sigma = {sigma:.3}, kappa = {kappa:.4})",
-            e.threads[i_best]
-        ));
+            f.e.threads[i_best]
+        )
+    })
+}
+
+fn slower(f: &Facts<'_>) -> Option<String> {
+    let why = match f.e.kind {
+        Some(Kind::Contended) => "threads queue for a shared lock and its cache line bounces between cores",
+        Some(Kind::Sequential) => "handing each small step to other threads costs more than the step",
+        _ => "coordinating threads costs more than the work they share",
+    };
+    (f.s_best_parallel < 0.9).then(|| format!("slower with more threads: S({}) = {:.2}; {why}", f.j_max, f.s_last))
+}
+
+fn sequential(f: &Facts<'_>) -> Option<String> {
+    let b = f.amdahl().map(|(b, _)| format!(", B = {b:.2}")).unwrap_or_default();
+    (f.s_best_parallel < 1.2).then(|| {
+        format!("inherently sequential: more threads do not help (S({}) = {:.2}{b})", f.j_max, f.s_last)
+    })
+}
+
+fn past_the_cores(f: &Facts<'_>) -> Option<String> {
+    let cpus = f.e.usable_cpus?;
+    (f.j_max > cpus && f.s_last > 1.2 * cpus as f64).then(|| {
+        format!(
+            "scales past the core count: S({}) = {:.1} on {cpus} usable CPUs — threads mostly wait (I/O), so more threads than cores still help",
+            f.j_max, f.s_last
+        )
+    })
+}
+
+fn superlinear(f: &Facts<'_>) -> Option<String> {
+    let (_, fit) = f.amdahl()?;
+    fit.superlinear.then(|| {
+        format!(
+            "superlinear: S({j}) = {:.2} beats {j} threads; usually each thread's share of the data now fits in its cache",
+            f.s_last,
+            j = f.j_max
+        )
+    })
+}
+
+fn saturates(f: &Facts<'_>) -> Option<String> {
+    let trend = f.e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising)?;
+    if f.efficiency >= 0.8 {
+        return None;
     }
-    if s_best_parallel < 0.9 {
-        let why = match e.kind {
-            Some(Kind::Contended) => "threads queue for a shared lock and its cache line bounces between cores",
-            Some(Kind::Sequential) => "handing each small step to other threads costs more than the step",
-            _ => "coordinating threads costs more than the work they share",
-        };
-        return Some(format!("slower with more threads: S({j_max}) = {s_last:.2}; {why}"));
-    }
-    if s_best_parallel < 1.2 {
-        let b = amdahl.map(|(b, _)| format!(", B = {b:.2}")).unwrap_or_default();
-        return Some(format!("inherently sequential: more threads do not help (S({j_max}) = {s_last:.2}{b})"));
-    }
-    if let Some(cpus) = e.usable_cpus
-        && j_max > cpus
-        && s_last > 1.2 * cpus as f64
-    {
-        return Some(format!(
-            "scales past the core count: S({j_max}) = {s_last:.1} on {cpus} usable CPUs — threads mostly wait (I/O), so more threads than cores still help"
-        ));
-    }
-    if let Some((_, fit)) = amdahl
-        && fit.superlinear
-    {
-        return Some(format!(
-            "superlinear: S({j_max}) = {s_last:.2} beats {j_max} threads; usually each thread's share of the data now fits in its cache"
-        ));
-    }
-    if let Some(trend) = e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising)
-        && efficiency < 0.8
-    {
-        let from = e.threads.iter().zip(e.speedups).find(|(_, s)| **s >= 0.9 * s_best).map_or(j_max, |(j, _)| *j);
-        let rise = match (trend.from, trend.to) {
-            (Some(a), Some(b)) => format!(" (Karp–Flatt rises from {a:.3} to {b:.3})"),
-            _ => String::new(),
-        };
-        return Some(format!(
-            "saturates from {from} threads at S = {s_best:.2}: a shared resource such as memory bandwidth, not serial code{rise}"
-        ));
-    }
-    if efficiency >= 0.95 {
-        let cap = amdahl
-            .and_then(|(b, fit)| fit.ceiling.map(|c| format!("; B = {b:.4} would cap it at {c:.0}x")))
-            .unwrap_or_default();
-        return Some(format!("near-linear: S({j_max}) = {s_last:.2}, efficiency {:.0}%{cap}", efficiency * 100.0));
-    }
-    if let Some((b, fit)) = amdahl
-        && let Some(ceiling) = fit.ceiling
-    {
-        let ci = fit.ci95.map(|[lo, hi]| format!(" [{lo:.3}, {hi:.3}]")).unwrap_or_default();
-        return Some(format!(
-            "bounded by a serial fraction: B = {b:.3}{ci}, so no number of threads beats 1/B = {ceiling:.1}x (S({j_max}) = {s_last:.2})"
-        ));
-    }
-    Some(format!("S({j_max}) = {s_last:.2}, efficiency {:.0}%", efficiency * 100.0))
+    let s_best = f.best.1;
+    let from = f.e.threads.iter().zip(f.e.speedups).find(|(_, s)| **s >= 0.9 * s_best).map_or(f.j_max, |(j, _)| *j);
+    let rise = match (trend.from, trend.to) {
+        (Some(a), Some(b)) => format!(" (Karp–Flatt rises from {a:.3} to {b:.3})"),
+        _ => String::new(),
+    };
+    Some(format!(
+        "saturates from {from} threads at S = {s_best:.2}: a shared resource such as memory bandwidth, not serial code{rise}"
+    ))
+}
+
+fn near_linear(f: &Facts<'_>) -> Option<String> {
+    let cap = f
+        .amdahl()
+        .and_then(|(b, fit)| fit.ceiling.map(|c| format!("; B = {b:.4} would cap it at {c:.0}x")))
+        .unwrap_or_default();
+    (f.efficiency >= 0.95).then(|| {
+        format!("near-linear: S({}) = {:.2}, efficiency {:.0}%{cap}", f.j_max, f.s_last, f.efficiency * 100.0)
+    })
+}
+
+fn bounded(f: &Facts<'_>) -> Option<String> {
+    let (b, fit) = f.amdahl()?;
+    let ceiling = fit.ceiling?;
+    let ci = fit.ci95.map(|[lo, hi]| format!(" [{lo:.3}, {hi:.3}]")).unwrap_or_default();
+    Some(format!(
+        "bounded by a serial fraction: B = {b:.3}{ci}, so no number of threads beats 1/B = {ceiling:.1}x (S({}) = {:.2})",
+        f.j_max, f.s_last
+    ))
+}
+
+fn otherwise(f: &Facts<'_>) -> Option<String> {
+    Some(format!("S({}) = {:.2}, efficiency {:.0}%", f.j_max, f.s_last, f.efficiency * 100.0))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::svg::{efficiency_chart, escape, karp_flatt_chart, speedup_chart};
 use super::{Exporter, format_duration_ns, table};
+use crate::error::Result;
 use crate::results::{ResultsFile, Tag, WorkloadResult};
 use crate::thread_set::CpuCounts;
 
@@ -19,7 +20,7 @@ th{background:#f4f4f4}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:w
 .warn{color:#8a5300}pre{background:#f8f8f8;padding:.5em;overflow-x:auto}.err{color:#b00}";
 
 impl Exporter for Html {
-    fn render(&self, r: &ResultsFile) -> Vec<u8> {
+    fn render(&self, r: &ResultsFile) -> Result<Vec<u8>> {
         let m = &r.machine;
         let cores = r.machine.cpu_counts();
         let mut out = String::new();
@@ -57,7 +58,7 @@ impl Exporter for Html {
             out += &workload_section(w, cores);
         }
         out += "</body></html>\n";
-        out.into_bytes()
+        Ok(out.into_bytes())
     }
 }
 

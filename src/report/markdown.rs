@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::error::Result;
 use crate::fit::Model;
 use crate::results::{ResultsFile, WorkloadResult};
 
@@ -48,7 +49,7 @@ fn cell(text: &str) -> String {
 }
 
 impl Exporter for Markdown {
-    fn render(&self, r: &ResultsFile) -> Vec<u8> {
+    fn render(&self, r: &ResultsFile) -> Result<Vec<u8>> {
         let m = &r.machine;
         let mut out = String::new();
         let _ = writeln!(
@@ -94,6 +95,6 @@ impl Exporter for Markdown {
                 .for_each(|p| out += &p.2.map(|[a, b]| format!(" {a:.2}–{b:.2} |")).unwrap_or_else(|| " |".into()));
             out.push('\n');
         }
-        out.into_bytes()
+        Ok(out.into_bytes())
     }
 }

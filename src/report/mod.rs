@@ -13,12 +13,13 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use table::{Table, curve_table, fits_lines, format_duration_ns, prediction_table, workload_table};
 
+use crate::error::Result;
 use crate::results::ResultsFile;
 
 /// Turns a results file into bytes of one format.
 pub trait Exporter {
-    /// Renders `results`.
-    fn render(&self, results: &ResultsFile) -> Vec<u8>;
+    /// Renders `results`; fails only when a value cannot be encoded.
+    fn render(&self, results: &ResultsFile) -> Result<Vec<u8>>;
 }
 
 #[cfg(test)]

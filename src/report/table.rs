@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::error::Result;
 use crate::fit::{Fits, Model};
 use crate::fit_command::CurveReport;
 use crate::predict::PredictionRow;
@@ -13,13 +14,13 @@ use crate::scaling::Scaling;
 pub struct Table;
 
 impl Exporter for Table {
-    fn render(&self, results: &ResultsFile) -> Vec<u8> {
+    fn render(&self, results: &ResultsFile) -> Result<Vec<u8>> {
         let mut out = String::new();
         for workload in &results.workloads {
             out += &workload_table(workload);
             out.push('\n');
         }
-        out.into_bytes()
+        Ok(out.into_bytes())
     }
 }
 

@@ -108,7 +108,7 @@ fn efficiency_and_karp_flatt_chart_structure() {
 #[test]
 fn html_is_self_contained_and_complete() {
     let results = fixture();
-    let html = String::from_utf8(Html.render(&results)).unwrap();
+    let html = String::from_utf8(Html.render(&results).unwrap()).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert!(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"));
     assert_eq!(html.matches("<svg").count(), 3);
@@ -119,7 +119,7 @@ fn html_is_self_contained_and_complete() {
 
 #[test]
 fn markdown_summary() {
-    let md = String::from_utf8(Markdown.render(&fixture())).unwrap();
+    let md = String::from_utf8(Markdown.render(&fixture()).unwrap()).unwrap();
     assert!(md.contains("| synthetic | synthetic | 2.67 (j = 6) | Amdahl B = 0.2500 [0.2500, 0.2500] |"), "{md}");
     assert!(md.contains("| S | 1.00 | 1.60 | 2.00 | 2.29 | 2.50 | 2.67 |"), "{md}");
 }

@@ -329,7 +329,7 @@ impl Tag {
 }
 
 /// The JSON Schema of [`ResultsFile`], as published at `results/schema.json`.
-pub fn json_schema() -> String {
+pub fn json_schema() -> crate::Result<String> {
     let schema = schemars::schema_for!(ResultsFile);
-    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+    Ok(serde_json::to_string_pretty(&schema).map_err(crate::Error::encode("the JSON Schema"))? + "\n")
 }

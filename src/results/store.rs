@@ -19,8 +19,7 @@ pub const SUPPORTED_VERSIONS: &[u32] = &[SCHEMA_VERSION];
 
 /// Writes `results` to `path` atomically.
 pub fn save_atomic(path: &Path, results: &ResultsFile) -> Result<()> {
-    let mut json = serde_json::to_vec_pretty(results)
-        .map_err(|e| Error::Data { path: path.to_owned(), message: format!("cannot encode results: {e}") })?;
+    let mut json = serde_json::to_vec_pretty(results).map_err(Error::encode("the results"))?;
     json.push(b'\n');
     write_atomic(path, &json)
 }

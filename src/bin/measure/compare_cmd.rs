@@ -23,7 +23,7 @@ pub fn run(args: &CompareArgs) -> Result<(String, u8)> {
         eprintln!("HTML comparison written to {}", html.display());
     }
     let text = if args.json {
-        serde_json::to_string_pretty(&comparison).map_err(|e| Error::Prepare(e.to_string()))? + "\n"
+        serde_json::to_string_pretty(&comparison).map_err(Error::encode("the comparison"))? + "\n"
     } else {
         comparison_text(&comparison)
     };

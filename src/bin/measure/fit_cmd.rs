@@ -18,22 +18,22 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     for dir in &args.criterion {
         let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir)?, seed)?;
         texts.push(curve_table(&report));
-        values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
+        values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
     }
     for file in &args.files {
         if let Some(scan) = hyperfine_scan(file)? {
             let report = explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed)?;
             texts.push(curve_table(&report));
-            values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
+            values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         } else if is_results_file(file) {
             let mut loaded = results::load(file)?;
             refit(&mut loaded);
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
-            texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded))));
+            texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));
         } else {
             let report = explain_csv(file, seed)?;
             texts.push(curve_table(&report));
-            values.push(serde_json::to_value(&report).unwrap_or(Value::Null));
+            values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         }
     }
     let text = if args.json {

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Some(Command::Predict(args)) => predict_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Report(args)) => report_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Compare(args)) => compare_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
-        Some(Command::Schema) => print(&amdahl::results::json_schema()),
+        Some(Command::Schema) => amdahl::results::json_schema().and_then(|schema| print(&schema)),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -87,14 +87,14 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         },
     )?;
     if json {
-        print(&String::from_utf8_lossy(&Json.render(&outcome.results)))?;
+        print(&String::from_utf8_lossy(&Json.render(&outcome.results)?))?;
     } else if !quiet {
-        print(&String::from_utf8_lossy(&Table.render(&outcome.results)))?;
+        print(&String::from_utf8_lossy(&Table.render(&outcome.results)?))?;
     }
     eprintln!("results written to {}", outcome.path.display());
     if report {
         let html = outcome.path.with_extension("html");
-        amdahl::results::write_atomic(&html, &Html.render(&outcome.results))?;
+        amdahl::results::write_atomic(&html, &Html.render(&outcome.results)?)?;
         eprintln!("HTML report written to {}", html.display());
     }
     Ok(if INTERRUPTED.load(Ordering::SeqCst) {

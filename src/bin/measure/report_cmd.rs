@@ -17,7 +17,7 @@ pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
     refit(&mut loaded);
     let mut printed = String::new();
     if let Some(path) = &args.html {
-        write_atomic(path, &Html.render(&loaded))?;
+        write_atomic(path, &Html.render(&loaded)?)?;
         eprintln!("HTML report written to {}", path.display());
     }
     if let Some(dir) = &args.svg_dir {
@@ -25,11 +25,11 @@ pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
         eprintln!("{written} SVG charts written to {}", dir.display());
     }
     if let Some(path) = &args.markdown {
-        write_atomic(path, &Markdown.render(&loaded))?;
+        write_atomic(path, &Markdown.render(&loaded)?)?;
         eprintln!("Markdown summary written to {}", path.display());
     }
     if args.html.is_none() && args.svg_dir.is_none() && args.markdown.is_none() {
-        printed = String::from_utf8_lossy(&Markdown.render(&loaded)).into_owned();
+        printed = String::from_utf8_lossy(&Markdown.render(&loaded)?).into_owned();
     }
     Ok((printed, exit_code::OK))
 }
