@@ -127,9 +127,8 @@ fn slower(f: &Facts<'_>) -> Option<String> {
 
 fn sequential(f: &Facts<'_>) -> Option<String> {
     let b = f.amdahl().map(|(b, _)| format!(", B = {b:.2}")).unwrap_or_default();
-    (f.s_best_parallel < 1.2).then(|| {
-        format!("inherently sequential: more threads do not help (S({}) = {:.2}{b})", f.j_max, f.s_last)
-    })
+    (f.s_best_parallel < 1.2)
+        .then(|| format!("inherently sequential: more threads do not help (S({}) = {:.2}{b})", f.j_max, f.s_last))
 }
 
 fn past_the_cores(f: &Facts<'_>) -> Option<String> {
@@ -174,9 +173,8 @@ fn near_linear(f: &Facts<'_>) -> Option<String> {
         .amdahl()
         .and_then(|(b, fit)| fit.ceiling.map(|c| format!("; B = {b:.4} would cap it at {c:.0}x")))
         .unwrap_or_default();
-    (f.efficiency >= 0.95).then(|| {
-        format!("near-linear: S({}) = {:.2}, efficiency {:.0}%{cap}", f.j_max, f.s_last, f.efficiency * 100.0)
-    })
+    (f.efficiency >= 0.95)
+        .then(|| format!("near-linear: S({}) = {:.2}, efficiency {:.0}%{cap}", f.j_max, f.s_last, f.efficiency * 100.0))
 }
 
 fn bounded(f: &Facts<'_>) -> Option<String> {

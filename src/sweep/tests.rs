@@ -106,12 +106,17 @@ fn budget_stops_rounds_after_the_minimum() {
     assert_eq!(outcome.results.workloads[0].rounds, config.settings.min_rounds);
 }
 
-/// Panics at j = 2.
-struct Panicky;
-/// Returns a checksum that depends on j: a race, as the runner sees it.
-struct Racy;
-
 const SIZE_ONLY: &[ParamSpec] = &[ParamSpec::integer("size", "unused", 1, 1, 1)];
+
+/// A workload that fails on purpose: it panics at j = 2, or (without `panics`) returns a checksum
+/// that depends on j — a race, as the runner sees it.
+struct FlawedWorkload {
+    name: &'static str,
+    panics: bool,
+}
+
+static PANICKY: FlawedWorkload = FlawedWorkload { name: "panicky", panics: true };
+static RACY: FlawedWorkload = FlawedWorkload { name: "racy", panics: false };
 
 struct Flawed(bool);
 
@@ -128,39 +133,21 @@ impl Instance for Flawed {
     }
 }
 
-impl Workload for Panicky {
-    fn name(&self) -> &'static str {
-        "panicky"
+impl Workload for FlawedWorkload {
+    fn name(&self) -> &str {
+        self.name
     }
     fn kind(&self) -> Kind {
         Kind::Parallel
     }
-    fn description(&self) -> &'static str {
-        "panics at j=2"
+    fn description(&self) -> &str {
+        if self.panics { "panics at j=2" } else { "checksum depends on j" }
     }
     fn params(&self) -> &'static [ParamSpec] {
         SIZE_ONLY
     }
     fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        Ok(Box::new(Flawed(true)))
-    }
-}
-
-impl Workload for Racy {
-    fn name(&self) -> &'static str {
-        "racy"
-    }
-    fn kind(&self) -> Kind {
-        Kind::Parallel
-    }
-    fn description(&self) -> &'static str {
-        "checksum depends on j"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        SIZE_ONLY
-    }
-    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        Ok(Box::new(Flawed(false)))
+        Ok(Box::new(Flawed(self.panics)))
     }
 }
 
@@ -177,8 +164,8 @@ fn failures_are_reported_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
     let mut config = config(&["synthetic:size=100000"], "1,2", &out);
-    config.workloads.insert(0, planned(&Panicky, &[1, 2]));
-    config.workloads.insert(1, planned(&Racy, &[1, 2]));
+    config.workloads.insert(0, planned(&PANICKY, &[1, 2]));
+    config.workloads.insert(1, planned(&RACY, &[1, 2]));
     let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
     assert_eq!(outcome.failures, 2);
     let [panicky, racy, synthetic] = &outcome.results.workloads[..] else { panic!("three workloads") };

@@ -54,6 +54,10 @@
 //! let one = instance.run(&Team::new(1, Backend::Rayon).unwrap());
 //! let four = instance.run(&Team::new(4, Backend::Threads).unwrap());
 //! assert_eq!(one, four);
+//!
+//! // What the runner sweeps: a spec that owns its workload, with its parameters resolved.
+//! let spec = amdahl_workloads::WorkloadSpec::defaults(std::sync::Arc::new(SumOfSquares)).unwrap();
+//! assert_eq!((spec.workload.name(), spec.params.integer("size")), ("sum-of-squares", 1_000_000));
 //! ```
 
 pub mod caches;
