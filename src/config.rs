@@ -44,10 +44,14 @@ pub struct RunRequest {
     pub seed: Option<u64>,
     /// `--scaling`; `None` means strong.
     pub scaling: Option<Scaling>,
+    /// `--timeout`; `None` means automatic.
+    pub timeout: Option<String>,
     /// `--out`.
     pub out: Option<PathBuf>,
     /// `--force`.
     pub force: bool,
+    /// `--report`: the HTML report next to the results file.
+    pub report: bool,
 }
 
 /// One `--cmd` as given.
@@ -71,8 +75,10 @@ pub struct RunConfig {
     pub settings: SweepSettings,
     /// Where the results file goes (`None`: a new name under `results/`).
     pub out: Option<PathBuf>,
-    /// Overwrite `out` if it exists.
+    /// Overwrite `out` (and the report) if it exists.
     pub force: bool,
+    /// Write the HTML report next to the results file.
+    pub report: bool,
     /// The `--threads` text as given, for the record.
     pub threads_text: Option<String>,
 }
@@ -98,6 +104,58 @@ pub struct SweepSettings {
     pub seed: u64,
     /// Strong or weak scaling.
     pub scaling: Scaling,
+    /// The longest one sample may take.
+    pub timeout: SampleTimeout,
+}
+
+/// `--timeout`: the longest one sample (one run at one j) may take. A command that outlives it is
+/// killed with its process group and its point fails; in-process work that does not return ends
+/// the run (saved, exit 124).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleTimeout {
+    /// The larger of [`defaults::TIMEOUT_FLOOR`] and [`defaults::TIMEOUT_WARM_UP_FACTOR`] x the
+    /// j = 1 warm-up; [`defaults::TIMEOUT_UNKNOWN`] until that is known (calibration, the first
+    /// warm-up).
+    Auto,
+    /// This long.
+    After(Duration),
+    /// No limit (`--timeout none`).
+    Never,
+}
+
+impl SampleTimeout {
+    /// Parses `none`, a number of seconds, or a duration such as `90s`, `2m`, `1h 30m`.
+    pub fn parse(text: &str) -> Result<SampleTimeout> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("none") {
+            return Ok(SampleTimeout::Never);
+        }
+        let duration = match text.parse::<f64>() {
+            Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 7.0 * 86_400.0 => {
+                Duration::from_secs_f64(seconds)
+            }
+            Ok(_) => return Err(Error::usage("--timeout", text, "is out of range (more than 0 s, at most 7 days)")),
+            Err(_) => humantime::parse_duration(text).map_err(|e| {
+                Error::usage("--timeout", text, format!("is not a duration ({e}); give e.g. 90s, 2m or none"))
+            })?,
+        };
+        if duration.is_zero() || duration > Duration::from_secs(7 * 86_400) {
+            return Err(Error::usage("--timeout", text, "is out of range (more than 0 s, at most 7 days)"));
+        }
+        Ok(SampleTimeout::After(duration))
+    }
+
+    /// The timeout of one sample, once the j = 1 warm-up took `warm_up` (`None` before).
+    pub fn resolve(self, warm_up: Option<Duration>) -> Option<Duration> {
+        match self {
+            SampleTimeout::Never => None,
+            SampleTimeout::After(d) => Some(d),
+            SampleTimeout::Auto => Some(match warm_up {
+                Some(w) => defaults::TIMEOUT_FLOOR.max(w.saturating_mul(defaults::TIMEOUT_WARM_UP_FACTOR)),
+                None => defaults::TIMEOUT_UNKNOWN,
+            }),
+        }
+    }
 }
 
 /// One workload of a run and the thread counts it visits.
@@ -113,6 +171,8 @@ pub struct PlannedWorkload {
 
 /// Defaults of a run.
 pub mod defaults {
+    use std::time::Duration;
+
     /// Seconds for the whole default run.
     pub const BUDGET_S: f64 = 25.0;
     /// Rounds always run.
@@ -123,6 +183,12 @@ pub mod defaults {
     pub const CI_TARGET: f64 = 0.02;
     /// The seed of round order and bootstrap.
     pub const SEED: u64 = 1;
+    /// The shortest automatic sample timeout.
+    pub const TIMEOUT_FLOOR: Duration = Duration::from_secs(60);
+    /// The automatic sample timeout in multiples of the j = 1 warm-up.
+    pub const TIMEOUT_WARM_UP_FACTOR: u32 = 20;
+    /// The automatic sample timeout before the j = 1 warm-up is known.
+    pub const TIMEOUT_UNKNOWN: Duration = Duration::from_secs(600);
 }
 
 impl RunRequest {
@@ -199,9 +265,11 @@ impl RunRequest {
                 ci_target,
                 seed: self.seed.unwrap_or(defaults::SEED),
                 scaling: self.scaling.unwrap_or(Scaling::Strong),
+                timeout: self.timeout.as_deref().map(SampleTimeout::parse).transpose()?.unwrap_or(SampleTimeout::Auto),
             },
             out: self.out.clone(),
             force: self.force,
+            report: self.report,
             threads_text: self.threads.clone(),
         })
     }
@@ -335,14 +403,28 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_parse_and_resolve() {
+        assert_eq!(SampleTimeout::parse("none").unwrap(), SampleTimeout::Never);
+        assert_eq!(SampleTimeout::parse("2.5").unwrap(), SampleTimeout::After(Duration::from_millis(2500)));
+        assert_eq!(SampleTimeout::parse("2m").unwrap(), SampleTimeout::After(Duration::from_secs(120)));
+        let auto = SampleTimeout::Auto;
+        assert_eq!(auto.resolve(None), Some(Duration::from_secs(600)));
+        assert_eq!(auto.resolve(Some(Duration::from_secs(1))), Some(Duration::from_secs(60)));
+        assert_eq!(auto.resolve(Some(Duration::from_secs(10))), Some(Duration::from_secs(200)));
+        assert_eq!(SampleTimeout::Never.resolve(Some(Duration::from_secs(10))), None);
+    }
+
+    #[test]
     fn refusals_name_the_flag() {
-        let cases: [(RunRequest, &str); 6] = [
+        let cases: [(RunRequest, &str); 8] = [
             (RunRequest { target_ms: Some(0.0), ..Default::default() }, "--target-ms"),
             (RunRequest { budget_s: Some(-1.0), ..Default::default() }, "--budget"),
             (RunRequest { min_rounds: Some(0), ..Default::default() }, "--min-rounds"),
             (RunRequest { min_rounds: Some(10), max_rounds: Some(5), ..Default::default() }, "--max-rounds"),
             (RunRequest { ci_target: Some(f64::NAN), ..Default::default() }, "--ci-target"),
             (RunRequest { workloads: vec!["synthetic:b=1.5".into()], ..Default::default() }, "--workload"),
+            (RunRequest { timeout: Some("0".into()), ..Default::default() }, "--timeout"),
+            (RunRequest { timeout: Some("soon".into()), ..Default::default() }, "--timeout"),
         ];
         for (request, flag) in cases {
             let err = request.resolve(CPUS).unwrap_err();

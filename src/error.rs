@@ -17,7 +17,9 @@ pub mod exit_code {
     pub const SOFTWARE: u8 = 70;
     /// Input/output error.
     pub const IO: u8 = 74;
-    /// Interrupted (Ctrl-C).
+    /// A sample of in-process work outlived `--timeout` (as GNU `timeout` reports it).
+    pub const TIMEOUT: u8 = 124;
+    /// Interrupted by SIGINT (Ctrl-C); SIGTERM gives 143 and SIGHUP 129 (128 + the signal).
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -63,6 +65,14 @@ pub enum Error {
         /// What is wrong, with the position.
         message: String,
     },
+    /// An output path is not something we write: a symbolic link, a folder, a device or FIFO.
+    #[error("{path}: {what}")]
+    UnsafeTarget {
+        /// The path.
+        path: PathBuf,
+        /// What it is and what to do instead.
+        what: String,
+    },
     /// The output file exists and `--force` was not given.
     #[error("{0}: already exists; choose another --out or add --force to overwrite")]
     WouldOverwrite(PathBuf),
@@ -75,7 +85,9 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage { .. } | Error::Workload(_) | Error::WouldOverwrite(_) => exit_code::USAGE,
+            Error::Usage { .. } | Error::Workload(_) | Error::WouldOverwrite(_) | Error::UnsafeTarget { .. } => {
+                exit_code::USAGE
+            }
             Error::Encode { .. } => exit_code::SOFTWARE,
             Error::Io { .. } => exit_code::IO,
             Error::Data { .. } => exit_code::DATA,

@@ -46,19 +46,31 @@ impl ThreadSet {
         if text.trim().is_empty() {
             return Err(bad("is empty; give counts such as 1-N or 1,2,4".into()));
         }
+        // Every count is checked against the limit as it is read, before any list is built, so
+        // `1-10000000000` is refused in microseconds instead of allocating 80 GB.
+        let within = |count: usize| -> Result<usize> {
+            if count > limit {
+                return Err(bad(format!(
+                    "asks for {count} threads; the limit here is {limit} ({MAX_THREADS} at most for a run, and at most {MAX_PER_CPU}N = {})",
+                    MAX_PER_CPU * cpus.usable.max(1)
+                )));
+            }
+            Ok(count)
+        };
         let mut counts = vec![1];
         for item in text.split(',').map(str::trim) {
             if item.is_empty() {
                 return Err(bad("has an empty item".into()));
             }
-            let expr = |e: &str| expr(e, cpus).map_err(|why| bad(format!("item `{item}`: {why}")));
+            let step = |e: &str| expr(e, cpus).map_err(|why| bad(format!("item `{item}`: {why}")));
+            let expr = |e: &str| step(e).and_then(within);
             if let Some(top) = item.strip_prefix("pow2:") {
                 let top = expr(top)?;
                 counts.extend(std::iter::successors(Some(1usize), |p| p.checked_mul(2)).take_while(|p| *p < top));
                 counts.push(top);
             } else if let Some((from, rest)) = split_range(item) {
                 let (to, step) = match rest.split_once(':') {
-                    Some((to, step)) => (to, expr(step)?),
+                    Some((to, by)) => (to, step(by)?),
                     None => (rest, 1),
                 };
                 let (from, to) = (expr(from)?, expr(to)?);
@@ -69,12 +81,6 @@ impl ThreadSet {
             } else {
                 counts.push(expr(item)?);
             }
-        }
-        if let Some(&over) = counts.iter().find(|&&c| c > limit) {
-            return Err(bad(format!(
-                "asks for {over} threads; the limit here is {limit} ({MAX_THREADS} at most for a run, and at most {MAX_PER_CPU}N = {})",
-                MAX_PER_CPU * cpus.usable.max(1)
-            )));
         }
         counts.sort_unstable();
         counts.dedup();
@@ -151,6 +157,16 @@ mod tests {
         assert_eq!(parse("P,2P,N"), [1, 2, 4]);
         assert_eq!(parse("3, 3, 2"), [1, 2, 3]);
         assert_eq!(parse("16-16"), [1, 16]);
+    }
+
+    #[test]
+    fn huge_sets_are_refused_by_the_parser_before_any_list_is_built() {
+        // Ten billion counts would need 80 GB; the limit is checked on the range's end first.
+        for huge in ["1-10000000000", "pow2:10000000000", "10000000000", "1-1000000000000000000:2"] {
+            let err = ThreadSet::parse_up_to(huge, CPUS, 1_000_000).unwrap_err().to_string();
+            assert!(err.contains("the limit here is 1000000"), "{huge}: {err}");
+        }
+        assert_eq!(parse("1-8:1000"), [1]);
     }
 
     #[test]

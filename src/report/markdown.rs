@@ -44,8 +44,22 @@ pub fn model_text(w: &WorkloadResult) -> String {
     }
 }
 
+/// `text` from a results file made safe for Markdown: no HTML (`<`, `>`, `&` escaped, so a name
+/// such as `<script>` is shown, never run, by a renderer that allows HTML), no table column breaks,
+/// no control characters.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Exporter for Markdown {
@@ -55,14 +69,18 @@ impl Exporter for Markdown {
         let _ = writeln!(
             out,
             "### amdahl results: {} ({} usable CPUs, {} physical cores)\n",
-            m.cpu_brand.as_deref().unwrap_or("unknown CPU"),
+            cell(m.cpu_brand.as_deref().unwrap_or("unknown CPU")),
             m.usable_cpus,
             m.physical_cores
         );
         let _ = writeln!(
             out,
             "Run {} with amdahl {} ({} build), backend {}, seed {}.\n",
-            r.run.started_utc, r.tool.version, r.tool.profile, r.config.backend, r.run.seed
+            cell(&r.run.started_utc),
+            cell(&r.tool.version),
+            cell(&r.tool.profile),
+            r.config.backend,
+            r.run.seed
         );
         out += "| workload | kind | S at largest j | best model | diagnosis |\n|---|---|---|---|---|\n";
         for w in &r.workloads {

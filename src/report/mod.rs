@@ -4,6 +4,7 @@ mod comparison;
 mod html;
 mod json;
 pub mod markdown;
+mod printable;
 pub mod svg;
 mod table;
 
@@ -11,6 +12,7 @@ pub use comparison::{comparison_html, comparison_text};
 pub use html::Html;
 pub use json::Json;
 pub use markdown::Markdown;
+pub use printable::printable;
 pub use table::{Table, curve_table, fits_lines, format_duration_ns, prediction_table, workload_table};
 
 use crate::error::Result;
@@ -23,4 +25,4 @@ pub trait Exporter {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -232,6 +232,7 @@ fn stop_text(w: &WorkloadResult) -> &'static str {
         MaxRounds => "stopped at --max-rounds",
         Failed => "FAILED",
         Interrupted => "interrupted",
+        Running => "still running when saved (the process did not finish)",
     }
 }
 

@@ -15,7 +15,8 @@ use crate::thread_set::CpuCounts;
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
 const CORES: CpuCounts = CpuCounts { usable: 4, physical: 2 };
 
-fn fixture() -> ResultsFile {
+/// A results file of a whole fake-clock run of `synthetic` at j = 1..6.
+pub(crate) fn fixture() -> ResultsFile {
     let dir = tempfile::tempdir().unwrap();
     let config = RunRequest {
         workloads: vec!["synthetic:b=0.25,size=120000".into()],
@@ -37,6 +38,8 @@ fn fixture() -> ResultsFile {
             machine,
             argv: vec!["measure".into()],
             results_dir: dir.path().into(),
+            journal: &crate::sweep::Journal::new(),
+            watchdog: None,
         },
     )
     .unwrap()
@@ -122,4 +125,13 @@ fn markdown_summary() {
     let md = String::from_utf8(Markdown.render(&fixture()).unwrap()).unwrap();
     assert!(md.contains("| synthetic | synthetic | 2.67 (j = 6) | Amdahl B = 0.2500 [0.2500, 0.2500] |"), "{md}");
     assert!(md.contains("| S | 1.00 | 1.60 | 2.00 | 2.29 | 2.50 | 2.67 |"), "{md}");
+}
+
+#[test]
+fn markdown_shows_names_from_a_file_as_text_never_as_html() {
+    let mut results = fixture();
+    results.workloads[0].name = "<script>alert(1)</script>|x\u{1b}[2J".into();
+    let md = String::from_utf8(Markdown.render(&results).unwrap()).unwrap();
+    assert!(!md.contains("<script>") && !md.contains('\u{1b}'), "{md}");
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\|x [2J"), "{md}");
 }

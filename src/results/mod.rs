@@ -21,9 +21,11 @@
 //!   `tags`. Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
 //!   and `error` (set when the workload failed; the points measured before the failure are kept).
 
+pub mod output;
 mod store;
 
-pub use store::{SUPPORTED_VERSIONS, default_path, load, save_atomic, write_atomic};
+pub use output::{Overwrite, write_atomic, write_new};
+pub use store::{SUPPORTED_VERSIONS, default_paths, load, save_atomic, slug};
 
 use std::collections::BTreeMap;
 
@@ -217,6 +219,8 @@ pub enum StopReason {
     Failed,
     /// The run was interrupted.
     Interrupted,
+    /// Still being measured: a save made during the sweep (a file left so means the process died).
+    Running,
 }
 
 /// The results of one workload.
@@ -261,6 +265,32 @@ pub struct WorkloadResult {
     pub warnings: Vec<String>,
     /// Set when the workload failed.
     pub error: Option<String>,
+}
+
+impl WorkloadResult {
+    /// A copy of everything but the points (which hold every sample, and are the bulk).
+    pub fn clone_without_points(&self) -> WorkloadResult {
+        WorkloadResult {
+            name: self.name.clone(),
+            kind: self.kind,
+            description: self.description.clone(),
+            command: self.command.clone(),
+            params: self.params.clone(),
+            size: self.size,
+            size_calibrated: self.size_calibrated,
+            backend: self.backend,
+            scaling: self.scaling,
+            rounds: self.rounds,
+            stop: self.stop,
+            checksum: self.checksum.clone(),
+            bytes_per_run: self.bytes_per_run,
+            points: Vec::new(),
+            fits: self.fits.clone(),
+            diagnosis: self.diagnosis.clone(),
+            warnings: self.warnings.clone(),
+            error: self.error.clone(),
+        }
+    }
 }
 
 /// One thread count of a workload.

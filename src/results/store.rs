@@ -7,10 +7,10 @@
 //! is synced so the rename itself survives a crash. A reader sees the old file or the new one,
 //! never half of one.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::output::write_atomic;
 use super::{ResultsFile, SCHEMA_NAME, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 
@@ -24,43 +24,19 @@ pub fn save_atomic(path: &Path, results: &ResultsFile) -> Result<()> {
     write_atomic(path, &json)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, "cannot write", e)
-    })
-}
-
-/// A new file name in `dir` for a run started on `date` (YYYY-MM-DD) on `host` with `cpu`:
-/// `DATE-HOST-CPU.json`, with `-2`, `-3`... added when taken. Never an existing file.
-pub fn default_path(dir: &Path, date: &str, host: Option<&str>, cpu: Option<&str>) -> PathBuf {
+/// The file names in `dir` for a run started on `date` (YYYY-MM-DD) on `host` with `cpu`, in the
+/// order they are tried: `DATE-HOST-CPU.json`, then with `-2`, `-3`... up to `-9999`. The run
+/// claims the first free one ([`super::output::claim_first_free`]).
+pub fn default_paths(dir: &Path, date: &str, host: Option<&str>, cpu: Option<&str>) -> impl Iterator<Item = PathBuf> {
     let stem =
         [Some(date), host, cpu].into_iter().flatten().map(slug).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
-    (1..)
-        .map(|n| if n == 1 { dir.join(format!("{stem}.json")) } else { dir.join(format!("{stem}-{n}.json")) })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(format!("{stem}.json")))
+    let dir = dir.to_owned();
+    (1..10_000)
+        .map(move |n| if n == 1 { dir.join(format!("{stem}.json")) } else { dir.join(format!("{stem}-{n}.json")) })
 }
 
 /// Lower-case letters and digits, other runs of characters as one `-`, at most 40 characters.
-fn slug(text: &str) -> String {
+pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -101,12 +77,10 @@ mod tests {
     fn slugs_and_fresh_names() {
         assert_eq!(slug("Intel(R) Xeon(R) Processor"), "intel-r-xeon-r-processor");
         let dir = tempfile::tempdir().unwrap();
-        let first = default_path(dir.path(), "2026-11-25", Some("box"), Some("Intel(R) Xeon(R)"));
-        assert_eq!(first.file_name().unwrap(), "2026-11-25-box-intel-r-xeon-r.json");
-        fs::write(&first, "{}").unwrap();
-        let second = default_path(dir.path(), "2026-11-25", Some("box"), Some("Intel(R) Xeon(R)"));
-        assert_eq!(second.file_name().unwrap(), "2026-11-25-box-intel-r-xeon-r-2.json");
-        let bare = default_path(dir.path(), "2026-11-25", None, None);
+        let mut names = default_paths(dir.path(), "2026-11-25", Some("box"), Some("Intel(R) Xeon(R)"));
+        assert_eq!(names.next().unwrap().file_name().unwrap(), "2026-11-25-box-intel-r-xeon-r.json");
+        assert_eq!(names.next().unwrap().file_name().unwrap(), "2026-11-25-box-intel-r-xeon-r-2.json");
+        let bare = default_paths(dir.path(), "2026-11-25", None, None).next().unwrap();
         assert_eq!(bare.file_name().unwrap(), "2026-11-25.json");
     }
 

@@ -7,17 +7,22 @@
 
 use std::time::Duration;
 
-use amdahl_workloads::{ParamType, Params, Team, Workload};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use amdahl_workloads::{Instance, ParamType, Params, Team, Workload};
 
 use super::clock::Clock;
+use super::workload::{Guard, panic_message};
 
-/// The calibrated size, or a message naming the workload.
+/// The calibrated size, or a message naming the workload. A run that fails or panics is an
+/// error here like in the sweep, never a panic of the runner.
 pub fn calibrate(
     workload: &dyn Workload,
     params: &Params,
     team: &Team,
     clock: &dyn Clock,
     target: Duration,
+    guard: &Guard<'_>,
 ) -> Result<f64, String> {
     let Some(spec) = workload.params().iter().find(|p| p.name == "size") else {
         return Err(format!("workload `{}` declares no `size` parameter to calibrate", workload.name()));
@@ -28,11 +33,27 @@ pub fn calibrate(
         let mut trial = params.clone();
         trial.set("size", size);
         let mut instance = workload.prepare(&trial).map_err(|e| e.to_string())?;
-        instance.run(team);
+        let run = |instance: &mut Box<dyn Instance>| {
+            guard.arm(instance.as_mut(), workload.name(), 1);
+            let outcome = catch_unwind(AssertUnwindSafe(|| instance.try_run(team)));
+            guard.disarm();
+            match outcome {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(message)) => {
+                    Err(format!("workload `{}` failed while calibrating --target-ms: {message}", workload.name()))
+                }
+                Err(panic) => Err(format!(
+                    "workload `{}` panicked while calibrating --target-ms: {}",
+                    workload.name(),
+                    panic_message(&panic)
+                )),
+            }
+        };
+        run(&mut instance)?;
         let modeled = instance.modeled_ns(1);
-        let wall = clock.measure(1, modeled, &mut || {
-            instance.run(team);
-        });
+        let mut outcome = Ok(());
+        let wall = clock.measure(1, modeled, &mut || outcome = run(&mut instance));
+        outcome?;
         let ratio = target_ns / wall.wall_ns.max(1) as f64;
         if (0.8..=1.25).contains(&ratio) {
             break;

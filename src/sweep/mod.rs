@@ -8,11 +8,15 @@
 
 mod calibrate;
 mod clock;
+pub mod journal;
 mod progress;
+pub mod watchdog;
 mod workload;
 
 pub use clock::{Clock, FakeClock, Measurement, RealClock};
+pub use journal::{Journal, Saved};
 pub use progress::{Observer, Silent};
+pub use watchdog::{Hang, Watchdog};
 pub use workload::{SweepEnv, sweep_workload};
 
 use std::path::{Path, PathBuf};
@@ -21,11 +25,12 @@ use std::time::{Duration, SystemTime};
 
 use crate::config::{RunConfig, SweepSettings};
 use crate::error::{Error, Result};
-use crate::results::{self, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool};
+use crate::results::output::{self, Overwrite};
+use crate::results::{self, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool, WorkloadResult};
 use crate::thread_set::CpuCounts;
 use crate::{analysis, machine};
 
-/// Where a run happens: clock, observer, machine and the Ctrl-C flag.
+/// Where a run happens: clock, observer, machine, the Ctrl-C flag and the journal.
 pub struct RunContext<'a> {
     /// Times samples.
     pub clock: &'a dyn Clock,
@@ -41,6 +46,10 @@ pub struct RunContext<'a> {
     pub argv: Vec<String>,
     /// The folder of default file names (`results/`).
     pub results_dir: PathBuf,
+    /// Holds and writes the results file; shared with signal handlers and watchdogs.
+    pub journal: &'a Journal,
+    /// Watches for samples that outlive `--timeout` (`None` on the fake clock).
+    pub watchdog: Option<&'a Watchdog>,
 }
 
 /// What a finished run produced.
@@ -48,8 +57,10 @@ pub struct RunContext<'a> {
 pub struct RunOutcome {
     /// The final contents of the results file.
     pub results: ResultsFile,
-    /// Where it was written.
-    pub path: PathBuf,
+    /// Where the results are (the file asked for, or a rescue when it could not be written).
+    pub saved: Saved,
+    /// Where the HTML report goes (`--report`), checked before measuring.
+    pub report: Option<PathBuf>,
     /// Workloads that failed.
     pub failures: usize,
 }
@@ -84,8 +95,8 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     for w in &warnings {
         ctx.observer.warning(w);
     }
-    let path = output_path(config, &ctx.results_dir, &started_utc[..10], &ctx.machine)?;
-    let mut file = ResultsFile {
+    let (path, report) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine)?;
+    let file = ResultsFile {
         schema_version: results::SCHEMA_VERSION,
         schema: results::SCHEMA_NAME.to_owned(),
         tool: tool(),
@@ -101,7 +112,21 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         warnings,
         workloads: Vec::new(),
     };
-    results::save_atomic(&path, &file)?;
+    let journal = ctx.journal;
+    if let Err(e) = journal.start(&path, file) {
+        // Nothing was measured: give the claimed name back.
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
+    let observer = ctx.observer;
+    let warn_write = |error: Option<String>, observer: &mut dyn Observer| {
+        if let Some(e) = error {
+            observer.warning(&format!(
+                "cannot write {} ({e}); measuring goes on, and the results will be saved elsewhere if the last write fails too",
+                path.display()
+            ));
+        }
+    };
 
     let run_start = ctx.clock.now_ns();
     let total = config.workloads.len();
@@ -110,65 +135,93 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         if ctx.interrupted.load(Ordering::Relaxed) {
             break;
         }
-        ctx.observer.workload_started(planned.spec.workload.name(), index, total);
+        observer.workload_started(planned.spec.workload.name(), index, total);
         let spent = Duration::from_nanos(ctx.clock.now_ns().saturating_sub(run_start));
         let settings = SweepSettings {
             budget: config.settings.budget.saturating_sub(spent) / (total - index) as u32,
             seed: analysis::workload_seed(config.settings.seed, index),
             ..config.settings
         };
-        let env =
-            SweepEnv { clock: ctx.clock, observer: &mut *ctx.observer, cpus: ctx.cpus, interrupted: ctx.interrupted };
+        let clock = ctx.clock;
+        let mut checkpoint = |partial: &WorkloadResult, observer: &mut dyn Observer| {
+            journal.sync_workload(index, partial);
+            warn_write(journal.write(clock.now_ns(), false), observer);
+        };
+        let env = SweepEnv {
+            clock: ctx.clock,
+            observer: &mut *observer,
+            cpus: ctx.cpus,
+            interrupted: ctx.interrupted,
+            checkpoint: &mut checkpoint,
+            watchdog: ctx.watchdog,
+        };
         let result = sweep_workload(planned, &settings, env);
         if result.error.is_some() {
             failures += 1;
         }
         for w in &result.warnings {
-            ctx.observer.warning(w);
+            observer.warning(w);
         }
-        ctx.observer.workload_finished(&result);
-        file.workloads.push(result);
-        results::save_atomic(&path, &file)?;
+        observer.workload_finished(&result);
+        journal.update(|file| {
+            file.workloads.truncate(index);
+            file.workloads.push(result);
+        });
+        warn_write(journal.write(ctx.clock.now_ns(), true), observer);
     }
-    file.machine.load_after = machine::load_average();
-    file.run.finished_utc = Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
-    file.run.status =
-        if ctx.interrupted.load(Ordering::Relaxed) { RunStatus::Interrupted } else { RunStatus::Complete };
-    results::save_atomic(&path, &file)?;
-    Ok(RunOutcome { results: file, path, failures })
+    let interrupted = ctx.interrupted.load(Ordering::Relaxed);
+    journal.update(|file| {
+        file.machine.load_after = machine::load_average();
+        file.run.finished_utc = Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
+        file.run.status = if interrupted { RunStatus::Interrupted } else { RunStatus::Complete };
+    });
+    let saved = journal.finish();
+    let results =
+        journal.snapshot().ok_or_else(|| Error::io(&path, "lost the results", std::io::Error::other("bug")))?;
+    Ok(RunOutcome { results, saved, report, failures })
 }
 
-/// `--out` (refusing an existing file without `--force`, and a folder that does not exist), or a
-/// fresh name in `results_dir`, created if missing.
-fn output_path(config: &RunConfig, results_dir: &Path, date: &str, machine: &Machine) -> Result<PathBuf> {
-    match &config.out {
+/// Claims the results file — `--out` (refusing an existing file without `--force`, a link, a
+/// folder or a device), or a fresh name in `results_dir`, created if missing — and checks where
+/// the HTML report will go, before anything is measured. See `results::output` for the policy.
+fn output_paths(
+    config: &RunConfig,
+    results_dir: &Path,
+    date: &str,
+    machine: &Machine,
+) -> Result<(PathBuf, Option<PathBuf>)> {
+    let overwrite = Overwrite::from_force(config.force);
+    let path = match &config.out {
         Some(out) => {
-            if out.is_dir() {
-                return Err(Error::io(
-                    out,
-                    "is a folder, not a file",
-                    std::io::Error::other("give a file name for --out"),
-                ));
-            }
-            if out.exists() && !config.force {
-                return Err(Error::WouldOverwrite(out.clone()));
-            }
-            let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            if !parent.is_dir() {
-                return Err(Error::io(
-                    parent,
-                    "cannot write results there",
-                    std::io::Error::new(std::io::ErrorKind::NotFound, "the folder does not exist"),
-                ));
-            }
-            Ok(out.clone())
+            output::claim(out, overwrite)?;
+            out.clone()
         }
         None => {
             std::fs::create_dir_all(results_dir)
                 .map_err(|e| Error::io(results_dir, "cannot create the results folder", e))?;
-            Ok(results::default_path(results_dir, date, machine.hostname.as_deref(), machine.cpu_brand.as_deref()))
+            let names =
+                results::default_paths(results_dir, date, machine.hostname.as_deref(), machine.cpu_brand.as_deref());
+            output::claim_first_free(names)?
         }
+    };
+    output::clean_orphaned_temps(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")));
+    let report = config.report.then(|| report_path(&path));
+    if let Some(html) = &report
+        && let Err(e) = output::check_target(html, overwrite)
+    {
+        if config.out.is_none() || overwrite == Overwrite::Never {
+            let _ = std::fs::remove_file(&path);
+        }
+        return Err(e);
     }
+    Ok((path, report))
+}
+
+/// The HTML report of `results`: `NAME.html` beside `NAME.json`, or `NAME.report.html` when the
+/// results file itself ends in `.html` (so the report never replaces the results).
+pub fn report_path(results: &Path) -> PathBuf {
+    let html = results.with_extension("html");
+    if html == results { results.with_extension("report.html") } else { html }
 }
 
 #[cfg(test)]

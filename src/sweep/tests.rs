@@ -33,6 +33,8 @@ fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> 
             machine: machine::fingerprint(),
             argv: vec!["measure".into()],
             results_dir: "unused".into(),
+            journal: &Journal::new(),
+            watchdog: None,
         },
     )
 }
@@ -252,6 +254,8 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
                 machine: machine::fingerprint(),
                 argv: vec![],
                 results_dir: "unused".into(),
+                journal: &Journal::new(),
+                watchdog: None,
             },
         )
         .unwrap();
@@ -414,20 +418,36 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         ci_target: 0.02,
         seed: 1,
         scaling: crate::scaling::Scaling::Strong,
+        timeout: crate::config::SampleTimeout::Never,
     };
     let interrupted = AtomicBool::new(false);
+    let mut checkpoint = |_: &WorkloadResult, _: &mut dyn Observer| {};
     static SLOW: Modeled = Modeled(10_000_000_000);
     static FAST: Modeled = Modeled(1_000_000);
     let mut seen = Warnings(Vec::new());
     // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
     let clock = FakeClock::exact();
-    let env = SweepEnv { clock: &clock, observer: &mut seen, cpus: CPUS, interrupted: &interrupted };
+    let env = SweepEnv {
+        clock: &clock,
+        observer: &mut seen,
+        cpus: CPUS,
+        interrupted: &interrupted,
+        checkpoint: &mut checkpoint,
+        watchdog: None,
+    };
     let slow = sweep_workload(&planned(&SLOW, &[1, 2]), &settings, env);
     assert_eq!(seen.0.len(), 1);
     assert!(seen.0[0].contains("one round takes 20.0 s here") && seen.0[0].contains("about 100 s"), "{}", seen.0[0]);
     assert_eq!(slow.warnings, seen.0);
     assert_eq!(slow.rounds, 5);
-    let env = SweepEnv { clock: &clock, observer: &mut seen, cpus: CPUS, interrupted: &interrupted };
+    let env = SweepEnv {
+        clock: &clock,
+        observer: &mut seen,
+        cpus: CPUS,
+        interrupted: &interrupted,
+        checkpoint: &mut checkpoint,
+        watchdog: None,
+    };
     let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, env);
     assert!(fast.warnings.is_empty() && seen.0.len() == 1);
 }

@@ -29,6 +29,7 @@ use rand_pcg::Pcg64Mcg;
 use super::calibrate::calibrate;
 use super::clock::{Clock, Measurement};
 use super::progress::Observer;
+use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
 use crate::config::{PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
@@ -47,7 +48,14 @@ pub struct SweepEnv<'a> {
     pub cpus: CpuCounts,
     /// Set by Ctrl-C.
     pub interrupted: &'a AtomicBool,
+    /// Called after every completed round with the workload's state, so the runner can save it.
+    pub checkpoint: &'a mut dyn FnMut(&WorkloadResult, &mut dyn Observer),
+    /// Watches for samples that outlive their timeout (none on the fake clock).
+    pub watchdog: Option<&'a Watchdog>,
 }
+
+/// How long the watchdog waits beyond a command's own timeout before it gives up on it.
+const COMMAND_GRACE: Duration = Duration::from_secs(30);
 
 /// Sweeps one workload with `settings` (this workload's budget share and seed). Never panics on
 /// the workload's account: failures are in the result's `error`.
@@ -147,7 +155,8 @@ impl<'e> Sweep<'_, 'e> {
     /// for strong scaling, one per j of size x j for weak scaling.
     fn calibrate_and_instantiate(&mut self, mut params: Params, teams: &[Team]) -> Option<(Sampler<'e>, Params)> {
         if let Some(target) = self.settings.target {
-            match calibrate(self.workload, &params, &teams[0], self.env.clock, target) {
+            let guard = Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None));
+            match calibrate(self.workload, &params, &teams[0], self.env.clock, target, &guard) {
                 Ok(size) => {
                     params.set("size", size);
                     self.result.size = size;
@@ -182,6 +191,7 @@ impl<'e> Sweep<'_, 'e> {
             references: vec![None; instances.len()],
             instances,
             weak: self.settings.scaling == Scaling::Weak,
+            guard: Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None)),
         };
         Some((sampler, params))
     }
@@ -191,13 +201,23 @@ impl<'e> Sweep<'_, 'e> {
     fn warm_up(&mut self, sampler: &mut Sampler<'_>, teams: &[Team]) -> Option<Vec<bool>> {
         let mut alive = vec![true; teams.len()];
         let mut warm_up_ns = 0u64;
+        let mut j1_warm_up_ns = 0u64;
         for (k, team) in teams.iter().enumerate() {
             if self.env.interrupted.load(Ordering::Relaxed) {
                 self.result.stop = StopReason::Interrupted;
                 return None;
             }
             match sampler.sample(k, team) {
-                Ok(m) => warm_up_ns += m.wall_ns,
+                Ok(m) => {
+                    warm_up_ns += m.wall_ns;
+                    if k == 0 {
+                        j1_warm_up_ns = m.wall_ns;
+                    }
+                }
+                Err(_) if self.env.interrupted.load(Ordering::Relaxed) => {
+                    self.result.stop = StopReason::Interrupted;
+                    return None;
+                }
                 Err(e) if k == 0 => {
                     self.fail(e);
                     return None;
@@ -207,6 +227,7 @@ impl<'e> Sweep<'_, 'e> {
         }
         self.result.checksum = sampler.references[0].map(|c| c.to_string());
         self.warn_if_minimum_exceeds_budget(warm_up_ns);
+        sampler.guard.timeout = self.settings.timeout.resolve(Some(Duration::from_nanos(j1_warm_up_ns)));
         Some(alive)
     }
 
@@ -241,6 +262,7 @@ impl<'e> Sweep<'_, 'e> {
                 break stop;
             }
             self.result.rounds += 1;
+            (self.env.checkpoint)(&self.result, &mut *self.env.observer);
             let spent = Duration::from_nanos(self.env.clock.now_ns().saturating_sub(started));
             let worst = worst_half_width(&self.result.points, self.settings.seed);
             self.env.observer.round_finished(self.result.rounds, worst, spent, self.settings.budget);
@@ -269,6 +291,8 @@ impl<'e> Sweep<'_, 'e> {
             }
             match sampler.sample(k, &teams[k]) {
                 Ok(m) => round.push((k, m)),
+                // A command killed because of Ctrl-C did not fail: the run was interrupted.
+                Err(_) if self.env.interrupted.load(Ordering::Relaxed) => return Some(StopReason::Interrupted),
                 Err(e) if k == 0 => {
                     push_error(&mut self.result.error, e);
                     return Some(StopReason::Failed);
@@ -372,6 +396,7 @@ fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
 /// scaling (where each j has its own amount of work).
 struct Sampler<'a> {
     name: String,
+    guard: Guard<'a>,
     clock: &'a dyn Clock,
     instances: Vec<Box<dyn Instance>>,
     references: Vec<Option<Checksum>>,
@@ -386,9 +411,11 @@ impl Sampler<'_> {
         let instance = &mut self.instances[slot];
         let modeled = instance.modeled_ns(j);
         let mut outcome = None;
+        self.guard.arm(instance.as_mut(), &self.name, j);
         let measurement = clock.measure(j, modeled, &mut || {
             outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
         });
+        self.guard.disarm();
         let checksum = match outcome {
             Some(Ok(Ok(checksum))) => checksum,
             Some(Ok(Err(message))) => return Err(format!("workload `{}` failed at j={j}: {message}", self.name)),
@@ -412,7 +439,38 @@ impl Sampler<'_> {
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+/// The sample timeout of one workload: handed to the instance (a command kills itself) and armed
+/// on the watchdog around every run (in-process work that does not return ends the run).
+pub(super) struct Guard<'a> {
+    watchdog: Option<&'a Watchdog>,
+    command: bool,
+    /// The current timeout; `None`: no limit.
+    pub timeout: Option<Duration>,
+}
+
+impl<'a> Guard<'a> {
+    pub(super) fn new(workload: &dyn Workload, watchdog: Option<&'a Watchdog>, timeout: Option<Duration>) -> Guard<'a> {
+        Guard { watchdog, command: workload.command().is_some(), timeout }
+    }
+
+    /// Before a run of `instance` at `threads`.
+    pub(super) fn arm(&self, instance: &mut dyn Instance, name: &str, threads: usize) {
+        instance.set_timeout(self.timeout);
+        if let (Some(dog), Some(timeout)) = (self.watchdog, self.timeout) {
+            dog.arm(name, threads, if self.command { timeout + COMMAND_GRACE } else { timeout });
+        }
+    }
+
+    /// After the run returned.
+    pub(super) fn disarm(&self) {
+        if let Some(dog) = self.watchdog {
+            dog.disarm();
+        }
+    }
+}
+
+/// The message of a caught panic.
+pub(super) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())

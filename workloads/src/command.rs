@@ -9,9 +9,19 @@
 //! (`check_output` hashes standard output instead, to prove that every j prints the same result;
 //! reading and hashing it is then part of the timed run).
 //! A non-zero exit is a failed run, reported with the tail of the command's standard error.
+//!
+//! Each run starts in a **process group of its own**, so that everything the command started can
+//! be stopped together: when a run outlasts its timeout ([`Instance::set_timeout`]) the group is
+//! killed and the run fails with "timed out after ..."; [`kill_running_commands`] kills every
+//! running group (the runner calls it on Ctrl-C, which a terminal no longer delivers to a child in
+//! another group). No command outlives the runner's decision to stop it.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
@@ -90,7 +100,7 @@ impl Workload for CommandWorkload {
         Some(&self.template)
     }
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        Ok(Box::new(CommandInstance { workload: self.clone(), size: params.integer("size") }))
+        Ok(Box::new(CommandInstance { workload: self.clone(), size: params.integer("size"), timeout: None }))
     }
     fn warnings(&self, _params: &Params) -> Vec<String> {
         if self.template.contains("{threads}") {
@@ -104,9 +114,72 @@ impl Workload for CommandWorkload {
 struct CommandInstance {
     workload: CommandWorkload,
     size: u64,
+    timeout: Option<Duration>,
+}
+
+/// The process groups of the commands running now.
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+/// Kills (SIGKILL) the process group of every command running now; their runs then fail, and the
+/// runner, which asked for this, reads that as an interruption.
+pub fn kill_running_commands() {
+    let groups = RUNNING.lock().map(|g| g.clone()).unwrap_or_default();
+    for group in groups {
+        kill_group(group);
+    }
+}
+
+fn kill_group(group: i32) {
+    // SAFETY: killpg only sends a signal; the group is one we created and still track.
+    unsafe {
+        libc::killpg(group, libc::SIGKILL);
+    }
+}
+
+/// Kills `group` when `timeout` passes before [`Deadline::done`] is called.
+struct Deadline {
+    finished: Arc<(Mutex<bool>, Condvar)>,
+    expired: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Deadline {
+    fn start(group: i32, timeout: Option<Duration>) -> Deadline {
+        let finished = Arc::new((Mutex::new(false), Condvar::new()));
+        let expired = Arc::new(AtomicBool::new(false));
+        let thread = timeout.map(|timeout| {
+            let (finished, expired) = (Arc::clone(&finished), Arc::clone(&expired));
+            std::thread::spawn(move || {
+                let (lock, condvar) = &*finished;
+                let Ok(guard) = lock.lock() else { return };
+                let Ok((guard, _)) = condvar.wait_timeout_while(guard, timeout, |done| !*done) else { return };
+                if !*guard {
+                    expired.store(true, Ordering::SeqCst);
+                    kill_group(group);
+                }
+            })
+        });
+        Deadline { finished, expired, thread }
+    }
+
+    /// The run ended; returns whether the deadline killed it.
+    fn done(mut self) -> bool {
+        if let Ok(mut done) = self.finished.0.lock() {
+            *done = true;
+        }
+        self.finished.1.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.expired.load(Ordering::SeqCst)
+    }
 }
 
 impl Instance for CommandInstance {
+    fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
     fn run(&mut self, team: &Team) -> Checksum {
         match self.try_run(team) {
             Ok(checksum) => checksum,
@@ -126,9 +199,14 @@ impl Instance for CommandInstance {
             c.args(words);
             c
         };
-        command.stdin(Stdio::null()).stderr(Stdio::piped());
+        command.stdin(Stdio::null()).stderr(Stdio::piped()).process_group(0);
         command.stdout(if self.workload.check_output { Stdio::piped() } else { Stdio::null() });
         let mut child = command.spawn().map_err(|e| format!("cannot start `{line}`: {e}"))?;
+        let group = child.id() as i32;
+        if let Ok(mut running) = RUNNING.lock() {
+            running.push(group);
+        }
+        let deadline = Deadline::start(group, self.timeout);
         // Read stdout and stderr concurrently so that neither pipe can fill and block the child.
         let stderr = child.stderr.take();
         let stderr_reader = std::thread::spawn(move || {
@@ -145,8 +223,19 @@ impl Instance for CommandInstance {
             let words = bytes.chunks(8).map(|c| c.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b)));
             hash = Checksum::of_u64s(words.chain([bytes.len() as u64]));
         }
-        let status = child.wait().map_err(|e| format!("cannot wait for `{line}`: {e}"))?;
+        let status = child.wait();
+        let timed_out = deadline.done();
+        if let Ok(mut running) = RUNNING.lock() {
+            running.retain(|&g| g != group);
+        }
+        // Whatever the command left in its group (background jobs) goes with it.
+        kill_group(group);
+        let status = status.map_err(|e| format!("cannot wait for `{line}`: {e}"))?;
         let stderr = stderr_reader.join().unwrap_or_default();
+        if timed_out {
+            let after = self.timeout.map(|t| format!("{:.3} s", t.as_secs_f64())).unwrap_or_default();
+            return Err(format!("`{line}` timed out after {after} (--timeout); its process group was killed"));
+        }
         if !status.success() {
             let text = String::from_utf8_lossy(&stderr);
             let tail: String = text.chars().rev().take(400).collect::<Vec<_>>().into_iter().rev().collect();
@@ -184,6 +273,22 @@ mod tests {
         let mut instance = echo.prepare(&params).unwrap();
         let one = instance.try_run(&team(1)).unwrap();
         assert_eq!(instance.try_run(&team(3)).unwrap(), one);
+    }
+
+    #[test]
+    fn a_run_past_its_timeout_is_killed_with_its_process_group() {
+        let dir = std::env::temp_dir().join(format!("amdahl-timeout-test-{}", std::process::id()));
+        let marker = dir.with_extension("marker");
+        // The command starts a grandchild that would write the marker after 3 s.
+        let template = format!("sh -c 'sleep 3 && touch {} & sleep 30'", marker.display());
+        let hung = &CommandWorkload::new(&template, "hung", Kind::Parallel, false);
+        let mut instance = hung.prepare(&Params::defaults(hung).unwrap()).unwrap();
+        instance.set_timeout(Some(Duration::from_millis(200)));
+        let err = instance.try_run(&team(1)).unwrap_err();
+        assert!(err.contains("timed out after 0.200 s"), "{err}");
+        std::thread::sleep(Duration::from_millis(3300));
+        assert!(!marker.exists(), "the grandchild survived the kill");
+        assert!(RUNNING.lock().unwrap().is_empty());
     }
 
     #[test]

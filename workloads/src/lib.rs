@@ -72,7 +72,7 @@ mod workload;
 pub mod builtin;
 
 pub use checksum::Checksum;
-pub use command::CommandWorkload;
+pub use command::{CommandWorkload, kill_running_commands};
 pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};
 pub use spec::{SpecError, WorkloadSpec, find};

@@ -103,6 +103,13 @@ pub enum ParamError {
         /// The allowed range.
         range: String,
     },
+    /// The same parameter was given twice (`ms=1,ms=2`): which one was meant is unclear.
+    Duplicate {
+        /// The workload.
+        workload: String,
+        /// The parameter.
+        param: String,
+    },
     /// `name=value` was malformed (no `=`, or an empty name).
     Malformed {
         /// The workload.
@@ -120,6 +127,9 @@ impl fmt::Display for ParamError {
             }
             ParamError::BadValue { workload, param, value, reason, range } => {
                 write!(f, "workload `{workload}`, parameter `{param}`: value `{value}` is {reason} (allowed: {range})")
+            }
+            ParamError::Duplicate { workload, param } => {
+                write!(f, "workload `{workload}`: parameter `{param}` is given twice; give it once")
             }
             ParamError::Malformed { workload, text } => {
                 write!(f, "workload `{workload}`: parameter `{text}` is not of the form name=value")
@@ -146,6 +156,7 @@ impl Params {
     pub fn parse(workload: &dyn Workload, text: &str) -> Result<Params, ParamError> {
         let specs = workload.params();
         let mut values: BTreeMap<&'static str, f64> = specs.iter().map(|s| (s.name, s.default)).collect();
+        let mut given: Vec<&'static str> = Vec::new();
         for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((name, value)) = pair.split_once('=').filter(|(n, _)| !n.trim().is_empty()) else {
                 return Err(ParamError::Malformed { workload: workload.name().to_owned(), text: pair.to_owned() });
@@ -158,6 +169,10 @@ impl Params {
                     known: specs.iter().map(|s| s.name).collect(),
                 });
             };
+            if given.contains(&spec.name) {
+                return Err(ParamError::Duplicate { workload: workload.name().to_owned(), param: name.to_owned() });
+            }
+            given.push(spec.name);
             values.insert(spec.name, spec.parse(workload.name(), value)?);
         }
         Ok(Params { values })
@@ -228,6 +243,8 @@ mod tests {
         let err = Params::parse(&Synthetic, "nope=1").unwrap_err().to_string();
         assert!(err.contains("no parameter `nope`") && err.contains("size, b"), "{err}");
         assert!(matches!(Params::parse(&Synthetic, "b"), Err(ParamError::Malformed { .. })));
+        let twice = Params::parse(&Synthetic, "b=0.1, b=0.2").unwrap_err();
+        assert!(matches!(twice, ParamError::Duplicate { .. }) && twice.to_string().contains("`b` is given twice"));
         assert!(Params::parse(&Synthetic, "b=NaN").is_err());
         assert!(Params::parse(&Synthetic, "b=inf").is_err());
     }

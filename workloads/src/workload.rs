@@ -76,6 +76,12 @@ pub trait Instance: Send {
         Ok(self.run(team))
     }
 
+    /// The longest one run may take from now on (`None`: no limit). An instance that can stop its
+    /// own work — a command, whose process group is killed — stops a longer run and returns `Err`
+    /// from [`Instance::try_run`]; the default ignores it, and the runner's watchdog handles
+    /// in-process work that does not return.
+    fn set_timeout(&mut self, _timeout: Option<std::time::Duration>) {}
+
     /// The exact duration this instance would take on `threads` ideal processors, in nanoseconds,
     /// where the workload knows it by construction (only `synthetic` does). Fake clocks use it to
     /// make whole runs exact; real clocks ignore it.

@@ -97,6 +97,12 @@ pub struct RunArgs {
     /// (Gustafson).
     #[arg(long, value_enum)]
     pub scaling: Option<ScalingArg>,
+    /// The longest one sample may take: `90s`, `2m`, seconds, or `none`. A command that outlives
+    /// it is killed with its process group and its point fails; in-process work that does not
+    /// return ends the run (what was measured is saved; exit 124)
+    /// [default: the larger of 60 s and 20x the j=1 warm-up; 10 min before that is known].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
     /// Results file to write [default: a new file in results/].
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -234,6 +240,8 @@ impl RunArgs {
             })
             .collect();
         Ok(RunRequest {
+            report: self.report,
+            timeout: self.timeout,
             commands,
             check_output: self.check_output,
             suite: self.suite,

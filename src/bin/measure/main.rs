@@ -8,20 +8,21 @@ mod list;
 mod predict_cmd;
 mod progress;
 mod report_cmd;
+mod saved;
+mod signals;
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use amdahl::error::exit_code;
-use amdahl::report::{Exporter, Html, Json, Table};
-use amdahl::sweep::{RealClock, RunContext};
+use amdahl::report::{Exporter, Html, Json, Table, printable};
+use amdahl::results::{Overwrite, write_new};
+use amdahl::sweep::{Hang, Journal, RealClock, RunContext, Watchdog};
 use amdahl::{Error, machine, sweep};
 use clap::Parser;
 
 use cli::{Cli, Command, RunArgs};
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("measure: error: {err}");
+            eprintln!("measure: error: {}", printable(&err.to_string()));
             ExitCode::from(err.exit_code())
         }
     }
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
 
 fn print(text: &str) -> Result<u8, Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout.write_all(printable(text).as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(exit_code::OK),
         // A closed pipe (`measure list | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit_code::OK),
@@ -61,16 +62,22 @@ fn print(text: &str) -> Result<u8, Error> {
 }
 
 fn run(args: RunArgs) -> Result<u8, Error> {
-    let (quiet, json, report) = (args.quiet, args.json, args.report);
+    let (quiet, json, overwrite) = (args.quiet, args.json, Overwrite::from_force(args.force));
     let cpus = machine::cpu_counts();
     let config = args.into_request()?.resolve(cpus)?;
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(exit_code::INTERRUPTED.into());
-        }
-        eprintln!(
-            "\ninterrupted: finishing the current sample and saving what was measured (Ctrl-C again to quit now)"
+    let journal = Arc::new(Journal::new());
+    signals::install(Arc::clone(&journal)).map_err(|e| Error::io("<signals>", "cannot watch for signals", e))?;
+    let hung = Arc::clone(&journal);
+    let watchdog = Watchdog::new(move |hang: &Hang| {
+        let why = format!(
+            "workload `{}` did not return within {} at j = {} (--timeout); work that runs in-process cannot be stopped, so the run ended; every completed round is saved",
+            hang.workload,
+            humantime::format_duration(hang.timeout),
+            hang.threads
         );
+        eprintln!("\nmeasure: error: {}", printable(&why));
+        saved::report(&hung.finish_interrupted(Some(&why)));
+        std::process::exit(exit_code::TIMEOUT.into());
     });
     let clock = RealClock::new();
     let mut bar = progress::Bar::new(quiet);
@@ -79,11 +86,13 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         RunContext {
             clock: &clock,
             observer: &mut bar,
-            interrupted: &INTERRUPTED,
+            interrupted: &signals::INTERRUPTED,
             cpus,
             machine: machine::fingerprint(),
             argv: std::env::args().collect(),
             results_dir: "results".into(),
+            journal: &journal,
+            watchdog: Some(&watchdog),
         },
     )?;
     if json {
@@ -91,14 +100,15 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     } else if !quiet {
         print(&String::from_utf8_lossy(&Table.render(&outcome.results)?))?;
     }
-    eprintln!("results written to {}", outcome.path.display());
-    if report {
-        let html = outcome.path.with_extension("html");
-        amdahl::results::write_atomic(&html, &Html.render(&outcome.results)?)?;
-        eprintln!("HTML report written to {}", html.display());
+    let saved_as_asked = saved::report(&outcome.saved);
+    if let Some(html) = &outcome.report {
+        write_new(html, &Html.render(&outcome.results)?, overwrite)?;
+        eprintln!("HTML report written to {}", printable(&html.display().to_string()));
     }
-    Ok(if INTERRUPTED.load(Ordering::SeqCst) {
-        exit_code::INTERRUPTED
+    Ok(if !saved_as_asked {
+        exit_code::IO
+    } else if let Some(code) = signals::exit_code() {
+        code
     } else if outcome.failures > 0 {
         eprintln!("measure: {} workload(s) failed; see the errors above and in the file", outcome.failures);
         exit_code::WORKLOAD_FAILED

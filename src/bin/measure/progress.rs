@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use amdahl::report::printable;
 use amdahl::results::WorkloadResult;
 use amdahl::sweep::Observer;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -30,7 +31,7 @@ impl Observer for Bar {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
         bar.set_style(style);
-        bar.set_prefix(format!("{}/{} {name}", index + 1, total));
+        bar.set_prefix(format!("{}/{} {}", index + 1, total, printable(name)));
         bar.set_message("preparing and warming up");
         self.bar = Some(bar);
     }
@@ -52,8 +53,8 @@ impl Observer for Bar {
 
     fn warning(&mut self, message: &str) {
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("warning: {message}")),
-            None => eprintln!("warning: {message}"),
+            Some(bar) => bar.suspend(|| eprintln!("warning: {}", printable(message))),
+            None => eprintln!("warning: {}", printable(message)),
         }
     }
 }
