@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
 use crate::fit::{self, Curve, Fits, KarpFlattPoint, Measure, karp_flatt};
 use crate::import::{ImportedSamples, read_csv};
+use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
 use crate::stats::percentile;
 
@@ -63,8 +64,8 @@ pub struct WorkloadExplanation {
 }
 
 /// Reads a CSV curve and fits and explains it.
-pub fn explain_csv(path: &Path, seed: u64) -> Result<CurveReport> {
-    explain_samples(&path.display().to_string(), &read_csv(path)?, seed)
+pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit) -> Result<CurveReport> {
+    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed)
 }
 
 /// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine).
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn amdahl_reference_csv_is_explained_exactly() {
-        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1).unwrap();
+        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT).unwrap();
         assert_eq!(report.measure, "speedup");
         let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
         assert!((b - 0.1).abs() < 1e-9);
@@ -166,7 +167,7 @@ mod tests {
 
     #[test]
     fn usl_reference_csv_is_retrograde() {
-        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1).unwrap();
+        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT).unwrap();
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();

@@ -25,6 +25,7 @@ pub mod error;
 pub mod fit;
 pub mod fit_command;
 pub mod import;
+pub mod input;
 pub mod machine;
 pub mod predict;
 pub mod report;

@@ -14,7 +14,7 @@
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-use crate::stats::{RESAMPLES, median};
+use crate::stats::{RESAMPLES, median, resample_size};
 
 /// What a curve's values are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,21 +78,26 @@ impl Curve {
         let rounds = samples.first().map_or(0, Vec::len);
         let ratios: Vec<Vec<f64>> =
             samples.iter().map(|s| samples[0].iter().zip(s).map(|(t1, tj)| t1 / tj).collect()).collect();
-        let values = ratios.iter().map(|r| median(r)).collect();
+        let values: Vec<f64> = ratios.iter().map(|r| median(r)).collect();
         let mut replicates = Vec::new();
         if rounds >= 2 {
+            // m-out-of-n beyond MAX_RESAMPLE_SIZE rounds, rescaled around the estimate (see
+            // `stats::bootstrap`).
+            let (m, scale) = resample_size(rounds);
             let mut rng = Pcg64Mcg::seed_from_u64(seed);
-            let mut idx = vec![0; rounds];
-            let mut scratch = Vec::with_capacity(rounds);
+            let mut idx = vec![0; m];
+            let mut scratch = Vec::with_capacity(m);
             for _ in 0..RESAMPLES {
                 idx.iter_mut().for_each(|i| *i = rng.random_range(0..rounds));
                 replicates.push(
                     ratios
                         .iter()
-                        .map(|r| {
+                        .zip(&values)
+                        .map(|(r, &estimate)| {
                             scratch.clear();
                             scratch.extend(idx.iter().map(|&i| r[i]));
-                            median(&scratch)
+                            let value = median(&scratch);
+                            if m < rounds { estimate + (value - estimate) * scale } else { value }
                         })
                         .collect(),
                 );

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
+use crate::input::{InputLimit, read_text};
 
 #[derive(Deserialize)]
 struct Sample {
@@ -19,14 +20,14 @@ struct Sample {
 }
 
 /// Reads criterion's samples for the group in `dir`.
-pub fn read_criterion(dir: &Path) -> Result<ImportedSamples> {
+pub fn read_criterion(dir: &Path, limit: InputLimit) -> Result<ImportedSamples> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the criterion folder", e))?;
     let mut points = BTreeMap::new();
     for entry in entries.filter_map(std::result::Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Ok(threads) = name.parse::<usize>() else { continue };
         let file = entry.path().join("new").join("sample.json");
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, "cannot read", e))?;
+        let text = read_text(&file, limit)?;
         let sample: Sample = serde_json::from_str(&text).map_err(|e| Error::Data {
             path: file.clone(),
             message: format!("not a criterion sample.json (line {}, column {}): {e}", e.line(), e.column()),
@@ -67,7 +68,7 @@ mod tests {
             std::fs::write(new.join("sample.json"), sample).unwrap();
         }
         std::fs::create_dir_all(dir.path().join("report")).unwrap();
-        let s = read_criterion(dir.path()).unwrap();
+        let s = read_criterion(dir.path(), InputLimit::DEFAULT).unwrap();
         assert_eq!(s.threads, [1, 2, 4]);
         assert_eq!(s.samples[1], [520e-9, 520e-9]);
     }
@@ -76,7 +77,7 @@ mod tests {
     fn a_folder_without_thread_ids_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("report")).unwrap();
-        let err = read_criterion(dir.path()).unwrap_err();
+        let err = read_criterion(dir.path(), InputLimit::DEFAULT).unwrap_err();
         assert_eq!(err.exit_code(), 65);
         assert!(err.to_string().contains("no benchmark ids that are thread counts"), "{err}");
     }

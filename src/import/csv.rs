@@ -9,10 +9,11 @@ use std::path::Path;
 use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
+use crate::input::{InputLimit, read_text};
 
 /// Reads `path` as a CSV curve.
-pub fn read_csv(path: &Path) -> Result<ImportedSamples> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+pub fn read_csv(path: &Path, limit: InputLimit) -> Result<ImportedSamples> {
+    let text = read_text(path, limit)?;
     parse_csv(path, &text)
 }
 

@@ -23,9 +23,10 @@
 
 pub mod output;
 mod store;
+pub mod validate;
 
 pub use output::{Overwrite, write_atomic, write_new};
-pub use store::{SUPPORTED_VERSIONS, default_paths, load, save_atomic, slug};
+pub use store::{SUPPORTED_VERSIONS, default_paths, load, parse, save_atomic, slug};
 
 use std::collections::BTreeMap;
 

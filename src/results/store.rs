@@ -7,12 +7,15 @@
 //! is synced so the rename itself survives a crash. A reader sees the old file or the new one,
 //! never half of one.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
+
 use super::output::write_atomic;
+use super::validate::validate;
 use super::{ResultsFile, SCHEMA_NAME, SCHEMA_VERSION};
 use crate::error::{Error, Result};
+use crate::input::{InputLimit, read_text};
 
 /// The schema versions this build reads.
 pub const SUPPORTED_VERSIONS: &[u32] = &[SCHEMA_VERSION];
@@ -49,28 +52,53 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
-/// Reads a results file, refusing files that are not ours or of an unsupported version.
-pub fn load(path: &Path) -> Result<ResultsFile> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+/// Reads a results file of at most `limit` bytes, refusing files that are not ours, of an
+/// unsupported version, malformed or breaking a rule of `validate`, with the field named.
+pub fn load(path: &Path, limit: InputLimit) -> Result<ResultsFile> {
+    parse(path, &read_text(path, limit)?)
+}
+
+/// The first fields of a file, read before the whole: is it ours, and which version?
+#[derive(Deserialize)]
+struct Probe {
+    schema: Option<serde_json::Value>,
+    schema_version: Option<serde_json::Value>,
+}
+
+/// Parses the text of a results file; `path` names it in messages.
+pub fn parse(path: &Path, text: &str) -> Result<ResultsFile> {
     let data = |message: String| Error::Data { path: path.to_owned(), message };
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| data(format!("not valid JSON (line {}, column {}): {e}", e.line(), e.column())))?;
-    if value.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA_NAME) {
-        return Err(data(format!("not an amdahl results file (no \"schema\": \"{SCHEMA_NAME}\")")));
+    let not_ours = || data(format!("not an amdahl results file (no \"schema\": \"{SCHEMA_NAME}\")"));
+    let probe: Probe = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => not_ours(),
+        _ => data(format!("not valid JSON (line {}, column {}): {e}", e.line(), e.column())),
+    })?;
+    if probe.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA_NAME) {
+        return Err(not_ours());
     }
-    let version = value.get("schema_version").and_then(|v| v.as_u64());
-    if !version.is_some_and(|v| SUPPORTED_VERSIONS.contains(&(v as u32))) {
-        let found = version.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
-        return Err(data(format!("schema_version {found} is not supported (this build reads {SUPPORTED_VERSIONS:?})")));
+    match &probe.schema_version {
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_some_and(|v| SUPPORTED_VERSIONS.contains(&(v as u32))) => {}
+        Some(serde_json::Value::Number(n)) => {
+            return Err(data(format!("schema_version {n} is not supported (this build reads {SUPPORTED_VERSIONS:?})")));
+        }
+        Some(other) => {
+            return Err(data(format!("schema_version must be a whole number, not {other}")));
+        }
+        None => return Err(data("schema_version is missing".to_owned())),
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let file: ResultsFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = e.path().to_string();
         data(format!("malformed results: field `{field}`: {}", e.into_inner()))
-    })
+    })?;
+    validate(&file).map_err(|e| data(format!("invalid results: {e}")))?;
+    Ok(file)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]
@@ -93,6 +121,11 @@ mod tests {
         let cases = [
             ("{\"a\": 1}", "not an amdahl results file"),
             ("{\"schema\": \"amdahl-results\", \"schema_version\": 99}", "schema_version 99 is not supported"),
+            (
+                "{\"schema\": \"amdahl-results\", \"schema_version\": \"1\"}",
+                "schema_version must be a whole number, not \"1\"",
+            ),
+            ("[1, 2]", "not an amdahl results file"),
             ("{\"schema\": \"amdahl-res", "line 1"),
             ("{\"schema\": \"amdahl-results\", \"schema_version\": 1}", "malformed results"),
             // An enum value this build does not know: the field is named, no panic.
@@ -101,11 +134,11 @@ mod tests {
         for (i, (text, want)) in cases.iter().enumerate() {
             let path = dir.path().join(format!("{i}.json"));
             fs::write(&path, text).unwrap();
-            let err = load(&path).unwrap_err();
+            let err = load(&path, InputLimit::DEFAULT).unwrap_err();
             assert_eq!(err.exit_code(), 65);
             assert!(err.to_string().contains(want) && err.to_string().contains(&format!("{i}.json")), "{err}");
         }
-        let missing = load(&dir.path().join("missing.json")).unwrap_err();
+        let missing = load(&dir.path().join("missing.json"), InputLimit::DEFAULT).unwrap_err();
         assert_eq!(missing.exit_code(), 74);
     }
 }

@@ -6,6 +6,14 @@
 //! percentiles of the results. Resampling *rounds* (not single samples) keeps the pairing of a
 //! round's T(1) with its T(j). The generator is PCG-64 (O'Neill 2014) seeded from the run's seed,
 //! so a given seed and data always give the same interval.
+//!
+//! # Many rounds
+//! The cost of a plain bootstrap grows with n; a file of 10^6 rounds would take minutes to refit.
+//! Beyond [`MAX_RESAMPLE_SIZE`] rounds each resample draws only m = [`MAX_RESAMPLE_SIZE`] rounds
+//! (the m-out-of-n bootstrap: Bickel, Götze & van Zwet, Statistica Sinica 7, 1997) and every
+//! replicate's deviation from the full-sample estimate is scaled by sqrt(m/n), the ratio of the
+//! standard errors of a root-n statistic such as the median at sizes m and n. Below that size
+//! nothing changes; above it the work stays bounded whatever n.
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
@@ -14,6 +22,16 @@ use super::summary::percentile_sorted;
 
 /// Resamples per interval.
 pub const RESAMPLES: usize = 2000;
+
+/// The most rounds one resample draws (see the module docs).
+pub const MAX_RESAMPLE_SIZE: usize = 4096;
+
+/// How many rounds a resample of `n` draws, and the factor sqrt(m/n) that scales replicates'
+/// deviations from the estimate (1 when m = n).
+pub fn resample_size(n: usize) -> (usize, f64) {
+    let m = n.min(MAX_RESAMPLE_SIZE);
+    (m, if m == n { 1.0 } else { (m as f64 / n as f64).sqrt() })
+}
 
 /// A seeded bootstrap over `n` rounds.
 pub struct Bootstrap {
@@ -28,17 +46,27 @@ impl Bootstrap {
     }
 
     /// The statistic on [`RESAMPLES`] resamples of round indices; non-finite results are dropped.
+    /// Beyond [`MAX_RESAMPLE_SIZE`] rounds the replicates are m-out-of-n ones, rescaled around the
+    /// statistic of all rounds (see the module docs).
     pub fn replicates(&mut self, mut statistic: impl FnMut(&[usize]) -> f64) -> Vec<f64> {
         let n = self.indices.len();
         let mut out = Vec::with_capacity(RESAMPLES);
         if n == 0 {
             return out;
         }
+        let (m, scale) = resample_size(n);
+        let estimate = if m < n {
+            self.indices.iter_mut().enumerate().for_each(|(i, slot)| *slot = i);
+            statistic(&self.indices)
+        } else {
+            0.0
+        };
         for _ in 0..RESAMPLES {
-            for slot in self.indices.iter_mut() {
+            for slot in self.indices[..m].iter_mut() {
                 *slot = self.rng.random_range(0..n);
             }
-            let value = statistic(&self.indices);
+            let value = statistic(&self.indices[..m]);
+            let value = if m < n { estimate + (value - estimate) * scale } else { value };
             if value.is_finite() {
                 out.push(value);
             }

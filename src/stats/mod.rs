@@ -4,7 +4,7 @@ mod bootstrap;
 mod speedup;
 mod summary;
 
-pub use bootstrap::{Bootstrap, RESAMPLES, percentile};
+pub use bootstrap::{Bootstrap, MAX_RESAMPLE_SIZE, RESAMPLES, percentile, resample_size};
 pub use speedup::{PairedSpeedup, paired_speedup};
 pub use summary::{Summary, mad, mean, median, sd};
 

@@ -66,7 +66,7 @@ fn synthetic_on_the_fake_clock_is_exact() {
     assert_eq!(amdahl.threads_used, [1, 2, 3, 4]);
 
     // The file on disk is the final state, complete, and reads back equal.
-    let saved = crate::results::load(&out).unwrap();
+    let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
     assert_eq!(saved, outcome.results);
     assert_eq!(saved.run.status, crate::results::RunStatus::Complete);
 }
@@ -177,7 +177,7 @@ fn failures_are_reported_and_the_run_goes_on() {
     let error = racy.error.as_deref().unwrap();
     assert!(error.contains("`racy` at j=2") && error.contains("parallel result differs"), "{error}");
     assert!(synthetic.error.is_none() && synthetic.rounds == 5);
-    assert_eq!(crate::results::load(&out).unwrap().workloads.len(), 3);
+    assert_eq!(crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap().workloads.len(), 3);
 }
 
 #[test]
@@ -188,7 +188,10 @@ fn interruption_keeps_what_was_measured() {
     let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(true)).unwrap();
     assert_eq!(outcome.results.run.status, crate::results::RunStatus::Interrupted);
     assert!(outcome.results.workloads.is_empty());
-    assert_eq!(crate::results::load(&out).unwrap().run.status, crate::results::RunStatus::Interrupted);
+    assert_eq!(
+        crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap().run.status,
+        crate::results::RunStatus::Interrupted
+    );
 }
 
 #[test]

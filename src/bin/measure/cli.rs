@@ -143,6 +143,9 @@ pub struct FitArgs {
     /// Seed of the bootstrap for CSV data [default: 1].
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_input: Option<String>,
 }
 
 /// Options of `measure report`. With no output flag, prints the Markdown summary.
@@ -160,6 +163,12 @@ pub struct ReportArgs {
     /// Write the Markdown summary here.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Replace output files that exist (never a link, folder or device).
+    #[arg(long)]
+    pub force: bool,
+    /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_input: Option<String>,
 }
 
 /// Options of `measure compare`.
@@ -171,9 +180,15 @@ pub struct CompareArgs {
     /// Write an HTML page with the machines' speedup curves overlaid.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Replace the HTML file if it exists (never a link, folder or device).
+    #[arg(long)]
+    pub force: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_input: Option<String>,
 }
 
 /// Options of `measure predict`.
@@ -197,6 +212,9 @@ pub struct PredictArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_input: Option<String>,
 }
 
 /// `--scaling` values.

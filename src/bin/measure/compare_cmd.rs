@@ -2,9 +2,8 @@
 
 use amdahl::compare::compare;
 use amdahl::error::exit_code;
-use amdahl::fit_command::refit;
 use amdahl::report::{comparison_html, comparison_text};
-use amdahl::results::{self, write_atomic};
+use amdahl::results::{Overwrite, write_new};
 use amdahl::{Error, Result};
 
 use crate::cli::CompareArgs;
@@ -12,14 +11,14 @@ use crate::cli::CompareArgs;
 /// Runs `measure compare`; returns the text to print.
 pub fn run(args: &CompareArgs) -> Result<(String, u8)> {
     let mut files = Vec::with_capacity(args.files.len());
+    let limit = crate::input_limit(args.max_input.as_deref())?;
     for path in &args.files {
-        let mut loaded = results::load(path)?;
-        refit(&mut loaded);
+        let loaded = crate::load_results(path, limit)?;
         files.push((path.display().to_string(), loaded));
     }
     let comparison = compare(&files)?;
     if let Some(html) = &args.html {
-        write_atomic(html, comparison_html(&comparison, &files).as_bytes())?;
+        write_new(html, comparison_html(&comparison, &files).as_bytes(), Overwrite::from_force(args.force))?;
         eprintln!("HTML comparison written to {}", html.display());
     }
     let text = if args.json {

@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::fit_command::{explain_csv, explain_samples, explanations, refit};
+use amdahl::fit_command::{explain_csv, explain_samples, explanations};
+use amdahl::input::{InputLimit, read_text};
 use amdahl::report::{Exporter, Table, curve_table};
-use amdahl::{Error, import, results};
+use amdahl::{Error, import};
 use serde_json::{Value, json};
 
 use crate::cli::FitArgs;
@@ -13,25 +14,25 @@ use crate::cli::FitArgs;
 /// Runs `measure fit`; returns the text to print.
 pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     let seed = args.seed.unwrap_or(1);
+    let limit = crate::input_limit(args.max_input.as_deref())?;
     let mut texts = Vec::new();
     let mut values = Vec::new();
     for dir in &args.criterion {
-        let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir)?, seed)?;
+        let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir, limit)?, seed)?;
         texts.push(curve_table(&report));
         values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
     }
     for file in &args.files {
-        if let Some(scan) = hyperfine_scan(file)? {
+        if let Some(scan) = hyperfine_scan(file, limit)? {
             let report = explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed)?;
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         } else if is_results_file(file) {
-            let mut loaded = results::load(file)?;
-            refit(&mut loaded);
+            let loaded = crate::load_results(file, limit)?;
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
             texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));
         } else {
-            let report = explain_csv(file, seed)?;
+            let report = explain_csv(file, seed, limit)?;
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         }
@@ -46,11 +47,11 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
 }
 
 /// A `.json` file that is hyperfine's export, parsed; `None` for anything else.
-fn hyperfine_scan(path: &Path) -> Result<Option<Value>, Error> {
+fn hyperfine_scan(path: &Path, limit: InputLimit) -> Result<Option<Value>, Error> {
     if !is_results_file(path) {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    let text = read_text(path, limit)?;
     Ok(serde_json::from_str::<Value>(&text).ok().filter(import::is_hyperfine))
 }
 

@@ -16,8 +16,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use amdahl::error::exit_code;
+use amdahl::fit_command::refit;
+use amdahl::input::InputLimit;
 use amdahl::report::{Exporter, Html, Json, Table, printable};
-use amdahl::results::{Overwrite, write_new};
+use amdahl::results::{Overwrite, ResultsFile, RunStatus, write_new};
 use amdahl::sweep::{Hang, Journal, RealClock, RunContext, Watchdog};
 use amdahl::{Error, machine, sweep};
 use clap::Parser;
@@ -49,6 +51,25 @@ fn main() -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// `--max-input`, or the default.
+fn input_limit(text: Option<&str>) -> Result<InputLimit, Error> {
+    text.map(InputLimit::parse).transpose().map(Option::unwrap_or_default)
+}
+
+/// Loads a results file and recomputes everything from its samples; warns about a run that did
+/// not finish.
+fn load_results(path: &std::path::Path, limit: InputLimit) -> Result<ResultsFile, Error> {
+    let mut loaded = amdahl::results::load(path, limit)?;
+    if loaded.run.status == RunStatus::Running {
+        eprintln!(
+            "warning: {}: the run did not finish (status `running`: its process died, or it is still measuring); showing what was saved",
+            printable(&path.display().to_string())
+        );
+    }
+    refit(&mut loaded);
+    Ok(loaded)
 }
 
 fn print(text: &str) -> Result<u8, Error> {

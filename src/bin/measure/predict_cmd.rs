@@ -1,11 +1,10 @@
 //! `measure predict`: speedups from a serial fraction or from a results file's fitted models.
 
 use amdahl::error::exit_code;
-use amdahl::fit_command::refit;
 use amdahl::predict::{Law, predict_law, predict_results};
 use amdahl::report::prediction_table;
 use amdahl::thread_set::ThreadSet;
-use amdahl::{Error, machine, results};
+use amdahl::{Error, machine};
 use serde_json::json;
 
 use crate::cli::{PredictArgs, ScalingArg};
@@ -17,8 +16,7 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
         ThreadSet::parse_up_to(args.threads.as_deref().unwrap_or("pow2:64"), machine::cpu_counts(), 1_000_000)?;
     let weak = matches!(args.scaling, Some(ScalingArg::Weak));
     if let Some(file) = &args.file {
-        let mut loaded = results::load(file)?;
-        refit(&mut loaded);
+        let loaded = crate::load_results(file, crate::input_limit(args.max_input.as_deref())?)?;
         let predictions = predict_results(&loaded, threads.counts());
         if args.json {
             return Ok((format!("{:#}\n", json!({ "workloads": predictions })), exit_code::OK));
