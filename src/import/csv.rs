@@ -10,6 +10,12 @@ use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
 use crate::input::{InputLimit, read_text};
+use crate::results::validate::MAX_THREADS;
+
+/// The smallest and largest value accepted (seconds, or throughput as given): any ratio of two
+/// stays within 1e30, so no speedup is infinite.
+const MIN_VALUE: f64 = 1e-15;
+const MAX_VALUE: f64 = 1e15;
 
 /// Reads `path` as a CSV curve.
 pub fn read_csv(path: &Path, limit: InputLimit) -> Result<ImportedSamples> {
@@ -47,9 +53,22 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
         _ => (SampleKind::Throughput, 1.0),
     };
     let mut points: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = record.map_err(|e| bad(format!("line {line}: {e}")))?;
+    // Line numbers from byte offsets: the reader's own count skips blank lines, and a record's
+    // offset is that of the blank lines before it.
+    let line_at = |byte: u64| {
+        let bytes = text.as_bytes();
+        let mut at = (byte as usize).min(bytes.len());
+        while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
+            at += 1;
+        }
+        bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+    };
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(String::new(), |p| format!("line {}: ", line_at(p.byte())));
+            bad(format!("{line}{e}"))
+        })?;
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
         let cell = |col: usize| record.get(col).unwrap_or("");
         let name = &headers[threads_col];
         let threads: usize = cell(threads_col).parse().map_err(|_| {
@@ -59,9 +78,9 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
                 cell(threads_col)
             ))
         })?;
-        if threads == 0 {
+        if threads == 0 || threads > MAX_THREADS {
             return Err(bad(format!(
-                "line {line}, column {} (`{name}`): a thread count must be at least 1",
+                "line {line}, column {} (`{name}`): a thread count must be 1..={MAX_THREADS}",
                 threads_col + 1
             )));
         }
@@ -75,7 +94,16 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
                 cell(value_col)
             )));
         }
-        points.entry(threads).or_default().push(value / divisor);
+        let value = value / divisor;
+        if !(MIN_VALUE..=MAX_VALUE).contains(&value) {
+            return Err(bad(format!(
+                "line {line}, column {} (`{column}`): `{}` is outside {MIN_VALUE:e}..={MAX_VALUE:e}{}, where ratios of values stay finite",
+                value_col + 1,
+                cell(value_col),
+                if divisor == 1.0 { "" } else { " seconds" }
+            )));
+        }
+        points.entry(threads).or_default().push(value);
     }
     if points.is_empty() {
         return Err(bad("no data rows after the header".into()));
@@ -90,6 +118,16 @@ mod tests {
 
     fn parse(text: &str) -> Result<ImportedSamples> {
         parse_csv(Path::new("data.csv"), text)
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_values_stay_finite() {
+        let err = parse("threads,seconds\n\n1,1.0\n\n\n2,abc\n").unwrap_err().to_string();
+        assert!(err.contains("line 6, column 2"), "{err}");
+        let err = parse("threads,seconds\n1,1e308\n2,1e-300\n").unwrap_err().to_string();
+        assert!(err.contains("line 2, column 2") && err.contains("outside"), "{err}");
+        let err = parse("threads,seconds\n1,1\n2000000,1\n").unwrap_err().to_string();
+        assert!(err.contains("line 3, column 1") && err.contains("1..=1000000"), "{err}");
     }
 
     #[test]
@@ -108,7 +146,7 @@ mod tests {
             ("j,seconds\n1,1\n", "no `threads`"),
             ("threads,ms\n1,1\n", "no `seconds`"),
             ("threads,seconds\n1,1\n2,abc\n", "line 3, column 2 (`seconds`): `abc` is not a number"),
-            ("threads,seconds\n0,1\n", "line 2, column 1 (`threads`): a thread count must be at least 1"),
+            ("threads,seconds\n0,1\n", "line 2, column 1 (`threads`): a thread count must be 1..=1000000"),
             ("threads,seconds\n1.5,1\n", "line 2, column 1 (`threads`): `1.5` is not a whole number"),
             ("threads,seconds\n1,-2\n", "line 2, column 2 (`seconds`): `-2` must be positive"),
             ("threads,seconds\n", "no data rows"),
