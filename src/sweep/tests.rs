@@ -4,6 +4,7 @@ use std::sync::atomic::AtomicBool;
 
 use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError, WorkloadSpec};
 
+use super::journal::{self, Journal, Saved};
 use super::*;
 use crate::config::{PlannedWorkload, RunRequest};
 use crate::results::StopReason;
@@ -453,4 +454,130 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
     };
     let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, env);
     assert!(fast.warnings.is_empty() && seen.0.len() == 1);
+}
+
+/// A run like `run_with`, whose journal writes through `writer`.
+fn run_journaled(config: &RunConfig, journal: &Journal) -> RunOutcome {
+    run(
+        config,
+        RunContext {
+            clock: &FakeClock::exact(),
+            observer: &mut Silent,
+            interrupted: &AtomicBool::new(false),
+            cpus: CPUS,
+            machine: machine::fingerprint(),
+            argv: vec!["measure".into()],
+            results_dir: "unused".into(),
+            journal,
+            watchdog: None,
+        },
+    )
+    .unwrap()
+}
+
+/// Every write the journal makes: (path, the file's JSON), in order.
+type Writes = std::sync::Arc<std::sync::Mutex<Vec<(std::path::PathBuf, serde_json::Value)>>>;
+
+/// A writer that records each write and fails (like a full disk) for paths `fails` accepts.
+fn recording_writer(writes: &Writes, fails: impl Fn(&Path) -> bool + Send + 'static) -> journal::Writer {
+    let writes = std::sync::Arc::clone(writes);
+    Box::new(move |path: &Path, bytes: &[u8]| {
+        if fails(path) {
+            return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"));
+        }
+        writes.lock().unwrap().push((path.to_owned(), serde_json::from_slice(bytes).unwrap()));
+        Ok(())
+    })
+}
+
+#[test]
+fn every_round_is_saved_at_most_once_a_second_of_the_run_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let mut config = config(&[], "1,2", &out);
+    // A round at j = 1 and 2 takes 0.6 s of the fake clock: a write every second round.
+    static ROUND_OF_600MS: Modeled = Modeled(300_000_000);
+    config.workloads = vec![planned(&ROUND_OF_600MS, &[1, 2])];
+    (config.settings.min_rounds, config.settings.max_rounds) = (6, 6);
+    let writes = Writes::default();
+    let journal = Journal::with_writer(recording_writer(&writes, |_| false));
+    let outcome = run_journaled(&config, &journal);
+    assert_eq!(outcome.saved, Saved::Written(out.clone()));
+    let writes = writes.lock().unwrap();
+    let rounds: Vec<(u64, &str)> = writes
+        .iter()
+        .filter_map(|(_, json)| {
+            let w = json["workloads"].get(0)?;
+            Some((w["rounds"].as_u64()?, w["stop"].as_str()?))
+        })
+        .collect();
+    // Round 1 (the first checkpoint), then every ~second of rounds, then the workload's end and
+    // the run's end; saves during the sweep say `running`.
+    assert_eq!(rounds, [(1, "running"), (3, "running"), (5, "running"), (6, "converged"), (6, "converged")]);
+    assert_eq!(writes[0].1["workloads"].as_array().map(Vec::len), Some(0), "the first write precedes measuring");
+    assert_eq!(writes.last().unwrap().1["run"]["status"], "complete");
+}
+
+#[test]
+fn a_full_disk_at_the_end_keeps_the_results_in_a_rescue_file_or_hands_them_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let first = config(&["synthetic:size=100000"], "1,2", &out);
+    // The disk fills after the first write: every later write of the results file fails.
+    let writes = Writes::default();
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    let target = out.clone();
+    let full_after_first =
+        move |path: &Path| path == target && count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0;
+    let journal = Journal::with_writer(recording_writer(&writes, full_after_first));
+    let outcome = run_journaled(&first, &journal);
+    let Saved::Rescued { intended, error, at } = &outcome.saved else { panic!("{:?}", outcome.saved) };
+    assert_eq!(intended, &out);
+    assert!(error.contains("No space left"), "{error}");
+    assert!(at.starts_with(std::env::temp_dir()) && at.to_string_lossy().ends_with("-r.json"), "{at:?}");
+    let rescued = writes.lock().unwrap().iter().find(|(p, _)| p == at).map(|(_, j)| j.clone()).unwrap();
+    assert_eq!(rescued["run"]["status"], "complete");
+    assert_eq!(rescued["workloads"][0]["rounds"].as_u64(), Some(outcome.results.workloads[0].rounds as u64));
+    assert!(outcome.results.workloads[0].rounds >= 5);
+
+    // Nowhere to write at all: the JSON comes back to be printed.
+    let out = dir.path().join("s.json");
+    let target = out.clone();
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    let all_full = move |path: &Path| path != target || count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0;
+    let journal = Journal::with_writer(recording_writer(&Writes::default(), all_full));
+    let outcome = run_journaled(&config(&["synthetic:size=100000"], "1,2", &out), &journal);
+    let Saved::Unsaved { json, .. } = &outcome.saved else { panic!("{:?}", outcome.saved) };
+    let back: crate::results::ResultsFile = serde_json::from_str(json).unwrap();
+    assert_eq!(back, outcome.results);
+}
+
+#[test]
+fn a_late_interruption_saves_every_completed_round_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let config = config(&["synthetic:size=100000"], "1,2", &out);
+    let writes = Writes::default();
+    let journal = Journal::with_writer(recording_writer(&writes, |_| false));
+    let outcome = run_journaled(&config, &journal);
+    // After the runner's final write, a signal handler's finish changes nothing.
+    assert_eq!(journal.finish_interrupted(Some("late")), outcome.saved);
+    let last = writes.lock().unwrap().last().unwrap().1.clone();
+    assert_eq!(last["run"]["status"], "complete");
+
+    // Mid-run (the journal as a sweep leaves it after a round): the state is marked interrupted.
+    let journal = Journal::with_writer(recording_writer(&writes, |_| false));
+    let mut file = outcome.results.clone();
+    file.run.status = crate::results::RunStatus::Running;
+    file.workloads[0].stop = StopReason::Running;
+    journal.start(&out, file).unwrap();
+    let saved = journal.finish_interrupted(Some("a second signal"));
+    assert_eq!(saved, Saved::Written(out.clone()));
+    let last = writes.lock().unwrap().last().unwrap().1.clone();
+    assert_eq!(
+        (last["run"]["status"].as_str(), last["workloads"][0]["stop"].as_str()),
+        (Some("interrupted"), Some("interrupted"))
+    );
+    assert_eq!(last["workloads"][0]["rounds"].as_u64(), Some(outcome.results.workloads[0].rounds as u64));
+    assert_eq!(last["warnings"].as_array().unwrap().last().unwrap(), "a second signal");
 }
