@@ -31,7 +31,7 @@ pub fn workload_seed(run_seed: u64, index: usize) -> u64 {
 /// the scaling and the seed. The sweep builds it from its settings; every command that re-analyses
 /// a results file reads it from the file ([`AnalysisContext::of`]), so both get the same numbers
 /// from the same samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnalysisContext {
     /// The machine's usable CPUs and physical cores.
     pub cpus: CpuCounts,
@@ -41,6 +41,10 @@ pub struct AnalysisContext {
     pub scaling: Scaling,
     /// The seed it was measured with ([`workload_seed`]).
     pub seed: u64,
+    /// The 1-minute load average when the run started, when known.
+    pub load: Option<f64>,
+    /// Bytes one run moves, for work that reports bandwidth.
+    pub bytes_per_run: Option<u64>,
 }
 
 impl AnalysisContext {
@@ -52,6 +56,8 @@ impl AnalysisContext {
             kind: w.kind,
             scaling: w.scaling,
             seed: workload_seed(results.run.seed, index),
+            load: results.machine.load_before.map(|l| l[0]),
+            bytes_per_run: w.bytes_per_run,
         }
     }
 }
@@ -167,6 +173,7 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
             superlinear: false,
             threads_used: Vec::new(),
             aicc: None,
+            no_interval: None,
             not_fitted: Some(reason),
         };
         return (Fits { amdahl: Some(amdahl), ..Fits::default() }, None);
@@ -175,11 +182,24 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
         Scaling::Strong => fit::fit_curve(&curve),
         Scaling::Weak => fit::fit_weak_curve(&curve),
     };
+    // The diagnosis sees every measured point, oversubscribed ones too.
+    let seen: Vec<&Point> = points.iter().filter(|p| p.speedup.is_some() && p.error.is_none()).collect();
+    let threads: Vec<usize> = seen.iter().map(|p| p.threads).collect();
+    let speedups: Vec<f64> = seen.iter().filter_map(|p| p.speedup).collect();
+    let intervals: Vec<Option<[f64; 2]>> = seen.iter().map(|p| p.speedup_ci95).collect();
+    let utilisation: Vec<Option<f64>> = seen.iter().map(|p| p.utilisation).collect();
+    let fastest_ns = seen.iter().filter_map(|p| p.median_ns).fold(f64::INFINITY, f64::min);
+    let bandwidth_gb_s = ctx.bytes_per_run.map(|b| b as f64 / fastest_ns).filter(|g| g.is_finite());
     let diagnosis = diagnose(&Evidence {
         kind: Some(ctx.kind),
-        threads: &curve.threads,
-        speedups: &curve.values,
-        usable_cpus: Some(ctx.cpus.usable),
+        threads: &threads,
+        speedups: &speedups,
+        intervals: &intervals,
+        utilisation: &utilisation,
+        cpus: Some(ctx.cpus),
+        load: ctx.load,
+        bandwidth_gb_s,
+        residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
     });
     (fits, diagnosis)
@@ -194,8 +214,14 @@ mod tests {
     use super::*;
 
     const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
-    const CTX: AnalysisContext =
-        AnalysisContext { cpus: CPUS, kind: Kind::Parallel, scaling: Scaling::Strong, seed: 1 };
+    const CTX: AnalysisContext = AnalysisContext {
+        cpus: CPUS,
+        kind: Kind::Parallel,
+        scaling: Scaling::Strong,
+        seed: 1,
+        load: None,
+        bytes_per_run: None,
+    };
 
     fn point(threads: usize, samples: &[u64]) -> Point {
         let mut p = new_point(threads, CPUS);

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::analysis::{self, AnalysisContext};
 use crate::error::{Error, Result};
 use crate::fit::amdahl;
+use crate::fit::frame::{Frame, Law};
 use crate::results::{ResultsFile, WorkloadResult};
 use crate::stats::{RESAMPLES, median, percentile};
 
@@ -222,12 +223,14 @@ fn serial_fraction_replicates(r: &ResultsFile, index: usize) -> Option<(f64, Vec
     let w = &r.workloads[index];
     let ctx = AnalysisContext::of(r, index);
     let curve = analysis::curve_to_fit(&w.points, &ctx)?;
-    let b = amdahl::serial_fraction(curve.threads.iter().copied().zip(curve.values.iter().copied()))?;
+    // The same estimate and warm-started replicates as `fit::amdahl`, so the intervals agree.
+    let estimate = Frame::new(&curve, &curve.values)?.fit(Law::Amdahl, None)?;
     let replicates = curve
         .replicates
         .iter()
-        .map(|v| amdahl::serial_fraction(curve.threads.iter().copied().zip(v.iter().copied())).unwrap_or(f64::NAN))
+        .map(|v| amdahl::serial_fraction_of(&curve, v, Some(estimate)).unwrap_or(f64::NAN))
         .collect();
+    let b = estimate.sigma;
     Some((b, replicates))
 }
 

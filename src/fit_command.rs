@@ -17,6 +17,7 @@ use crate::import::{ImportedSamples, read_csv};
 use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
 use crate::stats::percentile;
+use crate::thread_set::CpuCounts;
 
 /// One imported curve, fitted and explained.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,17 +65,22 @@ pub struct WorkloadExplanation {
 }
 
 /// Reads a CSV curve and fits and explains it.
-pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit) -> Result<CurveReport> {
-    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed)
+pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit, cpus: Option<CpuCounts>) -> Result<CurveReport> {
+    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed, cpus)
 }
 
 /// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine).
-pub fn explain_samples(source: &str, imported: &ImportedSamples, seed: u64) -> Result<CurveReport> {
+pub fn explain_samples(
+    source: &str,
+    imported: &ImportedSamples,
+    seed: u64,
+    cpus: Option<CpuCounts>,
+) -> Result<CurveReport> {
     let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed);
     let fits = fit::fit_curve(&curve);
     let speedups = curve.speedups();
     let replicate_speedups = curve.replicate_speedups();
-    let points = curve
+    let points: Vec<CurvePoint> = curve
         .threads
         .iter()
         .enumerate()
@@ -91,11 +97,17 @@ pub fn explain_samples(source: &str, imported: &ImportedSamples, seed: u64) -> R
         let lambda = fits.usl.as_ref().and_then(|u| u.lambda).unwrap_or(1.0);
         curve.values.iter().map(|x| x / lambda).collect()
     });
+    let intervals: Vec<Option<[f64; 2]>> = points.iter().map(|p: &CurvePoint| p.speedup_ci95).collect();
     let diagnosis = diagnose(&Evidence {
         kind: None,
         threads: &curve.threads,
         speedups: &evidence_speedups,
-        usable_cpus: None,
+        intervals: &intervals,
+        utilisation: &[],
+        cpus,
+        load: None,
+        bandwidth_gb_s: None,
+        residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
     });
     Ok(CurveReport {
@@ -155,7 +167,7 @@ mod tests {
 
     #[test]
     fn amdahl_reference_csv_is_explained_exactly() {
-        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT).unwrap();
+        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, None).unwrap();
         assert_eq!(report.measure, "speedup");
         let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
         assert!((b - 0.1).abs() < 1e-9);
@@ -167,10 +179,10 @@ mod tests {
 
     #[test]
     fn usl_reference_csv_is_retrograde() {
-        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT).unwrap();
+        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, None).unwrap();
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
-        assert!(d.starts_with("retrograde past N* = 6.9"), "{d}");
+        assert!(d.starts_with("retrograde past 7 threads") && d.contains("USL N* = 6.9"), "{d}");
     }
 }

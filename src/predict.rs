@@ -105,17 +105,16 @@ pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<Workload
             };
             out.model = w.fits.best;
             out.ceiling = law.ceiling().and_then(finite);
-            let n: Vec<f64> = curve.threads.iter().map(|&j| j as f64).collect();
             let replicate_laws: Vec<Law> = curve
                 .replicates
                 .iter()
-                .filter_map(|values| {
-                    let pts = curve.threads.iter().copied().zip(values.iter().copied());
-                    match law {
-                        Law::Amdahl(_) => amdahl::serial_fraction(pts).map(Law::Amdahl),
-                        Law::Gustafson(_) => gustafson::serial_fraction(pts).map(Law::Gustafson),
-                        Law::Usl(..) => usl::fit_values(&n, values, false).map(|(u, _)| Law::Usl(u.sigma, u.kappa)),
+                .filter_map(|values| match law {
+                    Law::Amdahl(_) => amdahl::serial_fraction_of(&curve, values, None).map(Law::Amdahl),
+                    Law::Gustafson(_) => {
+                        gustafson::serial_fraction(curve.threads.iter().copied().zip(values.iter().copied()))
+                            .map(Law::Gustafson)
                     }
+                    Law::Usl(..) => usl::fit_of(&curve, values, None).map(|u| Law::Usl(u.sigma, u.kappa)),
                 })
                 .collect();
             let measured_max = curve.threads.last().copied().unwrap_or(1);

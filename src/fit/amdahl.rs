@@ -2,21 +2,29 @@
 //! single processor approach to achieving large scale computing capabilities", AFIPS 1967).
 //!
 //! # Method
-//! 1/S = B + (1 - B)/j is linear in B: with x = 1 - 1/j and y = 1/S - 1/j it reads y = B x, so the
-//! least-squares B through the origin is B = sum(x y) / sum(x^2) (j = 1 has x = 0 and adds nothing).
-//! Superlinear data (S > j) give B < 0; that is reported as superlinear, never clamped. The ceiling
-//! of the speedup as j grows is 1/B, defined only for B > 0.
+//! Fitted in the estimation frame of `frame` (least squares on ln cost with kappa = 0): for
+//! unpaired data T(j) = a + c/j with the scale free, B = a/(a + c); for our paired-round speedups
+//! the scale is fixed and j = 1 left out. Superlinear data give B < 0; that is reported as
+//! superlinear, never clamped. The ceiling of the speedup as j grows is 1/B, claimed only when B's
+//! interval lies above 0.
 //!
-//! The 95% CI is the percentile interval of B refitted on every bootstrap replicate of the curve
-//! (see `curve`); for data with one sample per point it is B +- t(0.975; n-1) se(B), with
-//! se(B)^2 = s^2 / sum(x^2) and s^2 the residual variance of the regression through the origin on
-//! the n points with j > 1.
+//! # Interval
+//! With bootstrap replicates (our rounds, or several samples per point) the 95% CI is the
+//! percentile interval of B refitted on every replicate — when there are at least
+//! [`MIN_BOOTSTRAP_SAMPLES`] rounds: a bootstrap of n rounds has at most C(2n-1, n) distinct
+//! resamples (35 for n = 4), whose medians take a handful of values, so its percentile interval
+//! of a median covers well below 95%. With one sample per point it is B +- t(0.975; n - p) se(B)
+//! from the frame's covariance (the delta method in the parameters of the log-cost fit), n - p
+//! counting only the points that carry information. With no degrees of freedom (as many points as
+//! parameters: the fit is exact by construction) there is no interval, and `no_interval` says why
+//! rather than a zero-width "95%" interval.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::CiMethod;
 use super::curve::Curve;
+use super::frame::{Frame, FrameFit, Law};
 use super::student_t::t975;
 use crate::stats::{finite, percentile};
 
@@ -37,14 +45,21 @@ pub struct AmdahlFit {
     pub superlinear: bool,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
-    /// Small-sample Akaike criterion on the speedups (lower is better); null with too few points.
+    /// Small-sample Akaike criterion of the log-cost fit (lower is better; comparable with the
+    /// USL's on the same points); null with too few points.
     #[serde(default)]
     pub aicc: Option<f64>,
+    /// Why there is no interval although B was fitted (too few rounds or points).
+    #[serde(default)]
+    pub no_interval: Option<String>,
     /// Why it was not fitted, when it was not.
     pub not_fitted: Option<String>,
 }
 
-/// Fits Amdahl's law to `curve` (at least two distinct thread counts, one of them 1).
+/// The fewest rounds (or samples per point) a bootstrap interval is computed from.
+pub const MIN_BOOTSTRAP_SAMPLES: usize = 5;
+
+/// Fits Amdahl's law to `curve` (at least two distinct thread counts).
 pub fn fit(curve: &Curve) -> AmdahlFit {
     let mut out = AmdahlFit {
         serial_fraction: None,
@@ -54,48 +69,67 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
         superlinear: false,
         threads_used: curve.threads.clone(),
         aicc: None,
+        no_interval: None,
         not_fitted: None,
-    };
-    let Some(speedups) = curve.speedups() else {
-        out.not_fitted = Some("needs a point at 1 thread".into());
-        return out;
     };
     if curve.threads.len() < 2 {
         out.not_fitted = Some(format!("needs 2 distinct thread counts, has {}", curve.threads.len()));
         return out;
     }
-    let points = |s: &[f64]| curve.threads.iter().copied().zip(s.iter().copied()).collect::<Vec<_>>();
-    let Some(b) = serial_fraction(points(&speedups)) else {
-        out.not_fitted = Some("a speedup is not a positive number".into());
+    let Some(frame) = Frame::new(curve, &curve.values) else {
+        out.not_fitted = Some("a value is not a positive number".into());
         return out;
     };
-    let replicates = curve.replicate_speedups();
-    if !replicates.is_empty() {
-        out.ci95 = percentile(replicates.iter().filter_map(|r| serial_fraction(points(r))).collect(), 0.95);
-        out.ci_method = Some(CiMethod::Bootstrap);
-    } else {
-        let xy: Vec<(f64, f64)> = points(&speedups)
-            .into_iter()
-            .filter(|(j, _)| *j > 1)
-            .map(|(j, s)| (1.0 - 1.0 / j as f64, 1.0 / s - 1.0 / j as f64))
-            .collect();
-        let n = xy.len();
-        if let Some(t) = n.checked_sub(1).and_then(t975) {
-            let sxx: f64 = xy.iter().map(|(x, _)| x * x).sum();
-            let s2 = xy.iter().map(|(x, y)| (y - b * x).powi(2)).sum::<f64>() / (n - 1) as f64;
-            let half = t * (s2 / sxx).sqrt();
-            out.ci95 = Some([b - half, b + half]);
-            out.ci_method = Some(CiMethod::T);
-        }
-    }
+    let Some(estimate) = frame.fit(Law::Amdahl, None) else {
+        out.not_fitted = Some("the least-squares fit did not converge".into());
+        return out;
+    };
+    let b = estimate.sigma;
+    (out.ci95, out.ci_method, out.no_interval) = interval(curve, &frame, &estimate);
     out.ci95 = out.ci95.filter(|ci| ci.iter().all(|x| x.is_finite()));
     out.serial_fraction = finite(b);
-    out.ceiling = ceiling(b).and_then(finite);
     out.superlinear = match out.ci95 {
         Some([_, hi]) => hi < 0.0,
         None => b < 0.0,
     };
+    // A ceiling is claimed only when B is above 0 beyond noise.
+    let positive = out.ci95.map_or(b > 0.0, |[lo, _]| lo > 0.0);
+    out.ceiling = ceiling(b).filter(|_| positive).and_then(finite);
     out
+}
+
+/// B of `values` (the curve's values or a replicate) in the frame; warm-started from `start`.
+pub fn serial_fraction_of(curve: &Curve, values: &[f64], start: Option<FrameFit>) -> Option<f64> {
+    Frame::new(curve, values)?.fit(Law::Amdahl, start).map(|f| f.sigma)
+}
+
+type Interval = (Option<[f64; 2]>, Option<CiMethod>, Option<String>);
+
+/// The 95% CI of B by the method of the module docs, or why there is none.
+fn interval(curve: &Curve, frame: &Frame, estimate: &FrameFit) -> Interval {
+    if !curve.replicates.is_empty() {
+        if curve.samples < MIN_BOOTSTRAP_SAMPLES {
+            let why = format!(
+                "no interval: {} rounds or samples per point; a bootstrap interval needs at least {MIN_BOOTSTRAP_SAMPLES}",
+                curve.samples
+            );
+            return (None, None, Some(why));
+        }
+        let replicates: Vec<f64> =
+            curve.replicates.iter().filter_map(|r| serial_fraction_of(curve, r, Some(*estimate))).collect();
+        return (percentile(replicates, 0.95), Some(CiMethod::Bootstrap), None);
+    }
+    match frame.standard_errors(estimate, false).and_then(|c| Some((c, t975(c.dof)?))) {
+        Some((cov, t)) => {
+            let half = t * cov.sigma;
+            (Some([estimate.sigma - half, estimate.sigma + half]), Some(CiMethod::T), None)
+        }
+        None => {
+            let why =
+                format!("no interval (too few points): {} points for {} parameters", frame.len(), estimate.params);
+            (None, None, Some(why))
+        }
+    }
 }
 
 /// The Amdahl speedup at `threads` for serial fraction `b`.
@@ -176,8 +210,11 @@ mod tests {
     fn one_thread_count_is_not_fitted() {
         let curve = Curve::from_samples(&[1], &[vec![1.0]], crate::fit::curve::SampleKind::Time, 1);
         assert!(fit(&curve).not_fitted.unwrap().contains("2 distinct"));
+        // Without j = 1 the scale is free: two points determine B exactly, with no interval.
         let curve = Curve::from_samples(&[2, 4], &[vec![1.0], vec![0.6]], crate::fit::curve::SampleKind::Time, 1);
-        assert!(fit(&curve).not_fitted.unwrap().contains("1 thread"));
+        let fit = fit(&curve);
+        assert!((fit.serial_fraction.unwrap() - 1.0 / 9.0).abs() < 1e-9 && fit.ci95.is_none(), "{fit:?}");
+        assert!(fit.no_interval.unwrap().contains("2 points for 2 parameters"));
     }
 
     #[test]

@@ -45,6 +45,11 @@ pub struct Curve {
     pub measure: Measure,
     /// Bootstrap replicates of `values`; empty when there is one sample per point.
     pub replicates: Vec<Vec<f64>>,
+    /// Whether the values are paired-round speedups (T(1)'s noise cancels round by round; see
+    /// `frame`), rather than values of separately measured points.
+    pub paired: bool,
+    /// The rounds the replicates resample (paired), or the fewest samples of a point (unpaired).
+    pub samples: usize,
 }
 
 impl Curve {
@@ -68,6 +73,8 @@ impl Curve {
             values: pick(&self.values),
             measure: self.measure,
             replicates: self.replicates.iter().map(pick).collect(),
+            paired: self.paired,
+            samples: self.samples,
         }
     }
 
@@ -103,7 +110,14 @@ impl Curve {
                 );
             }
         }
-        Curve { threads: threads.to_vec(), values, measure: Measure::Speedup, replicates }
+        Curve {
+            threads: threads.to_vec(),
+            values,
+            measure: Measure::Speedup,
+            replicates,
+            paired: true,
+            samples: rounds,
+        }
     }
 
     /// A curve from unpaired samples per thread count (`threads` ascending and distinct). Times
@@ -137,7 +151,8 @@ impl Curve {
                 replicates.push(to_values(medians).0);
             }
         }
-        Curve { threads: threads.to_vec(), values, measure, replicates }
+        let samples = samples.iter().map(Vec::len).min().unwrap_or(0);
+        Curve { threads: threads.to_vec(), values, measure, replicates, paired: false, samples }
     }
 }
 

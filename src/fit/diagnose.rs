@@ -1,41 +1,66 @@
-//! One plain sentence per workload, from its kind and its fits.
+//! One plain sentence per workload, from its points, its kind, the machine and its fits.
 //!
 //! The diagnosis is a table of rules ([`RULES`]), tried in order; the first that applies gives the
-//! sentence:
-//! 1. weak scaling — Gustafson's serial fraction;
-//! 2. retrograde — the USL is the better model and its peak N* lies inside the measured range,
-//!    with the speedup falling at least 5% from its best after it: contention or coherency;
-//! 3. slower with more threads — the best speedup at j > 1 is below 0.9;
-//! 4. inherently sequential — the best speedup at j > 1 is below 1.2;
-//! 5. scales past the core count — the speedup at the largest j exceeds 1.2 x the usable CPUs:
-//!    threads mostly wait (I/O);
-//! 6. superlinear — Amdahl's B is below 0 beyond noise;
-//! 7. saturates — Karp–Flatt rises with j beyond noise and the efficiency at the largest j is
-//!    under 80%: a shared resource such as memory bandwidth, not serial code;
-//! 8. near-linear — efficiency at the largest j of at least 95%;
-//! 9. bounded by a serial fraction — B > 0 with its ceiling 1/B;
-//! 10. otherwise the speedup and efficiency at the largest j.
+//! sentence, and every sentence names the numbers that triggered it. No sentence contradicts the
+//! model marked best: a ceiling 1/B is claimed only when Amdahl's law is the better model and B's
+//! interval lies above 0; a peak only when the USL is, or when the drop was measured.
+//!
+//! 1. **weak scaling** — Gustafson's serial fraction;
+//! 2. **disturbed** — CPU-bound work whose threads were mostly idle (utilisation below 0.7) on a
+//!    machine that was busy when the run started: the numbers describe the machine, not the code;
+//! 3. **retrograde** — the *measured* drop: S at the largest j is below the peak S beyond both
+//!    intervals (or, without intervals, by more than 5% and three residual standard deviations),
+//!    whatever model wins; the USL's N* with its interval is added when it is the better model;
+//! 4. **slower with more threads** — S at the largest j is below 0.9 (beyond its interval);
+//! 5. **inherently sequential** — no S at j > 1 reaches 1.2;
+//! 6. **threads mostly wait** — S beyond 1.2 x the usable CPUs, for any kind of work;
+//! 7. **superlinear** — points whose S beats j beyond their interval (or by 2% without one): a cache
+//!    effect, named with the thread counts where it happens;
+//! 8. **approaching a USL peak** — the USL is the better model, kappa's interval excludes 0 and N*
+//!    lies beyond the measured range;
+//! 9. **saturates** — Karp–Flatt e(j) rises (Mann–Kendall) and efficiency at the largest j is under
+//!    80%: the knee where S stops growing, related to the physical core count when it is there;
+//!    "memory bandwidth" (with the GB/s reached) only for memory-bound work or work that reports its
+//!    bytes, otherwise "a shared resource";
+//! 10. **near-linear** — efficiency at the largest j of at least 95%;
+//! 11. **bounded by a serial fraction** — Amdahl's law is the better model and B's interval lies
+//!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined");
+//! 12. otherwise the speedup and efficiency at the largest j.
+//!
+//! Imported curves carry no CPU count: a sentence about saturation or a drop then says that
+//! oversubscription cannot be judged (`measure fit --cpus N` supplies the count).
 
 use amdahl_workloads::Kind;
 
 use super::{AmdahlFit, Fits, Model};
+use crate::thread_set::CpuCounts;
 
 /// What a diagnosis looks at.
 pub struct Evidence<'a> {
     /// The workload's kind, when known (imported data have none).
     pub kind: Option<Kind>,
-    /// The thread counts of the fitted points, ascending.
+    /// Every measured thread count, ascending (oversubscribed ones too).
     pub threads: &'a [usize],
     /// Their speedups (scaled speedups for weak scaling).
     pub speedups: &'a [f64],
-    /// Usable CPUs of the machine, when known.
-    pub usable_cpus: Option<usize>,
+    /// Their 95% intervals, where known.
+    pub intervals: &'a [Option<[f64; 2]>],
+    /// Their utilisation (CPU time / (wall x min(j, usable CPUs))), where known.
+    pub utilisation: &'a [Option<f64>],
+    /// The machine's CPU counts, when known.
+    pub cpus: Option<CpuCounts>,
+    /// The 1-minute load average when the run started, when known.
+    pub load: Option<f64>,
+    /// The best memory bandwidth reached, GB/s, for work that reports the bytes it moves.
+    pub bandwidth_gb_s: Option<f64>,
+    /// The residual standard deviation of ln S of the better model (for drops without intervals).
+    pub residual_sd: Option<f64>,
     /// The fits.
     pub fits: &'a Fits,
 }
 
-/// One rule of the diagnosis: its name (for the module docs and tests) and the sentence it gives
-/// when it applies. Rules are tried in [`RULES`] order; the first that applies speaks.
+/// One rule of the diagnosis: its name and the sentence it gives when it applies. Rules are tried
+/// in [`RULES`] order; the first that applies speaks.
 pub struct Rule {
     /// A short name.
     pub name: &'static str,
@@ -47,11 +72,13 @@ pub struct Rule {
 /// whose sentence names the numbers that triggered it, and put it where it belongs in the order.
 pub const RULES: &[Rule] = &[
     Rule { name: "weak scaling", applies: weak_scaling },
+    Rule { name: "disturbed", applies: disturbed },
     Rule { name: "retrograde", applies: retrograde },
     Rule { name: "slower with more threads", applies: slower },
     Rule { name: "inherently sequential", applies: sequential },
-    Rule { name: "scales past the core count", applies: past_the_cores },
+    Rule { name: "threads mostly wait", applies: past_the_cores },
     Rule { name: "superlinear", applies: superlinear },
+    Rule { name: "approaching a USL peak", applies: approaching_peak },
     Rule { name: "saturates", applies: saturates },
     Rule { name: "near-linear", applies: near_linear },
     Rule { name: "bounded by a serial fraction", applies: bounded },
@@ -66,7 +93,7 @@ pub struct Facts<'a> {
     pub j_max: usize,
     /// S there.
     pub s_last: f64,
-    /// The best speedup and its index.
+    /// The index of the best speedup, and the speedup.
     pub best: (usize, f64),
     /// The best speedup with more than one thread (S(1) = 1 does not count as "more threads help").
     pub s_best_parallel: f64,
@@ -93,6 +120,35 @@ impl Facts<'_> {
     fn amdahl(&self) -> Option<(f64, &AmdahlFit)> {
         self.e.fits.amdahl.as_ref().and_then(|a| a.serial_fraction.map(|b| (b, a)))
     }
+
+    fn interval(&self, i: usize) -> Option<[f64; 2]> {
+        self.e.intervals.get(i).copied().flatten()
+    }
+
+    /// The clause added where oversubscription could explain the curve but cannot be judged.
+    fn unknown_cpus(&self) -> &'static str {
+        if self.e.cpus.is_none() && self.e.kind.is_none() {
+            "; the CPU count is unknown, so oversubscription cannot be judged (measure fit --cpus N)"
+        } else {
+            ""
+        }
+    }
+
+    /// The USL's N* with its interval, when the USL is the better model and has a peak.
+    fn usl_peak(&self) -> Option<String> {
+        let usl = self.e.fits.usl.as_ref().filter(|_| self.e.fits.best == Some(Model::Usl))?;
+        let peak = usl.peak_threads?;
+        let ci = usl.peak_threads_ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
+        Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa.unwrap_or(0.0)))
+    }
+}
+
+/// B as text: with its interval.
+fn b_text(b: f64, fit: &AmdahlFit) -> String {
+    match fit.ci95 {
+        Some([lo, hi]) => format!("B = {b:.3} [{lo:.3}, {hi:.3}]"),
+        None => format!("B = {b:.3} (no interval)"),
+    }
 }
 
 fn weak_scaling(f: &Facts<'_>) -> Option<String> {
@@ -103,51 +159,119 @@ fn weak_scaling(f: &Facts<'_>) -> Option<String> {
     ))
 }
 
-fn retrograde(f: &Facts<'_>) -> Option<String> {
-    let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
-    let (peak, sigma, kappa) = (usl.peak_threads?, usl.sigma?, usl.kappa?);
-    let (i_best, s_best) = f.best;
-    let (s_last, j_max) = (f.s_last, f.j_max);
-    (peak < j_max as f64 && s_best > 1.1 && s_last < 0.95 * s_best).then(|| {
+fn disturbed(f: &Facts<'_>) -> Option<String> {
+    let cpus = f.e.cpus?;
+    let load = f.e.load?;
+    let busy = matches!(f.e.kind, Some(Kind::Parallel | Kind::Synthetic));
+    let utils: Vec<f64> =
+        f.e.threads
+            .iter()
+            .zip(f.e.utilisation)
+            .filter(|(j, _)| **j > 1 && **j <= cpus.usable)
+            .filter_map(|(_, u)| *u)
+            .collect();
+    let low = utils.iter().copied().fold(f64::INFINITY, f64::min);
+    (busy && load > 0.5 * cpus.usable as f64 && !utils.is_empty() && low < 0.7).then(|| {
         format!(
-            "retrograde past N* = {peak:.1} threads: speedup peaks at {s_best:.2} ({} threads) and falls to {s_last:.2} at {j_max} — contention or coherency (USL sigma = {sigma:.3}, kappa = {kappa:.4})",
-            f.e.threads[i_best]
+            "disturbed: the machine was busy (load {load:.2} on {} usable CPUs) and the threads of this CPU-bound work were idle much of the time (utilisation down to {low:.2}); S({}) = {:.2} describes the machine, not the code — measure again on a quiet machine",
+            cpus.usable, f.j_max, f.s_last
         )
     })
 }
 
+fn retrograde(f: &Facts<'_>) -> Option<String> {
+    let (i_peak, s_peak) = f.best;
+    let last = f.e.threads.len() - 1;
+    if i_peak == last || s_peak <= 1.1 {
+        return None;
+    }
+    let beyond_noise = match (f.interval(i_peak), f.interval(last)) {
+        (Some([peak_lo, _]), Some([_, last_hi])) => last_hi < peak_lo,
+        _ => {
+            let noise = 3.0 * f.e.residual_sd.unwrap_or(0.0);
+            f.s_last < s_peak * 0.95 && (s_peak / f.s_last).ln() > noise
+        }
+    };
+    if !beyond_noise {
+        return None;
+    }
+    let cause = match f.usl_peak() {
+        Some(peak) => format!(" — contention and coherency ({peak})"),
+        None => " — contention that grows with the thread count".to_owned(),
+    };
+    Some(format!(
+        "retrograde past {} threads: S peaks at {s_peak:.2} and falls to {:.2} at {}, beyond noise{cause}{}",
+        f.e.threads[i_peak],
+        f.s_last,
+        f.j_max,
+        f.unknown_cpus()
+    ))
+}
+
 fn slower(f: &Facts<'_>) -> Option<String> {
+    let below =
+        f.interval(f.e.threads.len() - 1).map_or(f.s_last < 0.9, |[_, hi]| hi < 0.9 || f.s_last < 0.9 && hi < 1.0);
     let why = match f.e.kind {
         Some(Kind::Contended) => "threads queue for a shared lock and its cache line bounces between cores",
         Some(Kind::Sequential) => "handing each small step to other threads costs more than the step",
         _ => "coordinating threads costs more than the work they share",
     };
-    (f.s_best_parallel < 0.9).then(|| format!("slower with more threads: S({}) = {:.2}; {why}", f.j_max, f.s_last))
+    (below && f.s_last < 0.9).then(|| format!("slower with more threads: S({}) = {:.2}; {why}", f.j_max, f.s_last))
 }
 
 fn sequential(f: &Facts<'_>) -> Option<String> {
-    let b = f.amdahl().map(|(b, _)| format!(", B = {b:.2}")).unwrap_or_default();
+    let b = f.amdahl().map(|(b, fit)| format!(", {}", b_text(b, fit))).unwrap_or_default();
     (f.s_best_parallel < 1.2)
         .then(|| format!("inherently sequential: more threads do not help (S({}) = {:.2}{b})", f.j_max, f.s_last))
 }
 
 fn past_the_cores(f: &Facts<'_>) -> Option<String> {
-    let cpus = f.e.usable_cpus?;
+    let cpus = f.e.cpus?.usable;
     (f.j_max > cpus && f.s_last > 1.2 * cpus as f64).then(|| {
         format!(
-            "scales past the core count: S({}) = {:.1} on {cpus} usable CPUs — threads mostly wait (I/O), so more threads than cores still help",
+            "scales past the core count: S({}) = {:.1} on {cpus} usable CPUs — threads mostly wait (I/O, sleep, a remote service), so more threads than cores still help",
             f.j_max, f.s_last
         )
     })
 }
 
 fn superlinear(f: &Facts<'_>) -> Option<String> {
-    let (_, fit) = f.amdahl()?;
-    fit.superlinear.then(|| {
+    let above: Vec<usize> = (0..f.e.threads.len())
+        .filter(|&i| {
+            let j = f.e.threads[i] as f64;
+            j > 1.0
+                && match f.interval(i) {
+                    Some([lo, _]) => lo > j,
+                    None => f.e.speedups[i] >= 1.02 * j && f.amdahl().is_some_and(|(_, a)| a.superlinear),
+                }
+        })
+        .collect();
+    let &top = above.iter().max_by(|&&a, &&b| {
+        (f.e.speedups[a] / f.e.threads[a] as f64).total_cmp(&(f.e.speedups[b] / f.e.threads[b] as f64))
+    })?;
+    let list: Vec<String> = above.iter().map(|&i| f.e.threads[i].to_string()).collect();
+    Some(format!(
+        "superlinear at j = {}: S({}) = {:.2} beats {} threads beyond noise; usually each thread's share of the data now fits in its cache",
+        list.join(", "),
+        f.e.threads[top],
+        f.e.speedups[top],
+        f.e.threads[top]
+    ))
+}
+
+fn approaching_peak(f: &Facts<'_>) -> Option<String> {
+    let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
+    let peak = usl.peak_threads?;
+    let [kappa_lo, _] = usl.kappa_ci95?;
+    (kappa_lo > 0.0 && peak > f.j_max as f64).then(|| {
         format!(
-            "superlinear: S({j}) = {:.2} beats {j} threads; usually each thread's share of the data now fits in its cache",
+            "approaching a USL peak at N* = {peak:.1}{}, beyond the measured {} threads (S({}) = {:.2}): coherency costs grow with every thread (kappa = {:.2e}, F test p = {})",
+            usl.peak_threads_ci95.map_or(" (interval open)".to_owned(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]")),
+            f.j_max,
+            f.j_max,
             f.s_last,
-            j = f.j_max
+            usl.kappa.unwrap_or(0.0),
+            f.e.fits.usl_p_value.map_or("-".to_owned(), |p| format!("{p:.3}"))
         )
     })
 }
@@ -158,37 +282,74 @@ fn saturates(f: &Facts<'_>) -> Option<String> {
         return None;
     }
     let s_best = f.best.1;
-    let from = f.e.threads.iter().zip(f.e.speedups).find(|(_, s)| **s >= 0.9 * s_best).map_or(f.j_max, |(j, _)| *j);
-    let rise = match (trend.from, trend.to) {
-        (Some(a), Some(b)) => format!(" (Karp–Flatt rises from {a:.3} to {b:.3})"),
+    let knee = f.e.threads.iter().zip(f.e.speedups).find(|(_, s)| **s >= 0.9 * s_best).map_or(f.j_max, |(j, _)| *j);
+    let at_cores = match f.e.cpus {
+        Some(c) if knee == c.physical && c.physical < f.j_max => ", the physical core count".to_owned(),
         _ => String::new(),
     };
+    let rise = match (trend.from, trend.to) {
+        (Some(a), Some(b)) => format!("Karp–Flatt rises from {a:.3} to {b:.3}"),
+        _ => "Karp–Flatt rises".to_owned(),
+    };
+    let resource = match (f.e.kind, f.e.bandwidth_gb_s) {
+        (_, Some(gb)) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
+        (Some(Kind::MemoryBound), None) => "memory bandwidth".to_owned(),
+        _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
+    };
     Some(format!(
-        "saturates from {from} threads at S = {s_best:.2}: a shared resource such as memory bandwidth, not serial code{rise}"
+        "saturates from {knee} threads{at_cores} at S = {s_best:.2}: {resource}, not serial code ({rise}){}",
+        f.unknown_cpus()
     ))
 }
 
 fn near_linear(f: &Facts<'_>) -> Option<String> {
-    let cap = f
-        .amdahl()
-        .and_then(|(b, fit)| fit.ceiling.map(|c| format!("; B = {b:.4} would cap it at {c:.0}x")))
-        .unwrap_or_default();
+    let cap = match f.amdahl() {
+        Some((b, fit)) if f.e.fits.best == Some(Model::Amdahl) => match fit.ceiling {
+            Some(c) => format!("; {} would cap it at {}", b_text(b, fit), ceiling_text(c)),
+            None => format!("; no serial fraction is measurable ({})", b_text(b, fit)),
+        },
+        _ => String::new(),
+    };
     (f.efficiency >= 0.95)
         .then(|| format!("near-linear: S({}) = {:.2}, efficiency {:.0}%{cap}", f.j_max, f.s_last, f.efficiency * 100.0))
 }
 
 fn bounded(f: &Facts<'_>) -> Option<String> {
+    if f.e.fits.best != Some(Model::Amdahl) {
+        return None;
+    }
     let (b, fit) = f.amdahl()?;
+    if let Some([lo, hi]) = fit.ci95
+        && hi - lo > 0.5
+    {
+        return Some(format!(
+            "B is not determined: {} spans most of [0, 1]; more thread counts or rounds are needed (S({}) = {:.2})",
+            b_text(b, fit),
+            f.j_max,
+            f.s_last
+        ));
+    }
     let ceiling = fit.ceiling?;
-    let ci = fit.ci95.map(|[lo, hi]| format!(" [{lo:.3}, {hi:.3}]")).unwrap_or_default();
     Some(format!(
-        "bounded by a serial fraction: B = {b:.3}{ci}, so no number of threads beats 1/B = {ceiling:.1}x (S({}) = {:.2})",
-        f.j_max, f.s_last
+        "bounded by a serial fraction: {}, so no number of threads beats 1/B = {} (S({}) = {:.2})",
+        b_text(b, fit),
+        ceiling_text(ceiling),
+        f.j_max,
+        f.s_last
     ))
 }
 
 fn otherwise(f: &Facts<'_>) -> Option<String> {
-    Some(format!("S({}) = {:.2}, efficiency {:.0}%", f.j_max, f.s_last, f.efficiency * 100.0))
+    let b = match f.amdahl() {
+        Some((b, fit)) if f.e.fits.best == Some(Model::Amdahl) => format!("; {}", b_text(b, fit)),
+        _ => String::new(),
+    };
+    Some(format!("S({}) = {:.2}, efficiency {:.0}%{b}", f.j_max, f.s_last, f.efficiency * 100.0))
+}
+
+/// A ceiling as text: `12.5x`, or `> 1e6x` when absurd.
+pub fn ceiling_text(c: f64) -> String {
+    if c > 1e6 || !c.is_finite() { "> 1e6x".to_owned() } else { format!("{c:.1}x") }
 }
 
 #[cfg(test)]
@@ -197,35 +358,171 @@ mod tests {
     use crate::fit::curve::{Curve, SampleKind};
     use crate::fit::fit_curve;
 
-    fn say(kind: Option<Kind>, cpus: Option<usize>, threads: &[usize], times: impl Fn(f64) -> f64) -> String {
+    /// What a rule's test varies besides the curve.
+    #[derive(Default)]
+    struct Extra {
+        cpus: Option<CpuCounts>,
+        load: Option<f64>,
+        utilisation: Vec<Option<f64>>,
+        intervals: Vec<Option<[f64; 2]>>,
+        bandwidth_gb_s: Option<f64>,
+    }
+
+    fn cpus(n: usize) -> Option<CpuCounts> {
+        Some(CpuCounts { usable: n, physical: n })
+    }
+
+    fn say_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> String {
         let samples: Vec<Vec<f64>> = threads.iter().map(|&j| vec![times(j as f64)]).collect();
         let curve = Curve::from_samples(threads, &samples, SampleKind::Time, 1);
         let fits = fit_curve(&curve);
         let speedups = curve.speedups().unwrap();
-        diagnose(&Evidence { kind, threads: &curve.threads, speedups: &speedups, usable_cpus: cpus, fits: &fits })
-            .unwrap()
+        diagnose(&Evidence {
+            kind,
+            threads: &curve.threads,
+            speedups: &speedups,
+            intervals: &extra.intervals,
+            utilisation: &extra.utilisation,
+            cpus: extra.cpus,
+            load: extra.load,
+            bandwidth_gb_s: extra.bandwidth_gb_s,
+            residual_sd: crate::fit::residual_sd(&curve, fits.best),
+            fits: &fits,
+        })
+        .unwrap()
+    }
+
+    fn say(kind: Option<Kind>, n: usize, threads: &[usize], times: impl Fn(f64) -> f64) -> String {
+        say_with(kind, threads, times, Extra { cpus: cpus(n), ..Extra::default() })
+    }
+
+    fn wiggle(j: f64) -> f64 {
+        1.0 + 0.002 * (j * 7.0).sin()
+    }
+
+    fn upto(n: usize) -> Vec<usize> {
+        (1..=n).collect()
     }
 
     #[test]
-    fn each_rule_has_its_sentence() {
-        let upto8: Vec<usize> = (1..=8).collect();
-        let wiggle = |j: f64| 1.0 + 0.002 * (j * 7.0).sin();
-        assert!(say(None, Some(8), &upto8, |j| wiggle(j) / j).starts_with("near-linear"));
+    fn near_linear_claims_no_ceiling_when_b_cannot_be_told_from_zero() {
+        let near = say(None, 8, &upto(8), |j| wiggle(j) / j);
         assert!(
-            say(None, Some(8), &upto8, |j| (0.2 + 0.8 / j) * wiggle(j))
-                .starts_with("bounded by a serial fraction: B = 0.199")
+            near.starts_with("near-linear: S(8) = 8.0") && near.contains("no serial fraction is measurable"),
+            "{near}"
         );
-        assert!(say(Some(Kind::Sequential), Some(8), &upto8, |_| 1.0).starts_with("inherently sequential"));
-        let slower = say(Some(Kind::Contended), Some(8), &upto8, |j| j);
+        assert!(!near.contains("cap"), "{near}");
+    }
+
+    #[test]
+    fn bounded_names_b_with_its_interval_and_ceiling() {
+        let bounded = say(None, 8, &upto(8), |j| (0.2 + 0.8 / j) * wiggle(j));
+        assert!(
+            bounded.starts_with("bounded by a serial fraction: B = 0.199 [") && bounded.contains("1/B = 5.0x"),
+            "{bounded}"
+        );
+        // Four points with 30% scatter: B's interval spans most of [0, 1].
+        let noisy = [1.0, 0.45, 0.62, 0.3];
+        let vague = say(None, 8, &[1, 2, 3, 4], |j| noisy[j as usize - 1]);
+        assert!(vague.starts_with("B is not determined"), "{vague}");
+    }
+
+    #[test]
+    fn sequential_and_slower_are_told_apart() {
+        assert!(say(Some(Kind::Sequential), 8, &upto(8), |_| 1.0).starts_with("inherently sequential"));
+        let slower = say(Some(Kind::Contended), 8, &upto(8), |j| j);
         assert!(slower.starts_with("slower with more threads") && slower.contains("lock"), "{slower}");
-        let twelve: Vec<usize> = (1..=12).collect();
-        let retro = say(None, Some(12), &twelve, |j| (1.0 + 0.05 * (j - 1.0) + 0.02 * j * (j - 1.0)) / j * wiggle(j));
-        assert!(retro.starts_with("retrograde past N* = 6.") && retro.contains("coherency"), "{retro}");
-        let io = say(Some(Kind::IoBound), Some(2), &[1, 2, 4, 8, 16], |j| 1.0 / j);
-        assert!(io.starts_with("scales past the core count"), "{io}");
-        let sat = say(Some(Kind::MemoryBound), Some(8), &upto8, |j| 1.0 / j.min(3.0) * wiggle(j));
-        assert!(sat.starts_with("saturates from 3 threads") && sat.contains("Karp–Flatt rises"), "{sat}");
-        let superlinear = say(None, Some(8), &[1, 2, 4], |j| -0.05 + 1.05 / j);
-        assert!(superlinear.starts_with("superlinear"), "{superlinear}");
+        // Judged on the largest j, not the best point: faster at 2, then slower.
+        let later = say(None, 8, &[1, 2, 4, 8], |j| [1.0, 0.7, 1.5, 2.5][j.log2() as usize]);
+        assert!(later.starts_with("slower with more threads: S(8) = 0.40"), "{later}");
+    }
+
+    #[test]
+    fn a_measured_drop_is_retrograde_with_the_usl_peak_when_it_wins() {
+        let usl = |j: f64| (1.0 + 0.05 * (j - 1.0) + 0.02 * j * (j - 1.0)) / j * wiggle(j);
+        let retro = say(None, 12, &upto(12), usl);
+        assert!(retro.starts_with("retrograde past 7 threads") && retro.contains("USL N* = 6."), "{retro}");
+        // An 11% drop after 8 threads, with intervals that exclude each other.
+        let s = [1.0, 1.9, 3.6, 6.5, 5.8];
+        let threads = [1, 2, 4, 8, 16];
+        let intervals = s.iter().map(|&s| Some([s * 0.98, s * 1.02])).collect();
+        let drop = say_with(
+            None,
+            &threads,
+            |j| 1.0 / s[j.log2() as usize],
+            Extra { cpus: cpus(16), intervals, ..Extra::default() },
+        );
+        assert!(drop.starts_with("retrograde past 8 threads: S peaks at 6.50 and falls to 5.80 at 16"), "{drop}");
+    }
+
+    #[test]
+    fn threads_that_wait_scale_past_the_cores_whatever_the_kind() {
+        for kind in [Some(Kind::IoBound), Some(Kind::Parallel), None] {
+            let io = say(kind, 2, &[1, 2, 4, 8, 16], |j| 1.0 / j);
+            assert!(io.starts_with("scales past the core count: S(16) = 16.0 on 2 usable CPUs"), "{io}");
+        }
+    }
+
+    #[test]
+    fn superlinear_points_are_named_as_a_cache_effect() {
+        let whole = say(None, 8, &[1, 2, 4], |j| -0.05 + 1.05 / j);
+        assert!(whole.starts_with("superlinear at j = 2, 4: S(4)") && whole.contains("cache"), "{whole}");
+        // Mid-range only: above j at 2 and 4 beyond the intervals, below at 8.
+        let s = [1.0, 2.3, 4.4, 6.0];
+        let intervals = s.iter().map(|&s| Some([s * 0.99, s * 1.01])).collect();
+        let local = say_with(
+            None,
+            &[1, 2, 4, 8],
+            |j| 1.0 / s[j.log2() as usize],
+            Extra { cpus: cpus(8), intervals, ..Extra::default() },
+        );
+        assert!(local.starts_with("superlinear at j = 2, 4: S(2) = 2.30 beats 2 threads"), "{local}");
+    }
+
+    #[test]
+    fn a_peak_beyond_the_range_is_approached_not_claimed() {
+        let usl = |j: f64| (1.0 + 0.02 * (j - 1.0) + 0.002 * j * (j - 1.0)) / j * wiggle(j);
+        let approaching = say(None, 12, &upto(12), usl);
+        assert!(
+            approaching.starts_with("approaching a USL peak at N* = 2")
+                && approaching.contains("beyond the measured 12"),
+            "{approaching}"
+        );
+        assert!(!approaching.contains("1/B"), "{approaching}");
+    }
+
+    #[test]
+    fn saturation_names_memory_bandwidth_only_where_it_is_memory() {
+        let capped = |j: f64| 1.0 / j.min(3.0) * wiggle(j);
+        let memory = say_with(
+            Some(Kind::MemoryBound),
+            &upto(8),
+            capped,
+            Extra { cpus: cpus(8), bandwidth_gb_s: Some(25.6), ..Extra::default() },
+        );
+        assert!(
+            memory.starts_with("saturates from 3 threads at S = 3.0")
+                && memory.contains("memory bandwidth (25.6 GB/s reached)"),
+            "{memory}"
+        );
+        let other = say(Some(Kind::Parallel), 8, &upto(8), capped);
+        assert!(other.contains("a shared resource") && !other.contains("GB/s"), "{other}");
+        let imported = say_with(None, &upto(8), capped, Extra::default());
+        assert!(imported.contains("oversubscription cannot be judged (measure fit --cpus N)"), "{imported}");
+    }
+
+    #[test]
+    fn idle_threads_on_a_busy_machine_are_disturbed_not_sequential() {
+        let utilisation = vec![Some(1.0), Some(0.45)];
+        let extra = Extra { cpus: cpus(2), load: Some(1.9), utilisation, ..Extra::default() };
+        let disturbed = say_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.95][j as usize - 1], extra);
+        assert!(disturbed.starts_with("disturbed: the machine was busy (load 1.90 on 2 usable CPUs)"), "{disturbed}");
+    }
+
+    #[test]
+    fn absurd_ceilings_are_bounded_in_text() {
+        assert_eq!(ceiling_text(12.345), "12.3x");
+        assert_eq!(ceiling_text(3e9), "> 1e6x");
+        assert_eq!(ceiling_text(f64::INFINITY), "> 1e6x");
     }
 }

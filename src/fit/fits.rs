@@ -21,6 +21,10 @@ pub struct Fits {
     /// The better model on these points; null when none fitted.
     #[serde(default)]
     pub best: Option<Model>,
+    /// The p-value of the F test of Amdahl's law (kappa = 0) against the USL on the same points
+    /// (the USL is chosen when it is below 0.05); null when it cannot be computed.
+    #[serde(default)]
+    pub usl_p_value: Option<f64>,
     /// Whether Karp–Flatt e(j) rises with j beyond noise.
     #[serde(default)]
     pub karp_flatt_trend: Option<KarpFlattTrend>,

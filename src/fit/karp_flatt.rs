@@ -7,10 +7,15 @@
 //! in S, so the interval of e follows from the interval of S by swapping its ends.
 //!
 //! # Trend
-//! "Does e rise with j beyond noise?" is answered by the least-squares slope of e(j) against j over
-//! the points with j > 1: it rises when the slope's 95% CI lies above 0 — the percentile interval
-//! over the curve's bootstrap replicates, or, for one sample per point, slope +- t(0.975; n-2) se —
-//! and the fitted rise over the measured range is at least [`MATERIAL_RISE`].
+//! "Does e rise with j beyond noise?" is answered by Mann–Kendall's rank test of a monotone trend
+//! (Mann, Econometrica 13, 1945; Kendall 1975) on e(j) at the points with j > 1: rising when its Z
+//! exceeds the one-sided 5% point and e rises by at least [`MATERIAL_RISE`]. A rank test has power
+//! where a straight line has none: under saturation e rises and then levels off, which a
+//! least-squares slope of e against j reads as flat (Karp–Flatt values at large j dominate it).
+//! For unpaired data the test runs on the excess cost growth between consecutive points
+//! ([`excess_cost_growth`]), in which T(1) cancels: one noisy measured T(1) shifts every e(j) of
+//! such data in the same direction and would read as a trend. The least-squares slope of e against j with its interval is still reported, as a size of
+//! the trend.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -30,14 +35,18 @@ pub struct KarpFlattPoint {
     pub ci95: Option<[f64; 2]>,
 }
 
-/// The least-squares slope of e(j) against j.
+/// The trend of e(j) in j: the least-squares slope (descriptive) and Mann–Kendall's test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct KarpFlattTrend {
     /// Change of e per added thread.
     pub slope_per_thread: f64,
     /// Its 95% CI.
     pub ci95: Option<[f64; 2]>,
-    /// The CI lies above 0: e rises beyond noise.
+    /// Mann–Kendall's Z for a monotone trend of e in j; null with fewer than 4 points.
+    #[serde(default)]
+    pub mann_kendall_z: Option<f64>,
+    /// e rises beyond noise: Mann–Kendall's Z above 1.645 (one-sided 5%) and a rise of at least
+    /// [`MATERIAL_RISE`].
     pub rising: bool,
     /// e at the smallest j > 1.
     pub from: Option<f64>,
@@ -67,7 +76,7 @@ pub fn points(curve: &Curve) -> Vec<KarpFlattPoint> {
 
 /// The slope of e(j) against j, with its CI; `None` with fewer than 2 points beyond j = 1 (3 for
 /// data with one sample per point).
-pub fn trend(curve: &Curve) -> Option<KarpFlattTrend> {
+pub fn trend(curve: &Curve, usl_significant: bool) -> Option<KarpFlattTrend> {
     let speedups = curve.speedups()?;
     let slope_of = |s: &[f64]| -> Option<f64> {
         let pts: Vec<(f64, f64)> =
@@ -77,7 +86,6 @@ pub fn trend(curve: &Curve) -> Option<KarpFlattTrend> {
     let pts: Vec<(f64, f64)> =
         curve.threads.iter().zip(&speedups).filter_map(|(&j, &s)| Some((j as f64, karp_flatt(j, s)?))).collect();
     let (estimate, se) = slope(&pts)?;
-    let span = pts.last()?.0 - pts.first()?.0;
     let replicates = curve.replicate_speedups();
     let ci95 = if !replicates.is_empty() {
         percentile(replicates.iter().filter_map(|r| slope_of(r)).collect(), 0.95)
@@ -86,13 +94,40 @@ pub fn trend(curve: &Curve) -> Option<KarpFlattTrend> {
         Some([estimate - t * se, estimate + t * se])
     }
     .filter(|ci| ci.iter().all(|x| x.is_finite()));
+    let e: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    let z = if curve.paired { mann_kendall_z(&e) } else { None };
+    let (from, to) = (e.first().copied(), e.last().copied());
+    let rise = e.iter().copied().fold(f64::NEG_INFINITY, f64::max) - from.unwrap_or(0.0);
+    let significant = if curve.paired { z.is_some_and(|z| z > RISING_Z) } else { usl_significant };
     Some(KarpFlattTrend {
         slope_per_thread: finite(estimate)?,
         ci95,
-        rising: ci95.is_some_and(|[lo, _]| lo > 0.0) && estimate * span >= MATERIAL_RISE,
-        from: pts.first().map(|p| p.1).and_then(finite),
-        to: pts.last().map(|p| p.1).and_then(finite),
+        mann_kendall_z: z.and_then(finite),
+        rising: significant && rise >= MATERIAL_RISE,
+        from: from.and_then(finite),
+        to: to.and_then(finite),
     })
+}
+
+/// The one-sided 5% point of the standard normal: Mann–Kendall's Z above it means e rises.
+pub const RISING_Z: f64 = 1.645;
+
+/// Mann–Kendall's Z for a monotone trend in `e` (in order of j): S = sum over i < k of
+/// sign(e_k - e_i), var(S) = n(n-1)(2n+5)/18, Z = (S - sign S)/sqrt(var) (continuity corrected).
+/// `None` with fewer than 4 values (the test cannot reach 5% below that).
+pub fn mann_kendall_z(e: &[f64]) -> Option<f64> {
+    let n = e.len();
+    if n < 4 {
+        return None;
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        for k in i + 1..n {
+            s += (e[k] - e[i]).signum() * f64::from(u8::from(e[k] != e[i]));
+        }
+    }
+    let var = (n * (n - 1) * (2 * n + 5)) as f64 / 18.0;
+    Some((s - s.signum()) / var.sqrt())
 }
 
 /// Least-squares slope of y on x and its standard error (0 with two points).
@@ -148,11 +183,20 @@ mod tests {
         use crate::fit::curve::{Curve, SampleKind};
         let threads: Vec<usize> = (1..=8).collect();
         let amdahl: Vec<Vec<f64>> = threads.iter().map(|&j| vec![0.1 + 0.9 / j as f64]).collect();
-        let flat = trend(&Curve::from_samples(&threads, &amdahl, SampleKind::Time, 1)).unwrap();
+        // Paired rounds: Mann–Kendall on e(j).
+        let paired = |times: &[Vec<f64>]| {
+            let rounds: Vec<Vec<f64>> = times.iter().map(|t| vec![t[0]; 5]).collect();
+            Curve::from_paired_rounds(&threads, &rounds, 1)
+        };
+        let flat = trend(&paired(&amdahl), false).unwrap();
         assert!(flat.slope_per_thread.abs() < 1e-12 && !flat.rising);
         // Bandwidth saturation: speedup capped at 3.
         let capped: Vec<Vec<f64>> = threads.iter().map(|&j| vec![1.0 / (j as f64).min(3.0)]).collect();
-        let rising = trend(&Curve::from_samples(&threads, &capped, SampleKind::Time, 1)).unwrap();
+        let rising = trend(&paired(&capped), false).unwrap();
+        assert!(rising.mann_kendall_z.unwrap() > RISING_Z);
+        // Unpaired: the F test of the USL's kappa decides.
+        let unpaired = Curve::from_samples(&threads, &capped, SampleKind::Time, 1);
+        assert!(trend(&unpaired, true).unwrap().rising && !trend(&unpaired, false).unwrap().rising);
         assert!(rising.rising && rising.slope_per_thread > 0.0, "{rising:?}");
         assert_eq!(points(&Curve::from_samples(&threads, &capped, SampleKind::Time, 1)).len(), 7);
     }

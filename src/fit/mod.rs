@@ -10,8 +10,11 @@ pub mod choose;
 pub mod curve;
 pub mod diagnose;
 mod fits;
+pub mod frame;
 pub mod gustafson;
 pub mod karp_flatt;
+#[cfg(test)]
+mod simulations;
 pub mod student_t;
 pub mod usl;
 
@@ -27,13 +30,31 @@ pub use usl::UslFit;
 pub fn fit_curve(curve: &Curve) -> Fits {
     let mut amdahl = amdahl::fit(curve);
     let mut usl = usl::fit(curve);
-    let best = choose::choose(curve, &mut amdahl, &mut usl);
-    Fits { amdahl: Some(amdahl), usl: Some(usl), gustafson: None, best, karp_flatt_trend: karp_flatt::trend(curve) }
+    let choice = choose::choose(curve, &mut amdahl, &mut usl);
+    let usl_significant = choice.p_value.is_some_and(|p| p < choose::ALPHA) && usl.kappa.is_some_and(|k| k > 0.0);
+    Fits {
+        amdahl: Some(amdahl),
+        usl: Some(usl),
+        gustafson: None,
+        best: choice.best,
+        usl_p_value: choice.p_value,
+        karp_flatt_trend: karp_flatt::trend(curve, usl_significant),
+    }
 }
 
 /// Fits Gustafson's law to a weak-scaling curve of scaled speedups.
 pub fn fit_weak_curve(curve: &Curve) -> Fits {
     let gustafson = gustafson::fit(curve);
     let best = gustafson.serial_fraction.map(|_| Model::Gustafson);
-    Fits { amdahl: None, usl: None, gustafson: Some(gustafson), best, karp_flatt_trend: None }
+    Fits { amdahl: None, usl: None, gustafson: Some(gustafson), best, usl_p_value: None, karp_flatt_trend: None }
+}
+
+/// The residual standard deviation of ln cost of `best` in the frame (the noise a drop must
+/// exceed); `None` without degrees of freedom.
+pub fn residual_sd(curve: &Curve, best: Option<Model>) -> Option<f64> {
+    let frame = frame::Frame::new(curve, &curve.values)?;
+    let law = if best == Some(Model::Usl) { frame::Law::Usl } else { frame::Law::Amdahl };
+    let fit = frame.fit(law, None)?;
+    let dof = frame.len().checked_sub(fit.params).filter(|d| *d > 0)?;
+    Some((fit.sse / dof as f64).sqrt())
 }

@@ -13,7 +13,9 @@ pub use html::Html;
 pub use json::Json;
 pub use markdown::Markdown;
 pub use printable::printable;
-pub use table::{Table, curve_table, fits_lines, format_duration_ns, prediction_table, workload_table};
+pub use table::{
+    Table, curve_table, fits_lines, format_duration_ns, number, prediction_table, threads_text, workload_table,
+};
 
 use crate::error::Result;
 use crate::results::ResultsFile;

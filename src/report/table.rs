@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::Exporter;
 use crate::error::Result;
+use crate::fit::diagnose::ceiling_text;
 use crate::fit::{Fits, Model};
 use crate::fit_command::CurveReport;
 use crate::predict::PredictionRow;
@@ -101,13 +102,18 @@ pub fn fits_lines(fits: &Fits) -> String {
         let used = threads_text(&amdahl.threads_used);
         match (amdahl.serial_fraction, &amdahl.not_fitted) {
             (Some(b), _) => {
-                let ci = amdahl.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+                let ci = match (amdahl.ci95, &amdahl.no_interval) {
+                    (Some([lo, hi]), _) => format!(" [{lo:.4}, {hi:.4}]"),
+                    (None, Some(why)) => format!(" ({why})"),
+                    (None, None) => String::new(),
+                };
                 let tail = match amdahl.ceiling {
-                    Some(_) if b > 1.0 => {
+                    _ if b > 1.0 => {
                         "above 1: more threads make it slower, which no serial fraction explains".to_owned()
                     }
-                    Some(c) => format!("ceiling 1/B = {c:.1}x"),
+                    Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
                     None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
+                    None if b > 0.0 => "no ceiling claimed: B's interval reaches 0".to_owned(),
                     None => "no ceiling (B <= 0)".to_owned(),
                 };
                 let _ = writeln!(
@@ -220,8 +226,37 @@ pub fn prediction_table(rows: &[PredictionRow]) -> String {
     out
 }
 
-fn threads_text(threads: &[usize]) -> String {
-    threads.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+/// Thread counts as ranges: `1-16`, `1, 2, 4-8`.
+pub fn threads_text(threads: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < threads.len() {
+        let mut k = i;
+        while k + 1 < threads.len() && threads[k + 1] == threads[k] + 1 {
+            k += 1;
+        }
+        parts.push(match k - i {
+            0 => threads[i].to_string(),
+            1 => format!("{}, {}", threads[i], threads[k]),
+            _ => format!("{}-{}", threads[i], threads[k]),
+        });
+        i = k + 1;
+    }
+    parts.join(", ")
+}
+
+/// A number as a person writes it: at most 6 significant digits, no trailing zeros, no rounding
+/// noise (`0.05`, not `0.050000000000000044`); scientific below 1e-4.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".to_owned();
+    }
+    if x != 0.0 && x.abs() < 1e-4 {
+        return format!("{x:.3e}");
+    }
+    let digits = (6 - (x.abs().max(1e-300).log10().floor() as i32 + 1)).clamp(0, 12) as usize;
+    let text = format!("{x:.digits$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
 }
 
 fn stop_text(w: &WorkloadResult) -> &'static str {
@@ -266,6 +301,22 @@ impl Unit {
 pub fn format_duration_ns(ns: f64) -> String {
     let unit = Unit::for_ns(ns);
     format!("{} {}", unit.fmt(ns), unit.name)
+}
+
+#[cfg(test)]
+mod tidy_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_thread_lists_read_as_a_person_writes_them() {
+        assert_eq!(number(0.050000000000000044), "0.05");
+        assert_eq!(number(20.000000000000004), "20");
+        assert_eq!(number(1.9047619047619047), "1.90476");
+        assert_eq!(number(1e-7), "1.000e-7");
+        assert_eq!(number(f64::INFINITY), "-");
+        assert_eq!(threads_text(&(1..=100).collect::<Vec<_>>()), "1-100");
+        assert_eq!(threads_text(&[1, 2, 4, 5, 6, 8]), "1, 2, 4-6, 8");
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,13 @@ use crate::scaling::Scaling;
 use crate::thread_set::CpuCounts;
 
 /// The version of the format written by this build.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// - 1: the first format.
+/// - 2: fits in one estimation frame (`fit::frame`): `aicc` is computed on log-cost residuals,
+///   `ci_method` `t` and `covariance-t` intervals come from that fit, and intervals may be absent
+///   with a reason (`no_interval`); `fits.usl_p_value` and `karp_flatt_trend.mann_kendall_z` are
+///   new. Version 1 files load: every reader refits them from their raw samples.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The value of the `schema` field.
 pub const SCHEMA_NAME: &str = "amdahl-results";

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::input::{InputLimit, read_text};
 
 /// The schema versions this build reads.
-pub const SUPPORTED_VERSIONS: &[u32] = &[SCHEMA_VERSION];
+pub const SUPPORTED_VERSIONS: &[u32] = &[1, SCHEMA_VERSION];
 
 /// Writes `results` to `path` atomically.
 pub fn save_atomic(path: &Path, results: &ResultsFile) -> Result<()> {

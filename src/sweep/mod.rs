@@ -95,6 +95,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     for w in &warnings {
         ctx.observer.warning(w);
     }
+    let load = ctx.machine.load_before.map(|l| l[0]);
     let (path, report) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine)?;
     let file = ResultsFile {
         schema_version: results::SCHEMA_VERSION,
@@ -154,6 +155,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             interrupted: ctx.interrupted,
             checkpoint: &mut checkpoint,
             watchdog: ctx.watchdog,
+            load,
         };
         let result = sweep_workload(planned, &settings, env);
         if result.error.is_some() {

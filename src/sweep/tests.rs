@@ -438,6 +438,7 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         interrupted: &interrupted,
         checkpoint: &mut checkpoint,
         watchdog: None,
+        load: None,
     };
     let slow = sweep_workload(&planned(&SLOW, &[1, 2]), &settings, env);
     assert_eq!(seen.0.len(), 1);
@@ -451,6 +452,7 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         interrupted: &interrupted,
         checkpoint: &mut checkpoint,
         watchdog: None,
+        load: None,
     };
     let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, env);
     assert!(fast.warnings.is_empty() && seen.0.len() == 1);

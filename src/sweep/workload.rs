@@ -52,6 +52,8 @@ pub struct SweepEnv<'a> {
     pub checkpoint: &'a mut dyn FnMut(&WorkloadResult, &mut dyn Observer),
     /// Watches for samples that outlive their timeout (none on the fake clock).
     pub watchdog: Option<&'a Watchdog>,
+    /// The 1-minute load average when the run started, when known.
+    pub load: Option<f64>,
 }
 
 /// How long the watchdog waits beyond a command's own timeout before it gives up on it.
@@ -112,6 +114,8 @@ impl<'e> Sweep<'_, 'e> {
             kind: self.workload.kind(),
             scaling: self.settings.scaling,
             seed: self.settings.seed,
+            load: self.env.load,
+            bytes_per_run: self.result.bytes_per_run,
         }
     }
 

@@ -143,6 +143,13 @@ pub struct FitArgs {
     /// Seed of the bootstrap for CSV data [default: 1].
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The usable CPUs of the machine an imported curve (CSV, criterion, hyperfine) was measured
+    /// on, so that oversubscription and waiting threads can be judged.
+    #[arg(long, value_name = "N")]
+    pub cpus: Option<usize>,
+    /// Its physical cores [default: --cpus].
+    #[arg(long, value_name = "P", requires = "cpus")]
+    pub physical_cores: Option<usize>,
     /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
     #[arg(long, value_name = "SIZE")]
     pub max_input: Option<String>,

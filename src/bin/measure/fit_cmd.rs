@@ -6,6 +6,7 @@ use amdahl::error::exit_code;
 use amdahl::fit_command::{explain_csv, explain_samples, explanations};
 use amdahl::input::{InputLimit, read_text};
 use amdahl::report::{Exporter, Table, curve_table};
+use amdahl::thread_set::CpuCounts;
 use amdahl::{Error, import};
 use serde_json::{Value, json};
 
@@ -15,16 +16,22 @@ use crate::cli::FitArgs;
 pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     let seed = args.seed.unwrap_or(1);
     let limit = crate::input_limit(args.max_input.as_deref())?;
+    let cpus = match args.cpus {
+        Some(0) => return Err(Error::usage("--cpus", 0, "is out of range (at least 1)")),
+        Some(n) => Some(CpuCounts { usable: n, physical: args.physical_cores.unwrap_or(n) }),
+        None => None,
+    };
     let mut texts = Vec::new();
     let mut values = Vec::new();
     for dir in &args.criterion {
-        let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir, limit)?, seed)?;
+        let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir, limit)?, seed, cpus)?;
         texts.push(curve_table(&report));
         values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
     }
     for file in &args.files {
         if let Some(scan) = hyperfine_scan(file, limit)? {
-            let report = explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed)?;
+            let report =
+                explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, cpus)?;
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         } else if is_results_file(file) {
@@ -32,7 +39,7 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
             texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));
         } else {
-            let report = explain_csv(file, seed, limit)?;
+            let report = explain_csv(file, seed, limit, cpus)?;
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         }

@@ -1,8 +1,9 @@
 //! `measure predict`: speedups from a serial fraction or from a results file's fitted models.
 
 use amdahl::error::exit_code;
+use amdahl::fit::diagnose::ceiling_text;
 use amdahl::predict::{Law, predict_law, predict_results};
-use amdahl::report::prediction_table;
+use amdahl::report::{number, prediction_table};
 use amdahl::thread_set::ThreadSet;
 use amdahl::{Error, machine};
 use serde_json::json;
@@ -26,7 +27,7 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
             for w in &p.warnings {
                 eprintln!("warning: {}", amdahl::report::printable(w));
             }
-            let ceiling = p.ceiling.map(|c| format!("; ceiling {c:.2}x")).unwrap_or_default();
+            let ceiling = p.ceiling.map(|c| format!("; ceiling {}", ceiling_text(c))).unwrap_or_default();
             out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.map_or("no", |m| m.as_str()));
             out += &prediction_table(&p.rows);
             out.push('\n');
@@ -56,11 +57,23 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
         return Ok((format!("{value:#}\n"), exit_code::OK));
     }
     let head = if weak {
-        format!("Gustafson's law, serial fraction a = {serial} (weak scaling: S = j - a(j-1))\n")
+        format!("Gustafson's law, serial fraction a = {} (weak scaling: S = j - a(j-1))\n", number(serial))
     } else {
-        let ceiling =
-            law.ceiling().map(|c| format!("; ceiling 1/B = {c:.4}x")).unwrap_or_else(|| "; no ceiling".into());
-        format!("Amdahl's law, serial fraction B = {serial} ({:.0}% parallel){ceiling}\n", (1.0 - serial) * 100.0)
+        let ceiling = law
+            .ceiling()
+            .map(|c| {
+                if c > 1e6 {
+                    format!("; ceiling 1/B = {}", ceiling_text(c))
+                } else {
+                    format!("; ceiling 1/B = {c:.4}x")
+                }
+            })
+            .unwrap_or_else(|| "; no ceiling".into());
+        format!(
+            "Amdahl's law, serial fraction B = {} ({}% parallel){ceiling}\n",
+            number(serial),
+            number((1.0 - serial) * 100.0)
+        )
     };
     Ok((head + &prediction_table(&rows), exit_code::OK))
 }

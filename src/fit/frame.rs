@@ -1,0 +1,378 @@
+//! One estimation frame for Amdahl's law and the USL: the same data, scale, loss and fitter.
+//!
+//! # Model
+//! Both laws are one model of the *cost* of a run at N threads (its time, or the inverse of its
+//! throughput): cost(N) = scale x g(N) with g(N) = sigma + (1 - sigma)/N + kappa (N - 1). With
+//! kappa = 0 this is Amdahl's law (sigma = B; T(N) = a + c/N); with sigma, kappa >= 0 it is the USL
+//! (Gunther 2007: X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) = lambda / g(N)). Amdahl's
+//! law is the USL with kappa = 0 fitted on the same points with the same loss, so the two can be
+//! compared by a nested-model test (see `choose`).
+//!
+//! # Loss
+//! Timing noise is multiplicative (a run is a few percent slower, not a few milliseconds), so the
+//! fit is least squares on ln cost: each point weighs alike whatever its size, and j = 1 does not
+//! dominate as it does in a fit of raw times.
+//!
+//! # Scale
+//! - **Unpaired data** (CSV curves, hyperfine scans, criterion groups): the scale is a free
+//!   parameter. T(1) is one noisy measurement like any other; dividing every point by it (S =
+//!   T1/Tj) would carry its error into every point, and no interval computed afterwards could see
+//!   it. For each (sigma, kappa) the best ln scale is the mean of ln cost - ln g (variable
+//!   projection: Golub & Pereyra, SIAM J. Numer. Anal. 10(2), 1973), so the search is over sigma
+//!   and kappa alone, and every point, j = 1 included, carries information.
+//! - **Paired rounds** (our own sweeps): S(j) is the median of per-round ratios T1/Tj, in which
+//!   T(1)'s noise cancels round by round, so the scale is fixed at 1 and the j = 1 point (S = 1 by
+//!   construction) carries no information: it is left out, and out of the degrees of freedom.
+//!
+//! # Search
+//! Levenberg–Marquardt (Marquardt 1963) over the free ones of sigma and kappa, from several starts;
+//! the bounds of the USL (sigma, kappa >= 0) by active sets: each combination of parameters held
+//! at 0 is solved and the best feasible one kept, a larger model replacing a smaller only when it
+//! lowers the error by more than rounding (so exact Amdahl data keep kappa = 0). Amdahl's sigma is
+//! unbounded (B < 0 is superlinear) but for g(N) > 0.
+
+use super::curve::{Curve, Measure};
+
+/// g(N) of the module docs.
+pub fn g(n: f64, sigma: f64, kappa: f64) -> f64 {
+    sigma + (1.0 - sigma) / n + kappa * (n - 1.0)
+}
+
+/// Which law is fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Law {
+    /// kappa = 0, sigma unbounded.
+    Amdahl,
+    /// sigma, kappa >= 0.
+    Usl,
+}
+
+/// The points of a curve in the frame: N and ln cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// Thread counts of the points that carry information.
+    pub n: Vec<f64>,
+    /// ln cost at each.
+    pub y: Vec<f64>,
+    /// Whether the scale is free (unpaired data).
+    pub scale_free: bool,
+}
+
+/// A fitted model in the frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameFit {
+    /// sigma (Amdahl's B).
+    pub sigma: f64,
+    /// kappa (0 for Amdahl).
+    pub kappa: f64,
+    /// ln scale: the fitted cost at N = 1 (0 when the scale is fixed).
+    pub log_scale: f64,
+    /// Sum of squared residuals of ln cost.
+    pub sse: f64,
+    /// Parameters estimated: sigma, kappa where free, and the scale where free.
+    pub params: usize,
+}
+
+impl Frame {
+    /// The frame of `values` (the curve's values or one of its replicates); `None` when a value
+    /// is not positive and finite or no point carries information.
+    pub fn new(curve: &Curve, values: &[f64]) -> Option<Frame> {
+        let scale_free = !curve.paired;
+        let (mut n, mut y) = (Vec::new(), Vec::new());
+        for (&j, &v) in curve.threads.iter().zip(values) {
+            if !(v.is_finite() && v > 0.0) {
+                return None;
+            }
+            if scale_free || j > 1 {
+                n.push(j as f64);
+                // Cost is time per unit of work: 1/S for speedups, 1/X for throughputs.
+                y.push(match curve.measure {
+                    Measure::Speedup | Measure::Throughput => -v.ln(),
+                });
+            }
+        }
+        (!n.is_empty()).then_some(Frame { n, y, scale_free })
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.n.len()
+    }
+
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.n.is_empty()
+    }
+
+    /// Residuals y - ln scale - ln g at (sigma, kappa), with the (projected) ln scale; `None` where
+    /// g <= 0 at some point.
+    fn residuals(&self, sigma: f64, kappa: f64) -> Option<(Vec<f64>, f64)> {
+        let mut r = Vec::with_capacity(self.n.len());
+        for (&n, &y) in self.n.iter().zip(&self.y) {
+            let gn = g(n, sigma, kappa);
+            if !(gn > 0.0 && gn.is_finite()) {
+                return None;
+            }
+            r.push(y - gn.ln());
+        }
+        let log_scale = if self.scale_free { r.iter().sum::<f64>() / r.len() as f64 } else { 0.0 };
+        r.iter_mut().for_each(|x| *x -= log_scale);
+        Some((r, log_scale))
+    }
+
+    fn sse(&self, theta: [f64; 2]) -> f64 {
+        self.residuals(theta[0], theta[1]).map_or(f64::INFINITY, |(r, _)| r.iter().map(|x| x * x).sum())
+    }
+
+    /// d ln g / d sigma and d ln g / d kappa at each point.
+    fn gradients(&self, theta: [f64; 2]) -> Vec<[f64; 2]> {
+        self.n
+            .iter()
+            .map(|&n| {
+                let gn = g(n, theta[0], theta[1]);
+                [(1.0 - 1.0 / n) / gn, (n - 1.0) / gn]
+            })
+            .collect()
+    }
+
+    /// Fits `law`; warm-started from `start` when given (bootstrap replicates), else from several
+    /// starts.
+    pub fn fit(&self, law: Law, start: Option<FrameFit>) -> Option<FrameFit> {
+        let sets: &[[bool; 2]] = match law {
+            Law::Amdahl => &[[true, false]],
+            Law::Usl => &[[false, false], [true, false], [false, true], [true, true]],
+        };
+        let tolerance = 1e-12 * self.y.iter().map(|v| v * v).sum::<f64>().max(1e-300);
+        let mut best: Option<FrameFit> = None;
+        for &free in sets {
+            let starts: Vec<[f64; 2]> = match start {
+                Some(s) => vec![[if free[0] { s.sigma } else { 0.0 }, if free[1] { s.kappa.max(1e-6) } else { 0.0 }]],
+                None => starts(free),
+            };
+            for theta in starts {
+                let Some((theta, sse)) = self.minimise(theta, free, law) else { continue };
+                let params = free.iter().filter(|f| **f).count() + usize::from(self.scale_free);
+                let log_scale = self.residuals(theta[0], theta[1]).map_or(0.0, |(_, s)| s);
+                let fit = FrameFit { sigma: theta[0], kappa: theta[1], log_scale, sse, params };
+                let better = match best {
+                    None => true,
+                    Some(b) if fit.params > b.params => fit.sse < b.sse - tolerance,
+                    Some(b) => fit.sse < b.sse,
+                };
+                if better {
+                    best = Some(fit);
+                }
+            }
+        }
+        best
+    }
+
+    /// Levenberg–Marquardt over the free parameters; for the USL, a solution outside the bounds
+    /// is not feasible for this active set.
+    fn minimise(&self, mut theta: [f64; 2], free: [bool; 2], law: Law) -> Option<([f64; 2], f64)> {
+        let mut err = self.sse(theta);
+        if !err.is_finite() {
+            return None;
+        }
+        let cols: Vec<usize> = (0..2).filter(|&c| free[c]).collect();
+        let mut mu = 1e-3;
+        for _ in 0..300 {
+            if cols.is_empty() {
+                break;
+            }
+            let (r, _) = self.residuals(theta[0], theta[1])?;
+            let mut grads = self.gradients(theta);
+            if self.scale_free {
+                // The Jacobian of the projected residual: centred columns.
+                for c in 0..2 {
+                    let mean = grads.iter().map(|g| g[c]).sum::<f64>() / grads.len() as f64;
+                    grads.iter_mut().for_each(|g| g[c] -= mean);
+                }
+            }
+            // Residual r = y - s - ln g, so dr/dtheta = -dln g/dtheta; the step solves
+            // (J'J + mu diag) delta = J' r with J = dln g/dtheta.
+            let mut jtj = [[0.0; 2]; 2];
+            let mut jtr = [0.0; 2];
+            for (g, r) in grads.iter().zip(&r) {
+                for (a, &ca) in cols.iter().enumerate() {
+                    jtr[a] += g[ca] * r;
+                    for (b, &cb) in cols.iter().enumerate() {
+                        jtj[a][b] += g[ca] * g[cb];
+                    }
+                }
+            }
+            let mut improved = false;
+            while mu < 1e16 {
+                let mut damped = jtj;
+                for (a, row) in damped.iter_mut().enumerate().take(cols.len()) {
+                    row[a] += mu * jtj[a][a].max(1e-300);
+                }
+                let Some(step) = solve2(&damped, &jtr, cols.len()) else {
+                    mu *= 10.0;
+                    continue;
+                };
+                let mut trial = theta;
+                for (a, &c) in cols.iter().enumerate() {
+                    trial[c] += step[a];
+                }
+                let trial_err = self.sse(trial);
+                if trial_err.is_finite() && trial_err <= err {
+                    let gain = err - trial_err;
+                    theta = trial;
+                    err = trial_err;
+                    mu = (mu / 3.0).max(1e-12);
+                    improved = gain > 1e-14 * err.max(1e-300) && gain > 1e-300;
+                    break;
+                }
+                mu *= 4.0;
+            }
+            if !improved {
+                break;
+            }
+        }
+        if law == Law::Usl && (theta[0] < -1e-12 || theta[1] < -1e-12) {
+            return None;
+        }
+        if law == Law::Usl {
+            theta = [theta[0].max(0.0), theta[1].max(0.0)];
+        }
+        Some((theta, err))
+    }
+
+    /// Standard errors of (sigma, kappa) and their correlation, from s^2 (J'J)^-1 over every
+    /// estimated parameter (the scale included where free), s^2 = SSE / (n - p). `None` without
+    /// degrees of freedom. `kappa_free` says whether kappa was estimated.
+    pub fn standard_errors(&self, fit: &FrameFit, kappa_free: bool) -> Option<Covariance> {
+        let dof = self.n.len().checked_sub(fit.params).filter(|d| *d > 0)?;
+        let s2 = fit.sse / dof as f64;
+        let grads = self.gradients([fit.sigma, fit.kappa]);
+        // Columns of the Jacobian: sigma, kappa (if free), ln scale (if free).
+        let row = |g: &[f64; 2]| -> Vec<f64> {
+            let mut r = vec![g[0]];
+            if kappa_free {
+                r.push(g[1]);
+            }
+            if self.scale_free {
+                r.push(1.0);
+            }
+            r
+        };
+        let k = 1 + usize::from(kappa_free) + usize::from(self.scale_free);
+        let mut jtj = vec![vec![0.0; k]; k];
+        for g in &grads {
+            let r = row(g);
+            for a in 0..k {
+                for b in 0..k {
+                    jtj[a][b] += r[a] * r[b];
+                }
+            }
+        }
+        let inv = invert(jtj)?;
+        let se = |i: usize| (s2 * inv[i][i]).max(0.0).sqrt();
+        let sigma = se(0);
+        let (kappa, sigma_kappa) = if kappa_free { (se(1), s2 * inv[0][1]) } else { (0.0, 0.0) };
+        let log_scale = if self.scale_free { se(k - 1) } else { 0.0 };
+        Some(Covariance { sigma, kappa, sigma_kappa, log_scale, dof, residual_sd: s2.sqrt() })
+    }
+}
+
+/// Standard errors from the residuals (see [`Frame::standard_errors`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Covariance {
+    /// se(sigma).
+    pub sigma: f64,
+    /// se(kappa); 0 when kappa was not estimated.
+    pub kappa: f64,
+    /// cov(sigma, kappa).
+    pub sigma_kappa: f64,
+    /// se(ln scale); 0 when the scale is fixed.
+    pub log_scale: f64,
+    /// Degrees of freedom: points minus estimated parameters.
+    pub dof: usize,
+    /// The residual standard deviation of ln cost.
+    pub residual_sd: f64,
+}
+
+fn starts(free: [bool; 2]) -> Vec<[f64; 2]> {
+    let sigmas: &[f64] = if free[0] { &[0.02, 0.2, 0.7] } else { &[0.0] };
+    let kappas: &[f64] = if free[1] { &[1e-4, 1e-2] } else { &[0.0] };
+    sigmas.iter().flat_map(|&s| kappas.iter().map(move |&k| [s, k])).collect()
+}
+
+fn solve2(a: &[[f64; 2]; 2], b: &[f64; 2], k: usize) -> Option<[f64; 2]> {
+    match k {
+        1 => (a[0][0].abs() > 1e-300).then(|| [b[0] / a[0][0], 0.0]),
+        _ => {
+            let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+            (det.abs() > 1e-300 * a[0][0].abs().max(a[1][1].abs()).max(1e-300))
+                .then(|| [(b[0] * a[1][1] - a[0][1] * b[1]) / det, (a[0][0] * b[1] - a[1][0] * b[0]) / det])
+        }
+    }
+}
+
+/// The inverse of a small symmetric positive definite matrix (Gauss–Jordan with pivoting).
+fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let k = a.len();
+    let mut inv: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect()).collect();
+    for col in 0..k {
+        let pivot = (col..k).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        inv.swap(col, pivot);
+        let p = a[col][col];
+        a[col].iter_mut().for_each(|x| *x /= p);
+        inv[col].iter_mut().for_each(|x| *x /= p);
+        for row in 0..k {
+            if row != col {
+                let f = a[row][col];
+                for c in 0..k {
+                    a[row][c] -= f * a[col][c];
+                    inv[row][c] -= f * inv[col][c];
+                }
+            }
+        }
+    }
+    inv.iter().flatten().all(|x| x.is_finite()).then_some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::curve::SampleKind;
+
+    fn times(threads: &[usize], t: impl Fn(f64) -> f64) -> Curve {
+        let samples: Vec<Vec<f64>> = threads.iter().map(|&j| vec![t(j as f64)]).collect();
+        Curve::from_samples(threads, &samples, SampleKind::Time, 1)
+    }
+
+    #[test]
+    fn exact_laws_are_recovered_with_a_free_scale() {
+        let threads: Vec<usize> = (1..=16).collect();
+        let amdahl = times(&threads, |n| 3.0 * g(n, 0.1, 0.0));
+        let frame = Frame::new(&amdahl, &amdahl.values).unwrap();
+        assert!(frame.scale_free && frame.len() == 16);
+        let fit = frame.fit(Law::Amdahl, None).unwrap();
+        assert!((fit.sigma - 0.1).abs() < 1e-9 && fit.kappa == 0.0 && fit.params == 2, "{fit:?}");
+        let usl = frame.fit(Law::Usl, None).unwrap();
+        assert!(usl.kappa == 0.0 && (usl.sigma - 0.1).abs() < 1e-9, "exact Amdahl keeps kappa = 0: {usl:?}");
+        let retro = times(&threads, |n| 2.0 * g(n, 0.05, 0.02));
+        let fit = Frame::new(&retro, &retro.values).unwrap().fit(Law::Usl, None).unwrap();
+        assert!((fit.sigma - 0.05).abs() < 1e-7 && (fit.kappa - 0.02).abs() < 1e-8, "{fit:?}");
+        // Superlinear: Amdahl's B below 0.
+        let superlinear = times(&[1, 2, 4], |n| g(n, -0.05, 0.0));
+        let fit = Frame::new(&superlinear, &superlinear.values).unwrap().fit(Law::Amdahl, None).unwrap();
+        assert!((fit.sigma + 0.05).abs() < 1e-9, "{fit:?}");
+    }
+
+    #[test]
+    fn paired_speedups_fix_the_scale_and_drop_j1() {
+        let samples: Vec<Vec<f64>> = [1.0, 2.0, 4.0].iter().map(|&n| vec![g(n, 0.2, 0.0); 3]).collect();
+        let curve = Curve::from_paired_rounds(&[1, 2, 4], &samples, 1);
+        let frame = Frame::new(&curve, &curve.values).unwrap();
+        assert!(!frame.scale_free && frame.n == [2.0, 4.0]);
+        let fit = frame.fit(Law::Amdahl, None).unwrap();
+        assert!((fit.sigma - 0.2).abs() < 1e-9 && fit.params == 1, "{fit:?}");
+    }
+}
