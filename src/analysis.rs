@@ -189,7 +189,11 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
     let intervals: Vec<Option<[f64; 2]>> = seen.iter().map(|p| p.speedup_ci95).collect();
     let utilisation: Vec<Option<f64>> = seen.iter().map(|p| p.utilisation).collect();
     let fastest_ns = seen.iter().filter_map(|p| p.median_ns).fold(f64::INFINITY, f64::min);
-    let bandwidth_gb_s = ctx.bytes_per_run.map(|b| b as f64 / fastest_ns).filter(|g| g.is_finite());
+    let one_ns = seen.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns).unwrap_or(f64::NAN);
+    let bandwidth_gb_s = ctx
+        .bytes_per_run
+        .map(|b| [b as f64 / one_ns, b as f64 / fastest_ns])
+        .filter(|g| g.iter().all(|x| x.is_finite()));
     let diagnosis = diagnose(&Evidence {
         kind: Some(ctx.kind),
         threads: &threads,

@@ -38,7 +38,7 @@ pub const ALPHA: f64 = 0.05;
 pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -> Choice {
     let amdahl_ok = amdahl_fit.serial_fraction.is_some();
     let usl_ok = usl_fit.sigma.is_some() && usl_fit.kappa.is_some();
-    let fitted = Frame::new(curve, &curve.values).and_then(|frame| {
+    let fitted = Frame::of(curve).and_then(|frame| {
         let a = frame.fit(Law::Amdahl, None)?;
         let u = frame.fit(Law::Usl, None);
         Some((frame, a, u))

@@ -50,6 +50,9 @@ pub struct Curve {
     pub paired: bool,
     /// The rounds the replicates resample (paired), or the fewest samples of a point (unpaired).
     pub samples: usize,
+    /// Unpaired data only: the cost (time, or 1/throughput) of every sample at each point, for a
+    /// fit on all of them (see `frame`); empty for paired rounds.
+    pub costs: Vec<Vec<f64>>,
 }
 
 impl Curve {
@@ -75,6 +78,7 @@ impl Curve {
             replicates: self.replicates.iter().map(pick).collect(),
             paired: self.paired,
             samples: self.samples,
+            costs: idx.iter().filter_map(|&i| self.costs.get(i).cloned()).collect(),
         }
     }
 
@@ -116,6 +120,7 @@ impl Curve {
             measure: Measure::Speedup,
             replicates,
             paired: true,
+            costs: Vec::new(),
             samples: rounds,
         }
     }
@@ -151,8 +156,12 @@ impl Curve {
                 replicates.push(to_values(medians).0);
             }
         }
+        let costs = samples
+            .iter()
+            .map(|s| s.iter().map(|&v| if kind == SampleKind::Throughput { 1.0 / v } else { v }).collect())
+            .collect();
         let samples = samples.iter().map(Vec::len).min().unwrap_or(0);
-        Curve { threads: threads.to_vec(), values, measure, replicates, paired: false, samples }
+        Curve { threads: threads.to_vec(), values, measure, replicates, paired: false, samples, costs }
     }
 }
 

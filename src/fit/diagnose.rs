@@ -14,18 +14,21 @@
 //! 4. **slower with more threads** — S at the largest j is below 0.9 (beyond its interval);
 //! 5. **inherently sequential** — no S at j > 1 reaches 1.2;
 //! 6. **threads mostly wait** — S beyond 1.2 x the usable CPUs, for any kind of work;
-//! 7. **superlinear** — points whose S beats j beyond their interval (or by 2% without one): a cache
+//! 7. **memory-bound** — work that declares itself memory-bound and reports its bytes, with
+//!    efficiency under 80%: the bandwidth at j = 1 and the best reached, not a serial fraction
+//!    (unless the USL wins, whose rules come later);
+//! 8. **superlinear** — points whose S beats j beyond their interval (or by 2% without one): a cache
 //!    effect, named with the thread counts where it happens;
-//! 8. **approaching a USL peak** — the USL is the better model, kappa's interval excludes 0 and N*
+//! 9. **approaching a USL peak** — the USL is the better model, kappa's interval excludes 0 and N*
 //!    lies beyond the measured range;
-//! 9. **saturates** — Karp–Flatt e(j) rises (Mann–Kendall) and efficiency at the largest j is under
-//!    80%: the knee where S stops growing, related to the physical core count when it is there;
-//!    "memory bandwidth" (with the GB/s reached) only for memory-bound work or work that reports its
-//!    bytes, otherwise "a shared resource";
-//! 10. **near-linear** — efficiency at the largest j of at least 95%;
-//! 11. **bounded by a serial fraction** — Amdahl's law is the better model and B's interval lies
+//! 10. **saturates** — Karp–Flatt e(j) rises (see `karp_flatt`) and efficiency at the largest j is under
+//!     80%: the knee where S stops growing, related to the physical core count when it is there;
+//!     "memory bandwidth" (with the GB/s reached) only for memory-bound work or work that reports its
+//!     bytes, otherwise "a shared resource";
+//! 11. **near-linear** — efficiency at the largest j of at least 95%;
+//! 12. **bounded by a serial fraction** — Amdahl's law is the better model and B's interval lies
 //!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined");
-//! 12. otherwise the speedup and efficiency at the largest j.
+//! 13. otherwise the speedup and efficiency at the largest j.
 //!
 //! Imported curves carry no CPU count: a sentence about saturation or a drop then says that
 //! oversubscription cannot be judged (`measure fit --cpus N` supplies the count).
@@ -51,8 +54,8 @@ pub struct Evidence<'a> {
     pub cpus: Option<CpuCounts>,
     /// The 1-minute load average when the run started, when known.
     pub load: Option<f64>,
-    /// The best memory bandwidth reached, GB/s, for work that reports the bytes it moves.
-    pub bandwidth_gb_s: Option<f64>,
+    /// Memory bandwidth at j = 1 and the best reached, GB/s, for work that reports its bytes.
+    pub bandwidth_gb_s: Option<[f64; 2]>,
     /// The residual standard deviation of ln S of the better model (for drops without intervals).
     pub residual_sd: Option<f64>,
     /// The fits.
@@ -77,6 +80,7 @@ pub const RULES: &[Rule] = &[
     Rule { name: "slower with more threads", applies: slower },
     Rule { name: "inherently sequential", applies: sequential },
     Rule { name: "threads mostly wait", applies: past_the_cores },
+    Rule { name: "memory-bound", applies: memory_bound },
     Rule { name: "superlinear", applies: superlinear },
     Rule { name: "approaching a USL peak", applies: approaching_peak },
     Rule { name: "saturates", applies: saturates },
@@ -235,6 +239,22 @@ fn past_the_cores(f: &Facts<'_>) -> Option<String> {
     })
 }
 
+fn memory_bound(f: &Facts<'_>) -> Option<String> {
+    let [one, best] = f.e.bandwidth_gb_s?;
+    if f.e.kind != Some(Kind::MemoryBound) || f.efficiency >= 0.8 || f.e.fits.best == Some(Model::Usl) {
+        return None;
+    }
+    let b =
+        f.amdahl().map(|(b, fit)| format!("; Amdahl's {} fits the curve but is no serial code here", b_text(b, fit)));
+    Some(format!(
+        "limited by memory bandwidth: S({}) = {:.2}, efficiency {:.0}%, reaching {best:.1} GB/s ({one:.1} GB/s at one thread) — the threads share one memory system{}",
+        f.j_max,
+        f.s_last,
+        f.efficiency * 100.0,
+        b.unwrap_or_default()
+    ))
+}
+
 fn superlinear(f: &Facts<'_>) -> Option<String> {
     let above: Vec<usize> = (0..f.e.threads.len())
         .filter(|&i| {
@@ -292,7 +312,7 @@ fn saturates(f: &Facts<'_>) -> Option<String> {
         _ => "Karp–Flatt rises".to_owned(),
     };
     let resource = match (f.e.kind, f.e.bandwidth_gb_s) {
-        (_, Some(gb)) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
+        (_, Some([_, gb])) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
         (Some(Kind::MemoryBound), None) => "memory bandwidth".to_owned(),
         _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
     };
@@ -365,7 +385,7 @@ mod tests {
         load: Option<f64>,
         utilisation: Vec<Option<f64>>,
         intervals: Vec<Option<[f64; 2]>>,
-        bandwidth_gb_s: Option<f64>,
+        bandwidth_gb_s: Option<[f64; 2]>,
     }
 
     fn cpus(n: usize) -> Option<CpuCounts> {
@@ -494,16 +514,24 @@ mod tests {
     #[test]
     fn saturation_names_memory_bandwidth_only_where_it_is_memory() {
         let capped = |j: f64| 1.0 / j.min(3.0) * wiggle(j);
-        let memory = say_with(
-            Some(Kind::MemoryBound),
-            &upto(8),
-            capped,
-            Extra { cpus: cpus(8), bandwidth_gb_s: Some(25.6), ..Extra::default() },
-        );
+        let bandwidth = || Extra { cpus: cpus(8), bandwidth_gb_s: Some([8.5, 25.6]), ..Extra::default() };
+        // Triad on two cores: no trend to test, but memory-bound work is not serial code.
+        let two = Extra { cpus: cpus(2), bandwidth_gb_s: Some([7.7, 10.6]), ..Extra::default() };
+        let triad = say_with(Some(Kind::MemoryBound), &[1, 2], |j| [1.0, 1.0 / 1.35][j as usize - 1], two);
         assert!(
-            memory.starts_with("saturates from 3 threads at S = 3.0")
-                && memory.contains("memory bandwidth (25.6 GB/s reached)"),
-            "{memory}"
+            triad.starts_with(
+                "limited by memory bandwidth: S(2) = 1.35, efficiency 68%, reaching 10.6 GB/s (7.7 GB/s at one thread)"
+            ),
+            "{triad}"
+        );
+        let memory = say_with(Some(Kind::MemoryBound), &upto(8), capped, bandwidth());
+        assert!(memory.contains("memory bandwidth (25.6 GB/s reached)"), "{memory}");
+        // Other work that reports its bytes: saturation, with the bandwidth reached.
+        let reported = say_with(Some(Kind::Parallel), &upto(8), capped, bandwidth());
+        assert!(
+            reported.starts_with("saturates from 3 threads at S = 3.0")
+                && reported.contains("memory bandwidth (25.6 GB/s reached)"),
+            "{reported}"
         );
         let other = say(Some(Kind::Parallel), 8, &upto(8), capped);
         assert!(other.contains("a shared resource") && !other.contains("GB/s"), "{other}");

@@ -17,7 +17,8 @@
 //! - **Unpaired data** (CSV curves, hyperfine scans, criterion groups): the scale is a free
 //!   parameter. T(1) is one noisy measurement like any other; dividing every point by it (S =
 //!   T1/Tj) would carry its error into every point, and no interval computed afterwards could see
-//!   it. For each (sigma, kappa) the best ln scale is the mean of ln cost - ln g (variable
+//!   it. With several samples per point every sample is a point of the fit ([`Frame::of`]). For
+//!   each (sigma, kappa) the best ln scale is the mean of ln cost - ln g (variable
 //!   projection: Golub & Pereyra, SIAM J. Numer. Anal. 10(2), 1973), so the search is over sigma
 //!   and kappa alone, and every point, j = 1 included, carries information.
 //! - **Paired rounds** (our own sweeps): S(j) is the median of per-round ratios T1/Tj, in which
@@ -74,6 +75,32 @@ pub struct FrameFit {
 }
 
 impl Frame {
+    /// The frame of a whole curve: every sample for unpaired data with several samples at some
+    /// point (each sample is a point of the fit; least squares then weighs every run alike and the
+    /// residuals estimate the noise), otherwise the curve's values.
+    pub fn of(curve: &Curve) -> Option<Frame> {
+        if curve.paired || curve.costs.iter().all(|c| c.len() < 2) {
+            return Frame::new(curve, &curve.values);
+        }
+        let (mut n, mut y) = (Vec::new(), Vec::new());
+        for (&j, costs) in curve.threads.iter().zip(&curve.costs) {
+            for &c in costs {
+                if !(c.is_finite() && c > 0.0) {
+                    return None;
+                }
+                n.push(j as f64);
+                y.push(c.ln());
+            }
+        }
+        (!n.is_empty()).then_some(Frame { n, y, scale_free: true })
+    }
+
+    /// Whether this frame fits every sample (unpaired data with repeated samples), so that its
+    /// covariance, not a bootstrap, gives the intervals.
+    pub fn of_samples(curve: &Curve) -> bool {
+        !curve.paired && curve.costs.iter().any(|c| c.len() >= 2)
+    }
+
     /// The frame of `values` (the curve's values or one of its replicates); `None` when a value
     /// is not positive and finite or no point carries information.
     pub fn new(curve: &Curve, values: &[f64]) -> Option<Frame> {

@@ -52,7 +52,7 @@ pub fn fit_weak_curve(curve: &Curve) -> Fits {
 /// The residual standard deviation of ln cost of `best` in the frame (the noise a drop must
 /// exceed); `None` without degrees of freedom.
 pub fn residual_sd(curve: &Curve, best: Option<Model>) -> Option<f64> {
-    let frame = frame::Frame::new(curve, &curve.values)?;
+    let frame = frame::Frame::of(curve)?;
     let law = if best == Some(Model::Usl) { frame::Law::Usl } else { frame::Law::Amdahl };
     let fit = frame.fit(law, None)?;
     let dof = frame.len().checked_sub(fit.params).filter(|d| *d > 0)?;

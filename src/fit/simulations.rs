@@ -1,8 +1,7 @@
 //! Seeded simulations with a known truth: does each 95% interval cover it at its stated rate, is
 //! the right model chosen, does the trend test keep its error rates? Counts, not timings, are
-//! asserted. The one-sample simulations are cheap and run in `cargo test`; the bootstrap ones
-//! (thousands of replicate fits each) are `#[ignore]`d: `cargo test --release -- --ignored
-//! simulations` runs them, and their figures are in the closing note of the issue that built them.
+//! asserted; `cargo test --release simulations -- --nocapture` prints them. The bootstrap over
+//! paired rounds is checked on whole fake-clock sweeps in `sweep::tests`.
 
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
@@ -40,6 +39,7 @@ fn one_sample_intervals_of_b_cover_at_90_to_98_percent_in_400_seeds_per_design()
             let covered = (0..400)
                 .filter(|&seed| covers(fit_curve(&curve(&threads, b, 0.0, noise, 1, seed)).amdahl.unwrap().ci95, b))
                 .count();
+            println!("one sample, {name}, B = {b}, noise {noise}: {covered}/400 intervals cover B");
             assert!((360..=392).contains(&covered), "{name}, B = {b}, noise {noise}: {covered}/400 intervals cover B");
         }
     }
@@ -53,6 +53,7 @@ fn one_sample_intervals_of_sigma_and_kappa_cover_at_90_to_98_percent_in_200_seed
             (0..200).map(|seed| fit_curve(&curve(&threads, sigma, kappa, 0.02, 1, seed)).usl.unwrap()).collect();
         let s = fits.iter().filter(|u| covers(u.sigma_ci95, sigma)).count();
         let k = fits.iter().filter(|u| covers(u.kappa_ci95, kappa)).count();
+        println!("one sample, {name}: sigma {s}/200, kappa {k}/200 cover");
         assert!((180..=196).contains(&s) && (180..=196).contains(&k), "{name}: sigma {s}/200, kappa {k}/200 cover");
     }
 }
@@ -65,11 +66,13 @@ fn amdahl_is_chosen_on_amdahl_truths_and_the_usl_on_usl_truths_in_200_seeds() {
     let chosen = |c: Curve| fit_curve(&Curve { replicates: Vec::new(), ..c }).best;
     let amdahl =
         (0..200).filter(|&seed| chosen(curve(&threads, 0.05, 0.0, 0.02, 5, seed)) == Some(Model::Amdahl)).count();
+    println!("Amdahl chosen on {amdahl}/200 Amdahl curves (j = 1..64, 5 samples, 2% noise)");
     assert!(amdahl >= 180, "Amdahl chosen on {amdahl}/200 Amdahl curves");
     for (name, threads) in designs() {
         let one = (0..200)
             .filter(|&seed| fit_curve(&curve(&threads, 0.05, 0.0, 0.02, 1, seed)).best == Some(Model::Amdahl))
             .count();
+        println!("{name}: Amdahl chosen on {one}/200 one-sample Amdahl curves");
         assert!(one >= 180, "{name}: Amdahl chosen on {one}/200 one-sample Amdahl curves");
     }
     // A curve that falls 8% past its peak: the USL, every time.
@@ -77,6 +80,7 @@ fn amdahl_is_chosen_on_amdahl_truths_and_the_usl_on_usl_truths_in_200_seeds() {
     let usl = (0..200)
         .filter(|&seed| fit_curve(&curve(&falling, 0.03, 0.002, 0.02, 1, seed)).best == Some(Model::Usl))
         .count();
+    println!("USL chosen on {usl}/200 retrograde curves");
     assert!(usl >= 190, "USL chosen on {usl}/200 retrograde curves");
 }
 
@@ -96,6 +100,7 @@ fn the_trend_test_rarely_rises_on_flat_truths_and_sees_saturation_in_200_seeds()
                 fit_curve(&curve(&threads, 0.1, 0.0, 0.02, 1, seed)).karp_flatt_trend.is_some_and(|t| t.rising)
             })
             .count();
+        println!("{name}: {false_rises}/200 flat curves called rising");
         assert!(false_rises <= 20, "{name}: {false_rises}/200 flat curves called rising (at most 10%)");
     }
     // Saturation: the time stops falling at 8 threads (bandwidth), on 1..16 and 1..64. (On powers
@@ -117,25 +122,29 @@ fn the_trend_test_rarely_rises_on_flat_truths_and_sees_saturation_in_200_seeds()
                     .is_some_and(|t| t.rising)
             })
             .count();
+        println!("saturating at 8 on 1..{}: seen in {seen}/200", threads.len());
         assert!(seen >= 160, "{threads:?}: saturation seen in {seen}/200 (at least 80%)");
     }
 }
 
-/// Bootstrap coverage on curves of 5 samples per point (unpaired) — heavy: run with --ignored.
+/// Curves of 5 samples per point (unpaired: CSV rows, hyperfine runs): every sample is a point of
+/// the fit, and the t intervals from its covariance cover.
 #[test]
-#[ignore]
-fn bootstrap_intervals_cover_at_90_to_98_percent() {
+fn repeated_sample_intervals_cover_at_90_to_98_percent_in_200_seeds_per_design() {
     for (name, threads) in designs() {
+        // The intervals of unpaired samples do not use the bootstrap: drop it to keep the test quick.
+        let fitted = |sigma, kappa, seed| {
+            fit_curve(&Curve { replicates: Vec::new(), ..curve(&threads, sigma, kappa, 0.02, 5, seed) })
+        };
         let b = 0.05;
-        let covered = (0..200)
-            .filter(|&seed| covers(fit_curve(&curve(&threads, b, 0.0, 0.02, 5, seed)).amdahl.unwrap().ci95, b))
-            .count();
+        let covered = (0..200).filter(|&seed| covers(fitted(b, 0.0, seed).amdahl.unwrap().ci95, b)).count();
         let (sigma, kappa) = (0.05, 0.001);
-        let usl: Vec<_> =
-            (0..200).map(|seed| fit_curve(&curve(&threads, sigma, kappa, 0.02, 5, seed)).usl.unwrap()).collect();
+        let usl: Vec<_> = (0..200).map(|seed| fitted(sigma, kappa, seed).usl.unwrap()).collect();
         let s = usl.iter().filter(|u| covers(u.sigma_ci95, sigma)).count();
         let k = usl.iter().filter(|u| covers(u.kappa_ci95, kappa)).count();
-        println!("{name}: B {covered}/200, sigma {s}/200, kappa {k}/200");
-        assert!((180..=196).contains(&covered), "{name}: B covered in {covered}/200");
+        println!("5 samples, {name}: B {covered}/200, sigma {s}/200, kappa {k}/200 cover");
+        for (what, count) in [("B", covered), ("sigma", s), ("kappa", k)] {
+            assert!((180..=196).contains(&count), "{name}: {what} covered in {count}/200");
+        }
     }
 }

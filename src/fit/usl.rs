@@ -13,10 +13,11 @@
 //! depend on one start.
 //!
 //! # Intervals
-//! Percentile intervals over the curve's bootstrap replicates when it has them (at least
+//! Percentile intervals over the bootstrap replicates of our paired rounds (at least
 //! `amdahl::MIN_BOOTSTRAP_SAMPLES` rounds), each replicate warm-started from the estimate; the
 //! peak N* of a replicate without one (kappa = 0) counts as infinite, so N*'s interval is open
-//! (null) when more than 2.5% of them have none. Otherwise estimate +- t(0.975; n - p) se from the
+//! (null) when more than 2.5% of them have none. Otherwise (one sample per point, or every sample
+//! of unpaired data fitted as a point) estimate +- t(0.975; n - p) se from the
 //! covariance s^2 (J'J)^-1 of the log-cost fit over every estimated parameter (p = 2, plus the
 //! scale where free; the two-sided quantile — R's `usl` package uses the one-sided one, which
 //! gives 90% intervals), lower bounds stopping at 0; N*'s by the delta method on ln N*, open when
@@ -106,7 +107,7 @@ pub fn fit(curve: &Curve) -> UslFit {
         no_interval: None,
         not_fitted: None,
     };
-    let Some(frame) = Frame::new(curve, &curve.values) else {
+    let Some(frame) = Frame::of(curve) else {
         out.not_fitted = Some("a value is not a positive number".into());
         return out;
     };
@@ -131,7 +132,7 @@ pub fn fit(curve: &Curve) -> UslFit {
     out.peak_threads = best.peak();
     // Intervals count every parameter of the USL, whichever bound is active.
     let full = FrameFit { params, ..estimate };
-    if !curve.replicates.is_empty() {
+    if !curve.replicates.is_empty() && !Frame::of_samples(curve) {
         bootstrap_intervals(curve, &estimate, throughput, &mut out);
     } else if let Some((cov, t)) = frame.standard_errors(&full, true).and_then(|c| Some((c, t975(c.dof)?))) {
         let ci = |est: f64, se: f64| Some([(est - t * se).max(0.0), est + t * se]);

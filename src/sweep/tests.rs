@@ -268,7 +268,8 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
             covered += 1;
         }
     }
-    assert!((180..=198).contains(&covered), "covered {covered} of 200");
+    println!("paired rounds (fake clock): {covered}/200 bootstrap intervals cover B");
+    assert!((180..=196).contains(&covered), "covered {covered} of 200");
 }
 
 #[test]
