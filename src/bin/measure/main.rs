@@ -131,7 +131,10 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     } else if let Some(code) = signals::exit_code() {
         code
     } else if outcome.failures > 0 {
-        eprintln!("measure: {} workload(s) failed; see the errors above and in the file", outcome.failures);
+        for w in outcome.results.workloads.iter().filter(|w| w.error.is_some()) {
+            eprintln!("measure: {}: {}", printable(&w.name), printable(w.error.as_deref().unwrap_or_default()));
+        }
+        eprintln!("measure: {} workload(s) failed; the errors are above and in the file", outcome.failures);
         exit_code::WORKLOAD_FAILED
     } else {
         exit_code::OK
