@@ -68,7 +68,8 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
     if threads > cpus.usable {
         tags.push(Tag::Oversubscribed);
     }
-    if threads > cpus.physical {
+    // SMT siblings exist among the usable CPUs only when there are fewer physical cores.
+    if threads > cpus.physical && cpus.physical < cpus.usable {
         tags.push(Tag::Smt);
     }
     Point {

@@ -40,11 +40,12 @@ fn valid() -> &'static str {
                 observer: &mut Silent,
                 interrupted: &AtomicBool::new(false),
                 cpus,
-                machine: amdahl::machine::fingerprint(),
+                machine: amdahl::machine::fingerprint(&amdahl::machine::Roots::default()),
                 argv: vec!["measure".into()],
                 results_dir: dir.path().into(),
                 journal: &Journal::new(),
                 watchdog: None,
+                roots: &Default::default(),
             },
         )
         .unwrap();

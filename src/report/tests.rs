@@ -26,7 +26,7 @@ pub(crate) fn fixture() -> ResultsFile {
     }
     .resolve(CPUS)
     .unwrap();
-    let mut machine = crate::machine::fingerprint();
+    let mut machine = crate::machine::fingerprint(&crate::machine::Roots::default());
     (machine.usable_cpus, machine.physical_cores) = (4, 2);
     run(
         &config,
@@ -40,6 +40,7 @@ pub(crate) fn fixture() -> ResultsFile {
             results_dir: dir.path().into(),
             journal: &crate::sweep::Journal::new(),
             watchdog: None,
+            roots: &Default::default(),
         },
     )
     .unwrap()

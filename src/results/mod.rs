@@ -135,12 +135,13 @@ pub struct Machine {
     /// CPU model name.
     pub cpu_brand: Option<String>,
     /// Usable CPUs: the CPUs this process may run on, after affinity and the cgroup quota
-    /// (`std::thread::available_parallelism`). `N` in `--threads`. Written as `logical_cpus`, its
+    /// (`machine::Topology`). `N` in `--threads`. Written as `logical_cpus`, its
     /// name in version 1 files.
     #[serde(rename = "logical_cpus")]
     #[schemars(rename = "logical_cpus")]
     pub usable_cpus: usize,
-    /// Physical cores (`num_cpus::get_physical`; ignores affinity and cgroups). `P` in `--threads`.
+    /// Physical cores among the usable CPUs, at most `logical_cpus` (`machine::Topology`). `P` in
+    /// `--threads`.
     pub physical_cores: usize,
     /// CPUs the OS has online, whatever the affinity.
     pub online_cpus: Option<usize>,
@@ -166,6 +167,44 @@ pub struct Machine {
     pub load_before: Option<[f64; 3]>,
     /// The same after the run.
     pub load_after: Option<[f64; 3]>,
+    /// Sockets among the usable CPUs.
+    #[serde(default)]
+    pub sockets: Option<usize>,
+    /// NUMA nodes online.
+    #[serde(default)]
+    pub numa_nodes: Option<usize>,
+    /// The cgroup's CPU quota in CPUs, when limited (it caps `logical_cpus`).
+    #[serde(default)]
+    pub cpu_quota: Option<f64>,
+    /// The state before and after the run (governor, boost, load, steal, throttling).
+    #[serde(default)]
+    pub environment: Option<EnvironmentRecord>,
+}
+
+/// The machine's state at one moment: what can make timings drift (see `machine::environment`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Environment {
+    /// cpufreq scaling governor of the first usable CPU.
+    pub governor: Option<String>,
+    /// Whether turbo/boost is enabled.
+    pub boost: Option<bool>,
+    /// 1, 5 and 15 minute load averages.
+    pub load: Option<[f64; 3]>,
+    /// CPU time stolen by the hypervisor since boot, in clock ticks.
+    pub steal_ticks: Option<u64>,
+    /// All CPU time since boot, in clock ticks.
+    pub total_ticks: Option<u64>,
+    /// Thermal throttling events of the usable CPUs since boot.
+    pub throttle_events: Option<u64>,
+}
+
+/// The machine's state before and after the run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct EnvironmentRecord {
+    /// When the run started.
+    pub before: Environment,
+    /// When it ended; null while running.
+    pub after: Option<Environment>,
 }
 
 impl Machine {

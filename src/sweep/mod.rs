@@ -23,12 +23,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
+use crate::analysis;
 use crate::config::{RunConfig, SweepSettings};
 use crate::error::{Error, Result};
+use crate::machine::{Roots, Topology, environment};
 use crate::results::output::{self, Overwrite};
 use crate::results::{self, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool, WorkloadResult};
 use crate::thread_set::CpuCounts;
-use crate::{analysis, machine};
 
 /// Where a run happens: clock, observer, machine, the Ctrl-C flag and the journal.
 pub struct RunContext<'a> {
@@ -50,6 +51,8 @@ pub struct RunContext<'a> {
     pub journal: &'a Journal,
     /// Watches for samples that outlive `--timeout` (`None` on the fake clock).
     pub watchdog: Option<&'a Watchdog>,
+    /// Where the machine's state is read after the run.
+    pub roots: &'a Roots,
 }
 
 /// What a finished run produced.
@@ -80,18 +83,8 @@ pub fn tool() -> Tool {
 pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     let started = SystemTime::now();
     let started_utc = humantime::format_rfc3339_seconds(started).to_string();
-    let mut warnings = Vec::new();
-    if cfg!(debug_assertions) {
-        warnings.push("this is a debug build: timings are not representative; use `cargo run --release`".to_owned());
-    }
-    if let Some([load1, ..]) = ctx.machine.load_before
-        && load1 > 0.5 * ctx.cpus.usable as f64
-    {
-        warnings.push(format!(
-            "the machine is busy: load average {load1:.2} on {} usable CPUs at the start; speedups will be low and noisy",
-            ctx.cpus.usable
-        ));
-    }
+    let before = ctx.machine.environment.as_ref().map(|e| e.before.clone()).unwrap_or_default();
+    let warnings = environment::before_warnings(&before, ctx.cpus.usable, cfg!(debug_assertions));
     for w in &warnings {
         ctx.observer.warning(w);
     }
@@ -172,8 +165,16 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         warn_write(journal.write(ctx.clock.now_ns(), true), observer);
     }
     let interrupted = ctx.interrupted.load(Ordering::Relaxed);
+    let after = environment::snapshot(ctx.roots, &Topology::read(ctx.roots));
+    for w in environment::after_warnings(&before, &after) {
+        observer.warning(&w);
+        journal.update(|file| file.warnings.push(w));
+    }
     journal.update(|file| {
-        file.machine.load_after = machine::load_average();
+        file.machine.load_after = after.load;
+        if let Some(record) = file.machine.environment.as_mut() {
+            record.after = Some(after);
+        }
         file.run.finished_utc = Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
         file.run.status = if interrupted { RunStatus::Interrupted } else { RunStatus::Complete };
     });

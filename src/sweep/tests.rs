@@ -7,6 +7,7 @@ use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Worklo
 use super::journal::{self, Journal, Saved};
 use super::*;
 use crate::config::{PlannedWorkload, RunRequest};
+use crate::machine::Roots;
 use crate::results::StopReason;
 use crate::thread_set::ThreadSet;
 
@@ -31,11 +32,12 @@ fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> 
             observer: &mut Silent,
             interrupted,
             cpus: CPUS,
-            machine: machine::fingerprint(),
+            machine: crate::machine::fingerprint(&Roots::default()),
             argv: vec!["measure".into()],
             results_dir: "unused".into(),
             journal: &Journal::new(),
             watchdog: None,
+            roots: &Default::default(),
         },
     )
 }
@@ -255,11 +257,12 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
                 observer: &mut Silent,
                 interrupted: &AtomicBool::new(false),
                 cpus,
-                machine: machine::fingerprint(),
+                machine: crate::machine::fingerprint(&Roots::default()),
                 argv: vec![],
                 results_dir: "unused".into(),
                 journal: &Journal::new(),
                 watchdog: None,
+                roots: &Default::default(),
             },
         )
         .unwrap();
@@ -468,11 +471,12 @@ fn run_journaled(config: &RunConfig, journal: &Journal) -> RunOutcome {
             observer: &mut Silent,
             interrupted: &AtomicBool::new(false),
             cpus: CPUS,
-            machine: machine::fingerprint(),
+            machine: crate::machine::fingerprint(&Roots::default()),
             argv: vec!["measure".into()],
             results_dir: "unused".into(),
             journal,
             watchdog: None,
+            roots: &Default::default(),
         },
     )
     .unwrap()

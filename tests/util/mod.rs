@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each test crate uses some of these helpers
+
 //! Helpers for the integration tests: run the `measure` binary and look at what it did.
 
 use std::path::Path;

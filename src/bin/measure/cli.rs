@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sweep workloads over thread counts, fit, print and save the results.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the built-in workloads with their kinds and parameters.
     List(ListArgs),
     /// Refit and explain results files of ours, or CSV curves (threads/concurrency and
@@ -103,6 +103,12 @@ pub struct RunArgs {
     /// [default: the larger of 60 s and 20x the j=1 warm-up; 10 min before that is known].
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// Read the machine's facts from this sysfs tree instead of /sys [env: AMDAHL_SYSFS].
+    #[arg(long, value_name = "DIR")]
+    pub sysfs: Option<PathBuf>,
+    /// Read the machine's facts from this procfs tree instead of /proc [env: AMDAHL_PROCFS].
+    #[arg(long, value_name = "DIR")]
+    pub procfs: Option<PathBuf>,
     /// Results file to write [default: a new file in results/].
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,

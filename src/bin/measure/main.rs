@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => run(cli.run),
-        Some(Command::Run(args)) => run(args),
+        Some(Command::Run(args)) => run(*args),
         Some(Command::List(args)) => {
             if args.json {
                 print(&format!("{:#}\n", list::json()))
@@ -84,7 +84,8 @@ fn print(text: &str) -> Result<u8, Error> {
 
 fn run(args: RunArgs) -> Result<u8, Error> {
     let (quiet, json, overwrite) = (args.quiet, args.json, Overwrite::from_force(args.force));
-    let cpus = machine::cpu_counts();
+    let roots = machine::Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
+    let cpus = machine::cpu_counts(&roots);
     let config = args.into_request()?.resolve(cpus)?;
     let journal = Arc::new(Journal::new());
     signals::install(Arc::clone(&journal)).map_err(|e| Error::io("<signals>", "cannot watch for signals", e))?;
@@ -109,11 +110,12 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             observer: &mut bar,
             interrupted: &signals::INTERRUPTED,
             cpus,
-            machine: machine::fingerprint(),
+            machine: machine::fingerprint(&roots),
             argv: std::env::args().collect(),
             results_dir: "results".into(),
             journal: &journal,
             watchdog: Some(&watchdog),
+            roots: &roots,
         },
     )?;
     if json {

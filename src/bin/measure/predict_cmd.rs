@@ -13,8 +13,11 @@ use crate::cli::{PredictArgs, ScalingArg};
 /// Runs `measure predict`; returns the text to print.
 pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
     // A prediction runs nothing, so any count up to a million may be asked for.
-    let threads =
-        ThreadSet::parse_up_to(args.threads.as_deref().unwrap_or("pow2:64"), machine::cpu_counts(), 1_000_000)?;
+    let threads = ThreadSet::parse_up_to(
+        args.threads.as_deref().unwrap_or("pow2:64"),
+        machine::cpu_counts(&machine::Roots::resolve(None, None)),
+        1_000_000,
+    )?;
     let weak = matches!(args.scaling, Some(ScalingArg::Weak));
     if let Some(file) = &args.file {
         let loaded = crate::load_results(file, crate::input_limit(args.max_input.as_deref())?)?;

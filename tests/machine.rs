@@ -1,0 +1,81 @@
+//! The machine seam end to end: `measure run` on fixture trees of machines we do not have.
+
+mod util;
+
+use amdahl::machine::fixture::FixtureMachine;
+use util::{measure_in, stderr};
+
+#[test]
+fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // 192 CPUs on 2 sockets with SMT, powersave, turbo on, a cgroup quota of 2 CPUs.
+    let machine = FixtureMachine {
+        sockets: 2,
+        cores_per_socket: 48,
+        threads_per_core: 2,
+        cpu_max: Some("200000 100000".into()),
+        governor: Some("powersave".into()),
+        no_turbo: Some("0".into()),
+        ..FixtureMachine::default()
+    };
+    machine.write(dir.path()).unwrap();
+    let (sys, proc) = (dir.path().join("sys"), dir.path().join("proc"));
+    let out_path = dir.path().join("r.json");
+    let args = [
+        "run",
+        "--sysfs",
+        sys.to_str().unwrap(),
+        "--procfs",
+        proc.to_str().unwrap(),
+        "-w",
+        "synthetic:size=1000",
+        "-t",
+        "1-N",
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "-q",
+        "--out",
+        out_path.to_str().unwrap(),
+    ];
+    let out = measure_in(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    let m = &saved["machine"];
+    assert_eq!(
+        (m["logical_cpus"].as_u64(), m["physical_cores"].as_u64(), m["sockets"].as_u64()),
+        (Some(2), Some(2), Some(2))
+    );
+    assert_eq!(
+        (m["cpu_quota"].as_f64(), m["numa_nodes"].as_u64(), m["online_cpus"].as_u64()),
+        (Some(2.0), Some(2), Some(192))
+    );
+    assert_eq!(m["environment"]["before"]["governor"], "powersave");
+    assert!(m["environment"]["after"].is_object());
+    // N = 2 from the quota: the set 1-N is 1, 2; no SMT sibling is usable, so no `smt` tag.
+    let points = saved["workloads"][0]["points"].as_array().unwrap();
+    assert_eq!(points.iter().map(|p| p["threads"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2]);
+    assert!(points.iter().all(|p| p["tags"].as_array().unwrap().is_empty()));
+    let warnings: Vec<&str> = saved["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let err = stderr(&out);
+    for part in ["governor is `powersave`", "turbo/boost is on"] {
+        assert_eq!(warnings.iter().filter(|w| w.contains(part)).count(), 1, "{part}: {warnings:#?}");
+        assert_eq!(err.matches(part).count(), 1, "{part}: {err}");
+    }
+}
+
+#[test]
+fn the_environment_variables_re_root_the_seam_too() {
+    let dir = tempfile::tempdir().unwrap();
+    FixtureMachine { sockets: 1, cores_per_socket: 3, ..FixtureMachine::default() }.write(dir.path()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_measure"))
+        .args(["predict", "--serial", "0.1", "-t", "1-N", "--json"])
+        .env("AMDAHL_SYSFS", dir.path().join("sys"))
+        .env("AMDAHL_PROCFS", dir.path().join("proc"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let threads: Vec<u64> = v["rows"].as_array().unwrap().iter().map(|r| r["threads"].as_u64().unwrap()).collect();
+    assert_eq!(threads, [1, 2, 3]);
+}
