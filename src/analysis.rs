@@ -15,7 +15,7 @@ use amdahl_workloads::Kind;
 
 use crate::fit::diagnose::{Evidence, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, karp_flatt};
-use crate::results::{Point, ResultsFile, Tag};
+use crate::results::{Disturbance, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
 use crate::stats::{Bootstrap, Summary, finite, median, paired_speedup};
 use crate::thread_set::CpuCounts;
@@ -45,6 +45,8 @@ pub struct AnalysisContext {
     pub load: Option<f64>,
     /// Bytes one run moves, for work that reports bandwidth.
     pub bytes_per_run: Option<u64>,
+    /// Whether the workload is an external command (its processes are not bounded by j).
+    pub command: bool,
 }
 
 impl AnalysisContext {
@@ -58,6 +60,7 @@ impl AnalysisContext {
             seed: workload_seed(results.run.seed, index),
             load: results.machine.load_before.map(|l| l[0]),
             bytes_per_run: w.bytes_per_run,
+            command: w.command.is_some(),
         }
     }
 }
@@ -90,6 +93,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
         karp_flatt_ci95: None,
         utilisation: None,
         error: None,
+        disturbance: None,
     }
 }
 
@@ -133,7 +137,65 @@ pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
             .filter_map(|(cpu, wall)| cpu.map(|c| c as f64 / (*wall as f64 * busy)))
             .collect();
         point.utilisation = if utilisation.is_empty() { None } else { finite(median(&utilisation)) };
+        point.disturbance = disturbance(point, ctx);
+        point.tags.retain(|t| *t != Tag::Disturbed);
+        if point.disturbance.is_some() {
+            point.tags.push(Tag::Disturbed);
+        }
     }
+}
+
+/// The lowest utilisation of a CPU-bound sample that counts as busy.
+pub const BUSY_UTILISATION: f64 = 0.9;
+/// The highest rate of involuntary context switches per thread-second that counts as quiet (a
+/// thread that shares its CPU with another runnable task is preempted at every scheduler tick,
+/// 100 to 1000 times a second).
+pub const QUIET_PREEMPTIONS_PER_S: f64 = 100.0;
+
+/// The shortest sample whose signals are judged: below 1 ms one preemption reads as a thousand a
+/// second and utilisation includes the timer's own cost.
+pub const MIN_JUDGED_SAMPLE_NS: u64 = 1_000_000;
+
+/// Whether other work competed for the CPUs while `point` was measured, for work whose threads
+/// compute (parallel, synthetic and memory-bound kinds) at up to N threads: 40% of its samples
+/// (at least two) show more than [`QUIET_PREEMPTIONS_PER_S`] involuntary context switches
+/// per thread-second, or, at j = 1, utilisation below [`BUSY_UTILISATION`].
+/// - Only such kinds: threads that wait (I/O, sleep, a barrier per step) are preempted by their own
+///   team's wake-ups — 1,500 a second for `sleep` on an idle machine — and idle by design.
+/// - Only up to N: beyond it our own threads preempt each other.
+/// - Preemption not for commands: `make -j` runs more processes than j (a shell and a compiler
+///   per job), which preempt each other.
+/// - Utilisation only at j = 1: there one thread does all the work, while at j > 1 threads also
+///   idle through the program's own serial part, which is what the sweep measures.
+fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
+    let computes = matches!(ctx.kind, Kind::Parallel | Kind::Synthetic | Kind::MemoryBound);
+    if !computes || point.threads > ctx.cpus.usable {
+        return None;
+    }
+    let cpu_bound = point.threads == 1;
+    let busy = point.threads as f64;
+    let mut d = Disturbance {
+        flagged_samples: 0,
+        samples: point.samples_ns.iter().filter(|&&w| w >= MIN_JUDGED_SAMPLE_NS).count(),
+        low_utilisation: 0,
+        preempted: 0,
+        min_utilisation: None,
+        max_preemptions_per_s: None,
+    };
+    for (i, &wall) in point.samples_ns.iter().enumerate().filter(|(_, w)| **w >= MIN_JUDGED_SAMPLE_NS) {
+        let seconds = wall as f64 / 1e9;
+        let util = point.cpu_ns.get(i).copied().flatten().map(|c| c as f64 / (wall as f64 * busy));
+        let rate = point.involuntary_context_switches.get(i).copied().flatten().map(|n| n as f64 / (seconds * busy));
+        let low = cpu_bound && util.is_some_and(|u| u < BUSY_UTILISATION);
+        let preempted = !ctx.command && rate.is_some_and(|r| r > QUIET_PREEMPTIONS_PER_S);
+        d.low_utilisation += usize::from(low);
+        d.preempted += usize::from(preempted);
+        d.flagged_samples += usize::from(low || preempted);
+        d.min_utilisation = util.map(|u| d.min_utilisation.map_or(u, |m| m.min(u))).or(d.min_utilisation);
+        d.max_preemptions_per_s =
+            rate.map(|r| d.max_preemptions_per_s.map_or(r, |m| m.max(r))).or(d.max_preemptions_per_s);
+    }
+    (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2).then_some(d)
 }
 
 /// Whether a point belongs in the fit: every point for work whose threads mostly wait; otherwise
@@ -189,6 +251,7 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
     let speedups: Vec<f64> = seen.iter().filter_map(|p| p.speedup).collect();
     let intervals: Vec<Option<[f64; 2]>> = seen.iter().map(|p| p.speedup_ci95).collect();
     let utilisation: Vec<Option<f64>> = seen.iter().map(|p| p.utilisation).collect();
+    let disturbed: Vec<bool> = seen.iter().map(|p| p.tags.contains(&Tag::Disturbed)).collect();
     let fastest_ns = seen.iter().filter_map(|p| p.median_ns).fold(f64::INFINITY, f64::min);
     let one_ns = seen.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns).unwrap_or(f64::NAN);
     let bandwidth_gb_s = ctx
@@ -201,6 +264,7 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
         speedups: &speedups,
         intervals: &intervals,
         utilisation: &utilisation,
+        disturbed: &disturbed,
         cpus: Some(ctx.cpus),
         load: ctx.load,
         bandwidth_gb_s,
@@ -226,6 +290,7 @@ mod tests {
         seed: 1,
         load: None,
         bytes_per_run: None,
+        command: false,
     };
 
     fn point(threads: usize, samples: &[u64]) -> Point {
@@ -269,6 +334,38 @@ mod tests {
             fit(&points, &AnalysisContext { kind: Kind::IoBound, ..CTX }).0.amdahl.unwrap().threads_used,
             [1, 2, 4, 8]
         );
+    }
+
+    #[test]
+    fn a_point_is_disturbed_when_40_percent_of_its_samples_show_competition() {
+        let mut points = vec![point(1, &[10_000_000; 8]), point(2, &[6_000_000; 8])];
+        // Four samples at j = 1 with the thread busy half the time (a competitor held its CPU).
+        for i in 0..4 {
+            points[0].cpu_ns[i] = Some(5_000_000);
+        }
+        // At j = 2 idle threads are the program's own serial part, not interference.
+        for i in 0..8 {
+            points[1].cpu_ns[i] = Some(7_000_000);
+        }
+        summarise(&mut points, &CTX);
+        assert!(points[1].disturbance.is_none() && !points[1].tags.contains(&Tag::Disturbed));
+        let d = points[0].disturbance.clone().unwrap();
+        assert_eq!((d.flagged_samples, d.low_utilisation, d.samples), (4, 4, 8));
+        assert_eq!(d.min_utilisation, Some(0.5));
+        assert!(points[0].tags.contains(&Tag::Disturbed));
+        // Preemption counts at j > 1 too; three flagged samples of eight (37.5%) do not.
+        let mut points = vec![point(1, &[1_000_000_000; 8]), point(2, &[1_000_000_000; 8])];
+        for i in 0..3 {
+            points[1].involuntary_context_switches[i] = Some(500);
+        }
+        summarise(&mut points, &CTX);
+        assert!(points[1].disturbance.is_none());
+        points[1].involuntary_context_switches[3] = Some(500);
+        summarise(&mut points, &CTX);
+        assert_eq!(points[1].disturbance.as_ref().map(|d| d.preempted), Some(4));
+        // Threads that wait are preempted by their own team: never disturbed.
+        summarise(&mut points, &AnalysisContext { kind: Kind::IoBound, ..CTX });
+        assert!(points[1].disturbance.is_none());
     }
 
     #[test]

@@ -104,6 +104,7 @@ pub fn explain_samples(
         speedups: &evidence_speedups,
         intervals: &intervals,
         utilisation: &[],
+        disturbed: &[],
         cpus,
         load: None,
         bandwidth_gb_s: None,

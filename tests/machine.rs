@@ -53,10 +53,11 @@ fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
     );
     assert_eq!(m["environment"]["before"]["governor"], "powersave");
     assert!(m["environment"]["after"].is_object());
-    // N = 2 from the quota: the set 1-N is 1, 2; no SMT sibling is usable, so no `smt` tag.
+    // N = 2 from the quota: the set 1-N is 1, 2; no SMT sibling is usable, so no `smt` tag (other
+    // tags, such as `disturbed` by the tests running beside this one, may be there).
     let points = saved["workloads"][0]["points"].as_array().unwrap();
     assert_eq!(points.iter().map(|p| p["threads"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2]);
-    assert!(points.iter().all(|p| p["tags"].as_array().unwrap().is_empty()));
+    assert!(points.iter().all(|p| !p["tags"].as_array().unwrap().iter().any(|t| t == "smt")));
     let warnings: Vec<&str> = saved["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
     let err = stderr(&out);
     for part in ["governor is `powersave`", "turbo/boost is on"] {

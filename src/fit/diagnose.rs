@@ -6,7 +6,8 @@
 //! interval lies above 0; a peak only when the USL is, or when the drop was measured.
 //!
 //! 1. **weak scaling** — Gustafson's serial fraction;
-//! 2. **disturbed** — CPU-bound work whose threads were mostly idle (utilisation below 0.7) on a
+//! 2. **disturbed** — points tagged `disturbed` (other work competed for the CPUs while they were
+//!    measured), or CPU-bound work whose threads were mostly idle (utilisation below 0.7) on a
 //!    machine that was busy when the run started: the numbers describe the machine, not the code;
 //! 3. **retrograde** — the *measured* drop: S at the largest j is below the peak S beyond both
 //!    intervals (or, without intervals, by more than 5% and three residual standard deviations),
@@ -50,6 +51,8 @@ pub struct Evidence<'a> {
     pub intervals: &'a [Option<[f64; 2]>],
     /// Their utilisation (CPU time / (wall x min(j, usable CPUs))), where known.
     pub utilisation: &'a [Option<f64>],
+    /// Whether each was measured while other work competed for the CPUs (`disturbed` tag).
+    pub disturbed: &'a [bool],
     /// The machine's CPU counts, when known.
     pub cpus: Option<CpuCounts>,
     /// The 1-minute load average when the run started, when known.
@@ -164,6 +167,16 @@ fn weak_scaling(f: &Facts<'_>) -> Option<String> {
 }
 
 fn disturbed(f: &Facts<'_>) -> Option<String> {
+    let flagged: Vec<String> =
+        f.e.threads.iter().zip(f.e.disturbed).filter(|(_, d)| **d).map(|(j, _)| j.to_string()).collect();
+    if !flagged.is_empty() {
+        return Some(format!(
+            "disturbed: j = {} was measured while other work competed for the CPUs (threads preempted more than 100 times a second, or one thread busy less than 90% of the time; see each point's `disturbance`); S({}) = {:.2} describes the machine as much as the code — measure again on a quiet machine",
+            flagged.join(", "),
+            f.j_max,
+            f.s_last
+        ));
+    }
     let cpus = f.e.cpus?;
     let load = f.e.load?;
     let busy = matches!(f.e.kind, Some(Kind::Parallel | Kind::Synthetic));
@@ -386,6 +399,7 @@ mod tests {
         utilisation: Vec<Option<f64>>,
         intervals: Vec<Option<[f64; 2]>>,
         bandwidth_gb_s: Option<[f64; 2]>,
+        disturbed: Vec<bool>,
     }
 
     fn cpus(n: usize) -> Option<CpuCounts> {
@@ -403,6 +417,7 @@ mod tests {
             speedups: &speedups,
             intervals: &extra.intervals,
             utilisation: &extra.utilisation,
+            disturbed: &extra.disturbed,
             cpus: extra.cpus,
             load: extra.load,
             bandwidth_gb_s: extra.bandwidth_gb_s,
@@ -545,6 +560,13 @@ mod tests {
         let extra = Extra { cpus: cpus(2), load: Some(1.9), utilisation, ..Extra::default() };
         let disturbed = say_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.95][j as usize - 1], extra);
         assert!(disturbed.starts_with("disturbed: the machine was busy (load 1.90 on 2 usable CPUs)"), "{disturbed}");
+    }
+
+    #[test]
+    fn points_tagged_disturbed_are_named() {
+        let extra = Extra { cpus: cpus(2), disturbed: vec![false, true], ..Extra::default() };
+        let said = say_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], extra);
+        assert!(said.starts_with("disturbed: j = 2 was measured while other work competed"), "{said}");
     }
 
     #[test]

@@ -377,6 +377,27 @@ pub struct Point {
     /// Why this point was taken out of the sweep (a panic, a wrong checksum, a failed command).
     #[serde(default)]
     pub error: Option<String>,
+    /// The evidence that other work competed for the CPUs while this point was measured; null
+    /// when its samples look undisturbed (see `analysis`).
+    #[serde(default)]
+    pub disturbance: Option<Disturbance>,
+}
+
+/// The evidence behind a `disturbed` tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Disturbance {
+    /// Samples with a sign of competing work.
+    pub flagged_samples: usize,
+    /// Samples of the point.
+    pub samples: usize,
+    /// Samples of CPU-bound work at j = 1 whose thread was busy less than 90% of the time.
+    pub low_utilisation: usize,
+    /// Samples whose threads were preempted more than 100 times per thread-second.
+    pub preempted: usize,
+    /// The lowest utilisation of a sample, when known.
+    pub min_utilisation: Option<f64>,
+    /// The highest rate of involuntary context switches per thread-second, when known.
+    pub max_preemptions_per_s: Option<f64>,
 }
 
 /// A fact about one point that a reader should know before trusting it.
@@ -387,6 +408,8 @@ pub enum Tag {
     Oversubscribed,
     /// More threads than physical cores: SMT siblings share a core.
     Smt,
+    /// Measured while other work competed for the CPUs (see `disturbance`).
+    Disturbed,
 }
 
 impl Tag {
@@ -395,6 +418,7 @@ impl Tag {
         match self {
             Tag::Oversubscribed => "oversubscribed",
             Tag::Smt => "smt",
+            Tag::Disturbed => "disturbed",
         }
     }
 

@@ -116,6 +116,7 @@ impl<'e> Sweep<'_, 'e> {
             seed: self.settings.seed,
             load: self.env.load,
             bytes_per_run: self.result.bytes_per_run,
+            command: self.workload.command().is_some(),
         }
     }
 
