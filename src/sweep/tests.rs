@@ -428,37 +428,28 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         scaling: crate::scaling::Scaling::Strong,
         timeout: crate::config::SampleTimeout::Never,
     };
-    let interrupted = AtomicBool::new(false);
-    let mut checkpoint = |_: &WorkloadResult, _: &mut dyn Observer| {};
     static SLOW: Modeled = Modeled(10_000_000_000);
     static FAST: Modeled = Modeled(1_000_000);
     let mut seen = Warnings(Vec::new());
-    // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
-    let clock = FakeClock::exact();
-    let env = SweepEnv {
-        clock: &clock,
-        observer: &mut seen,
-        cpus: CPUS,
-        interrupted: &interrupted,
-        checkpoint: &mut checkpoint,
-        watchdog: None,
-        load: None,
+    let sweep = |workload: &'static Modeled, seen: &mut Warnings| {
+        let env = SweepEnv {
+            clock: &FakeClock::exact(),
+            observer: seen,
+            cpus: CPUS,
+            interrupted: &AtomicBool::new(false),
+            checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
+            watchdog: None,
+            load: None,
+        };
+        sweep_workload(&planned(workload, &[1, 2]), &settings, env)
     };
-    let slow = sweep_workload(&planned(&SLOW, &[1, 2]), &settings, env);
+    // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
+    let slow = sweep(&SLOW, &mut seen);
     assert_eq!(seen.0.len(), 1);
     assert!(seen.0[0].contains("one round takes 20.0 s here") && seen.0[0].contains("about 100 s"), "{}", seen.0[0]);
     assert_eq!(slow.warnings, seen.0);
     assert_eq!(slow.rounds, 5);
-    let env = SweepEnv {
-        clock: &clock,
-        observer: &mut seen,
-        cpus: CPUS,
-        interrupted: &interrupted,
-        checkpoint: &mut checkpoint,
-        watchdog: None,
-        load: None,
-    };
-    let fast = sweep_workload(&planned(&FAST, &[1, 2]), &settings, env);
+    let fast = sweep(&FAST, &mut seen);
     assert!(fast.warnings.is_empty() && seen.0.len() == 1);
 }
 
