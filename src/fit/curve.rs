@@ -144,13 +144,18 @@ impl Curve {
         if samples.iter().all(|s| s.len() >= 2) {
             let mut rng = Pcg64Mcg::seed_from_u64(seed);
             let mut scratch = Vec::new();
+            let estimates: Vec<f64> = samples.iter().map(|s| median(s)).collect();
             for _ in 0..RESAMPLES {
                 let medians = samples
                     .iter()
-                    .map(|s| {
+                    .zip(&estimates)
+                    .map(|(s, &estimate)| {
+                        // m-out-of-n beyond MAX_RESAMPLE_SIZE samples, rescaled (see `stats::bootstrap`).
+                        let (m, scale) = resample_size(s.len());
                         scratch.clear();
-                        scratch.extend((0..s.len()).map(|_| s[rng.random_range(0..s.len())]));
-                        median(&scratch)
+                        scratch.extend((0..m).map(|_| s[rng.random_range(0..s.len())]));
+                        let value = median(&scratch);
+                        if m < s.len() { estimate + (value - estimate) * scale } else { value }
                     })
                     .collect();
                 replicates.push(to_values(medians).0);

@@ -17,6 +17,28 @@ use crate::results::validate::MAX_THREADS;
 const MIN_VALUE: f64 = 1e-15;
 const MAX_VALUE: f64 = 1e15;
 
+/// The line of a byte offset, found by moving forward from the last one asked for.
+struct Cursor<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Cursor<'_> {
+    /// The line where the record at `byte` starts (blank lines before it skipped).
+    fn line_at(&mut self, byte: usize) -> usize {
+        let mut to = byte.min(self.text.len());
+        while to < self.text.len() && (self.text[to] == b'\n' || self.text[to] == b'\r') {
+            to += 1;
+        }
+        if to >= self.at {
+            self.line += self.text[self.at..to].iter().filter(|&&b| b == b'\n').count();
+            self.at = to;
+        }
+        self.line
+    }
+}
+
 /// Reads `path` as a CSV curve.
 pub fn read_csv(path: &Path, limit: InputLimit) -> Result<ImportedSamples> {
     let text = read_text(path, limit)?;
@@ -54,15 +76,10 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
     };
     let mut points: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
     // Line numbers from byte offsets: the reader's own count skips blank lines, and a record's
-    // offset is that of the blank lines before it.
-    let line_at = |byte: u64| {
-        let bytes = text.as_bytes();
-        let mut at = (byte as usize).min(bytes.len());
-        while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
-            at += 1;
-        }
-        bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
-    };
+    // offset is that of the blank lines before it. Records come in order, so a cursor counts each
+    // newline once (counting from the start for every record would be quadratic in the file).
+    let mut cursor = Cursor { text: text.as_bytes(), at: 0, line: 1 };
+    let mut line_at = |byte: u64| cursor.line_at(byte as usize);
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(String::new(), |p| format!("line {}: ", line_at(p.byte())));
