@@ -19,9 +19,8 @@
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
@@ -100,7 +99,12 @@ impl Workload for CommandWorkload {
         Some(&self.template)
     }
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        Ok(Box::new(CommandInstance { workload: self.clone(), size: params.integer("size"), timeout: None }))
+        Ok(Box::new(CommandInstance {
+            workload: self.clone(),
+            size: params.integer("size"),
+            timeout: None,
+            deadline: None,
+        }))
     }
     fn warnings(&self, _params: &Params) -> Vec<String> {
         if self.template.contains("{threads}") {
@@ -115,6 +119,7 @@ struct CommandInstance {
     workload: CommandWorkload,
     size: u64,
     timeout: Option<Duration>,
+    deadline: Option<Deadline>,
 }
 
 /// The process groups of the commands running now.
@@ -136,42 +141,86 @@ fn kill_group(group: i32) {
     }
 }
 
-/// Kills `group` when `timeout` passes before [`Deadline::done`] is called.
+/// Kills a run's process group when its timeout passes. One thread per instance, started with the
+/// first run that has a timeout and ended when the instance is dropped; each run only arms and
+/// disarms it (a lock and a notify), so nothing is spawned inside the timed run.
 struct Deadline {
-    finished: Arc<(Mutex<bool>, Condvar)>,
-    expired: Arc<AtomicBool>,
+    shared: Arc<(Mutex<DeadlineState>, Condvar)>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+#[derive(Default)]
+struct DeadlineState {
+    /// The deadline and the process group it kills.
+    armed: Option<(Instant, i32)>,
+    expired: bool,
+    stop: bool,
+}
+
 impl Deadline {
-    fn start(group: i32, timeout: Option<Duration>) -> Deadline {
-        let finished = Arc::new((Mutex::new(false), Condvar::new()));
-        let expired = Arc::new(AtomicBool::new(false));
-        let thread = timeout.map(|timeout| {
-            let (finished, expired) = (Arc::clone(&finished), Arc::clone(&expired));
-            std::thread::spawn(move || {
-                let (lock, condvar) = &*finished;
-                let Ok(guard) = lock.lock() else { return };
-                let Ok((guard, _)) = condvar.wait_timeout_while(guard, timeout, |done| !*done) else { return };
-                if !*guard {
-                    expired.store(true, Ordering::SeqCst);
-                    kill_group(group);
-                }
-            })
+    fn new() -> Deadline {
+        let shared = Arc::new((Mutex::new(DeadlineState::default()), Condvar::new()));
+        let watched = Arc::clone(&shared);
+        let thread = std::thread::Builder::new().name("command-deadline".into()).spawn(move || watch(&watched)).ok();
+        Deadline { shared, thread }
+    }
+
+    fn arm(&self, group: i32, timeout: Duration) {
+        self.with(|s| {
+            s.armed = Some((Instant::now() + timeout, group));
+            s.expired = false;
         });
-        Deadline { finished, expired, thread }
     }
 
     /// The run ended; returns whether the deadline killed it.
-    fn done(mut self) -> bool {
-        if let Ok(mut done) = self.finished.0.lock() {
-            *done = true;
+    fn disarm(&self) -> bool {
+        let mut expired = false;
+        self.with(|s| {
+            s.armed = None;
+            expired = std::mem::take(&mut s.expired);
+        });
+        expired
+    }
+
+    fn with(&self, change: impl FnOnce(&mut DeadlineState)) {
+        let (lock, condvar) = &*self.shared;
+        if let Ok(mut state) = lock.lock() {
+            change(&mut state);
         }
-        self.finished.1.notify_all();
+        condvar.notify_all();
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        self.with(|s| s.stop = true);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        self.expired.load(Ordering::SeqCst)
+    }
+}
+
+fn watch(shared: &(Mutex<DeadlineState>, Condvar)) {
+    let (lock, condvar) = shared;
+    let Ok(mut state) = lock.lock() else { return };
+    while !state.stop {
+        let wait = match state.armed {
+            None => None,
+            Some((deadline, group)) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    kill_group(group);
+                    state.armed = None;
+                    state.expired = true;
+                    continue;
+                }
+                Some(deadline - now)
+            }
+        };
+        state = match wait {
+            None => condvar.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner()),
+            Some(d) => condvar.wait_timeout(state, d).unwrap_or_else(|poisoned| poisoned.into_inner()).0,
+        };
     }
 }
 
@@ -206,7 +255,9 @@ impl Instance for CommandInstance {
         if let Ok(mut running) = RUNNING.lock() {
             running.push(group);
         }
-        let deadline = Deadline::start(group, self.timeout);
+        if let Some(timeout) = self.timeout {
+            self.deadline.get_or_insert_with(Deadline::new).arm(group, timeout);
+        }
         // Read stdout and stderr concurrently so that neither pipe can fill and block the child.
         let stderr = child.stderr.take();
         let stderr_reader = std::thread::spawn(move || {
@@ -224,7 +275,7 @@ impl Instance for CommandInstance {
             hash = Checksum::of_u64s(words.chain([bytes.len() as u64]));
         }
         let status = child.wait();
-        let timed_out = deadline.done();
+        let timed_out = self.deadline.as_ref().is_some_and(Deadline::disarm);
         if let Ok(mut running) = RUNNING.lock() {
             running.retain(|&g| g != group);
         }
