@@ -26,7 +26,7 @@ mod store;
 pub mod validate;
 
 pub use output::{Overwrite, write_atomic, write_new};
-pub use store::{SUPPORTED_VERSIONS, default_paths, load, parse, save_atomic, slug};
+pub use store::{SUPPORTED_VERSIONS, default_paths, load, parse, slug, to_json};
 
 use std::collections::BTreeMap;
 

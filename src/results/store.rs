@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::output::write_atomic;
 use super::validate::validate;
 use super::{ResultsFile, SCHEMA_NAME, SCHEMA_VERSION};
 use crate::error::{Error, Result};
@@ -20,11 +19,9 @@ use crate::input::{InputLimit, read_text};
 /// The schema versions this build reads.
 pub const SUPPORTED_VERSIONS: &[u32] = &[1, SCHEMA_VERSION];
 
-/// Writes `results` to `path` atomically.
-pub fn save_atomic(path: &Path, results: &ResultsFile) -> Result<()> {
-    let mut json = serde_json::to_vec_pretty(results).map_err(Error::encode("the results"))?;
-    json.push(b'\n');
-    write_atomic(path, &json)
+/// The text of a results file: pretty JSON with a final newline, as every writer writes it.
+pub fn to_json(results: &ResultsFile) -> Result<String> {
+    Ok(serde_json::to_string_pretty(results).map_err(Error::encode("the results"))? + "\n")
 }
 
 /// The file names in `dir` for a run started on `date` (YYYY-MM-DD) on `host` with `cpu`, in the

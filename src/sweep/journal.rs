@@ -20,7 +20,7 @@ use std::time::SystemTime;
 
 use crate::error::{Error, Result};
 use crate::results::output::write_atomic;
-use crate::results::{ResultsFile, RunStatus, StopReason, WorkloadResult};
+use crate::results::{ResultsFile, RunStatus, StopReason, WorkloadResult, to_json};
 
 /// Writes bytes to a path atomically; replaceable to inject faults in tests.
 pub type Writer = Box<dyn FnMut(&Path, &[u8]) -> io::Result<()> + Send>;
@@ -110,7 +110,7 @@ impl Journal {
     pub(super) fn start(&self, path: &Path, file: ResultsFile) -> Result<()> {
         let mut state = self.lock();
         state.path = path.to_owned();
-        let json = encode(&file)?;
+        let json = to_json(&file)?;
         state.file = Some(file);
         (state.writer)(path, json.as_bytes()).map_err(|e| Error::io(path, "cannot write", e))
     }
@@ -194,10 +194,6 @@ impl Journal {
     }
 }
 
-fn encode(file: &ResultsFile) -> Result<String> {
-    Ok(serde_json::to_string_pretty(file).map_err(Error::encode("the results"))? + "\n")
-}
-
 fn finish_locked(state: &mut State) -> Saved {
     if let Some(saved) = &state.finished {
         return saved.clone();
@@ -206,7 +202,7 @@ fn finish_locked(state: &mut State) -> Saved {
     let saved = match write_state(state) {
         Ok(()) => Saved::Written(intended),
         Err(error) => {
-            let json = state.file.as_ref().and_then(|f| encode(f).ok()).unwrap_or_default();
+            let json = state.file.as_ref().and_then(|f| to_json(f).ok()).unwrap_or_default();
             let name =
                 intended.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results.json".into());
             let at = std::env::temp_dir().join(format!("amdahl-rescued-{}-{name}", std::process::id()));
@@ -222,7 +218,7 @@ fn finish_locked(state: &mut State) -> Saved {
 
 fn write_state(state: &mut State) -> Result<(), String> {
     let Some(file) = state.file.as_ref() else { return Err("the run has not started".into()) };
-    let json = encode(file).map_err(|e| e.to_string())?;
+    let json = to_json(file).map_err(|e| e.to_string())?;
     let path = state.path.clone();
     (state.writer)(&path, json.as_bytes()).map_err(|e| e.to_string())
 }

@@ -1,6 +1,6 @@
 //! The runner: sweeps every workload of a [`RunConfig`] and keeps the results file up to date.
 //!
-//! The file is written (atomically, see `results::store`) before the first workload — so an
+//! The file is written (atomically, through the `journal`) before the first workload — so an
 //! unwritable destination fails before anything is measured — and again after every workload, so
 //! a crash or Ctrl-C keeps what was measured. The budget is shared out as the run goes: each
 //! workload may use the time left divided by the workloads left, so time one workload does not
