@@ -17,7 +17,7 @@
 //! - **Unpaired data** (CSV curves, hyperfine scans, criterion groups): the scale is a free
 //!   parameter. T(1) is one noisy measurement like any other; dividing every point by it (S =
 //!   T1/Tj) would carry its error into every point, and no interval computed afterwards could see
-//!   it. With several samples per point every sample is a point of the fit ([`Frame::of`]). For
+//!   it. With several samples per point every sample counts in the fit ([`Frame::of`]). For
 //!   each (sigma, kappa) the best ln scale is the mean of ln cost - ln g (variable
 //!   projection: Golub & Pereyra, SIAM J. Numer. Anal. 10(2), 1973), so the search is over sigma
 //!   and kappa alone, and every point, j = 1 included, carries information.
@@ -49,12 +49,21 @@ pub enum Law {
 }
 
 /// The points of a curve in the frame: N and ln cost.
+///
+/// With several samples per point the fit is on every sample, but computed from each point's mean
+/// ln cost weighted by its count, plus the squares within the points: since the model is constant
+/// within a point, sum (y - f)^2 = within + sum n_j (mean_j - f_j)^2, so the estimates and the
+/// residual sum are those of the fit on all samples at a cost that does not grow with them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
     /// Thread counts of the points that carry information.
     pub n: Vec<f64>,
-    /// ln cost at each.
+    /// ln cost at each (the mean over its samples).
     pub y: Vec<f64>,
+    /// The samples behind each value.
+    pub w: Vec<f64>,
+    /// The sum of squares of the samples about their point's mean (0 with one value per point).
+    pub within: f64,
     /// Whether the scale is free (unpaired data).
     pub scale_free: bool,
 }
@@ -82,17 +91,22 @@ impl Frame {
         if curve.paired || curve.costs.iter().all(|c| c.len() < 2) {
             return Frame::new(curve, &curve.values);
         }
-        let (mut n, mut y) = (Vec::new(), Vec::new());
+        let (mut n, mut y, mut w, mut within) = (Vec::new(), Vec::new(), Vec::new(), 0.0);
         for (&j, costs) in curve.threads.iter().zip(&curve.costs) {
-            for &c in costs {
-                if !(c.is_finite() && c > 0.0) {
-                    return None;
-                }
-                n.push(j as f64);
-                y.push(c.ln());
+            if costs.iter().any(|c| !(c.is_finite() && *c > 0.0)) {
+                return None;
             }
+            if costs.is_empty() {
+                continue;
+            }
+            let logs: Vec<f64> = costs.iter().map(|c| c.ln()).collect();
+            let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+            within += logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>();
+            n.push(j as f64);
+            y.push(mean);
+            w.push(logs.len() as f64);
         }
-        (!n.is_empty()).then_some(Frame { n, y, scale_free: true })
+        (!n.is_empty()).then_some(Frame { n, y, w, within, scale_free: true })
     }
 
     /// Whether this frame fits every sample (unpaired data with repeated samples), so that its
@@ -118,12 +132,13 @@ impl Frame {
                 });
             }
         }
-        (!n.is_empty()).then_some(Frame { n, y, scale_free })
+        let w = vec![1.0; n.len()];
+        (!n.is_empty()).then_some(Frame { n, y, w, within: 0.0, scale_free })
     }
 
-    /// The number of points.
+    /// The number of observations: samples when fitted sample by sample, else points.
     pub fn len(&self) -> usize {
-        self.n.len()
+        self.w.iter().sum::<f64>().round() as usize
     }
 
     /// Whether there are no points.
@@ -142,13 +157,18 @@ impl Frame {
             }
             r.push(y - gn.ln());
         }
-        let log_scale = if self.scale_free { r.iter().sum::<f64>() / r.len() as f64 } else { 0.0 };
+        let log_scale = if self.scale_free { self.weighted_mean(&r) } else { 0.0 };
         r.iter_mut().for_each(|x| *x -= log_scale);
         Some((r, log_scale))
     }
 
+    fn weighted_mean(&self, v: &[f64]) -> f64 {
+        v.iter().zip(&self.w).map(|(x, w)| x * w).sum::<f64>() / self.w.iter().sum::<f64>()
+    }
+
     fn sse(&self, theta: [f64; 2]) -> f64 {
-        self.residuals(theta[0], theta[1]).map_or(f64::INFINITY, |(r, _)| r.iter().map(|x| x * x).sum())
+        self.residuals(theta[0], theta[1])
+            .map_or(f64::INFINITY, |(r, _)| self.within + r.iter().zip(&self.w).map(|(x, w)| w * x * x).sum::<f64>())
     }
 
     /// d ln g / d sigma and d ln g / d kappa at each point.
@@ -169,7 +189,8 @@ impl Frame {
             Law::Amdahl => &[[true, false]],
             Law::Usl => &[[false, false], [true, false], [false, true], [true, true]],
         };
-        let tolerance = 1e-12 * self.y.iter().map(|v| v * v).sum::<f64>().max(1e-300);
+        let tolerance =
+            1e-12 * (self.within + self.y.iter().zip(&self.w).map(|(v, w)| w * v * v).sum::<f64>()).max(1e-300);
         let mut best: Option<FrameFit> = None;
         for &free in sets {
             let starts: Vec<[f64; 2]> = match start {
@@ -212,7 +233,8 @@ impl Frame {
             if self.scale_free {
                 // The Jacobian of the projected residual: centred columns.
                 for c in 0..2 {
-                    let mean = grads.iter().map(|g| g[c]).sum::<f64>() / grads.len() as f64;
+                    let column: Vec<f64> = grads.iter().map(|g| g[c]).collect();
+                    let mean = self.weighted_mean(&column);
                     grads.iter_mut().for_each(|g| g[c] -= mean);
                 }
             }
@@ -220,11 +242,11 @@ impl Frame {
             // (J'J + mu diag) delta = J' r with J = dln g/dtheta.
             let mut jtj = [[0.0; 2]; 2];
             let mut jtr = [0.0; 2];
-            for (g, r) in grads.iter().zip(&r) {
+            for ((g, r), w) in grads.iter().zip(&r).zip(&self.w) {
                 for (a, &ca) in cols.iter().enumerate() {
-                    jtr[a] += g[ca] * r;
+                    jtr[a] += w * g[ca] * r;
                     for (b, &cb) in cols.iter().enumerate() {
-                        jtj[a][b] += g[ca] * g[cb];
+                        jtj[a][b] += w * g[ca] * g[cb];
                     }
                 }
             }
@@ -270,7 +292,7 @@ impl Frame {
     /// estimated parameter (the scale included where free), s^2 = SSE / (n - p). `None` without
     /// degrees of freedom. `kappa_free` says whether kappa was estimated.
     pub fn standard_errors(&self, fit: &FrameFit, kappa_free: bool) -> Option<Covariance> {
-        let dof = self.n.len().checked_sub(fit.params).filter(|d| *d > 0)?;
+        let dof = self.len().checked_sub(fit.params).filter(|d| *d > 0)?;
         let s2 = fit.sse / dof as f64;
         let grads = self.gradients([fit.sigma, fit.kappa]);
         // Columns of the Jacobian: sigma, kappa (if free), ln scale (if free).
@@ -286,11 +308,11 @@ impl Frame {
         };
         let k = 1 + usize::from(kappa_free) + usize::from(self.scale_free);
         let mut jtj = vec![vec![0.0; k]; k];
-        for g in &grads {
+        for (g, w) in grads.iter().zip(&self.w) {
             let r = row(g);
             for a in 0..k {
                 for b in 0..k {
-                    jtj[a][b] += r[a] * r[b];
+                    jtj[a][b] += w * r[a] * r[b];
                 }
             }
         }
@@ -391,6 +413,38 @@ mod tests {
         let superlinear = times(&[1, 2, 4], |n| g(n, -0.05, 0.0));
         let fit = Frame::new(&superlinear, &superlinear.values).unwrap().fit(Law::Amdahl, None).unwrap();
         assert!((fit.sigma + 0.05).abs() < 1e-9, "{fit:?}");
+    }
+
+    #[test]
+    fn repeated_samples_fit_as_if_each_were_a_point() {
+        let threads = [1, 2, 4, 8];
+        let samples: Vec<Vec<f64>> = threads
+            .iter()
+            .enumerate()
+            .map(|(i, &j)| {
+                (0..5).map(|k| g(j as f64, 0.1, 0.002) * (1.0 + 0.01 * ((i * 5 + k) as f64 * 1.7).sin())).collect()
+            })
+            .collect();
+        let curve = Curve::from_samples(&threads, &samples, SampleKind::Time, 1);
+        let weighted = Frame::of(&curve).unwrap();
+        assert_eq!((weighted.n.len(), weighted.len()), (4, 20));
+        let each = Frame {
+            n: threads.iter().flat_map(|&j| [j as f64; 5]).collect(),
+            y: samples.iter().flatten().map(|t| t.ln()).collect(),
+            w: vec![1.0; 20],
+            within: 0.0,
+            scale_free: true,
+        };
+        for law in [Law::Amdahl, Law::Usl] {
+            let (a, b) = (weighted.fit(law, None).unwrap(), each.fit(law, None).unwrap());
+            assert!((a.sigma - b.sigma).abs() < 1e-9 && (a.kappa - b.kappa).abs() < 1e-9, "{a:?} {b:?}");
+            assert!((a.sse - b.sse).abs() < 1e-12 * b.sse.max(1e-30) + 1e-15, "{a:?} {b:?}");
+            let (ca, cb) = (
+                weighted.standard_errors(&a, law == Law::Usl).unwrap(),
+                each.standard_errors(&b, law == Law::Usl).unwrap(),
+            );
+            assert!((ca.sigma - cb.sigma).abs() < 1e-9 && ca.dof == cb.dof, "{ca:?} {cb:?}");
+        }
     }
 
     #[test]
