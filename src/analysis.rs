@@ -11,11 +11,13 @@
 //! model marked, and the diagnosis sentence. For weak scaling (the work grows with j) the speedup is
 //! the scaled speedup j T(1)/T(j), Karp–Flatt does not apply, and Gustafson's law is fitted.
 
+use std::sync::Arc;
+
 use amdahl_workloads::Kind;
 
-use crate::fit::diagnose::{Evidence, diagnose};
+use crate::fit::diagnose::{Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, karp_flatt};
-use crate::results::{Disturbance, Point, ResultsFile, Tag};
+use crate::results::{Ceilings, Disturbance, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
 use crate::stats::{Bootstrap, Summary, finite, median, paired_speedup};
 use crate::thread_set::CpuCounts;
@@ -31,7 +33,7 @@ pub fn workload_seed(run_seed: u64, index: usize) -> u64 {
 /// the scaling and the seed. The sweep builds it from its settings; every command that re-analyses
 /// a results file reads it from the file ([`AnalysisContext::of`]), so both get the same numbers
 /// from the same samples.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisContext {
     /// The machine's usable CPUs and physical cores.
     pub cpus: CpuCounts,
@@ -47,6 +49,8 @@ pub struct AnalysisContext {
     pub bytes_per_run: Option<u64>,
     /// Whether the workload is an external command (its processes are not bounded by j).
     pub command: bool,
+    /// The machine's own ceilings, when measured: each point's `machine_speedup` and `fidelity`.
+    pub ceilings: Option<Arc<Ceilings>>,
 }
 
 impl AnalysisContext {
@@ -61,6 +65,7 @@ impl AnalysisContext {
             load: results.machine.load_before.map(|l| l[0]),
             bytes_per_run: w.bytes_per_run,
             command: w.command.is_some(),
+            ceilings: results.machine.ceilings.clone().map(Arc::new),
         }
     }
 }
@@ -94,6 +99,8 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
         utilisation: None,
         error: None,
         disturbance: None,
+        machine_speedup: None,
+        fidelity: None,
     }
 }
 
@@ -101,6 +108,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
 /// same number of samples) from their raw samples.
 pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
     let AnalysisContext { cpus, seed, scaling, .. } = *ctx;
+    let ceiling = |j: usize| ctx.ceilings.as_ref().and_then(|c| c.speedup_for(ctx.kind, j));
     let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else { return };
     for point in points.iter_mut() {
         let samples = as_f64(&point.samples_ns);
@@ -137,6 +145,8 @@ pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
             .filter_map(|(cpu, wall)| cpu.map(|c| c as f64 / (*wall as f64 * busy)))
             .collect();
         point.utilisation = if utilisation.is_empty() { None } else { finite(median(&utilisation)) };
+        point.machine_speedup = ceiling(point.threads);
+        point.fidelity = point.speedup.zip(point.machine_speedup).and_then(|(s, m)| finite(s / m));
         point.disturbance = disturbance(point, ctx);
         point.tags.retain(|t| *t != Tag::Disturbed);
         if point.disturbance.is_some() {
@@ -270,8 +280,33 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
         bandwidth_gb_s,
         residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
+        machine: machine_ceiling(&seen, ctx),
     });
     (fits, diagnosis)
+}
+
+/// The machine's ceiling at the largest measured thread count it covers (up to N for work that
+/// computes; any for work that waits), beside the workload's speedup there.
+fn machine_ceiling(seen: &[&Point], ctx: &AnalysisContext) -> Option<MachineCeiling> {
+    let ceilings = ctx.ceilings.as_ref()?;
+    let point = seen
+        .iter()
+        .filter(|p| ctx.kind.waits() || p.threads <= ctx.cpus.usable)
+        .rfind(|p| p.machine_speedup.is_some() && p.speedup.is_some())?;
+    let compute = |j: usize| ceilings.compute_at(j);
+    let here = (!matches!(ctx.kind, Kind::IoBound | Kind::MemoryBound)).then(|| compute(point.threads)).flatten();
+    Some(MachineCeiling {
+        threads: point.threads,
+        speedup: point.machine_speedup?,
+        workload_speedup: point.speedup?,
+        what: match ctx.kind {
+            Kind::IoBound => "threads that only sleep",
+            Kind::MemoryBound => "a STREAM triad's bandwidth",
+            _ => "plain threads spinning",
+        },
+        relative_clock: here.map(|c| c.relative_clock),
+        mhz: here.and_then(|c| c.mhz).zip(compute(1).and_then(|c| c.mhz)).map(|(at, one)| [one, at]),
+    })
 }
 
 fn as_f64(samples: &[u64]) -> Vec<f64> {
@@ -291,6 +326,7 @@ mod tests {
         load: None,
         bytes_per_run: None,
         command: false,
+        ceilings: None,
     };
 
     fn point(threads: usize, samples: &[u64]) -> Point {

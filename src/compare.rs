@@ -13,6 +13,7 @@
 //!      difference is significant when that interval excludes 0;
 //!    - one sentence.
 
+use amdahl_workloads::Backend;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::analysis::{self, AnalysisContext};
 use crate::error::{Error, Result};
 use crate::fit::amdahl;
 use crate::fit::frame::{Frame, Law};
-use crate::results::{ResultsFile, WorkloadResult};
+use crate::results::{ResultsFile, TeamModel, WorkloadResult};
 use crate::stats::{RESAMPLES, median, percentile};
 
 /// A results file with its label.
@@ -66,6 +67,10 @@ pub struct PairComparison {
     pub speedup_at_common: [Option<f64>; 2],
     /// Their 95% CIs.
     pub speedup_at_common_ci95: [Option<[f64; 2]>; 2],
+    /// What each machine itself reaches there (its ceiling), where measured.
+    pub machine_speedup_at_common: [Option<f64>; 2],
+    /// S / the machine's ceiling there, on A and on the other.
+    pub fidelity_at_common: [Option<f64>; 2],
     /// B on A and on the other.
     pub serial_fraction: [Option<f64>; 2],
     /// The largest thread count each B was fitted on (they differ when the machines do).
@@ -129,10 +134,13 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
         for (i, (_, other)) in files.iter().enumerate().skip(1) {
             match other.workloads.iter().position(|w| w.name == wa.name) {
                 None => not_compared.push(format!("{}: not in {}", wa.name, label(i))),
-                Some(ib) => match incompatibility(wa, &other.workloads[ib]) {
-                    Some(why) => not_compared.push(format!("{}: A and {} differ: {why}", wa.name, label(i))),
-                    None => pairs.push(compare_pair((a, ia), (other, ib), &label(i))),
-                },
+                Some(ib) => {
+                    match incompatibility(wa, &other.workloads[ib], [a.config.team_model(), other.config.team_model()])
+                    {
+                        Some(why) => not_compared.push(format!("{}: A and {} differ: {why}", wa.name, label(i))),
+                        None => pairs.push(compare_pair((a, ia), (other, ib), &label(i))),
+                    }
+                }
             }
         }
         if !pairs.is_empty() {
@@ -162,7 +170,7 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
     Ok(Comparison { machines, environment_differences: environment_differences(files), workloads, not_compared })
 }
 
-fn incompatibility(a: &WorkloadResult, b: &WorkloadResult) -> Option<String> {
+fn incompatibility(a: &WorkloadResult, b: &WorkloadResult, [team_a, team_b]: [TeamModel; 2]) -> Option<String> {
     let text = |w: &WorkloadResult| w.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
     if a.command != b.command {
         return Some(format!(
@@ -179,6 +187,13 @@ fn incompatibility(a: &WorkloadResult, b: &WorkloadResult) -> Option<String> {
     }
     if a.scaling != b.scaling {
         return Some(format!("scaling ({} vs {})", a.scaling, b.scaling));
+    }
+    if a.backend == Backend::Threads && team_a != team_b {
+        return Some(format!(
+            "the threads backend's workers ({} vs {}): spawning threads in every run was measured with the work",
+            team_a.as_str(),
+            team_b.as_str()
+        ));
     }
     if a.rounds < 2 || b.rounds < 2 {
         return Some("fewer than 2 rounds measured".to_owned());
@@ -207,6 +222,7 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
         ("tool_version", Box::new(|r| r.tool.version.clone())),
         ("rustc", Box::new(move |r| opt(r.tool.rustc.clone()))),
         ("backend", Box::new(|r| r.config.backend.to_string())),
+        ("pin", Box::new(|r| r.config.pin.to_string())),
     ];
     facts
         .into_iter()
@@ -282,6 +298,8 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
         common_threads: common,
         speedup_at_common: [pa.and_then(|p| p.speedup), pb.and_then(|p| p.speedup)],
         speedup_at_common_ci95: [pa.and_then(|p| p.speedup_ci95), pb.and_then(|p| p.speedup_ci95)],
+        machine_speedup_at_common: [pa.and_then(|p| p.machine_speedup), pb.and_then(|p| p.machine_speedup)],
+        fidelity_at_common: [pa.and_then(|p| p.fidelity), pb.and_then(|p| p.fidelity)],
         serial_fraction: [ba, bb],
         fitted_up_to: [fitted_up_to(wa), fitted_up_to(wb)],
         serial_fraction_ci95: [ci_of(&fa), ci_of(&fb)],

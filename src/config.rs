@@ -11,6 +11,7 @@ use std::time::Duration;
 use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
 
 use crate::error::{Error, Result};
+use crate::placement::Pin;
 use crate::scaling::Scaling;
 use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
@@ -46,6 +47,8 @@ pub struct RunRequest {
     pub scaling: Option<Scaling>,
     /// `--timeout`; `None` means automatic.
     pub timeout: Option<String>,
+    /// `--pin`; `None` means not pinned.
+    pub pin: Option<Pin>,
     /// `--out`.
     pub out: Option<PathBuf>,
     /// `--force`.
@@ -106,6 +109,8 @@ pub struct SweepSettings {
     pub scaling: Scaling,
     /// The longest one sample may take.
     pub timeout: SampleTimeout,
+    /// Where the teams' threads run.
+    pub pin: Pin,
 }
 
 /// `--timeout`: the longest one sample (one run at one j) may take. A command that outlives it is
@@ -266,6 +271,7 @@ impl RunRequest {
                 seed: self.seed.unwrap_or(defaults::SEED),
                 scaling: self.scaling.unwrap_or(Scaling::Strong),
                 timeout: self.timeout.as_deref().map(SampleTimeout::parse).transpose()?.unwrap_or(SampleTimeout::Auto),
+                pin: self.pin.unwrap_or_default(),
             },
             out: self.out.clone(),
             force: self.force,

@@ -110,6 +110,7 @@ pub fn explain_samples(
         bandwidth_gb_s: None,
         residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
+        machine: None,
     });
     Ok(CurveReport {
         file: source.to_owned(),

@@ -27,6 +27,7 @@ pub mod fit_command;
 pub mod import;
 pub mod input;
 pub mod machine;
+pub mod placement;
 pub mod predict;
 pub mod report;
 pub mod results;

@@ -3,7 +3,7 @@
 mod util;
 
 use amdahl::machine::fixture::FixtureMachine;
-use util::{measure_in, stderr};
+use util::{measure_command, measure_in, stderr};
 
 #[test]
 fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
@@ -70,7 +70,7 @@ fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
 fn the_environment_variables_re_root_the_seam_too() {
     let dir = tempfile::tempdir().unwrap();
     FixtureMachine { sockets: 1, cores_per_socket: 3, ..FixtureMachine::default() }.write(dir.path()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_measure"))
+    let out = util::measure_command()
         .args(["predict", "--serial", "0.1", "-t", "1-N", "--json"])
         .env("AMDAHL_SYSFS", dir.path().join("sys"))
         .env("AMDAHL_PROCFS", dir.path().join("proc"))
@@ -79,4 +79,54 @@ fn the_environment_variables_re_root_the_seam_too() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let threads: Vec<u64> = v["rows"].as_array().unwrap().iter().map(|r| r["threads"].as_u64().unwrap()).collect();
     assert_eq!(threads, [1, 2, 3]);
+}
+
+#[test]
+fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
+    let cache = tempfile::tempdir().unwrap();
+    let machine = |args: &[&str]| {
+        measure_command().env("XDG_CACHE_HOME", cache.path()).args(args).output().expect("measure runs")
+    };
+    let out = machine(&["machine", "--json", "-t", "1,2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["facts"]["logical_cpus"].as_u64().unwrap() >= 1);
+    assert!(v["facts"].get("ceilings").is_none(), "the ceilings are beside the facts, not in them");
+    for (ceiling, field) in [("compute", "speedup"), ("bandwidth", "gb_per_s"), ("timer", "speedup")] {
+        let rows = v["ceilings"][ceiling].as_array().unwrap();
+        assert_eq!(rows.iter().map(|r| r["threads"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2], "{ceiling}");
+        assert!(rows.iter().all(|r| r[field].as_f64().unwrap() > 0.0), "{ceiling}");
+    }
+    assert_eq!(v["ceilings"]["compute"][0]["relative_clock"], 1.0);
+    let entries = || std::fs::read_dir(cache.path().join("amdahl")).map_or(0, |d| d.count());
+    assert_eq!(entries(), 1, "measure machine refreshes the cache");
+
+    // A run at counts the cache holds reads them from it and says so in the file.
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("r.json");
+    let args = ["run", "-w", "synthetic:size=1000", "-t", "1,2", "--min-rounds", "2", "--max-rounds", "2", "-q"];
+    let run = |extra: &[&str]| {
+        let all: Vec<&str> = args.iter().chain(extra).copied().collect();
+        let out = machine(&[&all[..], &["--force", "--out", out_path.to_str().unwrap()]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&out_path).unwrap()).unwrap()
+    };
+    let saved = run(&[]);
+    let ceilings = &saved["machine"]["ceilings"];
+    assert_eq!(ceilings["cached"], true);
+    assert_eq!(ceilings["compute"], v["ceilings"]["compute"]);
+    let point = &saved["workloads"][0]["points"][1];
+    let (s, m, f) = (
+        point["speedup"].as_f64().unwrap(),
+        point["machine_speedup"].as_f64().unwrap(),
+        point["fidelity"].as_f64().unwrap(),
+    );
+    assert!((f - s / m).abs() < 1e-12);
+    assert_eq!(m, v["ceilings"]["compute"][1]["speedup"].as_f64().unwrap());
+    // --no-cache measures anew; --no-ceilings records none.
+    assert_eq!(run(&["--no-cache"])["machine"]["ceilings"]["cached"], false);
+    let none = run(&["--no-ceilings"]);
+    assert!(none["machine"]["ceilings"].is_null());
+    assert!(none["workloads"][0]["points"][1]["fidelity"].is_null());
+    assert_eq!(entries(), 1);
 }

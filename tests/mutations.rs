@@ -46,6 +46,7 @@ fn valid() -> &'static str {
                 journal: &Journal::new(),
                 watchdog: None,
                 roots: &Default::default(),
+                ceilings: None,
             },
         )
         .unwrap();

@@ -5,7 +5,7 @@
 mod util;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -13,7 +13,7 @@ use util::{assert_refused, measure, measure_in, stderr, stdout};
 
 /// `measure` started in the background in `dir`.
 fn spawn_in(dir: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_measure"))
+    util::measure_command()
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())

@@ -263,6 +263,44 @@ fn small_run(dir: &std::path::Path, name: &str, workloads: &[&str]) -> String {
 }
 
 #[test]
+fn compare_keeps_threads_runs_from_before_persistent_workers_apart_and_shows_fidelity() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, backend: &str| {
+        let path = dir.path().join(name);
+        let out = measure(&[
+            "run",
+            "-t",
+            "1,2",
+            "--min-rounds",
+            "3",
+            "--max-rounds",
+            "3",
+            "-q",
+            "--backend",
+            backend,
+            "-w",
+            "synthetic:size=200000,b=0.3",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        path
+    };
+    let (a, b) = (run("a.json", "threads"), run("b.json", "threads"));
+    let mut old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&b).unwrap()).unwrap();
+    assert_eq!(old["config"]["team"], "persistent");
+    old["config"].as_object_mut().unwrap().remove("team");
+    std::fs::write(&b, old.to_string()).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    assert_refused(&measure(&["compare", a, b]), 65, &["the threads backend's workers (persistent vs spawn-per-call)"]);
+    // Two runs of today's workers compare, each against its machine's own ceiling.
+    let c = run("c.json", "threads");
+    let out = measure(&["compare", a, c.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("against each machine's own ceiling at 2: A "), "{}", stdout(&out));
+}
+
+#[test]
 fn report_writes_html_svg_and_markdown() {
     let dir = tempfile::tempdir().unwrap();
     let file = small_run(dir.path(), "r.json", &["synthetic:size=200000,b=0.3"]);

@@ -31,6 +31,12 @@
 //!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined");
 //! 13. otherwise the speedup and efficiency at the largest j.
 //!
+//! After the sentence, when the machine's own ceiling was measured and the machine itself falls
+//! short of j by more than 10% at the largest measured thread count it covers, a clause says so
+//! with the clock where it was measured ("the machine itself reaches only 14.1x at 16 (clock falls
+//! from 3.8 to 3.1 GHz), so S(16) = 13.4 is 95% of what it allows"): the shortfall is then the
+//! machine's, not the program's.
+//!
 //! Imported curves carry no CPU count: a sentence about saturation or a drop then says that
 //! oversubscription cannot be judged (`measure fit --cpus N` supplies the count).
 
@@ -63,6 +69,51 @@ pub struct Evidence<'a> {
     pub residual_sd: Option<f64>,
     /// The fits.
     pub fits: &'a Fits,
+    /// The machine's own ceiling at the largest thread count it was measured at, when measured.
+    pub machine: Option<MachineCeiling>,
+}
+
+/// The machine's own ceiling at one thread count, beside the workload's speedup there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MachineCeiling {
+    /// j.
+    pub threads: usize,
+    /// What plain threads reach there.
+    pub speedup: f64,
+    /// What the workload reached there.
+    pub workload_speedup: f64,
+    /// What the plain threads did: "spinning", "a triad", "sleeping".
+    pub what: &'static str,
+    /// Each thread's clock relative to j = 1 (compute ceiling only).
+    pub relative_clock: Option<f64>,
+    /// The measured MHz at j = 1 and at j, where cpufreq is readable.
+    pub mhz: Option<[f64; 2]>,
+}
+
+impl MachineCeiling {
+    /// The clause after the sentence, when the machine itself falls more than 10% short of j.
+    fn clause(&self) -> Option<String> {
+        let j = self.threads as f64;
+        if self.threads < 2 || self.speedup >= 0.9 * j {
+            return None;
+        }
+        let clock = match (self.mhz, self.relative_clock) {
+            (Some([one, here]), _) if here < 0.97 * one => {
+                format!(", clock falls from {:.1} to {:.1} GHz", one / 1e3, here / 1e3)
+            }
+            (_, Some(c)) if c < 0.97 => format!(", each thread's clock at {c:.2} of one thread's"),
+            _ => String::new(),
+        };
+        Some(format!(
+            "; the machine itself reaches only {:.1}x at {} ({}{clock}), so S({}) = {:.2} is {:.0}% of what it allows",
+            self.speedup,
+            self.threads,
+            self.what,
+            self.threads,
+            self.workload_speedup,
+            100.0 * self.workload_speedup / self.speedup
+        ))
+    }
 }
 
 /// One rule of the diagnosis: its name and the sentence it gives when it applies. Rules are tried
@@ -119,7 +170,8 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
     let s_best_parallel =
         e.threads.iter().zip(e.speedups).filter(|(j, _)| **j > 1).map(|(_, s)| *s).fold(0.0, f64::max);
     let facts = Facts { e, j_max, s_last, best, s_best_parallel, efficiency: s_last / j_max as f64 };
-    RULES.iter().find_map(|rule| (rule.applies)(&facts))
+    let sentence = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
+    Some(sentence + &e.machine.and_then(|m| m.clause()).unwrap_or_default())
 }
 
 impl Facts<'_> {
@@ -400,6 +452,7 @@ mod tests {
         intervals: Vec<Option<[f64; 2]>>,
         bandwidth_gb_s: Option<[f64; 2]>,
         disturbed: Vec<bool>,
+        machine: Option<MachineCeiling>,
     }
 
     fn cpus(n: usize) -> Option<CpuCounts> {
@@ -423,6 +476,7 @@ mod tests {
             bandwidth_gb_s: extra.bandwidth_gb_s,
             residual_sd: crate::fit::residual_sd(&curve, fits.best),
             fits: &fits,
+            machine: extra.machine,
         })
         .unwrap()
     }
@@ -567,6 +621,35 @@ mod tests {
         let extra = Extra { cpus: cpus(2), disturbed: vec![false, true], ..Extra::default() };
         let said = say_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], extra);
         assert!(said.starts_with("disturbed: j = 2 was measured while other work competed"), "{said}");
+    }
+
+    #[test]
+    fn a_machine_that_falls_short_is_named_after_the_sentence_with_its_clock() {
+        // 16 threads reach 13.4 while plain spinning threads reach 14.1 with the clock falling.
+        let machine = MachineCeiling {
+            threads: 16,
+            speedup: 14.1,
+            workload_speedup: 13.4,
+            what: "plain threads spinning",
+            relative_clock: Some(0.82),
+            mhz: Some([3800.0, 3100.0]),
+        };
+        let times = |j: f64| 1.0 / [13.4 / 16.0 * j, 1.0][usize::from(j == 1.0)];
+        let extra = Extra { cpus: cpus(16), machine: Some(machine), ..Extra::default() };
+        let said = say_with(Some(Kind::Parallel), &[1, 2, 4, 8, 16], times, extra);
+        assert!(
+            said.ends_with(
+                "; the machine itself reaches only 14.1x at 16 (plain threads spinning, clock falls from 3.8 to 3.1 GHz), so S(16) = 13.40 is 95% of what it allows"
+            ),
+            "{said}"
+        );
+        // Without MHz, the relative clock; a machine within 10% of j says nothing.
+        let no_mhz = MachineCeiling { mhz: None, ..machine };
+        assert!(no_mhz.clause().unwrap().contains("each thread's clock at 0.82 of one thread's"));
+        let able = MachineCeiling { speedup: 15.8, ..machine };
+        assert_eq!(able.clause(), None);
+        let extra = Extra { cpus: cpus(16), machine: Some(able), ..Extra::default() };
+        assert!(!say_with(Some(Kind::Parallel), &[1, 2, 4, 8, 16], times, extra).contains("machine itself"));
     }
 
     #[test]

@@ -87,6 +87,11 @@ impl FixtureMachine {
             put(&cpu.join("intel_pstate/no_turbo"), no_turbo)?;
         }
         put(&sys.join("devices/system/node/online"), &format!("0-{}", self.sockets - 1))?;
+        for socket in 0..self.sockets {
+            let cpus: Vec<String> =
+                (0..n).filter(|c| (c % cores) / self.cores_per_socket == socket).map(|c| c.to_string()).collect();
+            put(&sys.join(format!("devices/system/node/node{socket}/cpulist")), &cpus.join(","))?;
+        }
         if let Some(max) = &self.cpu_max {
             put(&sys.join("fs/cgroup/cpu.max"), max)?;
         }
@@ -107,6 +112,7 @@ mod tests {
     use super::super::environment::{after_warnings, before_warnings, snapshot};
     use super::*;
     use crate::machine::{Roots, Topology};
+    use crate::placement::Pin;
 
     fn roots_of(machine: &FixtureMachine) -> (tempfile::TempDir, Roots) {
         let dir = tempfile::tempdir().unwrap();
@@ -125,6 +131,20 @@ mod tests {
         let t = Topology::read(&roots);
         assert_eq!((t.usable, t.physical_cores, t.sockets, t.threads_per_core, t.smt), (192, 96, 2, 2, true));
         assert_eq!(t.numa_nodes, Some(2));
+    }
+
+    #[test]
+    fn compact_fills_a_socket_before_siblings_and_scatter_alternates_sockets() {
+        let machine =
+            FixtureMachine { sockets: 2, cores_per_socket: 3, threads_per_core: 2, ..FixtureMachine::default() };
+        let (_dir, roots) = roots_of(&machine);
+        let t = Topology::read(&roots);
+        // Linux numbering: CPUs 0-2 socket 0, 3-5 socket 1, then their siblings 6-8 and 9-11.
+        assert_eq!(t.placement(Pin::Compact), [0, 1, 2, 6, 7, 8, 3, 4, 5, 9, 10, 11]);
+        assert_eq!(t.placement(Pin::Scatter), [0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11]);
+        assert!(t.placement(Pin::None).is_empty());
+        let (_dir, roots) = roots_of(&FixtureMachine { allowed: Some("1,4,7".into()), ..machine });
+        assert_eq!(Topology::read(&roots).placement(Pin::Compact), [1, 7, 4]);
     }
 
     #[test]

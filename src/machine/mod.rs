@@ -10,7 +10,11 @@
 //! - `topology`: usable CPUs (affinity, cgroup quota), physical cores, sockets, SMT, NUMA.
 //! - `environment`: governor, boost, load, steal and throttling, before and after a run, and the
 //!   warnings they give.
+//! - `ceilings`: what plain pinned threads reach here (compute, bandwidth, timer, the clock per j);
+//!   `ceiling_cache` keeps them a day per machine fingerprint.
 
+pub mod ceiling_cache;
+pub mod ceilings;
 pub mod environment;
 pub mod fixture;
 mod roots;
@@ -59,6 +63,7 @@ pub fn fingerprint(roots: &Roots) -> Machine {
         numa_nodes: topology.numa_nodes,
         cpu_quota: topology.quota_cpus,
         environment: Some(EnvironmentRecord { before, after: None }),
+        ceilings: None,
     }
 }
 

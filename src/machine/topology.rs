@@ -10,7 +10,12 @@
 //!   CPUs, at most N. Unlike `num_cpus::get_physical`, this respects affinity and quotas.
 //! - **SMT**: more than one allowed CPU in some core (`thread_siblings_list`), unless
 //!   `smt/active` says 0.
-//! - Sockets: distinct packages among the allowed CPUs; NUMA nodes: `sysfs/devices/system/node/online`.
+//! - Sockets: distinct packages among the allowed CPUs; NUMA nodes: `sysfs/devices/system/node/online`,
+//!   and each CPU's node from `node*/cpulist`.
+//! - **Placement** (`--pin`, [`Topology::placement`]): `compact` orders the allowed CPUs by socket,
+//!   then SMT rank (first threads of every core before their siblings), then core; `scatter` takes
+//!   the first threads of every core round-robin over NUMA nodes (sockets where nodes are unknown),
+//!   then the second threads the same way.
 //!
 //! A fact that cannot be read falls back to what the live system says (`available_parallelism`,
 //! `num_cpus`) only when the roots are the live `/sys` and `/proc`; for a fixture tree it falls
@@ -19,7 +24,24 @@
 use std::collections::BTreeSet;
 
 use super::Roots;
+use crate::placement::Pin;
 use crate::thread_set::CpuCounts;
+
+/// Where one allowed CPU sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuPlace {
+    /// The kernel's CPU id.
+    pub cpu: usize,
+    /// Its socket (`physical_package_id`; 0 where unknown).
+    pub package: usize,
+    /// Its core within the socket (`core_id`; the CPU id where unknown).
+    pub core: usize,
+    /// Its rank among the allowed hardware threads of its core: 0 for the first, 1 for its SMT
+    /// sibling...
+    pub smt_rank: usize,
+    /// Its NUMA node, where known.
+    pub node: Option<usize>,
+}
 
 /// The CPUs of this process and their layout.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +64,8 @@ pub struct Topology {
     pub threads_per_core: usize,
     /// Whether SMT siblings are in use.
     pub smt: bool,
+    /// Where each allowed CPU sits, in CPU order.
+    pub places: Vec<CpuPlace>,
 }
 
 impl Topology {
@@ -81,6 +105,7 @@ impl Topology {
                 threads_per_core = threads_per_core.max(siblings.iter().filter(|c| allowed.contains(c)).count());
             }
         }
+        let places = cpu_places(roots, &allowed);
         let smt_disabled = roots.sys("devices/system/cpu/smt/active").is_some_and(|s| s == "0");
         let physical = if read_any {
             cores.len()
@@ -100,6 +125,34 @@ impl Topology {
             quota_cpus,
             online,
             allowed,
+            places,
+        }
+    }
+
+    /// The CPU order of `pin`: a team pins its worker i to the i-th CPU (modulo the length).
+    /// Empty for [`Pin::None`].
+    pub fn placement(&self, pin: Pin) -> Vec<usize> {
+        let mut places = self.places.clone();
+        match pin {
+            Pin::None => Vec::new(),
+            Pin::Compact => {
+                places.sort_by_key(|p| (p.package, p.smt_rank, p.core, p.cpu));
+                places.iter().map(|p| p.cpu).collect()
+            }
+            Pin::Scatter => {
+                places.sort_by_key(|p| (p.smt_rank, p.node.unwrap_or(p.package), p.package, p.core, p.cpu));
+                let mut order = Vec::with_capacity(places.len());
+                for rank in places.chunk_by(|a, b| a.smt_rank == b.smt_rank) {
+                    let mut groups: Vec<std::collections::VecDeque<usize>> = rank
+                        .chunk_by(|a, b| a.node.unwrap_or(a.package) == b.node.unwrap_or(b.package))
+                        .map(|g| g.iter().map(|p| p.cpu).collect())
+                        .collect();
+                    while groups.iter().any(|g| !g.is_empty()) {
+                        order.extend(groups.iter_mut().filter_map(|g| g.pop_front()));
+                    }
+                }
+                order
+            }
         }
     }
 
@@ -107,6 +160,41 @@ impl Topology {
     pub fn cpu_counts(&self) -> CpuCounts {
         CpuCounts { usable: self.usable, physical: self.physical_cores }
     }
+}
+
+/// Where each allowed CPU sits: socket, core, SMT rank and NUMA node from sysfs.
+fn cpu_places(roots: &Roots, allowed: &[usize]) -> Vec<CpuPlace> {
+    let mut node_of = std::collections::HashMap::new();
+    if let Some(nodes) = roots.sys("devices/system/node/online").and_then(|s| parse_cpu_list(&s)) {
+        for node in nodes {
+            let cpus = roots.sys(&format!("devices/system/node/node{node}/cpulist")).and_then(|s| parse_cpu_list(&s));
+            for cpu in cpus.unwrap_or_default() {
+                node_of.insert(cpu, node);
+            }
+        }
+    }
+    let mut places: Vec<CpuPlace> = allowed
+        .iter()
+        .map(|&cpu| {
+            let topo = |f: &str| {
+                roots.sys(&format!("devices/system/cpu/cpu{cpu}/topology/{f}")).and_then(|s| s.parse::<usize>().ok())
+            };
+            CpuPlace {
+                cpu,
+                package: topo("physical_package_id").unwrap_or(0),
+                core: topo("core_id").unwrap_or(cpu),
+                smt_rank: 0,
+                node: node_of.get(&cpu).copied(),
+            }
+        })
+        .collect();
+    let mut seen: std::collections::HashMap<(usize, usize), usize> = std::collections::HashMap::new();
+    for place in &mut places {
+        let rank = seen.entry((place.package, place.core)).or_insert(0);
+        place.smt_rank = *rank;
+        *rank += 1;
+    }
+    places
 }
 
 fn live_parallelism() -> usize {

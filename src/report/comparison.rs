@@ -71,6 +71,16 @@ fn pair_text(p: &PairComparison) -> String {
             num(p.speedup_at_common[1], 3),
             ci(p.speedup_at_common_ci95[1], 3)
         );
+        if p.fidelity_at_common.iter().any(Option::is_some) {
+            let _ = writeln!(
+                out,
+                "    against each machine's own ceiling at {j}: A {} of {}, {o} {} of {}",
+                num(p.fidelity_at_common[0], 2),
+                num(p.machine_speedup_at_common[0], 2),
+                num(p.fidelity_at_common[1], 2),
+                num(p.machine_speedup_at_common[1], 2)
+            );
+        }
     }
     let _ = writeln!(
         out,

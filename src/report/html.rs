@@ -84,6 +84,7 @@ fn machine_table(r: &ResultsFile) -> String {
             ),
         ),
         ("load before, after", format!("{}, {}", load(m.load_before), load(m.load_after))),
+        ("machine ceilings", m.ceilings.as_ref().map_or_else(|| "not measured".to_owned(), ceilings_text)),
         ("rustc", r.tool.rustc.clone().unwrap_or_else(unknown)),
     ];
     let mut out = String::from("<table>");
@@ -91,6 +92,21 @@ fn machine_table(r: &ResultsFile) -> String {
         let _ = write!(out, "<tr><th class=\"l\">{k}</th><td class=\"l\">{}</td></tr>", escape(&v));
     }
     out + "</table>"
+}
+
+/// The machine's ceilings at their largest thread counts, in a line.
+fn ceilings_text(c: &crate::results::Ceilings) -> String {
+    let mut parts = Vec::new();
+    if let Some(x) = c.compute.last() {
+        parts.push(format!("compute S_max({}) = {:.2}, clock {:.2} of j = 1", x.threads, x.speedup, x.relative_clock));
+    }
+    if let (Some(one), Some(x)) = (c.bandwidth.first(), c.bandwidth.last()) {
+        parts.push(format!("triad {:.1} GB/s at 1, {:.1} GB/s at {}", one.gb_per_s, x.gb_per_s, x.threads));
+    }
+    if let Some(x) = c.timer.last() {
+        parts.push(format!("sleeping threads S({}) = {:.1}", x.threads, x.speedup));
+    }
+    format!("{} (pinned {}, {})", parts.join("; "), c.placement, c.measured_utc)
 }
 
 fn load(l: Option<[f64; 3]>) -> String {
@@ -147,7 +163,7 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
             if w.points.iter().any(|p| p.karp_flatt.is_some()) { karp_flatt_chart(w) } else { String::new() }
         );
     }
-    out += "<table><tr><th>j</th><th>T(j) median</th><th>95% CI</th><th>S(j)</th><th>95% CI</th><th>E</th><th>Karp-Flatt</th><th>util</th><th class=\"l\">tags</th></tr>";
+    out += "<table><tr><th>j</th><th>T(j) median</th><th>95% CI</th><th>S(j)</th><th>95% CI</th><th>E</th><th>Karp-Flatt</th><th>util</th><th title=\"what plain pinned threads reach on this machine at j\">machine S_max</th><th title=\"S(j) / machine S_max\">fidelity</th><th class=\"l\">tags</th></tr>";
     for p in &w.points {
         let ci = |c: Option<[f64; 2]>, f: &dyn Fn(f64) -> String| {
             c.map(|[a, b]| format!("{} – {}", f(a), f(b))).unwrap_or_default()
@@ -155,7 +171,7 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
         let num = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
             p.threads,
             p.median_ns.map(format_duration_ns).unwrap_or_default(),
             ci(p.median_ns_ci95, &format_duration_ns),
@@ -164,6 +180,8 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
             num(p.efficiency, 3),
             num(p.karp_flatt, 4),
             num(p.utilisation, 2),
+            num(p.machine_speedup, 2),
+            num(p.fidelity, 2),
             escape(&Tag::join(&p.tags, ", "))
         );
     }

@@ -97,7 +97,8 @@ impl Exporter for Markdown {
             );
         }
         for w in &r.workloads {
-            let pts: Vec<_> = w.points.iter().filter_map(|p| Some((p.threads, p.speedup?, p.speedup_ci95))).collect();
+            let pts: Vec<_> =
+                w.points.iter().filter_map(|p| Some((p.threads, p.speedup?, p.speedup_ci95, p.fidelity))).collect();
             if pts.is_empty() {
                 continue;
             }
@@ -111,6 +112,10 @@ impl Exporter for Markdown {
             out += "\n| 95% CI |";
             pts.iter()
                 .for_each(|p| out += &p.2.map(|[a, b]| format!(" {a:.2}–{b:.2} |")).unwrap_or_else(|| " |".into()));
+            if pts.iter().any(|p| p.3.is_some()) {
+                out += "\n| fidelity |";
+                pts.iter().for_each(|p| out += &p.3.map(|f| format!(" {f:.2} |")).unwrap_or_else(|| " |".into()));
+            }
             out.push('\n');
         }
         Ok(out.into_bytes())

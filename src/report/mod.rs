@@ -3,6 +3,7 @@
 mod comparison;
 mod html;
 mod json;
+mod machine;
 pub mod markdown;
 mod printable;
 pub mod svg;
@@ -11,6 +12,7 @@ mod table;
 pub use comparison::{comparison_html, comparison_text};
 pub use html::Html;
 pub use json::Json;
+pub use machine::machine_text;
 pub use markdown::Markdown;
 pub use printable::printable;
 pub use table::{

@@ -4,7 +4,8 @@
 //! The speedup chart shows the measured S(j) with 95% CI whiskers, the ideal line S = j, the fitted
 //! Amdahl curve with its ceiling 1/B, the USL curve where it is the better model, the
 //! oversubscribed region (more threads than usable CPUs) shaded, and a mark at the physical core
-//! count. Thread axes turn logarithmic (base 2) when the largest j exceeds 32.
+//! count, and the machine's own ceiling (what plain pinned threads reach at each j, where it was
+//! measured) as a dotted purple line. Thread axes turn logarithmic (base 2) when the largest j exceeds 32.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -28,6 +29,7 @@ const AMDAHL: RGBColor = RGBColor(214, 39, 40);
 const USL: RGBColor = RGBColor(44, 160, 44);
 const IDEAL: RGBColor = RGBColor(120, 120, 120);
 const SHADE: RGBColor = RGBColor(235, 235, 235);
+const MACHINE: RGBColor = RGBColor(148, 103, 189);
 
 /// The speedup chart of `w`.
 pub fn speedup_chart(w: &WorkloadResult, cores: CpuCounts) -> String {
@@ -186,6 +188,13 @@ where
             .label(format!("ceiling 1/B = {ceiling:.1}"))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], AMDAHL));
         }
+    }
+    let machine: Vec<(f64, f64)> =
+        w.points.iter().filter_map(|p| Some((p.threads as f64, p.machine_speedup?))).filter(|p| p.1 <= y1).collect();
+    if machine.len() >= 2 {
+        c.draw_series(DashedLineSeries::new(machine, 2, 3, MACHINE.stroke_width(2)))?
+            .label("machine ceiling (plain threads)")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], MACHINE.stroke_width(2)));
     }
     if w.fits.best == Some(Model::Usl)
         && let Some(u) = &w.fits.usl

@@ -45,9 +45,12 @@ pub fn workload_table(w: &WorkloadResult) -> String {
         w.rounds,
         stop_text(w)
     );
+    // Fidelity: S(j) against what the machine itself reaches at j, when its ceilings were measured.
+    let ceilings = w.points.iter().any(|p| p.machine_speedup.is_some());
+    let fidelity_header = if ceilings { format!("  {:>5}  {:>5}", "S_max", "fid") } else { String::new() };
     let _ = writeln!(
         out,
-        "  {:>4}  {:<28}  {:<22}  {:>6}  {:>11}  {:>5}  tags",
+        "  {:>4}  {:<28}  {:<22}  {:>6}  {:>11}  {:>5}{fidelity_header}  tags",
         "j", "T(j) median [95% CI]", "S(j) [95% CI]", "E", "Karp-Flatt", "util"
     );
     for p in &w.points {
@@ -62,9 +65,14 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             (Some(s), Some([lo, hi])) => format!("{s:.3} [{lo:.3}, {hi:.3}]"),
             _ => "-".to_owned(),
         };
+        let fidelity = if ceilings {
+            format!("  {:>5}  {:>5}", opt(p.machine_speedup, 2), opt(p.fidelity, 2))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  {:>4}  {:<28}  {:<22}  {:>6}  {:>11}  {:>5}  {}",
+            "  {:>4}  {:<28}  {:<22}  {:>6}  {:>11}  {:>5}{fidelity}  {}",
             p.threads,
             t,
             s,

@@ -41,6 +41,7 @@ pub(crate) fn fixture() -> ResultsFile {
             journal: &crate::sweep::Journal::new(),
             watchdog: None,
             roots: &Default::default(),
+            ceilings: None,
         },
     )
     .unwrap()

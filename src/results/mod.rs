@@ -21,10 +21,12 @@
 //!   `tags`. Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
 //!   and `error` (set when the workload failed; the points measured before the failure are kept).
 
+mod ceilings;
 pub mod output;
 mod store;
 pub mod validate;
 
+pub use ceilings::{BandwidthCeiling, Ceilings, ComputeCeiling, TimerCeiling};
 pub use output::{Overwrite, write_atomic, write_new};
 pub use store::{SUPPORTED_VERSIONS, default_paths, load, parse, slug, to_json};
 
@@ -36,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::SweepSettings;
 use crate::fit::Fits;
+use crate::placement::Pin;
 use crate::scaling::Scaling;
 use crate::thread_set::CpuCounts;
 
@@ -179,6 +182,10 @@ pub struct Machine {
     /// The state before and after the run (governor, boost, load, steal, throttling).
     #[serde(default)]
     pub environment: Option<EnvironmentRecord>,
+    /// What plain pinned threads reach on this machine at the run's thread counts; null when not
+    /// measured (`--no-ceilings`, a fixture machine, or a file from before they existed).
+    #[serde(default)]
+    pub ceilings: Option<Ceilings>,
 }
 
 /// The machine's state at one moment: what can make timings drift (see `machine::environment`).
@@ -233,6 +240,34 @@ pub struct ConfigRecord {
     pub target_ms: Option<f64>,
     /// Strong (fixed total work) or weak (work grows with j).
     pub scaling: Scaling,
+    /// How the teams' threads were placed on CPUs (`--pin`); `none` in files from before it existed.
+    #[serde(default)]
+    pub pin: Pin,
+    /// How the `threads` backend runs its workers: `persistent` (created once per team) since
+    /// this field exists; files without it spawned threads in every run, so `compare` keeps them
+    /// apart.
+    #[serde(default)]
+    pub team: Option<TeamModel>,
+}
+
+/// How a `threads` team runs its workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TeamModel {
+    /// Workers created once per team and fed per call (a barrier per call).
+    Persistent,
+    /// Threads spawned inside every call (files written before `team` existed).
+    SpawnPerCall,
+}
+
+impl TeamModel {
+    /// The name in results files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamModel::Persistent => "persistent",
+            TeamModel::SpawnPerCall => "spawn-per-call",
+        }
+    }
 }
 
 impl ConfigRecord {
@@ -247,7 +282,14 @@ impl ConfigRecord {
             budget_s: settings.budget.as_secs_f64(),
             target_ms: settings.target.map(|t| t.as_secs_f64() * 1e3),
             scaling: settings.scaling,
+            pin: settings.pin,
+            team: Some(TeamModel::Persistent),
         }
+    }
+
+    /// The team model of the file: what it says, or spawn-per-call for files from before.
+    pub fn team_model(&self) -> TeamModel {
+        self.team.unwrap_or(TeamModel::SpawnPerCall)
     }
 }
 
@@ -381,6 +423,13 @@ pub struct Point {
     /// when its samples look undisturbed (see `analysis`).
     #[serde(default)]
     pub disturbance: Option<Disturbance>,
+    /// The machine's own ceiling at this j (`machine.ceilings`: compute, bandwidth or timer,
+    /// by the workload's kind); null when not measured.
+    #[serde(default)]
+    pub machine_speedup: Option<f64>,
+    /// `speedup / machine_speedup`: the share of what this machine allows at this j.
+    #[serde(default)]
+    pub fidelity: Option<f64>,
 }
 
 /// The evidence behind a `disturbed` tag.

@@ -20,15 +20,19 @@ pub use watchdog::{Hang, Watchdog};
 pub use workload::{SweepEnv, sweep_workload};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use amdahl_workloads::Kind;
 use std::time::{Duration, SystemTime};
 
 use crate::analysis;
 use crate::config::{RunConfig, SweepSettings};
 use crate::error::{Error, Result};
+use crate::machine::ceilings::CeilingPlan;
 use crate::machine::{Roots, Topology, environment};
 use crate::results::output::{self, Overwrite};
-use crate::results::{self, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool, WorkloadResult};
+use crate::results::{self, Ceilings, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool, WorkloadResult};
 use crate::thread_set::CpuCounts;
 
 /// Where a run happens: clock, observer, machine, the Ctrl-C flag and the journal.
@@ -51,8 +55,30 @@ pub struct RunContext<'a> {
     pub journal: &'a Journal,
     /// Watches for samples that outlive `--timeout` (`None` on the fake clock).
     pub watchdog: Option<&'a Watchdog>,
-    /// Where the machine's state is read after the run.
+    /// Where the machine's state is read after the run, and the topology `--pin` places on.
     pub roots: &'a Roots,
+    /// Measures (or recalls) the machine's ceilings for a plan, with warnings; `None`: the run
+    /// records none (`--no-ceilings`, a fixture machine, the fake clock).
+    pub ceilings: Option<&'a CeilingSource<'a>>,
+}
+
+/// Measures or recalls the machine's ceilings for a plan (see `machine::ceiling_cache::provide`).
+pub type CeilingSource<'a> = dyn Fn(&CeilingPlan) -> (Ceilings, Vec<String>) + 'a;
+
+/// The ceilings a run needs: compute for CPU-bound work, bandwidth for memory-bound work, the
+/// timer for work whose threads wait, each at the thread counts of the workloads that need it.
+/// Commands get the compute ceiling whatever their kind says unless it is I/O.
+pub fn ceiling_plan(config: &RunConfig) -> CeilingPlan {
+    let mut plan = CeilingPlan::default();
+    for w in &config.workloads {
+        let list = match w.spec.workload.kind() {
+            Kind::IoBound => &mut plan.timer,
+            Kind::MemoryBound => &mut plan.bandwidth,
+            _ => &mut plan.compute,
+        };
+        list.extend_from_slice(w.threads.counts());
+    }
+    plan.normalised()
 }
 
 /// What a finished run produced.
@@ -123,6 +149,17 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     };
 
     let run_start = ctx.clock.now_ns();
+    // The ceilings count in the run's time: the budget shared out below is what is left.
+    let ceilings = ctx.ceilings.map(|source| {
+        let (ceilings, warnings) = source(&ceiling_plan(config));
+        for w in warnings {
+            observer.warning(&w);
+        }
+        observer.ceilings_measured(&ceilings);
+        journal.update(|file| file.machine.ceilings = Some(ceilings.clone()));
+        Arc::new(ceilings)
+    });
+    let placement = Topology::read(ctx.roots).placement(config.settings.pin);
     let total = config.workloads.len();
     let mut failures = 0;
     for (index, planned) in config.workloads.iter().enumerate() {
@@ -149,6 +186,8 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             checkpoint: &mut checkpoint,
             watchdog: ctx.watchdog,
             load,
+            placement: &placement,
+            ceilings: ceilings.clone(),
         };
         let result = sweep_workload(planned, &settings, env);
         if result.error.is_some() {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::results::WorkloadResult;
+use crate::results::{Ceilings, WorkloadResult};
 
 /// Receives progress events from a run.
 pub trait Observer {
@@ -15,6 +15,8 @@ pub trait Observer {
     }
     /// A workload is done (or failed).
     fn workload_finished(&mut self, _result: &WorkloadResult) {}
+    /// The machine's ceilings were measured (or recalled from the cache).
+    fn ceilings_measured(&mut self, _ceilings: &Ceilings) {}
     /// A warning to show now.
     fn warning(&mut self, _message: &str) {}
 }

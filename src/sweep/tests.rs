@@ -38,6 +38,7 @@ fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> 
             journal: &Journal::new(),
             watchdog: None,
             roots: &Default::default(),
+            ceilings: None,
         },
     )
 }
@@ -263,6 +264,7 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
                 journal: &Journal::new(),
                 watchdog: None,
                 roots: &Default::default(),
+                ceilings: None,
             },
         )
         .unwrap();
@@ -427,6 +429,7 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         seed: 1,
         scaling: crate::scaling::Scaling::Strong,
         timeout: crate::config::SampleTimeout::Never,
+        pin: crate::placement::Pin::None,
     };
     static SLOW: Modeled = Modeled(10_000_000_000);
     static FAST: Modeled = Modeled(1_000_000);
@@ -440,6 +443,8 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
             checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
             watchdog: None,
             load: None,
+            placement: &[],
+            ceilings: None,
         };
         sweep_workload(&planned(workload, &[1, 2]), &settings, env)
     };
@@ -468,6 +473,7 @@ fn run_journaled(config: &RunConfig, journal: &Journal) -> RunOutcome {
             journal,
             watchdog: None,
             roots: &Default::default(),
+            ceilings: None,
         },
     )
     .unwrap()
@@ -578,4 +584,73 @@ fn a_late_interruption_saves_every_completed_round_once() {
     );
     assert_eq!(last["workloads"][0]["rounds"].as_u64(), Some(outcome.results.workloads[0].rounds as u64));
     assert_eq!(last["warnings"].as_array().unwrap().last().unwrap(), "a second signal");
+}
+
+#[test]
+fn every_point_is_read_against_the_machines_ceiling_measured_once_at_the_runs_counts() {
+    use crate::machine::ceilings::CeilingPlan;
+    use crate::results::{Ceilings, ComputeCeiling, TimerCeiling};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let mut config = config(&["synthetic:b=0.25,size=1200000", "sleep"], "1-4", &out);
+    config.workloads[1].threads = ThreadSet::from_counts([8]);
+    let asked = std::sync::Mutex::new(Vec::new());
+    // The machine reaches 1.5 at 2, 2 at 3, 2 at 4 (its clock falling); sleeping threads j.
+    let source = |plan: &CeilingPlan| {
+        asked.lock().unwrap().push(plan.clone());
+        let compute = [(1, 1.0), (2, 1.5), (3, 2.0), (4, 2.0)].map(|(threads, speedup)| ComputeCeiling {
+            threads,
+            speedup,
+            relative_clock: 0.5,
+            mhz: None,
+        });
+        let timer = plan.timer.iter().map(|&j| TimerCeiling { threads: j, speedup: j as f64 }).collect();
+        (Ceilings { compute: compute.to_vec(), timer, ..Ceilings::default() }, vec!["cache says hello".to_owned()])
+    };
+    let mut machine = crate::machine::fingerprint(&Roots::default());
+    (machine.usable_cpus, machine.physical_cores) = (CPUS.usable, CPUS.physical);
+    let outcome = run(
+        &config,
+        RunContext {
+            clock: &FakeClock::exact(),
+            observer: &mut Silent,
+            interrupted: &AtomicBool::new(false),
+            cpus: CPUS,
+            machine,
+            argv: vec!["measure".into()],
+            results_dir: "unused".into(),
+            journal: &Journal::new(),
+            watchdog: None,
+            roots: &Default::default(),
+            ceilings: Some(&source),
+        },
+    )
+    .unwrap();
+    // Asked once, for the compute ceiling at the synthetic's counts and the timer at sleep's.
+    let asked = asked.into_inner().unwrap();
+    assert_eq!(asked, [CeilingPlan { compute: vec![1, 2, 3, 4], bandwidth: vec![], timer: vec![1, 8] }]);
+    let file = &outcome.results;
+    assert_eq!(file.machine.ceilings.as_ref().unwrap().compute.len(), 4);
+    let w = &file.workloads[0];
+    for (p, ceiling) in w.points.iter().zip([1.0, 1.5, 2.0, 2.0]) {
+        let s = 1.0 / (0.25 + 0.75 / p.threads as f64);
+        assert_eq!(p.machine_speedup, Some(ceiling));
+        assert!((p.fidelity.unwrap() - s / ceiling).abs() < 1e-12, "j = {}", p.threads);
+    }
+    // S(4) = 2.29 where the machine reaches 2: the sentence says so after the verdict.
+    let said = w.diagnosis.as_deref().unwrap();
+    assert!(
+        said.ends_with(
+            "; the machine itself reaches only 2.0x at 4 (plain threads spinning, each thread's clock at 0.50 of one thread's), so S(4) = 2.29 is 114% of what it allows"
+        ),
+        "{said}"
+    );
+    // The sleeping workload is read against the timer ceiling.
+    let sleep = &file.workloads[1];
+    assert_eq!(sleep.points.iter().map(|p| p.machine_speedup).collect::<Vec<_>>(), [Some(1.0), Some(8.0)]);
+    // A reader recomputes the same from the file.
+    let mut reread = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
+    crate::fit_command::refit(&mut reread);
+    assert_eq!(reread.workloads[0].points, w.points);
+    assert_eq!(reread.workloads[0].diagnosis, w.diagnosis);
 }

@@ -18,6 +18,7 @@
 //!    is non-zero.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -33,7 +34,7 @@ use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
 use crate::config::{PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
-use crate::results::{Point, StopReason, WorkloadResult};
+use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
 use crate::stats::paired_speedup;
 use crate::thread_set::CpuCounts;
@@ -54,6 +55,10 @@ pub struct SweepEnv<'a> {
     pub watchdog: Option<&'a Watchdog>,
     /// The 1-minute load average when the run started, when known.
     pub load: Option<f64>,
+    /// The CPU order of `--pin`: team worker i runs on `placement[i % len]`; empty: unpinned.
+    pub placement: &'a [usize],
+    /// The machine's own ceilings, when measured (each point's `machine_speedup`, `fidelity`).
+    pub ceilings: Option<Arc<Ceilings>>,
 }
 
 /// How long the watchdog waits beyond a command's own timeout before it gives up on it.
@@ -117,6 +122,7 @@ impl<'e> Sweep<'_, 'e> {
             load: self.env.load,
             bytes_per_run: self.result.bytes_per_run,
             command: self.workload.command().is_some(),
+            ceilings: self.env.ceilings.clone(),
         }
     }
 
@@ -151,9 +157,18 @@ impl<'e> Sweep<'_, 'e> {
 
     /// Step 2: a team for every j, before anything is timed.
     fn build_teams(&mut self) -> Option<Vec<Team>> {
+        let placement = if self.workload.command().is_some() { &[][..] } else { self.env.placement };
         let built: Result<Vec<Team>, _> =
-            self.planned.threads.counts().iter().map(|&j| Team::new(j, self.settings.backend)).collect();
-        built.map_err(|e| self.fail(format!("workload `{}`: {e}", self.workload.name()))).ok()
+            self.planned.threads.counts().iter().map(|&j| Team::pinned(j, self.settings.backend, placement)).collect();
+        let teams = built.map_err(|e| self.fail(format!("workload `{}`: {e}", self.workload.name()))).ok()?;
+        let unpinned: usize = teams.iter().map(Team::pin_failures).sum();
+        if unpinned > 0 {
+            self.result.warnings.push(format!(
+                "--pin {}: {unpinned} team thread(s) could not be pinned to their CPU; they ran where the scheduler put them",
+                self.settings.pin
+            ));
+        }
+        Some(teams)
     }
 
     /// Step 1b: the size (calibrated to `--target-ms` if asked) and the instances, untimed: one

@@ -5,9 +5,16 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The `measure` binary, its ceilings cache in the tests' own temporary folder (never the user's).
+pub fn measure_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_measure"));
+    command.env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"));
+    command
+}
+
 /// Runs `measure` with `args` in `dir`, without a terminal.
 pub fn measure_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_measure")).args(args).current_dir(dir).output().expect("the measure binary runs")
+    measure_command().args(args).current_dir(dir).output().expect("the measure binary runs")
 }
 
 /// Runs `measure` with `args` in a scratch folder.

@@ -60,6 +60,7 @@
 //! assert_eq!((spec.workload.name(), spec.params.integer("size")), ("sum-of-squares", 1_000_000));
 //! ```
 
+pub mod affinity;
 pub mod caches;
 mod checksum;
 mod command;

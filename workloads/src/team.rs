@@ -1,19 +1,34 @@
 //! `Team`: j threads on one of two backends, and the two ways workloads spread tasks over them.
 //!
 //! # How it works
-//! 1. A team is built **before** timing: for `rayon` that builds a dedicated `ThreadPool` of
-//!    exactly j threads (never rayon's global pool), reused for every run at that j.
+//! 1. A team is built **before** timing: both backends build a dedicated rayon `ThreadPool` of
+//!    exactly j threads (never rayon's global pool), created once and reused for every run at that
+//!    j, so the backends differ in scheduling, not in spawning.
 //! 2. A workload hands the team a fixed number of tasks, numbered `0..tasks`; the number never
 //!    depends on j, so results can be reduced in task order and are identical at every j.
-//! 3. `rayon` spreads the tasks by work stealing inside the pool. `threads` spawns j crossbeam
-//!    scoped threads inside the call (so thread creation is part of the timed region, as in a
-//!    program that spawns its own) and gives thread t the contiguous block of tasks
-//!    `t*tasks/j .. (t+1)*tasks/j`: a static partition, no balancing.
+//! 3. `rayon` spreads the tasks by work stealing inside the pool. `threads` gives worker t the
+//!    contiguous block of tasks `t*tasks/j .. (t+1)*tasks/j` (a static partition, no balancing)
+//!    through `ThreadPool::broadcast`, which runs once on every worker and returns when all are
+//!    done: one barrier per call, as an OpenMP `parallel for schedule(static)`.
 //! 4. Results come back in task order. A panic in any task is re-raised in the caller.
+//! 5. A team built with [`Team::pinned`] pins worker i to `cpus[i % cpus.len()]` when it starts
+//!    (`sched_setaffinity`, Linux only); [`Team::pin_failures`] counts the workers that could not be
+//!    pinned.
+//!
+//! The `threads` backend was once j crossbeam threads spawned inside every call; a one-thread
+//! `three-body` then spent 36 s creating threads against 0.1 s with rayon. Persistent workers fed
+//! per call fix that without `unsafe`: rayon's `broadcast` already lends borrowed closures to
+//! long-lived threads safely, which a hand-written crossbeam pool could only do by erasing
+//! lifetimes. Results files record the change as `team: persistent`.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+
+/// One worker's share of `map_chunks_mut`: its chunks with their indices.
+type Block<'a, T> = Vec<(usize, &'a mut [T])>;
 
 /// How a team runs its threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,7 +37,7 @@ use rayon::prelude::*;
 pub enum Backend {
     /// A rayon `ThreadPool` of j threads, built once: work stealing.
     Rayon,
-    /// j crossbeam scoped threads spawned per call: static partition.
+    /// j persistent threads, each given its static block of tasks per call: static partition.
     Threads,
 }
 
@@ -54,7 +69,8 @@ impl fmt::Display for Backend {
 pub struct Team {
     threads: usize,
     backend: Backend,
-    pool: Option<rayon::ThreadPool>,
+    pool: rayon::ThreadPool,
+    pin_failures: Arc<AtomicUsize>,
 }
 
 impl fmt::Debug for Team {
@@ -81,22 +97,38 @@ impl fmt::Display for TeamError {
 impl std::error::Error for TeamError {}
 
 impl Team {
-    /// Builds a team of `threads` (at least 1) on `backend`; for rayon this builds its pool now.
+    /// Builds a team of `threads` (at least 1) on `backend`, its pool of workers now.
     pub fn new(threads: usize, backend: Backend) -> Result<Team, TeamError> {
+        Team::pinned(threads, backend, &[])
+    }
+
+    /// Builds a team whose worker i runs on CPU `cpus[i % cpus.len()]` (no pinning when `cpus` is
+    /// empty).
+    pub fn pinned(threads: usize, backend: Backend, cpus: &[usize]) -> Result<Team, TeamError> {
         if threads == 0 {
             return Err(TeamError { threads, message: "a team needs at least one thread".into() });
         }
-        let pool = match backend {
-            Backend::Rayon => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(move |i| format!("amdahl-{threads}-{i}"))
-                    .build()
-                    .map_err(|e| TeamError { threads, message: e.to_string() })?,
-            ),
-            Backend::Threads => None,
-        };
-        Ok(Team { threads, backend, pool })
+        let pin_failures = Arc::new(AtomicUsize::new(0));
+        let mut builder =
+            rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(move |i| format!("amdahl-{threads}-{i}"));
+        if !cpus.is_empty() {
+            let (cpus, failures) = (cpus.to_vec(), Arc::clone(&pin_failures));
+            builder = builder.start_handler(move |i| {
+                if !crate::affinity::pin_current_thread(cpus[i % cpus.len()]) {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let pool = builder.build().map_err(|e| TeamError { threads, message: e.to_string() })?;
+        // Every worker runs once now, so each has started (and pinned itself) before any timing.
+        pool.broadcast(|_| ());
+        Ok(Team { threads, backend, pool, pin_failures })
+    }
+
+    /// Workers that could not be pinned to their CPU (0 for an unpinned team); final once the
+    /// team is built.
+    pub fn pin_failures(&self) -> usize {
+        self.pin_failures.load(Ordering::Relaxed)
     }
 
     /// The number of threads, j.
@@ -109,20 +141,17 @@ impl Team {
         self.backend
     }
 
-    /// Runs `body` as the team's leader: for rayon, on one of the pool's own threads, so that the
+    /// Runs `body` as the team's leader, on one of the pool's own workers, so that the
     /// [`Team::map`] calls inside it run as nested parallel regions of that pool (at j = 1, inline,
-    /// with no hand-off between threads); for threads, on the calling thread. Workloads with many
-    /// small parallel regions (one per time step) wrap their whole run in this, as an OpenMP program
-    /// wraps its time loop in one `parallel` region.
+    /// with no hand-off between threads). Workloads with many small parallel regions (one per time
+    /// step) wrap their whole run in this, as an OpenMP program wraps its time loop in one
+    /// `parallel` region.
     pub fn install<R, F>(&self, body: F) -> R
     where
         R: Send,
         F: FnOnce() -> R + Send,
     {
-        match &self.pool {
-            Some(pool) => pool.install(body),
-            None => body(),
-        }
+        self.pool.install(body)
     }
 
     /// Runs `task(i)` for every `i` in `0..tasks` over the team; results in task order.
@@ -131,11 +160,14 @@ impl Team {
         R: Send,
         F: Fn(usize) -> R + Sync,
     {
-        match &self.pool {
-            Some(pool) => pool.install(|| (0..tasks).into_par_iter().map(&task).collect()),
-            None => {
-                let j = self.threads.min(tasks.max(1));
-                let blocks = scoped(j, |t| (t * tasks / j..(t + 1) * tasks / j).map(&task).collect::<Vec<R>>());
+        match self.backend {
+            Backend::Rayon => self.pool.install(|| (0..tasks).into_par_iter().map(&task).collect()),
+            Backend::Threads => {
+                let j = self.threads;
+                let blocks = self.pool.broadcast(|ctx| {
+                    let t = ctx.index();
+                    (t * tasks / j..(t + 1) * tasks / j).map(&task).collect::<Vec<R>>()
+                });
                 blocks.into_iter().flatten().collect()
             }
         }
@@ -150,75 +182,26 @@ impl Team {
         F: Fn(usize, &mut [T]) -> R + Sync,
     {
         let chunk_len = chunk_len.max(1);
-        match &self.pool {
-            Some(pool) => {
-                pool.install(|| data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)).collect())
-            }
-            None => {
+        match self.backend {
+            Backend::Rayon => self
+                .pool
+                .install(|| data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)).collect()),
+            Backend::Threads => {
                 let mut chunks: Vec<(usize, &mut [T])> = data.chunks_mut(chunk_len).enumerate().collect();
-                let tasks = chunks.len();
-                let j = self.threads.min(tasks.max(1));
-                let mut blocks: Vec<Vec<(usize, &mut [T])>> = Vec::with_capacity(j);
+                let (tasks, j) = (chunks.len(), self.threads);
+                // Worker t's block, handed over through an uncontended lock (each is taken once).
+                let mut blocks: Vec<Mutex<Block<'_, T>>> = Vec::with_capacity(j);
                 for t in (0..j).rev() {
-                    blocks.push(chunks.split_off(t * tasks / j));
+                    blocks.push(Mutex::new(chunks.split_off(t * tasks / j)));
                 }
                 blocks.reverse();
-                let results = crossbeam::thread::scope(|scope| {
-                    let handles: Vec<_> = blocks
-                        .into_iter()
-                        .map(|block| {
-                            let task = &task;
-                            scope.spawn(move |_| block.into_iter().map(|(i, c)| task(i, c)).collect::<Vec<R>>())
-                        })
-                        .collect();
-                    join_in_order(handles)
+                let results = self.pool.broadcast(|ctx| {
+                    let block = std::mem::take(&mut *blocks[ctx.index()].lock().unwrap_or_else(|e| e.into_inner()));
+                    block.into_iter().map(|(i, c)| task(i, c)).collect::<Vec<R>>()
                 });
-                unwrap_scope(results).into_iter().flatten().collect()
+                results.into_iter().flatten().collect()
             }
         }
-    }
-}
-
-/// Spawns `j` scoped threads running `body(t)` and returns their results in thread order.
-fn scoped<R, F>(j: usize, body: F) -> Vec<R>
-where
-    R: Send,
-    F: Fn(usize) -> R + Sync,
-{
-    let results = crossbeam::thread::scope(|scope| {
-        let handles: Vec<_> = (0..j)
-            .map(|t| {
-                let body = &body;
-                scope.spawn(move |_| body(t))
-            })
-            .collect();
-        join_in_order(handles)
-    });
-    unwrap_scope(results)
-}
-
-type Panic = Box<dyn std::any::Any + Send + 'static>;
-
-fn join_in_order<R>(handles: Vec<crossbeam::thread::ScopedJoinHandle<'_, R>>) -> Result<Vec<R>, Panic> {
-    let mut out = Vec::with_capacity(handles.len());
-    let mut first_panic = None;
-    for handle in handles {
-        match handle.join() {
-            Ok(r) => out.push(r),
-            Err(p) => first_panic = first_panic.or(Some(p)),
-        }
-    }
-    match first_panic {
-        Some(p) => Err(p),
-        None => Ok(out),
-    }
-}
-
-/// Re-raises a worker's panic in the caller, with its original payload.
-fn unwrap_scope<R>(result: Result<Result<Vec<R>, Panic>, Panic>) -> Vec<R> {
-    match result {
-        Ok(Ok(values)) => values,
-        Ok(Err(panic)) | Err(panic) => std::panic::resume_unwind(panic),
     }
 }
 
@@ -268,6 +251,32 @@ mod tests {
                 team.map(4, |i| if i == 3 { panic!("task 3 failed") } else { i })
             }));
             assert!(caught.is_err());
+        }
+    }
+
+    #[test]
+    fn threads_workers_persist_across_calls_and_take_static_blocks() {
+        let team = Team::new(3, Backend::Threads).unwrap();
+        let who = |_| std::thread::current().name().map(str::to_owned).unwrap_or_default();
+        let first = team.map(6, who);
+        assert_eq!(first, team.map(6, who), "the same worker runs the same block every call");
+        assert_eq!(first[0], first[1]);
+        assert_eq!(first[2], first[3]);
+        assert_ne!(first[1], first[2]);
+        assert!(first.iter().all(|n| n.starts_with("amdahl-3-")));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pinned_team_runs_on_its_cpus() {
+        for backend in Backend::ALL {
+            let team = Team::pinned(2, backend, &[0]).unwrap();
+            let cpus = team.map(8, |_| crate::affinity::current_cpu());
+            assert!(cpus.iter().all(|c| *c == Some(0)), "{backend}: {cpus:?}");
+            assert_eq!(team.pin_failures(), 0);
+            let nowhere = Team::pinned(2, backend, &[100_000]).unwrap();
+            nowhere.map(2, |i| i);
+            assert_eq!(nowhere.pin_failures(), 2);
         }
     }
 

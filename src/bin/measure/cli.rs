@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use amdahl::config::{CommandRequest, RunRequest};
+use amdahl::placement::Pin;
 use amdahl::scaling::Scaling;
 use amdahl_workloads::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -38,8 +39,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare results files from several machines: environment, per-core speed, scaling.
     Compare(CompareArgs),
+    /// The machine's facts and its own ceilings: what plain pinned threads reach here (compute,
+    /// memory bandwidth, sleeping threads, the clock per j).
+    Machine(MachineArgs),
     /// Print the JSON Schema of the results file.
-    #[command(hide = true)]
     Schema,
 }
 
@@ -71,9 +74,21 @@ pub struct RunArgs {
     /// Default: 1-N and P; powers of two up to 8N for io-bound workloads.
     #[arg(long, short = 't', value_name = "SET", allow_hyphen_values = true)]
     pub threads: Option<String>,
-    /// How teams run: a rayon pool per j, or scoped threads spawned per run.
+    /// How teams run: a rayon pool per j (work stealing), or j persistent threads with a static
+    /// partition.
     #[arg(long, value_enum)]
     pub backend: Option<BackendArg>,
+    /// Where the teams' threads run: not pinned, `compact` (one socket's cores, then their SMT
+    /// siblings, then the next socket) or `scatter` (round-robin over sockets and NUMA nodes)
+    /// [default: none].
+    #[arg(long, value_enum)]
+    pub pin: Option<PinArg>,
+    /// Do not measure the machine's own ceilings (no `machine_speedup` or `fidelity`).
+    #[arg(long)]
+    pub no_ceilings: bool,
+    /// Neither read nor write the ceilings cache ($XDG_CACHE_HOME/amdahl, kept a day).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Calibrate each workload's size so one run at j=1 takes about this long (instead of the
     /// fixed default size that compares across machines).
     #[arg(long, value_name = "MS", allow_negative_numbers = true)]
@@ -230,6 +245,53 @@ pub struct PredictArgs {
     pub max_input: Option<String>,
 }
 
+/// Options of `measure machine`.
+#[derive(Debug, Args)]
+pub struct MachineArgs {
+    /// Thread counts of the compute and bandwidth ceilings, same grammar as `run`
+    /// [default: 1-N and P; the timer ceiling: powers of two up to 8N].
+    #[arg(long, short = 't', value_name = "SET", allow_hyphen_values = true)]
+    pub threads: Option<String>,
+    /// Where the measuring threads run [default: scatter].
+    #[arg(long, value_enum)]
+    pub pin: Option<PinArg>,
+    /// Neither read nor write the ceilings cache (it is refreshed otherwise).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print `{facts, ceilings}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Read the machine's facts from this sysfs tree instead of /sys [env: AMDAHL_SYSFS]; the
+    /// ceilings are then not measured (they would be this machine's).
+    #[arg(long, value_name = "DIR")]
+    pub sysfs: Option<PathBuf>,
+    /// Read the machine's facts from this procfs tree instead of /proc [env: AMDAHL_PROCFS].
+    #[arg(long, value_name = "DIR")]
+    pub procfs: Option<PathBuf>,
+}
+
+/// `--pin` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PinArg {
+    /// Not pinned: the scheduler places threads.
+    None,
+    /// One socket's physical cores, then their SMT siblings, then the next socket.
+    Compact,
+    /// Round-robin over sockets and NUMA nodes, physical cores before SMT siblings.
+    Scatter,
+}
+
+impl PinArg {
+    /// The library's policy.
+    pub fn policy(self) -> Pin {
+        match self {
+            PinArg::None => Pin::None,
+            PinArg::Compact => Pin::Compact,
+            PinArg::Scatter => Pin::Scatter,
+        }
+    }
+}
+
 /// `--scaling` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ScalingArg {
@@ -244,7 +306,7 @@ pub enum ScalingArg {
 pub enum BackendArg {
     /// A rayon `ThreadPool` per thread count, built once: work stealing.
     Rayon,
-    /// crossbeam scoped threads spawned in every run: static partition.
+    /// j persistent threads, each given its static block of tasks per call: static partition.
     Threads,
 }
 
@@ -294,6 +356,7 @@ impl RunArgs {
             }),
             out: self.out,
             force: self.force,
+            pin: self.pin.map(PinArg::policy),
         })
     }
 }

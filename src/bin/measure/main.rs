@@ -5,6 +5,7 @@ mod cli;
 mod compare_cmd;
 mod fit_cmd;
 mod list;
+mod machine_cmd;
 mod predict_cmd;
 mod progress;
 mod report_cmd;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Some(Command::Predict(args)) => predict_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Report(args)) => report_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Compare(args)) => compare_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
+        Some(Command::Machine(args)) => machine_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Schema) => amdahl::results::json_schema().and_then(|schema| print(&schema)),
     };
     match result {
@@ -84,9 +86,18 @@ fn print(text: &str) -> Result<u8, Error> {
 
 fn run(args: RunArgs) -> Result<u8, Error> {
     let (quiet, json, overwrite) = (args.quiet, args.json, Overwrite::from_force(args.force));
+    let (no_ceilings, no_cache) = (args.no_ceilings, args.no_cache);
     let roots = machine::Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
     let cpus = machine::cpu_counts(&roots);
     let config = args.into_request()?.resolve(cpus)?;
+    let fingerprint = machine::fingerprint(&roots);
+    let ceilings = machine_cmd::CeilingSetup::new(&roots, &fingerprint, config.settings.pin, no_cache);
+    if !no_ceilings && !roots.is_live() && !quiet {
+        eprintln!(
+            "note: the machine's ceilings are not measured for a fixture tree (--sysfs/--procfs): they would be this machine's"
+        );
+    }
+    let source = |plan: &amdahl::machine::ceilings::CeilingPlan| ceilings.provide(plan);
     let journal = Arc::new(Journal::new());
     signals::install(Arc::clone(&journal)).map_err(|e| Error::io("<signals>", "cannot watch for signals", e))?;
     let hung = Arc::clone(&journal);
@@ -110,12 +121,13 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             observer: &mut bar,
             interrupted: &signals::INTERRUPTED,
             cpus,
-            machine: machine::fingerprint(&roots),
+            machine: fingerprint.clone(),
             argv: std::env::args().collect(),
             results_dir: "results".into(),
             journal: &journal,
             watchdog: Some(&watchdog),
             roots: &roots,
+            ceilings: (!no_ceilings && roots.is_live()).then_some(&source as &sweep::CeilingSource<'_>),
         },
     )?;
     if json {

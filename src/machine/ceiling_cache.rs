@@ -1,0 +1,264 @@
+//! The ceilings cache: `measure run` measures the machine's ceilings once a day, not every run.
+//!
+//! # Where and what
+//! `$XDG_CACHE_HOME/amdahl/` (else `$HOME/.cache/amdahl/`) holds one `ceilings-<key>.json` per
+//! machine fingerprint: the key is a hash of everything that changes what the ceilings measure
+//! (host, CPU model, usable CPUs and their affinity, physical cores, cgroup quota, memory, kernel,
+//! the placement, and this tool's version), and the file repeats the key so a hash collision reads
+//! as a miss. Entries older than [`MAX_AGE`] (or dated in the future) are misses. A run that needs
+//! a thread count the entry lacks measures that ceiling again at both sets of counts and replaces
+//! the entry. Files are written atomically; a cache that cannot be read or written is a warning,
+//! never a failure. `--no-cache` neither reads nor writes it.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::ceilings::{self, Bench, CeilingPlan};
+use crate::input::InputLimit;
+use crate::placement::Pin;
+use crate::results::{Ceilings, Machine, write_atomic};
+
+/// How long cached ceilings are trusted.
+pub const MAX_AGE: Duration = Duration::from_secs(86_400);
+
+/// What the cache key is made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheKey {
+    tool_version: String,
+    hostname: Option<String>,
+    cpu_brand: Option<String>,
+    usable_cpus: usize,
+    physical_cores: usize,
+    affinity: Option<Vec<usize>>,
+    cpu_quota: Option<f64>,
+    memory_bytes: Option<u64>,
+    kernel: Option<String>,
+    placement: Pin,
+}
+
+impl CacheKey {
+    /// The key of `machine` with `placement`.
+    pub fn of(machine: &Machine, placement: Pin) -> CacheKey {
+        CacheKey {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            hostname: machine.hostname.clone(),
+            cpu_brand: machine.cpu_brand.clone(),
+            usable_cpus: machine.usable_cpus,
+            physical_cores: machine.physical_cores,
+            affinity: machine.affinity.clone(),
+            cpu_quota: machine.cpu_quota,
+            memory_bytes: machine.memory_bytes,
+            kernel: machine.kernel.clone(),
+            placement,
+        }
+    }
+
+    /// The file name of this key: FNV-1a of its JSON (stable across builds, unlike `Hash`).
+    fn file_name(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let hash =
+            json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        format!("ceilings-{hash:016x}.json")
+    }
+}
+
+/// One cached entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Entry {
+    key: CacheKey,
+    measured_unix_s: u64,
+    ceilings: Ceilings,
+}
+
+/// A cache folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeilingCache {
+    /// The folder of the entries.
+    pub dir: PathBuf,
+}
+
+impl CeilingCache {
+    /// `$XDG_CACHE_HOME/amdahl`, else `$HOME/.cache/amdahl`; `None` when neither is set.
+    pub fn default_location() -> Option<CeilingCache> {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let base =
+            var("XDG_CACHE_HOME").filter(|p| p.is_absolute()).or_else(|| var("HOME").map(|h| h.join(".cache")))?;
+        Some(CeilingCache { dir: base.join("amdahl") })
+    }
+
+    /// The entry of `key` measured less than [`MAX_AGE`] before `now`.
+    pub fn load(&self, key: &CacheKey, now: SystemTime) -> Option<Ceilings> {
+        let path = self.dir.join(key.file_name());
+        let text = crate::input::read_text(&path, InputLimit::default()).ok()?;
+        let entry: Entry = serde_json::from_str(&text).ok()?;
+        let now_s = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
+        let fresh = entry.measured_unix_s <= now_s && now_s - entry.measured_unix_s < MAX_AGE.as_secs();
+        (entry.key == *key && fresh).then_some(entry.ceilings)
+    }
+
+    /// Stores `ceilings` as measured at `now` for `key`.
+    pub fn store(&self, key: &CacheKey, ceilings: &Ceilings, now: SystemTime) -> crate::Result<()> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| crate::Error::io(&self.dir, "cannot create the cache folder", e))?;
+        let entry = Entry {
+            key: key.clone(),
+            measured_unix_s: now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            ceilings: Ceilings { cached: false, ..ceilings.clone() },
+        };
+        let json = serde_json::to_vec_pretty(&entry).map_err(crate::Error::encode("the ceilings cache"))?;
+        write_atomic(&self.dir.join(key.file_name()), &json)
+    }
+}
+
+/// The ceilings of `plan`: from `cache` when it holds every thread count asked for, else measured
+/// now (only the ceilings the entry lacks) and stored back. Warnings say what went wrong with the
+/// cache.
+pub fn provide(
+    plan: &CeilingPlan,
+    bench: &Bench<'_>,
+    machine: &Machine,
+    cache: Option<&CeilingCache>,
+) -> (Ceilings, Vec<String>) {
+    let plan = plan.clone().normalised();
+    let key = CacheKey::of(machine, bench.placement);
+    let now = SystemTime::now();
+    let cached = cache.and_then(|c| c.load(&key, now));
+    let covers = |have: Vec<usize>, want: &[usize]| want.iter().all(|j| have.contains(j));
+    let missing = match &cached {
+        Some(c) => CeilingPlan {
+            compute: union_if(
+                !covers(c.compute.iter().map(|x| x.threads).collect(), &plan.compute),
+                &plan.compute,
+                c.compute.iter().map(|x| x.threads),
+            ),
+            bandwidth: union_if(
+                !covers(c.bandwidth.iter().map(|x| x.threads).collect(), &plan.bandwidth),
+                &plan.bandwidth,
+                c.bandwidth.iter().map(|x| x.threads),
+            ),
+            timer: union_if(
+                !covers(c.timer.iter().map(|x| x.threads).collect(), &plan.timer),
+                &plan.timer,
+                c.timer.iter().map(|x| x.threads),
+            ),
+        },
+        None => plan.clone(),
+    };
+    if missing.is_empty()
+        && let Some(c) = cached
+    {
+        return (Ceilings { cached: true, seconds: 0.0, ..only(c, &plan) }, Vec::new());
+    }
+    let fresh = ceilings::measure(&missing, bench);
+    let mut merged = cached.unwrap_or_default();
+    merged.placement = fresh.placement;
+    merged.measured_utc = fresh.measured_utc.clone();
+    if !fresh.compute.is_empty() {
+        merged.compute = fresh.compute;
+    }
+    if !fresh.bandwidth.is_empty() {
+        merged.bandwidth = fresh.bandwidth;
+    }
+    if !fresh.timer.is_empty() {
+        merged.timer = fresh.timer;
+    }
+    merged.seconds = fresh.seconds;
+    let mut warnings = Vec::new();
+    if let Some(cache) = cache
+        && let Err(e) = cache.store(&key, &merged, now)
+    {
+        warnings.push(format!("the machine's ceilings could not be cached ({e}); the next run measures them again"));
+    }
+    (Ceilings { cached: false, ..only(merged, &plan) }, warnings)
+}
+
+/// `want` together with `have`, when `needed`; empty otherwise.
+fn union_if(needed: bool, want: &[usize], have: impl Iterator<Item = usize>) -> Vec<usize> {
+    if !needed {
+        return Vec::new();
+    }
+    let mut all: Vec<usize> = want.iter().copied().chain(have).collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// `ceilings` cut to the thread counts of `plan`.
+fn only(mut ceilings: Ceilings, plan: &CeilingPlan) -> Ceilings {
+    ceilings.compute.retain(|c| plan.compute.contains(&c.threads));
+    ceilings.bandwidth.retain(|c| plan.bandwidth.contains(&c.threads));
+    ceilings.timer.retain(|c| plan.timer.contains(&c.threads));
+    ceilings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::Roots;
+    use crate::results::TimerCeiling;
+
+    fn machine() -> Machine {
+        crate::machine::fingerprint(&Roots::default())
+    }
+
+    fn bench(roots: &Roots) -> Bench<'_> {
+        Bench { cpus: &[], placement: Pin::Scatter, roots, largest_cache_bytes: None, memory_bytes: None }
+    }
+
+    #[test]
+    fn an_entry_is_found_by_its_key_within_a_day_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CeilingCache { dir: dir.path().join("amdahl") };
+        let key = CacheKey::of(&machine(), Pin::Scatter);
+        let ceilings = Ceilings { timer: vec![TimerCeiling { threads: 1, speedup: 1.0 }], ..Ceilings::default() };
+        let now = SystemTime::now();
+        cache.store(&key, &ceilings, now).unwrap();
+        assert_eq!(cache.load(&key, now), Some(ceilings.clone()));
+        assert_eq!(cache.load(&key, now + MAX_AGE), None, "a day old");
+        assert_eq!(cache.load(&key, now - Duration::from_secs(60)), None, "from the future");
+        assert_eq!(cache.load(&CacheKey::of(&machine(), Pin::Compact), now), None, "another placement");
+    }
+
+    #[test]
+    fn provide_measures_once_then_reads_and_measures_again_only_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CeilingCache { dir: dir.path().to_owned() };
+        let roots = Roots::default();
+        let plan = CeilingPlan { timer: vec![2], ..CeilingPlan::default() };
+        let (first, warnings) = provide(&plan, &bench(&roots), &machine(), Some(&cache));
+        assert!(warnings.is_empty());
+        assert!(!first.cached && first.seconds > 0.0);
+        assert_eq!(first.timer.iter().map(|t| t.threads).collect::<Vec<_>>(), [1, 2]);
+        let (second, _) = provide(&plan, &bench(&roots), &machine(), Some(&cache));
+        assert!(second.cached && second.seconds == 0.0);
+        assert_eq!(second.timer, first.timer, "the very numbers measured before");
+        // A thread count the entry lacks: measured again, at both sets, and kept for later runs.
+        let wider = CeilingPlan { timer: vec![4], ..CeilingPlan::default() };
+        let (third, _) = provide(&wider, &bench(&roots), &machine(), Some(&cache));
+        assert!(!third.cached);
+        assert_eq!(third.timer.iter().map(|t| t.threads).collect::<Vec<_>>(), [1, 4]);
+        let (fourth, _) = provide(&plan, &bench(&roots), &machine(), Some(&cache));
+        assert!(fourth.cached, "2 was measured again with 4");
+        // No cache: always measured, nothing written.
+        let empty = tempfile::tempdir().unwrap();
+        let (fifth, _) = provide(&plan, &bench(&roots), &machine(), None);
+        assert!(!fifth.cached);
+        assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn an_unwritable_cache_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, "x").unwrap();
+        let cache = CeilingCache { dir: file.join("amdahl") };
+        let roots = Roots::default();
+        let plan = CeilingPlan { timer: vec![2], ..CeilingPlan::default() };
+        let (ceilings, warnings) = provide(&plan, &bench(&roots), &machine(), Some(&cache));
+        assert_eq!(ceilings.timer.len(), 2);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("could not be cached"));
+    }
+}
