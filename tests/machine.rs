@@ -130,3 +130,24 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
     assert!(none["workloads"][0]["points"][1]["fidelity"].is_null());
     assert_eq!(entries(), 1);
 }
+
+#[test]
+fn a_pinned_run_records_its_placement_and_pins_without_complaint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("r.json");
+    let args = ["run", "-w", "primes:size=20000", "-t", "1,2", "--min-rounds", "2", "--max-rounds", "2", "-q"];
+    for pin in ["compact", "scatter"] {
+        let out = measure_in(
+            dir.path(),
+            &[&args[..], &["--pin", pin, "--force", "--out", out_path.to_str().unwrap()]].concat(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("could not be pinned"), "{}", stderr(&out));
+        let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+        assert_eq!(saved["config"]["pin"], pin);
+        assert_eq!(saved["machine"]["ceilings"]["placement"], pin, "the ceilings are placed as the run is");
+    }
+    let out = measure_in(dir.path(), &[&args[..], &["--pin", "everywhere"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--pin"), "{}", stderr(&out));
+}

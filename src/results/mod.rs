@@ -11,14 +11,16 @@
 //! - `tool`: name, version, git commit, rustc and build profile of the `measure` that ran.
 //! - `run`: start and end (UTC, RFC 3339), argv, seed, `status` (`running` while being written,
 //!   then `complete` or `interrupted`).
-//! - `machine`: the fingerprint of [`crate::machine`].
-//! - `config`: the sweep's settings.
+//! - `machine`: the fingerprint of [`crate::machine`], with `ceilings`: what plain pinned threads
+//!   reach on this machine at the run's thread counts ([`Ceilings`]).
+//! - `config`: the sweep's settings, with `pin` (thread placement) and `team` (how `threads`
+//!   teams run their workers).
 //! - `workloads[]`: per workload its `name`, `kind`, `params`, `size`, `backend`, `scaling`, the
 //!   rounds run and why the sweep stopped, the checksum, and `points[]`; per point the `threads`, the
 //!   raw per-round `samples_ns` (index r is round r at every j, so points pair up), `cpu_ns` and
 //!   `involuntary_context_switches`, and the summaries computed from them: median with CI, MAD,
 //!   mean, sd, `speedup` with `speedup_ci95`, `efficiency`, `karp_flatt` with CI, `utilisation`,
-//!   `tags`. Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
+//!   `tags`, and `machine_speedup` and `fidelity` (S against the machine's ceiling at j). Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
 //!   and `error` (set when the workload failed; the points measured before the failure are kept).
 
 mod ceilings;
