@@ -8,14 +8,21 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use amdahl::fit::{Curve, SampleKind, fit_curve};
-use amdahl::sweep::{Clock, RealClock};
+use amdahl::sweep::{Clock, CpuSource, RealClock};
 use amdahl_workloads::{Backend, Team};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn clock(c: &mut Criterion) {
     c.bench_function("clock/instant_now", |b| b.iter(Instant::now));
     let clock = RealClock::new();
-    c.bench_function("clock/measure_empty_sample", |b| b.iter(|| clock.measure(1, None, &mut || {})));
+    c.bench_function("clock/measure_empty_sample", |b| {
+        b.iter(|| clock.measure(1, None, CpuSource::Process, &mut || {}))
+    });
+    let team = Team::new(2, Backend::Rayon).expect("team");
+    let team_cpu = || team.cpu_ns();
+    c.bench_function("clock/measure_empty_sample_team_cpu", |b| {
+        b.iter(|| clock.measure(2, None, CpuSource::Threads(&team_cpu), &mut || {}))
+    });
 }
 
 fn team_round_trip(c: &mut Criterion) {

@@ -260,7 +260,11 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
     let threads: Vec<usize> = seen.iter().map(|p| p.threads).collect();
     let speedups: Vec<f64> = seen.iter().filter_map(|p| p.speedup).collect();
     let intervals: Vec<Option<[f64; 2]>> = seen.iter().map(|p| p.speedup_ci95).collect();
-    let utilisation: Vec<Option<f64>> = seen.iter().map(|p| p.utilisation).collect();
+    // Utilisation of samples under 1 ms is mostly waking the threads: not evidence of other work.
+    let utilisation: Vec<Option<f64>> = seen
+        .iter()
+        .map(|p| p.utilisation.filter(|_| p.median_ns.is_some_and(|m| m >= MIN_JUDGED_SAMPLE_NS as f64)))
+        .collect();
     let disturbed: Vec<bool> = seen.iter().map(|p| p.tags.contains(&Tag::Disturbed)).collect();
     let fastest_ns = seen.iter().filter_map(|p| p.median_ns).fold(f64::INFINITY, f64::min);
     let one_ns = seen.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns).unwrap_or(f64::NAN);
@@ -317,7 +321,7 @@ fn as_f64(samples: &[u64]) -> Vec<f64> {
 mod tests {
     use super::*;
 
-    const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
+    const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2, sockets: 1 };
     const CTX: AnalysisContext = AnalysisContext {
         cpus: CPUS,
         kind: Kind::Parallel,

@@ -12,6 +12,7 @@ use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
 
 use crate::error::{Error, Result};
 use crate::placement::Pin;
+use crate::plan::{PlanLimit, default_plan};
 use crate::scaling::Scaling;
 use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
@@ -172,6 +173,8 @@ pub struct PlannedWorkload {
     pub threads: ThreadSet,
     /// A command run once with `sh -c` before measuring (suites only).
     pub setup: Option<String>,
+    /// Why the default plan stops below the machine's own limit (the work's parallelism).
+    pub limit: Option<PlanLimit>,
 }
 
 /// Defaults of a run.
@@ -234,11 +237,13 @@ impl RunRequest {
         let explicit = self.threads.as_deref().map(|t| ThreadSet::parse(t, cpus)).transpose()?;
         let workloads = specs
             .into_iter()
-            .map(|(spec, threads, setup)| {
-                let threads = threads
-                    .or_else(|| explicit.clone())
-                    .unwrap_or_else(|| ThreadSet::default_for(spec.workload.kind().waits(), cpus));
-                PlannedWorkload { spec, threads, setup }
+            .map(|(spec, threads, setup)| match threads.or_else(|| explicit.clone()) {
+                Some(threads) => PlannedWorkload { spec, threads, setup, limit: None },
+                None => {
+                    let parallelism = spec.workload.parallelism(&spec.params);
+                    let plan = default_plan(spec.workload.kind(), cpus, parallelism);
+                    PlannedWorkload { spec, threads: plan.threads, setup, limit: plan.limit }
+                }
             })
             .collect();
         let target = self
@@ -343,7 +348,7 @@ fn in_range(flag: &str, value: f64, min: f64, max: f64) -> Result<f64> {
 mod tests {
     use super::*;
 
-    const CPUS: CpuCounts = CpuCounts { usable: 2, physical: 2 };
+    const CPUS: CpuCounts = CpuCounts { usable: 2, physical: 2, sockets: 1 };
 
     #[test]
     fn defaults_cover_the_catalogue_with_kind_specific_threads() {

@@ -79,6 +79,9 @@ pub enum Error {
     /// The run was interrupted; what was measured has been saved.
     #[error("interrupted")]
     Interrupted,
+    /// A workload failed outside a sweep (the timing of `--dry-run`).
+    #[error("{0}")]
+    WorkloadFailed(String),
 }
 
 impl Error {
@@ -92,6 +95,7 @@ impl Error {
             Error::Io { .. } => exit_code::IO,
             Error::Data { .. } => exit_code::DATA,
             Error::Interrupted => exit_code::INTERRUPTED,
+            Error::WorkloadFailed(_) => exit_code::WORKLOAD_FAILED,
         }
     }
 

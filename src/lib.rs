@@ -21,6 +21,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod config;
+pub mod dry_run;
 pub mod error;
 pub mod fit;
 pub mod fit_command;
@@ -28,6 +29,7 @@ pub mod import;
 pub mod input;
 pub mod machine;
 pub mod placement;
+pub mod plan;
 pub mod predict;
 pub mod report;
 pub mod results;

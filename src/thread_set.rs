@@ -5,12 +5,13 @@
 //! - `E-E` — an inclusive range; `E-E:S` — a range with step S;
 //! - `pow2:E` — 1, 2, 4, ... up to E, plus E itself;
 //!
-//! where `E` is a whole number, or `N` (usable CPUs: affinity and cgroups, as
-//! `std::thread::available_parallelism` reports them) or `P` (physical cores), optionally with a
+//! where `E` is a whole number, or `N` (usable CPUs: affinity and the cgroup quota, from
+//! `machine::Topology`) or `P` (physical cores among them), optionally with a
 //! whole multiplier: `4N`, `2P`. Examples: `1-N`, `1,2,4,8`, `pow2:4N`, `1-64:8`.
 //!
 //! The result is sorted, without duplicates, and always contains 1 (the baseline of every speedup).
 //! Refused: 0, negatives, empty or reversed ranges, a step of 0, and counts over 1024 or over 64N.
+//! The default set of a workload (no `--threads`) is the `plan` module's.
 
 use crate::error::{Error, Result};
 
@@ -26,6 +27,8 @@ pub struct CpuCounts {
     pub usable: usize,
     /// Physical cores (`P`).
     pub physical: usize,
+    /// Sockets among the usable CPUs (for the default plan's boundaries); 1 where unknown.
+    pub sockets: usize,
 }
 
 /// A resolved, sorted set of thread counts that contains 1.
@@ -87,13 +90,6 @@ impl ThreadSet {
         Ok(ThreadSet(counts))
     }
 
-    /// The default set for a workload: 1..N plus P for CPU-bound work; powers of two up to 8N for
-    /// work whose threads mostly wait.
-    pub fn default_for(waits: bool, cpus: CpuCounts) -> ThreadSet {
-        let text = if waits { "pow2:8N" } else { "1-N,P" };
-        ThreadSet::parse(text, cpus).unwrap_or_else(|_| ThreadSet(vec![1]))
-    }
-
     /// An explicit set; 1 is added, and the list sorted and deduplicated.
     pub fn from_counts(counts: impl IntoIterator<Item = usize>) -> ThreadSet {
         let mut counts: Vec<usize> = std::iter::once(1).chain(counts.into_iter().filter(|&c| c > 0)).collect();
@@ -141,7 +137,7 @@ fn expr(text: &str, cpus: CpuCounts) -> std::result::Result<usize, String> {
 mod tests {
     use super::*;
 
-    const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
+    const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2, sockets: 1 };
 
     fn parse(text: &str) -> Vec<usize> {
         ThreadSet::parse(text, CPUS).unwrap().counts().to_vec()
@@ -170,14 +166,6 @@ mod tests {
     }
 
     #[test]
-    fn defaults() {
-        assert_eq!(ThreadSet::default_for(false, CPUS).counts(), [1, 2, 3, 4]);
-        assert_eq!(ThreadSet::default_for(true, CPUS).counts(), [1, 2, 4, 8, 16, 32]);
-        let odd = CpuCounts { usable: 2, physical: 3 };
-        assert_eq!(ThreadSet::default_for(false, odd).counts(), [1, 2, 3]);
-    }
-
-    #[test]
     fn refusals_name_flag_value_and_limit() {
         for bad in ["0", "-2", "", "4-2", "1-", "a", "1,,2", "2-8:0", "1-N:x", "0N", "pow2:"] {
             let err = ThreadSet::parse(bad, CPUS).unwrap_err().to_string();
@@ -185,7 +173,7 @@ mod tests {
         }
         let err = ThreadSet::parse("257", CPUS).unwrap_err().to_string();
         assert!(err.contains("257") && err.contains("256"), "{err}");
-        let big = CpuCounts { usable: 64, physical: 32 };
+        let big = CpuCounts { usable: 64, physical: 32, sockets: 1 };
         let err = ThreadSet::parse("1-1025", big).unwrap_err().to_string();
         assert!(err.contains("1024"), "{err}");
         assert!(ThreadSet::parse("99999999999999999999", CPUS).is_err());

@@ -151,3 +151,35 @@ fn a_pinned_run_records_its_placement_and_pins_without_complaint() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--pin"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_dry_run_plans_a_192_cpu_machine_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    FixtureMachine { sockets: 2, cores_per_socket: 48, threads_per_core: 2, ..FixtureMachine::default() }
+        .write(dir.path())
+        .unwrap();
+    let (sys, proc) = (dir.path().join("sys"), dir.path().join("proc"));
+    let args =
+        ["run", "--dry-run", "--json", "-w", "primes:size=20000", "-w", "sleep:ms=0.1", "-w", "three-body:size=100"];
+    let fixture = ["--sysfs", sys.to_str().unwrap(), "--procfs", proc.to_str().unwrap()];
+    let out = measure_in(dir.path(), &[&args[..], &fixture].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let threads = |i: usize| -> Vec<u64> {
+        v["workloads"][i]["threads"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap()).collect()
+    };
+    assert_eq!(threads(0), [1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 48, 49, 64, 91, 96, 97, 128, 181, 192]);
+    assert_eq!(threads(1), [1, 2, 4, 8, 16, 32, 64], "sleep has 64 tasks: not 8N = 1536");
+    assert_eq!(v["workloads"][1]["limit"]["reason"], "work-parallelism");
+    assert_eq!(threads(2), [1, 2, 3]);
+    assert!(v["estimated_seconds"].as_f64().unwrap() >= v["budget_seconds"].as_f64().unwrap());
+    assert!(v["workloads"][0]["t1_seconds"].as_f64().unwrap() > 0.0);
+    // The text says the same in words, and nothing was written.
+    let text = measure_in(dir.path(), &[&args[..2], &args[3..], &fixture].concat());
+    let said = String::from_utf8_lossy(&text.stdout);
+    assert!(said.contains("sleep: j = 1, 2, 4, 8, 16, 32, 64 (7 counts)"), "{said}");
+    assert!(said.contains("plan: stops at 64 threads: one run has 64 independent tasks"), "{said}");
+    assert!(said.contains("estimated: about"), "{said}");
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(entries.len(), 2, "only the fixture's sys and proc: {entries:?}");
+}

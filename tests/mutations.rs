@@ -22,7 +22,7 @@ fn valid() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let cpus = CpuCounts { usable: 2, physical: 2 };
+        let cpus = CpuCounts { usable: 2, physical: 2, sockets: 1 };
         let config = RunRequest {
             workloads: vec!["synthetic:b=0.2,size=50000".into(), "synthetic:b=0.6,size=20000".into()],
             threads: Some("1-3".into()),

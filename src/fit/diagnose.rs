@@ -456,7 +456,7 @@ mod tests {
     }
 
     fn cpus(n: usize) -> Option<CpuCounts> {
-        Some(CpuCounts { usable: n, physical: n })
+        Some(CpuCounts { usable: n, physical: n, sockets: 1 })
     }
 
     fn say_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> String {

@@ -158,7 +158,7 @@ impl Topology {
 
     /// N and P, for `--threads` and the tags.
     pub fn cpu_counts(&self) -> CpuCounts {
-        CpuCounts { usable: self.usable, physical: self.physical_cores }
+        CpuCounts { usable: self.usable, physical: self.physical_cores, sockets: self.sockets }
     }
 }
 

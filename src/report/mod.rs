@@ -1,6 +1,7 @@
 //! Renderers of a results file, one format per file behind the small [`Exporter`] trait.
 
 mod comparison;
+mod dry_run;
 mod html;
 mod json;
 mod machine;
@@ -10,6 +11,7 @@ pub mod svg;
 mod table;
 
 pub use comparison::{comparison_html, comparison_text};
+pub use dry_run::dry_run_text;
 pub use html::Html;
 pub use json::Json;
 pub use machine::machine_text;

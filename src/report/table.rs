@@ -45,6 +45,9 @@ pub fn workload_table(w: &WorkloadResult) -> String {
         w.rounds,
         stop_text(w)
     );
+    if let Some(limit) = &w.limit {
+        let _ = writeln!(out, "  plan: {}", limit.message);
+    }
     // Fidelity: S(j) against what the machine itself reaches at j, when its ceilings were measured.
     let ceilings = w.points.iter().any(|p| p.machine_speedup.is_some());
     let fidelity_header = if ceilings { format!("  {:>5}  {:>5}", "S_max", "fid") } else { String::new() };

@@ -12,8 +12,8 @@ use crate::results::ResultsFile;
 use crate::sweep::{FakeClock, RunContext, Silent, run};
 use crate::thread_set::CpuCounts;
 
-const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2 };
-const CORES: CpuCounts = CpuCounts { usable: 4, physical: 2 };
+const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2, sockets: 1 };
+const CORES: CpuCounts = CpuCounts { usable: 4, physical: 2, sockets: 1 };
 
 /// A results file of a whole fake-clock run of `synthetic` at j = 1..6.
 pub(crate) fn fixture() -> ResultsFile {

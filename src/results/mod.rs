@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::SweepSettings;
 use crate::fit::Fits;
 use crate::placement::Pin;
+use crate::plan::PlanLimit;
 use crate::scaling::Scaling;
 use crate::thread_set::CpuCounts;
 
@@ -219,7 +220,11 @@ pub struct EnvironmentRecord {
 impl Machine {
     /// The usable CPUs and physical cores (at least 1 each, whatever the file says).
     pub fn cpu_counts(&self) -> CpuCounts {
-        CpuCounts { usable: self.usable_cpus.max(1), physical: self.physical_cores.max(1) }
+        CpuCounts {
+            usable: self.usable_cpus.max(1),
+            physical: self.physical_cores.max(1),
+            sockets: self.sockets.unwrap_or(1).max(1),
+        }
     }
 }
 
@@ -344,6 +349,10 @@ pub struct WorkloadResult {
     pub checksum: Option<String>,
     /// Bytes one run moves to and from memory, for bandwidth workloads.
     pub bytes_per_run: Option<u64>,
+    /// Why the thread counts stop below the machine's own limit: the work's parallelism, or work
+    /// already far slower than at j = 1 (see `plan`); null when they do not.
+    #[serde(default)]
+    pub limit: Option<PlanLimit>,
     /// One per thread count, ascending.
     pub points: Vec<Point>,
     /// Fitted models.
@@ -374,6 +383,7 @@ impl WorkloadResult {
             stop: self.stop,
             checksum: self.checksum.clone(),
             bytes_per_run: self.bytes_per_run,
+            limit: self.limit.clone(),
             points: Vec::new(),
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),

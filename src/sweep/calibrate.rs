@@ -11,7 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use amdahl_workloads::{Instance, ParamType, Params, Team, Workload};
 
-use super::clock::Clock;
+use super::clock::{Clock, CpuSource};
 use super::workload::{Guard, panic_message};
 
 /// The calibrated size, or a message naming the workload. A run that fails or panics is an
@@ -52,7 +52,7 @@ pub fn calibrate(
         run(&mut instance)?;
         let modeled = instance.modeled_ns(1);
         let mut outcome = Ok(());
-        let wall = clock.measure(1, modeled, &mut || outcome = run(&mut instance));
+        let wall = clock.measure(1, modeled, CpuSource::Process, &mut || outcome = run(&mut instance));
         outcome?;
         let ratio = target_ns / wall.wall_ns.max(1) as f64;
         if (0.8..=1.25).contains(&ratio) {

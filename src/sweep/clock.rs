@@ -1,12 +1,14 @@
 //! Clocks: how a sample is timed. The sweep never reads the time itself; it asks a [`Clock`], so
 //! tests can run whole sweeps on a [`FakeClock`] that makes every duration exact.
 //!
-//! The [`RealClock`] takes wall time from the monotonic clock (`std::time::Instant`), process CPU
-//! time (all threads, user + system) from `CLOCK_PROCESS_CPUTIME_ID` plus the user + system time of
-//! child processes waited for during the sample (`getrusage(RUSAGE_CHILDREN)`, for command
-//! workloads), and the involuntary context switches of the process and its children from
-//! `getrusage`; it reads them just before and just after the work, and nothing else happens
-//! between the two reads.
+//! The [`RealClock`] takes wall time from the monotonic clock (`std::time::Instant`); CPU time
+//! from the sample's [`CpuSource`]: the team's own workers for in-process work (so the workers of
+//! other teams, still spinning down after their last run, and the measuring thread are not
+//! counted: they once made utilisation read 1.38 at j = 1), or the process (all threads, user +
+//! system, `CLOCK_PROCESS_CPUTIME_ID`) plus the child processes waited for during the sample
+//! (`getrusage(RUSAGE_CHILDREN)`) for commands; and the involuntary context switches of the
+//! process and its children from `getrusage`. It reads them just before and just after the work,
+//! and nothing else happens between the two reads.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -25,14 +27,39 @@ pub struct Measurement {
     pub involuntary_context_switches: Option<u64>,
 }
 
+/// Whose CPU time a sample counts.
+#[derive(Clone, Copy)]
+pub enum CpuSource<'a> {
+    /// The whole process and the children it waited for (commands, calibration).
+    Process,
+    /// These threads only (a team's workers): a reader of their summed CPU time.
+    Threads(&'a (dyn Fn() -> Option<u64> + Sync)),
+}
+
+impl CpuSource<'_> {
+    fn read(self) -> Option<u64> {
+        match self {
+            CpuSource::Process => process_cpu_ns().zip(children_cpu_ns()).map(|(a, b)| a + b),
+            CpuSource::Threads(read) => read(),
+        }
+    }
+}
+
 /// A source of time for the sweep.
 pub trait Clock: Sync {
     /// Nanoseconds since an arbitrary origin; the sweep uses differences for its budget.
     fn now_ns(&self) -> u64;
 
-    /// Runs `work` once and says what it cost. `modeled_ns` is the workload's own idea of its
-    /// duration on `threads` ideal processors (only `synthetic` has one); real clocks ignore it.
-    fn measure(&self, threads: usize, modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement;
+    /// Runs `work` once and says what it cost, counting the CPU time of `cpu`. `modeled_ns` is
+    /// the workload's own idea of its duration on `threads` ideal processors (only `synthetic` has
+    /// one); real clocks ignore it.
+    fn measure(
+        &self,
+        threads: usize,
+        modeled_ns: Option<u64>,
+        cpu: CpuSource<'_>,
+        work: &mut dyn FnMut(),
+    ) -> Measurement;
 }
 
 /// The machine's clocks.
@@ -59,13 +86,19 @@ impl Clock for RealClock {
         self.origin.elapsed().as_nanos() as u64
     }
 
-    fn measure(&self, _threads: usize, _modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement {
+    fn measure(
+        &self,
+        _threads: usize,
+        _modeled: Option<u64>,
+        cpu: CpuSource<'_>,
+        work: &mut dyn FnMut(),
+    ) -> Measurement {
         let switches_before = involuntary_switches();
-        let cpu_before = process_cpu_ns().zip(children_cpu_ns()).map(|(a, b)| a + b);
+        let cpu_before = cpu.read();
         let start = Instant::now();
         work();
         let wall = start.elapsed();
-        let cpu_after = process_cpu_ns().zip(children_cpu_ns()).map(|(a, b)| a + b);
+        let cpu_after = cpu.read();
         let switches_after = involuntary_switches();
         Measurement {
             wall_ns: wall.as_nanos() as u64,
@@ -162,7 +195,13 @@ impl Clock for FakeClock {
         self.lock().now_ns
     }
 
-    fn measure(&self, threads: usize, modeled_ns: Option<u64>, work: &mut dyn FnMut()) -> Measurement {
+    fn measure(
+        &self,
+        threads: usize,
+        modeled_ns: Option<u64>,
+        _cpu: CpuSource<'_>,
+        work: &mut dyn FnMut(),
+    ) -> Measurement {
         work();
         let mut state = self.lock();
         let base = modeled_ns.unwrap_or(self.default_ns) as f64;
@@ -187,11 +226,11 @@ mod tests {
     fn fake_clock_is_exact_and_advances() {
         let clock = FakeClock::exact();
         let mut ran = false;
-        let m = clock.measure(2, Some(500), &mut || ran = true);
+        let m = clock.measure(2, Some(500), CpuSource::Process, &mut || ran = true);
         assert!(ran);
         assert_eq!(m.wall_ns, 500);
         assert_eq!(m.cpu_ns, Some(1000));
-        assert_eq!(clock.measure(1, None, &mut || {}).wall_ns, 1_000_000);
+        assert_eq!(clock.measure(1, None, CpuSource::Process, &mut || {}).wall_ns, 1_000_000);
         assert_eq!(clock.now_ns(), 1_000_500);
     }
 
@@ -199,8 +238,10 @@ mod tests {
     fn fake_noise_is_seeded() {
         let a = FakeClock::with_noise(4, 0.05);
         let b = FakeClock::with_noise(4, 0.05);
-        let xs: Vec<u64> = (0..5).map(|_| a.measure(1, Some(1_000_000), &mut || {}).wall_ns).collect();
-        let ys: Vec<u64> = (0..5).map(|_| b.measure(1, Some(1_000_000), &mut || {}).wall_ns).collect();
+        let xs: Vec<u64> =
+            (0..5).map(|_| a.measure(1, Some(1_000_000), CpuSource::Process, &mut || {}).wall_ns).collect();
+        let ys: Vec<u64> =
+            (0..5).map(|_| b.measure(1, Some(1_000_000), CpuSource::Process, &mut || {}).wall_ns).collect();
         assert_eq!(xs, ys);
         assert!(xs.iter().any(|&x| x != 1_000_000));
     }
@@ -208,7 +249,7 @@ mod tests {
     #[test]
     fn real_clock_reads_cpu_time() {
         let clock = RealClock::new();
-        let m = clock.measure(1, None, &mut || {
+        let m = clock.measure(1, None, CpuSource::Process, &mut || {
             std::hint::black_box((0..200_000u64).sum::<u64>());
         });
         assert!(m.wall_ns > 0);

@@ -13,7 +13,7 @@ mod progress;
 pub mod watchdog;
 mod workload;
 
-pub use clock::{Clock, FakeClock, Measurement, RealClock};
+pub use clock::{Clock, CpuSource, FakeClock, Measurement, RealClock};
 pub use journal::{Journal, Saved};
 pub use progress::{Observer, Silent};
 pub use watchdog::{Hang, Watchdog};

@@ -11,7 +11,7 @@ use crate::machine::Roots;
 use crate::results::StopReason;
 use crate::thread_set::ThreadSet;
 
-const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4 };
+const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
 
 fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
     RunRequest {
@@ -162,6 +162,7 @@ fn planned(workload: &'static dyn Workload, threads: &[usize]) -> PlannedWorkloa
         spec: WorkloadSpec::builtin(workload).unwrap(),
         threads: ThreadSet::from_counts(threads.iter().copied()),
         setup: None,
+        limit: None,
     }
 }
 
@@ -234,7 +235,7 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
     // per sample, 20 rounds each. A 95% interval should cover 0.2 in about 190 of them; the issue's
     // bound is 180 to 198.
     let dir = tempfile::tempdir().unwrap();
-    let cpus = CpuCounts { usable: 8, physical: 8 };
+    let cpus = CpuCounts { usable: 8, physical: 8, sockets: 1 };
     let mut covered = 0;
     for seed in 0..200u64 {
         let mut config = RunRequest {
@@ -653,4 +654,72 @@ fn every_point_is_read_against_the_machines_ceiling_measured_once_at_the_runs_co
     crate::fit_command::refit(&mut reread);
     assert_eq!(reread.workloads[0].points, w.points);
     assert_eq!(reread.workloads[0].diagnosis, w.diagnosis);
+}
+
+/// Work whose every run takes `T1 x j` at j threads: S(j) = 1/j.
+struct Slower;
+
+struct SlowerInstance;
+
+impl Instance for SlowerInstance {
+    fn run(&mut self, _: &Team) -> Checksum {
+        Checksum::of_u64s([])
+    }
+    fn modeled_ns(&self, threads: usize) -> Option<u64> {
+        Some(1_000_000 * threads as u64)
+    }
+}
+
+impl Workload for Slower {
+    fn name(&self) -> &'static str {
+        "slower"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Contended
+    }
+    fn description(&self) -> &'static str {
+        "j times slower at j threads"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(SlowerInstance))
+    }
+}
+
+#[test]
+fn work_already_far_slower_and_falling_is_not_extended_upward_and_says_why() {
+    static SLOWER: Slower = Slower;
+    let settings = SweepSettings {
+        backend: amdahl_workloads::Backend::Rayon,
+        target: None,
+        budget: Duration::from_secs(10),
+        min_rounds: 3,
+        max_rounds: 3,
+        ci_target: 0.02,
+        seed: 1,
+        scaling: crate::scaling::Scaling::Strong,
+        timeout: crate::config::SampleTimeout::Never,
+        pin: crate::placement::Pin::None,
+    };
+    let env = SweepEnv {
+        clock: &FakeClock::exact(),
+        observer: &mut Silent,
+        cpus: CpuCounts { usable: 8, physical: 8, sockets: 1 },
+        interrupted: &AtomicBool::new(false),
+        checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
+        watchdog: None,
+        load: None,
+        placement: &[],
+        ceilings: None,
+    };
+    // S(2) = 0.5 is not yet below the stop; S(3) = 0.33 is, and falling: 4, 6 and 8 are not run.
+    let result = sweep_workload(&planned(&SLOWER, &[1, 2, 3, 4, 6, 8]), &settings, env);
+    assert_eq!(result.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(result.points.iter().all(|p| p.samples_ns.len() == 3));
+    let limit = result.limit.unwrap();
+    assert_eq!((limit.threads, limit.reason), (3, crate::plan::LimitReason::Slower));
+    assert!(limit.message.contains("S = 0.33") && limit.message.contains("j = 4, 6, 8"), "{}", limit.message);
+    assert_eq!(result.stop, StopReason::Converged, "exact times: every interval has zero width");
 }

@@ -28,12 +28,13 @@ use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
 use super::calibrate::calibrate;
-use super::clock::{Clock, Measurement};
+use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
 use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
 use crate::config::{PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
+use crate::plan::{LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
 use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
 use crate::stats::paired_speedup;
@@ -70,10 +71,12 @@ pub fn sweep_workload(planned: &PlannedWorkload, settings: &SweepSettings, env: 
     let workload: &dyn Workload = &*planned.spec.workload;
     let mut sweep = Sweep { planned, workload, settings, env, result: new_result(planned, settings, workload) };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
-    let Some(teams) = sweep.build_teams() else { return sweep.result };
+    let Some(mut teams) = sweep.build_teams() else { return sweep.result };
     let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
     sweep.result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else { return sweep.result };
+    // Counts above a far slower point were not warmed up: they leave the sweep.
+    teams.truncate(alive.len());
     sweep.rounds(&mut sampler, &teams, &mut alive);
     sweep.finish()
 }
@@ -104,6 +107,7 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         stop: StopReason::Failed,
         checksum: None,
         bytes_per_run: None,
+        limit: planned.limit.clone(),
         points: Vec::new(),
         fits: Fits::default(),
         diagnosis: None,
@@ -140,6 +144,15 @@ impl<'e> Sweep<'_, 'e> {
             self.result.warnings.push(format!(
                 "{name}: points above {} threads are oversubscribed (more threads than usable CPUs) and left out of the fit",
                 self.env.cpus.usable
+            ));
+        }
+        if let Some(tasks) = self.workload.parallelism(&self.planned.spec.params)
+            && counts.last().is_some_and(|&top| top > tasks.max(2))
+        {
+            self.result.warnings.push(format!(
+                "{name}: one run has {tasks} independent task{}, so at more threads some find nothing to do (the default plan stops at {})",
+                if tasks == 1 { "" } else { "s" },
+                tasks.max(2)
             ));
         }
         if self.planned.spec.params.get("size").is_none() {
@@ -211,6 +224,7 @@ impl<'e> Sweep<'_, 'e> {
             references: vec![None; instances.len()],
             instances,
             weak: self.settings.scaling == Scaling::Weak,
+            command: self.workload.command().is_some(),
             guard: Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None)),
         };
         Some((sampler, params))
@@ -222,7 +236,13 @@ impl<'e> Sweep<'_, 'e> {
         let mut alive = vec![true; teams.len()];
         let mut warm_up_ns = 0u64;
         let mut j1_warm_up_ns = 0u64;
+        let mut warm: Vec<Option<u64>> = Vec::with_capacity(teams.len());
         for (k, team) in teams.iter().enumerate() {
+            if !self.extends_past(k, &warm) {
+                alive.truncate(k);
+                self.result.points.truncate(k);
+                break;
+            }
             if self.env.interrupted.load(Ordering::Relaxed) {
                 self.result.stop = StopReason::Interrupted;
                 return None;
@@ -230,6 +250,7 @@ impl<'e> Sweep<'_, 'e> {
             match sampler.sample(k, team) {
                 Ok(m) => {
                     warm_up_ns += m.wall_ns;
+                    warm.push(Some(m.wall_ns));
                     if k == 0 {
                         j1_warm_up_ns = m.wall_ns;
                     }
@@ -242,13 +263,41 @@ impl<'e> Sweep<'_, 'e> {
                     self.fail(e);
                     return None;
                 }
-                Err(e) => self.drop_point(k, &mut alive, e),
+                Err(e) => {
+                    warm.push(None);
+                    self.drop_point(k, &mut alive, e);
+                }
             }
         }
         self.result.checksum = sampler.references[0].map(|c| c.to_string());
         self.warn_if_minimum_exceeds_budget(warm_up_ns);
         sampler.guard.timeout = self.settings.timeout.resolve(Some(Duration::from_nanos(j1_warm_up_ns)));
         Some(alive)
+    }
+
+    /// Whether the warm-up goes on to point `k`: not when the point before it, strong-scaling work,
+    /// was already far slower than j = 1 and falling (`plan::SLOWER_STOP`); the limit is recorded.
+    fn extends_past(&mut self, k: usize, warm: &[Option<u64>]) -> bool {
+        if k < 2 || self.settings.scaling == Scaling::Weak {
+            return true;
+        }
+        let speedup_at = |i: usize| Some(warm[0]? as f64 / warm[i]?.max(1) as f64);
+        let (Some(speedup), Some(before)) = (speedup_at(k - 1), speedup_at(k - 2)) else { return true };
+        if speedup >= SLOWER_STOP || speedup >= before {
+            return true;
+        }
+        let last = &self.result.points[k - 1];
+        let skipped: Vec<String> = self.result.points[k..].iter().map(|p| p.threads.to_string()).collect();
+        self.result.limit = Some(PlanLimit {
+            threads: last.threads,
+            reason: LimitReason::Slower,
+            message: format!(
+                "stops at {} threads: S = {speedup:.2} there in the warm-up, below {SLOWER_STOP} and falling, so each further count would cost T(1)/S a sample (not measured: j = {})",
+                last.threads,
+                skipped.join(", ")
+            ),
+        });
+        false
     }
 
     /// The minimum rounds run whatever the budget: say so before a long wait.
@@ -365,6 +414,14 @@ impl<'e> Sweep<'_, 'e> {
             analysis::summarise(&mut self.result.points, &ctx);
             (self.result.fits, self.result.diagnosis) = analysis::fit(&self.result.points, &ctx);
         }
+        let t1 = self.result.points.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns);
+        let spec = self.workload.params().iter().find(|s| s.name == "size");
+        let command = self.workload.command().is_some();
+        if let Some(advice) = t1
+            .and_then(|t1| short_sample_advice(self.workload.name(), t1, spec.map(|s| (self.result.size, s)), command))
+        {
+            self.result.warnings.push(advice);
+        }
         self.result
     }
 }
@@ -421,6 +478,8 @@ struct Sampler<'a> {
     instances: Vec<Box<dyn Instance>>,
     references: Vec<Option<Checksum>>,
     weak: bool,
+    /// Whether the workload is a command (its CPU time is its processes', not the team's).
+    command: bool,
 }
 
 impl Sampler<'_> {
@@ -432,7 +491,10 @@ impl Sampler<'_> {
         let modeled = instance.modeled_ns(j);
         let mut outcome = None;
         self.guard.arm(instance.as_mut(), &self.name, j);
-        let measurement = clock.measure(j, modeled, &mut || {
+        // In-process work counts its team's workers; a command, its processes.
+        let team_cpu = || team.cpu_ns();
+        let cpu = if self.command { CpuSource::Process } else { CpuSource::Threads(&team_cpu) };
+        let measurement = clock.measure(j, modeled, cpu, &mut || {
             outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
         });
         self.guard.disarm();

@@ -64,6 +64,7 @@ pub mod affinity;
 pub mod caches;
 mod checksum;
 mod command;
+pub mod cpu_time;
 mod kind;
 mod params;
 mod spec;

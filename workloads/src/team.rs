@@ -27,6 +27,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::cpu_time::ThreadClock;
+
 /// One worker's share of `map_chunks_mut`: its chunks with their indices.
 type Block<'a, T> = Vec<(usize, &'a mut [T])>;
 
@@ -71,6 +73,7 @@ pub struct Team {
     backend: Backend,
     pool: rayon::ThreadPool,
     pin_failures: Arc<AtomicUsize>,
+    clocks: Arc<Mutex<Vec<Option<ThreadClock>>>>,
 }
 
 impl fmt::Debug for Team {
@@ -109,26 +112,37 @@ impl Team {
             return Err(TeamError { threads, message: "a team needs at least one thread".into() });
         }
         let pin_failures = Arc::new(AtomicUsize::new(0));
-        let mut builder =
-            rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(move |i| format!("amdahl-{threads}-{i}"));
-        if !cpus.is_empty() {
-            let (cpus, failures) = (cpus.to_vec(), Arc::clone(&pin_failures));
-            builder = builder.start_handler(move |i| {
-                if !crate::affinity::pin_current_thread(cpus[i % cpus.len()]) {
+        let clocks = Arc::new(Mutex::new(vec![None; threads]));
+        let (cpus, failures, worker_clocks) = (cpus.to_vec(), Arc::clone(&pin_failures), Arc::clone(&clocks));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(move |i| format!("amdahl-{threads}-{i}"))
+            .start_handler(move |i| {
+                if !cpus.is_empty() && !crate::affinity::pin_current_thread(cpus[i % cpus.len()]) {
                     failures.fetch_add(1, Ordering::Relaxed);
                 }
-            });
-        }
-        let pool = builder.build().map_err(|e| TeamError { threads, message: e.to_string() })?;
-        // Every worker runs once now, so each has started (and pinned itself) before any timing.
+                worker_clocks.lock().unwrap_or_else(|e| e.into_inner())[i] = ThreadClock::current();
+            })
+            .build()
+            .map_err(|e| TeamError { threads, message: e.to_string() })?;
+        // Every worker runs once now, so each has started (pinned itself, recorded its clock)
+        // before any timing.
         pool.broadcast(|_| ());
-        Ok(Team { threads, backend, pool, pin_failures })
+        Ok(Team { threads, backend, pool, pin_failures, clocks })
     }
 
     /// Workers that could not be pinned to their CPU (0 for an unpinned team); final once the
     /// team is built.
     pub fn pin_failures(&self) -> usize {
         self.pin_failures.load(Ordering::Relaxed)
+    }
+
+    /// The CPU time of the team's workers so far (user + system, summed): what a sample of this
+    /// team costs in CPU, without the threads of other teams or the caller. `None` where a
+    /// worker's clock cannot be read.
+    pub fn cpu_ns(&self) -> Option<u64> {
+        let clocks = self.clocks.lock().unwrap_or_else(|e| e.into_inner());
+        clocks.iter().map(|c| c.and_then(ThreadClock::read_ns)).sum()
     }
 
     /// The number of threads, j.
@@ -278,6 +292,23 @@ mod tests {
             nowhere.map(2, |i| i);
             assert_eq!(nowhere.pin_failures(), 2);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_teams_cpu_time_counts_its_own_workers_only() {
+        let spin = |ms: u64| {
+            let start = std::time::Instant::now();
+            while start.elapsed() < std::time::Duration::from_millis(ms) {
+                std::hint::spin_loop();
+            }
+        };
+        let (team, other) = (Team::new(1, Backend::Rayon).unwrap(), Team::new(2, Backend::Threads).unwrap());
+        let (before, other_before) = (team.cpu_ns().unwrap(), other.cpu_ns().unwrap());
+        team.map(1, |_| spin(40));
+        let used = team.cpu_ns().unwrap() - before;
+        assert!(used >= 30_000_000, "{used}");
+        assert!(other.cpu_ns().unwrap() - other_before < 10_000_000, "the idle team did not work");
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub trait Workload: Send + Sync {
     fn warnings(&self, _params: &Params) -> Vec<String> {
         Vec::new()
     }
+
+    /// How many independent tasks one run with these parameters has: more threads than this find
+    /// nothing to do, so the default plan stops there. `None`: unknown (a command) or unbounded.
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        None
+    }
 }
 
 /// A built-in workload of a `'static` registry such as [`crate::ALL`] shared by reference.
@@ -59,6 +65,9 @@ impl<W: Workload + ?Sized> Workload for &W {
     }
     fn warnings(&self, params: &Params) -> Vec<String> {
         (**self).warnings(params)
+    }
+    fn parallelism(&self, params: &Params) -> Option<usize> {
+        (**self).parallelism(params)
     }
 }
 

@@ -83,6 +83,10 @@ pub struct RunArgs {
     /// [default: none].
     #[arg(long, value_enum)]
     pub pin: Option<PinArg>,
+    /// Print the plan (thread counts per workload, minimum samples, an estimated time from one
+    /// timed run at j = 1 each) and run no sweep; with --json, as JSON.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Do not measure the machine's own ceilings (no `machine_speedup` or `fidelity`).
     #[arg(long)]
     pub no_ceilings: bool,

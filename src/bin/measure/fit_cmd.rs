@@ -18,7 +18,7 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     let limit = crate::input_limit(args.max_input.as_deref())?;
     let cpus = match args.cpus {
         Some(0) => return Err(Error::usage("--cpus", 0, "is out of range (at least 1)")),
-        Some(n) => Some(CpuCounts { usable: n, physical: args.physical_cores.unwrap_or(n) }),
+        Some(n) => Some(CpuCounts { usable: n, physical: args.physical_cores.unwrap_or(n), sockets: 1 }),
         None => None,
     };
     let mut texts = Vec::new();

@@ -5,10 +5,12 @@ use amdahl::machine::ceiling_cache::{self, CeilingCache};
 use amdahl::machine::ceilings::{Bench, CeilingPlan};
 use amdahl::machine::{self, Roots, Topology, environment};
 use amdahl::placement::Pin;
+use amdahl::plan::default_plan;
 use amdahl::report::machine_text;
 use amdahl::results::{Ceilings, Machine};
 use amdahl::thread_set::ThreadSet;
 use amdahl::{Error, Result};
+use amdahl_workloads::Kind;
 
 use crate::cli::MachineArgs;
 
@@ -83,7 +85,7 @@ pub fn run(args: &MachineArgs) -> Result<(String, u8)> {
                 let set = ThreadSet::parse(text, cpus)?;
                 (set.clone(), set)
             }
-            None => (ThreadSet::default_for(false, cpus), ThreadSet::default_for(true, cpus)),
+            None => (default_plan(Kind::Parallel, cpus, None).threads, default_plan(Kind::IoBound, cpus, None).threads),
         };
         let plan = CeilingPlan {
             compute: compute.counts().to_vec(),

@@ -89,7 +89,16 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     let (no_ceilings, no_cache) = (args.no_ceilings, args.no_cache);
     let roots = machine::Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
     let cpus = machine::cpu_counts(&roots);
+    let dry_run = args.dry_run;
     let config = args.into_request()?.resolve(cpus)?;
+    if dry_run {
+        let plan = amdahl::dry_run::dry_run(&config, cpus)?;
+        return if json {
+            print(&format!("{:#}\n", serde_json::to_value(&plan).map_err(Error::encode("the plan"))?))
+        } else {
+            print(&amdahl::report::dry_run_text(&plan))
+        };
+    }
     let fingerprint = machine::fingerprint(&roots);
     let ceilings = machine_cmd::CeilingSetup::new(&roots, &fingerprint, config.settings.pin, no_cache);
     if !no_ceilings && !roots.is_live() && !quiet {

@@ -33,6 +33,9 @@ impl Workload for Contended {
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
         Ok(Box::new(ContendedInstance { increments: params.integer("size") }))
     }
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        Some(TASKS as usize)
+    }
 }
 
 struct ContendedInstance {

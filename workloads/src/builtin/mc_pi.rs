@@ -33,6 +33,9 @@ impl Workload for McPi {
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
         Ok(Box::new(McPiInstance { samples: params.integer("size"), seed: params.integer("seed") }))
     }
+    fn parallelism(&self, params: &Params) -> Option<usize> {
+        usize::try_from(params.integer("size").div_ceil(CHUNK)).ok()
+    }
 }
 
 struct McPiInstance {

@@ -28,6 +28,9 @@ impl Workload for Newton {
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
         Ok(Box::new(NewtonInstance { steps: params.integer("size") }))
     }
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        Some(1)
+    }
 }
 
 struct NewtonInstance {

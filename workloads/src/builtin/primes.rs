@@ -30,6 +30,9 @@ impl Workload for Primes {
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
         Ok(Box::new(PrimesInstance { limit: params.integer("size") }))
     }
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        Some(TASKS as usize)
+    }
 }
 
 struct PrimesInstance {

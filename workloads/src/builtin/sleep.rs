@@ -15,7 +15,7 @@ pub struct Sleep;
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec::integer("size", "number of tasks", 64, 1, 1_000_000),
-    ParamSpec::float("ms", "sleep per task in milliseconds", 2.0, 0.0, 60_000.0),
+    ParamSpec::float("ms", "sleep per task in milliseconds", 10.0, 0.0, 60_000.0),
     ParamSpec::float("serial", "share of the total sleep done serially first (0..1)", 0.0, 0.0, 1.0),
 ];
 
@@ -41,6 +41,9 @@ impl Workload for Sleep {
             serial_sleep: Duration::from_secs_f64(serial * per_task * tasks as f64),
             task_sleep: Duration::from_secs_f64((1.0 - serial) * per_task),
         }))
+    }
+    fn parallelism(&self, params: &Params) -> Option<usize> {
+        usize::try_from(params.integer("size")).ok()
     }
 }
 

@@ -48,6 +48,9 @@ impl Workload for Synthetic {
             b,
         }))
     }
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        Some(TASKS as usize)
+    }
 }
 
 struct SyntheticInstance {

@@ -37,6 +37,9 @@ impl Workload for ThreeBody {
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
         Ok(Box::new(ThreeBodyInstance { steps: params.integer("size") }))
     }
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        Some(3)
+    }
 }
 
 struct ThreeBodyInstance {

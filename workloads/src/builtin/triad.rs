@@ -63,6 +63,9 @@ impl Workload for Triad {
             _ => Vec::new(),
         }
     }
+    fn parallelism(&self, params: &Params) -> Option<usize> {
+        usize::try_from(params.integer("mib") << 20).ok().map(|bytes| (bytes / size_of::<f64>()).div_ceil(CHUNK))
+    }
 }
 
 struct TriadInstance {

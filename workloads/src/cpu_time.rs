@@ -1,0 +1,71 @@
+//! The CPU time of one thread, readable from another: the clock of `pthread_getcpuclockid`.
+//!
+//! A team records the clock of each of its workers when they start, so the runner can count the
+//! CPU time of exactly the team that ran a sample: process CPU time would also count the workers
+//! of other teams still spinning down after their last run, and the measuring thread.
+
+/// The CPU-time clock of one thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadClock(#[cfg(unix)] libc::clockid_t);
+
+impl ThreadClock {
+    /// The clock of the calling thread, where the system has one.
+    #[cfg(unix)]
+    pub fn current() -> Option<ThreadClock> {
+        let mut id: libc::clockid_t = 0;
+        // SAFETY: pthread_self is always valid for the calling thread; pthread_getcpuclockid
+        // writes one clockid_t to the pointer we own.
+        let rc = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
+        (rc == 0).then_some(ThreadClock(id))
+    }
+
+    /// The clock of the calling thread, where the system has one.
+    #[cfg(not(unix))]
+    pub fn current() -> Option<ThreadClock> {
+        None
+    }
+
+    /// The thread's CPU time so far (user + system), while it lives.
+    #[cfg(unix)]
+    pub fn read_ns(self) -> Option<u64> {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes one timespec to the value we own.
+        let rc = unsafe { libc::clock_gettime(self.0, &mut ts) };
+        (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+    }
+
+    /// The thread's CPU time so far (user + system), while it lives.
+    #[cfg(not(unix))]
+    pub fn read_ns(self) -> Option<u64> {
+        None
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_threads_cpu_time_is_read_and_grows_with_its_work() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let worker = std::thread::spawn(move || {
+            tx.send(ThreadClock::current().unwrap()).unwrap();
+            go_rx.recv().unwrap();
+            let start = std::time::Instant::now();
+            let mut x = 1u64;
+            while start.elapsed() < std::time::Duration::from_millis(30) {
+                x = std::hint::black_box(x.wrapping_mul(3));
+            }
+            go_rx.recv().ok();
+        });
+        let clock = rx.recv().unwrap();
+        let before = clock.read_ns().unwrap();
+        go_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(60));
+        let after = clock.read_ns().unwrap();
+        drop(go_tx);
+        worker.join().unwrap();
+        assert!(after > before + 10_000_000, "{before} -> {after}");
+    }
+}
