@@ -83,6 +83,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
     Point {
         threads,
         tags,
+        first_round: 0,
         samples_ns: Vec::new(),
         cpu_ns: Vec::new(),
         involuntary_context_switches: Vec::new(),
@@ -112,9 +113,7 @@ pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
     let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else { return };
     for point in points.iter_mut() {
         let samples = as_f64(&point.samples_ns);
-        if samples.is_empty() || samples.len() != baseline.len() {
-            continue;
-        }
+        let Some(paired) = point.paired_baseline(&baseline).filter(|_| !samples.is_empty()) else { continue };
         let point_seed = seed ^ (point.threads as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let summary = Summary::of(&samples);
         point.median_ns = finite(summary.median);
@@ -127,7 +126,7 @@ pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
             scratch.extend(idx.iter().map(|&i| samples[i]));
             median(&scratch)
         });
-        let s = paired_speedup(&baseline, &samples, point_seed);
+        let s = paired_speedup(paired, &samples, point_seed);
         // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
         let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
         point.speedup = finite(s.speedup * scale);
@@ -219,12 +218,13 @@ pub fn in_fit(point: &Point, ctx: &AnalysisContext) -> bool {
 /// rounds; scaled by j for weak scaling). `None` without j = 1 and equal rounds at every point.
 pub fn curve_to_fit(points: &[Point], ctx: &AnalysisContext) -> Option<Curve> {
     let used: Vec<&Point> = points.iter().filter(|p| in_fit(p, ctx) && !p.samples_ns.is_empty()).collect();
-    if used.first()?.threads != 1 || used.iter().any(|p| p.samples_ns.len() != used[0].samples_ns.len()) {
+    if used.first()?.threads != 1 || used.iter().any(|p| p.paired_baseline(&used[0].samples_ns).is_none()) {
         return None;
     }
     let threads: Vec<usize> = used.iter().map(|p| p.threads).collect();
     let samples: Vec<Vec<f64>> = used.iter().map(|p| as_f64(&p.samples_ns)).collect();
-    let mut curve = Curve::from_paired_rounds(&threads, &samples, ctx.seed ^ 0xa5a5_a5a5);
+    let first: Vec<usize> = used.iter().map(|p| p.first_round).collect();
+    let mut curve = Curve::from_paired_rounds_from(&threads, &samples, &first, ctx.seed ^ 0xa5a5_a5a5);
     if ctx.scaling == Scaling::Weak {
         for values in std::iter::once(&mut curve.values).chain(curve.replicates.iter_mut()) {
             values.iter_mut().zip(&threads).for_each(|(v, &j)| *v *= j as f64);

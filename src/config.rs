@@ -175,6 +175,9 @@ pub struct PlannedWorkload {
     pub setup: Option<String>,
     /// Why the default plan stops below the machine's own limit (the work's parallelism).
     pub limit: Option<PlanLimit>,
+    /// Whether the counts are the default plan's (which the sweep may cut short when the work is
+    /// far slower than at j = 1), not the user's `--threads` or a suite's.
+    pub default_plan: bool,
 }
 
 /// Defaults of a run.
@@ -238,11 +241,11 @@ impl RunRequest {
         let workloads = specs
             .into_iter()
             .map(|(spec, threads, setup)| match threads.or_else(|| explicit.clone()) {
-                Some(threads) => PlannedWorkload { spec, threads, setup, limit: None },
+                Some(threads) => PlannedWorkload { spec, threads, setup, limit: None, default_plan: false },
                 None => {
                     let parallelism = spec.workload.parallelism(&spec.params);
                     let plan = default_plan(spec.workload.kind(), cpus, parallelism);
-                    PlannedWorkload { spec, threads: plan.threads, setup, limit: plan.limit }
+                    PlannedWorkload { spec, threads: plan.threads, setup, limit: plan.limit, default_plan: true }
                 }
             })
             .collect();

@@ -53,6 +53,17 @@ pub enum LimitReason {
     Slower,
 }
 
+/// A thread count the sweep added where the fitted models disagreed most (`sweep::adaptive`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AddedPoint {
+    /// j.
+    pub threads: usize,
+    /// The round from which it was measured (its `first_round`).
+    pub round: usize,
+    /// |ln S_Amdahl(j) - ln S_USL(j)| of the fits when it was added.
+    pub disagreement: f64,
+}
+
 /// The thread counts of one workload, and why they stop where they do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {

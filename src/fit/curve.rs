@@ -86,27 +86,57 @@ impl Curve {
     /// every point has the same rounds, and `threads[0]` is 1. S(j) is the median over rounds of
     /// T1_r/Tj_r; replicates draw whole rounds.
     pub fn from_paired_rounds(threads: &[usize], samples: &[Vec<f64>], seed: u64) -> Curve {
+        Curve::from_paired_rounds_from(threads, samples, &vec![0; threads.len()], seed)
+    }
+
+    /// A speedup curve from paired rounds where point k was measured from round `first[k]` on
+    /// (`samples[k][i]` is round `first[k] + i`; `threads[0]` is 1 and has every round). S(j) is
+    /// the median over its rounds of T1_r/Tj_r. Replicates draw whole rounds within each stretch of
+    /// rounds that the same points share (a stratified bootstrap), so every resampled point keeps
+    /// as many rounds as it has, each still paired with its T(1); with one stretch this is the
+    /// plain bootstrap of rounds (m-out-of-n beyond `MAX_RESAMPLE_SIZE` rounds).
+    pub fn from_paired_rounds_from(threads: &[usize], samples: &[Vec<f64>], first: &[usize], seed: u64) -> Curve {
         let rounds = samples.first().map_or(0, Vec::len);
-        let ratios: Vec<Vec<f64>> =
-            samples.iter().map(|s| samples[0].iter().zip(s).map(|(t1, tj)| t1 / tj).collect()).collect();
+        let ratios: Vec<Vec<f64>> = samples
+            .iter()
+            .zip(first)
+            .map(|(s, &f)| samples[0][f.min(rounds)..].iter().zip(s).map(|(t1, tj)| t1 / tj).collect())
+            .collect();
         let values: Vec<f64> = ratios.iter().map(|r| median(r)).collect();
+        // Stretches of rounds [start, end) within which the same points are present.
+        let mut bounds: Vec<usize> = first.iter().copied().filter(|&f| f < rounds).chain([0, rounds]).collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let stretches: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
         let mut replicates = Vec::new();
         if rounds >= 2 {
-            // m-out-of-n beyond MAX_RESAMPLE_SIZE rounds, rescaled around the estimate (see
-            // `stats::bootstrap`).
-            let (m, scale) = resample_size(rounds);
+            let (m, scale) = if stretches.len() == 1 { resample_size(rounds) } else { (rounds, 1.0) };
             let mut rng = Pcg64Mcg::seed_from_u64(seed);
             let mut idx = vec![0; m];
             let mut scratch = Vec::with_capacity(m);
             for _ in 0..RESAMPLES {
-                idx.iter_mut().for_each(|i| *i = rng.random_range(0..rounds));
+                // `idx` holds the drawn rounds, stretch by stretch, in stretch order.
+                if stretches.len() == 1 {
+                    idx.iter_mut().for_each(|i| *i = rng.random_range(0..rounds));
+                } else {
+                    for &(start, end) in &stretches {
+                        for slot in &mut idx[start..end] {
+                            *slot = rng.random_range(start..end);
+                        }
+                    }
+                }
                 replicates.push(
                     ratios
                         .iter()
+                        .zip(first)
                         .zip(&values)
-                        .map(|(r, &estimate)| {
+                        .map(|((r, &f), &estimate)| {
                             scratch.clear();
-                            scratch.extend(idx.iter().map(|&i| r[i]));
+                            if stretches.len() == 1 {
+                                scratch.extend(idx.iter().map(|&i| r[i]));
+                            } else {
+                                scratch.extend(idx[f..].iter().map(|&i| r[i - f]));
+                            }
                             let value = median(&scratch);
                             if m < rounds { estimate + (value - estimate) * scale } else { value }
                         })

@@ -48,6 +48,15 @@ pub fn workload_table(w: &WorkloadResult) -> String {
     if let Some(limit) = &w.limit {
         let _ = writeln!(out, "  plan: {}", limit.message);
     }
+    for added in &w.added {
+        let _ = writeln!(
+            out,
+            "  plan: added j = {} from round {}, where Amdahl's law and the USL differed most ({:.1}%)",
+            added.threads,
+            added.round + 1,
+            added.disagreement * 100.0
+        );
+    }
     // Fidelity: S(j) against what the machine itself reaches at j, when its ceilings were measured.
     let ceilings = w.points.iter().any(|p| p.machine_speedup.is_some());
     let fidelity_header = if ceilings { format!("  {:>5}  {:>5}", "S_max", "fid") } else { String::new() };

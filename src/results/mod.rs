@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::SweepSettings;
 use crate::fit::Fits;
 use crate::placement::Pin;
-use crate::plan::PlanLimit;
+use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
 use crate::thread_set::CpuCounts;
 
@@ -353,6 +353,10 @@ pub struct WorkloadResult {
     /// already far slower than at j = 1 (see `plan`); null when they do not.
     #[serde(default)]
     pub limit: Option<PlanLimit>,
+    /// Thread counts the sweep added where the fitted models disagreed most (adaptive placement),
+    /// in the order added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<AddedPoint>,
     /// One per thread count, ascending.
     pub points: Vec<Point>,
     /// Fitted models.
@@ -384,6 +388,7 @@ impl WorkloadResult {
             checksum: self.checksum.clone(),
             bytes_per_run: self.bytes_per_run,
             limit: self.limit.clone(),
+            added: self.added.clone(),
             points: Vec::new(),
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),
@@ -400,6 +405,11 @@ pub struct Point {
     pub threads: usize,
     /// What sets this point apart from a plain one.
     pub tags: Vec<Tag>,
+    /// The round of the first sample: 0, or the round at which the sweep added this thread count
+    /// (adaptive placement, see `sweep`). Sample i is round `first_round + i`, paired with the j = 1
+    /// sample of that round; left out of the file when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub first_round: usize,
     /// Wall time of each round's sample.
     pub samples_ns: Vec<u64>,
     /// Process CPU time (user + system, all threads) of each sample; null where unknown.
@@ -442,6 +452,18 @@ pub struct Point {
     /// `speedup / machine_speedup`: the share of what this machine allows at this j.
     #[serde(default)]
     pub fidelity: Option<f64>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Point {
+    /// The j = 1 samples of the rounds this point was measured in (`baseline` holds every round).
+    pub fn paired_baseline<'a, T>(&self, baseline: &'a [T]) -> Option<&'a [T]> {
+        let end = self.first_round.checked_add(self.samples_ns.len())?;
+        (end == baseline.len()).then(|| &baseline[self.first_round..end])
+    }
 }
 
 /// The evidence behind a `disturbed` tag.

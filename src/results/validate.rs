@@ -7,9 +7,10 @@
 //!
 //! - thread counts are 1..=[`MAX_THREADS`], strictly ascending within a workload (a duplicate
 //!   would be fitted as a second point at the same j);
-//! - every point has one sample per round (`samples_ns.len() == rounds`), which is what pairs round
-//!   r of T(1) with round r of T(j) — except a failed point (with an `error`), whose samples were
-//!   dropped, and a workload that has no rounds yet;
+//! - every point has one sample per round from its `first_round` on (`first_round +
+//!   samples_ns.len() == rounds`), which is what pairs round r of T(1) with round r of T(j) — except
+//!   a failed point (with an `error`), whose samples were dropped, and a workload that has no rounds
+//!   yet; j = 1, the baseline of every pair, has every round (`first_round` 0);
 //! - `cpu_ns` and `involuntary_context_switches` have one entry per sample or none;
 //! - every sample is 1 ns ..= [`MAX_SAMPLE_NS`] (about 11 days);
 //! - the machine's CPU counts are at most [`MAX_THREADS`].
@@ -62,10 +63,17 @@ fn validate_workload(w: &WorkloadResult) -> Result<(), (String, String)> {
 fn validate_samples(p: &Point, rounds: usize) -> Result<(), (&'static str, String)> {
     let n = p.samples_ns.len();
     let dropped = p.error.is_some() && n == 0;
-    if rounds > 0 && n != rounds && !dropped {
+    if p.threads == 1 && p.first_round != 0 {
+        return Err(("first_round", format!("{} at j = 1, which pairs with every round: must be 0", p.first_round)));
+    }
+    if p.first_round > rounds {
+        return Err(("first_round", format!("{} is beyond the workload's {rounds} rounds", p.first_round)));
+    }
+    if rounds > 0 && p.first_round.saturating_add(n) != rounds && !dropped {
+        let from = if p.first_round > 0 { format!(" from round {}", p.first_round) } else { String::new() };
         return Err((
             "samples_ns",
-            format!("{n} samples, but the workload has {rounds} rounds (one sample per round pairs the points)"),
+            format!("{n} samples{from}, but the workload has {rounds} rounds (one sample per round pairs the points)"),
         ));
     }
     if rounds == 0 && n > 0 {

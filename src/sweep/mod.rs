@@ -6,6 +6,7 @@
 //! workload may use the time left divided by the workloads left, so time one workload does not
 //! need passes to the next. Every workload runs at least `min_rounds` whatever the budget.
 
+pub mod adaptive;
 mod calibrate;
 mod clock;
 pub mod journal;

@@ -163,6 +163,7 @@ fn planned(workload: &'static dyn Workload, threads: &[usize]) -> PlannedWorkloa
         threads: ThreadSet::from_counts(threads.iter().copied()),
         setup: None,
         limit: None,
+        default_plan: true,
     }
 }
 
@@ -722,4 +723,95 @@ fn work_already_far_slower_and_falling_is_not_extended_upward_and_says_why() {
     assert_eq!((limit.threads, limit.reason), (3, crate::plan::LimitReason::Slower));
     assert!(limit.message.contains("S = 0.33") && limit.message.contains("j = 4, 6, 8"), "{}", limit.message);
     assert_eq!(result.stop, StopReason::Converged, "exact times: every interval has zero width");
+}
+
+/// Work with a USL peak near 32 threads: T(j) = 10 ms x (0.02 + 0.98/j + 0.0008 (j - 1)).
+struct Peaked;
+
+struct PeakedInstance;
+
+impl Instance for PeakedInstance {
+    fn run(&mut self, _: &Team) -> Checksum {
+        Checksum::of_u64s([])
+    }
+    fn modeled_ns(&self, threads: usize) -> Option<u64> {
+        let n = threads as f64;
+        Some((1e7 * (0.02 + 0.98 / n + 0.0008 * (n - 1.0))) as u64)
+    }
+}
+
+impl Workload for Peaked {
+    fn name(&self) -> &'static str {
+        "peaked"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Contended
+    }
+    fn description(&self) -> &'static str {
+        "a USL curve with a peak near 32"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(PeakedInstance))
+    }
+}
+
+#[test]
+fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_its_first_round() {
+    static PEAKED: Peaked = Peaked;
+    let settings = SweepSettings {
+        backend: amdahl_workloads::Backend::Rayon,
+        target: None,
+        budget: Duration::from_secs(3600),
+        min_rounds: 5,
+        max_rounds: 30,
+        ci_target: 1e-9,
+        seed: 3,
+        scaling: crate::scaling::Scaling::Strong,
+        timeout: crate::config::SampleTimeout::Never,
+        pin: crate::placement::Pin::None,
+    };
+    let cpus = CpuCounts { usable: 64, physical: 64, sockets: 1 };
+    let env = SweepEnv {
+        clock: &FakeClock::with_noise(7, 0.01),
+        observer: &mut Silent,
+        cpus,
+        interrupted: &AtomicBool::new(false),
+        checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
+        watchdog: None,
+        load: None,
+        placement: &[],
+        ceilings: None,
+    };
+    let w = sweep_workload(&planned(&PEAKED, &[1, 2, 4, 8, 64]), &settings, env);
+    assert_eq!((w.rounds, w.stop), (30, StopReason::MaxRounds));
+    // The first count goes between 8 and 64, where the models part most; each later one only once
+    // the one before has its minimum rounds.
+    assert!(!w.added.is_empty() && w.added.len() <= super::adaptive::MAX_ADDED, "{:?}", w.added);
+    assert_eq!((w.added[0].threads, w.added[0].round), (23, 5));
+    for pair in w.added.windows(2) {
+        assert!(pair[1].round >= pair[0].round + settings.min_rounds, "{:?}", w.added);
+    }
+    let threads: Vec<usize> = w.points.iter().map(|p| p.threads).collect();
+    assert!(threads.windows(2).all(|t| t[0] < t[1]), "ascending: {threads:?}");
+    for added in &w.added {
+        let p = w.points.iter().find(|p| p.threads == added.threads).unwrap();
+        assert_eq!(p.first_round, added.round);
+        assert_eq!(p.samples_ns.len(), w.rounds - added.round, "one sample per round from its first");
+        assert!(p.speedup.is_some() && p.speedup_ci95.is_some());
+    }
+    // Every added count is fitted, and the file's rules accept the ragged rounds.
+    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    assert!(w.added.iter().all(|a| amdahl.threads_used.contains(&a.threads)), "{:?}", amdahl.threads_used);
+    assert_eq!(w.fits.best, Some(crate::fit::Model::Usl));
+    let mut file = crate::report::tests::fixture();
+    file.workloads = vec![w.clone()];
+    crate::results::validate::validate(&file).unwrap();
+    let mut broken = file.clone();
+    let k = broken.workloads[0].points.iter().position(|p| p.first_round > 0).unwrap();
+    broken.workloads[0].points[k].first_round -= 1;
+    let err = crate::results::validate::validate(&broken).unwrap_err();
+    assert!(err.contains(&format!("points[{k}].samples_ns")), "{err}");
 }

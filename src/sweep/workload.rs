@@ -27,6 +27,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 
+use super::adaptive;
 use super::calibrate::calibrate;
 use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
@@ -34,7 +35,7 @@ use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
 use crate::config::{PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
-use crate::plan::{LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
+use crate::plan::{AddedPoint, LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
 use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
 use crate::stats::paired_speedup;
@@ -77,7 +78,7 @@ pub fn sweep_workload(planned: &PlannedWorkload, settings: &SweepSettings, env: 
     let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else { return sweep.result };
     // Counts above a far slower point were not warmed up: they leave the sweep.
     teams.truncate(alive.len());
-    sweep.rounds(&mut sampler, &teams, &mut alive);
+    sweep.rounds(&mut sampler, &mut teams, &mut alive);
     sweep.finish()
 }
 
@@ -108,6 +109,7 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         checksum: None,
         bytes_per_run: None,
         limit: planned.limit.clone(),
+        added: Vec::new(),
         points: Vec::new(),
         fits: Fits::default(),
         diagnosis: None,
@@ -275,10 +277,11 @@ impl<'e> Sweep<'_, 'e> {
         Some(alive)
     }
 
-    /// Whether the warm-up goes on to point `k`: not when the point before it, strong-scaling work,
-    /// was already far slower than j = 1 and falling (`plan::SLOWER_STOP`); the limit is recorded.
+    /// Whether the warm-up goes on to point `k`: not when the point before it, strong-scaling work
+    /// on the default plan, was already far slower than j = 1 and falling (`plan::SLOWER_STOP`);
+    /// the limit is recorded. Counts the user asked for are all measured.
     fn extends_past(&mut self, k: usize, warm: &[Option<u64>]) -> bool {
-        if k < 2 || self.settings.scaling == Scaling::Weak {
+        if k < 2 || self.settings.scaling == Scaling::Weak || !self.planned.default_plan {
             return true;
         }
         let speedup_at = |i: usize| Some(warm[0]? as f64 / warm[i]?.max(1) as f64);
@@ -317,8 +320,9 @@ impl<'e> Sweep<'_, 'e> {
         }
     }
 
-    /// Steps 4 and 5: shuffled rounds until the stop rule says enough; `result.stop` says why.
-    fn rounds(&mut self, sampler: &mut Sampler<'_>, teams: &[Team], alive: &mut [bool]) {
+    /// Steps 4 and 5: shuffled rounds until the stop rule says enough; `result.stop` says why. Between
+    /// rounds, adaptive placement may add a thread count (`adaptive`).
+    fn rounds(&mut self, sampler: &mut Sampler<'_>, teams: &mut Vec<Team>, alive: &mut Vec<bool>) {
         let started = self.env.clock.now_ns();
         let mut rng = Pcg64Mcg::seed_from_u64(self.settings.seed);
         let mut order: Vec<usize> = (0..teams.len()).collect();
@@ -327,18 +331,70 @@ impl<'e> Sweep<'_, 'e> {
                 break StopReason::Failed;
             }
             order.shuffle(&mut rng);
+            let round_started = self.env.clock.now_ns();
             if let Some(stop) = self.one_round(sampler, teams, &order, alive) {
                 break stop;
             }
             self.result.rounds += 1;
             (self.env.checkpoint)(&self.result, &mut *self.env.observer);
-            let spent = Duration::from_nanos(self.env.clock.now_ns().saturating_sub(started));
+            let now = self.env.clock.now_ns();
+            let spent = Duration::from_nanos(now.saturating_sub(started));
             let worst = worst_half_width(&self.result.points, self.settings.seed);
             self.env.observer.round_finished(self.result.rounds, worst, spent, self.settings.budget);
             if let Some(stop) = self.stop_rule(worst, spent) {
                 break stop;
             }
+            let round = Duration::from_nanos(now.saturating_sub(round_started));
+            if self.add_point(sampler, teams, alive, round, spent) {
+                order = (0..teams.len()).collect();
+            }
         };
+    }
+
+    /// Adaptive placement: once the minimum rounds are done, when the budget and `--max-rounds`
+    /// leave room for the minimum rounds again, adds the thread count where Amdahl's law and the
+    /// USL disagree most (one at a time, each once it has its minimum rounds, at most
+    /// `adaptive::MAX_ADDED`); strong scaling of in-process work only. Its team is built and warmed
+    /// up here, untimed for the fit. True when a count was added.
+    fn add_point(
+        &mut self,
+        sampler: &mut Sampler<'_>,
+        teams: &mut Vec<Team>,
+        alive: &mut Vec<bool>,
+        round: Duration,
+        spent: Duration,
+    ) -> bool {
+        let s = self.settings;
+        let rounds = self.result.rounds;
+        let young = self.result.points.iter().any(|p| p.first_round > 0 && rounds - p.first_round < s.min_rounds);
+        let room = s.budget.saturating_sub(spent) > round.saturating_mul(2 * s.min_rounds as u32)
+            && rounds + s.min_rounds <= s.max_rounds;
+        if rounds < s.min_rounds
+            || young
+            || !room
+            || self.result.added.len() >= adaptive::MAX_ADDED
+            || s.scaling == Scaling::Weak
+            || self.workload.command().is_some()
+        {
+            return false;
+        }
+        let live: Vec<Point> =
+            self.result.points.iter().zip(alive.iter()).filter(|(_, a)| **a).map(|(p, _)| p.clone()).collect();
+        let Some((j, disagreement)) = adaptive::candidate(&live, &self.context()) else { return false };
+        let placement = self.env.placement;
+        let Ok(team) = Team::pinned(j, s.backend, placement) else { return false };
+        // The warm-up run: its checksum must match j = 1's like every run's.
+        if sampler.sample(0, &team).is_err() {
+            return false;
+        }
+        let at = self.result.points.partition_point(|p| p.threads < j);
+        let mut point = analysis::new_point(j, self.env.cpus);
+        point.first_round = rounds;
+        self.result.points.insert(at, point);
+        teams.insert(at, team);
+        alive.insert(at, true);
+        self.result.added.push(AddedPoint { threads: j, round: rounds, disagreement });
+        true
     }
 
     /// Step 4: every alive j once in `order`; its samples are kept only if the round completes.
@@ -384,7 +440,10 @@ impl<'e> Sweep<'_, 'e> {
         if self.result.rounds < s.min_rounds {
             return None;
         }
-        if worst.is_some_and(|w| w < s.ci_target) {
+        // A count added late converges only once it has the minimum rounds too.
+        let rounds = self.result.rounds;
+        let young = self.result.points.iter().any(|p| rounds - p.first_round.min(rounds) < s.min_rounds);
+        if !young && worst.is_some_and(|w| w < s.ci_target) {
             Some(StopReason::Converged)
         } else if self.result.rounds >= s.max_rounds {
             Some(StopReason::MaxRounds)
@@ -449,8 +508,9 @@ fn run_setup(command: &str) -> Result<(), String> {
     }
 }
 
-/// The largest relative CI half-width of S(j) over the measured points with j > 1; `None` before
-/// two rounds.
+/// The largest relative CI half-width of S(j) over the measured points with j > 1 (each paired
+/// with the j = 1 samples of its own rounds; infinite for a point added too recently to have two);
+/// `None` before two rounds.
 fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
     let baseline: Vec<f64> = points.first()?.samples_ns.iter().map(|&s| s as f64).collect();
     if baseline.len() < 2 {
@@ -459,10 +519,13 @@ fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
     points
         .iter()
         .skip(1)
-        .filter(|p| p.samples_ns.len() == baseline.len())
-        .map(|p| {
+        .filter_map(|p| Some((p, p.paired_baseline(&baseline)?)))
+        .map(|(p, paired)| {
+            if paired.len() < 2 {
+                return f64::INFINITY;
+            }
             let tj: Vec<f64> = p.samples_ns.iter().map(|&s| s as f64).collect();
-            paired_speedup(&baseline, &tj, seed).relative_half_width()
+            paired_speedup(paired, &tj, seed).relative_half_width()
         })
         .reduce(f64::max)
         .or(Some(0.0))
