@@ -526,7 +526,7 @@ fn mpi_programs_are_measured_as_commands() {
 
 #[test]
 fn every_committed_reference_result_still_loads_and_refits() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/results");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference");
     let mut checked = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -540,7 +540,7 @@ fn every_committed_reference_result_still_loads_and_refits() {
         assert!(!v["workloads"].as_array().unwrap().is_empty(), "{name}");
         checked += 1;
     }
-    assert!(checked >= 2, "reference results are committed under results/");
+    assert!(checked >= 2, "reference results are committed under results/reference/");
 }
 
 #[test]
@@ -608,14 +608,14 @@ fn committed_results_refit_and_report_exactly_as_the_fixtures_say() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let fixtures = root.join("tests/data/refit");
     let mut checked = 0;
-    for entry in std::fs::read_dir(root.join("results")).unwrap() {
+    for entry in std::fs::read_dir(root.join("results/reference")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.extension().is_none_or(|e| e != "json") || name == "schema.json" {
             continue;
         }
         let stem = name.trim_end_matches(".json");
-        let relative = format!("results/{name}");
+        let relative = format!("results/reference/{name}");
         let expect = |suffix: &str| std::fs::read_to_string(fixtures.join(format!("{stem}.{suffix}"))).unwrap();
         let json = measure_in(root, &["fit", "--json", &relative]);
         assert!(json.status.success(), "{name}: {}", stderr(&json));

@@ -32,7 +32,7 @@
 //! 13. otherwise the speedup and efficiency at the largest j.
 //!
 //! After the sentence, when the machine's own ceiling was measured and the machine itself falls
-//! short of j by more than 10% at the largest measured thread count it covers, a clause says so
+//! short of j by more than 5% at the largest measured thread count it covers, a clause says so
 //! with the clock where it was measured ("the machine itself reaches only 14.1x at 16 (clock falls
 //! from 3.8 to 3.1 GHz), so S(16) = 13.4 is 95% of what it allows"): the shortfall is then the
 //! machine's, not the program's.
@@ -91,10 +91,10 @@ pub struct MachineCeiling {
 }
 
 impl MachineCeiling {
-    /// The clause after the sentence, when the machine itself falls more than 10% short of j.
+    /// The clause after the sentence, when the machine itself falls more than 5% short of j.
     fn clause(&self) -> Option<String> {
         let j = self.threads as f64;
-        if self.threads < 2 || self.speedup >= 0.9 * j {
+        if self.threads < 2 || self.speedup >= 0.95 * j {
             return None;
         }
         let clock = match (self.mhz, self.relative_clock) {
@@ -643,7 +643,7 @@ mod tests {
             ),
             "{said}"
         );
-        // Without MHz, the relative clock; a machine within 10% of j says nothing.
+        // Without MHz, the relative clock; a machine within 5% of j says nothing.
         let no_mhz = MachineCeiling { mhz: None, ..machine };
         assert!(no_mhz.clause().unwrap().contains("each thread's clock at 0.82 of one thread's"));
         let able = MachineCeiling { speedup: 15.8, ..machine };

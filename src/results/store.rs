@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn refuses_foreign_and_future_files() {
         let dir = tempfile::tempdir().unwrap();
-        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/results/2026-11-25-dev2-xeon-default.json");
+        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-25-dev2-xeon-default.json");
         let unknown_kind =
             fs::read_to_string(committed).unwrap().replacen("\"kind\": \"parallel\"", "\"kind\": \"quantum\"", 1);
         let cases = [
