@@ -50,12 +50,27 @@ pub struct RunRequest {
     pub timeout: Option<String>,
     /// `--pin`; `None` means not pinned.
     pub pin: Option<Pin>,
+    /// `--setup`, `--prepare`, `--cleanup` (hyperfine's meanings).
+    pub hooks: Hooks,
     /// `--out`.
     pub out: Option<PathBuf>,
     /// `--force`.
     pub force: bool,
     /// `--report`: the HTML report next to the results file.
     pub report: bool,
+}
+
+/// Commands run around the measurements, untimed, with hyperfine's meanings: `setup` once per
+/// workload before its first run, `prepare` before every run (its `{threads}` is the j about to be
+/// timed), `cleanup` once per workload after its last. Recorded in the results file's `config`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hooks {
+    /// `--setup`.
+    pub setup: Option<String>,
+    /// `--prepare`.
+    pub prepare: Option<String>,
+    /// `--cleanup`.
+    pub cleanup: Option<String>,
 }
 
 /// One `--cmd` as given.
@@ -85,6 +100,8 @@ pub struct RunConfig {
     pub report: bool,
     /// The `--threads` text as given, for the record.
     pub threads_text: Option<String>,
+    /// `--setup`, `--prepare`, `--cleanup`.
+    pub hooks: Hooks,
 }
 
 /// How a sweep measures: the one settings type that flows from the command line through the
@@ -285,7 +302,22 @@ impl RunRequest {
             force: self.force,
             report: self.report,
             threads_text: self.threads.clone(),
+            hooks: self.checked_hooks()?,
         })
+    }
+}
+
+impl RunRequest {
+    /// The hooks, each non-empty when given.
+    fn checked_hooks(&self) -> Result<Hooks> {
+        for (flag, hook) in
+            [("--setup", &self.hooks.setup), ("--prepare", &self.hooks.prepare), ("--cleanup", &self.hooks.cleanup)]
+        {
+            if hook.as_deref().is_some_and(|h| h.trim().is_empty()) {
+                return Err(Error::usage(flag, "", "is empty; give a shell command"));
+            }
+        }
+        Ok(self.hooks.clone())
     }
 }
 

@@ -631,3 +631,80 @@ fn committed_results_refit_and_report_exactly_as_the_fixtures_say() {
     }
     assert!(checked >= 6, "only {checked} committed results files found");
 }
+
+#[test]
+fn hyperfine_style_exports_and_hooks_follow_the_results_files_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hooks.log");
+    let (json, md, csv) = (dir.path().join("e.json"), dir.path().join("e.md"), dir.path().join("e.csv"));
+    let run = |extra: &[&str]| {
+        let log = log.to_str().unwrap();
+        let setup = format!("echo setup >> {log}");
+        let prepare = format!("echo prepare {{threads}} >> {log}");
+        let cleanup = format!("echo cleanup >> {log}");
+        let mut args = vec![
+            "run",
+            "-w",
+            "synthetic:size=100000",
+            "-t",
+            "1,2",
+            "--min-rounds",
+            "2",
+            "--max-rounds",
+            "2",
+            "-q",
+            "--no-ceilings",
+            "--setup",
+            &setup,
+            "--prepare",
+            &prepare,
+            "--cleanup",
+            &cleanup,
+        ];
+        args.extend_from_slice(extra);
+        measure_in(dir.path(), &args)
+    };
+    let out = run(&["--export-json", "e.json", "--export-markdown", "e.md", "--export-csv", "e.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(saved["config"]["prepare"].as_str().unwrap().starts_with("echo prepare {threads}"));
+    assert!(std::fs::read_to_string(&md).unwrap().starts_with("### amdahl results"));
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 3, "a header and one row per point: {rows}");
+    assert!(rows.lines().next().unwrap().starts_with("workload,kind,backend,scaling,threads,"));
+    // setup once, prepare before each of the warm-up and the 2 rounds at each j, cleanup once.
+    let hooks = std::fs::read_to_string(&log).unwrap();
+    let count = |line: &str| hooks.lines().filter(|l| *l == line).count();
+    assert_eq!((count("setup"), count("prepare 1"), count("prepare 2"), count("cleanup")), (1, 3, 3, 1), "{hooks}");
+    // Exports never clobber: refused before anything is measured, unless --force.
+    std::fs::remove_file(&json).unwrap();
+    let again = run(&["--export-json", "e.json", "--export-csv", "e.csv"]);
+    assert_refused(&again, 2, &["e.csv", "already exists"]);
+    assert!(!json.exists(), "nothing was measured");
+    assert!(run(&["--export-json", "e.json", "--export-csv", "e.csv", "--force"]).status.success());
+    // --out and --export-json name the same file or one of them.
+    assert_refused(&run(&["--export-json", "a.json", "--out", "b.json"]), 2, &["--export-json", "give one of the two"]);
+    let blank = ["run", "-w", "synthetic:size=100000", "-t", "1,2", "--prepare", " ", "-o", "blank.json"];
+    assert_refused(&measure_in(dir.path(), &blank), 2, &["--prepare", "is empty"]);
+}
+
+#[test]
+fn completions_man_page_and_colour_where_asked() {
+    let bash = measure(&["completions", "bash"]);
+    assert!(bash.status.success() && stdout(&bash).starts_with("_measure()"), "{}", stdout(&bash));
+    let man = measure(&["man"]);
+    assert!(stdout(&man).contains(".TH measure 1"), "{}", stdout(&man));
+    let help = stdout(&measure(&["--help"]));
+    for sub in ["run", "list", "fit", "predict", "report", "compare", "machine", "schema", "completions", "man"] {
+        assert!(help.contains(&format!("\n  {sub} ")), "`{sub}` missing from --help: {help}");
+    }
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-25-dev2-xeon-default.json");
+    let always = stdout(&measure(&["fit", file, "--color", "always"]));
+    assert!(always.contains("=> \u{1b}[1m\u{1b}[32mnear-linear\u{1b}[0m:"), "{always}");
+    // Not a terminal, or NO_COLOR: plain text; JSON is never coloured.
+    assert!(!stdout(&measure(&["fit", file])).contains('\u{1b}'));
+    let no_color =
+        util::measure_command().args(["fit", file, "--color", "auto"]).env("NO_COLOR", "1").output().unwrap();
+    assert!(!stdout(&no_color).contains('\u{1b}'));
+    assert!(!stdout(&measure(&["fit", file, "--json", "--color", "always"])).contains('\u{1b}'));
+}

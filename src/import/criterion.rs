@@ -1,7 +1,11 @@
-//! Importing a criterion benchmark group whose benchmark ids are thread counts
+//! Importing criterion benchmark groups whose benchmark ids are thread counts
 //! (`BenchmarkId::from_parameter(j)`): criterion writes `DIR/<j>/new/sample.json` with the
 //! iteration counts and total times of each sample; the per-iteration times are the samples of
 //! point j. Folders whose names are not whole numbers (`report`, `base`...) are skipped.
+//!
+//! [`read_criterion_tree`] takes a whole `target/criterion` folder: every folder holding
+//! benchmarks (`<id>/new/sample.json`) is a group; those whose ids are thread counts (at least two)
+//! become curves, and the others are listed with the reason they were skipped.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -54,9 +58,119 @@ pub fn read_criterion(dir: &Path, limit: InputLimit) -> Result<ImportedSamples> 
     Ok(ImportedSamples { threads, samples, kind: SampleKind::Time, column: "criterion sample.json".into() })
 }
 
+/// The groups of a criterion folder: curves, and the groups skipped with why.
+#[derive(Debug)]
+pub struct CriterionTree {
+    /// Each group whose benchmark ids are thread counts: its path relative to the folder, and its
+    /// samples.
+    pub groups: Vec<(String, ImportedSamples)>,
+    /// Each group skipped: its path relative to the folder, and why.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// How deep [`read_criterion_tree`] looks (`target/criterion/<group>/<function>/<id>/new`).
+const MAX_DEPTH: usize = 6;
+
+/// Reads every group under `dir` (itself included). Refuses a folder with no group of thread
+/// counts, naming what it skipped.
+pub fn read_criterion_tree(dir: &Path, limit: InputLimit) -> Result<CriterionTree> {
+    let mut tree = CriterionTree { groups: Vec::new(), skipped: Vec::new() };
+    visit(dir, dir, 0, limit, &mut tree)?;
+    if tree.groups.is_empty() {
+        let skipped: Vec<String> = tree.skipped.iter().map(|(g, why)| format!("{g}: {why}")).collect();
+        return Err(Error::Data {
+            path: dir.to_owned(),
+            message: format!(
+                "no criterion group whose benchmark ids are thread counts (folders named 1, 2, 4... holding new/sample.json){}",
+                if skipped.is_empty() { String::new() } else { format!("; skipped {}", skipped.join("; ")) }
+            ),
+        });
+    }
+    Ok(tree)
+}
+
+fn visit(root: &Path, dir: &Path, depth: usize, limit: InputLimit, tree: &mut CriterionTree) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the criterion folder", e))?;
+    let mut subfolders: Vec<(String, std::path::PathBuf)> = entries
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| name != "report")
+        .collect();
+    subfolders.sort();
+    let benchmarks: Vec<&String> =
+        subfolders.iter().filter(|(_, path)| path.join("new/sample.json").is_file()).map(|(n, _)| n).collect();
+    let name = dir.strip_prefix(root).ok().map(|p| p.display().to_string()).filter(|n| !n.is_empty());
+    let name = name.unwrap_or_else(|| dir.display().to_string());
+    if !benchmarks.is_empty() {
+        let numeric = benchmarks.iter().filter(|b| b.parse::<usize>().is_ok_and(|j| j > 0)).count();
+        let others: Vec<&str> = benchmarks.iter().filter(|b| b.parse::<usize>().is_err()).map(|b| b.as_str()).collect();
+        if numeric >= 2 {
+            tree.groups.push((name.clone(), read_criterion(dir, limit)?));
+            if !others.is_empty() {
+                tree.skipped
+                    .push((name.clone(), format!("benchmark ids that are not thread counts: {}", others.join(", "))));
+            }
+        } else if numeric == 1 {
+            tree.skipped.push((name.clone(), "only one benchmark id is a thread count: a curve needs two".into()));
+        } else {
+            tree.skipped.push((name.clone(), format!("benchmark ids are not thread counts ({})", others.join(", "))));
+        }
+    }
+    if depth < MAX_DEPTH {
+        for (sub, path) in &subfolders {
+            if benchmarks.contains(&sub) || sub == "new" || sub == "base" || sub == "change" {
+                continue;
+            }
+            visit(root, path, depth + 1, limit, tree)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bench(dir: &Path, id: &str, ns: f64) {
+        let new = dir.join(id).join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        let sample = format!("{{\"sampling_mode\":\"Linear\",\"iters\":[1.0,2.0],\"times\":[{ns},{}]}}", 2.0 * ns);
+        std::fs::write(new.join("sample.json"), sample).unwrap();
+    }
+
+    #[test]
+    fn a_whole_criterion_folder_gives_every_group_of_thread_counts_and_names_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (j, ns) in [(1, 1000.0), (2, 520.0), (4, 280.0)] {
+            bench(&root.join("scaling"), &j.to_string(), ns);
+            bench(&root.join("workloads/primes"), &j.to_string(), 2.0 * ns);
+        }
+        bench(&root.join("clock"), "instant_now", 20.0);
+        bench(&root.join("single"), "8", 20.0);
+        std::fs::create_dir_all(root.join("report")).unwrap();
+        let tree = read_criterion_tree(root, InputLimit::DEFAULT).unwrap();
+        let groups: Vec<&str> = tree.groups.iter().map(|(g, _)| g.as_str()).collect();
+        assert_eq!(groups, ["scaling", "workloads/primes"]);
+        assert_eq!(tree.groups[1].1.threads, [1, 2, 4]);
+        let skipped: Vec<String> = tree.skipped.iter().map(|(g, why)| format!("{g}: {why}")).collect();
+        assert_eq!(
+            skipped,
+            [
+                "clock: benchmark ids are not thread counts (instant_now)",
+                "single: only one benchmark id is a thread count: a curve needs two"
+            ]
+        );
+        // A folder with nothing to fit says what it skipped.
+        let empty = tempfile::tempdir().unwrap();
+        bench(&empty.path().join("clock"), "instant_now", 20.0);
+        let err = read_criterion_tree(empty.path(), InputLimit::DEFAULT).unwrap_err().to_string();
+        assert!(
+            err.contains("no criterion group") && err.contains("clock: benchmark ids are not thread counts"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn reads_thread_folders_and_skips_the_rest() {

@@ -7,7 +7,7 @@ mod csv;
 mod hyperfine;
 
 pub use self::csv::{parse_csv, read_csv};
-pub use criterion::read_criterion;
+pub use criterion::{CriterionTree, read_criterion, read_criterion_tree};
 pub use hyperfine::{is_hyperfine, read_hyperfine};
 
 use crate::fit::SampleKind;

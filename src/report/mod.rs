@@ -1,6 +1,7 @@
 //! Renderers of a results file, one format per file behind the small [`Exporter`] trait.
 
 mod comparison;
+mod csv;
 mod dry_run;
 mod html;
 mod json;
@@ -11,6 +12,7 @@ pub mod svg;
 mod table;
 
 pub use comparison::{comparison_html, comparison_text};
+pub use csv::Csv;
 pub use dry_run::dry_run_text;
 pub use html::Html;
 pub use json::Json;

@@ -35,12 +35,13 @@ pub fn workload_table(w: &WorkloadResult) -> String {
         Some(command) => vec![format!("command `{command}`")],
         None => params,
     };
+    // A command runs its own processes: the team backend says nothing about it.
+    let backend = if w.command.is_some() { String::new() } else { format!(", {}", w.backend) };
     let _ = writeln!(
         out,
-        "{} ({}, {}{scaling}; {}{calibrated}): {} rounds, {}",
+        "{} ({}{backend}{scaling}; {}{calibrated}): {} rounds, {}",
         w.name,
         w.kind,
-        w.backend,
         params.join(" "),
         w.rounds,
         stop_text(w)

@@ -38,7 +38,7 @@ use amdahl_workloads::{Backend, Kind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::config::SweepSettings;
+use crate::config::{Hooks, SweepSettings};
 use crate::fit::Fits;
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
@@ -255,6 +255,15 @@ pub struct ConfigRecord {
     /// apart.
     #[serde(default)]
     pub team: Option<TeamModel>,
+    /// `--setup`: run once per workload before its first run, untimed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<String>,
+    /// `--prepare`: run before every timed run, untimed (`{threads}` is that run's j).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepare: Option<String>,
+    /// `--cleanup`: run once per workload after its last run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<String>,
 }
 
 /// How a `threads` team runs its workers.
@@ -278,8 +287,9 @@ impl TeamModel {
 }
 
 impl ConfigRecord {
-    /// The record of a run's `settings` (the whole run's budget and seed) and its `--threads` text.
-    pub fn of(settings: &SweepSettings, threads: Option<String>) -> ConfigRecord {
+    /// The record of a run's `settings` (the whole run's budget and seed), its `--threads` text and
+    /// its hooks.
+    pub fn of(settings: &SweepSettings, threads: Option<String>, hooks: &Hooks) -> ConfigRecord {
         ConfigRecord {
             backend: settings.backend,
             threads,
@@ -291,6 +301,9 @@ impl ConfigRecord {
             scaling: settings.scaling,
             pin: settings.pin,
             team: Some(TeamModel::Persistent),
+            setup: hooks.setup.clone(),
+            prepare: hooks.prepare.clone(),
+            cleanup: hooks.cleanup.clone(),
         }
     }
 

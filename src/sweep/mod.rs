@@ -129,7 +129,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             status: RunStatus::Running,
         },
         machine: ctx.machine,
-        config: ConfigRecord::of(&config.settings, config.threads_text.clone()),
+        config: ConfigRecord::of(&config.settings, config.threads_text.clone(), &config.hooks),
         warnings,
         workloads: Vec::new(),
     };
@@ -190,7 +190,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             placement: &placement,
             ceilings: ceilings.clone(),
         };
-        let result = sweep_workload(planned, &settings, env);
+        let result = sweep_workload(planned, &settings, &config.hooks, env);
         if result.error.is_some() {
             failures += 1;
         }

@@ -448,7 +448,7 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
             placement: &[],
             ceilings: None,
         };
-        sweep_workload(&planned(workload, &[1, 2]), &settings, env)
+        sweep_workload(&planned(workload, &[1, 2]), &settings, &Default::default(), env)
     };
     // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
     let slow = sweep(&SLOW, &mut seen);
@@ -716,7 +716,7 @@ fn work_already_far_slower_and_falling_is_not_extended_upward_and_says_why() {
         ceilings: None,
     };
     // S(2) = 0.5 is not yet below the stop; S(3) = 0.33 is, and falling: 4, 6 and 8 are not run.
-    let result = sweep_workload(&planned(&SLOWER, &[1, 2, 3, 4, 6, 8]), &settings, env);
+    let result = sweep_workload(&planned(&SLOWER, &[1, 2, 3, 4, 6, 8]), &settings, &Default::default(), env);
     assert_eq!(result.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(result.points.iter().all(|p| p.samples_ns.len() == 3));
     let limit = result.limit.unwrap();
@@ -785,7 +785,7 @@ fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_i
         placement: &[],
         ceilings: None,
     };
-    let w = sweep_workload(&planned(&PEAKED, &[1, 2, 4, 8, 64]), &settings, env);
+    let w = sweep_workload(&planned(&PEAKED, &[1, 2, 4, 8, 64]), &settings, &Default::default(), env);
     assert_eq!((w.rounds, w.stop), (30, StopReason::MaxRounds));
     // The first count goes between 8 and 64, where the models part most; each later one only once
     // the one before has its minimum rounds.

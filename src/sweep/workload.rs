@@ -33,7 +33,7 @@ use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
 use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
-use crate::config::{PlannedWorkload, SweepSettings};
+use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
 use crate::plan::{AddedPoint, LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
 use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
@@ -68,9 +68,14 @@ const COMMAND_GRACE: Duration = Duration::from_secs(30);
 
 /// Sweeps one workload with `settings` (this workload's budget share and seed). Never panics on
 /// the workload's account: failures are in the result's `error`.
-pub fn sweep_workload(planned: &PlannedWorkload, settings: &SweepSettings, env: SweepEnv<'_>) -> WorkloadResult {
+pub fn sweep_workload(
+    planned: &PlannedWorkload,
+    settings: &SweepSettings,
+    hooks: &Hooks,
+    env: SweepEnv<'_>,
+) -> WorkloadResult {
     let workload: &dyn Workload = &*planned.spec.workload;
-    let mut sweep = Sweep { planned, workload, settings, env, result: new_result(planned, settings, workload) };
+    let mut sweep = Sweep { planned, workload, settings, hooks, env, result: new_result(planned, settings, workload) };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(mut teams) = sweep.build_teams() else { return sweep.result };
     let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
@@ -79,12 +84,14 @@ pub fn sweep_workload(planned: &PlannedWorkload, settings: &SweepSettings, env: 
     // Counts above a far slower point were not warmed up: they leave the sweep.
     teams.truncate(alive.len());
     sweep.rounds(&mut sampler, &mut teams, &mut alive);
+    sweep.cleanup();
     sweep.finish()
 }
 
 /// The state of one workload's sweep; each method is one step of the module docs.
 struct Sweep<'a, 'e> {
     planned: &'a PlannedWorkload,
+    hooks: &'a Hooks,
     workload: &'a dyn Workload,
     settings: &'a SweepSettings,
     env: SweepEnv<'e>,
@@ -161,11 +168,11 @@ impl<'e> Sweep<'_, 'e> {
             self.fail(format!("workload `{name}` declares no `size` parameter (the contract needs one)"));
             return None;
         }
-        if let Some(setup) = &self.planned.setup
-            && let Err(e) = run_setup(setup)
-        {
-            self.fail(format!("workload `{name}`: set-up failed: {e}"));
-            return None;
+        for setup in [&self.hooks.setup, &self.planned.setup].into_iter().flatten() {
+            if let Err(e) = run_setup(setup) {
+                self.fail(format!("workload `{name}`: set-up failed: {e}"));
+                return None;
+            }
         }
         Some(self.planned.spec.params.clone())
     }
@@ -227,6 +234,7 @@ impl<'e> Sweep<'_, 'e> {
             instances,
             weak: self.settings.scaling == Scaling::Weak,
             command: self.workload.command().is_some(),
+            prepare: self.hooks.prepare.clone(),
             guard: Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None)),
         };
         Some((sampler, params))
@@ -466,6 +474,15 @@ impl<'e> Sweep<'_, 'e> {
         push_error(&mut self.result.error, error);
     }
 
+    /// `--cleanup`, once after the last run; a failure is a warning (what was measured stands).
+    fn cleanup(&mut self) {
+        if let Some(cleanup) = &self.hooks.cleanup
+            && let Err(e) = run_setup(cleanup)
+        {
+            self.result.warnings.push(format!("{}: --cleanup failed: {e}", self.workload.name()));
+        }
+    }
+
     /// The summaries, fits and diagnosis, once two rounds are in.
     fn finish(mut self) -> WorkloadResult {
         if self.result.rounds >= 2 {
@@ -493,7 +510,7 @@ fn push_error(error: &mut Option<String>, message: String) {
     });
 }
 
-/// Runs a suite entry's set-up command with `sh -c`, untimed.
+/// Runs a set-up, prepare or clean-up command with `sh -c`, untimed.
 fn run_setup(command: &str) -> Result<(), String> {
     let out = std::process::Command::new("sh")
         .arg("-c")
@@ -543,11 +560,17 @@ struct Sampler<'a> {
     weak: bool,
     /// Whether the workload is a command (its CPU time is its processes', not the team's).
     command: bool,
+    /// `--prepare`, run before every sample, untimed.
+    prepare: Option<String>,
 }
 
 impl Sampler<'_> {
     fn sample(&mut self, point: usize, team: &Team) -> Result<Measurement, String> {
         let j = team.threads();
+        if let Some(prepare) = &self.prepare {
+            run_setup(&prepare.replace("{threads}", &j.to_string()))
+                .map_err(|e| format!("workload `{}`: --prepare failed at j={j}: {e}", self.name))?;
+        }
         let slot = if self.weak { point } else { 0 };
         let clock = self.clock;
         let instance = &mut self.instances[slot];

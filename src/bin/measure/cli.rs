@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use amdahl::config::{CommandRequest, RunRequest};
+use amdahl::config::{CommandRequest, Hooks, RunRequest};
 use amdahl::placement::Pin;
 use amdahl::scaling::Scaling;
 use amdahl_workloads::Backend;
@@ -18,6 +18,9 @@ pub struct Cli {
     /// What to do (default: run).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Colour the verdicts and warnings: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
     /// Options of `run`, accepted without the word `run`.
     #[command(flatten)]
     pub run: RunArgs,
@@ -44,6 +47,10 @@ pub enum Command {
     Machine(MachineArgs),
     /// Print the JSON Schema of the results file.
     Schema,
+    /// Print a shell completion script: `measure completions bash > ~/.local/share/bash-completion/completions/measure`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `measure man > measure.1`.
+    Man,
 }
 
 /// Options of `measure run`.
@@ -143,6 +150,24 @@ pub struct RunArgs {
     /// Also write the HTML report next to the results file.
     #[arg(long)]
     pub report: bool,
+    /// Write the results JSON here (hyperfine's name for --out; give one of the two).
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Also write the Markdown summary here (same rules as --out: no overwriting without --force).
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Also write one CSV row per point, with the fitted models' columns, here.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Run CMD with `sh -c` once per workload before its first run (untimed), as hyperfine's.
+    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
+    pub setup: Option<String>,
+    /// Run CMD before every timed run (untimed); `{threads}` is that run's j.
+    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
+    pub prepare: Option<String>,
+    /// Run CMD once per workload after its last run.
+    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
+    pub cleanup: Option<String>,
 }
 
 /// Options of `measure list`.
@@ -159,7 +184,9 @@ pub struct FitArgs {
     /// Results files of ours or hyperfine `--export-json` scans (`.json`), or CSV files.
     #[arg(required_unless_present = "criterion", value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// A criterion group folder whose benchmark ids are thread counts (`target/criterion/<group>`).
+    /// A criterion folder: one group whose benchmark ids are thread counts
+    /// (`target/criterion/<group>`), or the whole `target/criterion`, whose groups of thread counts
+    /// are each fitted (the others are named on stderr with the reason they were skipped).
     #[arg(long, value_name = "DIR")]
     pub criterion: Vec<PathBuf>,
     /// Print JSON instead of tables.
@@ -274,6 +301,25 @@ pub struct MachineArgs {
     pub procfs: Option<PathBuf>,
 }
 
+/// Options of `measure completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (CLICOLOR_FORCE does the same).
+    Always,
+    /// Never.
+    Never,
+}
+
 /// `--pin` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PinArg {
@@ -358,9 +404,22 @@ impl RunArgs {
                 ScalingArg::Strong => Scaling::Strong,
                 ScalingArg::Weak => Scaling::Weak,
             }),
-            out: self.out,
+            out: match (self.out, self.export_json) {
+                (Some(out), Some(export)) if out != export => {
+                    return Err(amdahl::Error::usage(
+                        "--export-json",
+                        export.display(),
+                        format!(
+                            "is the results file, and --out names another ({}): give one of the two",
+                            out.display()
+                        ),
+                    ));
+                }
+                (out, export) => out.or(export),
+            },
             force: self.force,
             pin: self.pin.map(PinArg::policy),
+            hooks: Hooks { setup: self.setup, prepare: self.prepare, cleanup: self.cleanup },
         })
     }
 }

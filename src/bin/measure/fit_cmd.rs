@@ -24,9 +24,17 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     let mut texts = Vec::new();
     let mut values = Vec::new();
     for dir in &args.criterion {
-        let report = explain_samples(&dir.display().to_string(), &import::read_criterion(dir, limit)?, seed, cpus)?;
-        texts.push(curve_table(&report));
-        values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
+        let tree = import::read_criterion_tree(dir, limit)?;
+        for (group, why) in &tree.skipped {
+            crate::colour::warning(&format!("{}: skipped {group}: {why}", dir.display()));
+        }
+        for (group, samples) in &tree.groups {
+            let name =
+                if group == &dir.display().to_string() { group.clone() } else { format!("{}/{group}", dir.display()) };
+            let report = explain_samples(&name, samples, seed, cpus)?;
+            texts.push(curve_table(&report));
+            values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
+        }
     }
     for file in &args.files {
         if let Some(scan) = hyperfine_scan(file, limit)? {

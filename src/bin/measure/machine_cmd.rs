@@ -112,7 +112,7 @@ pub fn run(args: &MachineArgs) -> Result<(String, u8)> {
         format!("{value:#}\n")
     } else {
         for w in &warnings {
-            eprintln!("warning: {}", amdahl::report::printable(w));
+            crate::colour::warning(w);
         }
         machine_text(&facts, ceilings.as_ref())
     };

@@ -2,6 +2,7 @@
 //! library, prints what comes back, and turns errors into the exit codes of DESIGN.md.
 
 mod cli;
+mod colour;
 mod compare_cmd;
 mod fit_cmd;
 mod list;
@@ -19,16 +20,17 @@ use std::sync::Arc;
 use amdahl::error::exit_code;
 use amdahl::fit_command::refit;
 use amdahl::input::InputLimit;
-use amdahl::report::{Exporter, Html, Json, Table, printable};
+use amdahl::report::{Csv, Exporter, Html, Json, Markdown, Table, printable};
 use amdahl::results::{Overwrite, ResultsFile, RunStatus, write_new};
 use amdahl::sweep::{Hang, Journal, RealClock, RunContext, Watchdog};
 use amdahl::{Error, machine, sweep};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, RunArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    colour::init(cli.color);
     let result = match cli.command {
         None => run(cli.run),
         Some(Command::Run(args)) => run(*args),
@@ -39,17 +41,31 @@ fn main() -> ExitCode {
                 print(&list::text())
             }
         }
-        Some(Command::Fit(args)) => fit_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
+        Some(Command::Fit(args)) => fit_cmd::run(&args)
+            .and_then(|(text, code)| if args.json { print(&text) } else { print_styled(&text) }.map(|_| code)),
         Some(Command::Predict(args)) => predict_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Report(args)) => report_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
-        Some(Command::Compare(args)) => compare_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
+        Some(Command::Compare(args)) => compare_cmd::run(&args)
+            .and_then(|(text, code)| if args.json { print(&text) } else { print_styled(&text) }.map(|_| code)),
         Some(Command::Machine(args)) => machine_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Schema) => amdahl::results::json_schema().and_then(|schema| print(&schema)),
+        Some(Command::Completions(args)) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "measure", &mut script);
+            print(&String::from_utf8_lossy(&script))
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Error::io("<stdout>", "cannot render the man page", e))
+                .and_then(|()| print(&String::from_utf8_lossy(&page)))
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("measure: error: {}", printable(&err.to_string()));
+            colour::error("", &err.to_string());
             ExitCode::from(err.exit_code())
         }
     }
@@ -75,8 +91,17 @@ fn load_results(path: &std::path::Path, limit: InputLimit) -> Result<ResultsFile
 }
 
 fn print(text: &str) -> Result<u8, Error> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(printable(text).as_bytes()).and_then(|()| stdout.flush()) {
+    write_stdout(&printable(text))
+}
+
+/// Prints a table or explanation, its verdicts coloured where `--color` allows (never JSON).
+fn print_styled(text: &str) -> Result<u8, Error> {
+    write_stdout(&colour::verdicts(&printable(text)))
+}
+
+fn write_stdout(text: &str) -> Result<u8, Error> {
+    let mut stdout = anstream::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(exit_code::OK),
         // A closed pipe (`measure list | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit_code::OK),
@@ -90,6 +115,13 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     let roots = machine::Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
     let cpus = machine::cpu_counts(&roots);
     let dry_run = args.dry_run;
+    let exports: Vec<(std::path::PathBuf, Box<dyn Exporter>)> = [
+        args.export_markdown.clone().map(|p| (p, Box::new(Markdown) as Box<dyn Exporter>)),
+        args.export_csv.clone().map(|p| (p, Box::new(Csv) as Box<dyn Exporter>)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let config = args.into_request()?.resolve(cpus)?;
     if dry_run {
         let plan = amdahl::dry_run::dry_run(&config, cpus)?;
@@ -98,6 +130,10 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         } else {
             print(&amdahl::report::dry_run_text(&plan))
         };
+    }
+    // Exports follow the results file's rules, checked before anything is measured.
+    for (path, _) in &exports {
+        amdahl::results::output::check_target(path, overwrite)?;
     }
     let fingerprint = machine::fingerprint(&roots);
     let ceilings = machine_cmd::CeilingSetup::new(&roots, &fingerprint, config.settings.pin, no_cache);
@@ -117,7 +153,7 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             humantime::format_duration(hang.timeout),
             hang.threads
         );
-        eprintln!("\nmeasure: error: {}", printable(&why));
+        colour::error("\n", &why);
         saved::report(&hung.finish_interrupted(Some(&why)));
         std::process::exit(exit_code::TIMEOUT.into());
     });
@@ -142,12 +178,16 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     if json {
         print(&String::from_utf8_lossy(&Json.render(&outcome.results)?))?;
     } else if !quiet {
-        print(&String::from_utf8_lossy(&Table.render(&outcome.results)?))?;
+        print_styled(&String::from_utf8_lossy(&Table.render(&outcome.results)?))?;
     }
     let saved_as_asked = saved::report(&outcome.saved);
     if let Some(html) = &outcome.report {
         write_new(html, &Html.render(&outcome.results)?, overwrite)?;
         eprintln!("HTML report written to {}", printable(&html.display().to_string()));
+    }
+    for (path, exporter) in &exports {
+        write_new(path, &exporter.render(&outcome.results)?, overwrite)?;
+        eprintln!("exported to {}", printable(&path.display().to_string()));
     }
     Ok(if !saved_as_asked {
         exit_code::IO

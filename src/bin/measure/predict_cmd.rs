@@ -28,7 +28,7 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
         let mut out = String::new();
         for p in &predictions {
             for w in &p.warnings {
-                eprintln!("warning: {}", amdahl::report::printable(w));
+                crate::colour::warning(w);
             }
             let ceiling = p.ceiling.map(|c| format!("; ceiling {}", ceiling_text(c))).unwrap_or_default();
             out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.map_or("no", |m| m.as_str()));

@@ -53,8 +53,8 @@ impl Observer for Bar {
 
     fn warning(&mut self, message: &str) {
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("warning: {}", printable(message))),
-            None => eprintln!("warning: {}", printable(message)),
+            Some(bar) => bar.suspend(|| crate::colour::warning(message)),
+            None => crate::colour::warning(message),
         }
     }
 }
