@@ -57,7 +57,8 @@ pub struct EnvDifference {
 pub struct PairComparison {
     /// The other machine's label.
     pub other: String,
-    /// T(1) of A / T(1) of the other: above 1 means the other is faster per core.
+    /// T(1) of A / T(1) of the other (the T(1) ratio): above 1 means the other is faster on one
+    /// thread.
     pub per_core_ratio: Option<f64>,
     /// Its 95% CI.
     pub per_core_ratio_ci95: Option<[f64; 2]>,
@@ -75,6 +76,8 @@ pub struct PairComparison {
     pub serial_fraction: [Option<f64>; 2],
     /// The largest thread count each B was fitted on (they differ when the machines do).
     pub fitted_up_to: [Option<usize>; 2],
+    /// The thread counts each B was fitted on.
+    pub fitted_threads: [Vec<usize>; 2],
     /// Their 95% CIs.
     pub serial_fraction_ci95: [Option<[f64; 2]>; 2],
     /// B(other) - B(A).
@@ -250,6 +253,10 @@ fn serial_fraction_replicates(r: &ResultsFile, index: usize) -> Option<(f64, Vec
     Some((b, replicates))
 }
 
+fn fitted_threads(w: &WorkloadResult) -> Vec<usize> {
+    w.fits.amdahl.as_ref().map(|a| a.threads_used.clone()).unwrap_or_default()
+}
+
 fn fitted_up_to(w: &WorkloadResult) -> Option<usize> {
     w.fits.amdahl.as_ref().and_then(|a| a.threads_used.last().copied())
 }
@@ -302,6 +309,7 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
         fidelity_at_common: [pa.and_then(|p| p.fidelity), pb.and_then(|p| p.fidelity)],
         serial_fraction: [ba, bb],
         fitted_up_to: [fitted_up_to(wa), fitted_up_to(wb)],
+        fitted_threads: [fitted_threads(wa), fitted_threads(wb)],
         serial_fraction_ci95: [ci_of(&fa), ci_of(&fb)],
         serial_fraction_difference: diff,
         serial_fraction_difference_ci95: diff_ci,
@@ -329,9 +337,9 @@ fn sentence(
         _ => "scaling cannot be compared (a serial fraction is missing)".to_owned(),
     };
     let speed = match (ratio, ratio_ci) {
-        (Some(r), Some([lo, _])) if lo > 1.0 => format!("; {other} is {r:.2}x faster per core"),
-        (Some(r), Some([_, hi])) if hi < 1.0 => format!("; A is {:.2}x faster per core", 1.0 / r),
-        (Some(_), _) => "; per-core speed is alike".to_owned(),
+        (Some(r), Some([lo, _])) if lo > 1.0 => format!("; single-thread speed: {other} is {r:.2}x faster"),
+        (Some(r), Some([_, hi])) if hi < 1.0 => format!("; single-thread speed: A is {:.2}x faster", 1.0 / r),
+        (Some(_), _) => "; single-thread speed is alike".to_owned(),
         _ => String::new(),
     };
     scaling + &speed

@@ -366,7 +366,10 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     assert!(pair["per_core_ratio"].is_number() && pair["serial_fraction_difference_ci95"].is_array());
     assert!(pair["sentence"].as_str().unwrap().contains("serial fraction"));
     assert!(v["not_compared"][0].as_str().unwrap().contains("mc-pi: A and B differ: parameters or size"));
-    assert!(std::fs::read_to_string(&html).unwrap().matches("<svg").count() == 1);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.matches("<svg").count() == 1);
+    assert!(page.contains("<table>") && !page.contains("<pre>"), "a page of tables, not a text dump");
+    assert!(page.contains("T(1) ratio T1(A)/T1(other)"), "{page}");
 
     let c = small_run(dir.path(), "c.json", &["newton:size=1000"]);
     assert_refused(&measure(&["compare", &a, &c]), 65, &["no workload can be compared"]);

@@ -1,9 +1,13 @@
-//! `measure compare` as text and as one HTML page with the machines' speedup curves overlaid.
+//! `measure compare` as text, and as one HTML page: tables of the machines, what differs between
+//! their environments and each common workload's comparison, with every machine's speedup curve,
+//! fitted model and own ceiling overlaid.
 
 use std::fmt::Write;
 
-use super::svg::{Series, escape, overlay_chart};
+use super::svg::{Overlay, escape, overlay_chart};
+use super::table::threads_text;
 use crate::compare::{Comparison, PairComparison};
+use crate::fit::Model;
 use crate::results::ResultsFile;
 
 fn ci(c: Option<[f64; 2]>, digits: usize) -> String {
@@ -12,6 +16,28 @@ fn ci(c: Option<[f64; 2]>, digits: usize) -> String {
 
 fn num(v: Option<f64>, digits: usize) -> String {
     v.map(|v| format!("{v:.digits$}")).unwrap_or_else(|| "-".into())
+}
+
+/// The single-thread speed in words: which machine is faster on one thread, when the T(1)
+/// ratio's interval excludes 1.
+fn speed_words(p: &PairComparison) -> String {
+    let o = &p.other;
+    match (p.per_core_ratio, p.per_core_ratio_ci95) {
+        (Some(r), Some([lo, _])) if lo > 1.0 => format!("{o} is {r:.2}x faster on one thread"),
+        (Some(r), Some([_, hi])) if hi < 1.0 => format!("A is {:.2}x faster on one thread", 1.0 / r),
+        (Some(_), _) => "alike on one thread".to_owned(),
+        _ => "unknown".to_owned(),
+    }
+}
+
+/// Which thread counts each B was fitted on, in words.
+fn fitted_words(p: &PairComparison) -> String {
+    let [a, b] = &p.fitted_threads;
+    if a == b {
+        format!("both fitted on j = {}", threads_text(a))
+    } else {
+        format!("A fitted on j = {}, {} on j = {}", threads_text(a), p.other, threads_text(b))
+    }
 }
 
 /// The comparison as plain text.
@@ -58,9 +84,10 @@ fn pair_text(p: &PairComparison) -> String {
     let o = &p.other;
     let _ = writeln!(
         out,
-        "  A vs {o}: per-core speed T1(A)/T1({o}) = {}{}",
+        "  A vs {o}: T(1) ratio T1(A)/T1({o}) = {}{}: {}",
         num(p.per_core_ratio, 3),
-        ci(p.per_core_ratio_ci95, 3)
+        ci(p.per_core_ratio_ci95, 3),
+        speed_words(p)
     );
     if let Some(j) = p.common_threads {
         let _ = writeln!(
@@ -84,9 +111,8 @@ fn pair_text(p: &PairComparison) -> String {
     }
     let _ = writeln!(
         out,
-        "    Amdahl serial fraction (fitted up to j = {} and {}): A {}{}, {o} {}{}; difference {o} - A = {}{}{}",
-        p.fitted_up_to[0].map_or("-".into(), |j| j.to_string()),
-        p.fitted_up_to[1].map_or("-".into(), |j| j.to_string()),
+        "    Amdahl serial fraction ({}): A {}{}, {o} {}{}; difference {o} - A = {}{}{}",
+        fitted_words(p),
         num(p.serial_fraction[0], 4),
         ci(p.serial_fraction_ci95[0], 4),
         num(p.serial_fraction[1], 4),
@@ -99,28 +125,135 @@ fn pair_text(p: &PairComparison) -> String {
     out
 }
 
-/// One HTML page: the text, then per compared workload the speedup curves of every machine.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222}\
+table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;vertical-align:top;white-space:nowrap}\
+td.l,th.l{white-space:normal}\
+th{background:#f4f4f4}.l{text-align:left}.sig{font-weight:bold}.verdict{background:#f8f8f8;border-left:4px solid #1f77b4;padding:.4em .8em}\
+.charts{display:flex;flex-wrap:wrap;gap:.5em}section{margin-top:2em}";
+
+/// One HTML page: the machines, the environment differences and each workload's comparison as
+/// tables, with the machines' curves overlaid.
 pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> String {
-    let mut out = String::from(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>amdahl compare</title>\
-         <style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em}\
-         pre{background:#f8f8f8;padding:.6em;overflow-x:auto}.charts{display:flex;flex-wrap:wrap;gap:.5em}</style></head><body>\
-         <h1>amdahl: comparison of machines</h1>",
+    let mut out = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>amdahl compare</title><style>{STYLE}</style></head><body><h1>amdahl: comparison of machines</h1>"
     );
-    let _ = write!(out, "<pre>{}</pre><div class=\"charts\">", escape(&comparison_text(c)));
+    out += "<h2>Machines</h2><table><tr><th class=\"l\">label</th><th class=\"l\">file</th><th class=\"l\">CPU</th><th class=\"l\">host</th><th>usable CPUs</th><th>physical cores</th></tr>";
+    for m in &c.machines {
+        let _ = write!(
+            out,
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&m.label),
+            escape(&m.file),
+            escape(m.cpu.as_deref().unwrap_or("unknown")),
+            escape(m.host.as_deref().unwrap_or("unknown")),
+            m.usable_cpus,
+            m.physical_cores
+        );
+    }
+    out += "</table>";
+    if !c.environment_differences.is_empty() {
+        out += "<h2>What differs between the environments</h2><table><tr><th class=\"l\">fact</th>";
+        for m in &c.machines {
+            let _ = write!(out, "<th class=\"l\">{}</th>", escape(&m.label));
+        }
+        out += "</tr>";
+        for d in &c.environment_differences {
+            let _ = write!(out, "<tr><td class=\"l\">{}</td>", escape(&d.field));
+            for v in &d.values {
+                let _ = write!(out, "<td class=\"l\">{}</td>", escape(v));
+            }
+            out += "</tr>";
+        }
+        out += "</table>";
+    }
     for w in &c.workloads {
-        let curves: Vec<Series> = files
+        let _ = write!(out, "<section><h2>{} <small>({})</small></h2>", escape(&w.name), escape(&w.params));
+        for p in &w.pairs {
+            out += &pair_html(p);
+        }
+        let curves: Vec<Overlay> = files
             .iter()
             .zip(&c.machines)
             .filter_map(|((_, r), m)| {
                 let wr = r.workloads.iter().find(|x| x.name == w.name)?;
-                let pts =
+                let points =
                     wr.points.iter().filter_map(|p| Some((p.threads as f64, p.speedup?, p.speedup_ci95))).collect();
-                Some((format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus), pts))
+                let model = match wr.fits.best {
+                    Some(Model::Usl) => wr.fits.usl.as_ref().and_then(|u| Some((u.sigma?, u.kappa?))),
+                    _ => wr.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).map(|b| (b, 0.0)),
+                };
+                let ceiling = wr.points.iter().filter_map(|p| Some((p.threads as f64, p.machine_speedup?))).collect();
+                let label = format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus);
+                Some(Overlay { label, points, model, ceiling })
             })
             .collect();
-        out += &overlay_chart(&format!("{}: speedup by machine", w.name), &curves);
+        let _ = write!(
+            out,
+            "<div class=\"charts\">{}</div></section>",
+            overlay_chart(&format!("{}: speedup by machine", w.name), &curves)
+        );
     }
-    out += "</div></body></html>\n";
+    if !c.not_compared.is_empty() {
+        out += "<h2>Not compared</h2><ul>";
+        for n in &c.not_compared {
+            let _ = write!(out, "<li>{}</li>", escape(n));
+        }
+        out += "</ul>";
+    }
+    out += "</body></html>\n";
+    out
+}
+
+fn pair_html(p: &PairComparison) -> String {
+    let o = escape(&p.other);
+    let cell = |v: Option<f64>, c: Option<[f64; 2]>, d: usize| format!("{}{}", num(v, d), ci(c, d));
+    let mut rows: Vec<(String, String, String, String)> = vec![(
+        "T(1) ratio T1(A)/T1(other)".into(),
+        cell(p.per_core_ratio, p.per_core_ratio_ci95, 3),
+        String::new(),
+        speed_words(p),
+    )];
+    if let Some(j) = p.common_threads {
+        rows.push((
+            format!("S({j}), the largest common j"),
+            cell(p.speedup_at_common[0], p.speedup_at_common_ci95[0], 3),
+            cell(p.speedup_at_common[1], p.speedup_at_common_ci95[1], 3),
+            String::new(),
+        ));
+        if p.fidelity_at_common.iter().any(Option::is_some) {
+            let of =
+                |i: usize| format!("{} of {}", num(p.fidelity_at_common[i], 2), num(p.machine_speedup_at_common[i], 2));
+            rows.push((format!("fidelity at {j}: S / the machine's own ceiling"), of(0), of(1), String::new()));
+        }
+    }
+    rows.push((
+        format!("Amdahl serial fraction B ({})", fitted_words(p)),
+        cell(p.serial_fraction[0], p.serial_fraction_ci95[0], 4),
+        cell(p.serial_fraction[1], p.serial_fraction_ci95[1], 4),
+        format!(
+            "difference {o} - A = {}{} ({})",
+            num(p.serial_fraction_difference, 4),
+            ci(p.serial_fraction_difference_ci95, 4),
+            if p.significant { "significant" } else { "not significant" }
+        ),
+    ));
+    let mut out =
+        format!("<h3>A vs {o}</h3><table><tr><th class=\"l\"></th><th>A</th><th>{o}</th><th class=\"l\">so</th></tr>");
+    for (what, a, b, note) in rows {
+        let _ = write!(
+            out,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
+            escape(&what),
+            escape(&a),
+            escape(&b),
+            escape(&note)
+        );
+    }
+    let _ = write!(
+        out,
+        "</table><p class=\"verdict{}\">{}</p>",
+        if p.significant { " sig" } else { "" },
+        escape(&p.sentence)
+    );
     out
 }

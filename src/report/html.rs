@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::svg::{efficiency_chart, escape, karp_flatt_chart, speedup_chart};
+use super::svg::{combined, efficiency_chart, escape, karp_flatt_chart, speedup_chart};
 use super::{Exporter, format_duration_ns, table};
 use crate::error::Result;
 use crate::results::{ResultsFile, Tag, WorkloadResult};
@@ -18,6 +18,19 @@ table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .6em;border-bott
 th{background:#f4f4f4}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:.5em}\
 .diag{font-size:1.05em;background:#f6f8fa;border-left:4px solid #1f77b4;padding:.4em .8em}\
 .warn{color:#8a5300}pre{background:#f8f8f8;padding:.5em;overflow-x:auto}.err{color:#b00}";
+
+/// What the page's words and numbers mean.
+const GLOSSARY: &str = "<section id=\"glossary\"><h2>Glossary</h2><dl>\
+<dt>T(j)</dt><dd>The median wall time of one run at j threads, with its bootstrap 95% CI.</dd>\
+<dt>S(j), speedup</dt><dd>The median over rounds of the paired ratio T1/Tj: each round measures every j once, in a shuffled order, so drift falls on all j alike.</dd>\
+<dt>E, efficiency</dt><dd>S(j)/j: 1 when j threads are j times as fast.</dd>\
+<dt>Karp-Flatt e(j)</dt><dd>(1/S - 1/j)/(1 - 1/j), the serial fraction implied by each point: constant when Amdahl's law holds, rising when overhead or a shared resource grows with j.</dd>\
+<dt>util</dt><dd>CPU time of the team's threads / (wall time x min(j, usable CPUs)): near 1 when every thread computes, near 0 when threads wait.</dd>\
+<dt>machine S_max, fidelity</dt><dd>What plain std threads pinned to the CPUs reach on this machine at j (a spin loop, a triad's bandwidth or sleeping threads, by the kind of work), and S(j) divided by it.</dd>\
+<dt>Amdahl B</dt><dd>The serial fraction of S(j) = 1/(B + (1-B)/j), with its 95% interval; 1/B is the ceiling no number of threads beats.</dd>\
+<dt>USL</dt><dd>The Universal Scalability Law S(j) = j/(1 + sigma(j-1) + kappa j(j-1)): contention sigma and coherency kappa; a peak at N* = sqrt((1-sigma)/kappa) when kappa > 0.</dd>\
+<dt>tags</dt><dd><b>oversubscribed</b>: more threads than usable CPUs (left out of the fit but for I/O-bound work); <b>smt</b>: more threads than physical cores, where SMT siblings are usable; <b>disturbed</b>: other work competed for the CPUs while the point was measured.</dd>\
+</dl></section>";
 
 impl Exporter for Html {
     fn render(&self, r: &ResultsFile) -> Result<Vec<u8>> {
@@ -57,6 +70,7 @@ impl Exporter for Html {
         for w in &r.workloads {
             out += &workload_section(w, cores);
         }
+        out += GLOSSARY;
         out += "</body></html>\n";
         Ok(out.into_bytes())
     }
@@ -155,13 +169,14 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
         let _ = write!(out, "<p class=\"warn\">warning: {}</p>", escape(warning));
     }
     if w.points.iter().any(|p| p.speedup.is_some()) {
-        let _ = write!(
-            out,
-            "<div class=\"charts\">{}{}{}</div>",
-            speedup_chart(w, cores),
-            efficiency_chart(w),
-            if w.points.iter().any(|p| p.karp_flatt.is_some()) { karp_flatt_chart(w) } else { String::new() }
-        );
+        // Fewer than four thread counts: one chart, its points labelled with S and E.
+        let (efficiency, karp_flatt) = if combined(w) {
+            (String::new(), String::new())
+        } else {
+            let kf = w.points.iter().any(|p| p.karp_flatt.is_some());
+            (efficiency_chart(w), if kf { karp_flatt_chart(w) } else { String::new() })
+        };
+        let _ = write!(out, "<div class=\"charts\">{}{efficiency}{karp_flatt}</div>", speedup_chart(w, cores));
     }
     out += "<table><tr><th>j</th><th>T(j) median</th><th>95% CI</th><th>S(j)</th><th>95% CI</th><th>E</th><th>Karp-Flatt</th><th>util</th><th title=\"what plain pinned threads reach on this machine at j\">machine S_max</th><th title=\"S(j) / machine S_max\">fidelity</th><th class=\"l\">tags</th></tr>";
     for p in &w.points {

@@ -71,7 +71,7 @@ fn speedup_chart_structure() {
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     for label in [
         "synthetic: speedup S(j)",
-        "oversubscribed (&gt; 4 usable CPUs)",
+        "oversubscribed (&gt; 4 usable",
         "2 physical cores",
         "ideal S = j",
         "Amdahl B = 0.250 (best)",
@@ -83,10 +83,11 @@ fn speedup_chart_structure() {
     }
     // Snapshot of every element kind: 6 points, 6 CI whisker centres and 1 legend marker as
     // circles; grid lines as lines; curves, whiskers, legend swatches and the dashes of the ceiling
-    // and the core mark as polylines; background, shaded region, legend box and swatch as rects.
+    // and the core mark as polylines; background, shaded region and its legend swatch as rects (the
+    // legend sits beside the plot, without a box).
     assert_eq!(
         element_counts(&svg),
-        counts(&[("circle", 13), ("line", 171), ("polyline", 102), ("rect", 5), ("svg", 1), ("text", 24)])
+        counts(&[("circle", 13), ("line", 171), ("polyline", 91), ("rect", 3), ("svg", 1), ("text", 25)])
     );
 }
 
@@ -95,17 +96,19 @@ fn efficiency_and_karp_flatt_chart_structure() {
     let results = fixture();
     let w = &results.workloads[0];
     let efficiency = efficiency_chart(w);
-    // 6 points + 6 whisker centres; the line through them plus the dashes of E = 1.
+    // 6 points + 6 whisker centres + the legend's dot; the line through them, the dashes of E = 1
+    // and the legend's swatches.
     assert_eq!(
         element_counts(&efficiency),
-        counts(&[("circle", 12), ("line", 158), ("polyline", 71), ("rect", 1), ("svg", 1), ("text", 17)])
+        counts(&[("circle", 13), ("line", 158), ("polyline", 69), ("rect", 1), ("svg", 1), ("text", 19)])
     );
     assert!(efficiency.contains("synthetic: efficiency S/j"));
     let kf = karp_flatt_chart(w);
-    // e(j) exists for j = 2..6: 5 points + 5 whisker centres; the line and the whisker strokes.
+    // e(j) exists for j = 2..6: 5 points + 5 whisker centres + the legend's dot; the line and the
+    // whisker strokes.
     assert_eq!(
         element_counts(&kf),
-        counts(&[("circle", 10), ("line", 156), ("polyline", 17), ("rect", 1), ("svg", 1), ("text", 17)])
+        counts(&[("circle", 11), ("line", 156), ("polyline", 17), ("rect", 1), ("svg", 1), ("text", 18)])
     );
     assert!(kf.contains("Karp-Flatt e(j)"));
 }
@@ -136,4 +139,19 @@ fn markdown_shows_names_from_a_file_as_text_never_as_html() {
     let md = String::from_utf8(Markdown.render(&results).unwrap()).unwrap();
     assert!(!md.contains("<script>") && !md.contains('\u{1b}'), "{md}");
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\|x [2J"), "{md}");
+}
+
+#[test]
+fn fewer_than_four_counts_get_one_chart_with_labelled_points_and_the_page_a_glossary() {
+    let mut results = fixture();
+    results.workloads[0].points.truncate(2);
+    let w = &results.workloads[0];
+    assert!(super::svg::combined(w));
+    let html = String::from_utf8(Html.render(&results).unwrap()).unwrap();
+    assert_eq!(html.matches("<svg").count(), 1, "one chart for two thread counts");
+    let e = w.points[1].efficiency.unwrap();
+    assert!(html.contains(&format!("S {:.2}, E {e:.2}", w.points[1].speedup.unwrap())), "points carry S and E");
+    for term in ["Glossary", "<dt>T(j)</dt>", "<dt>Karp-Flatt e(j)</dt>", "<dt>util</dt>", "<b>disturbed</b>"] {
+        assert!(html.contains(term), "missing {term}");
+    }
 }

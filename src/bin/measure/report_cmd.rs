@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::report::svg::{efficiency_chart, karp_flatt_chart, speedup_chart};
+use amdahl::report::svg::{combined, efficiency_chart, karp_flatt_chart, speedup_chart};
 use amdahl::report::{Exporter, Html, Markdown};
 use amdahl::results::{Overwrite, ResultsFile, slug, write_new};
 use amdahl::{Error, Result};
@@ -34,8 +34,8 @@ pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
     Ok((printed, exit_code::OK))
 }
 
-/// Writes `NAME-speedup.svg`, `NAME-efficiency.svg` and `NAME-karp-flatt.svg` per workload into
-/// `dir`, and nowhere else: see [`chart_stem`].
+/// Writes `NAME-speedup.svg`, and with four thread counts or more `NAME-efficiency.svg` and
+/// `NAME-karp-flatt.svg`, per workload into `dir`, and nowhere else: see [`chart_stem`].
 fn write_svgs(r: &ResultsFile, dir: &Path, overwrite: Overwrite) -> Result<usize> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the SVG folder", e))?;
     let cores = r.machine.cpu_counts();
@@ -43,11 +43,10 @@ fn write_svgs(r: &ResultsFile, dir: &Path, overwrite: Overwrite) -> Result<usize
     let mut stems = HashSet::new();
     for w in r.workloads.iter().filter(|w| w.points.iter().any(|p| p.speedup.is_some())) {
         let stem = chart_stem(&w.name, &mut stems);
-        let charts = [
-            ("speedup", speedup_chart(w, cores)),
-            ("efficiency", efficiency_chart(w)),
-            ("karp-flatt", karp_flatt_chart(w)),
-        ];
+        let mut charts = vec![("speedup", speedup_chart(w, cores))];
+        if !combined(w) {
+            charts.extend([("efficiency", efficiency_chart(w)), ("karp-flatt", karp_flatt_chart(w))]);
+        }
         for (what, svg) in charts {
             write_new(&dir.join(format!("{stem}-{what}.svg")), svg.as_bytes(), overwrite)?;
             written += 1;
