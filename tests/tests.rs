@@ -320,8 +320,31 @@ fn report_writes_html_svg_and_markdown() {
     assert!(out.status.success(), "{}", stderr(&out));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && !page.contains("<script"));
+    // Two thread counts: one combined chart.
+    assert!(std::fs::read_to_string(svgs.join("synthetic-speedup.svg")).unwrap().starts_with("<svg"));
+    assert!(!svgs.join("synthetic-efficiency.svg").exists());
+    // Four: the speedup, efficiency and Karp-Flatt charts.
+    let four = dir.path().join("four.json");
+    let run = measure(&[
+        "run",
+        "-w",
+        "synthetic:size=100000",
+        "-t",
+        "1-4",
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "-q",
+        "--no-ceilings",
+        "--out",
+        four.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let svgs4 = dir.path().join("svg4");
+    assert!(measure(&["report", four.to_str().unwrap(), "--svg-dir", svgs4.to_str().unwrap()]).status.success());
     for chart in ["synthetic-speedup.svg", "synthetic-efficiency.svg", "synthetic-karp-flatt.svg"] {
-        assert!(std::fs::read_to_string(svgs.join(chart)).unwrap().starts_with("<svg"), "{chart}");
+        assert!(std::fs::read_to_string(svgs4.join(chart)).unwrap().starts_with("<svg"), "{chart}");
     }
     assert!(std::fs::read_to_string(&md).unwrap().contains("| synthetic | synthetic |"));
     // Without output flags, the Markdown goes to stdout.
@@ -484,7 +507,11 @@ fn fit_reads_hyperfine_scans_and_criterion_groups() {
     assert!((v["fits"]["amdahl"]["serial_fraction"].as_f64().unwrap() - 0.2).abs() < 1e-9);
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(empty.join("report")).unwrap();
-    assert_refused(&measure(&["fit", "--criterion", empty.to_str().unwrap()]), 65, &["no benchmark ids"]);
+    assert_refused(
+        &measure(&["fit", "--criterion", empty.to_str().unwrap()]),
+        65,
+        &["no criterion group whose benchmark ids are thread counts"],
+    );
 }
 
 /// Open MPI at 1 and 2 processes, for real. `.ci/run` installs `openmpi-bin` and sets

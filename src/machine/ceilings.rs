@@ -38,7 +38,7 @@ use crate::results::{BandwidthCeiling, Ceilings, ComputeCeiling, TimerCeiling};
 use crate::stats::median;
 
 /// The longest the ceilings may take together.
-pub const TIME_CAP: Duration = Duration::from_secs(12);
+pub const TIME_CAP: Duration = Duration::from_secs(10);
 /// Repetitions of the compute ceiling at every j.
 const COMPUTE_REPS: usize = 5;
 /// The spin time of the whole compute work at j = 1.

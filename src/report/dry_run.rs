@@ -28,7 +28,7 @@ pub fn dry_run_text(plan: &DryRun) -> String {
     }
     let _ = writeln!(
         out,
-        "estimated: about {:.0} s (at least {:.0} s for the warm-ups and minimum rounds; rounds beyond them stop at --budget {:.0} s or when every interval is narrow), plus up to 12 s measuring the machine's ceilings unless they are cached",
+        "estimated: about {:.0} s (at least {:.0} s for the warm-ups and minimum rounds; rounds beyond them stop at --budget {:.0} s or when every interval is narrow), plus up to about 10 s measuring the machine's ceilings unless they are cached",
         plan.estimated_seconds, plan.minimum_seconds, plan.budget_seconds
     );
     out

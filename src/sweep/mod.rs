@@ -194,9 +194,6 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         if result.error.is_some() {
             failures += 1;
         }
-        for w in &result.warnings {
-            observer.warning(w);
-        }
         observer.workload_finished(&result);
         journal.update(|file| {
             file.workloads.truncate(index);

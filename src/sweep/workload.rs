@@ -75,7 +75,8 @@ pub fn sweep_workload(
     env: SweepEnv<'_>,
 ) -> WorkloadResult {
     let workload: &dyn Workload = &*planned.spec.workload;
-    let mut sweep = Sweep { planned, workload, settings, hooks, env, result: new_result(planned, settings, workload) };
+    let result = new_result(planned, settings, workload);
+    let mut sweep = Sweep { announced: Vec::new(), planned, workload, settings, hooks, env, result };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(mut teams) = sweep.build_teams() else { return sweep.result };
     let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
@@ -90,6 +91,8 @@ pub fn sweep_workload(
 
 /// The state of one workload's sweep; each method is one step of the module docs.
 struct Sweep<'a, 'e> {
+    /// Warnings already shown to the observer (the rest are shown when the sweep ends).
+    announced: Vec<String>,
     planned: &'a PlannedWorkload,
     hooks: &'a Hooks,
     workload: &'a dyn Workload,
@@ -324,6 +327,7 @@ impl<'e> Sweep<'_, 'e> {
                 self.settings.budget.as_secs_f64()
             );
             self.env.observer.warning(&warning);
+            self.announced.push(warning.clone());
             self.result.warnings.push(warning);
         }
     }
@@ -497,6 +501,9 @@ impl<'e> Sweep<'_, 'e> {
             .and_then(|t1| short_sample_advice(self.workload.name(), t1, spec.map(|s| (self.result.size, s)), command))
         {
             self.result.warnings.push(advice);
+        }
+        for w in self.result.warnings.iter().filter(|w| !self.announced.contains(w)) {
+            self.env.observer.warning(w);
         }
         self.result
     }
