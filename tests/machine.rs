@@ -104,7 +104,7 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
     // A run at counts the cache holds reads them from it and says so in the file.
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("r.json");
-    let args = ["run", "-w", "synthetic:size=1000", "-t", "1,2", "--min-rounds", "2", "--max-rounds", "2", "-q"];
+    let args = util::two_rounds(&["-w", "synthetic:size=1000"]);
     let run = |extra: &[&str]| {
         let all: Vec<&str> = args.iter().chain(extra).copied().collect();
         let out = machine(&[&all[..], &["--force", "--out", out_path.to_str().unwrap()]].concat());
@@ -135,7 +135,7 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
 fn a_pinned_run_records_its_placement_and_pins_without_complaint() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("r.json");
-    let args = ["run", "-w", "primes:size=20000", "-t", "1,2", "--min-rounds", "2", "--max-rounds", "2", "-q"];
+    let args = util::two_rounds(&["-w", "primes:size=20000"]);
     for pin in ["compact", "scatter"] {
         let out = measure_in(
             dir.path(),

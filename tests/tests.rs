@@ -355,21 +355,7 @@ fn report_writes_html_svg_and_markdown() {
 fn run_report_writes_html_next_to_the_results() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.json");
-    let out = measure(&[
-        "run",
-        "-w",
-        "synthetic:size=100000",
-        "-t",
-        "1,2",
-        "--min-rounds",
-        "2",
-        "--max-rounds",
-        "2",
-        "-q",
-        "--report",
-        "--out",
-        path.to_str().unwrap(),
-    ]);
+    let out = measure(&util::two_rounds(&["-w", "synthetic:size=100000", "--report", "--out", path.to_str().unwrap()]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("x.html").exists());
 }
@@ -672,17 +658,9 @@ fn hyperfine_style_exports_and_hooks_follow_the_results_files_rules() {
         let setup = format!("echo setup >> {log}");
         let prepare = format!("echo prepare {{threads}} >> {log}");
         let cleanup = format!("echo cleanup >> {log}");
-        let mut args = vec![
-            "run",
+        let mut args = util::two_rounds(&[
             "-w",
             "synthetic:size=100000",
-            "-t",
-            "1,2",
-            "--min-rounds",
-            "2",
-            "--max-rounds",
-            "2",
-            "-q",
             "--no-ceilings",
             "--setup",
             &setup,
@@ -690,7 +668,7 @@ fn hyperfine_style_exports_and_hooks_follow_the_results_files_rules() {
             &prepare,
             "--cleanup",
             &cleanup,
-        ];
+        ]);
         args.extend_from_slice(extra);
         measure_in(dir.path(), &args)
     };

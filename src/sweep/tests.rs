@@ -422,32 +422,19 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
         }
     }
     let settings = SweepSettings {
-        backend: amdahl_workloads::Backend::Rayon,
-        target: None,
         budget: Duration::from_secs(1),
         min_rounds: 5,
         max_rounds: 5,
         ci_target: 0.02,
         seed: 1,
-        scaling: crate::scaling::Scaling::Strong,
-        timeout: crate::config::SampleTimeout::Never,
-        pin: crate::placement::Pin::None,
+        ..one_workload_settings()
     };
     static SLOW: Modeled = Modeled(10_000_000_000);
     static FAST: Modeled = Modeled(1_000_000);
     let mut seen = Warnings(Vec::new());
     let sweep = |workload: &'static Modeled, seen: &mut Warnings| {
-        let env = SweepEnv {
-            clock: &FakeClock::exact(),
-            observer: seen,
-            cpus: CPUS,
-            interrupted: &AtomicBool::new(false),
-            checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
-            watchdog: None,
-            load: None,
-            placement: &[],
-            ceilings: None,
-        };
+        let clock = FakeClock::exact();
+        let env = env_of(&clock, seen, CPUS);
         sweep_workload(&planned(workload, &[1, 2]), &settings, &Default::default(), env)
     };
     // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
@@ -693,28 +680,15 @@ impl Workload for Slower {
 fn work_already_far_slower_and_falling_is_not_extended_upward_and_says_why() {
     static SLOWER: Slower = Slower;
     let settings = SweepSettings {
-        backend: amdahl_workloads::Backend::Rayon,
-        target: None,
         budget: Duration::from_secs(10),
         min_rounds: 3,
         max_rounds: 3,
         ci_target: 0.02,
         seed: 1,
-        scaling: crate::scaling::Scaling::Strong,
-        timeout: crate::config::SampleTimeout::Never,
-        pin: crate::placement::Pin::None,
+        ..one_workload_settings()
     };
-    let env = SweepEnv {
-        clock: &FakeClock::exact(),
-        observer: &mut Silent,
-        cpus: CpuCounts { usable: 8, physical: 8, sockets: 1 },
-        interrupted: &AtomicBool::new(false),
-        checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
-        watchdog: None,
-        load: None,
-        placement: &[],
-        ceilings: None,
-    };
+    let (clock, mut silent) = (FakeClock::exact(), Silent);
+    let env = env_of(&clock, &mut silent, CpuCounts { usable: 8, physical: 8, sockets: 1 });
     // S(2) = 0.5 is not yet below the stop; S(3) = 0.33 is, and falling: 4, 6 and 8 are not run.
     let result = sweep_workload(&planned(&SLOWER, &[1, 2, 3, 4, 6, 8]), &settings, &Default::default(), env);
     assert_eq!(result.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2, 3]);
@@ -762,29 +736,15 @@ impl Workload for Peaked {
 fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_its_first_round() {
     static PEAKED: Peaked = Peaked;
     let settings = SweepSettings {
-        backend: amdahl_workloads::Backend::Rayon,
-        target: None,
         budget: Duration::from_secs(3600),
         min_rounds: 5,
         max_rounds: 30,
         ci_target: 1e-9,
         seed: 3,
-        scaling: crate::scaling::Scaling::Strong,
-        timeout: crate::config::SampleTimeout::Never,
-        pin: crate::placement::Pin::None,
+        ..one_workload_settings()
     };
-    let cpus = CpuCounts { usable: 64, physical: 64, sockets: 1 };
-    let env = SweepEnv {
-        clock: &FakeClock::with_noise(7, 0.01),
-        observer: &mut Silent,
-        cpus,
-        interrupted: &AtomicBool::new(false),
-        checkpoint: &mut |_: &WorkloadResult, _: &mut dyn Observer| {},
-        watchdog: None,
-        load: None,
-        placement: &[],
-        ceilings: None,
-    };
+    let (clock, mut silent) = (FakeClock::with_noise(7, 0.01), Silent);
+    let env = env_of(&clock, &mut silent, CpuCounts { usable: 64, physical: 64, sockets: 1 });
     let w = sweep_workload(&planned(&PEAKED, &[1, 2, 4, 8, 64]), &settings, &Default::default(), env);
     assert_eq!((w.rounds, w.stop), (30, StopReason::MaxRounds));
     // The first count goes between 8 and 64, where the models part most; each later one only once
@@ -814,4 +774,41 @@ fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_i
     broken.workloads[0].points[k].first_round -= 1;
     let err = crate::results::validate::validate(&broken).unwrap_err();
     assert!(err.contains(&format!("points[{k}].samples_ns")), "{err}");
+}
+
+/// The settings of a one-workload sweep on the fake clock: rayon, strong scaling, no timeout, no
+/// pinning; tests set what they vary.
+fn one_workload_settings() -> SweepSettings {
+    SweepSettings {
+        backend: amdahl_workloads::Backend::Rayon,
+        target: None,
+        budget: Duration::from_secs(10),
+        min_rounds: 5,
+        max_rounds: 5,
+        ci_target: 0.02,
+        seed: 1,
+        scaling: crate::scaling::Scaling::Strong,
+        timeout: crate::config::SampleTimeout::Never,
+        pin: crate::placement::Pin::None,
+    }
+}
+
+/// Where a one-workload sweep runs in these tests: `clock`, `observer`, `cpus`; no Ctrl-C, no
+/// checkpoints, no watchdog, no pinning, no ceilings.
+fn env_of<'a>(clock: &'a dyn Clock, observer: &'a mut dyn Observer, cpus: CpuCounts) -> SweepEnv<'a> {
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    // A closure that captures nothing is zero-sized: leaking its box allocates nothing.
+    let checkpoint: &'a mut dyn FnMut(&WorkloadResult, &mut dyn Observer) =
+        Box::leak(Box::new(|_: &WorkloadResult, _: &mut dyn Observer| {}));
+    SweepEnv {
+        clock,
+        observer,
+        cpus,
+        interrupted: &NEVER,
+        checkpoint,
+        watchdog: None,
+        load: None,
+        placement: &[],
+        ceilings: None,
+    }
 }

@@ -12,6 +12,14 @@ pub fn measure_command() -> Command {
     command
 }
 
+/// `measure run` with two rounds at j = 1, 2 and no progress: add `-w`, `--out` and the rest.
+pub const TWO_ROUNDS: &[&str] = &["run", "-t", "1,2", "--min-rounds", "2", "--max-rounds", "2", "-q"];
+
+/// `TWO_ROUNDS` followed by `more`.
+pub fn two_rounds<'a>(more: &[&'a str]) -> Vec<&'a str> {
+    TWO_ROUNDS.iter().copied().chain(more.iter().copied()).collect()
+}
+
 /// Runs `measure` with `args` in `dir`, without a terminal.
 pub fn measure_in(dir: &Path, args: &[&str]) -> Output {
     measure_command().args(args).current_dir(dir).output().expect("the measure binary runs")
