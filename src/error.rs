@@ -74,7 +74,7 @@ pub enum Error {
         what: String,
     },
     /// The output file exists and `--force` was not given.
-    #[error("{0}: already exists; choose another --out or add --force to overwrite")]
+    #[error("{0}: already exists; choose another name or add --force to overwrite")]
     WouldOverwrite(PathBuf),
     /// The run was interrupted; what was measured has been saved.
     #[error("interrupted")]

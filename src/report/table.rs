@@ -115,6 +115,11 @@ pub fn workload_table(w: &WorkloadResult) -> String {
     out
 }
 
+/// `x`, or 0 when it prints as zero at four decimals (so a tiny negative is not "-0.0000").
+fn unsigned_zero(x: f64) -> f64 {
+    if (x * 1e4).round() == 0.0 { 0.0 } else { x }
+}
+
 /// The lines that show the fitted models, the better one marked with `*`.
 pub fn fits_lines(fits: &Fits) -> String {
     let mut out = String::new();
@@ -193,9 +198,10 @@ pub fn fits_lines(fits: &Fits) -> String {
         }
     }
     if let Some(t) = &fits.karp_flatt_trend {
-        let ci = t.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+        let ci = t.ci95.map(|[lo, hi]| format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)));
         let verdict = if t.rising { "rises beyond noise" } else { "no rise beyond noise" };
-        let _ = writeln!(out, "  Karp-Flatt trend: {:+.4} per thread{ci}: {verdict}", t.slope_per_thread);
+        let slope = unsigned_zero(t.slope_per_thread);
+        let _ = writeln!(out, "  Karp-Flatt trend: {slope:+.4} per thread{}: {verdict}", ci.unwrap_or_default());
     }
     out
 }
