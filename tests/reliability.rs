@@ -357,24 +357,16 @@ fn in_process_work_that_does_not_return_is_saved_and_ends_with_124() {
     // 64 tasks of 60 s: an hour at j = 1.
     let done = measure_in(
         dir.path(),
-        &[
-            "run",
+        &util::two_rounds(&[
             "-w",
             "synthetic:size=1000",
             "-w",
             "sleep:ms=60000",
-            "-t",
-            "1,2",
-            "--min-rounds",
-            "2",
-            "--max-rounds",
-            "2",
             "--timeout",
             "1s",
-            "-q",
             "--out",
             str_path(&out),
-        ],
+        ]),
     );
     assert_eq!(done.status.code(), Some(124), "{}", stderr(&done));
     assert!(stderr(&done).contains("workload `sleep` did not return within 1s at j = 1"), "{}", stderr(&done));
@@ -389,24 +381,16 @@ fn a_failing_calibration_is_a_workload_error_and_later_workloads_run() {
     let out = dir.path().join("r.json");
     let done = measure_in(
         dir.path(),
-        &[
-            "run",
+        &util::two_rounds(&[
             "--cmd",
             "false",
             "--cmd",
             "true {threads} {size}",
             "--target-ms",
             "10",
-            "-t",
-            "1,2",
-            "--min-rounds",
-            "2",
-            "--max-rounds",
-            "2",
-            "-q",
             "--out",
             str_path(&out),
-        ],
+        ]),
     );
     assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
     assert!(!stderr(&done).contains("panicked"), "{}", stderr(&done));
@@ -439,20 +423,7 @@ fn orphaned_temporary_files_in_the_output_folder_are_cleaned_up() {
     let orphan = dir.path().join(".r.json.tmp-4194305");
     std::fs::write(&orphan, "half a file").unwrap();
     let out = dir.path().join("r.json");
-    let done = measure(&[
-        "run",
-        "-w",
-        "synthetic:size=1000",
-        "-t",
-        "1,2",
-        "--min-rounds",
-        "2",
-        "--max-rounds",
-        "2",
-        "-q",
-        "--out",
-        str_path(&out),
-    ]);
+    let done = measure(&util::two_rounds(&["-w", "synthetic:size=1000", "--out", str_path(&out)]));
     assert!(done.status.success(), "{}", stderr(&done));
     assert!(!orphan.exists());
 }

@@ -514,24 +514,16 @@ fn mpi_programs_are_measured_as_commands() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mpi.json");
-    let out = measure(&[
-        "run",
+    let out = measure(&util::two_rounds(&[
         "--cmd",
         "mpirun --allow-run-as-root --oversubscribe -np {threads} sh -c 'sleep 0.2'",
         "--name",
         "mpi-sleep",
         "--kind",
         "io-bound",
-        "-t",
-        "1,2",
-        "--min-rounds",
-        "2",
-        "--max-rounds",
-        "2",
-        "-q",
         "--out",
         file.to_str().unwrap(),
-    ]);
+    ]));
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let w = &v["workloads"][0];
