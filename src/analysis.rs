@@ -217,6 +217,16 @@ pub fn in_fit(point: &Point, ctx: &AnalysisContext) -> bool {
 /// Builds the curve the models are fitted to from the points that belong in the fit (paired
 /// rounds; scaled by j for weak scaling). `None` without j = 1 and equal rounds at every point.
 pub fn curve_to_fit(points: &[Point], ctx: &AnalysisContext) -> Option<Curve> {
+    paired_curve(points, ctx, Some(ctx.seed ^ 0xa5a5_a5a5))
+}
+
+/// The curve of [`curve_to_fit`] without bootstrap replicates: its point estimates, for decisions
+/// that need no interval (adaptive placement between rounds).
+pub fn estimate_curve(points: &[Point], ctx: &AnalysisContext) -> Option<Curve> {
+    paired_curve(points, ctx, None)
+}
+
+fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> Option<Curve> {
     let used: Vec<&Point> = points.iter().filter(|p| in_fit(p, ctx) && !p.samples_ns.is_empty()).collect();
     if used.first()?.threads != 1 || used.iter().any(|p| p.paired_baseline(&used[0].samples_ns).is_none()) {
         return None;
@@ -224,7 +234,10 @@ pub fn curve_to_fit(points: &[Point], ctx: &AnalysisContext) -> Option<Curve> {
     let threads: Vec<usize> = used.iter().map(|p| p.threads).collect();
     let samples: Vec<Vec<f64>> = used.iter().map(|p| as_f64(&p.samples_ns)).collect();
     let first: Vec<usize> = used.iter().map(|p| p.first_round).collect();
-    let mut curve = Curve::from_paired_rounds_from(&threads, &samples, &first, ctx.seed ^ 0xa5a5_a5a5);
+    let mut curve = match seed {
+        Some(seed) => Curve::from_paired_rounds_from(&threads, &samples, &first, seed),
+        None => Curve::paired_estimates(&threads, &samples, &first),
+    };
     if ctx.scaling == Scaling::Weak {
         for values in std::iter::once(&mut curve.values).chain(curve.replicates.iter_mut()) {
             values.iter_mut().zip(&threads).for_each(|(v, &j)| *v *= j as f64);

@@ -96,6 +96,17 @@ impl Curve {
     /// as many rounds as it has, each still paired with its T(1); with one stretch this is the
     /// plain bootstrap of rounds (m-out-of-n beyond `MAX_RESAMPLE_SIZE` rounds).
     pub fn from_paired_rounds_from(threads: &[usize], samples: &[Vec<f64>], first: &[usize], seed: u64) -> Curve {
+        Curve::paired(threads, samples, first, Some(seed))
+    }
+
+    /// The same curve's point estimates only, without bootstrap replicates: for decisions during a
+    /// sweep (where to add a thread count), which need no interval.
+    pub fn paired_estimates(threads: &[usize], samples: &[Vec<f64>], first: &[usize]) -> Curve {
+        Curve::paired(threads, samples, first, None)
+    }
+
+    /// [`Curve::from_paired_rounds_from`], with replicates drawn from `seed` when given.
+    fn paired(threads: &[usize], samples: &[Vec<f64>], first: &[usize], seed: Option<u64>) -> Curve {
         let rounds = samples.first().map_or(0, Vec::len);
         let ratios: Vec<Vec<f64>> = samples
             .iter()
@@ -109,7 +120,7 @@ impl Curve {
         bounds.dedup();
         let stretches: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
         let mut replicates = Vec::new();
-        if rounds >= 2 {
+        if let Some(seed) = seed.filter(|_| rounds >= 2) {
             let (m, scale) = if stretches.len() == 1 { resample_size(rounds) } else { (rounds, 1.0) };
             let mut rng = Pcg64Mcg::seed_from_u64(seed);
             let mut idx = vec![0; m];

@@ -22,7 +22,7 @@ pub const MAX_ADDED: usize = 4;
 /// The thread count to add to `points` (ascending, measured), if the models disagree anywhere
 /// between them; the disagreement there.
 pub fn candidate(points: &[Point], ctx: &AnalysisContext) -> Option<(usize, f64)> {
-    let curve = analysis::curve_to_fit(points, ctx)?;
+    let curve = analysis::estimate_curve(points, ctx)?;
     let frame = Frame::new(&curve, &curve.values)?;
     let amdahl = frame.fit(Law::Amdahl, None)?;
     let usl = frame.fit(Law::Usl, None)?;

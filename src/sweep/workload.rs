@@ -390,9 +390,8 @@ impl<'e> Sweep<'_, 'e> {
         {
             return false;
         }
-        let live: Vec<Point> =
-            self.result.points.iter().zip(alive.iter()).filter(|(_, a)| **a).map(|(p, _)| p.clone()).collect();
-        let Some((j, disagreement)) = adaptive::candidate(&live, &self.context()) else { return false };
+        // Points taken out of the sweep have no samples left, so the curve leaves them out.
+        let Some((j, disagreement)) = adaptive::candidate(&self.result.points, &self.context()) else { return false };
         let placement = self.env.placement;
         let Ok(team) = Team::pinned(j, s.backend, placement) else { return false };
         // The warm-up run: its checksum must match j = 1's like every run's.
