@@ -113,8 +113,8 @@ impl CeilingCache {
 }
 
 /// The ceilings of `plan`: from `cache` when it holds every thread count asked for, else measured
-/// now (only the ceilings the entry lacks) and stored back. Warnings say what went wrong with the
-/// cache.
+/// now (only the ceilings the entry lacks, at its counts and the plan's) and stored back. Warnings
+/// say what went wrong with the cache.
 pub fn provide(
     plan: &CeilingPlan,
     bench: &Bench<'_>,
@@ -124,65 +124,61 @@ pub fn provide(
     let plan = plan.clone().normalised();
     let key = CacheKey::of(machine, bench.placement);
     let now = SystemTime::now();
-    let cached = cache.and_then(|c| c.load(&key, now));
-    let covers = |have: Vec<usize>, want: &[usize]| want.iter().all(|j| have.contains(j));
-    let missing = match &cached {
-        Some(c) => CeilingPlan {
-            compute: union_if(
-                !covers(c.compute.iter().map(|x| x.threads).collect(), &plan.compute),
-                &plan.compute,
-                c.compute.iter().map(|x| x.threads),
-            ),
-            bandwidth: union_if(
-                !covers(c.bandwidth.iter().map(|x| x.threads).collect(), &plan.bandwidth),
-                &plan.bandwidth,
-                c.bandwidth.iter().map(|x| x.threads),
-            ),
-            timer: union_if(
-                !covers(c.timer.iter().map(|x| x.threads).collect(), &plan.timer),
-                &plan.timer,
-                c.timer.iter().map(|x| x.threads),
-            ),
-        },
-        None => plan.clone(),
+    let Some(cached) = cache.and_then(|c| c.load(&key, now)) else {
+        let (fresh, warnings) = measure_and_store(&plan, bench, machine, cache);
+        return (only(fresh, &plan), warnings);
     };
-    if missing.is_empty()
-        && let Some(c) = cached
-    {
-        return (Ceilings { cached: true, seconds: 0.0, ..only(c, &plan) }, Vec::new());
+    let missing = CeilingPlan {
+        compute: missing_with(cached.compute.iter().map(|c| c.threads).collect(), &plan.compute),
+        bandwidth: missing_with(cached.bandwidth.iter().map(|c| c.threads).collect(), &plan.bandwidth),
+        timer: missing_with(cached.timer.iter().map(|c| c.threads).collect(), &plan.timer),
+    };
+    if missing.is_empty() {
+        return (Ceilings { cached: true, seconds: 0.0, ..only(cached, &plan) }, Vec::new());
     }
     let fresh = ceilings::measure(&missing, bench);
-    let mut merged = cached.unwrap_or_default();
-    merged.placement = fresh.placement;
-    merged.measured_utc = fresh.measured_utc.clone();
-    if !fresh.compute.is_empty() {
-        merged.compute = fresh.compute;
-    }
-    if !fresh.bandwidth.is_empty() {
-        merged.bandwidth = fresh.bandwidth;
-    }
-    if !fresh.timer.is_empty() {
-        merged.timer = fresh.timer;
-    }
-    merged.seconds = fresh.seconds;
-    let mut warnings = Vec::new();
-    if let Some(cache) = cache
-        && let Err(e) = cache.store(&key, &merged, now)
-    {
-        warnings.push(format!("the machine's ceilings could not be cached ({e}); the next run measures them again"));
-    }
-    (Ceilings { cached: false, ..only(merged, &plan) }, warnings)
+    let merged = Ceilings {
+        compute: if fresh.compute.is_empty() { cached.compute } else { fresh.compute },
+        bandwidth: if fresh.bandwidth.is_empty() { cached.bandwidth } else { fresh.bandwidth },
+        timer: if fresh.timer.is_empty() { cached.timer } else { fresh.timer },
+        ..fresh
+    };
+    let warnings = store_or_warn(cache, &key, &merged, now);
+    (only(merged, &plan), warnings)
 }
 
-/// `want` together with `have`, when `needed`; empty otherwise.
-fn union_if(needed: bool, want: &[usize], have: impl Iterator<Item = usize>) -> Vec<usize> {
-    if !needed {
+/// Measures `plan` anew and stores it in `cache` (what `measure machine` does, and a run whose
+/// cache has no entry).
+pub fn measure_and_store(
+    plan: &CeilingPlan,
+    bench: &Bench<'_>,
+    machine: &Machine,
+    cache: Option<&CeilingCache>,
+) -> (Ceilings, Vec<String>) {
+    let fresh = ceilings::measure(plan, bench);
+    let warnings = store_or_warn(cache, &CacheKey::of(machine, bench.placement), &fresh, SystemTime::now());
+    (fresh, warnings)
+}
+
+fn store_or_warn(cache: Option<&CeilingCache>, key: &CacheKey, ceilings: &Ceilings, now: SystemTime) -> Vec<String> {
+    match cache.map(|c| c.store(key, ceilings, now)) {
+        Some(Err(e)) => {
+            vec![format!("the machine's ceilings could not be cached ({e}); the next run measures them again")]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The counts to measure again when the entry holds `have` and the run wants `want`: none when it
+/// holds them all, else both sets together.
+fn missing_with(mut have: Vec<usize>, want: &[usize]) -> Vec<usize> {
+    if want.iter().all(|j| have.contains(j)) {
         return Vec::new();
     }
-    let mut all: Vec<usize> = want.iter().copied().chain(have).collect();
-    all.sort_unstable();
-    all.dedup();
-    all
+    have.extend_from_slice(want);
+    have.sort_unstable();
+    have.dedup();
+    have
 }
 
 /// `ceilings` cut to the thread counts of `plan`.

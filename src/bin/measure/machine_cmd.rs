@@ -60,15 +60,7 @@ impl<'a> CeilingSetup<'a> {
 
     /// Measures the ceilings of `plan` anew and stores them (what `measure machine` does).
     fn refresh(&self, plan: &CeilingPlan) -> (Ceilings, Vec<String>) {
-        let ceilings = amdahl::machine::ceilings::measure(plan, &self.bench());
-        let mut warnings = Vec::new();
-        if let Some(cache) = &self.cache {
-            let key = ceiling_cache::CacheKey::of(self.machine, self.placement);
-            if let Err(e) = cache.store(&key, &ceilings, std::time::SystemTime::now()) {
-                warnings.push(format!("the machine's ceilings could not be cached ({e})"));
-            }
-        }
-        (ceilings, warnings)
+        ceiling_cache::measure_and_store(plan, &self.bench(), self.machine, self.cache.as_ref())
     }
 }
 
