@@ -58,6 +58,36 @@ pub struct RunRequest {
     pub force: bool,
     /// `--report`: the HTML report next to the results file.
     pub report: bool,
+    /// `--export-markdown`, `--export-csv`: further files written from the results at the end.
+    pub exports: Vec<Export>,
+}
+
+/// A file written from the results when the run ends (`--export-markdown`, `--export-csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// What is written.
+    pub format: ExportFormat,
+    /// Where.
+    pub path: PathBuf,
+}
+
+/// The formats of [`Export`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The Markdown summary (`--export-markdown`).
+    Markdown,
+    /// One row per point (`--export-csv`).
+    Csv,
+}
+
+impl ExportFormat {
+    /// The flag that asks for it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            ExportFormat::Markdown => "--export-markdown",
+            ExportFormat::Csv => "--export-csv",
+        }
+    }
 }
 
 /// Commands run around the measurements, untimed, with hyperfine's meanings: `setup` once per
@@ -98,6 +128,11 @@ pub struct RunConfig {
     pub force: bool,
     /// Write the HTML report next to the results file.
     pub report: bool,
+    /// Files written from the results at the end; checked with every other output before anything
+    /// is measured.
+    pub exports: Vec<Export>,
+    /// The `--suite` file, an input no output may replace.
+    pub suite: Option<PathBuf>,
     /// The `--threads` text as given, for the record.
     pub threads_text: Option<String>,
     /// `--setup`, `--prepare`, `--cleanup`.
@@ -301,6 +336,8 @@ impl RunRequest {
             out: self.out.clone(),
             force: self.force,
             report: self.report,
+            exports: self.exports.clone(),
+            suite: self.suite.clone(),
             threads_text: self.threads.clone(),
             hooks: self.checked_hooks()?,
         })

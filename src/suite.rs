@@ -43,7 +43,8 @@ pub struct SuiteEntry {
 
 /// Reads a suite file.
 pub fn read_suite(path: &Path) -> Result<Vec<SuiteEntry>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read the suite", e))?;
+    // Under the input cap, and never from a FIFO or device (`--suite /dev/zero`).
+    let text = crate::input::read_text(path, crate::input::InputLimit::DEFAULT)?;
     let bad = |message: String| Error::Data { path: path.to_owned(), message };
     let entries: Vec<SuiteEntry> = serde_json::from_str(&text).map_err(|e| {
         bad(format!("not a suite: a JSON list of workloads (line {}, column {}): {e}", e.line(), e.column()))

@@ -366,7 +366,7 @@ fn mean_mhz(roots: &Roots, cpus: &[usize]) -> Option<f64> {
     let khz: Vec<f64> = cpus
         .iter()
         .filter_map(|c| roots.sys(&format!("devices/system/cpu/cpu{c}/cpufreq/scaling_cur_freq")))
-        .filter_map(|s| s.parse::<f64>().ok())
+        .filter_map(|s| super::roots::parse_fact(&s))
         .collect();
     (!khz.is_empty()).then(|| khz.iter().sum::<f64>() / khz.len() as f64 / 1e3)
 }

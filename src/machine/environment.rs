@@ -28,7 +28,7 @@ pub fn snapshot(roots: &Roots, topology: &Topology) -> Environment {
         )),
         boost: boost(roots),
         load: roots.proc("loadavg").and_then(|text| {
-            let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().ok());
+            let mut fields = text.split_whitespace().map(super::roots::parse_fact);
             Some([fields.next()??, fields.next()??, fields.next()??])
         }),
         steal_ticks,

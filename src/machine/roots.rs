@@ -3,7 +3,7 @@
 //! can point them at a fixture tree: `--sysfs DIR`, `--procfs DIR`, or the environment variables
 //! `AMDAHL_SYSFS` and `AMDAHL_PROCFS`. Flags win over variables, variables over `/sys` and `/proc`.
 
-use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The roots of sysfs and procfs.
@@ -48,6 +48,24 @@ impl Roots {
     }
 }
 
+/// A number read from sysfs or procfs, if it is finite and not negative: a NaN or infinity in a
+/// (fixture) tree is no fact, and would be written as `null`, which the results loader refuses.
+pub fn parse_fact(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// The most bytes read of one sysfs or procfs file: `/proc/cpuinfo` of a 1024-CPU machine is about
+/// 1.5 MiB; a fixture tree's `/dev/zero` stand-in stops here.
+const MAX_FACT_BYTES: u64 = 4 << 20;
+
+/// The trimmed text of a regular file, read without blocking (a FIFO in a fixture tree is absent,
+/// not a hang) and under [`MAX_FACT_BYTES`] (a longer file is absent too).
 fn read_trimmed(path: &Path) -> Option<String> {
-    fs::read_to_string(path).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+    let file = crate::input::open_regular(path).ok()??;
+    let mut bytes = Vec::new();
+    file.take(MAX_FACT_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > MAX_FACT_BYTES {
+        return None;
+    }
+    String::from_utf8(bytes).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }

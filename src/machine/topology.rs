@@ -24,6 +24,7 @@
 use std::collections::BTreeSet;
 
 use super::Roots;
+use super::roots::parse_fact;
 use crate::placement::Pin;
 use crate::thread_set::CpuCounts;
 
@@ -217,14 +218,17 @@ fn cgroup_quota(roots: &Roots) -> Option<f64> {
     for base in ["fs/cgroup", "fs/cgroup/unified"] {
         if let Some(text) = roots.sys(&format!("{base}{v2}/cpu.max")) {
             let mut fields = text.split_whitespace();
-            let (quota, period) = (fields.next()?, fields.next().and_then(|p| p.parse::<f64>().ok())?);
-            return (quota != "max").then(|| quota.parse::<f64>().ok().map(|q| q / period)).flatten();
+            let (quota, period) = (fields.next()?, fields.next().and_then(parse_fact).filter(|p| *p > 0.0)?);
+            return (quota != "max").then(|| parse_fact(quota).filter(|q| *q > 0.0).map(|q| q / period)).flatten();
         }
     }
     // cgroup v1: the cpu controller.
     let v1 = path_of(&|_, controllers| controllers.split(',').any(|c| c == "cpu")).unwrap_or_default();
     for base in ["fs/cgroup/cpu", "fs/cgroup/cpu,cpuacct"] {
-        let read = |f: &str| roots.sys(&format!("{base}{v1}/{f}")).and_then(|s| s.parse::<f64>().ok());
+        // v1 writes -1 for "no quota"; a NaN or infinity is no quota either.
+        let read = |f: &str| {
+            roots.sys(&format!("{base}{v1}/{f}")).and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite())
+        };
         if let (Some(quota), Some(period)) = (read("cpu.cfs_quota_us"), read("cpu.cfs_period_us")) {
             return (quota > 0.0 && period > 0.0).then_some(quota / period);
         }

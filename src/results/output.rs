@@ -14,11 +14,19 @@
 //!   [`write_new`], which links a complete temporary file into place and fails if the name exists.
 //! - **Atomic.** Every write goes to a temporary file in the same folder, is synced, and is
 //!   renamed (or linked) into place; a reader sees the old file or the new one, never half of one.
-//!   Temporary files are named `.NAME.tmp-PID`; [`clean_orphaned_temps`] removes those whose
-//!   process is gone (a crash or `kill -9` mid-write).
+//!   Temporary files have a name of our own, `.amdahl-HASH-PID.tmp` (HASH: 16 hex digits of the
+//!   target's file name, so a legal long target name keeps a legal temporary name);
+//!   [`clean_orphaned_temps`] removes only those of the target about to be written whose process
+//!   is gone (a crash or `kill -9` mid-write), never another file of the folder.
+//! - **Every output checked before anything is measured** ([`OutputPlan`]): each is absent or a
+//!   regular file (or `--force`), its folder exists and takes a file (a read-only file system
+//!   too), no two outputs of one command resolve to the same file (`./f.json` and `f.json`,
+//!   `sub/../h.json` and `h.json`, hard links), and no output is one of the command's inputs
+//!   (same device and inode). The last two are refused even with `--force`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -74,20 +82,30 @@ pub fn check_target(path: &Path, overwrite: Overwrite) -> Result<()> {
     }
 }
 
-/// Claims `path` for a run: checks it and, unless replacing, creates it exclusively so that no
-/// other process can claim it too.
-pub fn claim(path: &Path, overwrite: Overwrite) -> Result<()> {
+/// What [`claim`] found at the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimed {
+    /// The file was created, empty, by this claim: ours to remove if nothing is measured.
+    Created,
+    /// An existing file will be replaced (`--force`): never removed, whatever happens.
+    Existing,
+}
+
+/// Claims `path` for a run: checks it and creates it exclusively when it is absent, so that no
+/// other process can claim it too; an existing file is claimed only under `--force` (and then is
+/// not ours to remove: see [`Claimed`]).
+pub fn claim(path: &Path, overwrite: Overwrite) -> Result<Claimed> {
     check_target(path, overwrite)?;
-    if overwrite == Overwrite::Never {
-        OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::WouldOverwrite(path.to_owned())
-            } else {
-                Error::io(path, "cannot create", e)
-            }
-        })?;
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(Claimed::Created),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && overwrite == Overwrite::Replace => {
+            check_target(path, overwrite)?;
+            probe_folder(path)?;
+            Ok(Claimed::Existing)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::WouldOverwrite(path.to_owned())),
+        Err(e) => Err(Error::io(path, "cannot create", e)),
     }
-    Ok(())
 }
 
 /// Claims the first free name of `candidates` (exclusive creation: never an existing file, even
@@ -96,7 +114,7 @@ pub fn claim_first_free(candidates: impl IntoIterator<Item = PathBuf>) -> Result
     let mut last = None;
     for path in candidates {
         match claim(&path, Overwrite::Never) {
-            Ok(()) => return Ok(path),
+            Ok(_) => return Ok(path),
             Err(Error::WouldOverwrite(_)) => last = Some(path),
             Err(e) => return Err(e),
         }
@@ -134,30 +152,158 @@ pub fn write_new(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<()> 
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::WouldOverwrite(path.to_owned())),
         // A file system without hard links: claim the name, then replace our own empty file.
-        Err(_) => claim(path, Overwrite::Never).and_then(|()| write_atomic(path, bytes)),
+        Err(_) => claim(path, Overwrite::Never).and_then(|_| write_atomic(path, bytes)),
     }
 }
 
-/// Removes `.NAME.tmp-PID` files in `dir` whose process no longer exists; returns how many.
-pub fn clean_orphaned_temps(dir: &Path) -> usize {
-    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+/// Checks that a file can be created in `path`'s folder (permissions, a read-only file system)
+/// by creating and removing a temporary file of our own there.
+pub fn probe_folder(path: &Path) -> Result<()> {
+    let probe = folder_of(path).join(temp_name(Path::new(".probe"), std::process::id()));
+    match OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = fs::remove_file(&probe);
+            Ok(())
+        }
+        // Our own leftover probe: the folder takes files.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(folder_of(path), "cannot write there", e)),
+    }
+}
+
+/// The identity of a file: its device and inode.
+fn file_id(meta: &fs::Metadata) -> (u64, u64) {
+    (meta.dev(), meta.ino())
+}
+
+/// Where an output will land, independent of how its path was spelt: the canonical folder and the
+/// file name; plus the file's identity when it exists (hard links).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Resolved {
+    folder: PathBuf,
+    name: std::ffi::OsString,
+    id: Option<(u64, u64)>,
+}
+
+fn resolve(path: &Path) -> Option<Resolved> {
+    let name = path.file_name()?.to_owned();
+    let folder = fs::canonicalize(folder_of(path)).ok()?;
+    let id = fs::symlink_metadata(path).ok().filter(|m| m.is_file()).map(|m| file_id(&m));
+    Some(Resolved { folder, name, id })
+}
+
+/// Every output of one command, checked together before anything is computed or measured (the
+/// policy of the module docs): each target's kind and folder, no two outputs the same file, no
+/// output one of the inputs.
+#[derive(Debug)]
+pub struct OutputPlan {
+    overwrite: Overwrite,
+    inputs: Vec<(PathBuf, (u64, u64))>,
+    outputs: Vec<(String, PathBuf, Resolved)>,
+}
+
+impl OutputPlan {
+    /// A plan whose outputs may replace existing files under `overwrite`.
+    pub fn new(overwrite: Overwrite) -> OutputPlan {
+        OutputPlan { overwrite, inputs: Vec::new(), outputs: Vec::new() }
+    }
+
+    /// Records an input of the command: no output may be this file. An input that cannot be read
+    /// is left to its reader's message.
+    pub fn input(&mut self, path: &Path) -> &mut Self {
+        if let Ok(meta) = fs::metadata(path) {
+            self.inputs.push((path.to_owned(), file_id(&meta)));
+        }
+        self
+    }
+
+    /// Checks output `path`, named by `flag` in messages: its kind and folder ([`check_target`],
+    /// [`probe_folder`]), then that it is no input and no earlier output (refused with exit 2
+    /// even under `--force`).
+    pub fn output(&mut self, flag: &str, path: &Path) -> Result<()> {
+        self.output_with(flag, path, self.overwrite)
+    }
+
+    /// Like [`OutputPlan::output`], for the results file just claimed by this process (it exists,
+    /// and is ours to replace).
+    pub fn claimed(&mut self, flag: &str, path: &Path) -> Result<()> {
+        self.output_with(flag, path, Overwrite::Replace)
+    }
+
+    /// Refuses `path` (named by `flag`) if it is one of the inputs (same device and inode).
+    pub fn not_an_input(&self, flag: &str, path: &Path) -> Result<()> {
+        let Ok(meta) = fs::metadata(path) else { return Ok(()) };
+        match self.inputs.iter().find(|(_, id)| *id == file_id(&meta)) {
+            Some((input, _)) => Err(Error::usage(
+                flag,
+                path.display(),
+                format!("is {}, an input of this command: an output never replaces what it reads", input.display()),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn output_with(&mut self, flag: &str, path: &Path, overwrite: Overwrite) -> Result<()> {
+        check_target(path, overwrite)?;
+        let shown = path.display();
+        let Some(resolved) = resolve(path) else {
+            return Err(Error::usage(flag, shown, "does not name a file in an existing folder"));
+        };
+        self.not_an_input(flag, path)?;
+        let same = |(_, _, other): &&(String, PathBuf, Resolved)| {
+            (other.folder == resolved.folder && other.name == resolved.name)
+                || (other.id.is_some() && other.id == resolved.id)
+        };
+        if let Some((other_flag, other, _)) = self.outputs.iter().find(same) {
+            return Err(Error::usage(
+                flag,
+                shown,
+                format!(
+                    "is the same file as {other_flag} ({}): each output needs a file of its own, even with --force",
+                    other.display()
+                ),
+            ));
+        }
+        probe_folder(path)?;
+        self.outputs.push((flag.to_owned(), path.to_owned(), resolved));
+        Ok(())
+    }
+}
+
+/// Removes the temporary files of `target` left by a process that no longer exists (a crash or
+/// `kill -9` mid-write); returns how many. Only names `.amdahl-HASH-PID.tmp` with `target`'s own
+/// HASH are candidates: no other file of the folder is ever touched.
+pub fn clean_orphaned_temps(target: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(folder_of(target)) else { return 0 };
+    let hash = target_hash(target);
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(temp_owner) else { continue };
-        if pid != std::process::id() && !process_exists(pid) && fs::remove_file(entry.path()).is_ok() {
+        let Some(pid) = name.to_str().and_then(|n| temp_owner(n, &hash)) else { continue };
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && pid != std::process::id() && !process_exists(pid) && fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
     }
     removed
 }
 
-/// The PID in a temporary file name `.NAME.tmp-PID`.
-fn temp_owner(name: &str) -> Option<u32> {
-    let (head, pid) = name.rsplit_once(".tmp-")?;
-    (head.starts_with('.') && head.len() > 1 && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| pid.parse().ok())
-        .flatten()
+/// The 16 hex digits of FNV-1a over `target`'s file name: stable across builds and platforms.
+fn target_hash(target: &Path) -> String {
+    let name = target.file_name().map(|n| n.as_encoded_bytes().to_vec()).unwrap_or_default();
+    let hash = name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// The temporary file of `target` written by process `pid`.
+fn temp_name(target: &Path, pid: u32) -> String {
+    format!(".amdahl-{}-{pid}.tmp", target_hash(target))
+}
+
+/// The PID in a temporary file name `.amdahl-HASH-PID.tmp` with this `hash`.
+fn temp_owner(name: &str, hash: &str) -> Option<u32> {
+    let pid = name.strip_prefix(".amdahl-")?.strip_prefix(hash)?.strip_prefix('-')?.strip_suffix(".tmp")?;
+    (!pid.is_empty() && pid.len() <= 10 && pid.bytes().all(|b| b.is_ascii_digit())).then(|| pid.parse().ok()).flatten()
 }
 
 fn process_exists(pid: u32) -> bool {
@@ -175,10 +321,17 @@ fn folder_of(path: &Path) -> &Path {
 }
 
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let tmp = folder_of(path).join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = folder_of(path).join(temp_name(path, std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
+        let create = || OpenOptions::new().write(true).create_new(true).open(&tmp);
+        // A leftover with our own PID in its name is ours (an earlier process of the same PID).
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&tmp)?;
+                create()?
+            }
+            other => other?,
+        };
         file.write_all(bytes)?;
         file.sync_all()
     };
@@ -241,23 +394,69 @@ mod tests {
         write_new(&html, b"three", Overwrite::Replace).unwrap();
         assert_eq!(fs::read_to_string(&html).unwrap(), "three");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-        assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains(".tmp-")), "{leftovers:?}");
+        assert!(leftovers.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "{leftovers:?}");
     }
 
     #[test]
-    fn orphaned_temporary_files_are_removed_and_live_ones_kept() {
+    fn only_our_own_orphaned_temporary_files_are_removed() {
         let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.json");
         // PID 2^22 + 1 is above Linux's largest PID, so no process has it.
-        let orphan = dir.path().join(".r.json.tmp-4194305");
-        let ours = dir.path().join(format!(".r.json.tmp-{}", std::process::id()));
-        let other = dir.path().join("notes.tmp-12");
-        for p in [&orphan, &ours, &other] {
+        let orphan = dir.path().join(temp_name(&target, 4_194_305));
+        let live = dir.path().join(temp_name(&target, std::process::id()));
+        let other_target = dir.path().join(temp_name(&dir.path().join("other.json"), 4_194_305));
+        // A user's files that look like temporary files of some tool, with dead PIDs.
+        let users = [".thesis.tex.tmp-4242", ".r.json.tmp-4194305", "notes.tmp-12", ".amdahl-x-4194305.tmp"];
+        for p in [&orphan, &live, &other_target].into_iter().cloned().chain(users.iter().map(|u| dir.path().join(u))) {
             fs::write(p, "x").unwrap();
         }
-        assert_eq!(clean_orphaned_temps(dir.path()), 1);
-        assert!(!orphan.exists() && ours.exists() && other.exists());
-        assert_eq!(temp_owner(".a.tmp-12"), Some(12));
-        assert_eq!(temp_owner(".tmp-12"), None);
-        assert_eq!(temp_owner(".a.tmp-1x"), None);
+        assert_eq!(clean_orphaned_temps(&target), 1);
+        assert!(!orphan.exists() && live.exists() && other_target.exists());
+        assert!(users.iter().all(|u| dir.path().join(u).exists()));
+        let hash = target_hash(&target);
+        assert_eq!(hash.len(), 16);
+        assert_eq!(temp_owner(&format!(".amdahl-{hash}-12.tmp"), &hash), Some(12));
+        assert_eq!(temp_owner(&format!(".amdahl-{hash}-.tmp"), &hash), None);
+        assert_eq!(temp_owner(&format!(".amdahl-{hash}-1x.tmp"), &hash), None);
+        // A 250-character target name (legal) keeps a short, legal temporary name.
+        let long = dir.path().join("x".repeat(250));
+        write_new(&long, b"ok", Overwrite::Never).unwrap();
+        assert_eq!(fs::read_to_string(&long).unwrap(), "ok");
+    }
+
+    #[test]
+    fn outputs_that_are_one_file_or_an_input_are_refused_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        let input = dir.path().join("a.json");
+        fs::write(&input, "input").unwrap();
+        let link = dir.path().join("hard.json");
+        fs::hard_link(&input, &link).unwrap();
+        let mut plan = OutputPlan::new(Overwrite::Replace);
+        plan.input(&input);
+        for (flag, path) in [("--html", &input), ("--markdown", &link)] {
+            let err = plan.output(flag, path).unwrap_err();
+            assert_eq!(err.exit_code(), 2);
+            assert!(err.to_string().starts_with(flag) && err.to_string().contains("an input"), "{err}");
+        }
+        let mut plan = OutputPlan::new(Overwrite::Replace);
+        plan.output("--out", &dir.path().join("f.json")).unwrap();
+        let same = dir.path().join("sub/../f.json");
+        let err = plan.output("--export-csv", &same).unwrap_err();
+        assert!(err.to_string().contains("the same file as --out"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+        plan.output("--export-markdown", &dir.path().join("f.md")).unwrap();
+        assert_eq!(fs::read_to_string(&input).unwrap(), "input");
+        // The probe leaves nothing behind.
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+    }
+
+    #[test]
+    fn a_forced_claim_of_an_existing_file_is_not_ours_to_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        assert_eq!(claim(&path, Overwrite::Never).unwrap(), Claimed::Created);
+        assert_eq!(claim(&path, Overwrite::Replace).unwrap(), Claimed::Existing);
     }
 }

@@ -32,7 +32,7 @@ use crate::config::{RunConfig, SweepSettings};
 use crate::error::{Error, Result};
 use crate::machine::ceilings::CeilingPlan;
 use crate::machine::{Roots, Topology, environment};
-use crate::results::output::{self, Overwrite};
+use crate::results::output::{self, Claimed, OutputPlan, Overwrite};
 use crate::results::{self, Ceilings, ConfigRecord, Machine, ResultsFile, RunInfo, RunStatus, Tool, WorkloadResult};
 use crate::thread_set::CpuCounts;
 
@@ -116,7 +116,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         ctx.observer.warning(w);
     }
     let load = ctx.machine.load_before.map(|l| l[0]);
-    let (path, report) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine)?;
+    let (path, report, claimed) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine)?;
     let file = ResultsFile {
         schema_version: results::SCHEMA_VERSION,
         schema: results::SCHEMA_NAME.to_owned(),
@@ -135,8 +135,8 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     };
     let journal = ctx.journal;
     if let Err(e) = journal.start(&path, file) {
-        // Nothing was measured: give the claimed name back.
-        let _ = std::fs::remove_file(&path);
+        // Nothing was measured: give the claimed name back (if this run created it).
+        give_back(&path, claimed);
         return Err(e);
     }
     let observer = ctx.observer;
@@ -222,39 +222,56 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
 }
 
 /// Claims the results file — `--out` (refusing an existing file without `--force`, a link, a
-/// folder or a device), or a fresh name in `results_dir`, created if missing — and checks where
-/// the HTML report will go, before anything is measured. See `results::output` for the policy.
+/// folder or a device), or a fresh name in `results_dir`, created if missing — and checks every
+/// other output (the HTML report, the exports) with it before anything is measured: see
+/// `results::output` for the policy. On a refusal the claimed name is given back only if this
+/// claim created it.
 fn output_paths(
     config: &RunConfig,
     results_dir: &Path,
     date: &str,
     machine: &Machine,
-) -> Result<(PathBuf, Option<PathBuf>)> {
+) -> Result<(PathBuf, Option<PathBuf>, Claimed)> {
     let overwrite = Overwrite::from_force(config.force);
-    let path = match &config.out {
-        Some(out) => {
-            output::claim(out, overwrite)?;
-            out.clone()
-        }
+    let mut plan = OutputPlan::new(overwrite);
+    if let Some(suite) = &config.suite {
+        plan.input(suite);
+    }
+    // An existing --out that is the suite is refused before the claim touches anything.
+    if let Some(out) = &config.out {
+        plan.not_an_input("--out", out)?;
+    }
+    let (path, claimed) = match &config.out {
+        Some(out) => (out.clone(), output::claim(out, overwrite)?),
         None => {
             std::fs::create_dir_all(results_dir)
                 .map_err(|e| Error::io(results_dir, "cannot create the results folder", e))?;
             let names =
                 results::default_paths(results_dir, date, machine.hostname.as_deref(), machine.cpu_brand.as_deref());
-            output::claim_first_free(names)?
+            (output::claim_first_free(names)?, Claimed::Created)
         }
     };
-    output::clean_orphaned_temps(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")));
     let report = config.report.then(|| report_path(&path));
-    if let Some(html) = &report
-        && let Err(e) = output::check_target(html, overwrite)
-    {
-        if config.out.is_none() || overwrite == Overwrite::Never {
-            let _ = std::fs::remove_file(&path);
+    let checked = plan.claimed("--out", &path).and_then(|()| {
+        if let Some(html) = &report {
+            plan.output("--report", html)?;
         }
+        config.exports.iter().try_for_each(|export| plan.output(export.format.flag(), &export.path))
+    });
+    if let Err(e) = checked {
+        give_back(&path, claimed);
         return Err(e);
     }
-    Ok((path, report))
+    output::clean_orphaned_temps(&path);
+    Ok((path, report, claimed))
+}
+
+/// Removes the results file if this run created it and measured nothing; a file that existed
+/// before (`--force`) is never removed.
+fn give_back(path: &Path, claimed: Claimed) {
+    if claimed == Claimed::Created {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// The HTML report of `results`: `NAME.html` beside `NAME.json`, or `NAME.report.html` when the

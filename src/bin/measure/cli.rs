@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use amdahl::config::{CommandRequest, Hooks, RunRequest};
+use amdahl::config::{CommandRequest, Export, ExportFormat, Hooks, RunRequest};
 use amdahl::placement::Pin;
 use amdahl::scaling::Scaling;
 use amdahl_workloads::Backend;
@@ -382,8 +382,13 @@ impl RunArgs {
                 kind: self.kinds.get(i).cloned(),
             })
             .collect();
+        let exports = [(ExportFormat::Markdown, self.export_markdown), (ExportFormat::Csv, self.export_csv)]
+            .into_iter()
+            .filter_map(|(format, path)| Some(Export { format, path: path? }))
+            .collect();
         Ok(RunRequest {
             report: self.report,
+            exports,
             timeout: self.timeout,
             commands,
             check_output: self.check_output,

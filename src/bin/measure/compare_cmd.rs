@@ -3,6 +3,7 @@
 use amdahl::compare::compare;
 use amdahl::error::exit_code;
 use amdahl::report::{comparison_html, comparison_text};
+use amdahl::results::output::OutputPlan;
 use amdahl::results::{Overwrite, write_new};
 use amdahl::{Error, Result};
 
@@ -10,6 +11,14 @@ use crate::cli::CompareArgs;
 
 /// Runs `measure compare`; returns the text to print.
 pub fn run(args: &CompareArgs) -> Result<(String, u8)> {
+    let overwrite = Overwrite::from_force(args.force);
+    if let Some(html) = &args.html {
+        let mut plan = OutputPlan::new(overwrite);
+        for path in &args.files {
+            plan.input(path);
+        }
+        plan.output("--html", html)?;
+    }
     let mut files = Vec::with_capacity(args.files.len());
     let limit = crate::input_limit(args.max_input.as_deref())?;
     for path in &args.files {
@@ -18,7 +27,7 @@ pub fn run(args: &CompareArgs) -> Result<(String, u8)> {
     }
     let comparison = compare(&files)?;
     if let Some(html) = &args.html {
-        write_new(html, comparison_html(&comparison, &files).as_bytes(), Overwrite::from_force(args.force))?;
+        write_new(html, comparison_html(&comparison, &files).as_bytes(), overwrite)?;
         eprintln!("HTML comparison written to {}", html.display());
     }
     let text = if args.json {

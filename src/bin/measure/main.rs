@@ -17,6 +17,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use amdahl::config::ExportFormat;
 use amdahl::error::exit_code;
 use amdahl::fit_command::refit;
 use amdahl::input::InputLimit;
@@ -115,13 +116,6 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     let roots = machine::Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
     let cpus = machine::cpu_counts(&roots);
     let dry_run = args.dry_run;
-    let exports: Vec<(std::path::PathBuf, Box<dyn Exporter>)> = [
-        args.export_markdown.clone().map(|p| (p, Box::new(Markdown) as Box<dyn Exporter>)),
-        args.export_csv.clone().map(|p| (p, Box::new(Csv) as Box<dyn Exporter>)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     let config = args.into_request()?.resolve(cpus)?;
     if dry_run {
         let plan = amdahl::dry_run::dry_run(&config, cpus)?;
@@ -130,10 +124,6 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         } else {
             print(&amdahl::report::dry_run_text(&plan))
         };
-    }
-    // Exports follow the results file's rules, checked before anything is measured.
-    for (path, _) in &exports {
-        amdahl::results::output::check_target(path, overwrite)?;
     }
     let fingerprint = machine::fingerprint(&roots);
     let ceilings = machine_cmd::CeilingSetup::new(&roots, &fingerprint, config.settings.pin, no_cache);
@@ -185,9 +175,14 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         write_new(html, &Html.render(&outcome.results)?, overwrite)?;
         eprintln!("HTML report written to {}", printable(&html.display().to_string()));
     }
-    for (path, exporter) in &exports {
-        write_new(path, &exporter.render(&outcome.results)?, overwrite)?;
-        eprintln!("exported to {}", printable(&path.display().to_string()));
+    // The exports were checked with the results file before anything was measured.
+    for export in &config.exports {
+        let exporter: &dyn Exporter = match export.format {
+            ExportFormat::Markdown => &Markdown,
+            ExportFormat::Csv => &Csv,
+        };
+        write_new(&export.path, &exporter.render(&outcome.results)?, overwrite)?;
+        eprintln!("exported to {}", printable(&export.path.display().to_string()));
     }
     Ok(if !saved_as_asked {
         exit_code::IO

@@ -6,6 +6,7 @@ use std::path::Path;
 use amdahl::error::exit_code;
 use amdahl::report::svg::{combined, efficiency_chart, karp_flatt_chart, speedup_chart};
 use amdahl::report::{Exporter, Html, Markdown};
+use amdahl::results::output::OutputPlan;
 use amdahl::results::{Overwrite, ResultsFile, slug, write_new};
 use amdahl::{Error, Result};
 
@@ -15,6 +16,7 @@ use crate::cli::ReportArgs;
 pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
     let loaded = crate::load_results(&args.file, crate::input_limit(args.max_input.as_deref())?)?;
     let overwrite = Overwrite::from_force(args.force);
+    check_outputs(args, &loaded, overwrite)?;
     let mut printed = String::new();
     if let Some(path) = &args.html {
         write_new(path, &Html.render(&loaded)?, overwrite)?;
@@ -34,23 +36,51 @@ pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
     Ok((printed, exit_code::OK))
 }
 
+/// Checks every file this report will write before writing any: none may be the input or
+/// another output, each must be writable (`results::output::OutputPlan`).
+fn check_outputs(args: &ReportArgs, loaded: &ResultsFile, overwrite: Overwrite) -> Result<()> {
+    let mut plan = OutputPlan::new(overwrite);
+    plan.input(&args.file);
+    if let Some(path) = &args.html {
+        plan.output("--html", path)?;
+    }
+    if let Some(path) = &args.markdown {
+        plan.output("--markdown", path)?;
+    }
+    if let Some(dir) = &args.svg_dir
+        && dir.is_dir()
+    {
+        for (name, _) in charts(loaded) {
+            plan.output("--svg-dir", &dir.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// The SVG charts of `r`: file name and contents, per workload with a speedup.
+fn charts(r: &ResultsFile) -> Vec<(String, String)> {
+    let cores = r.machine.cpu_counts();
+    let mut stems = HashSet::new();
+    let mut out = Vec::new();
+    for w in r.workloads.iter().filter(|w| w.points.iter().any(|p| p.speedup.is_some())) {
+        let stem = chart_stem(&w.name, &mut stems);
+        out.push((format!("{stem}-speedup.svg"), speedup_chart(w, cores)));
+        if !combined(w) {
+            out.push((format!("{stem}-efficiency.svg"), efficiency_chart(w)));
+            out.push((format!("{stem}-karp-flatt.svg"), karp_flatt_chart(w)));
+        }
+    }
+    out
+}
+
 /// Writes `NAME-speedup.svg`, and with four thread counts or more `NAME-efficiency.svg` and
 /// `NAME-karp-flatt.svg`, per workload into `dir`, and nowhere else: see [`chart_stem`].
 fn write_svgs(r: &ResultsFile, dir: &Path, overwrite: Overwrite) -> Result<usize> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the SVG folder", e))?;
-    let cores = r.machine.cpu_counts();
     let mut written = 0;
-    let mut stems = HashSet::new();
-    for w in r.workloads.iter().filter(|w| w.points.iter().any(|p| p.speedup.is_some())) {
-        let stem = chart_stem(&w.name, &mut stems);
-        let mut charts = vec![("speedup", speedup_chart(w, cores))];
-        if !combined(w) {
-            charts.extend([("efficiency", efficiency_chart(w)), ("karp-flatt", karp_flatt_chart(w))]);
-        }
-        for (what, svg) in charts {
-            write_new(&dir.join(format!("{stem}-{what}.svg")), svg.as_bytes(), overwrite)?;
-            written += 1;
-        }
+    for (name, svg) in charts(r) {
+        write_new(&dir.join(name), svg.as_bytes(), overwrite)?;
+        written += 1;
     }
     Ok(written)
 }
