@@ -10,8 +10,10 @@
 //! least the warm-ups plus `--min-rounds` rounds, and about the warm-ups plus the larger of the
 //! minimum rounds and `--budget` (rounds stop at the budget once the minimum is done, or earlier
 //! when every interval is narrow).
-
-use std::time::Instant;
+//!
+//! The timing goes through the sweep's own sampler (`sweep::sample`): the same clock, panics
+//! caught, and the watchdog of `--timeout` armed around each run, so a panicking workload is an
+//! error and a hanging one ends like in a run.
 
 use amdahl_workloads::{Backend, Kind, Team};
 use serde::Serialize;
@@ -19,6 +21,8 @@ use serde::Serialize;
 use crate::config::{PlannedWorkload, RunConfig};
 use crate::error::{Error, Result};
 use crate::plan::{PlanLimit, short_sample_advice};
+use crate::sweep::sample::{Guard, SampleSite, run_sample};
+use crate::sweep::{Clock, CpuSource, Watchdog};
 use crate::thread_set::CpuCounts;
 
 /// One workload's plan.
@@ -53,13 +57,14 @@ pub struct DryRun {
     pub budget_seconds: f64,
 }
 
-/// The plan of `config` on a machine with `cpus`, timing each workload once at j = 1.
-pub fn dry_run(config: &RunConfig, cpus: CpuCounts) -> Result<DryRun> {
+/// The plan of `config` on a machine with `cpus`, timing each workload once at j = 1 with `clock`,
+/// under `watchdog` (none on the fake clock).
+pub fn dry_run(config: &RunConfig, cpus: CpuCounts, clock: &dyn Clock, watchdog: Option<&Watchdog>) -> Result<DryRun> {
     let mut workloads = Vec::with_capacity(config.workloads.len());
     for planned in &config.workloads {
         let t1 = match config.settings.target {
             Some(target) => target.as_secs_f64(),
-            None => time_once(planned, config.settings.backend)?,
+            None => time_once(planned, config, clock, watchdog)?,
         };
         let kind = planned.spec.workload.kind();
         let counts = planned.threads.counts();
@@ -105,13 +110,23 @@ fn guessed_speedup(kind: Kind, j: usize, cpus: CpuCounts) -> f64 {
 }
 
 /// One run at j = 1 after an untimed one, in seconds.
-fn time_once(planned: &PlannedWorkload, backend: Backend) -> Result<f64> {
-    let name = planned.spec.workload.name();
-    let failed = |message: String| Error::WorkloadFailed(format!("--dry-run: workload `{name}`: {message}"));
-    let mut instance = planned.spec.workload.prepare(&planned.spec.params).map_err(|e| failed(e.to_string()))?;
-    let team = Team::new(1, backend).map_err(|e| failed(e.to_string()))?;
-    instance.try_run(&team).map_err(&failed)?;
-    let start = Instant::now();
-    instance.try_run(&team).map_err(&failed)?;
-    Ok(start.elapsed().as_secs_f64())
+fn time_once(
+    planned: &PlannedWorkload,
+    config: &RunConfig,
+    clock: &dyn Clock,
+    watchdog: Option<&Watchdog>,
+) -> Result<f64> {
+    let workload = &*planned.spec.workload;
+    let name = workload.name();
+    let failed = |message: String| Error::WorkloadFailed(format!("--dry-run: {message}"));
+    let mut instance = workload.prepare(&planned.spec.params).map_err(|e| failed(format!("workload `{name}`: {e}")))?;
+    let backend: Backend = config.settings.backend;
+    let team = Team::new(1, backend).map_err(|e| failed(format!("workload `{name}`: {e}")))?;
+    let guard = Guard::new(workload, watchdog, config.settings.timeout.resolve(None));
+    let site = SampleSite { name, during: "at j=1" };
+    let team_cpu = || team.cpu_ns();
+    let cpu = || if workload.command().is_some() { CpuSource::Process } else { CpuSource::Threads(&team_cpu) };
+    run_sample(instance.as_mut(), &team, clock, cpu(), &guard, &site).0.map_err(failed)?;
+    let sample = run_sample(instance.as_mut(), &team, clock, cpu(), &guard, &site).0.map_err(failed)?;
+    Ok(sample.measurement.wall_ns as f64 / 1e9)
 }

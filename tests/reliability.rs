@@ -419,10 +419,10 @@ fn duplicate_parameters_are_refused() {
 #[test]
 fn orphaned_temporary_files_in_the_output_folder_are_cleaned_up() {
     let dir = tempfile::tempdir().unwrap();
-    // Left by a process that died mid-write: PID 2^22 + 1 is above Linux's largest.
-    let orphan = dir.path().join(".r.json.tmp-4194305");
-    std::fs::write(&orphan, "half a file").unwrap();
     let out = dir.path().join("r.json");
+    // Left by a process that died mid-write: PID 2^22 + 1 is above Linux's largest.
+    let orphan = dir.path().join(amdahl::results::output::temp_name(&out, 4_194_305));
+    std::fs::write(&orphan, "half a file").unwrap();
     let done = measure(&util::two_rounds(&["-w", "synthetic:size=1000", "--out", str_path(&out)]));
     assert!(done.status.success(), "{}", stderr(&done));
     assert!(!orphan.exists());
@@ -517,7 +517,7 @@ fn every_loader_failure_names_the_field_and_legitimate_partial_files_load() {
 
 #[test]
 fn endless_and_oversized_inputs_are_refused_without_reading_them_whole() {
-    assert_refused(&measure(&["fit", "/dev/zero"]), 65, &["/dev/zero", "larger than 256 MiB", "--max-input"]);
+    assert_refused(&measure(&["fit", "/dev/zero"]), 65, &["/dev/zero", "is not a regular file"]);
     let dir = tempfile::tempdir().unwrap();
     let path = small_results(dir.path());
     assert_refused(&measure(&["fit", "--max-input", "1K", str_path(&path)]), 65, &["larger than 1024 bytes"]);

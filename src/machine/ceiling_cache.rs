@@ -136,7 +136,12 @@ pub fn provide(
     if missing.is_empty() {
         return (Ceilings { cached: true, seconds: 0.0, ..only(cached, &plan) }, Vec::new());
     }
-    let fresh = ceilings::measure(&missing, bench);
+    let measured = ceilings::measure(&missing, bench);
+    let fresh = measured.ceilings;
+    if !measured.failures.is_empty() {
+        // A measurement cut short is not the machine's: use it for this run, never cache it.
+        return (only(fresh, &plan), failure_warnings(measured.failures));
+    }
     let merged = Ceilings {
         compute: if fresh.compute.is_empty() { cached.compute } else { fresh.compute },
         bandwidth: if fresh.bandwidth.is_empty() { cached.bandwidth } else { fresh.bandwidth },
@@ -155,9 +160,20 @@ pub fn measure_and_store(
     machine: &Machine,
     cache: Option<&CeilingCache>,
 ) -> (Ceilings, Vec<String>) {
-    let fresh = ceilings::measure(plan, bench);
-    let warnings = store_or_warn(cache, &CacheKey::of(machine, bench.placement), &fresh, SystemTime::now());
-    (fresh, warnings)
+    let measured = ceilings::measure(plan, bench);
+    if !measured.failures.is_empty() {
+        return (measured.ceilings, failure_warnings(measured.failures));
+    }
+    let warnings = store_or_warn(cache, &CacheKey::of(machine, bench.placement), &measured.ceilings, SystemTime::now());
+    (measured.ceilings, warnings)
+}
+
+/// The warnings of a measurement cut short, which is not cached.
+fn failure_warnings(failures: Vec<String>) -> Vec<String> {
+    failures
+        .into_iter()
+        .map(|f| format!("{f}; the counts it did not reach have no machine ceiling, and nothing was cached"))
+        .collect()
 }
 
 fn store_or_warn(cache: Option<&CeilingCache>, key: &CacheKey, ceilings: &Ceilings, now: SystemTime) -> Vec<String> {

@@ -4,7 +4,7 @@
 //! # Method
 //! Every measurement runs j crossbeam scoped threads, worker i pinned to `cpus[i % cpus.len()]`
 //! (the run's `--pin` order; `scatter` when the run is unpinned), released together by a
-//! barrier; the time of a repetition is the last worker's end minus the first worker's start, so
+//! start gate once all are spawned; the time of a repetition is the last worker's end minus the first worker's start, so
 //! creating the threads is not counted. Repetitions visit every j in turn, so drift falls on all j
 //! alike.
 //!
@@ -24,9 +24,12 @@
 //!   repetitions: what sleeping threads gain before waking them up costs more than they wait.
 //!
 //! The whole measurement stops after [`TIME_CAP`]; thread counts not reached are left out (their
-//! points then have no `machine_speedup`), never guessed.
+//! points then have no `machine_speedup`), never guessed. Threads are spawned fallibly: when one
+//! cannot be (a thread limit such as `ulimit -u` or a pids cgroup), the threads already waiting at
+//! the gate are sent home, that ceiling stops where it is, and a warning says why; nothing waits
+//! for a thread that never started.
 
-use std::sync::Barrier;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use amdahl_workloads::affinity::pin_current_thread;
@@ -99,16 +102,28 @@ pub struct Bench<'a> {
     pub memory_bytes: Option<u64>,
 }
 
+/// The ceilings measured, and why some could not be (a thread that could not be spawned).
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// What was measured.
+    pub ceilings: Ceilings,
+    /// Why a ceiling stopped short; empty when everything asked for was attempted.
+    pub failures: Vec<String>,
+}
+
 /// Measures the ceilings of `plan` now (at most [`TIME_CAP`]).
-pub fn measure(plan: &CeilingPlan, bench: &Bench<'_>) -> Ceilings {
+pub fn measure(plan: &CeilingPlan, bench: &Bench<'_>) -> Measured {
     let plan = plan.clone().normalised();
     let started = Instant::now();
     let deadline = started + TIME_CAP;
     let measured_utc = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let compute = if plan.compute.is_empty() { Vec::new() } else { compute(&plan.compute, bench, deadline) };
-    let timer = if plan.timer.is_empty() { Vec::new() } else { timer(&plan.timer, bench, deadline) };
-    let bandwidth = if plan.bandwidth.is_empty() { Vec::new() } else { bandwidth(&plan.bandwidth, bench, deadline) };
-    Ceilings {
+    let mut failures = Vec::new();
+    let compute =
+        if plan.compute.is_empty() { Vec::new() } else { compute(&plan.compute, bench, deadline, &mut failures) };
+    let timer = if plan.timer.is_empty() { Vec::new() } else { timer(&plan.timer, bench, deadline, &mut failures) };
+    let bandwidth =
+        if plan.bandwidth.is_empty() { Vec::new() } else { bandwidth(&plan.bandwidth, bench, deadline, &mut failures) };
+    let ceilings = Ceilings {
         placement: bench.placement,
         measured_utc,
         cached: false,
@@ -116,7 +131,8 @@ pub fn measure(plan: &CeilingPlan, bench: &Bench<'_>) -> Ceilings {
         compute,
         bandwidth,
         timer,
-    }
+    };
+    Measured { ceilings, failures }
 }
 
 /// What one worker saw: when it started and ended its share, and its own CPU time.
@@ -127,36 +143,86 @@ struct Span {
     cpu_ns: Option<u64>,
 }
 
-/// Runs `work(i)` on `j` pinned threads released together; their spans.
-fn team<F>(j: usize, cpus: &[usize], mut during: impl FnMut(), work: F) -> Vec<Span>
+/// Where the workers of a team wait until all are spawned: released to work, or sent home.
+#[derive(Default)]
+struct Gate {
+    state: Mutex<(usize, Option<bool>)>,
+    changed: Condvar,
+}
+
+impl Gate {
+    /// A worker arrives and waits; true: work, false: go home.
+    fn arrive(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 += 1;
+        self.changed.notify_all();
+        loop {
+            if let Some(go) = state.1 {
+                return go;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits until `workers` have arrived, then releases them.
+    fn release_when(&self, workers: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while state.0 < workers {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.1 = Some(true);
+        self.changed.notify_all();
+    }
+
+    /// Sends every worker home, those waiting and those still to come.
+    fn cancel(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(false);
+        self.changed.notify_all();
+    }
+}
+
+/// Runs `work(i)` on `j` pinned threads released together; their spans, or why a thread could not
+/// be spawned (the others are then sent home unused).
+fn team<F>(j: usize, cpus: &[usize], mut during: impl FnMut(), work: F) -> Result<Vec<Span>, String>
 where
     F: Fn(usize) + Sync,
 {
-    let barrier = Barrier::new(j + 1);
+    let gate = Gate::default();
     let spans: Vec<CachePadded<std::sync::Mutex<Option<Span>>>> =
         (0..j).map(|_| CachePadded::new(std::sync::Mutex::new(None))).collect();
+    let mut failed = None;
     let scoped = crossbeam::thread::scope(|scope| {
         for (i, slot) in spans.iter().enumerate() {
-            let (barrier, work) = (&barrier, &work);
-            scope.spawn(move |_| {
+            let (gate, work) = (&gate, &work);
+            let spawned = scope.builder().name(format!("ceiling-{i}")).spawn(move |_| {
                 if !cpus.is_empty() {
                     pin_current_thread(cpus[i % cpus.len()]);
                 }
-                barrier.wait();
+                if !gate.arrive() {
+                    return;
+                }
                 let (start, cpu_before) = (Instant::now(), thread_cpu_ns());
                 work(i);
                 let (cpu_after, end) = (thread_cpu_ns(), Instant::now());
                 let cpu_ns = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
                 *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(Span { start, end, cpu_ns });
             });
+            if let Err(e) = spawned {
+                failed = Some(format!("cannot start thread {} of {j} ({e})", i + 1));
+                gate.cancel();
+                return;
+            }
         }
-        barrier.wait();
+        gate.release_when(j);
         during();
     });
     if let Err(panic) = scoped {
         std::panic::resume_unwind(panic);
     }
-    spans.into_iter().filter_map(|s| s.into_inner().into_inner().unwrap_or_else(|e| e.into_inner())).collect()
+    if let Some(why) = failed {
+        return Err(why);
+    }
+    Ok(spans.into_iter().filter_map(|s| s.into_inner().into_inner().unwrap_or_else(|e| e.into_inner())).collect())
 }
 
 /// The wall time of a team's repetition: first start to last end.
@@ -192,7 +258,7 @@ fn calibrate_spin() -> u64 {
     }
 }
 
-fn compute(threads: &[usize], bench: &Bench<'_>, deadline: Instant) -> Vec<ComputeCeiling> {
+fn compute(threads: &[usize], bench: &Bench<'_>, deadline: Instant, failures: &mut Vec<String>) -> Vec<ComputeCeiling> {
     let total = calibrate_spin();
     let mut walls: Vec<Vec<f64>> = vec![Vec::new(); threads.len()];
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); threads.len()];
@@ -219,6 +285,13 @@ fn compute(threads: &[usize], bench: &Bench<'_>, deadline: Instant) -> Vec<Compu
                     spin(share, i as u64 + 11);
                 },
             );
+            let spans = match spans {
+                Ok(spans) => spans,
+                Err(why) => {
+                    failures.push(format!("the compute ceiling stopped at {j} threads: {why}"));
+                    break 'reps;
+                }
+            };
             let Some(t) = wall(&spans) else { continue };
             walls[k].push(t.as_secs_f64());
             let per_thread: Vec<f64> =
@@ -248,7 +321,7 @@ fn compute(threads: &[usize], bench: &Bench<'_>, deadline: Instant) -> Vec<Compu
         .collect()
 }
 
-fn timer(threads: &[usize], bench: &Bench<'_>, deadline: Instant) -> Vec<TimerCeiling> {
+fn timer(threads: &[usize], bench: &Bench<'_>, deadline: Instant, failures: &mut Vec<String>) -> Vec<TimerCeiling> {
     let mut walls: Vec<Vec<f64>> = vec![Vec::new(); threads.len()];
     'reps: for _ in 0..TIMER_REPS {
         for (k, &j) in threads.iter().enumerate() {
@@ -265,6 +338,13 @@ fn timer(threads: &[usize], bench: &Bench<'_>, deadline: Instant) -> Vec<TimerCe
                     }
                 },
             );
+            let spans = match spans {
+                Ok(spans) => spans,
+                Err(why) => {
+                    failures.push(format!("the timer ceiling stopped at {j} threads: {why}"));
+                    break 'reps;
+                }
+            };
             if let Some(t) = wall(&spans) {
                 walls[k].push(t.as_secs_f64());
             }
@@ -290,20 +370,33 @@ fn triad_elements(bench: &Bench<'_>) -> usize {
     (bytes / 8) as usize
 }
 
-fn bandwidth(threads: &[usize], bench: &Bench<'_>, deadline: Instant) -> Vec<BandwidthCeiling> {
+fn bandwidth(
+    threads: &[usize],
+    bench: &Bench<'_>,
+    deadline: Instant,
+    failures: &mut Vec<String>,
+) -> Vec<BandwidthCeiling> {
     let n = triad_elements(bench);
     let (mut a, mut b, mut c) = (vec![0.0f64; n], vec![0.0f64; n], vec![0.0f64; n]);
     // First touch by the pinned threads, in the shares the widest team will use.
     let widest = bench.cpus.len().max(1).min(threads.last().copied().unwrap_or(1));
-    triad_pass(&mut a, &mut b, &mut c, widest, bench.cpus, Fill::Initialise);
+    if let Err(why) = triad_pass(&mut a, &mut b, &mut c, widest, bench.cpus, Fill::Initialise) {
+        failures.push(format!("the bandwidth ceiling was not measured: {why}"));
+        return Vec::new();
+    }
     let mut best = vec![0.0f64; threads.len()];
     'reps: for _ in 0..BANDWIDTH_REPS {
         for (k, &j) in threads.iter().enumerate() {
             if Instant::now() > deadline {
                 break 'reps;
             }
-            if let Some(t) = triad_pass(&mut a, &mut b, &mut c, j, bench.cpus, Fill::Triad) {
-                best[k] = best[k].max(24.0 * n as f64 / t.as_secs_f64() / 1e9);
+            match triad_pass(&mut a, &mut b, &mut c, j, bench.cpus, Fill::Triad) {
+                Ok(Some(t)) => best[k] = best[k].max(24.0 * n as f64 / t.as_secs_f64() / 1e9),
+                Ok(None) => {}
+                Err(why) => {
+                    failures.push(format!("the bandwidth ceiling stopped at {j} threads: {why}"));
+                    break 'reps;
+                }
             }
         }
     }
@@ -326,7 +419,14 @@ enum Fill {
 type TriadShare<'a> = (&'a mut [f64], &'a mut [f64], &'a mut [f64]);
 
 /// One pass over the arrays by `j` pinned threads, each its contiguous share; its wall time.
-fn triad_pass(a: &mut [f64], b: &mut [f64], c: &mut [f64], j: usize, cpus: &[usize], fill: Fill) -> Option<Duration> {
+fn triad_pass(
+    a: &mut [f64],
+    b: &mut [f64],
+    c: &mut [f64],
+    j: usize,
+    cpus: &[usize],
+    fill: Fill,
+) -> Result<Option<Duration>, String> {
     let len = a.len().div_ceil(j).max(1);
     let shares: Vec<std::sync::Mutex<Option<TriadShare<'_>>>> = a
         .chunks_mut(len)
@@ -353,8 +453,8 @@ fn triad_pass(a: &mut [f64], b: &mut [f64], c: &mut [f64], j: usize, cpus: &[usi
                 }
             }
         },
-    );
-    wall(&spans)
+    )?;
+    Ok(wall(&spans))
 }
 
 fn cpufreq_readable(roots: &Roots) -> bool {
@@ -410,7 +510,9 @@ mod tests {
     fn every_ceiling_is_measured_at_its_counts_and_one_is_one() {
         let roots = Roots::default();
         let plan = CeilingPlan { compute: vec![2], bandwidth: vec![2], timer: vec![4] };
-        let c = measure(&plan, &bench(&roots));
+        let measured = measure(&plan, &bench(&roots));
+        assert!(measured.failures.is_empty(), "{:?}", measured.failures);
+        let c = measured.ceilings;
         assert_eq!(c.compute.iter().map(|c| c.threads).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(c.bandwidth.iter().map(|c| c.threads).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(c.timer.iter().map(|c| c.threads).collect::<Vec<_>>(), [1, 4]);
@@ -438,9 +540,9 @@ mod tests {
     #[test]
     fn the_triad_computes_b_plus_three_c_in_every_share() {
         let (mut a, mut b, mut c) = (vec![9.0; 1001], vec![0.0; 1001], vec![0.0; 1001]);
-        triad_pass(&mut a, &mut b, &mut c, 3, &[], Fill::Initialise);
+        triad_pass(&mut a, &mut b, &mut c, 3, &[], Fill::Initialise).unwrap();
         assert!(a.iter().all(|&x| x == 0.0));
-        triad_pass(&mut a, &mut b, &mut c, 7, &[], Fill::Triad);
+        triad_pass(&mut a, &mut b, &mut c, 7, &[], Fill::Triad).unwrap();
         assert!(a.iter().all(|&x| x == 7.0));
     }
 }

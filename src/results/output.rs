@@ -244,11 +244,12 @@ impl OutputPlan {
     }
 
     fn output_with(&mut self, flag: &str, path: &Path, overwrite: Overwrite) -> Result<()> {
-        check_target(path, overwrite)?;
         let shown = path.display();
         let Some(resolved) = resolve(path) else {
+            check_target(path, overwrite)?;
             return Err(Error::usage(flag, shown, "does not name a file in an existing folder"));
         };
+        // What no --force allows comes first: an input, or another output of this command.
         self.not_an_input(flag, path)?;
         let same = |(_, _, other): &&(String, PathBuf, Resolved)| {
             (other.folder == resolved.folder && other.name == resolved.name)
@@ -264,6 +265,7 @@ impl OutputPlan {
                 ),
             ));
         }
+        check_target(path, overwrite)?;
         probe_folder(path)?;
         self.outputs.push((flag.to_owned(), path.to_owned(), resolved));
         Ok(())
@@ -295,8 +297,8 @@ fn target_hash(target: &Path) -> String {
     format!("{hash:016x}")
 }
 
-/// The temporary file of `target` written by process `pid`.
-fn temp_name(target: &Path, pid: u32) -> String {
+/// The name of the temporary file of `target` written by process `pid` (in `target`'s folder).
+pub fn temp_name(target: &Path, pid: u32) -> String {
     format!(".amdahl-{}-{pid}.tmp", target_hash(target))
 }
 

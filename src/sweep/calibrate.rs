@@ -7,12 +7,10 @@
 
 use std::time::Duration;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-use amdahl_workloads::{Instance, ParamType, Params, Team, Workload};
+use amdahl_workloads::{ParamType, Params, Team, Workload};
 
 use super::clock::{Clock, CpuSource};
-use super::workload::{Guard, panic_message};
+use super::sample::{Guard, SampleSite, run_sample};
 
 /// The calibrated size, or a message naming the workload. A run that fails or panics is an
 /// error here like in the sweep, never a panic of the runner.
@@ -33,27 +31,10 @@ pub fn calibrate(
         let mut trial = params.clone();
         trial.set("size", size);
         let mut instance = workload.prepare(&trial).map_err(|e| e.to_string())?;
-        let run = |instance: &mut Box<dyn Instance>| {
-            guard.arm(instance.as_mut(), workload.name(), 1);
-            let outcome = catch_unwind(AssertUnwindSafe(|| instance.try_run(team)));
-            guard.disarm();
-            match outcome {
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err(message)) => {
-                    Err(format!("workload `{}` failed while calibrating --target-ms: {message}", workload.name()))
-                }
-                Err(panic) => Err(format!(
-                    "workload `{}` panicked while calibrating --target-ms: {}",
-                    workload.name(),
-                    panic_message(&panic)
-                )),
-            }
-        };
-        run(&mut instance)?;
-        let modeled = instance.modeled_ns(1);
-        let mut outcome = Ok(());
-        let wall = clock.measure(1, modeled, CpuSource::Process, &mut || outcome = run(&mut instance));
-        outcome?;
+        let site = SampleSite { name: workload.name(), during: "while calibrating --target-ms" };
+        // One untimed-for-the-decision run, then the one that decides.
+        run_sample(instance.as_mut(), team, clock, CpuSource::Process, guard, &site).0?;
+        let wall = run_sample(instance.as_mut(), team, clock, CpuSource::Process, guard, &site).0?.measurement;
         let ratio = target_ns / wall.wall_ns.max(1) as f64;
         if (0.8..=1.25).contains(&ratio) {
             break;

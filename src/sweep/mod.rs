@@ -11,6 +11,7 @@ mod calibrate;
 mod clock;
 pub mod journal;
 mod progress;
+pub mod sample;
 pub mod watchdog;
 mod workload;
 

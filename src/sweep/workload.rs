@@ -17,12 +17,11 @@
 //!    rounds completed before. Either way the workload reports an error and the run's exit code
 //!    is non-zero.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use amdahl_workloads::{Checksum, Instance, Params, Team, Workload};
+use amdahl_workloads::{Checksum, Instance, Params, Team, Workload, run_hook};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
@@ -31,6 +30,7 @@ use super::adaptive;
 use super::calibrate::calibrate;
 use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
+use super::sample::{Guard, Sample, SampleSite, run_sample};
 use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
@@ -63,9 +63,6 @@ pub struct SweepEnv<'a> {
     pub ceilings: Option<Arc<Ceilings>>,
 }
 
-/// How long the watchdog waits beyond a command's own timeout before it gives up on it.
-const COMMAND_GRACE: Duration = Duration::from_secs(30);
-
 /// Sweeps one workload with `settings` (this workload's budget share and seed). Never panics on
 /// the workload's account: failures are in the result's `error`.
 pub fn sweep_workload(
@@ -81,10 +78,14 @@ pub fn sweep_workload(
     let Some(mut teams) = sweep.build_teams() else { return sweep.result };
     let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
     sweep.result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else { return sweep.result };
+    let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else {
+        sweep.result.warnings.append(&mut sampler.left_behind);
+        return sweep.result;
+    };
     // Counts above a far slower point were not warmed up: they leave the sweep.
     teams.truncate(alive.len());
     sweep.rounds(&mut sampler, &mut teams, &mut alive);
+    sweep.result.warnings.append(&mut sampler.left_behind);
     sweep.cleanup();
     sweep.finish()
 }
@@ -171,9 +172,11 @@ impl<'e> Sweep<'_, 'e> {
             self.fail(format!("workload `{name}` declares no `size` parameter (the contract needs one)"));
             return None;
         }
-        for setup in [&self.hooks.setup, &self.planned.setup].into_iter().flatten() {
-            if let Err(e) = run_setup(setup) {
-                self.fail(format!("workload `{name}`: set-up failed: {e}"));
+        let timeout = self.settings.timeout.resolve(None);
+        let setups = [("--setup", &self.hooks.setup), ("the suite's setup", &self.planned.setup)];
+        for (what, setup) in setups.into_iter().filter_map(|(what, s)| Some((what, s.as_ref()?))) {
+            if let Err(e) = run_hook(setup, timeout) {
+                self.fail(format!("workload `{name}`: {what} failed: {e}"));
                 return None;
             }
         }
@@ -239,6 +242,7 @@ impl<'e> Sweep<'_, 'e> {
             command: self.workload.command().is_some(),
             prepare: self.hooks.prepare.clone(),
             guard: Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None)),
+            left_behind: Vec::new(),
         };
         Some((sampler, params))
     }
@@ -480,7 +484,7 @@ impl<'e> Sweep<'_, 'e> {
     /// `--cleanup`, once after the last run; a failure is a warning (what was measured stands).
     fn cleanup(&mut self) {
         if let Some(cleanup) = &self.hooks.cleanup
-            && let Err(e) = run_setup(cleanup)
+            && let Err(e) = run_hook(cleanup, self.settings.timeout.resolve(None))
         {
             self.result.warnings.push(format!("{}: --cleanup failed: {e}", self.workload.name()));
         }
@@ -514,21 +518,6 @@ fn push_error(error: &mut Option<String>, message: String) {
         Some(earlier) => format!("{earlier}; {message}"),
         None => message,
     });
-}
-
-/// Runs a set-up, prepare or clean-up command with `sh -c`, untimed.
-fn run_setup(command: &str) -> Result<(), String> {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot start `sh -c {command}`: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{command}` ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim()))
-    }
 }
 
 /// The largest relative CI half-width of S(j) over the measured points with j > 1 (each paired
@@ -568,36 +557,31 @@ struct Sampler<'a> {
     command: bool,
     /// `--prepare`, run before every sample, untimed.
     prepare: Option<String>,
+    /// What runs left behind (a command's daemon), each said once.
+    left_behind: Vec<String>,
 }
 
 impl Sampler<'_> {
     fn sample(&mut self, point: usize, team: &Team) -> Result<Measurement, String> {
         let j = team.threads();
         if let Some(prepare) = &self.prepare {
-            run_setup(&prepare.replace("{threads}", &j.to_string()))
+            run_hook(&prepare.replace("{threads}", &j.to_string()), self.guard.timeout)
                 .map_err(|e| format!("workload `{}`: --prepare failed at j={j}: {e}", self.name))?;
         }
         let slot = if self.weak { point } else { 0 };
-        let clock = self.clock;
-        let instance = &mut self.instances[slot];
-        let modeled = instance.modeled_ns(j);
-        let mut outcome = None;
-        self.guard.arm(instance.as_mut(), &self.name, j);
         // In-process work counts its team's workers; a command, its processes.
         let team_cpu = || team.cpu_ns();
         let cpu = if self.command { CpuSource::Process } else { CpuSource::Threads(&team_cpu) };
-        let measurement = clock.measure(j, modeled, cpu, &mut || {
-            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
-        });
-        self.guard.disarm();
-        let checksum = match outcome {
-            Some(Ok(Ok(checksum))) => checksum,
-            Some(Ok(Err(message))) => return Err(format!("workload `{}` failed at j={j}: {message}", self.name)),
-            Some(Err(panic)) => {
-                return Err(format!("workload `{}` panicked at j={j}: {}", self.name, panic_message(&panic)));
-            }
-            None => return Err(format!("workload `{}` was not run at j={j} (the clock did not call it)", self.name)),
-        };
+        let during = format!("at j={j}");
+        let site = SampleSite { name: &self.name, during: &during };
+        let (sampled, left_behind) =
+            run_sample(self.instances[slot].as_mut(), team, self.clock, cpu, &self.guard, &site);
+        if let Some(warning) = left_behind
+            && !self.left_behind.contains(&warning)
+        {
+            self.left_behind.push(warning);
+        }
+        let Sample { measurement, checksum } = sampled?;
         match self.references[slot] {
             None => self.references[slot] = Some(checksum),
             Some(expected) if expected != checksum => {
@@ -611,43 +595,4 @@ impl Sampler<'_> {
         }
         Ok(measurement)
     }
-}
-
-/// The sample timeout of one workload: handed to the instance (a command kills itself) and armed
-/// on the watchdog around every run (in-process work that does not return ends the run).
-pub(super) struct Guard<'a> {
-    watchdog: Option<&'a Watchdog>,
-    command: bool,
-    /// The current timeout; `None`: no limit.
-    pub timeout: Option<Duration>,
-}
-
-impl<'a> Guard<'a> {
-    pub(super) fn new(workload: &dyn Workload, watchdog: Option<&'a Watchdog>, timeout: Option<Duration>) -> Guard<'a> {
-        Guard { watchdog, command: workload.command().is_some(), timeout }
-    }
-
-    /// Before a run of `instance` at `threads`.
-    pub(super) fn arm(&self, instance: &mut dyn Instance, name: &str, threads: usize) {
-        instance.set_timeout(self.timeout);
-        if let (Some(dog), Some(timeout)) = (self.watchdog, self.timeout) {
-            dog.arm(name, threads, if self.command { timeout + COMMAND_GRACE } else { timeout });
-        }
-    }
-
-    /// After the run returned.
-    pub(super) fn disarm(&self) {
-        if let Some(dog) = self.watchdog {
-            dog.disarm();
-        }
-    }
-}
-
-/// The message of a caught panic.
-pub(super) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".to_owned())
 }

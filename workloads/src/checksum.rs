@@ -10,7 +10,7 @@ pub struct Checksum(pub u64);
 impl Checksum {
     /// Combines values in the order given (order matters: a fixed reduction order is the point).
     pub fn of_u64s(values: impl IntoIterator<Item = u64>) -> Checksum {
-        Checksum(values.into_iter().fold(0x9e37_79b9_7f4a_7c15, mix))
+        Checksum(values.into_iter().fold(SEED, mix))
     }
 
     /// Combines the exact bit patterns of floats, in order: equal only when bit for bit equal.
@@ -19,8 +19,11 @@ impl Checksum {
     }
 }
 
+/// The state before any value.
+pub(crate) const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// One step of a SplitMix64-style hash combine (Steele, Lea & Flood, OOPSLA 2014).
-fn mix(state: u64, value: u64) -> u64 {
+pub(crate) fn mix(state: u64, value: u64) -> u64 {
     let mut z = state.rotate_left(5) ^ value;
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

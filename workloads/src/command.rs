@@ -18,11 +18,21 @@
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::checksum::{SEED, mix};
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
+
+/// The most bytes of a command's standard error kept for its error message.
+pub const STDERR_TAIL: usize = 4096;
+/// How long after the command's exit its hashed standard output may take to close.
+pub const OUTPUT_GRACE: Duration = Duration::from_secs(1);
+/// How long after a run (untimed) its standard error may take to close before the command is
+/// said to have left processes behind.
+pub const LINGER_GRACE: Duration = Duration::from_millis(500);
 
 /// An external command run at each thread count.
 #[derive(Debug, Clone)]
@@ -104,6 +114,7 @@ impl Workload for CommandWorkload {
             size: params.integer("size"),
             timeout: None,
             deadline: None,
+            stderr: None,
         }))
     }
     fn warnings(&self, _params: &Params) -> Vec<String> {
@@ -120,16 +131,23 @@ struct CommandInstance {
     size: u64,
     timeout: Option<Duration>,
     deadline: Option<Deadline>,
+    /// The standard error of the last run, still being read when the run ended.
+    stderr: Option<Tail>,
 }
 
 /// The process groups of the commands running now.
 static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 
-/// Kills (SIGKILL) the process group of every command running now; their runs then fail, and the
-/// runner, which asked for this, reads that as an interruption.
+/// Set by [`kill_running_commands`]: every command started from then on is killed at once.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Kills (SIGKILL) the process group of every command running now, and of every command started
+/// from now on (one that was being started as the runner decided to stop must not escape); their
+/// runs then fail, and the runner, which asked for this, reads that as an interruption.
 pub fn kill_running_commands() {
-    let groups = RUNNING.lock().map(|g| g.clone()).unwrap_or_default();
-    for group in groups {
+    let Ok(running) = RUNNING.lock() else { return };
+    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    for &group in running.iter() {
         kill_group(group);
     }
 }
@@ -248,51 +266,195 @@ impl Instance for CommandInstance {
             c.args(words);
             c
         };
-        command.stdin(Stdio::null()).stderr(Stdio::piped()).process_group(0);
         command.stdout(if self.workload.check_output { Stdio::piped() } else { Stdio::null() });
-        let mut child = command.spawn().map_err(|e| format!("cannot start `{line}`: {e}"))?;
-        let group = child.id() as i32;
-        if let Ok(mut running) = RUNNING.lock() {
-            running.push(group);
-        }
-        if let Some(timeout) = self.timeout {
-            self.deadline.get_or_insert_with(Deadline::new).arm(group, timeout);
-        }
-        // Read stdout and stderr concurrently so that neither pipe can fill and block the child.
-        let stderr = child.stderr.take();
-        let stderr_reader = std::thread::spawn(move || {
-            let mut text = Vec::new();
-            if let Some(mut s) = stderr {
-                let _ = s.read_to_end(&mut text);
-            }
-            text
-        });
-        let mut hash = Checksum::of_u64s([]);
-        if let Some(mut out) = child.stdout.take() {
-            let mut bytes = Vec::new();
-            let _ = out.read_to_end(&mut bytes);
-            let words = bytes.chunks(8).map(|c| c.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b)));
-            hash = Checksum::of_u64s(words.chain([bytes.len() as u64]));
-        }
-        let status = child.wait();
-        let timed_out = self.deadline.as_ref().is_some_and(Deadline::disarm);
-        if let Ok(mut running) = RUNNING.lock() {
-            running.retain(|&g| g != group);
-        }
-        // Whatever the command left in its group (background jobs) goes with it.
-        kill_group(group);
-        let status = status.map_err(|e| format!("cannot wait for `{line}`: {e}"))?;
-        let stderr = stderr_reader.join().unwrap_or_default();
-        if timed_out {
+        let deadline = self.timeout.map(|t| (self.deadline.get_or_insert_with(Deadline::new) as &Deadline, t));
+        let mut run = Grouped::spawn(command, deadline).map_err(|e| format!("cannot start `{line}`: {e}"))?;
+        let stdout = run.child.stdout.take().map(hash_stream);
+        let ended = run.wait(deadline.map(|(d, _)| d));
+        self.stderr = Some(run.stderr);
+        let status = ended.status.map_err(|e| format!("cannot wait for `{line}`: {e}"))?;
+        if ended.timed_out {
             let after = self.timeout.map(|t| format!("{:.3} s", t.as_secs_f64())).unwrap_or_default();
             return Err(format!("`{line}` timed out after {after} (--timeout); its process group was killed"));
         }
         if !status.success() {
-            let text = String::from_utf8_lossy(&stderr);
-            let tail: String = text.chars().rev().take(400).collect::<Vec<_>>().into_iter().rev().collect();
+            let tail = self.stderr.take().map(|t| t.text(OUTPUT_GRACE)).unwrap_or_default();
             return Err(format!("`{line}` failed ({status}): {}", tail.trim()));
         }
-        Ok(hash)
+        match stdout.map(|hash| hash.recv_timeout(OUTPUT_GRACE)) {
+            None => Ok(Checksum::of_u64s([])),
+            Some(Ok(Ok(hash))) => Ok(hash),
+            Some(Ok(Err(e))) => Err(format!("`{line}`: cannot read its standard output ({e})")),
+            Some(Err(_)) => Err(format!(
+                "`{line}` exited, but a process it started outside its process group still holds its standard output, so the output cannot be checked"
+            )),
+        }
+    }
+
+    fn after_run(&mut self) -> Option<String> {
+        let tail = self.stderr.take()?;
+        (!tail.closed_within(LINGER_GRACE)).then(|| {
+            format!(
+                "`{}` left a process running that holds its standard error (started outside its process group, e.g. with setsid); it is not stopped, and each run ended at the command's own exit",
+                self.workload.template
+            )
+        })
+    }
+}
+
+/// A child in a process group of its own, registered so that [`kill_running_commands`] and a
+/// deadline can kill the whole group; its standard error read on a thread of its own.
+struct Grouped {
+    child: Child,
+    group: i32,
+    stderr: Tail,
+}
+
+/// How a grouped child ended.
+struct Ended {
+    status: std::io::Result<std::process::ExitStatus>,
+    timed_out: bool,
+}
+
+impl Grouped {
+    /// Starts `command` (standard input empty, standard error piped) in a new process group, with
+    /// `deadline` armed for its timeout.
+    fn spawn(mut command: Command, deadline: Option<(&Deadline, Duration)>) -> std::io::Result<Grouped> {
+        command.stdin(Stdio::null()).stderr(Stdio::piped()).process_group(0);
+        let mut child = command.spawn()?;
+        let group = child.id() as i32;
+        if let Ok(mut running) = RUNNING.lock() {
+            running.push(group);
+            // Under the lock that `kill_running_commands` takes: either it sees this group, or
+            // this sees that it ran.
+            if STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+                kill_group(group);
+            }
+        }
+        if let Some((deadline, timeout)) = deadline {
+            deadline.arm(group, timeout);
+        }
+        let stderr = Tail::read(child.stderr.take());
+        Ok(Grouped { child, group, stderr })
+    }
+
+    /// Waits for the child's exit (not for its pipes), disarms the `deadline` it was spawned
+    /// with, then kills what it left in its group.
+    fn wait(&mut self, deadline: Option<&Deadline>) -> Ended {
+        let status = self.child.wait();
+        let timed_out = deadline.is_some_and(Deadline::disarm);
+        if let Ok(mut running) = RUNNING.lock() {
+            running.retain(|&g| g != self.group);
+        }
+        // Whatever the command left in its group (background jobs) goes with it.
+        kill_group(self.group);
+        Ended { status, timed_out }
+    }
+}
+
+/// The last [`STDERR_TAIL`] bytes of a pipe, read on a thread of its own until the pipe closes.
+struct Tail {
+    text: Arc<Mutex<Vec<u8>>>,
+    closed: Receiver<()>,
+}
+
+impl Tail {
+    fn read(pipe: Option<impl Read + Send + 'static>) -> Tail {
+        let text = Arc::new(Mutex::new(Vec::new()));
+        let (done, closed) = std::sync::mpsc::channel();
+        let kept = Arc::clone(&text);
+        let reader = move || {
+            if let Some(mut pipe) = pipe {
+                let mut buffer = [0u8; 8192];
+                while let Ok(n) = pipe.read(&mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut tail) = kept.lock() {
+                        tail.extend_from_slice(&buffer[..n]);
+                        let excess = tail.len().saturating_sub(STDERR_TAIL);
+                        tail.drain(..excess);
+                    }
+                }
+            }
+            let _ = done.send(());
+        };
+        if std::thread::Builder::new().name("command-stderr".into()).spawn(reader).is_err() {
+            // No thread: the pipe is dropped unread (the command then sees EPIPE on stderr).
+        }
+        Tail { text, closed }
+    }
+
+    /// Whether the pipe closed within `wait`.
+    fn closed_within(&self, wait: Duration) -> bool {
+        !matches!(self.closed.recv_timeout(wait), Err(RecvTimeoutError::Timeout))
+    }
+
+    /// The text kept, after waiting at most `wait` for the pipe to close.
+    fn text(&self, wait: Duration) -> String {
+        self.closed_within(wait);
+        let bytes = self.text.lock().map(|t| t.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// Hashes a pipe as a stream, on a thread of its own: 8-byte big-endian words (the last one
+/// shorter), then the length; the same fingerprint as hashing the whole output at once.
+fn hash_stream(mut pipe: impl Read + Send + 'static) -> Receiver<std::io::Result<Checksum>> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let hasher = move || {
+        let (mut state, mut word, mut in_word, mut length) = (SEED, 0u64, 0usize, 0u64);
+        let mut buffer = [0u8; 65536];
+        let result = loop {
+            match pipe.read(&mut buffer) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    length += n as u64;
+                    for &b in &buffer[..n] {
+                        word = (word << 8) | u64::from(b);
+                        in_word += 1;
+                        if in_word == 8 {
+                            state = mix(state, word);
+                            (word, in_word) = (0, 0);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        if in_word > 0 {
+            state = mix(state, word);
+        }
+        let _ = send.send(result.map(|()| Checksum(mix(state, length))));
+    };
+    if let Err(e) = std::thread::Builder::new().name("command-stdout".into()).spawn(hasher) {
+        let (send, failed) = std::sync::mpsc::channel();
+        let _ = send.send(Err(e));
+        return failed;
+    }
+    receive
+}
+
+/// Runs a `--setup`, `--prepare` or `--cleanup` hook with `sh -c`, untimed, like a command: in a
+/// process group of its own (killed on Ctrl-C by [`kill_running_commands`], and with everything it
+/// left behind when it ends), bounded by `timeout`, its standard error's tail in the error.
+pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<(), String> {
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(hook).stdout(Stdio::null());
+    let deadline = timeout.map(|_| Deadline::new());
+    let armed = deadline.as_ref().zip(timeout);
+    let mut run = Grouped::spawn(command, armed).map_err(|e| format!("cannot start `sh -c {hook}`: {e}"))?;
+    let ended = run.wait(deadline.as_ref());
+    let status = ended.status.map_err(|e| format!("cannot wait for `{hook}`: {e}"))?;
+    if ended.timed_out {
+        let after = timeout.map(|t| format!("{:.3} s", t.as_secs_f64())).unwrap_or_default();
+        return Err(format!("`{hook}` timed out after {after} (--timeout); its process group was killed"));
+    }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{hook}` ({status}): {}", run.stderr.text(OUTPUT_GRACE).trim()))
     }
 }
 

@@ -74,7 +74,7 @@ mod workload;
 pub mod builtin;
 
 pub use checksum::Checksum;
-pub use command::{CommandWorkload, kill_running_commands};
+pub use command::{CommandWorkload, kill_running_commands, run_hook};
 pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};
 pub use spec::{SpecError, WorkloadSpec, find};

@@ -91,6 +91,13 @@ pub trait Instance: Send {
     /// in-process work that does not return.
     fn set_timeout(&mut self, _timeout: Option<std::time::Duration>) {}
 
+    /// Called after each run, outside the timing: finishes what the run left behind (a command's
+    /// standard error, still open when the command exited) and returns a warning worth telling the
+    /// user, if any. The default has nothing to finish.
+    fn after_run(&mut self) -> Option<String> {
+        None
+    }
+
     /// The exact duration this instance would take on `threads` ideal processors, in nanoseconds,
     /// where the workload knows it by construction (only `synthetic` does). Fake clocks use it to
     /// make whole runs exact; real clocks ignore it.

@@ -32,6 +32,9 @@ use cli::{Cli, Command, RunArgs};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     colour::init(cli.color);
+    if let Err(e) = signals::install() {
+        colour::warning(&format!("cannot watch for signals ({e}); Ctrl-C ends the process without saving"));
+    }
     let result = match cli.command {
         None => run(cli.run),
         Some(Command::Run(args)) => run(*args),
@@ -110,6 +113,16 @@ fn write_stdout(text: &str) -> Result<u8, Error> {
     }
 }
 
+/// What the watchdog says of a sample that did not return, then `what_follows`.
+fn hang_message(hang: &Hang, what_follows: &str) -> String {
+    format!(
+        "workload `{}` did not return within {} at j = {} (--timeout); work that runs in-process cannot be stopped, so {what_follows}",
+        hang.workload,
+        humantime::format_duration(hang.timeout),
+        hang.threads
+    )
+}
+
 fn run(args: RunArgs) -> Result<u8, Error> {
     let (quiet, json, overwrite) = (args.quiet, args.json, Overwrite::from_force(args.force));
     let (no_ceilings, no_cache) = (args.no_ceilings, args.no_cache);
@@ -118,7 +131,11 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     let dry_run = args.dry_run;
     let config = args.into_request()?.resolve(cpus)?;
     if dry_run {
-        let plan = amdahl::dry_run::dry_run(&config, cpus)?;
+        let watchdog = Watchdog::new(|hang: &Hang| {
+            colour::error("\n", &format!("--dry-run: {}", hang_message(hang, "the dry run ended")));
+            std::process::exit(exit_code::TIMEOUT.into());
+        });
+        let plan = amdahl::dry_run::dry_run(&config, cpus, &RealClock::new(), Some(&watchdog))?;
         return if json {
             print(&format!("{:#}\n", serde_json::to_value(&plan).map_err(Error::encode("the plan"))?))
         } else {
@@ -134,15 +151,10 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     }
     let source = |plan: &amdahl::machine::ceilings::CeilingPlan| ceilings.provide(plan);
     let journal = Arc::new(Journal::new());
-    signals::install(Arc::clone(&journal)).map_err(|e| Error::io("<signals>", "cannot watch for signals", e))?;
+    signals::watch_run(Arc::clone(&journal));
     let hung = Arc::clone(&journal);
     let watchdog = Watchdog::new(move |hang: &Hang| {
-        let why = format!(
-            "workload `{}` did not return within {} at j = {} (--timeout); work that runs in-process cannot be stopped, so the run ended; every completed round is saved",
-            hang.workload,
-            humantime::format_duration(hang.timeout),
-            hang.threads
-        );
+        let why = hang_message(hang, "the run ended; every completed round is saved");
         colour::error("\n", &why);
         saved::report(&hung.finish_interrupted(Some(&why)));
         std::process::exit(exit_code::TIMEOUT.into());

@@ -1,13 +1,19 @@
-//! Signals during `measure run`: SIGINT (Ctrl-C), SIGTERM and SIGHUP.
+//! Signals in every command: SIGINT (Ctrl-C), SIGTERM and SIGHUP.
 //!
 //! # Policy
-//! - The **first** signal asks the run to stop: the sample in progress finishes (a running
-//!   command's process group is killed, so a hung command cannot hold the run), the workload is
-//!   summarised, the results file is written with status `interrupted`, and the table printed.
-//! - **Any later signal** (a second Ctrl-C, or the second copy GNU `timeout` sends to the process
-//!   group) ends the process at once, but only through the journal: it waits for a write in
-//!   progress, writes every completed round with status `interrupted`, then exits. A signal never
-//!   interrupts a save and never loses a completed round.
+//! The handlers are installed first thing in every command, so a signal is obeyed in every phase,
+//! also when the shell started us with SIGINT ignored (a background job of a script).
+//! - **While a run is measuring** (its journal registered with [`watch_run`]), the **first**
+//!   signal asks the run to stop: the sample in progress finishes (a running command's process
+//!   group is killed, so a hung command cannot hold the run), the workload is summarised, the
+//!   results file is written with status `interrupted`, and the table printed. **Any later
+//!   signal** (a second Ctrl-C, or the second copy GNU `timeout` sends to the process group) ends
+//!   the process at once, but only through the journal: it waits for a write in progress, writes
+//!   every completed round with status `interrupted`, then exits. A signal never interrupts a
+//!   save and never loses a completed round.
+//! - **In every other phase** (`measure machine`, `run --dry-run`, reading inputs, hooks before
+//!   the run, the other commands), nothing measured is at stake: the first signal kills the
+//!   process groups of running commands and hooks and ends the process at once.
 //! - The exit code is 128 + the first signal's number: 130 for SIGINT, 143 for SIGTERM, 129 for
 //!   SIGHUP, as shells report them.
 //!
@@ -40,25 +46,35 @@ pub fn exit_code() -> Option<u8> {
     }
 }
 
-/// Starts the signal thread for a run whose results are in `journal`.
-pub fn install(journal: Arc<Journal>) -> std::io::Result<()> {
+/// Registers the journal of the run about to measure: from now on the first signal stops the
+/// run between samples instead of ending the process.
+pub fn watch_run(journal: Arc<Journal>) {
     let _ = JOURNAL.set(journal);
+}
+
+/// Starts the signal thread (see the module docs); an error when the thread or the handlers
+/// cannot be had (the default dispositions then stay).
+pub fn install() -> std::io::Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new().name("signals".into()).spawn(move || {
         for signal in signals.forever() {
-            if FIRST.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            let first = FIRST.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok();
+            let code = exit_code().unwrap_or(130);
+            amdahl_workloads::kill_running_commands();
+            let Some(journal) = JOURNAL.get() else {
+                // Nothing measured is at stake in this phase: end now.
+                eprintln!("\ninterrupted");
+                std::process::exit(code.into());
+            };
+            if first {
                 INTERRUPTED.store(true, Ordering::SeqCst);
-                amdahl_workloads::kill_running_commands();
                 eprintln!(
                     "\ninterrupted: finishing the current sample and saving what was measured (a second signal saves and quits now)"
                 );
                 continue;
             }
             let why = "a second signal ended the run; every completed round is saved";
-            let code = exit_code().unwrap_or(130);
-            if let Some(journal) = JOURNAL.get() {
-                saved::report(&journal.finish_interrupted(Some(why)));
-            }
+            saved::report(&journal.finish_interrupted(Some(why)));
             std::process::exit(code.into());
         }
     })?;

@@ -1,0 +1,106 @@
+//! One sample, the same way everywhere: the sweep's rounds and warm-ups, `--target-ms`
+//! calibration, and `--dry-run`'s timing all run a workload through [`run_sample`].
+//!
+//! # What it promises
+//! - The watchdog is armed **before** the clock starts and disarmed **after** it stops, so its lock
+//!   and notify are never part of a timed sample.
+//! - Only the run itself is inside [`Clock::measure`]; a panic is caught there (and the clock still
+//!   stops), a failed run is an `Err` naming the workload and where it failed, never a panic of the
+//!   runner.
+//! - What the run left behind (a command's standard error still open after it exited) is finished
+//!   after the clock stops, untimed ([`Instance::after_run`]); its warning comes back with the sample.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use amdahl_workloads::{Checksum, Instance, Team, Workload};
+
+use super::clock::{Clock, CpuSource, Measurement};
+use super::watchdog::Watchdog;
+
+/// How long the watchdog waits beyond a command's own timeout before it gives up on it.
+const COMMAND_GRACE: Duration = Duration::from_secs(30);
+
+/// The sample timeout of one workload: handed to the instance (a command kills itself) and armed
+/// on the watchdog around every run (in-process work that does not return ends the run).
+pub struct Guard<'a> {
+    watchdog: Option<&'a Watchdog>,
+    command: bool,
+    /// The current timeout; `None`: no limit.
+    pub timeout: Option<Duration>,
+}
+
+impl<'a> Guard<'a> {
+    /// The guard of `workload`'s samples.
+    pub fn new(workload: &dyn Workload, watchdog: Option<&'a Watchdog>, timeout: Option<Duration>) -> Guard<'a> {
+        Guard { watchdog, command: workload.command().is_some(), timeout }
+    }
+
+    fn arm(&self, instance: &mut dyn Instance, name: &str, threads: usize) {
+        instance.set_timeout(self.timeout);
+        if let (Some(dog), Some(timeout)) = (self.watchdog, self.timeout) {
+            dog.arm(name, threads, if self.command { timeout + COMMAND_GRACE } else { timeout });
+        }
+    }
+
+    fn disarm(&self) {
+        if let Some(dog) = self.watchdog {
+            dog.disarm();
+        }
+    }
+}
+
+/// One timed run that returned.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Its times.
+    pub measurement: Measurement,
+    /// What it computed.
+    pub checksum: Checksum,
+}
+
+/// Where a sample is taken, for its messages: `at j=4`, `while calibrating --target-ms`.
+pub struct SampleSite<'a> {
+    /// The workload's name.
+    pub name: &'a str,
+    /// The phrase after "failed" and "panicked".
+    pub during: &'a str,
+}
+
+/// Runs `instance` once on `team` under `guard`, timed by `clock` (CPU time from `cpu`). Returns
+/// the sample, and the warning of what the run left behind, if any.
+pub fn run_sample(
+    instance: &mut dyn Instance,
+    team: &Team,
+    clock: &dyn Clock,
+    cpu: CpuSource<'_>,
+    guard: &Guard<'_>,
+    site: &SampleSite<'_>,
+) -> (Result<Sample, String>, Option<String>) {
+    let j = team.threads();
+    let modeled = instance.modeled_ns(j);
+    guard.arm(instance, site.name, j);
+    let mut outcome = None;
+    let measurement = clock.measure(j, modeled, cpu, &mut || {
+        outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
+    });
+    guard.disarm();
+    let left_behind = instance.after_run();
+    let (name, during) = (site.name, site.during);
+    let result = match outcome {
+        Some(Ok(Ok(checksum))) => Ok(Sample { measurement, checksum }),
+        Some(Ok(Err(message))) => Err(format!("workload `{name}` failed {during}: {message}")),
+        Some(Err(panic)) => Err(format!("workload `{name}` panicked {during}: {}", panic_message(&panic))),
+        None => Err(format!("workload `{name}` was not run {during} (the clock did not call it)")),
+    };
+    (result, left_behind)
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
