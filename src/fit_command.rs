@@ -197,4 +197,45 @@ mod tests {
         assert!(d.starts_with("retrograde past 7 threads") && d.contains("USL N* = 6.9"), "{d}");
         assert!(matches!(report.verdict, Some(Verdict::PeakDecline { peak_threads: 7, .. })), "{:?}", report.verdict);
     }
+
+    fn reference(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("results/reference").join(name)
+    }
+
+    #[test]
+    fn files_of_versions_1_and_2_load_are_refitted_and_gain_a_verdict() {
+        for (name, version) in [("2026-11-25-dev2-xeon-default.json", 1), ("2026-11-26-vm16-xeon-default.json", 2)] {
+            let mut loaded = crate::results::load(&reference(name), InputLimit::DEFAULT).unwrap();
+            assert_eq!(loaded.schema_version, version, "{name}");
+            assert!(loaded.workloads.iter().all(|w| w.verdict.is_none() && w.tasks.is_none()), "{name}");
+            refit(&mut loaded);
+            let mut judged = 0;
+            for w in &loaded.workloads {
+                assert_eq!(w.verdict.is_some(), w.diagnosis.is_some(), "{name}: {}", w.name);
+                assert_eq!(w.fits.speedup_baseline, Some(fit::SpeedupBaseline::Measured), "{name}: {}", w.name);
+                judged += usize::from(w.verdict.is_some());
+            }
+            assert!(judged >= 4, "{name}: {judged} verdicts");
+            // Written as the current version, the verdicts read back as they were.
+            loaded.schema_version = crate::results::SCHEMA_VERSION;
+            let text = crate::results::to_json(&loaded).unwrap();
+            assert!(text.contains("\"verdict\": {\n        \"kind\": "), "{name}");
+            assert_eq!(crate::results::parse(Path::new(name), &text).unwrap(), loaded, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_curve_without_one_thread_has_a_fitted_baseline() {
+        let throughput = |j: f64| 1000.0 * j / (1.0 + 0.05 * (j - 1.0) + 0.001 * j * (j - 1.0));
+        let threads = vec![2, 4, 8, 16, 32];
+        let imported = ImportedSamples {
+            samples: threads.iter().map(|&j| vec![throughput(j as f64)]).collect(),
+            threads,
+            kind: fit::SampleKind::Throughput,
+            column: "throughput".into(),
+        };
+        let report = explain_samples("x.csv", &imported, 1, None).unwrap();
+        assert_eq!(report.fits.speedup_baseline, Some(fit::SpeedupBaseline::Fitted));
+        assert!(report.verdict.is_some() && report.diagnosis.is_some());
+    }
 }

@@ -532,6 +532,42 @@ fn mpi_programs_are_measured_as_commands() {
     assert!(w["points"][1]["speedup"].is_number());
 }
 
+/// Each side's verdict, with its key number, stands beside the other's in text, JSON and the page.
+#[test]
+fn compare_states_each_sides_verdict_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/");
+    let (a, b) = (
+        format!("{reference}2026-11-25-vm16-xeon-default.json"),
+        format!("{reference}2026-11-26-vm16-xeon-default.json"),
+    );
+    let html = dir.path().join("c.html");
+    let json = measure(&["compare", &a, &b, "--json", "--html", html.to_str().unwrap()]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let synthetic = v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap();
+    let verdicts = &synthetic["pairs"][0]["verdict"];
+    // Each side's own refit: the kind with its evidence.
+    let fit = |file: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_slice(&measure(&["fit", file, "--json"]).stdout).unwrap();
+        v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap()["verdict"].clone()
+    };
+    assert_eq!(verdicts[0], fit(&a));
+    assert_eq!(verdicts[1], fit(&b));
+    assert_eq!(
+        (verdicts[0]["kind"].as_str(), verdicts[1]["kind"].as_str()),
+        (Some("serial-fraction"), Some("serial-fraction"))
+    );
+    let text = stdout(&measure(&["compare", &a, &b]));
+    let line = text
+        .lines()
+        .find(|l| l.contains("verdicts: A bounded by a serial fraction B = 0.095"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with("; B bounded by a serial fraction B = 0.103 (1/B = 9.7x)"), "{line}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<td class=\"l\">the same kind (serial-fraction)</td>"), "{page}");
+}
+
 #[test]
 fn every_committed_reference_result_still_loads_and_refits() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference");
@@ -700,7 +736,22 @@ fn completions_man_page_and_colour_where_asked() {
     }
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-25-dev2-xeon-default.json");
     let always = stdout(&measure(&["fit", file, "--color", "always"]));
-    assert!(always.contains("=> \u{1b}[1m\u{1b}[32mnear-linear\u{1b}[0m:"), "{always}");
+    // Each verdict's head is styled by its kind, whatever its words: green for near-linear, red
+    // for slower, bold otherwise.
+    let fit: serde_json::Value = serde_json::from_slice(&measure(&["fit", file, "--json"]).stdout).unwrap();
+    let mut styled = 0;
+    for w in fit["workloads"].as_array().unwrap() {
+        let style = match w["verdict"]["kind"].as_str().unwrap() {
+            "near-linear" => "\u{1b}[1m\u{1b}[32m",
+            "slower" | "sequential" => "\u{1b}[1m\u{1b}[31m",
+            _ => continue,
+        };
+        let sentence = w["diagnosis"].as_str().unwrap();
+        let head = sentence.split([':', ';']).next().unwrap();
+        assert!(always.contains(&format!("=> {style}{head}\u{1b}[0m")), "{head} in {always}");
+        styled += 1;
+    }
+    assert!(styled >= 2, "{always}");
     // Not a terminal, or NO_COLOR: plain text; JSON is never coloured.
     assert!(!stdout(&measure(&["fit", file])).contains('\u{1b}'));
     let no_color =
