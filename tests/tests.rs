@@ -107,7 +107,7 @@ fn a_small_real_run_writes_a_complete_results_file() {
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(printed, saved);
     // The contract names other tools read.
-    assert_eq!(saved["schema_version"], 2);
+    assert_eq!(saved["schema_version"], 3);
     assert!(saved["machine"]["logical_cpus"].as_u64().unwrap() >= 1);
     assert!(saved["machine"]["physical_cores"].as_u64().unwrap() >= 1);
     assert_eq!(saved["run"]["status"], "complete");
@@ -126,6 +126,10 @@ fn a_small_real_run_writes_a_complete_results_file() {
     // Three rounds are too few for a bootstrap interval of B: none, and the file says why.
     assert!(w["fits"]["amdahl"]["ci95"].is_null());
     assert!(w["fits"]["amdahl"]["no_interval"].as_str().unwrap().contains("needs at least 5"));
+    // The verdict beside its sentence, the baseline of the speedups and the work's task count.
+    assert!(w["verdict"]["kind"].is_string() && w["diagnosis"].is_string(), "{w}");
+    assert_eq!(w["fits"]["speedup_baseline"], "measured");
+    assert_eq!(w["tasks"], 5040);
     assert!(stderr(&out).contains("results written to"));
 }
 
@@ -383,12 +387,12 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     let c = small_run(dir.path(), "c.json", &["newton:size=1000"]);
     assert_refused(&measure(&["compare", &a, &c]), 65, &["no workload can be compared"]);
     let future = dir.path().join("future.json");
-    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 2", "\"schema_version\": 7", 1);
+    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 3", "\"schema_version\": 7", 1);
     std::fs::write(&future, text).unwrap();
     assert_refused(
         &measure(&["compare", &a, future.to_str().unwrap()]),
         65,
-        &["future.json", "schema_version 7", "[1, 2]"],
+        &["future.json", "schema_version 7", "[1, 2, 3]"],
     );
     let truncated = dir.path().join("truncated.json");
     std::fs::write(&truncated, &std::fs::read_to_string(&a).unwrap()[..200]).unwrap();
@@ -561,9 +565,9 @@ fn compare_states_each_sides_verdict_side_by_side() {
     let text = stdout(&measure(&["compare", &a, &b]));
     let line = text
         .lines()
-        .find(|l| l.contains("verdicts: A bounded by a serial fraction B = 0.095"))
+        .find(|l| l.contains("verdicts: A bounded by a serial fraction of 0.095 (at most 10.5x); "))
         .unwrap_or_else(|| panic!("{text}"));
-    assert!(line.ends_with("; B bounded by a serial fraction B = 0.103 (1/B = 9.7x)"), "{line}");
+    assert!(line.ends_with("; B bounded by a serial fraction of 0.103 (at most 9.7x)"), "{line}");
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<td class=\"l\">the same kind (serial-fraction)</td>"), "{page}");
 }

@@ -1,35 +1,43 @@
-//! One plain sentence per workload, from its points, its kind, the machine and its fits.
+//! One verdict per workload, from its points, its kind, the machine and its fits, and the plain
+//! sentence rendered from it.
 //!
 //! The diagnosis is a table of rules ([`RULES`]), tried in order; the first that applies gives the
-//! sentence, and every sentence names the numbers that triggered it. No sentence contradicts the
+//! [`Verdict`], whose fields are the numbers that triggered it, and [`sentence`] says it in words
+//! that name those numbers. Whatever acts on the diagnosis reads the verdict, never the sentence.
+//! One thread count alone is a `single-point` verdict. No sentence contradicts the
 //! model marked best: a ceiling 1/B is claimed only when Amdahl's law is the better model and B's
 //! interval lies above 0; a peak only when the USL is, or when the drop was measured.
 //!
-//! 1. **weak scaling** — Gustafson's serial fraction;
-//! 2. **disturbed** — points tagged `disturbed` (other work competed for the CPUs while they were
+//! Each rule below is named with the verdict kind it gives.
+//!
+//! 1. **weak scaling** (`weak-scaling`) — Gustafson's serial fraction;
+//! 2. **disturbed** (`disturbed`) — points tagged `disturbed` (other work competed for the CPUs while they were
 //!    measured), or CPU-bound work whose threads were mostly idle (utilisation below 0.7) on a
 //!    machine that was busy when the run started: the numbers describe the machine, not the code;
-//! 3. **retrograde** — the *measured* drop: S at the largest j is below the peak S beyond both
+//! 3. **retrograde** (`peak-decline`) — the *measured* drop: S at the largest j is below the peak S beyond both
 //!    intervals (or, without intervals, by more than 5% and three residual standard deviations),
 //!    whatever model wins; the USL's N* with its interval is added when it is the better model;
-//! 4. **slower with more threads** — S at the largest j is below 0.9 (beyond its interval);
-//! 5. **inherently sequential** — no S at j > 1 reaches 1.2;
-//! 6. **threads mostly wait** — S beyond 1.2 x the usable CPUs, for any kind of work;
-//! 7. **memory-bound** — work that declares itself memory-bound and reports its bytes, with
+//! 4. **slower with more threads** (`slower`) — S at the largest j is below 0.9 (beyond its interval);
+//! 5. **inherently sequential** (`sequential`) — no S at j > 1 reaches 1.2;
+//! 6. **threads mostly wait** (`scales-past-cores`) — S beyond 1.2 x the usable CPUs, for any kind of work;
+//! 7. **memory-bound** (`memory-bandwidth`) — work that declares itself memory-bound and reports its bytes, with
 //!    efficiency under 80%: the bandwidth at j = 1 and the best reached, not a serial fraction
 //!    (unless the USL wins, whose rules come later);
-//! 8. **superlinear** — points whose S beats j beyond their interval (or by 2% without one): a cache
+//! 8. **superlinear** (`superlinear`) — points whose S beats j beyond their interval (or by 2% without one): a cache
 //!    effect, named with the thread counts where it happens;
-//! 9. **approaching a USL peak** — the USL is the better model, kappa's interval excludes 0 and N*
+//! 9. **approaching a USL peak** (`approaching-peak`) — the USL is the better model, kappa's interval excludes 0 and N*
 //!    lies beyond the measured range;
-//! 10. **saturates** — Karp–Flatt e(j) rises (see `karp_flatt`) and efficiency at the largest j is under
+//! 10. **saturates** (`saturation`) — Karp–Flatt e(j) rises (see `karp_flatt`) and efficiency at the largest j is under
 //!     80%: the knee where S stops growing, related to the physical core count when it is there;
 //!     "memory bandwidth" (with the GB/s reached) only for memory-bound work or work that reports its
 //!     bytes, otherwise "a shared resource";
-//! 11. **near-linear** — efficiency at the largest j of at least 95%;
-//! 12. **bounded by a serial fraction** — Amdahl's law is the better model and B's interval lies
-//!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined");
-//! 13. otherwise the speedup and efficiency at the largest j.
+//! 11. **near-linear** (`near-linear`) — efficiency at the largest j of at least 95%;
+//! 12. **bounded by a serial fraction** (`serial-fraction`) — Amdahl's law is the better model and B's interval lies
+//!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined", `undetermined`);
+//! 13. otherwise (`undetermined`) the speedup and efficiency at the largest j.
+//!
+//! No rule gives `granularity`, `oscillating` or `no-law-fits` yet; their sentences exist so that a
+//! rule can.
 //!
 //! After the sentence, when the machine's own ceiling was measured and the machine itself falls
 //! short of j by more than 5% at the largest measured thread count it covers, a clause says so

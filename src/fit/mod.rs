@@ -1,4 +1,5 @@
-//! Models of the speedup curve, fitted to measured points, and the sentence that explains them.
+//! Models of the speedup curve, fitted to measured points, and the verdict on them ([`Verdict`],
+//! chosen by `diagnose`) with the sentence rendered from it.
 //!
 //! Each fitter is a few lines of least squares written here rather than pulled from a numerics crate:
 //! Amdahl, Karp–Flatt and Gustafson are linear in their parameter after a change of variables, and

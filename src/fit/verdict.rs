@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Efficiency stays near 1 up to the largest thread count: the work scales with the threads.
+    /// Efficiency stays near 1 (today's rule: at least 95% at the largest thread count): the work
+    /// scales with the threads.
     NearLinear {
         /// The largest measured thread count.
         threads: usize,
@@ -240,7 +241,7 @@ impl Verdict {
                 format!("near-linear to {threads} threads (S = {speedup:.2})")
             }
             Verdict::SerialFraction { serial_fraction, ceiling, .. } => {
-                format!("bounded by a serial fraction B = {serial_fraction:.3} (1/B = {ceiling:.1}x)")
+                format!("bounded by a serial fraction of {serial_fraction:.3} (at most {ceiling:.1}x)")
             }
             Verdict::Saturation { knee_threads, peak_speedup, .. } => {
                 format!("saturates from {knee_threads} threads (S = {peak_speedup:.2})")
