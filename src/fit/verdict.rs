@@ -304,4 +304,41 @@ mod tests {
         // An unknown kind is refused, not guessed.
         assert!(serde_json::from_str::<Verdict>("{\"kind\": \"sublime\", \"threads\": 2}").is_err());
     }
+
+    /// One verdict of every kind.
+    fn every_kind() -> Vec<Verdict> {
+        let (threads, speedup) = (8, 3.5);
+        vec![
+            Verdict::NearLinear { threads, speedup, serial_fraction: Some(0.001), ceiling: Some(1000.0) },
+            Verdict::SerialFraction { threads, speedup, serial_fraction: 0.2, ceiling: 5.0 },
+            Verdict::Saturation { knee_threads: 4, peak_speedup: 3.6, gb_per_s: Some(20.0), cpus: None },
+            Verdict::PeakDecline { peak_threads: 4, peak_speedup: 3.9, drop: 0.1, threads, speedup },
+            Verdict::ApproachingPeak { peak_threads: 12.5, peak_threads_ci95: None, threads, speedup },
+            Verdict::Slower { threads, speedup: 0.5 },
+            Verdict::Sequential { threads, speedup: 1.0, serial_fraction: None },
+            Verdict::ScalesPastCores { threads: 16, speedup: 15.0, cpus: 2 },
+            Verdict::MemoryBandwidth { threads, speedup, gb_per_s: 30.0, serial_fraction: Some(0.1) },
+            Verdict::Granularity { threads, speedup, tasks: 12, ceiling: 6.0 },
+            Verdict::Superlinear { points: vec![2, 4], peak_threads: 4, peak_speedup: 4.4 },
+            Verdict::WeakScaling { threads, speedup, serial_fraction: 0.1 },
+            Verdict::Oscillating { points: vec![6], threads, speedup },
+            Verdict::NoLawFits { threads, speedup },
+            Verdict::Undetermined { threads, speedup, serial_fraction: None, reason: Undetermined::NoShape },
+            Verdict::SinglePoint { threads: 1 },
+            Verdict::Disturbed { points: vec![2], load: None, min_utilisation: None, cpus: None, threads, speedup },
+        ]
+    }
+
+    #[test]
+    fn every_kind_is_tagged_with_its_name_and_reads_back() {
+        let all = every_kind();
+        let names: std::collections::BTreeSet<&str> = all.iter().map(Verdict::kind).collect();
+        assert_eq!((all.len(), names.len()), (17, 17), "one verdict per kind");
+        for v in &all {
+            let json = serde_json::to_value(v).unwrap();
+            assert_eq!(json["kind"], v.kind(), "{v:?}");
+            assert_eq!(&serde_json::from_value::<Verdict>(json).unwrap(), v);
+            assert!(!v.headline().is_empty());
+        }
+    }
 }
