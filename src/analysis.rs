@@ -1,4 +1,6 @@
-//! From raw samples to numbers: fills every summary of a workload's points and fits the models.
+//! From raw samples to numbers: every summary of a workload's points, the fitted models and the
+//! diagnosis, returned as the analysis's own values ([`Analysis`], see `analysed`); `results`
+//! records them in the file (`WorkloadResult::record`).
 //!
 //! This is the one place where samples become statistics, used by `measure run` after each round
 //! (to decide when to stop) and at the end, and by any command that recomputes from a results file.
@@ -8,16 +10,17 @@
 //! efficiency S/j; Karp–Flatt e(j) with its CI; utilisation CPU / (wall x min(j, usable CPUs)).
 //! Then the models of `fit` on the points that belong in the fit, with bootstrap CIs over rounds
 //! (every resample draws whole rounds, so each round's T(1) stays paired with its T(j)), the better
-//! model marked, and the diagnosis sentence. For weak scaling (the work grows with j) the speedup is
+//! model marked, and the diagnosis: a verdict and the sentence rendered from it. For weak scaling (the work grows with j) the speedup is
 //! the scaled speedup j T(1)/T(j), Karp–Flatt does not apply, and Gustafson's law is fitted.
 
 use std::sync::Arc;
 
 use amdahl_workloads::Kind;
 
-use crate::fit::diagnose::{Evidence, MachineCeiling, diagnose};
+use crate::analysed::{Analysis, Disturbance, PointSummary};
+use crate::fit::diagnose::{Diagnosis, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, karp_flatt};
-use crate::results::{Ceilings, Disturbance, Point, ResultsFile, Tag};
+use crate::results::{Ceilings, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
 use crate::stats::{Bootstrap, Summary, finite, median, paired_speedup};
 use crate::thread_set::CpuCounts;
@@ -105,23 +108,31 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
     }
 }
 
-/// Fills the summaries of `points` (ascending threads, the first at j = 1, every point with the
-/// same number of samples) from their raw samples.
-pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
+/// Analyses one workload's points (ascending threads, the first at j = 1): every point's
+/// summary, the fits and the diagnosis. `results` records it in the file
+/// (`WorkloadResult::record`).
+pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
+    let summaries = summarise(points, ctx);
+    let (fits, diagnosis) = fit(points, &summaries, ctx);
+    Analysis { points: summaries, fits, diagnosis }
+}
+
+/// The summary of every point of `points` (ascending threads, the first at j = 1) whose samples
+/// pair with j = 1's; none without a point at j = 1.
+pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
     let AnalysisContext { cpus, seed, scaling, .. } = *ctx;
     let ceiling = |j: usize| ctx.ceilings.as_ref().and_then(|c| c.speedup_for(ctx.kind, j));
-    let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else { return };
-    for point in points.iter_mut() {
+    let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else {
+        return Vec::new();
+    };
+    let mut summaries = Vec::with_capacity(points.len());
+    for point in points {
         let samples = as_f64(&point.samples_ns);
         let Some(paired) = point.paired_baseline(&baseline).filter(|_| !samples.is_empty()) else { continue };
         let point_seed = seed ^ (point.threads as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let summary = Summary::of(&samples);
-        point.median_ns = finite(summary.median);
-        point.mad_ns = finite(summary.mad);
-        point.mean_ns = finite(summary.mean);
-        point.sd_ns = finite(summary.sd);
         let mut scratch = Vec::with_capacity(samples.len());
-        point.median_ns_ci95 = Bootstrap::new(point_seed, samples.len()).ci95(|idx| {
+        let median_ns_ci95 = Bootstrap::new(point_seed, samples.len()).ci95(|idx| {
             scratch.clear();
             scratch.extend(idx.iter().map(|&i| samples[i]));
             median(&scratch)
@@ -129,13 +140,9 @@ pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
         let s = paired_speedup(paired, &samples, point_seed);
         // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
         let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
-        point.speedup = finite(s.speedup * scale);
-        point.speedup_ci95 = Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite()));
-        point.efficiency = finite(s.speedup * scale / point.threads as f64);
-        if scaling == Scaling::Strong {
-            point.karp_flatt = karp_flatt::karp_flatt(point.threads, s.speedup);
-            point.karp_flatt_ci95 = point.speedup_ci95.and_then(|ci| karp_flatt::karp_flatt_ci(point.threads, ci));
-        }
+        let speedup = finite(s.speedup * scale);
+        let speedup_ci95 = Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite()));
+        let strong = scaling == Scaling::Strong;
         let busy = point.threads.min(cpus.usable).max(1) as f64;
         let utilisation: Vec<f64> = point
             .cpu_ns
@@ -143,15 +150,30 @@ pub fn summarise(points: &mut [Point], ctx: &AnalysisContext) {
             .zip(&point.samples_ns)
             .filter_map(|(cpu, wall)| cpu.map(|c| c as f64 / (*wall as f64 * busy)))
             .collect();
-        point.utilisation = if utilisation.is_empty() { None } else { finite(median(&utilisation)) };
-        point.machine_speedup = ceiling(point.threads);
-        point.fidelity = point.speedup.zip(point.machine_speedup).and_then(|(s, m)| finite(s / m));
-        point.disturbance = disturbance(point, ctx);
-        point.tags.retain(|t| *t != Tag::Disturbed);
-        if point.disturbance.is_some() {
-            point.tags.push(Tag::Disturbed);
-        }
+        let machine_speedup = ceiling(point.threads);
+        summaries.push(PointSummary {
+            threads: point.threads,
+            median_ns: finite(summary.median),
+            median_ns_ci95,
+            mad_ns: finite(summary.mad),
+            mean_ns: finite(summary.mean),
+            sd_ns: finite(summary.sd),
+            speedup,
+            speedup_ci95,
+            efficiency: finite(s.speedup * scale / point.threads as f64),
+            karp_flatt: if strong { karp_flatt::karp_flatt(point.threads, s.speedup) } else { None },
+            karp_flatt_ci95: if strong {
+                speedup_ci95.and_then(|ci| karp_flatt::karp_flatt_ci(point.threads, ci))
+            } else {
+                None
+            },
+            utilisation: if utilisation.is_empty() { None } else { finite(median(&utilisation)) },
+            machine_speedup,
+            fidelity: speedup.zip(machine_speedup).and_then(|(s, m)| finite(s / m)),
+            disturbance: disturbance(point, ctx),
+        });
     }
+    summaries
 }
 
 /// The lowest utilisation of a CPU-bound sample that counts as busy.
@@ -247,8 +269,8 @@ fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> O
 }
 
 /// Fits the models to the points (raw samples are enough: the curve is rebuilt from them) and
-/// explains the result in one sentence.
-pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
+/// diagnoses the curve from the points' `summaries` ([`summarise`]): a verdict and its sentence.
+pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) -> (Fits, Option<Diagnosis>) {
     let Some(curve) = curve_to_fit(points, ctx) else {
         let reason = "needs j = 1 and at least one more thread count, with the same rounds at each".to_owned();
         let amdahl = AmdahlFit {
@@ -269,7 +291,8 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
         Scaling::Weak => fit::fit_weak_curve(&curve),
     };
     // The diagnosis sees every measured point, oversubscribed ones too.
-    let seen: Vec<&Point> = points.iter().filter(|p| p.speedup.is_some() && p.error.is_none()).collect();
+    let failed = |j: usize| points.iter().any(|p| p.threads == j && p.error.is_some());
+    let seen: Vec<&PointSummary> = summaries.iter().filter(|s| s.speedup.is_some() && !failed(s.threads)).collect();
     let threads: Vec<usize> = seen.iter().map(|p| p.threads).collect();
     let speedups: Vec<f64> = seen.iter().filter_map(|p| p.speedup).collect();
     let intervals: Vec<Option<[f64; 2]>> = seen.iter().map(|p| p.speedup_ci95).collect();
@@ -278,7 +301,7 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
         .iter()
         .map(|p| p.utilisation.filter(|_| p.median_ns.is_some_and(|m| m >= MIN_JUDGED_SAMPLE_NS as f64)))
         .collect();
-    let disturbed: Vec<bool> = seen.iter().map(|p| p.tags.contains(&Tag::Disturbed)).collect();
+    let disturbed: Vec<bool> = seen.iter().map(|p| p.disturbance.is_some()).collect();
     let fastest_ns = seen.iter().filter_map(|p| p.median_ns).fold(f64::INFINITY, f64::min);
     let one_ns = seen.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns).unwrap_or(f64::NAN);
     let bandwidth_gb_s = ctx
@@ -304,7 +327,7 @@ pub fn fit(points: &[Point], ctx: &AnalysisContext) -> (Fits, Option<String>) {
 
 /// The machine's ceiling at the largest measured thread count it covers (up to N for work that
 /// computes; any for work that waits), beside the workload's speedup there.
-fn machine_ceiling(seen: &[&Point], ctx: &AnalysisContext) -> Option<MachineCeiling> {
+fn machine_ceiling(seen: &[&PointSummary], ctx: &AnalysisContext) -> Option<MachineCeiling> {
     let ceilings = ctx.ceilings.as_ref()?;
     let point = seen
         .iter()
@@ -333,6 +356,7 @@ fn as_f64(samples: &[u64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fit::Verdict;
 
     const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2, sockets: 1 };
     const CTX: AnalysisContext = AnalysisContext {
@@ -357,36 +381,40 @@ mod tests {
     #[test]
     fn exact_amdahl_samples_give_exact_summaries_and_b() {
         // T(j) = 1000 * (0.2 + 0.8/j): S(2) = 1/0.6, S(4) = 2.5.
-        let mut points = vec![point(1, &[1000; 5]), point(2, &[600; 5]), point(4, &[400; 5]), point(8, &[300; 5])];
-        summarise(&mut points, &CTX);
-        assert_eq!(points[1].median_ns, Some(600.0));
-        assert_eq!(points[1].median_ns_ci95, Some([600.0, 600.0]));
-        assert!((points[2].speedup.unwrap() - 2.5).abs() < 1e-12);
-        assert!((points[2].efficiency.unwrap() - 0.625).abs() < 1e-12);
-        assert!((points[2].karp_flatt.unwrap() - 0.2).abs() < 1e-12);
-        assert_eq!(points[0].karp_flatt, None);
-        assert!((points[2].utilisation.unwrap() - 1.0).abs() < 1e-12);
+        let points = vec![point(1, &[1000; 5]), point(2, &[600; 5]), point(4, &[400; 5]), point(8, &[300; 5])];
+        let analysis = analyse(&points, &CTX);
+        let summaries = &analysis.points;
+        assert_eq!(summaries.iter().map(|s| s.threads).collect::<Vec<_>>(), [1, 2, 4, 8]);
+        assert_eq!(summaries[1].median_ns, Some(600.0));
+        assert_eq!(summaries[1].median_ns_ci95, Some([600.0, 600.0]));
+        assert!((summaries[2].speedup.unwrap() - 2.5).abs() < 1e-12);
+        assert!((summaries[2].efficiency.unwrap() - 0.625).abs() < 1e-12);
+        assert!((summaries[2].karp_flatt.unwrap() - 0.2).abs() < 1e-12);
+        assert_eq!(summaries[0].karp_flatt, None);
+        assert!((summaries[2].utilisation.unwrap() - 1.0).abs() < 1e-12);
         // 8 threads on 4 usable CPUs: utilisation is over min(j, usable) = 4, so 2.0 here.
-        assert!((points[3].utilisation.unwrap() - 2.0).abs() < 1e-12);
+        assert!((summaries[3].utilisation.unwrap() - 2.0).abs() < 1e-12);
         assert_eq!(points[3].tags, [Tag::Oversubscribed, Tag::Smt]);
         assert_eq!(points[2].tags, [Tag::Smt]);
 
-        let (fits, diagnosis) = fit(&points, &CTX);
-        let diagnosis = diagnosis.unwrap();
-        assert!(diagnosis.starts_with("bounded by a serial fraction: B = 0.200"), "{diagnosis}");
-        let amdahl = fits.amdahl.unwrap();
+        let diagnosis = analysis.diagnosis.unwrap();
+        assert!(
+            matches!(diagnosis.verdict, Verdict::SerialFraction { serial_fraction, .. } if (serial_fraction - 0.2).abs() < 1e-12),
+            "{diagnosis:?}"
+        );
+        assert!(diagnosis.sentence.starts_with("bounded by a serial fraction: B = 0.200"), "{diagnosis:?}");
+        let amdahl = analysis.fits.amdahl.unwrap();
         assert_eq!(amdahl.threads_used, [1, 2, 4]);
         assert!((amdahl.serial_fraction.unwrap() - 0.2).abs() < 1e-12);
         let [lo, hi] = amdahl.ci95.unwrap();
         assert!((lo - 0.2).abs() < 1e-12 && (hi - 0.2).abs() < 1e-12);
         assert!((amdahl.ceiling.unwrap() - 5.0).abs() < 1e-9);
         assert!(!amdahl.superlinear);
+        assert_eq!(analysis.fits.speedup_baseline, Some(fit::SpeedupBaseline::Measured));
 
         // Waiting work keeps oversubscribed points in the fit.
-        assert_eq!(
-            fit(&points, &AnalysisContext { kind: Kind::IoBound, ..CTX }).0.amdahl.unwrap().threads_used,
-            [1, 2, 4, 8]
-        );
+        let io = AnalysisContext { kind: Kind::IoBound, ..CTX };
+        assert_eq!(analyse(&points, &io).fits.amdahl.unwrap().threads_used, [1, 2, 4, 8]);
     }
 
     #[test]
@@ -400,33 +428,36 @@ mod tests {
         for i in 0..8 {
             points[1].cpu_ns[i] = Some(7_000_000);
         }
-        summarise(&mut points, &CTX);
-        assert!(points[1].disturbance.is_none() && !points[1].tags.contains(&Tag::Disturbed));
-        let d = points[0].disturbance.clone().unwrap();
+        let summaries = summarise(&points, &CTX);
+        assert!(summaries[1].disturbance.is_none());
+        let d = summaries[0].disturbance.clone().unwrap();
         assert_eq!((d.flagged_samples, d.low_utilisation, d.samples), (4, 4, 8));
         assert_eq!(d.min_utilisation, Some(0.5));
-        assert!(points[0].tags.contains(&Tag::Disturbed));
         // Preemption counts at j > 1 too; three flagged samples of eight (37.5%) do not.
         let mut points = vec![point(1, &[1_000_000_000; 8]), point(2, &[1_000_000_000; 8])];
         for i in 0..3 {
             points[1].involuntary_context_switches[i] = Some(500);
         }
-        summarise(&mut points, &CTX);
-        assert!(points[1].disturbance.is_none());
+        assert!(summarise(&points, &CTX)[1].disturbance.is_none());
         points[1].involuntary_context_switches[3] = Some(500);
-        summarise(&mut points, &CTX);
-        assert_eq!(points[1].disturbance.as_ref().map(|d| d.preempted), Some(4));
+        assert_eq!(summarise(&points, &CTX)[1].disturbance.as_ref().map(|d| d.preempted), Some(4));
         // Threads that wait are preempted by their own team: never disturbed.
-        summarise(&mut points, &AnalysisContext { kind: Kind::IoBound, ..CTX });
-        assert!(points[1].disturbance.is_none());
+        assert!(summarise(&points, &AnalysisContext { kind: Kind::IoBound, ..CTX })[1].disturbance.is_none());
     }
 
     #[test]
-    fn a_single_thread_count_is_not_fitted() {
-        let mut points = vec![point(1, &[1000; 3])];
-        summarise(&mut points, &CTX);
-        let amdahl = fit(&points, &CTX).0.amdahl.unwrap();
+    fn a_single_thread_count_is_not_fitted_and_says_so() {
+        let points = vec![point(1, &[1000; 3])];
+        let analysis = analyse(&points, &CTX);
+        let amdahl = analysis.fits.amdahl.unwrap();
         assert_eq!(amdahl.serial_fraction, None);
         assert!(amdahl.not_fitted.is_some());
+        assert_eq!(analysis.diagnosis.map(|d| d.verdict), Some(Verdict::SinglePoint { threads: 1 }));
+    }
+
+    #[test]
+    fn without_a_point_at_one_thread_nothing_is_summarised() {
+        let analysis = analyse(&[point(2, &[600; 3]), point(4, &[400; 3])], &CTX);
+        assert!(analysis.points.is_empty() && analysis.diagnosis.is_none());
     }
 }

@@ -8,6 +8,8 @@
 //!    - per-core speed: T(1) of A over T(1) of the other, the ratio of medians with a bootstrap CI
 //!      (samples resampled within each file);
 //!    - S at the largest thread count both measured;
+//!    - each side's verdict ([`Verdict`]: its kind and key number, "A saturates from 8 threads; B
+//!      saturates from 16 threads"), from each file's own refitted diagnosis;
 //!    - Amdahl's B per machine with its CI, and the difference with the percentile CI of the
 //!      difference of independent bootstrap replicates (rounds resampled within each file): the
 //!      difference is significant when that interval excludes 0;
@@ -20,8 +22,8 @@ use serde::Serialize;
 
 use crate::analysis::{self, AnalysisContext};
 use crate::error::{Error, Result};
-use crate::fit::amdahl;
 use crate::fit::frame::{Frame, Law};
+use crate::fit::{Verdict, amdahl};
 use crate::results::{ResultsFile, TeamModel, WorkloadResult};
 use crate::stats::{RESAMPLES, median, percentile};
 
@@ -72,6 +74,8 @@ pub struct PairComparison {
     pub machine_speedup_at_common: [Option<f64>; 2],
     /// S / the machine's ceiling there, on A and on the other.
     pub fidelity_at_common: [Option<f64>; 2],
+    /// The verdict on A and on the other (what each curve shows, with its evidence).
+    pub verdict: [Option<Verdict>; 2],
     /// B on A and on the other.
     pub serial_fraction: [Option<f64>; 2],
     /// The largest thread count each B was fitted on (they differ when the machines do).
@@ -307,6 +311,7 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
         speedup_at_common_ci95: [pa.and_then(|p| p.speedup_ci95), pb.and_then(|p| p.speedup_ci95)],
         machine_speedup_at_common: [pa.and_then(|p| p.machine_speedup), pb.and_then(|p| p.machine_speedup)],
         fidelity_at_common: [pa.and_then(|p| p.fidelity), pb.and_then(|p| p.fidelity)],
+        verdict: [wa.verdict.clone(), wb.verdict.clone()],
         serial_fraction: [ba, bb],
         fitted_up_to: [fitted_up_to(wa), fitted_up_to(wb)],
         fitted_threads: [fitted_threads(wa), fitted_threads(wb)],

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::analysis::{self, AnalysisContext};
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, Fits, KarpFlattPoint, Measure, karp_flatt};
+use crate::fit::{self, Curve, Fits, KarpFlattPoint, Measure, Verdict, karp_flatt};
 use crate::import::{ImportedSamples, read_csv};
 use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
@@ -32,8 +32,10 @@ pub struct CurveReport {
     pub fits: Fits,
     /// Karp–Flatt e(j) at every j > 1 (needs a row at 1 thread).
     pub karp_flatt: Vec<KarpFlattPoint>,
-    /// The sentence.
+    /// The sentence, rendered from `verdict`.
     pub diagnosis: Option<String>,
+    /// What the curve shows, with its evidence.
+    pub verdict: Option<Verdict>,
 }
 
 /// One thread count of an imported curve.
@@ -60,8 +62,10 @@ pub struct WorkloadExplanation {
     pub fits: Fits,
     /// Karp–Flatt e(j) at every j > 1.
     pub karp_flatt: Vec<KarpFlattPoint>,
-    /// The sentence.
+    /// The sentence, rendered from `verdict`.
     pub diagnosis: Option<String>,
+    /// What the curve shows, with its evidence.
+    pub verdict: Option<Verdict>,
 }
 
 /// Reads a CSV curve and fits and explains it.
@@ -121,7 +125,8 @@ pub fn explain_samples(
         points,
         karp_flatt: karp_flatt::points(&curve),
         fits,
-        diagnosis,
+        diagnosis: diagnosis.as_ref().map(|d| d.sentence.clone()),
+        verdict: diagnosis.map(|d| d.verdict),
     })
 }
 
@@ -131,8 +136,7 @@ pub fn refit(results: &mut ResultsFile) {
         let ctx = AnalysisContext::of(results, index);
         let w = &mut results.workloads[index];
         if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
-            analysis::summarise(&mut w.points, &ctx);
-            (w.fits, w.diagnosis) = analysis::fit(&w.points, &ctx);
+            w.record(analysis::analyse(&w.points, &ctx));
         }
     }
 }
@@ -147,6 +151,7 @@ pub fn explanations(results: &ResultsFile) -> Vec<WorkloadExplanation> {
             fits: w.fits.clone(),
             karp_flatt: karp_flatt_of(w),
             diagnosis: w.diagnosis.clone(),
+            verdict: w.verdict.clone(),
         })
         .collect()
 }
@@ -177,6 +182,10 @@ mod tests {
         assert_eq!(report.karp_flatt.len(), 7);
         assert_eq!(report.fits.best, Some(fit::Model::Amdahl));
         assert!(report.diagnosis.unwrap().starts_with("bounded by a serial fraction: B = 0.100"));
+        assert!(
+            matches!(report.verdict, Some(Verdict::SerialFraction { ceiling, .. }) if (ceiling - 10.0).abs() < 1e-6)
+        );
+        assert_eq!(report.fits.speedup_baseline, Some(fit::SpeedupBaseline::Measured));
     }
 
     #[test]
@@ -186,5 +195,47 @@ mod tests {
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
         assert!(d.starts_with("retrograde past 7 threads") && d.contains("USL N* = 6.9"), "{d}");
+        assert!(matches!(report.verdict, Some(Verdict::PeakDecline { peak_threads: 7, .. })), "{:?}", report.verdict);
+    }
+
+    fn reference(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("results/reference").join(name)
+    }
+
+    #[test]
+    fn files_of_versions_1_and_2_load_are_refitted_and_gain_a_verdict() {
+        for (name, version) in [("2026-11-25-dev2-xeon-default.json", 1), ("2026-11-26-vm16-xeon-default.json", 2)] {
+            let mut loaded = crate::results::load(&reference(name), InputLimit::DEFAULT).unwrap();
+            assert_eq!(loaded.schema_version, version, "{name}");
+            assert!(loaded.workloads.iter().all(|w| w.verdict.is_none() && w.tasks.is_none()), "{name}");
+            refit(&mut loaded);
+            let mut judged = 0;
+            for w in &loaded.workloads {
+                assert_eq!(w.verdict.is_some(), w.diagnosis.is_some(), "{name}: {}", w.name);
+                assert_eq!(w.fits.speedup_baseline, Some(fit::SpeedupBaseline::Measured), "{name}: {}", w.name);
+                judged += usize::from(w.verdict.is_some());
+            }
+            assert!(judged >= 4, "{name}: {judged} verdicts");
+            // Written as the current version, the verdicts read back as they were.
+            loaded.schema_version = crate::results::SCHEMA_VERSION;
+            let text = crate::results::to_json(&loaded).unwrap();
+            assert!(text.contains("\"verdict\": {\n        \"kind\": "), "{name}");
+            assert_eq!(crate::results::parse(Path::new(name), &text).unwrap(), loaded, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_curve_without_one_thread_has_a_fitted_baseline() {
+        let throughput = |j: f64| 1000.0 * j / (1.0 + 0.05 * (j - 1.0) + 0.001 * j * (j - 1.0));
+        let threads = vec![2, 4, 8, 16, 32];
+        let imported = ImportedSamples {
+            samples: threads.iter().map(|&j| vec![throughput(j as f64)]).collect(),
+            threads,
+            kind: fit::SampleKind::Throughput,
+            column: "throughput".into(),
+        };
+        let report = explain_samples("x.csv", &imported, 1, None).unwrap();
+        assert_eq!(report.fits.speedup_baseline, Some(fit::SpeedupBaseline::Fitted));
+        assert!(report.verdict.is_some() && report.diagnosis.is_some());
     }
 }

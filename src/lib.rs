@@ -18,6 +18,7 @@
 //!
 //! The library never prints; the `measure` binary turns its values and progress events into text.
 
+pub mod analysed;
 pub mod analysis;
 pub mod compare;
 pub mod config;

@@ -107,7 +107,7 @@ fn a_small_real_run_writes_a_complete_results_file() {
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(printed, saved);
     // The contract names other tools read.
-    assert_eq!(saved["schema_version"], 2);
+    assert_eq!(saved["schema_version"], 3);
     assert!(saved["machine"]["logical_cpus"].as_u64().unwrap() >= 1);
     assert!(saved["machine"]["physical_cores"].as_u64().unwrap() >= 1);
     assert_eq!(saved["run"]["status"], "complete");
@@ -126,6 +126,10 @@ fn a_small_real_run_writes_a_complete_results_file() {
     // Three rounds are too few for a bootstrap interval of B: none, and the file says why.
     assert!(w["fits"]["amdahl"]["ci95"].is_null());
     assert!(w["fits"]["amdahl"]["no_interval"].as_str().unwrap().contains("needs at least 5"));
+    // The verdict beside its sentence, the baseline of the speedups and the work's task count.
+    assert!(w["verdict"]["kind"].is_string() && w["diagnosis"].is_string(), "{w}");
+    assert_eq!(w["fits"]["speedup_baseline"], "measured");
+    assert_eq!(w["tasks"], 5040);
     assert!(stderr(&out).contains("results written to"));
 }
 
@@ -383,12 +387,12 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     let c = small_run(dir.path(), "c.json", &["newton:size=1000"]);
     assert_refused(&measure(&["compare", &a, &c]), 65, &["no workload can be compared"]);
     let future = dir.path().join("future.json");
-    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 2", "\"schema_version\": 7", 1);
+    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 3", "\"schema_version\": 7", 1);
     std::fs::write(&future, text).unwrap();
     assert_refused(
         &measure(&["compare", &a, future.to_str().unwrap()]),
         65,
-        &["future.json", "schema_version 7", "[1, 2]"],
+        &["future.json", "schema_version 7", "[1, 2, 3]"],
     );
     let truncated = dir.path().join("truncated.json");
     std::fs::write(&truncated, &std::fs::read_to_string(&a).unwrap()[..200]).unwrap();
@@ -530,6 +534,42 @@ fn mpi_programs_are_measured_as_commands() {
     assert_eq!(w["error"], serde_json::Value::Null);
     assert_eq!(w["points"].as_array().unwrap().len(), 2);
     assert!(w["points"][1]["speedup"].is_number());
+}
+
+/// Each side's verdict, with its key number, stands beside the other's in text, JSON and the page.
+#[test]
+fn compare_states_each_sides_verdict_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/");
+    let (a, b) = (
+        format!("{reference}2026-11-25-vm16-xeon-default.json"),
+        format!("{reference}2026-11-26-vm16-xeon-default.json"),
+    );
+    let html = dir.path().join("c.html");
+    let json = measure(&["compare", &a, &b, "--json", "--html", html.to_str().unwrap()]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let synthetic = v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap();
+    let verdicts = &synthetic["pairs"][0]["verdict"];
+    // Each side's own refit: the kind with its evidence.
+    let fit = |file: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_slice(&measure(&["fit", file, "--json"]).stdout).unwrap();
+        v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap()["verdict"].clone()
+    };
+    assert_eq!(verdicts[0], fit(&a));
+    assert_eq!(verdicts[1], fit(&b));
+    assert_eq!(
+        (verdicts[0]["kind"].as_str(), verdicts[1]["kind"].as_str()),
+        (Some("serial-fraction"), Some("serial-fraction"))
+    );
+    let text = stdout(&measure(&["compare", &a, &b]));
+    let line = text
+        .lines()
+        .find(|l| l.contains("verdicts: A bounded by a serial fraction of 0.095 (at most 10.5x); "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with("; B bounded by a serial fraction of 0.103 (at most 9.7x)"), "{line}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<td class=\"l\">the same kind (serial-fraction)</td>"), "{page}");
 }
 
 #[test]
@@ -700,7 +740,22 @@ fn completions_man_page_and_colour_where_asked() {
     }
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-25-dev2-xeon-default.json");
     let always = stdout(&measure(&["fit", file, "--color", "always"]));
-    assert!(always.contains("=> \u{1b}[1m\u{1b}[32mnear-linear\u{1b}[0m:"), "{always}");
+    // Each verdict's head is styled by its kind, whatever its words: green for near-linear, red
+    // for slower, bold otherwise.
+    let fit: serde_json::Value = serde_json::from_slice(&measure(&["fit", file, "--json"]).stdout).unwrap();
+    let mut styled = 0;
+    for w in fit["workloads"].as_array().unwrap() {
+        let style = match w["verdict"]["kind"].as_str().unwrap() {
+            "near-linear" => "\u{1b}[1m\u{1b}[32m",
+            "slower" | "sequential" => "\u{1b}[1m\u{1b}[31m",
+            _ => continue,
+        };
+        let sentence = w["diagnosis"].as_str().unwrap();
+        let head = sentence.split([':', ';']).next().unwrap();
+        assert!(always.contains(&format!("=> {style}{head}\u{1b}[0m")), "{head} in {always}");
+        styled += 1;
+    }
+    assert!(styled >= 2, "{always}");
     // Not a terminal, or NO_COLOR: plain text; JSON is never coloured.
     assert!(!stdout(&measure(&["fit", file])).contains('\u{1b}'));
     let no_color =

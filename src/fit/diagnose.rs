@@ -1,35 +1,43 @@
-//! One plain sentence per workload, from its points, its kind, the machine and its fits.
+//! One verdict per workload, from its points, its kind, the machine and its fits, and the plain
+//! sentence rendered from it.
 //!
 //! The diagnosis is a table of rules ([`RULES`]), tried in order; the first that applies gives the
-//! sentence, and every sentence names the numbers that triggered it. No sentence contradicts the
+//! [`Verdict`], whose fields are the numbers that triggered it, and [`sentence`] says it in words
+//! that name those numbers. Whatever acts on the diagnosis reads the verdict, never the sentence.
+//! One thread count alone is a `single-point` verdict. No sentence contradicts the
 //! model marked best: a ceiling 1/B is claimed only when Amdahl's law is the better model and B's
 //! interval lies above 0; a peak only when the USL is, or when the drop was measured.
 //!
-//! 1. **weak scaling** — Gustafson's serial fraction;
-//! 2. **disturbed** — points tagged `disturbed` (other work competed for the CPUs while they were
+//! Each rule below is named with the verdict kind it gives.
+//!
+//! 1. **weak scaling** (`weak-scaling`) — Gustafson's serial fraction;
+//! 2. **disturbed** (`disturbed`) — points tagged `disturbed` (other work competed for the CPUs while they were
 //!    measured), or CPU-bound work whose threads were mostly idle (utilisation below 0.7) on a
 //!    machine that was busy when the run started: the numbers describe the machine, not the code;
-//! 3. **retrograde** — the *measured* drop: S at the largest j is below the peak S beyond both
+//! 3. **retrograde** (`peak-decline`) — the *measured* drop: S at the largest j is below the peak S beyond both
 //!    intervals (or, without intervals, by more than 5% and three residual standard deviations),
 //!    whatever model wins; the USL's N* with its interval is added when it is the better model;
-//! 4. **slower with more threads** — S at the largest j is below 0.9 (beyond its interval);
-//! 5. **inherently sequential** — no S at j > 1 reaches 1.2;
-//! 6. **threads mostly wait** — S beyond 1.2 x the usable CPUs, for any kind of work;
-//! 7. **memory-bound** — work that declares itself memory-bound and reports its bytes, with
+//! 4. **slower with more threads** (`slower`) — S at the largest j is below 0.9 (beyond its interval);
+//! 5. **inherently sequential** (`sequential`) — no S at j > 1 reaches 1.2;
+//! 6. **threads mostly wait** (`scales-past-cores`) — S beyond 1.2 x the usable CPUs, for any kind of work;
+//! 7. **memory-bound** (`memory-bandwidth`) — work that declares itself memory-bound and reports its bytes, with
 //!    efficiency under 80%: the bandwidth at j = 1 and the best reached, not a serial fraction
 //!    (unless the USL wins, whose rules come later);
-//! 8. **superlinear** — points whose S beats j beyond their interval (or by 2% without one): a cache
+//! 8. **superlinear** (`superlinear`) — points whose S beats j beyond their interval (or by 2% without one): a cache
 //!    effect, named with the thread counts where it happens;
-//! 9. **approaching a USL peak** — the USL is the better model, kappa's interval excludes 0 and N*
+//! 9. **approaching a USL peak** (`approaching-peak`) — the USL is the better model, kappa's interval excludes 0 and N*
 //!    lies beyond the measured range;
-//! 10. **saturates** — Karp–Flatt e(j) rises (see `karp_flatt`) and efficiency at the largest j is under
+//! 10. **saturates** (`saturation`) — Karp–Flatt e(j) rises (see `karp_flatt`) and efficiency at the largest j is under
 //!     80%: the knee where S stops growing, related to the physical core count when it is there;
 //!     "memory bandwidth" (with the GB/s reached) only for memory-bound work or work that reports its
 //!     bytes, otherwise "a shared resource";
-//! 11. **near-linear** — efficiency at the largest j of at least 95%;
-//! 12. **bounded by a serial fraction** — Amdahl's law is the better model and B's interval lies
-//!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined");
-//! 13. otherwise the speedup and efficiency at the largest j.
+//! 11. **near-linear** (`near-linear`) — efficiency at the largest j of at least 95%;
+//! 12. **bounded by a serial fraction** (`serial-fraction`) — Amdahl's law is the better model and B's interval lies
+//!     above 0 (and is narrower than half of [0, 1]: otherwise B is "not determined", `undetermined`);
+//! 13. otherwise (`undetermined`) the speedup and efficiency at the largest j.
+//!
+//! No rule gives `granularity`, `oscillating` or `no-law-fits` yet; their sentences exist so that a
+//! rule can.
 //!
 //! After the sentence, when the machine's own ceiling was measured and the machine itself falls
 //! short of j by more than 5% at the largest measured thread count it covers, a clause says so
@@ -42,7 +50,8 @@
 
 use amdahl_workloads::Kind;
 
-use super::{AmdahlFit, Fits, Model};
+use super::verdict::Undetermined;
+use super::{AmdahlFit, Fits, Model, Verdict};
 use crate::thread_set::CpuCounts;
 
 /// What a diagnosis looks at.
@@ -116,17 +125,27 @@ impl MachineCeiling {
     }
 }
 
-/// One rule of the diagnosis: its name and the sentence it gives when it applies. Rules are tried
+/// What the diagnosis concludes: the verdict, and the sentence rendered from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    /// The verdict with its evidence.
+    pub verdict: Verdict,
+    /// The sentence a user reads ([`sentence`] of the verdict, then the machine's clause).
+    pub sentence: String,
+}
+
+/// One rule of the diagnosis: its name and the verdict it gives when it applies. Rules are tried
 /// in [`RULES`] order; the first that applies speaks.
 pub struct Rule {
     /// A short name.
     pub name: &'static str,
-    /// The sentence, when the rule applies.
-    pub applies: fn(&Facts<'_>) -> Option<String>,
+    /// The verdict, when the rule applies.
+    pub applies: fn(&Facts<'_>) -> Option<Verdict>,
 }
 
-/// The rules, in order (see the module docs). To add one, write a `fn(&Facts) -> Option<String>`
-/// whose sentence names the numbers that triggered it, and put it where it belongs in the order.
+/// The rules, in order (see the module docs). To add one, write a `fn(&Facts) -> Option<Verdict>`
+/// that fills the verdict's evidence with the numbers that triggered it, put it where it belongs in
+/// the order, and say the verdict in [`sentence`].
 pub const RULES: &[Rule] = &[
     Rule { name: "weak scaling", applies: weak_scaling },
     Rule { name: "disturbed", applies: disturbed },
@@ -159,10 +178,14 @@ pub struct Facts<'a> {
     pub efficiency: f64,
 }
 
-/// The sentence; `None` when fewer than two thread counts were measured.
-pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
-    if e.threads.len() < 2 || e.threads.len() != e.speedups.len() {
+/// The verdict and its sentence: [`single_point`] when one thread count was measured; `None`
+/// when none was, or the threads and speedups differ in length.
+pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosis> {
+    if e.threads.len() != e.speedups.len() {
         return None;
+    }
+    if let [only] = e.threads {
+        return Some(single_point(*only));
     }
     let j_max = *e.threads.last()?;
     let s_last = *e.speedups.last()?;
@@ -170,8 +193,9 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<String> {
     let s_best_parallel =
         e.threads.iter().zip(e.speedups).filter(|(j, _)| **j > 1).map(|(_, s)| *s).fold(0.0, f64::max);
     let facts = Facts { e, j_max, s_last, best, s_best_parallel, efficiency: s_last / j_max as f64 };
-    let sentence = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
-    Some(sentence + &e.machine.and_then(|m| m.clause()).unwrap_or_default())
+    let verdict = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
+    let sentence = sentence(&verdict, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
+    Some(Diagnosis { verdict, sentence })
 }
 
 impl Facts<'_> {
@@ -210,24 +234,22 @@ fn b_text(b: f64, fit: &AmdahlFit) -> String {
     }
 }
 
-fn weak_scaling(f: &Facts<'_>) -> Option<String> {
+fn weak_scaling(f: &Facts<'_>) -> Option<Verdict> {
     let a = f.e.fits.gustafson.as_ref()?.serial_fraction?;
-    Some(format!(
-        "weak scaling: the scaled speedup reaches {:.2} at {} threads; Gustafson's serial fraction a = {a:.3}",
-        f.s_last, f.j_max
-    ))
+    Some(Verdict::WeakScaling { threads: f.j_max, speedup: f.s_last, serial_fraction: a })
 }
 
-fn disturbed(f: &Facts<'_>) -> Option<String> {
-    let flagged: Vec<String> =
-        f.e.threads.iter().zip(f.e.disturbed).filter(|(_, d)| **d).map(|(j, _)| j.to_string()).collect();
+fn disturbed(f: &Facts<'_>) -> Option<Verdict> {
+    let flagged: Vec<usize> = f.e.threads.iter().zip(f.e.disturbed).filter(|(_, d)| **d).map(|(j, _)| *j).collect();
     if !flagged.is_empty() {
-        return Some(format!(
-            "disturbed: j = {} was measured while other work competed for the CPUs (threads preempted more than 100 times a second, or one thread busy less than 90% of the time; see each point's `disturbance`); S({}) = {:.2} describes the machine as much as the code — measure again on a quiet machine",
-            flagged.join(", "),
-            f.j_max,
-            f.s_last
-        ));
+        return Some(Verdict::Disturbed {
+            points: flagged,
+            load: None,
+            min_utilisation: None,
+            cpus: None,
+            threads: f.j_max,
+            speedup: f.s_last,
+        });
     }
     let cpus = f.e.cpus?;
     let load = f.e.load?;
@@ -240,15 +262,17 @@ fn disturbed(f: &Facts<'_>) -> Option<String> {
             .filter_map(|(_, u)| *u)
             .collect();
     let low = utils.iter().copied().fold(f64::INFINITY, f64::min);
-    (busy && load > 0.5 * cpus.usable as f64 && !utils.is_empty() && low < 0.7).then(|| {
-        format!(
-            "disturbed: the machine was busy (load {load:.2} on {} usable CPUs) and the threads of this CPU-bound work were idle much of the time (utilisation down to {low:.2}); S({}) = {:.2} describes the machine, not the code — measure again on a quiet machine",
-            cpus.usable, f.j_max, f.s_last
-        )
+    (busy && load > 0.5 * cpus.usable as f64 && !utils.is_empty() && low < 0.7).then(|| Verdict::Disturbed {
+        points: Vec::new(),
+        load: Some(load),
+        min_utilisation: Some(low),
+        cpus: Some(cpus.usable),
+        threads: f.j_max,
+        speedup: f.s_last,
     })
 }
 
-fn retrograde(f: &Facts<'_>) -> Option<String> {
+fn retrograde(f: &Facts<'_>) -> Option<Verdict> {
     let (i_peak, s_peak) = f.best;
     let last = f.e.threads.len() - 1;
     if i_peak == last || s_peak <= 1.1 {
@@ -261,66 +285,52 @@ fn retrograde(f: &Facts<'_>) -> Option<String> {
             f.s_last < s_peak * 0.95 && (s_peak / f.s_last).ln() > noise
         }
     };
-    if !beyond_noise {
-        return None;
-    }
-    let cause = match f.usl_peak() {
-        Some(peak) => format!(" — contention and coherency ({peak})"),
-        None => " — contention that grows with the thread count".to_owned(),
-    };
-    Some(format!(
-        "retrograde past {} threads: S peaks at {s_peak:.2} and falls to {:.2} at {}, beyond noise{cause}{}",
-        f.e.threads[i_peak],
-        f.s_last,
-        f.j_max,
-        f.unknown_cpus()
-    ))
-}
-
-fn slower(f: &Facts<'_>) -> Option<String> {
-    let below =
-        f.interval(f.e.threads.len() - 1).map_or(f.s_last < 0.9, |[_, hi]| hi < 0.9 || f.s_last < 0.9 && hi < 1.0);
-    let why = match f.e.kind {
-        Some(Kind::Contended) => "threads queue for a shared lock and its cache line bounces between cores",
-        Some(Kind::Sequential) => "handing each small step to other threads costs more than the step",
-        _ => "coordinating threads costs more than the work they share",
-    };
-    (below && f.s_last < 0.9).then(|| format!("slower with more threads: S({}) = {:.2}; {why}", f.j_max, f.s_last))
-}
-
-fn sequential(f: &Facts<'_>) -> Option<String> {
-    let b = f.amdahl().map(|(b, fit)| format!(", {}", b_text(b, fit))).unwrap_or_default();
-    (f.s_best_parallel < 1.2)
-        .then(|| format!("inherently sequential: more threads do not help (S({}) = {:.2}{b})", f.j_max, f.s_last))
-}
-
-fn past_the_cores(f: &Facts<'_>) -> Option<String> {
-    let cpus = f.e.cpus?.usable;
-    (f.j_max > cpus && f.s_last > 1.2 * cpus as f64).then(|| {
-        format!(
-            "scales past the core count: S({}) = {:.1} on {cpus} usable CPUs — threads mostly wait (I/O, sleep, a remote service), so more threads than cores still help",
-            f.j_max, f.s_last
-        )
+    beyond_noise.then(|| Verdict::PeakDecline {
+        peak_threads: f.e.threads[i_peak],
+        peak_speedup: s_peak,
+        drop: 1.0 - f.s_last / s_peak,
+        threads: f.j_max,
+        speedup: f.s_last,
     })
 }
 
-fn memory_bound(f: &Facts<'_>) -> Option<String> {
-    let [one, best] = f.e.bandwidth_gb_s?;
+fn slower(f: &Facts<'_>) -> Option<Verdict> {
+    let below =
+        f.interval(f.e.threads.len() - 1).map_or(f.s_last < 0.9, |[_, hi]| hi < 0.9 || f.s_last < 0.9 && hi < 1.0);
+    (below && f.s_last < 0.9).then_some(Verdict::Slower { threads: f.j_max, speedup: f.s_last })
+}
+
+fn sequential(f: &Facts<'_>) -> Option<Verdict> {
+    (f.s_best_parallel < 1.2).then(|| Verdict::Sequential {
+        threads: f.j_max,
+        speedup: f.s_last,
+        serial_fraction: f.amdahl().map(|(b, _)| b),
+    })
+}
+
+fn past_the_cores(f: &Facts<'_>) -> Option<Verdict> {
+    let cpus = f.e.cpus?.usable;
+    (f.j_max > cpus && f.s_last > 1.2 * cpus as f64).then_some(Verdict::ScalesPastCores {
+        threads: f.j_max,
+        speedup: f.s_last,
+        cpus,
+    })
+}
+
+fn memory_bound(f: &Facts<'_>) -> Option<Verdict> {
+    let [_, best] = f.e.bandwidth_gb_s?;
     if f.e.kind != Some(Kind::MemoryBound) || f.efficiency >= 0.8 || f.e.fits.best == Some(Model::Usl) {
         return None;
     }
-    let b =
-        f.amdahl().map(|(b, fit)| format!("; Amdahl's {} fits the curve but is no serial code here", b_text(b, fit)));
-    Some(format!(
-        "limited by memory bandwidth: S({}) = {:.2}, efficiency {:.0}%, reaching {best:.1} GB/s ({one:.1} GB/s at one thread) — the threads share one memory system{}",
-        f.j_max,
-        f.s_last,
-        f.efficiency * 100.0,
-        b.unwrap_or_default()
-    ))
+    Some(Verdict::MemoryBandwidth {
+        threads: f.j_max,
+        speedup: f.s_last,
+        gb_per_s: best,
+        serial_fraction: f.amdahl().map(|(b, _)| b),
+    })
 }
 
-fn superlinear(f: &Facts<'_>) -> Option<String> {
+fn superlinear(f: &Facts<'_>) -> Option<Verdict> {
     let above: Vec<usize> = (0..f.e.threads.len())
         .filter(|&i| {
             let j = f.e.threads[i] as f64;
@@ -334,72 +344,51 @@ fn superlinear(f: &Facts<'_>) -> Option<String> {
     let &top = above.iter().max_by(|&&a, &&b| {
         (f.e.speedups[a] / f.e.threads[a] as f64).total_cmp(&(f.e.speedups[b] / f.e.threads[b] as f64))
     })?;
-    let list: Vec<String> = above.iter().map(|&i| f.e.threads[i].to_string()).collect();
-    Some(format!(
-        "superlinear at j = {}: S({}) = {:.2} beats {} threads beyond noise; usually each thread's share of the data now fits in its cache",
-        list.join(", "),
-        f.e.threads[top],
-        f.e.speedups[top],
-        f.e.threads[top]
-    ))
-}
-
-fn approaching_peak(f: &Facts<'_>) -> Option<String> {
-    let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
-    let peak = usl.peak_threads?;
-    let [kappa_lo, _] = usl.kappa_ci95?;
-    (kappa_lo > 0.0 && peak > f.j_max as f64).then(|| {
-        format!(
-            "approaching a USL peak at N* = {peak:.1}{}, beyond the measured {} threads (S({}) = {:.2}): coherency costs grow with every thread (kappa = {:.2e}, F test p = {})",
-            usl.peak_threads_ci95.map_or(" (interval open)".to_owned(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]")),
-            f.j_max,
-            f.j_max,
-            f.s_last,
-            usl.kappa.unwrap_or(0.0),
-            f.e.fits.usl_p_value.map_or("-".to_owned(), |p| format!("{p:.3}"))
-        )
+    Some(Verdict::Superlinear {
+        points: above.iter().map(|&i| f.e.threads[i]).collect(),
+        peak_threads: f.e.threads[top],
+        peak_speedup: f.e.speedups[top],
     })
 }
 
-fn saturates(f: &Facts<'_>) -> Option<String> {
-    let trend = f.e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising)?;
+fn approaching_peak(f: &Facts<'_>) -> Option<Verdict> {
+    let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
+    let peak = usl.peak_threads?;
+    let [kappa_lo, _] = usl.kappa_ci95?;
+    (kappa_lo > 0.0 && peak > f.j_max as f64).then_some(Verdict::ApproachingPeak {
+        peak_threads: peak,
+        peak_threads_ci95: usl.peak_threads_ci95,
+        threads: f.j_max,
+        speedup: f.s_last,
+    })
+}
+
+fn saturates(f: &Facts<'_>) -> Option<Verdict> {
+    f.e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising)?;
     if f.efficiency >= 0.8 {
         return None;
     }
     let s_best = f.best.1;
     let knee = f.e.threads.iter().zip(f.e.speedups).find(|(_, s)| **s >= 0.9 * s_best).map_or(f.j_max, |(j, _)| *j);
-    let at_cores = match f.e.cpus {
-        Some(c) if knee == c.physical && c.physical < f.j_max => ", the physical core count".to_owned(),
-        _ => String::new(),
-    };
-    let rise = match (trend.from, trend.to) {
-        (Some(a), Some(b)) => format!("Karp–Flatt rises from {a:.3} to {b:.3}"),
-        _ => "Karp–Flatt rises".to_owned(),
-    };
-    let resource = match (f.e.kind, f.e.bandwidth_gb_s) {
-        (_, Some([_, gb])) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
-        (Some(Kind::MemoryBound), None) => "memory bandwidth".to_owned(),
-        _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
-    };
-    Some(format!(
-        "saturates from {knee} threads{at_cores} at S = {s_best:.2}: {resource}, not serial code ({rise}){}",
-        f.unknown_cpus()
-    ))
+    Some(Verdict::Saturation {
+        knee_threads: knee,
+        peak_speedup: s_best,
+        gb_per_s: f.e.bandwidth_gb_s.map(|[_, gb]| gb),
+        cpus: f.e.cpus.map(|c| c.physical).filter(|&p| knee == p && p < f.j_max),
+    })
 }
 
-fn near_linear(f: &Facts<'_>) -> Option<String> {
-    let cap = match f.amdahl() {
-        Some((b, fit)) if f.e.fits.best == Some(Model::Amdahl) => match fit.ceiling {
-            Some(c) => format!("; {} would cap it at {}", b_text(b, fit), ceiling_text(c)),
-            None => format!("; no serial fraction is measurable ({})", b_text(b, fit)),
-        },
-        _ => String::new(),
-    };
-    (f.efficiency >= 0.95)
-        .then(|| format!("near-linear: S({}) = {:.2}, efficiency {:.0}%{cap}", f.j_max, f.s_last, f.efficiency * 100.0))
+fn near_linear(f: &Facts<'_>) -> Option<Verdict> {
+    let amdahl = f.amdahl().filter(|_| f.e.fits.best == Some(Model::Amdahl));
+    (f.efficiency >= 0.95).then(|| Verdict::NearLinear {
+        threads: f.j_max,
+        speedup: f.s_last,
+        serial_fraction: amdahl.map(|(b, _)| b),
+        ceiling: amdahl.and_then(|(_, fit)| fit.ceiling),
+    })
 }
 
-fn bounded(f: &Facts<'_>) -> Option<String> {
+fn bounded(f: &Facts<'_>) -> Option<Verdict> {
     if f.e.fits.best != Some(Model::Amdahl) {
         return None;
     }
@@ -407,29 +396,161 @@ fn bounded(f: &Facts<'_>) -> Option<String> {
     if let Some([lo, hi]) = fit.ci95
         && hi - lo > 0.5
     {
-        return Some(format!(
-            "B is not determined: {} spans most of [0, 1]; more thread counts or rounds are needed (S({}) = {:.2})",
-            b_text(b, fit),
-            f.j_max,
-            f.s_last
-        ));
+        return Some(Verdict::Undetermined {
+            threads: f.j_max,
+            speedup: f.s_last,
+            serial_fraction: Some(b),
+            reason: Undetermined::SerialFractionSpread,
+        });
     }
-    let ceiling = fit.ceiling?;
-    Some(format!(
-        "bounded by a serial fraction: {}, so no number of threads beats 1/B = {} (S({}) = {:.2})",
-        b_text(b, fit),
-        ceiling_text(ceiling),
-        f.j_max,
-        f.s_last
-    ))
+    Some(Verdict::SerialFraction { threads: f.j_max, speedup: f.s_last, serial_fraction: b, ceiling: fit.ceiling? })
 }
 
-fn otherwise(f: &Facts<'_>) -> Option<String> {
-    let b = match f.amdahl() {
-        Some((b, fit)) if f.e.fits.best == Some(Model::Amdahl) => format!("; {}", b_text(b, fit)),
-        _ => String::new(),
-    };
-    Some(format!("S({}) = {:.2}, efficiency {:.0}%{b}", f.j_max, f.s_last, f.efficiency * 100.0))
+fn otherwise(f: &Facts<'_>) -> Option<Verdict> {
+    Some(Verdict::Undetermined {
+        threads: f.j_max,
+        speedup: f.s_last,
+        serial_fraction: f.amdahl().filter(|_| f.e.fits.best == Some(Model::Amdahl)).map(|(b, _)| b),
+        reason: Undetermined::NoShape,
+    })
+}
+
+/// The sentence of `verdict`: its kind in words, then the numbers that decided it (the verdict's
+/// fields) and what the facts add (intervals, the model's parameters, the kind of work).
+pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
+    // B with its interval, for a verdict that quotes B.
+    let b_of = |b: f64| f.amdahl().map_or_else(|| format!("B = {b:.3}"), |(_, fit)| b_text(b, fit));
+    let efficiency = |threads: usize, speedup: f64| speedup / threads as f64 * 100.0;
+    match verdict {
+        Verdict::WeakScaling { threads, speedup, serial_fraction: a } => format!(
+            "weak scaling: the scaled speedup reaches {speedup:.2} at {threads} threads; Gustafson's serial fraction a = {a:.3}"
+        ),
+        Verdict::Disturbed { points, load, min_utilisation, cpus, threads, speedup } => {
+            match (points.is_empty(), load, cpus, min_utilisation) {
+                (false, ..) => format!(
+                    "disturbed: j = {} was measured while other work competed for the CPUs (threads preempted more than 100 times a second, or one thread busy less than 90% of the time; see each point's `disturbance`); S({threads}) = {speedup:.2} describes the machine as much as the code — measure again on a quiet machine",
+                    points.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+                ),
+                (true, Some(load), Some(cpus), Some(low)) => format!(
+                    "disturbed: the machine was busy (load {load:.2} on {cpus} usable CPUs) and the threads of this CPU-bound work were idle much of the time (utilisation down to {low:.2}); S({threads}) = {speedup:.2} describes the machine, not the code — measure again on a quiet machine"
+                ),
+                _ => format!(
+                    "disturbed: other work competed for the CPUs; S({threads}) = {speedup:.2} describes the machine as much as the code — measure again on a quiet machine"
+                ),
+            }
+        }
+        Verdict::PeakDecline { peak_threads, peak_speedup, threads, speedup, .. } => {
+            let cause = match f.usl_peak() {
+                Some(peak) => format!(" — contention and coherency ({peak})"),
+                None => " — contention that grows with the thread count".to_owned(),
+            };
+            format!(
+                "retrograde past {peak_threads} threads: S peaks at {peak_speedup:.2} and falls to {speedup:.2} at {threads}, beyond noise{cause}{}",
+                f.unknown_cpus()
+            )
+        }
+        Verdict::Slower { threads, speedup } => {
+            let why = match f.e.kind {
+                Some(Kind::Contended) => "threads queue for a shared lock and its cache line bounces between cores",
+                Some(Kind::Sequential) => "handing each small step to other threads costs more than the step",
+                _ => "coordinating threads costs more than the work they share",
+            };
+            format!("slower with more threads: S({threads}) = {speedup:.2}; {why}")
+        }
+        Verdict::Sequential { threads, speedup, serial_fraction } => {
+            let b = serial_fraction.map(|b| format!(", {}", b_of(b))).unwrap_or_default();
+            format!("inherently sequential: more threads do not help (S({threads}) = {speedup:.2}{b})")
+        }
+        Verdict::ScalesPastCores { threads, speedup, cpus } => format!(
+            "scales past the core count: S({threads}) = {speedup:.1} on {cpus} usable CPUs — threads mostly wait (I/O, sleep, a remote service), so more threads than cores still help"
+        ),
+        Verdict::MemoryBandwidth { threads, speedup, gb_per_s, serial_fraction } => {
+            let one = f.e.bandwidth_gb_s.map_or(String::new(), |[one, _]| format!(" ({one:.1} GB/s at one thread)"));
+            let b = serial_fraction
+                .map(|b| format!("; Amdahl's {} fits the curve but is no serial code here", b_of(b)))
+                .unwrap_or_default();
+            format!(
+                "limited by memory bandwidth: S({threads}) = {speedup:.2}, efficiency {:.0}%, reaching {gb_per_s:.1} GB/s{one} — the threads share one memory system{b}",
+                efficiency(*threads, *speedup)
+            )
+        }
+        Verdict::Superlinear { points, peak_threads, peak_speedup } => format!(
+            "superlinear at j = {}: S({peak_threads}) = {peak_speedup:.2} beats {peak_threads} threads beyond noise; usually each thread's share of the data now fits in its cache",
+            points.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        Verdict::ApproachingPeak { peak_threads, peak_threads_ci95, threads, speedup } => {
+            let usl = f.e.fits.usl.as_ref();
+            format!(
+                "approaching a USL peak at N* = {peak_threads:.1}{}, beyond the measured {threads} threads (S({threads}) = {speedup:.2}): coherency costs grow with every thread (kappa = {:.2e}, F test p = {})",
+                peak_threads_ci95.map_or(" (interval open)".to_owned(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]")),
+                usl.and_then(|u| u.kappa).unwrap_or(0.0),
+                f.e.fits.usl_p_value.map_or("-".to_owned(), |p| format!("{p:.3}"))
+            )
+        }
+        Verdict::Saturation { knee_threads, peak_speedup, gb_per_s, cpus } => {
+            let at_cores = if cpus.is_some() { ", the physical core count" } else { "" };
+            let trend = f.e.fits.karp_flatt_trend.as_ref();
+            let rise = match trend.map(|t| (t.from, t.to)) {
+                Some((Some(a), Some(b))) => format!("Karp–Flatt rises from {a:.3} to {b:.3}"),
+                _ => "Karp–Flatt rises".to_owned(),
+            };
+            let resource = match (f.e.kind, gb_per_s) {
+                (_, Some(gb)) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
+                (Some(Kind::MemoryBound), None) => "memory bandwidth".to_owned(),
+                _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
+            };
+            format!(
+                "saturates from {knee_threads} threads{at_cores} at S = {peak_speedup:.2}: {resource}, not serial code ({rise}){}",
+                f.unknown_cpus()
+            )
+        }
+        Verdict::NearLinear { threads, speedup, serial_fraction, ceiling } => {
+            let cap = match (serial_fraction, ceiling) {
+                (Some(b), Some(c)) => format!("; {} would cap it at {}", b_of(*b), ceiling_text(*c)),
+                (Some(b), None) => format!("; no serial fraction is measurable ({})", b_of(*b)),
+                (None, _) => String::new(),
+            };
+            format!("near-linear: S({threads}) = {speedup:.2}, efficiency {:.0}%{cap}", efficiency(*threads, *speedup))
+        }
+        Verdict::SerialFraction { threads, speedup, serial_fraction, ceiling } => format!(
+            "bounded by a serial fraction: {}, so no number of threads beats 1/B = {} (S({threads}) = {speedup:.2})",
+            b_of(*serial_fraction),
+            ceiling_text(*ceiling)
+        ),
+        Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::SerialFractionSpread } => {
+            format!(
+                "B is not determined: {} spans most of [0, 1]; more thread counts or rounds are needed (S({threads}) = {speedup:.2})",
+                serial_fraction.map_or_else(|| "B".to_owned(), b_of)
+            )
+        }
+        Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::NoShape } => {
+            let b = serial_fraction.map(|b| format!("; {}", b_of(b))).unwrap_or_default();
+            format!("S({threads}) = {speedup:.2}, efficiency {:.0}%{b}", efficiency(*threads, *speedup))
+        }
+        Verdict::Granularity { threads, speedup, tasks, ceiling } => format!(
+            "limited by granularity: {tasks} tasks take ceil({tasks}/{threads}) rounds on {threads} threads, so S({threads}) is at most {ceiling:.2} (measured {speedup:.2}) — load imbalance, not serial code"
+        ),
+        Verdict::Oscillating { points, threads, speedup } => format!(
+            "oscillating: S dips at j = {} (how threads are placed on cores and sockets shapes the curve); S({threads}) = {speedup:.2}",
+            points.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        Verdict::NoLawFits { threads, speedup } => format!(
+            "neither Amdahl's law nor the USL describes this curve: S({threads}) = {speedup:.2}, efficiency {:.0}%",
+            efficiency(*threads, *speedup)
+        ),
+        Verdict::SinglePoint { threads } => single_point_sentence(*threads),
+    }
+}
+
+fn single_point_sentence(threads: usize) -> String {
+    format!(
+        "single point: only j = {threads} was measured, so there is no speedup to explain (measure more thread counts)"
+    )
+}
+
+/// The diagnosis of a workload of which only one thread count was measured.
+pub fn single_point(threads: usize) -> Diagnosis {
+    Diagnosis { verdict: Verdict::SinglePoint { threads }, sentence: single_point_sentence(threads) }
 }
 
 /// A ceiling as text: `12.5x`, or `> 1e6x` when absurd.
@@ -460,6 +581,10 @@ mod tests {
     }
 
     fn say_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> String {
+        judge_with(kind, threads, times, extra).sentence
+    }
+
+    fn judge_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> Diagnosis {
         let samples: Vec<Vec<f64>> = threads.iter().map(|&j| vec![times(j as f64)]).collect();
         let curve = Curve::from_samples(threads, &samples, SampleKind::Time, 1);
         let fits = fit_curve(&curve);
@@ -483,6 +608,151 @@ mod tests {
 
     fn say(kind: Option<Kind>, n: usize, threads: &[usize], times: impl Fn(f64) -> f64) -> String {
         say_with(kind, threads, times, Extra { cpus: cpus(n), ..Extra::default() })
+    }
+
+    fn judge(kind: Option<Kind>, n: usize, threads: &[usize], times: impl Fn(f64) -> f64) -> Verdict {
+        judge_with(kind, threads, times, Extra { cpus: cpus(n), ..Extra::default() }).verdict
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-3
+    }
+
+    /// Each rule's verdict: its kind, and the numbers that decided it as its fields.
+    #[test]
+    fn each_rule_gives_its_kind_with_the_evidence() {
+        let v = judge(None, 8, &upto(8), |j| wiggle(j) / j);
+        assert!(matches!(v, Verdict::NearLinear { threads: 8, serial_fraction: Some(_), ceiling: None, .. }), "{v:?}");
+        let v = judge(None, 8, &upto(8), |j| (0.2 + 0.8 / j) * wiggle(j));
+        assert!(
+            matches!(v, Verdict::SerialFraction { threads: 8, serial_fraction, ceiling, .. }
+                if (serial_fraction - 0.199).abs() < 5e-4 && (ceiling - 5.0).abs() < 0.05),
+            "{v:?}"
+        );
+        let noisy = [1.0, 0.45, 0.62, 0.3];
+        let v = judge(None, 8, &[1, 2, 3, 4], |j| noisy[j as usize - 1]);
+        assert!(
+            matches!(
+                v,
+                Verdict::Undetermined { reason: Undetermined::SerialFractionSpread, serial_fraction: Some(_), .. }
+            ),
+            "{v:?}"
+        );
+        assert!(matches!(judge(Some(Kind::Sequential), 8, &upto(8), |_| 1.0), Verdict::Sequential { threads: 8, .. }));
+        let v = judge(Some(Kind::Contended), 8, &upto(8), |j| j);
+        assert!(matches!(v, Verdict::Slower { threads: 8, speedup } if close(speedup, 0.125)), "{v:?}");
+        let usl = |j: f64| (1.0 + 0.05 * (j - 1.0) + 0.02 * j * (j - 1.0)) / j * wiggle(j);
+        assert!(matches!(judge(None, 12, &upto(12), usl), Verdict::PeakDecline { peak_threads: 7, threads: 12, .. }));
+        let s = [1.0, 1.9, 3.6, 6.5, 5.8];
+        let intervals = s.iter().map(|&s| Some([s * 0.98, s * 1.02])).collect();
+        let extra = Extra { cpus: cpus(16), intervals, ..Extra::default() };
+        let v = judge_with(None, &[1, 2, 4, 8, 16], |j| 1.0 / s[j.log2() as usize], extra).verdict;
+        assert!(
+            matches!(v, Verdict::PeakDecline { peak_threads: 8, peak_speedup, drop, threads: 16, speedup }
+                if close(peak_speedup, 6.5) && close(drop, 1.0 - 5.8 / 6.5) && close(speedup, 5.8)),
+            "{v:?}"
+        );
+        let v = judge(Some(Kind::IoBound), 2, &[1, 2, 4, 8, 16], |j| 1.0 / j);
+        assert!(matches!(v, Verdict::ScalesPastCores { threads: 16, cpus: 2, .. }), "{v:?}");
+        let v = judge(None, 8, &[1, 2, 4], |j| -0.05 + 1.05 / j);
+        assert!(matches!(&v, Verdict::Superlinear { points, peak_threads: 4, .. } if points == &[2, 4]), "{v:?}");
+        let usl = |j: f64| (1.0 + 0.02 * (j - 1.0) + 0.002 * j * (j - 1.0)) / j * wiggle(j);
+        let v = judge(None, 12, &upto(12), usl);
+        assert!(
+            matches!(v, Verdict::ApproachingPeak { peak_threads, threads: 12, .. } if peak_threads > 12.0),
+            "{v:?}"
+        );
+        let two = Extra { cpus: cpus(2), bandwidth_gb_s: Some([7.7, 10.6]), ..Extra::default() };
+        let v = judge_with(Some(Kind::MemoryBound), &[1, 2], |j| [1.0, 1.0 / 1.35][j as usize - 1], two).verdict;
+        assert!(matches!(v, Verdict::MemoryBandwidth { threads: 2, gb_per_s, .. } if close(gb_per_s, 10.6)), "{v:?}");
+        let capped = |j: f64| 1.0 / j.min(3.0) * wiggle(j);
+        let bandwidth = Extra { cpus: cpus(8), bandwidth_gb_s: Some([8.5, 25.6]), ..Extra::default() };
+        let v = judge_with(Some(Kind::Parallel), &upto(8), capped, bandwidth).verdict;
+        assert!(
+            matches!(v, Verdict::Saturation { knee_threads: 3, gb_per_s: Some(gb), cpus: None, .. } if close(gb, 25.6)),
+            "{v:?}"
+        );
+        let v = judge(Some(Kind::Parallel), 8, &upto(8), capped);
+        assert!(matches!(v, Verdict::Saturation { knee_threads: 3, gb_per_s: None, .. }), "{v:?}");
+        let busy =
+            Extra { cpus: cpus(2), load: Some(1.9), utilisation: vec![Some(1.0), Some(0.45)], ..Extra::default() };
+        let v = judge_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.95][j as usize - 1], busy).verdict;
+        assert!(
+            matches!(&v, Verdict::Disturbed { points, load: Some(_), cpus: Some(2), min_utilisation: Some(u), .. }
+                if points.is_empty() && close(*u, 0.45)),
+            "{v:?}"
+        );
+        let tagged = Extra { cpus: cpus(2), disturbed: vec![false, true], ..Extra::default() };
+        let v = judge_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], tagged).verdict;
+        assert!(matches!(&v, Verdict::Disturbed { points, load: None, .. } if points == &[2]), "{v:?}");
+    }
+
+    /// Nothing fitted and no shape: the numbers alone, as `undetermined`; one thread count is a
+    /// single point.
+    #[test]
+    fn without_fits_or_shape_the_verdict_is_undetermined() {
+        let fits = Fits::default();
+        let evidence = |threads: &'static [usize], speedups: &'static [f64]| Evidence {
+            kind: None,
+            threads,
+            speedups,
+            intervals: &[],
+            utilisation: &[],
+            disturbed: &[],
+            cpus: None,
+            load: None,
+            bandwidth_gb_s: None,
+            residual_sd: None,
+            fits: &fits,
+            machine: None,
+        };
+        let d = diagnose(&evidence(&[1, 2, 4], &[1.0, 1.6, 2.0])).unwrap();
+        assert_eq!(
+            d.verdict,
+            Verdict::Undetermined { threads: 4, speedup: 2.0, serial_fraction: None, reason: Undetermined::NoShape }
+        );
+        assert_eq!(d.sentence, "S(4) = 2.00, efficiency 50%");
+        let single = diagnose(&evidence(&[1], &[1.0])).unwrap();
+        assert_eq!(single.verdict, Verdict::SinglePoint { threads: 1 });
+        assert_eq!(single, single_point(1));
+        assert_eq!(diagnose(&evidence(&[], &[])), None);
+    }
+
+    /// The kinds no rule chooses yet still have a sentence that names their evidence.
+    #[test]
+    fn every_kind_has_a_sentence_with_its_numbers() {
+        let fits = Fits::default();
+        let e = Evidence {
+            kind: None,
+            threads: &[1, 2, 4],
+            speedups: &[1.0, 1.5, 2.0],
+            intervals: &[],
+            utilisation: &[],
+            disturbed: &[],
+            cpus: None,
+            load: None,
+            bandwidth_gb_s: None,
+            residual_sd: None,
+            fits: &fits,
+            machine: None,
+        };
+        let f = Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, efficiency: 0.5 };
+        let said = |v: Verdict| sentence(&v, &f);
+        let granularity = said(Verdict::Granularity { threads: 4, speedup: 2.0, tasks: 6, ceiling: 3.0 });
+        assert!(granularity.contains("6 tasks") && granularity.contains("at most 3.00"), "{granularity}");
+        let oscillating = said(Verdict::Oscillating { points: vec![3, 5], threads: 4, speedup: 2.0 });
+        assert!(oscillating.contains("j = 3, 5"), "{oscillating}");
+        assert!(said(Verdict::NoLawFits { threads: 4, speedup: 2.0 }).contains("S(4) = 2.00, efficiency 50%"));
+        assert!(said(Verdict::SinglePoint { threads: 1 }).contains("only j = 1"));
+        let disturbed = Verdict::Disturbed {
+            points: Vec::new(),
+            load: None,
+            min_utilisation: None,
+            cpus: None,
+            threads: 4,
+            speedup: 2.0,
+        };
+        assert!(said(disturbed).contains("S(4) = 2.00"));
     }
 
     fn wiggle(j: f64) -> f64 {

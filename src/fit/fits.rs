@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AmdahlFit, GustafsonFit, KarpFlattTrend, UslFit};
+use super::{AmdahlFit, Curve, GustafsonFit, KarpFlattTrend, UslFit};
 
 /// The fitted models of a workload.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -28,6 +28,27 @@ pub struct Fits {
     /// Whether Karp–Flatt e(j) rises with j beyond noise.
     #[serde(default)]
     pub karp_flatt_trend: Option<KarpFlattTrend>,
+    /// What the speedups of the fitted curve are relative to; null when nothing was fitted.
+    #[serde(default)]
+    pub speedup_baseline: Option<SpeedupBaseline>,
+}
+
+/// What a fitted curve's speedups S(j) are relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpeedupBaseline {
+    /// The measured time (or throughput) at j = 1: S(j) = T(1)/T(j).
+    Measured,
+    /// A fitted scale: there is no point at j = 1, so S(N) = X(N)/lambda with the USL's fitted
+    /// throughput at one thread, lambda.
+    Fitted,
+}
+
+impl SpeedupBaseline {
+    /// The baseline of `curve`'s speedups: measured when it has a point at j = 1.
+    pub fn of(curve: &Curve) -> SpeedupBaseline {
+        if curve.threads.first() == Some(&1) { SpeedupBaseline::Measured } else { SpeedupBaseline::Fitted }
+    }
 }
 
 /// A model of the speedup curve.

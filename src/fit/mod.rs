@@ -1,4 +1,5 @@
-//! Models of the speedup curve, fitted to measured points, and the sentence that explains them.
+//! Models of the speedup curve, fitted to measured points, and the verdict on them ([`Verdict`],
+//! chosen by `diagnose`) with the sentence rendered from it.
 //!
 //! Each fitter is a few lines of least squares written here rather than pulled from a numerics crate:
 //! Amdahl, Karp–Flatt and Gustafson are linear in their parameter after a change of variables, and
@@ -17,13 +18,15 @@ pub mod karp_flatt;
 mod simulations;
 pub mod student_t;
 pub mod usl;
+pub mod verdict;
 
 pub use amdahl::AmdahlFit;
 pub use curve::{Curve, Measure, SampleKind};
-pub use fits::{CiMethod, Fits, Model};
+pub use fits::{CiMethod, Fits, Model, SpeedupBaseline};
 pub use gustafson::GustafsonFit;
 pub use karp_flatt::{KarpFlattPoint, KarpFlattTrend};
 pub use usl::UslFit;
+pub use verdict::{Undetermined, Verdict};
 
 /// Fits Amdahl's law, the USL and the Karp–Flatt trend to a strong-scaling curve and marks the
 /// better of Amdahl and USL.
@@ -39,6 +42,7 @@ pub fn fit_curve(curve: &Curve) -> Fits {
         best: choice.best,
         usl_p_value: choice.p_value,
         karp_flatt_trend: karp_flatt::trend(curve, usl_significant),
+        speedup_baseline: Some(SpeedupBaseline::of(curve)),
     }
 }
 
@@ -46,7 +50,15 @@ pub fn fit_curve(curve: &Curve) -> Fits {
 pub fn fit_weak_curve(curve: &Curve) -> Fits {
     let gustafson = gustafson::fit(curve);
     let best = gustafson.serial_fraction.map(|_| Model::Gustafson);
-    Fits { amdahl: None, usl: None, gustafson: Some(gustafson), best, usl_p_value: None, karp_flatt_trend: None }
+    Fits {
+        amdahl: None,
+        usl: None,
+        gustafson: Some(gustafson),
+        best,
+        usl_p_value: None,
+        karp_flatt_trend: None,
+        speedup_baseline: Some(SpeedupBaseline::of(curve)),
+    }
 }
 
 /// The residual standard deviation of ln cost of `best` in the frame (the noise a drop must

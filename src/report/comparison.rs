@@ -1,5 +1,6 @@
 //! `measure compare` as text, and as one HTML page: tables of the machines, what differs between
-//! their environments and each common workload's comparison, with every machine's speedup curve,
+//! their environments and each common workload's comparison (each side's verdict beside the
+//! other's), with every machine's speedup curve,
 //! fitted model and own ceiling overlaid.
 
 use std::fmt::Write;
@@ -7,7 +8,7 @@ use std::fmt::Write;
 use super::svg::{Overlay, escape, overlay_chart};
 use super::table::threads_text;
 use crate::compare::{Comparison, PairComparison};
-use crate::fit::Model;
+use crate::fit::{Model, Verdict};
 use crate::results::ResultsFile;
 
 fn ci(c: Option<[f64; 2]>, digits: usize) -> String {
@@ -28,6 +29,16 @@ fn speed_words(p: &PairComparison) -> String {
         (Some(_), _) => "alike on one thread".to_owned(),
         _ => "unknown".to_owned(),
     }
+}
+
+/// Each side's verdict with its key number, side by side: "A saturates from 8 threads (S = 3.61);
+/// B saturates from 16 threads (S = 6.20)".
+fn verdict_words(p: &PairComparison) -> String {
+    format!("A {}; {} {}", verdict_headline(&p.verdict[0]), p.other, verdict_headline(&p.verdict[1]))
+}
+
+fn verdict_headline(v: &Option<Verdict>) -> String {
+    v.as_ref().map_or_else(|| "has no verdict".to_owned(), Verdict::headline)
 }
 
 /// Which thread counts each B was fitted on, in words.
@@ -109,6 +120,7 @@ fn pair_text(p: &PairComparison) -> String {
             );
         }
     }
+    let _ = writeln!(out, "    verdicts: {}", verdict_words(p));
     let _ = writeln!(
         out,
         "    Amdahl serial fraction ({}): A {}{}, {o} {}{}; difference {o} - A = {}{}{}",
@@ -226,6 +238,12 @@ fn pair_html(p: &PairComparison) -> String {
             rows.push((format!("fidelity at {j}: S / the machine's own ceiling"), of(0), of(1), String::new()));
         }
     }
+    let same = match &p.verdict {
+        [Some(a), Some(b)] if a.kind() == b.kind() => format!("the same kind ({})", a.kind()),
+        [Some(a), Some(b)] => format!("different kinds ({} vs {})", a.kind(), b.kind()),
+        _ => String::new(),
+    };
+    rows.push(("verdict".into(), verdict_headline(&p.verdict[0]), verdict_headline(&p.verdict[1]), same));
     rows.push((
         format!("Amdahl serial fraction B ({})", fitted_words(p)),
         cell(p.serial_fraction[0], p.serial_fraction_ci95[0], 4),

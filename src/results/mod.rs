@@ -20,8 +20,14 @@
 //!   raw per-round `samples_ns` (index r is round r at every j, so points pair up), `cpu_ns` and
 //!   `involuntary_context_switches`, and the summaries computed from them: median with CI, MAD,
 //!   mean, sd, `speedup` with `speedup_ci95`, `efficiency`, `karp_flatt` with CI, `utilisation`,
-//!   `tags`, and `machine_speedup` and `fidelity` (S against the machine's ceiling at j). Then `fits` (`fits.amdahl.serial_fraction`, `.ci95`, ...), `diagnosis`, `warnings`
-//!   and `error` (set when the workload failed; the points measured before the failure are kept).
+//!   `tags`, and `machine_speedup` and `fidelity` (S against the machine's ceiling at j). Then `fits`
+//!   (`fits.amdahl.serial_fraction`, `.ci95`, ..., and `speedup_baseline`), `verdict` (what the
+//!   curve shows, tagged by `kind`, with its evidence: [`Verdict`]) and `diagnosis` (the sentence
+//!   rendered from it), `tasks` (the work's task count), `warnings` and `error` (set when the
+//!   workload failed; the points measured before the failure are kept).
+//!
+//! The summaries, fits and verdict are the analysis's values ([`crate::analysed`]) written into
+//! these types at one place, [`WorkloadResult::record`].
 
 mod ceilings;
 pub mod output;
@@ -32,14 +38,17 @@ pub use ceilings::{BandwidthCeiling, Ceilings, ComputeCeiling, TimerCeiling};
 pub use output::{Overwrite, write_atomic, write_new};
 pub use store::{SUPPORTED_VERSIONS, default_paths, load, parse, slug, to_json};
 
+pub use crate::analysed::Disturbance;
+
 use std::collections::BTreeMap;
 
 use amdahl_workloads::{Backend, Kind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::analysed::{Analysis, PointSummary};
 use crate::config::{Hooks, SweepSettings};
-use crate::fit::Fits;
+use crate::fit::{Fits, Verdict};
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
@@ -52,7 +61,10 @@ use crate::thread_set::CpuCounts;
 ///   `ci_method` `t` and `covariance-t` intervals come from that fit, and intervals may be absent
 ///   with a reason (`no_interval`); `fits.usl_p_value` and `karp_flatt_trend.mann_kendall_z` are
 ///   new. Version 1 files load: every reader refits them from their raw samples.
-pub const SCHEMA_VERSION: u32 = 2;
+/// - 3: the diagnosis as a type: `verdict` beside `diagnosis` (the sentence is rendered from it),
+///   the work's task count `tasks` per workload, and `fits.speedup_baseline`. Files of versions 1
+///   and 2 load, are refitted and gain a verdict.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The value of the `schema` field.
 pub const SCHEMA_NAME: &str = "amdahl-results";
@@ -362,6 +374,10 @@ pub struct WorkloadResult {
     pub checksum: Option<String>,
     /// Bytes one run moves to and from memory, for bandwidth workloads.
     pub bytes_per_run: Option<u64>,
+    /// The independent tasks of one run (the work's own parallelism: more threads than tasks
+    /// find nothing to do); null when unknown (commands, and files from before version 3).
+    #[serde(default)]
+    pub tasks: Option<usize>,
     /// Why the thread counts stop below the machine's own limit: the work's parallelism, or work
     /// already far slower than at j = 1 (see `plan`); null when they do not.
     #[serde(default)]
@@ -374,8 +390,12 @@ pub struct WorkloadResult {
     pub points: Vec<Point>,
     /// Fitted models.
     pub fits: Fits,
-    /// One plain sentence on the curve.
+    /// One plain sentence on the curve, rendered from `verdict`.
     pub diagnosis: Option<String>,
+    /// What the curve shows, with the numbers that decided it (tagged by `kind`); null when
+    /// nothing was fitted. Readers recompute it from the samples, like every summary.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
     /// Warnings about this workload.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -384,6 +404,23 @@ pub struct WorkloadResult {
 }
 
 impl WorkloadResult {
+    /// Writes `analysis` into the file's fields: each point's summary into its [`Point`], the
+    /// fits, the verdict and its sentence. This is the one place where the analysis's values
+    /// (`analysed`) become the wire format. Points the analysis could not summarise keep what they
+    /// hold.
+    pub fn record(&mut self, analysis: Analysis) {
+        for summary in analysis.points {
+            if let Some(point) = self.points.iter_mut().find(|p| p.threads == summary.threads) {
+                point.record(summary);
+            }
+        }
+        self.fits = analysis.fits;
+        (self.verdict, self.diagnosis) = match analysis.diagnosis {
+            Some(d) => (Some(d.verdict), Some(d.sentence)),
+            None => (None, None),
+        };
+    }
+
     /// A copy of everything but the points (which hold every sample, and are the bulk).
     pub fn clone_without_points(&self) -> WorkloadResult {
         WorkloadResult {
@@ -400,11 +437,13 @@ impl WorkloadResult {
             stop: self.stop,
             checksum: self.checksum.clone(),
             bytes_per_run: self.bytes_per_run,
+            tasks: self.tasks,
             limit: self.limit.clone(),
             added: self.added.clone(),
             points: Vec::new(),
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),
+            verdict: self.verdict.clone(),
             warnings: self.warnings.clone(),
             error: self.error.clone(),
         }
@@ -472,28 +511,34 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl Point {
+    /// Writes a point's summary into its fields, and tags it `disturbed` when the summary found
+    /// competing work (untags it when not). Called by [`WorkloadResult::record`].
+    fn record(&mut self, s: PointSummary) {
+        self.median_ns = s.median_ns;
+        self.median_ns_ci95 = s.median_ns_ci95;
+        self.mad_ns = s.mad_ns;
+        self.mean_ns = s.mean_ns;
+        self.sd_ns = s.sd_ns;
+        self.speedup = s.speedup;
+        self.speedup_ci95 = s.speedup_ci95;
+        self.efficiency = s.efficiency;
+        self.karp_flatt = s.karp_flatt;
+        self.karp_flatt_ci95 = s.karp_flatt_ci95;
+        self.utilisation = s.utilisation;
+        self.machine_speedup = s.machine_speedup;
+        self.fidelity = s.fidelity;
+        self.tags.retain(|t| *t != Tag::Disturbed);
+        if s.disturbance.is_some() {
+            self.tags.push(Tag::Disturbed);
+        }
+        self.disturbance = s.disturbance;
+    }
+
     /// The j = 1 samples of the rounds this point was measured in (`baseline` holds every round).
     pub fn paired_baseline<'a, T>(&self, baseline: &'a [T]) -> Option<&'a [T]> {
         let end = self.first_round.checked_add(self.samples_ns.len())?;
         (end == baseline.len()).then(|| &baseline[self.first_round..end])
     }
-}
-
-/// The evidence behind a `disturbed` tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Disturbance {
-    /// Samples with a sign of competing work.
-    pub flagged_samples: usize,
-    /// Samples of the point.
-    pub samples: usize,
-    /// Samples of CPU-bound work at j = 1 whose thread was busy less than 90% of the time.
-    pub low_utilisation: usize,
-    /// Samples whose threads were preempted more than 100 times per thread-second.
-    pub preempted: usize,
-    /// The lowest utilisation of a sample, when known.
-    pub min_utilisation: Option<f64>,
-    /// The highest rate of involuntary context switches per thread-second, when known.
-    pub max_preemptions_per_s: Option<f64>,
 }
 
 /// A fact about one point that a reader should know before trusting it.

@@ -68,6 +68,13 @@ fn synthetic_on_the_fake_clock_is_exact() {
     assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-12);
     assert!((amdahl.ceiling.unwrap() - 4.0).abs() < 1e-9);
     assert_eq!(amdahl.threads_used, [1, 2, 3, 4]);
+    // The verdict is the type behind the sentence; the work's task count is in the file.
+    assert!(
+        matches!(w.verdict, Some(crate::fit::Verdict::SerialFraction { serial_fraction, threads: 4, .. }) if (serial_fraction - 0.25).abs() < 1e-12),
+        "{:?}",
+        w.verdict
+    );
+    assert_eq!(w.tasks, Some(amdahl_workloads::builtin::synthetic::TASKS as usize));
 
     // The file on disk is the final state, complete, and reads back equal.
     let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
@@ -303,6 +310,11 @@ fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
     assert!((g.serial_fraction.unwrap() - expected).abs() < 1e-12);
     assert_eq!(w.fits.best, Some(crate::fit::Model::Gustafson));
     assert!(w.diagnosis.as_deref().unwrap().starts_with("weak scaling"));
+    assert!(
+        matches!(w.verdict, Some(crate::fit::Verdict::WeakScaling { serial_fraction, threads: 4, .. }) if (serial_fraction - expected).abs() < 1e-12),
+        "{:?}",
+        w.verdict
+    );
 }
 
 /// Panics at j = 3 only.
@@ -642,6 +654,7 @@ fn every_point_is_read_against_the_machines_ceiling_measured_once_at_the_runs_co
     crate::fit_command::refit(&mut reread);
     assert_eq!(reread.workloads[0].points, w.points);
     assert_eq!(reread.workloads[0].diagnosis, w.diagnosis);
+    assert_eq!(reread.workloads[0].verdict, w.verdict);
 }
 
 /// Work whose every run takes `T1 x j` at j threads: S(j) = 1/j.

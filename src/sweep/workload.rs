@@ -78,6 +78,7 @@ pub fn sweep_workload(
     let Some(mut teams) = sweep.build_teams() else { return sweep.result };
     let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
     sweep.result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    sweep.result.tasks = workload.parallelism(&params);
     let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else {
         sweep.result.warnings.append(&mut sampler.left_behind);
         return sweep.result;
@@ -119,11 +120,13 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         stop: StopReason::Failed,
         checksum: None,
         bytes_per_run: None,
+        tasks: workload.parallelism(&planned.spec.params),
         limit: planned.limit.clone(),
         added: Vec::new(),
         points: Vec::new(),
         fits: Fits::default(),
         diagnosis: None,
+        verdict: None,
         warnings: workload.warnings(&planned.spec.params),
         error: None,
     }
@@ -494,8 +497,8 @@ impl<'e> Sweep<'_, 'e> {
     fn finish(mut self) -> WorkloadResult {
         if self.result.rounds >= 2 {
             let ctx = self.context();
-            analysis::summarise(&mut self.result.points, &ctx);
-            (self.result.fits, self.result.diagnosis) = analysis::fit(&self.result.points, &ctx);
+            let analysis = analysis::analyse(&self.result.points, &ctx);
+            self.result.record(analysis);
         }
         let t1 = self.result.points.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns);
         let spec = self.workload.params().iter().find(|s| s.name == "size");

@@ -1,5 +1,6 @@
 //! Colour on the terminal (`--color auto|always|never`, `NO_COLOR`, `CLICOLOR_FORCE`): the
-//! diagnosis verdicts of tables and the `warning:` and `error:` labels, never JSON.
+//! verdicts of tables (styled by the verdict's kind) and the `warning:` and `error:` labels, never
+//! JSON.
 //!
 //! Text is styled with anstyle and written through anstream, which drops the styles when the
 //! choice (or, for `auto`, a stream that is not a terminal, or `NO_COLOR`) says so. Styles are
@@ -8,7 +9,9 @@
 
 use std::io::Write;
 
+use amdahl::fit::{Undetermined, Verdict};
 use amdahl::report::printable;
+use amdahl::results::ResultsFile;
 use anstyle::{AnsiColor, Style};
 
 use crate::cli::ColorArg;
@@ -30,8 +33,32 @@ pub fn init(choice: ColorArg) {
     choice.write_global();
 }
 
-/// `text` (already printable) with each `=> verdict: ...` line's verdict styled by what it says.
-pub fn verdicts(text: &str) -> String {
+/// A sentence as printed after `=> `, and the verdict it was rendered from.
+pub type Said = (String, Verdict);
+
+/// The sentences and verdicts of every workload of `results`.
+pub fn said_in(results: &ResultsFile) -> Vec<Said> {
+    results.workloads.iter().filter_map(|w| Some((w.diagnosis.clone()?, w.verdict.clone()?))).collect()
+}
+
+/// The style of a verdict: by its kind, never by its words.
+fn style_of(verdict: &Verdict) -> Style {
+    match verdict {
+        Verdict::NearLinear { .. } | Verdict::ScalesPastCores { .. } | Verdict::Superlinear { .. } => GOOD,
+        Verdict::Slower { .. } | Verdict::PeakDecline { .. } | Verdict::Sequential { .. } => BAD,
+        Verdict::Disturbed { .. }
+        | Verdict::Undetermined { reason: Undetermined::SerialFractionSpread, .. }
+        | Verdict::NoLawFits { .. }
+        | Verdict::Oscillating { .. }
+        | Verdict::SinglePoint { .. } => CAUTION,
+        _ => PLAIN,
+    }
+}
+
+/// `text` (already printable) with the head of each `=> sentence` line (up to its first `:` or
+/// `;`) styled by the kind of the verdict that sentence was rendered from (`said`); a line whose
+/// sentence is not in `said` (compare's) is only bold.
+pub fn verdicts(text: &str, said: &[Said]) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.split_inclusive('\n') {
         let Some(at) = line.find("=> ") else {
@@ -39,16 +66,11 @@ pub fn verdicts(text: &str) -> String {
             continue;
         };
         let rest = &line[at + 3..];
-        let end = rest.find([':', ';']).unwrap_or(rest.trim_end().len());
-        let verdict = &rest[..end];
-        let style = match verdict {
-            v if v.starts_with("near-linear") || v.starts_with("scales past") || v.starts_with("superlinear") => GOOD,
-            v if v.starts_with("slower") || v.starts_with("retrograde") || v.starts_with("inherently") => BAD,
-            v if v.starts_with("disturbed") || v.starts_with("B is not determined") => CAUTION,
-            _ => PLAIN,
-        };
+        let sentence = rest.trim_end_matches(['\n', '\r']);
+        let style = said.iter().find(|(s, _)| printable(s) == sentence).map_or(PLAIN, |(_, v)| style_of(v));
+        let end = rest.find([':', ';']).unwrap_or(sentence.len());
         out.push_str(&line[..at + 3]);
-        out.push_str(&format!("{style}{verdict}{style:#}"));
+        out.push_str(&format!("{style}{}{style:#}", &rest[..end]));
         out.push_str(&rest[end..]);
     }
     out
@@ -71,13 +93,42 @@ pub fn error(lead: &str, message: &str) {
 mod tests {
     use super::*;
 
+    fn near_linear() -> Verdict {
+        Verdict::NearLinear { threads: 2, speedup: 1.98, serial_fraction: None, ceiling: None }
+    }
+
+    fn slower() -> Verdict {
+        Verdict::Slower { threads: 2, speedup: 0.3 }
+    }
+
     #[test]
-    fn verdicts_are_styled_by_what_they_say_and_nothing_else_changes() {
-        let text = "primes ...\n  => near-linear: S(2) = 1.98\n  => slower with more threads: S(2) = 0.3\nplain\n";
-        let styled = verdicts(text);
-        assert!(styled.contains(&format!("  => {GOOD}near-linear{GOOD:#}: S(2) = 1.98\n")), "{styled:?}");
-        assert!(styled.contains(&format!("{BAD}slower with more threads{BAD:#}")), "{styled:?}");
-        let stripped = anstream::adapter::strip_str(&styled).to_string();
-        assert_eq!(stripped, text);
+    fn the_style_comes_from_the_verdicts_kind_and_nothing_else_changes() {
+        let text = "w ...\n  => first words: S(2) = 1.98\n  => other words; S(2) = 0.3\nplain\n";
+        let said = vec![
+            ("first words: S(2) = 1.98".to_owned(), near_linear()),
+            ("other words; S(2) = 0.3".to_owned(), slower()),
+        ];
+        let styled = verdicts(text, &said);
+        assert!(styled.contains(&format!("  => {GOOD}first words{GOOD:#}: S(2) = 1.98\n")), "{styled:?}");
+        assert!(styled.contains(&format!("  => {BAD}other words{BAD:#}; S(2) = 0.3\n")), "{styled:?}");
+        assert_eq!(anstream::adapter::strip_str(&styled).to_string(), text);
+        // The same words with the kinds swapped swap the colours: the text decides nothing.
+        let swapped = vec![(said[0].0.clone(), slower()), (said[1].0.clone(), near_linear())];
+        let restyled = verdicts(text, &swapped);
+        assert!(restyled.contains(&format!("  => {BAD}first words{BAD:#}:")), "{restyled:?}");
+        assert!(restyled.contains(&format!("  => {GOOD}other words{GOOD:#};")), "{restyled:?}");
+        // A line whose sentence no verdict said (compare's) is only bold.
+        assert_eq!(verdicts("  => x: y\n", &said), format!("  => {PLAIN}x{PLAIN:#}: y\n"));
+    }
+
+    #[test]
+    fn kinds_choose_styles() {
+        let undetermined = |reason| Verdict::Undetermined { threads: 4, speedup: 1.0, serial_fraction: None, reason };
+        assert_eq!(style_of(&near_linear()), GOOD);
+        assert_eq!(style_of(&slower()), BAD);
+        assert_eq!(style_of(&undetermined(Undetermined::SerialFractionSpread)), CAUTION);
+        assert_eq!(style_of(&undetermined(Undetermined::NoShape)), PLAIN);
+        let peak = Verdict::PeakDecline { peak_threads: 8, peak_speedup: 6.5, drop: 0.1, threads: 16, speedup: 5.8 };
+        assert_eq!(style_of(&peak), BAD);
     }
 }

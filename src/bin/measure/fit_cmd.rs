@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::fit_command::{explain_csv, explain_samples, explanations};
+use amdahl::fit_command::{CurveReport, explain_csv, explain_samples, explanations};
 use amdahl::input::{InputLimit, read_text};
 use amdahl::report::{Exporter, Table, curve_table};
 use amdahl::thread_set::CpuCounts;
@@ -11,9 +11,10 @@ use amdahl::{Error, import};
 use serde_json::{Value, json};
 
 use crate::cli::FitArgs;
+use crate::colour::{Said, said_in};
 
-/// Runs `measure fit`; returns the text to print.
-pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
+/// Runs `measure fit`; returns the text to print, with each sentence in it and its verdict.
+pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
     let seed = args.seed.unwrap_or(1);
     let limit = crate::input_limit(args.max_input.as_deref())?;
     let cpus = match args.cpus {
@@ -23,6 +24,7 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     };
     let mut texts = Vec::new();
     let mut values = Vec::new();
+    let mut said = Vec::new();
     for dir in &args.criterion {
         let tree = import::read_criterion_tree(dir, limit)?;
         for (group, why) in &tree.skipped {
@@ -32,6 +34,7 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
             let name =
                 if group == &dir.display().to_string() { group.clone() } else { format!("{}/{group}", dir.display()) };
             let report = explain_samples(&name, samples, seed, cpus)?;
+            said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         }
@@ -40,14 +43,17 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
         if let Some(scan) = hyperfine_scan(file, limit)? {
             let report =
                 explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, cpus)?;
+            said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         } else if is_results_file(file) {
             let loaded = crate::load_results(file, limit)?;
+            said.extend(said_in(&loaded));
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
             texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));
         } else {
             let report = explain_csv(file, seed, limit, cpus)?;
+            said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         }
@@ -58,7 +64,12 @@ pub fn run(args: &FitArgs) -> Result<(String, u8), Error> {
     } else {
         texts.join("\n")
     };
-    Ok((text, exit_code::OK))
+    Ok((text, said, exit_code::OK))
+}
+
+/// The sentence of an imported curve, with its verdict.
+fn said_by(report: &CurveReport) -> Option<Said> {
+    Some((report.diagnosis.clone()?, report.verdict.clone()?))
 }
 
 /// A `.json` file that is hyperfine's export, parsed; `None` for anything else.

@@ -45,12 +45,13 @@ fn main() -> ExitCode {
                 print(&list::text())
             }
         }
-        Some(Command::Fit(args)) => fit_cmd::run(&args)
-            .and_then(|(text, code)| if args.json { print(&text) } else { print_styled(&text) }.map(|_| code)),
+        Some(Command::Fit(args)) => fit_cmd::run(&args).and_then(|(text, said, code)| {
+            if args.json { print(&text) } else { print_styled(&text, &said) }.map(|_| code)
+        }),
         Some(Command::Predict(args)) => predict_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Report(args)) => report_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Compare(args)) => compare_cmd::run(&args)
-            .and_then(|(text, code)| if args.json { print(&text) } else { print_styled(&text) }.map(|_| code)),
+            .and_then(|(text, code)| if args.json { print(&text) } else { print_styled(&text, &[]) }.map(|_| code)),
         Some(Command::Machine(args)) => machine_cmd::run(&args).and_then(|(text, code)| print(&text).map(|_| code)),
         Some(Command::Schema) => amdahl::results::json_schema().and_then(|schema| print(&schema)),
         Some(Command::Completions(args)) => {
@@ -98,9 +99,10 @@ fn print(text: &str) -> Result<u8, Error> {
     write_stdout(&printable(text))
 }
 
-/// Prints a table or explanation, its verdicts coloured where `--color` allows (never JSON).
-fn print_styled(text: &str) -> Result<u8, Error> {
-    write_stdout(&colour::verdicts(&printable(text)))
+/// Prints a table or explanation, its verdicts coloured by the kinds in `said` where `--color`
+/// allows (never JSON).
+fn print_styled(text: &str, said: &[colour::Said]) -> Result<u8, Error> {
+    write_stdout(&colour::verdicts(&printable(text), said))
 }
 
 fn write_stdout(text: &str) -> Result<u8, Error> {
@@ -180,7 +182,7 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     if json {
         print(&String::from_utf8_lossy(&Json.render(&outcome.results)?))?;
     } else if !quiet {
-        print_styled(&String::from_utf8_lossy(&Table.render(&outcome.results)?))?;
+        print_styled(&String::from_utf8_lossy(&Table.render(&outcome.results)?), &colour::said_in(&outcome.results))?;
     }
     let saved_as_asked = saved::report(&outcome.saved);
     if let Some(html) = &outcome.report {

@@ -1,0 +1,84 @@
+//! The analysis's values: what [`crate::analysis`] computes from one workload's raw samples, apart
+//! from the file format.
+//!
+//! [`crate::analysis::analyse`] returns an [`Analysis`] — the summary of every point it could
+//! summarise, the fits and the diagnosis (a typed [`Verdict`](crate::fit::Verdict) with its
+//! sentence) — and nothing else fills the summaries of a file. `results` writes an analysis into the
+//! file's types at one boundary, `WorkloadResult::record`, the way hyperfine builds its
+//! `BenchmarkResult` once and its exporters only read it. A new analysis result is a field here and
+//! one line there, not one more optional field of `results::Point` that every stage may touch.
+//!
+//! The fits and the verdict are stored as they are (their serde names are the file's); a point's
+//! summary is spread over the fields of its `results::Point`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::fit::Fits;
+use crate::fit::diagnose::Diagnosis;
+
+/// One workload analysed: what [`crate::analysis::analyse`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The summary of every point that could be summarised (it has samples paired with j = 1's),
+    /// ascending in threads; none without a point at j = 1.
+    pub points: Vec<PointSummary>,
+    /// The models fitted to the curve.
+    pub fits: Fits,
+    /// The verdict and its sentence; `None` when nothing could be fitted.
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The statistics of one point, from its raw samples. A number that could not be computed (not
+/// finite, or no CPU times) is `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointSummary {
+    /// j.
+    pub threads: usize,
+    /// Median wall time, ns.
+    pub median_ns: Option<f64>,
+    /// Its 95% bootstrap CI.
+    pub median_ns_ci95: Option<[f64; 2]>,
+    /// Median absolute deviation (unscaled), ns.
+    pub mad_ns: Option<f64>,
+    /// Mean, ns.
+    pub mean_ns: Option<f64>,
+    /// Sample standard deviation, ns.
+    pub sd_ns: Option<f64>,
+    /// S(j): the median over rounds of T1/Tj (times j for weak scaling).
+    pub speedup: Option<f64>,
+    /// Its 95% bootstrap CI.
+    pub speedup_ci95: Option<[f64; 2]>,
+    /// S(j)/j.
+    pub efficiency: Option<f64>,
+    /// Karp–Flatt e(j) (strong scaling, j > 1).
+    pub karp_flatt: Option<f64>,
+    /// Its 95% CI.
+    pub karp_flatt_ci95: Option<[f64; 2]>,
+    /// Median of CPU / (wall x min(j, usable CPUs)).
+    pub utilisation: Option<f64>,
+    /// The machine's own ceiling at j, when measured.
+    pub machine_speedup: Option<f64>,
+    /// S / the machine's ceiling.
+    pub fidelity: Option<f64>,
+    /// The evidence that other work competed for the CPUs; `None` when the samples look
+    /// undisturbed.
+    pub disturbance: Option<Disturbance>,
+}
+
+/// The evidence behind a `disturbed` tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Disturbance {
+    /// Samples with a sign of competing work.
+    pub flagged_samples: usize,
+    /// Samples of the point.
+    pub samples: usize,
+    /// Samples of CPU-bound work at j = 1 whose thread was busy less than 90% of the time.
+    pub low_utilisation: usize,
+    /// Samples whose threads were preempted more than 100 times per thread-second.
+    pub preempted: usize,
+    /// The lowest utilisation of a sample, when known.
+    pub min_utilisation: Option<f64>,
+    /// The highest rate of involuntary context switches per thread-second, when known.
+    pub max_preemptions_per_s: Option<f64>,
+}
