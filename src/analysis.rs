@@ -54,6 +54,8 @@ pub struct AnalysisContext {
     pub command: bool,
     /// The machine's own ceilings, when measured: each point's `machine_speedup` and `fidelity`.
     pub ceilings: Option<Arc<Ceilings>>,
+    /// The work's independent tasks per run, when known (the granularity bound).
+    pub tasks: Option<usize>,
 }
 
 impl AnalysisContext {
@@ -69,6 +71,7 @@ impl AnalysisContext {
             bytes_per_run: w.bytes_per_run,
             command: w.command.is_some(),
             ceilings: results.machine.ceilings.clone().map(Arc::new),
+            tasks: w.tasks,
         }
     }
 }
@@ -318,6 +321,12 @@ pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) 
         cpus: Some(ctx.cpus),
         load: ctx.load,
         bandwidth_gb_s,
+        bandwidth_ceiling_gb_s: ctx
+            .ceilings
+            .as_ref()
+            .filter(|_| ctx.kind == Kind::MemoryBound)
+            .and_then(|c| c.bandwidth.iter().map(|b| b.gb_per_s).reduce(f64::max)),
+        tasks: ctx.tasks,
         residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
         machine: machine_ceiling(&seen, ctx),

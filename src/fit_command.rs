@@ -18,6 +18,7 @@ use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
 use crate::stats::percentile;
 use crate::thread_set::CpuCounts;
+use amdahl_workloads::Kind;
 
 /// One imported curve, fitted and explained.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,9 +69,63 @@ pub struct WorkloadExplanation {
     pub verdict: Option<Verdict>,
 }
 
+/// What the user tells `measure fit` about imported curves (`--cpus`, `--physical-cores`,
+/// `--kind`, `--unit`, `--tasks`): the context a results file of ours carries by itself. It
+/// applies to every curve of the call.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CurveContext {
+    /// The machine's usable CPUs and physical cores.
+    pub cpus: Option<CpuCounts>,
+    /// What kind of work the curve measures.
+    pub kind: Option<Kind>,
+    /// What a `throughput` column counts, when it is bytes per second (bandwidth data).
+    pub unit: Option<ByteRate>,
+    /// The work's independent tasks per run (the granularity bound).
+    pub tasks: Option<usize>,
+}
+
+/// A unit of bytes per second (`--unit`); MB and GB are decimal, as STREAM reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRate {
+    /// `B/s`.
+    BytesPerSecond,
+    /// `MB/s`: 10^6 bytes per second.
+    MegabytesPerSecond,
+    /// `GB/s`: 10^9 bytes per second.
+    GigabytesPerSecond,
+}
+
+impl ByteRate {
+    /// Parses `B/s`, `MB/s` or `GB/s`.
+    pub fn parse(text: &str) -> Result<ByteRate> {
+        match text {
+            "B/s" => Ok(ByteRate::BytesPerSecond),
+            "MB/s" => Ok(ByteRate::MegabytesPerSecond),
+            "GB/s" => Ok(ByteRate::GigabytesPerSecond),
+            _ => Err(crate::Error::usage("--unit", text, "is not a unit of bandwidth: B/s, MB/s or GB/s")),
+        }
+    }
+
+    /// GB/s per one of this unit.
+    pub fn in_gb_per_s(self) -> f64 {
+        match self {
+            ByteRate::BytesPerSecond => 1e-9,
+            ByteRate::MegabytesPerSecond => 1e-3,
+            ByteRate::GigabytesPerSecond => 1.0,
+        }
+    }
+}
+
+impl CurveContext {
+    /// The kind the diagnosis sees: the one given, else memory-bound for bandwidth data.
+    fn effective_kind(&self) -> Option<Kind> {
+        self.kind.or(self.unit.map(|_| Kind::MemoryBound))
+    }
+}
+
 /// Reads a CSV curve and fits and explains it.
-pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit, cpus: Option<CpuCounts>) -> Result<CurveReport> {
-    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed, cpus)
+pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit, context: &CurveContext) -> Result<CurveReport> {
+    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed, context)
 }
 
 /// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine).
@@ -78,7 +133,7 @@ pub fn explain_samples(
     source: &str,
     imported: &ImportedSamples,
     seed: u64,
-    cpus: Option<CpuCounts>,
+    context: &CurveContext,
 ) -> Result<CurveReport> {
     let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed);
     let fits = fit::fit_curve(&curve);
@@ -102,8 +157,17 @@ pub fn explain_samples(
         curve.values.iter().map(|x| x / lambda).collect()
     });
     let intervals: Vec<Option<[f64; 2]>> = points.iter().map(|p: &CurvePoint| p.speedup_ci95).collect();
+    // A throughput in bytes per second is a bandwidth: at the first point and the best.
+    let bandwidth_gb_s = match (context.unit, curve.measure) {
+        (Some(unit), Measure::Throughput) => {
+            let best = curve.values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            curve.values.first().map(|&first| [first * unit.in_gb_per_s(), best * unit.in_gb_per_s()])
+        }
+        _ => None,
+    };
+    let cpus = context.cpus;
     let diagnosis = diagnose(&Evidence {
-        kind: None,
+        kind: context.effective_kind(),
         threads: &curve.threads,
         speedups: &evidence_speedups,
         intervals: &intervals,
@@ -111,7 +175,9 @@ pub fn explain_samples(
         disturbed: &[],
         cpus,
         load: None,
-        bandwidth_gb_s: None,
+        bandwidth_gb_s,
+        bandwidth_ceiling_gb_s: None,
+        tasks: context.tasks,
         residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
         machine: None,
@@ -174,7 +240,8 @@ mod tests {
 
     #[test]
     fn amdahl_reference_csv_is_explained_exactly() {
-        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, None).unwrap();
+        let report =
+            explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, &CurveContext::default()).unwrap();
         assert_eq!(report.measure, "speedup");
         let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
         assert!((b - 0.1).abs() < 1e-9);

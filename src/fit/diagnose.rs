@@ -50,8 +50,9 @@
 
 use amdahl_workloads::Kind;
 
+use super::shape::Shape;
 use super::verdict::Undetermined;
-use super::{AmdahlFit, Fits, Model, Verdict};
+use super::{AmdahlFit, Fits, Model, SpeedupBaseline, Verdict};
 use crate::thread_set::CpuCounts;
 
 /// What a diagnosis looks at.
@@ -72,8 +73,13 @@ pub struct Evidence<'a> {
     pub cpus: Option<CpuCounts>,
     /// The 1-minute load average when the run started, when known.
     pub load: Option<f64>,
-    /// Memory bandwidth at j = 1 and the best reached, GB/s, for work that reports its bytes.
+    /// Memory bandwidth at j = 1 and the best reached, GB/s, for work that reports its bytes (or a
+    /// curve whose unit is bytes per second).
     pub bandwidth_gb_s: Option<[f64; 2]>,
+    /// The machine's own bandwidth ceiling, GB/s, when measured.
+    pub bandwidth_ceiling_gb_s: Option<f64>,
+    /// The work's independent tasks per run, when known (the granularity bound).
+    pub tasks: Option<usize>,
     /// The residual standard deviation of ln S of the better model (for drops without intervals).
     pub residual_sd: Option<f64>,
     /// The fits.
@@ -143,24 +149,37 @@ pub struct Rule {
     pub applies: fn(&Facts<'_>) -> Option<Verdict>,
 }
 
-/// The rules, in order (see the module docs). To add one, write a `fn(&Facts) -> Option<Verdict>`
-/// that fills the verdict's evidence with the numbers that triggered it, put it where it belongs in
-/// the order, and say the verdict in [`sentence`].
+/// The rules, in order (see the module docs): the shape first, the laws only where the shape
+/// leaves room and the law fits. To add one, write a `fn(&Facts) -> Option<Verdict>` that fills the
+/// verdict's evidence with the numbers that triggered it, put it where it belongs in the order, and
+/// say the verdict in [`sentence`].
 pub const RULES: &[Rule] = &[
     Rule { name: "weak scaling", applies: weak_scaling },
     Rule { name: "disturbed", applies: disturbed },
-    Rule { name: "retrograde", applies: retrograde },
+    Rule { name: "decline past the maximum", applies: retrograde },
     Rule { name: "slower with more threads", applies: slower },
     Rule { name: "inherently sequential", applies: sequential },
     Rule { name: "threads mostly wait", applies: past_the_cores },
     Rule { name: "memory-bound", applies: memory_bound },
     Rule { name: "superlinear", applies: superlinear },
-    Rule { name: "approaching a USL peak", applies: approaching_peak },
+    Rule { name: "granularity", applies: granularity },
     Rule { name: "saturates", applies: saturates },
     Rule { name: "near-linear", applies: near_linear },
+    Rule { name: "oscillating", applies: oscillating },
+    Rule { name: "approaching a USL peak", applies: approaching_peak },
     Rule { name: "bounded by a serial fraction", applies: bounded },
+    Rule { name: "near-linear, then falling", applies: near_linear_stretch },
+    Rule { name: "no law fits", applies: no_law_fits },
     Rule { name: "otherwise", applies: otherwise },
 ];
+
+/// The largest multiple of the largest measured thread count at which a law's extrapolated
+/// ceiling or peak may be the headline.
+pub const EXTRAPOLATION_LIMIT: f64 = 4.0;
+
+/// The systematic deviation a law may show beside the points' noise and still fit (log scale): 1%.
+/// Laws are idealisations; a real curve a percent off them is still described by them.
+pub const MODEL_TOLERANCE: f64 = 0.01;
 
 /// What every rule may look at: the evidence and the numbers derived from it once.
 pub struct Facts<'a> {
@@ -176,6 +195,8 @@ pub struct Facts<'a> {
     pub s_best_parallel: f64,
     /// S(j_max) / j_max.
     pub efficiency: f64,
+    /// The shape of the measured points.
+    pub shape: Option<Shape>,
 }
 
 /// The verdict and its sentence: [`single_point`] when one thread count was measured; `None`
@@ -192,9 +213,13 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosis> {
     let best = e.speedups.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
     let s_best_parallel =
         e.threads.iter().zip(e.speedups).filter(|(j, _)| **j > 1).map(|(_, s)| *s).fold(0.0, f64::max);
-    let facts = Facts { e, j_max, s_last, best, s_best_parallel, efficiency: s_last / j_max as f64 };
+    let shape = Shape::read(e.threads, e.speedups, e.intervals);
+    let facts = Facts { e, j_max, s_last, best, s_best_parallel, efficiency: s_last / j_max as f64, shape };
     let verdict = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
-    let sentence = sentence(&verdict, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
+    let mut sentence = sentence(&verdict, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
+    if e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) {
+        sentence += " (S is relative to a fitted single-thread rate: no j = 1 point was measured)";
+    }
     Some(Diagnosis { verdict, sentence })
 }
 
@@ -208,6 +233,11 @@ impl Facts<'_> {
         self.e.intervals.get(i).copied().flatten()
     }
 
+    /// The noise (log-scale sd) of point `i`.
+    fn sd(&self, i: usize) -> f64 {
+        self.shape.as_ref().map_or(super::shape::NOISE_FLOOR, |s| s.sd[i])
+    }
+
     /// The clause added where oversubscription could explain the curve but cannot be judged.
     fn unknown_cpus(&self) -> &'static str {
         if self.e.cpus.is_none() && self.e.kind.is_none() {
@@ -217,21 +247,104 @@ impl Facts<'_> {
         }
     }
 
-    /// The USL's N* with its interval, when the USL is the better model and has a peak.
-    fn usl_peak(&self) -> Option<String> {
+    /// The usable CPUs, when some measured points are beyond them (oversubscribed).
+    fn oversubscribed_from(&self) -> Option<usize> {
+        let cpus = self.e.cpus?.usable;
+        (self.j_max > cpus && !self.e.kind.is_some_and(Kind::waits)).then_some(cpus)
+    }
+
+    /// What a thread count is on this machine: the CPU count, the physical core count, or nothing.
+    fn machine_count(&self, j: usize) -> Option<(usize, &'static str)> {
+        let cpus = self.e.cpus?;
+        if j == cpus.usable {
+            Some((j, "the usable CPU count"))
+        } else if j == cpus.physical {
+            Some((j, "the physical core count"))
+        } else {
+            None
+        }
+    }
+
+    /// The USL's N* with its interval, when the USL is the better model, has a peak, and its
+    /// interval holds the measured maximum (a USL peak away from the measured one is not quoted).
+    fn usl_peak(&self, measured_peak: Option<usize>) -> Option<String> {
         let usl = self.e.fits.usl.as_ref().filter(|_| self.e.fits.best == Some(Model::Usl))?;
         let peak = usl.peak_threads?;
+        if let (Some(j), Some([lo, hi])) = (measured_peak, usl.peak_threads_ci95)
+            && !(lo..=hi).contains(&(j as f64))
+        {
+            return None;
+        }
         let ci = usl.peak_threads_ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
         Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa.unwrap_or(0.0)))
+    }
+
+    /// Whether `model` describes the points within their noise: the chi-square of its log
+    /// residuals (each point's noise widened by [`MODEL_TOLERANCE`]) below its 99th percentile.
+    /// With a fitted baseline the residuals' mean is free (one degree of freedom less). Unknown
+    /// (true) with no degree of freedom left.
+    fn law_fits(&self, model: Model) -> bool {
+        let predicted: Vec<f64> = match model {
+            Model::Amdahl => {
+                let Some((b, _)) = self.amdahl() else { return false };
+                self.e.threads.iter().map(|&j| 1.0 / (b + (1.0 - b) / j as f64)).collect()
+            }
+            Model::Usl => {
+                let Some(usl) = self.e.fits.usl.as_ref() else { return false };
+                let (Some(sigma), Some(kappa)) = (usl.sigma, usl.kappa) else { return false };
+                self.e
+                    .threads
+                    .iter()
+                    .map(|&j| {
+                        let n = j as f64;
+                        n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+                    })
+                    .collect()
+            }
+            _ => return true,
+        };
+        if predicted.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
+            return false;
+        }
+        let mut residuals: Vec<f64> = self.e.speedups.iter().zip(&predicted).map(|(s, p)| s.ln() - p.ln()).collect();
+        let parameters = match model {
+            Model::Usl => 2,
+            _ => 1,
+        };
+        let mut dof = residuals.len() as i64 - parameters;
+        if self.e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) {
+            let mean = residuals.iter().sum::<f64>() / residuals.len() as f64;
+            residuals.iter_mut().for_each(|r| *r -= mean);
+            dof -= 1;
+        }
+        if dof < 1 {
+            return true;
+        }
+        let chi2: f64 =
+            residuals.iter().enumerate().map(|(i, r)| r * r / (self.sd(i).powi(2) + MODEL_TOLERANCE.powi(2))).sum();
+        statrs::distribution::ChiSquared::new(dof as f64)
+            .map(|d| chi2 <= statrs::distribution::ContinuousCDF::inverse_cdf(&d, 0.99))
+            .unwrap_or(true)
+    }
+
+    /// The upper end of S's 95% range at point `i` (its interval, or 2 sd of noise).
+    fn upper(&self, i: usize) -> f64 {
+        self.interval(i).map_or(self.e.speedups[i] * (2.0 * self.sd(i)).exp(), |[_, hi]| hi)
     }
 }
 
 /// B as text: with its interval.
 fn b_text(b: f64, fit: &AmdahlFit) -> String {
     match fit.ci95 {
-        Some([lo, hi]) => format!("B = {b:.3} [{lo:.3}, {hi:.3}]"),
-        None => format!("B = {b:.3} (no interval)"),
+        Some([lo, hi]) => format!("B = {} [{}, {}]", b_number(b), b_number(lo), b_number(hi)),
+        None => format!("B = {} (no interval)", b_number(b)),
     }
+}
+
+/// A serial fraction to three places, 0.000 rather than -0.000 for rounding noise.
+fn b_number(b: f64) -> String {
+    let text = format!("{b:.3}");
+    if text == "-0.000" { "0.000".to_owned() } else { text }
 }
 
 fn weak_scaling(f: &Facts<'_>) -> Option<Verdict> {
@@ -272,32 +385,21 @@ fn disturbed(f: &Facts<'_>) -> Option<Verdict> {
     })
 }
 
+/// A measured fall past the measured maximum, beyond noise (`shape`), whatever law wins.
 fn retrograde(f: &Facts<'_>) -> Option<Verdict> {
-    let (i_peak, s_peak) = f.best;
-    let last = f.e.threads.len() - 1;
-    if i_peak == last || s_peak <= 1.1 {
-        return None;
-    }
-    let beyond_noise = match (f.interval(i_peak), f.interval(last)) {
-        (Some([peak_lo, _]), Some([_, last_hi])) => last_hi < peak_lo,
-        _ => {
-            let noise = 3.0 * f.e.residual_sd.unwrap_or(0.0);
-            f.s_last < s_peak * 0.95 && (s_peak / f.s_last).ln() > noise
-        }
-    };
-    beyond_noise.then(|| Verdict::PeakDecline {
-        peak_threads: f.e.threads[i_peak],
-        peak_speedup: s_peak,
-        drop: 1.0 - f.s_last / s_peak,
+    let decline = f.shape.as_ref()?.decline?;
+    Some(Verdict::PeakDecline {
+        peak_threads: f.e.threads[decline.from],
+        peak_speedup: f.e.speedups[decline.from],
+        drop: decline.drop,
         threads: f.j_max,
         speedup: f.s_last,
     })
 }
 
 fn slower(f: &Facts<'_>) -> Option<Verdict> {
-    let below =
-        f.interval(f.e.threads.len() - 1).map_or(f.s_last < 0.9, |[_, hi]| hi < 0.9 || f.s_last < 0.9 && hi < 1.0);
-    (below && f.s_last < 0.9).then_some(Verdict::Slower { threads: f.j_max, speedup: f.s_last })
+    let last = f.e.threads.len() - 1;
+    (f.s_last < 0.9 && f.upper(last) < 1.0).then_some(Verdict::Slower { threads: f.j_max, speedup: f.s_last })
 }
 
 fn sequential(f: &Facts<'_>) -> Option<Verdict> {
@@ -317,30 +419,27 @@ fn past_the_cores(f: &Facts<'_>) -> Option<Verdict> {
     })
 }
 
+/// Memory-bound work (declared, or a curve in bytes per second) always speaks of bandwidth.
 fn memory_bound(f: &Facts<'_>) -> Option<Verdict> {
-    let [_, best] = f.e.bandwidth_gb_s?;
-    if f.e.kind != Some(Kind::MemoryBound) || f.efficiency >= 0.8 || f.e.fits.best == Some(Model::Usl) {
+    if f.e.kind != Some(Kind::MemoryBound) {
         return None;
     }
+    let shape = f.shape.as_ref();
     Some(Verdict::MemoryBandwidth {
         threads: f.j_max,
         speedup: f.s_last,
-        gb_per_s: best,
-        serial_fraction: f.amdahl().map(|(b, _)| b),
+        gb_per_s: f.e.bandwidth_gb_s.map(|[_, best]| best),
+        knee_threads: shape.and_then(|s| s.knee).map(|k| f.e.threads[k]),
+        ceiling: f.e.bandwidth_ceiling_gb_s,
+        serial_fraction: f
+            .amdahl()
+            .filter(|_| f.e.fits.best == Some(Model::Amdahl) && f.law_fits(Model::Amdahl))
+            .map(|(b, _)| b),
     })
 }
 
 fn superlinear(f: &Facts<'_>) -> Option<Verdict> {
-    let above: Vec<usize> = (0..f.e.threads.len())
-        .filter(|&i| {
-            let j = f.e.threads[i] as f64;
-            j > 1.0
-                && match f.interval(i) {
-                    Some([lo, _]) => lo > j,
-                    None => f.e.speedups[i] >= 1.02 * j && f.amdahl().is_some_and(|(_, a)| a.superlinear),
-                }
-        })
-        .collect();
+    let above = &f.shape.as_ref()?.superlinear;
     let &top = above.iter().max_by(|&&a, &&b| {
         (f.e.speedups[a] / f.e.threads[a] as f64).total_cmp(&(f.e.speedups[b] / f.e.threads[b] as f64))
     })?;
@@ -351,11 +450,76 @@ fn superlinear(f: &Facts<'_>) -> Option<Verdict> {
     })
 }
 
+/// T tasks on j threads take ceil(T / j) waves: S(j) <= T / ceil(T / j). The bound explains the
+/// curve when it binds at a measured count (below 0.98 j, where S is short of j beyond noise) and
+/// every point is within noise of at least 0.9 of the bound and never above it: load imbalance,
+/// not serial code.
+fn granularity(f: &Facts<'_>) -> Option<Verdict> {
+    let tasks = f.e.tasks.filter(|&t| t > 0)?;
+    let bound = |j: usize| tasks as f64 / tasks.div_ceil(j) as f64;
+    let tolerance = |i: usize| 2.5 * f.sd(i) + 0.01;
+    let n = f.e.threads.len();
+    let binds = (0..n).any(|i| {
+        let j = f.e.threads[i];
+        bound(j) < 0.98 * j as f64 && (j as f64).ln() - f.e.speedups[i].ln() > tolerance(i)
+    });
+    let explained = (0..n).all(|i| {
+        let (s, b) = (f.e.speedups[i].ln(), bound(f.e.threads[i]).ln());
+        s <= b + tolerance(i) && s >= (0.9f64).ln() + b - tolerance(i)
+    });
+    (binds && explained).then(|| Verdict::Granularity {
+        threads: f.j_max,
+        speedup: f.s_last,
+        tasks,
+        ceiling: bound(f.j_max),
+    })
+}
+
+/// A plateau after a knee (`shape`): a shared resource saturates.
+fn saturates(f: &Facts<'_>) -> Option<Verdict> {
+    let knee = f.shape.as_ref()?.knee?;
+    let s_best = f.best.1;
+    let knee_threads = f.e.threads[knee];
+    Some(Verdict::Saturation {
+        knee_threads,
+        peak_speedup: s_best,
+        gb_per_s: f.e.bandwidth_gb_s.map(|[_, gb]| gb),
+        cpus: f.machine_count(knee_threads).map(|(n, _)| n),
+    })
+}
+
+fn near_linear(f: &Facts<'_>) -> Option<Verdict> {
+    f.shape.as_ref().filter(|s| s.near_linear())?;
+    Some(near_linear_verdict(f, None))
+}
+
+fn near_linear_verdict(f: &Facts<'_>, until_threads: Option<usize>) -> Verdict {
+    let amdahl = f.amdahl().filter(|(_, fit)| f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
+    let ceiling = amdahl.and_then(|(_, fit)| fit.ceiling).filter(|c| c.is_finite() && *c <= 1e6);
+    Verdict::NearLinear {
+        threads: f.j_max,
+        speedup: f.s_last,
+        until_threads,
+        serial_fraction: amdahl.map(|(b, _)| b),
+        ceiling,
+    }
+}
+
+fn oscillating(f: &Facts<'_>) -> Option<Verdict> {
+    let shape = f.shape.as_ref().filter(|s| s.oscillates())?;
+    Some(Verdict::Oscillating {
+        points: shape.dips.iter().map(|&i| f.e.threads[i]).collect(),
+        threads: f.j_max,
+        speedup: f.s_last,
+    })
+}
+
 fn approaching_peak(f: &Facts<'_>) -> Option<Verdict> {
     let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
     let peak = usl.peak_threads?;
     let [kappa_lo, _] = usl.kappa_ci95?;
-    (kappa_lo > 0.0 && peak > f.j_max as f64).then_some(Verdict::ApproachingPeak {
+    let near = peak <= EXTRAPOLATION_LIMIT * f.j_max as f64;
+    (kappa_lo > 0.0 && peak > f.j_max as f64 && near && f.law_fits(Model::Usl)).then_some(Verdict::ApproachingPeak {
         peak_threads: peak,
         peak_threads_ci95: usl.peak_threads_ci95,
         threads: f.j_max,
@@ -363,31 +527,9 @@ fn approaching_peak(f: &Facts<'_>) -> Option<Verdict> {
     })
 }
 
-fn saturates(f: &Facts<'_>) -> Option<Verdict> {
-    f.e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising)?;
-    if f.efficiency >= 0.8 {
-        return None;
-    }
-    let s_best = f.best.1;
-    let knee = f.e.threads.iter().zip(f.e.speedups).find(|(_, s)| **s >= 0.9 * s_best).map_or(f.j_max, |(j, _)| *j);
-    Some(Verdict::Saturation {
-        knee_threads: knee,
-        peak_speedup: s_best,
-        gb_per_s: f.e.bandwidth_gb_s.map(|[_, gb]| gb),
-        cpus: f.e.cpus.map(|c| c.physical).filter(|&p| knee == p && p < f.j_max),
-    })
-}
-
-fn near_linear(f: &Facts<'_>) -> Option<Verdict> {
-    let amdahl = f.amdahl().filter(|_| f.e.fits.best == Some(Model::Amdahl));
-    (f.efficiency >= 0.95).then(|| Verdict::NearLinear {
-        threads: f.j_max,
-        speedup: f.s_last,
-        serial_fraction: amdahl.map(|(b, _)| b),
-        ceiling: amdahl.and_then(|(_, fit)| fit.ceiling),
-    })
-}
-
+/// Amdahl's law, when it is the better model, fits within noise, its B is determined and above 0,
+/// and its ceiling is neither below a measured speedup nor extrapolated past
+/// [`EXTRAPOLATION_LIMIT`] x the largest measured count.
 fn bounded(f: &Facts<'_>) -> Option<Verdict> {
     if f.e.fits.best != Some(Model::Amdahl) {
         return None;
@@ -403,7 +545,30 @@ fn bounded(f: &Facts<'_>) -> Option<Verdict> {
             reason: Undetermined::SerialFractionSpread,
         });
     }
-    Some(Verdict::SerialFraction { threads: f.j_max, speedup: f.s_last, serial_fraction: b, ceiling: fit.ceiling? })
+    let ceiling = fit.ceiling?;
+    let highest = (0..f.e.speedups.len()).map(|i| f.upper(i)).fold(0.0, f64::max);
+    let credible = ceiling >= highest.min(f.best.1 * 1.0001) && ceiling >= f.best.1;
+    let near = ceiling <= EXTRAPOLATION_LIMIT * f.j_max as f64;
+    (credible && near && f.law_fits(Model::Amdahl)).then_some(Verdict::SerialFraction {
+        threads: f.j_max,
+        speedup: f.s_last,
+        serial_fraction: b,
+        ceiling,
+    })
+}
+
+/// Near-linear over a first stretch of at least two doublings, then falling, with no law or shape
+/// to explain the fall.
+fn near_linear_stretch(f: &Facts<'_>) -> Option<Verdict> {
+    let until = f.shape.as_ref()?.linear_until?;
+    (f.e.threads[until] >= 4).then(|| near_linear_verdict(f, Some(f.e.threads[until])))
+}
+
+fn no_law_fits(f: &Facts<'_>) -> Option<Verdict> {
+    let fitted = f.e.fits.amdahl.as_ref().is_some_and(|a| a.serial_fraction.is_some())
+        || f.e.fits.usl.as_ref().is_some_and(|u| u.sigma.is_some());
+    (fitted && f.e.threads.len() >= 4 && !f.law_fits(Model::Amdahl) && !f.law_fits(Model::Usl))
+        .then_some(Verdict::NoLawFits { threads: f.j_max, speedup: f.s_last })
 }
 
 fn otherwise(f: &Facts<'_>) -> Option<Verdict> {
@@ -439,13 +604,23 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
                 ),
             }
         }
-        Verdict::PeakDecline { peak_threads, peak_speedup, threads, speedup, .. } => {
-            let cause = match f.usl_peak() {
+        Verdict::PeakDecline { peak_threads, peak_speedup, drop, threads, speedup } => {
+            let flat = f
+                .shape
+                .as_ref()
+                .and_then(|sh| sh.knee)
+                .map(|k| f.e.threads[k])
+                .filter(|&k| k < *peak_threads)
+                .map_or(String::new(), |k| format!(" (flat within noise from {k})"));
+            let cause = match f.usl_peak(Some(*peak_threads)) {
                 Some(peak) => format!(" — contention and coherency ({peak})"),
                 None => " — contention that grows with the thread count".to_owned(),
             };
+            let at = f.machine_count(*peak_threads).map_or(String::new(), |(_, what)| format!(", {what}"));
             format!(
-                "retrograde past {peak_threads} threads: S peaks at {peak_speedup:.2} and falls to {speedup:.2} at {threads}, beyond noise{cause}{}",
+                "peaks at {peak_threads} threads{at}{flat}: S = {peak_speedup:.2}, then falls {:.0}% to {speedup:.2} at {threads}, beyond noise{cause}{}{}",
+                100.0 * drop,
+                oversubscribed(f),
                 f.unknown_cpus()
             )
         }
@@ -464,14 +639,22 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
         Verdict::ScalesPastCores { threads, speedup, cpus } => format!(
             "scales past the core count: S({threads}) = {speedup:.1} on {cpus} usable CPUs — threads mostly wait (I/O, sleep, a remote service), so more threads than cores still help"
         ),
-        Verdict::MemoryBandwidth { threads, speedup, gb_per_s, serial_fraction } => {
-            let one = f.e.bandwidth_gb_s.map_or(String::new(), |[one, _]| format!(" ({one:.1} GB/s at one thread)"));
+        Verdict::MemoryBandwidth { threads, speedup, gb_per_s, knee_threads, ceiling, serial_fraction } => {
+            let reached = match (gb_per_s, f.e.bandwidth_gb_s) {
+                (Some(gb), Some([one, _])) => format!(" reaching {gb:.1} GB/s ({one:.1} GB/s at one thread)"),
+                (Some(gb), None) => format!(" reaching {gb:.1} GB/s"),
+                _ => String::new(),
+            };
+            let knee = knee_threads.map_or(String::new(), |k| format!(", saturating from {k} threads"));
+            let machine = ceiling.map_or(String::new(), |c| format!("; the machine's own triad reaches {c:.1} GB/s"));
             let b = serial_fraction
                 .map(|b| format!("; Amdahl's {} fits the curve but is no serial code here", b_of(b)))
                 .unwrap_or_default();
             format!(
-                "limited by memory bandwidth: S({threads}) = {speedup:.2}, efficiency {:.0}%, reaching {gb_per_s:.1} GB/s{one} — the threads share one memory system{b}",
-                efficiency(*threads, *speedup)
+                "memory bandwidth{knee}:{reached} — S({threads}) = {speedup:.2}, efficiency {:.0}%; the threads share one memory system{machine}{b}{}{}",
+                efficiency(*threads, *speedup),
+                dips(f),
+                oversubscribed(f)
             )
         }
         Verdict::Superlinear { points, peak_threads, peak_speedup } => format!(
@@ -488,23 +671,40 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
             )
         }
         Verdict::Saturation { knee_threads, peak_speedup, gb_per_s, cpus } => {
-            let at_cores = if cpus.is_some() { ", the physical core count" } else { "" };
-            let trend = f.e.fits.karp_flatt_trend.as_ref();
-            let rise = match trend.map(|t| (t.from, t.to)) {
-                Some((Some(a), Some(b))) => format!("Karp–Flatt rises from {a:.3} to {b:.3}"),
-                _ => "Karp–Flatt rises".to_owned(),
+            let at = match (cpus, f.machine_count(*knee_threads)) {
+                (Some(_), Some((_, what))) => format!(", {what}"),
+                _ => String::new(),
             };
-            let resource = match (f.e.kind, gb_per_s) {
-                (_, Some(gb)) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
-                (Some(Kind::MemoryBound), None) => "memory bandwidth".to_owned(),
+            let trend = f.e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising);
+            let rise = match trend.map(|t| (t.from, t.to)) {
+                Some((Some(a), Some(b))) => format!(" (Karp–Flatt rises from {a:.3} to {b:.3})"),
+                Some(_) => " (Karp–Flatt rises)".to_owned(),
+                None => String::new(),
+            };
+            let resource = match (f.e.kind, gb_per_s, cpus) {
+                (_, Some(gb), _) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
+                (Some(Kind::MemoryBound), None, _) => "memory bandwidth".to_owned(),
+                (_, None, Some(_)) => "the CPUs themselves".to_owned(),
                 _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
             };
             format!(
-                "saturates from {knee_threads} threads{at_cores} at S = {peak_speedup:.2}: {resource}, not serial code ({rise}){}",
+                "saturates from {knee_threads} threads{at}: S stays flat within noise at about {peak_speedup:.2} — {resource}, not serial code{rise}{}{}{}",
+                dips(f),
+                oversubscribed(f),
                 f.unknown_cpus()
             )
         }
-        Verdict::NearLinear { threads, speedup, serial_fraction, ceiling } => {
+        Verdict::NearLinear { threads, speedup, until_threads: Some(until), .. } => {
+            let until_speedup = f.e.threads.iter().position(|j| j == until).map_or(0.0, |i| f.e.speedups[i]);
+            let at = f.machine_count(*until).map_or(String::new(), |(_, what)| format!(" ({what})"));
+            format!(
+                "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}); neither Amdahl's law nor the USL explains the fall{}",
+                efficiency(*until, until_speedup),
+                efficiency(*threads, *speedup),
+                oversubscribed(f)
+            )
+        }
+        Verdict::NearLinear { threads, speedup, serial_fraction, ceiling, .. } => {
             let cap = match (serial_fraction, ceiling) {
                 (Some(b), Some(c)) => format!("; {} would cap it at {}", b_of(*b), ceiling_text(*c)),
                 (Some(b), None) => format!("; no serial fraction is measurable ({})", b_of(*b)),
@@ -512,11 +712,22 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
             };
             format!("near-linear: S({threads}) = {speedup:.2}, efficiency {:.0}%{cap}", efficiency(*threads, *speedup))
         }
-        Verdict::SerialFraction { threads, speedup, serial_fraction, ceiling } => format!(
-            "bounded by a serial fraction: {}, so no number of threads beats 1/B = {} (S({threads}) = {speedup:.2})",
-            b_of(*serial_fraction),
-            ceiling_text(*ceiling)
-        ),
+        Verdict::SerialFraction { threads, speedup, serial_fraction, ceiling } => {
+            let bounds = other_bounds(f);
+            if f.e.kind == Some(Kind::Parallel) {
+                format!(
+                    "overhead or load imbalance equivalent to a serial fraction: {}, which would cap S at {} (S({threads}) = {speedup:.2}); the work declares no serial part{bounds}",
+                    b_of(*serial_fraction),
+                    ceiling_text(*ceiling)
+                )
+            } else {
+                format!(
+                    "bounded by a serial fraction: {}, so no number of threads beats 1/B = {} (S({threads}) = {speedup:.2}){bounds}",
+                    b_of(*serial_fraction),
+                    ceiling_text(*ceiling)
+                )
+            }
+        }
         Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::SerialFractionSpread } => {
             format!(
                 "B is not determined: {} spans most of [0, 1]; more thread counts or rounds are needed (S({threads}) = {speedup:.2})",
@@ -534,10 +745,15 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
             "oscillating: S dips at j = {} (how threads are placed on cores and sockets shapes the curve); S({threads}) = {speedup:.2}",
             points.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
         ),
-        Verdict::NoLawFits { threads, speedup } => format!(
-            "neither Amdahl's law nor the USL describes this curve: S({threads}) = {speedup:.2}, efficiency {:.0}%",
-            efficiency(*threads, *speedup)
-        ),
+        Verdict::NoLawFits { threads, speedup } => {
+            let (i, best) = f.best;
+            format!(
+                "neither Amdahl's law nor the USL describes this curve within its noise: S rises to {best:.2} at {} and is {speedup:.2} at {threads} (efficiency {:.0}%){}",
+                f.e.threads[i],
+                efficiency(*threads, *speedup),
+                oversubscribed(f)
+            )
+        }
         Verdict::SinglePoint { threads } => single_point_sentence(*threads),
     }
 }
@@ -551,6 +767,38 @@ fn single_point_sentence(threads: usize) -> String {
 /// The diagnosis of a workload of which only one thread count was measured.
 pub fn single_point(threads: usize) -> Diagnosis {
     Diagnosis { verdict: Verdict::SinglePoint { threads }, sentence: single_point_sentence(threads) }
+}
+
+/// The clause naming dips of a sawtooth, when the curve oscillates beside its headline.
+fn dips(f: &Facts<'_>) -> String {
+    match f.shape.as_ref().filter(|s| s.oscillates()) {
+        Some(shape) => format!(
+            "; S also oscillates with thread placement (dips at j = {})",
+            shape.dips.iter().map(|&i| f.e.threads[i].to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        None => String::new(),
+    }
+}
+
+/// The clause naming oversubscribed points, when the CPU count is known and exceeded.
+fn oversubscribed(f: &Facts<'_>) -> String {
+    f.oversubscribed_from().map_or(String::new(), |n| {
+        format!("; points beyond {n} threads are oversubscribed (more threads than the {n} usable CPUs)")
+    })
+}
+
+/// The other bounds beside Amdahl's, where known: the granularity bound of the work's tasks at the
+/// largest measured count, and the machine's own ceiling there.
+fn other_bounds(f: &Facts<'_>) -> String {
+    let mut clauses = Vec::new();
+    if let Some(tasks) = f.e.tasks.filter(|&t| t > 0) {
+        let bound = tasks as f64 / tasks.div_ceil(f.j_max) as f64;
+        clauses.push(format!("its {tasks} tasks allow {bound:.2}x at {}", f.j_max));
+    }
+    if let Some(m) = f.e.machine.filter(|m| m.threads == f.j_max) {
+        clauses.push(format!("the machine itself {:.2}x", m.speedup));
+    }
+    if clauses.is_empty() { String::new() } else { format!("; beside it, {}", clauses.join(", and ")) }
 }
 
 /// A ceiling as text: `12.5x`, or `> 1e6x` when absurd.

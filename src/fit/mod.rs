@@ -14,6 +14,7 @@ mod fits;
 pub mod frame;
 pub mod gustafson;
 pub mod karp_flatt;
+pub mod shape;
 #[cfg(test)]
 mod simulations;
 pub mod student_t;

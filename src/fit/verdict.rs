@@ -16,13 +16,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Efficiency stays near 1 (today's rule: at least 95% at the largest thread count): the work
-    /// scales with the threads.
+    /// Efficiency stays at 0.9 or more within noise: over the whole range, or (with `until_threads`)
+    /// over a first stretch, after which it falls but no law or shape explains the rest.
     NearLinear {
         /// The largest measured thread count.
         threads: usize,
         /// S there.
         speedup: f64,
+        /// The last thread count of the near-linear stretch when it ends before `threads`.
+        until_threads: Option<usize>,
         /// Amdahl's B, when Amdahl's law is the better model.
         serial_fraction: Option<f64>,
         /// The ceiling 1/B it implies, when B > 0.
@@ -111,8 +113,13 @@ pub enum Verdict {
         threads: usize,
         /// S there.
         speedup: f64,
-        /// The best bandwidth reached, GB/s.
-        gb_per_s: f64,
+        /// The best bandwidth reached, GB/s, when the bytes moved are known (the work reports them,
+        /// or the curve's unit is bytes per second).
+        gb_per_s: Option<f64>,
+        /// Where the bandwidth stops growing, when it does within the measured range.
+        knee_threads: Option<usize>,
+        /// The machine's own bandwidth ceiling (a STREAM triad), GB/s, when measured.
+        ceiling: Option<f64>,
         /// Amdahl's B where it fits the curve (it is no serial code here).
         serial_fraction: Option<f64>,
     },
@@ -237,6 +244,7 @@ impl Verdict {
     /// ("saturates from 8 threads", "peaks at 8 threads, then falls 11%").
     pub fn headline(&self) -> String {
         match self {
+            Verdict::NearLinear { until_threads: Some(until), .. } => format!("near-linear to {until} threads"),
             Verdict::NearLinear { threads, speedup, .. } => {
                 format!("near-linear to {threads} threads (S = {speedup:.2})")
             }
@@ -259,7 +267,13 @@ impl Verdict {
             Verdict::ScalesPastCores { threads, speedup, cpus } => {
                 format!("scales past the {cpus} usable CPUs (S({threads}) = {speedup:.1})")
             }
-            Verdict::MemoryBandwidth { gb_per_s, .. } => format!("limited by memory bandwidth ({gb_per_s:.1} GB/s)"),
+            Verdict::MemoryBandwidth { gb_per_s: Some(gb), .. } => {
+                format!("limited by memory bandwidth ({gb:.1} GB/s)")
+            }
+            Verdict::MemoryBandwidth { knee_threads: Some(k), .. } => format!("memory bandwidth saturates from {k}"),
+            Verdict::MemoryBandwidth { threads, speedup, .. } => {
+                format!("memory-bound (S({threads}) = {speedup:.2})")
+            }
             Verdict::Granularity { tasks, ceiling, threads, .. } => {
                 format!("{tasks} tasks allow at most {ceiling:.2}x at {threads} threads")
             }
@@ -309,7 +323,13 @@ mod tests {
     fn every_kind() -> Vec<Verdict> {
         let (threads, speedup) = (8, 3.5);
         vec![
-            Verdict::NearLinear { threads, speedup, serial_fraction: Some(0.001), ceiling: Some(1000.0) },
+            Verdict::NearLinear {
+                threads,
+                speedup,
+                until_threads: None,
+                serial_fraction: Some(0.001),
+                ceiling: Some(1000.0),
+            },
             Verdict::SerialFraction { threads, speedup, serial_fraction: 0.2, ceiling: 5.0 },
             Verdict::Saturation { knee_threads: 4, peak_speedup: 3.6, gb_per_s: Some(20.0), cpus: None },
             Verdict::PeakDecline { peak_threads: 4, peak_speedup: 3.9, drop: 0.1, threads, speedup },
@@ -317,7 +337,14 @@ mod tests {
             Verdict::Slower { threads, speedup: 0.5 },
             Verdict::Sequential { threads, speedup: 1.0, serial_fraction: None },
             Verdict::ScalesPastCores { threads: 16, speedup: 15.0, cpus: 2 },
-            Verdict::MemoryBandwidth { threads, speedup, gb_per_s: 30.0, serial_fraction: Some(0.1) },
+            Verdict::MemoryBandwidth {
+                threads,
+                speedup,
+                gb_per_s: Some(30.0),
+                knee_threads: Some(4),
+                ceiling: None,
+                serial_fraction: Some(0.1),
+            },
             Verdict::Granularity { threads, speedup, tasks: 12, ceiling: 6.0 },
             Verdict::Superlinear { points: vec![2, 4], peak_threads: 4, peak_speedup: 4.4 },
             Verdict::WeakScaling { threads, speedup, serial_fraction: 0.1 },

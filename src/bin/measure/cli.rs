@@ -202,6 +202,17 @@ pub struct FitArgs {
     /// Its physical cores [default: --cpus].
     #[arg(long, value_name = "P", requires = "cpus")]
     pub physical_cores: Option<usize>,
+    /// What kind of work every curve of this call measures: parallel, sequential, io-bound,
+    /// memory-bound or contended (the diagnosis then names causes the kind implies).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// What a `throughput` column counts, when it is a bandwidth: B/s, MB/s or GB/s (marks the
+    /// curves as memory bandwidth, reported in GB/s).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// The work's independent tasks per run: j threads then reach at most T / ceil(T / j).
+    #[arg(long, value_name = "T")]
+    pub tasks: Option<usize>,
     /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
     #[arg(long, value_name = "SIZE")]
     pub max_input: Option<String>,

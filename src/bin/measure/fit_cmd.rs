@@ -3,11 +3,12 @@
 use std::path::Path;
 
 use amdahl::error::exit_code;
-use amdahl::fit_command::{CurveReport, explain_csv, explain_samples, explanations};
+use amdahl::fit_command::{ByteRate, CurveContext, CurveReport, explain_csv, explain_samples, explanations};
 use amdahl::input::{InputLimit, read_text};
 use amdahl::report::{Exporter, Table, curve_table};
 use amdahl::thread_set::CpuCounts;
 use amdahl::{Error, import};
+use amdahl_workloads::Kind;
 use serde_json::{Value, json};
 
 use crate::cli::FitArgs;
@@ -22,6 +23,25 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
         Some(n) => Some(CpuCounts { usable: n, physical: args.physical_cores.unwrap_or(n), sockets: 1 }),
         None => None,
     };
+    let kind = args
+        .kind
+        .as_deref()
+        .map(|k| {
+            Kind::from_name(k).filter(|k| *k != Kind::Synthetic).ok_or_else(|| {
+                Error::usage(
+                    "--kind",
+                    k,
+                    "is not a kind of work: parallel, sequential, io-bound, memory-bound or contended",
+                )
+            })
+        })
+        .transpose()?;
+    let tasks = match args.tasks {
+        Some(0) => return Err(Error::usage("--tasks", 0, "is out of range (at least 1)")),
+        other => other,
+    };
+    let unit = args.unit.as_deref().map(ByteRate::parse).transpose()?;
+    let context = CurveContext { cpus, kind, unit, tasks };
     let mut texts = Vec::new();
     let mut values = Vec::new();
     let mut said = Vec::new();
@@ -33,7 +53,7 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
         for (group, samples) in &tree.groups {
             let name =
                 if group == &dir.display().to_string() { group.clone() } else { format!("{}/{group}", dir.display()) };
-            let report = explain_samples(&name, samples, seed, cpus)?;
+            let report = explain_samples(&name, samples, seed, &context)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
@@ -42,7 +62,7 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
     for file in &args.files {
         if let Some(scan) = hyperfine_scan(file, limit)? {
             let report =
-                explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, cpus)?;
+                explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, &context)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
@@ -52,7 +72,7 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
             texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));
         } else {
-            let report = explain_csv(file, seed, limit, cpus)?;
+            let report = explain_csv(file, seed, limit, &context)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);

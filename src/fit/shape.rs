@@ -1,0 +1,245 @@
+//! The shape of a measured curve, read before any law is fitted: the noise of its points, the
+//! near-linear stretch, the measured maximum, the knee and the plateau after it, a decline past
+//! the maximum, superlinear points and a sawtooth of dips. The diagnosis (`diagnose`) names the
+//! shape first; a law may supply the headline only where the shape leaves room for it.
+//!
+//! # Method
+//! Everything is read on the log scale of S (timing noise is multiplicative).
+//!
+//! - **Noise.** Where a point has a 95% interval (repeated samples, bootstrapped), its standard
+//!   deviation is the interval's width / (2 x 1.96). A point without one (one sample per point,
+//!   imported curves) gets the curve's own local noise: each interior point's residual from the
+//!   straight line through its two neighbours in (ln j, ln S), scaled to unit variance under
+//!   independent noise, and 1.4826 x their median absolute value (a MAD, so a knee or two does not
+//!   inflate it). The law under test is never used to estimate the noise. The noise is floored at
+//!   [`NOISE_FLOOR`]: exact data are not read as perfectly quiet, so rounding is never a shape.
+//!   On a smoothly curving law the local residual includes the curvature, which errs towards more
+//!   noise; it is capped at [`LOCAL_NOISE_CAP`], since a scatter beyond 3% between neighbours is a
+//!   shape (curvature, a sawtooth of placement) far more often than timing noise. Noisier
+//!   measurements should repeat their samples: their intervals then set the noise, uncapped.
+//! - **Near-linear stretch**: the first points whose efficiency reaches 0.9 within noise
+//!   (S e^{2 sd} >= 0.9 j).
+//! - **Knee and plateau**: the knee is the first point k (after j = 1) from which S never grows by
+//!   more than the larger of [`FLAT_TOLERANCE`] and 2 sqrt(2) sd: S_l <= S_k e^{delta} for every
+//!   later l; a plateau needs at least one later point and S_k >= 1.2. The knee is the point where
+//!   the slope of S drops to zero within noise: the breakpoint of a two-segment (rising, flat)
+//!   regression read directly from the points, without assuming a law for the rising part.
+//! - **Decline**: past the measured maximum, the fall from it to the last point is beyond noise
+//!   when ln(S_max / S_last) exceeds 3 sqrt(sd_max^2 + sd_last^2) and is at least
+//!   [`MIN_DECLINE`]; or, over a tail of at least three points after the knee, a least-squares
+//!   slope of ln S on ln j whose fall over the tail exceeds 2.5 of its standard errors and
+//!   [`MIN_DECLINE`].
+//! - **Superlinear** points beat j beyond noise: ln S - ln j > 2.5 sd.
+//! - **Dips** (a sawtooth of thread placement): interior points below the mean of their two
+//!   neighbours by more than the larger of [`MIN_DIP`] and 4 sd of an interval-backed point; two or
+//!   more make the curve oscillate.
+//!
+//! # False alarms
+//! The thresholds were set with the seeded simulations of `fit::simulations` (2% multiplicative
+//! noise, one and five samples per point): flat and linear curves are called declining or
+//! saturating in under 5% of seeds, and each shape is named in at least 90%.
+
+/// The smallest noise assumed for a point (log scale): 0.5%.
+pub const NOISE_FLOOR: f64 = 0.005;
+/// The largest noise read from a curve's own scatter (log scale): 3%.
+pub const LOCAL_NOISE_CAP: f64 = 0.03;
+/// The growth a plateau may still show (log scale), however quiet the points: 5%.
+pub const FLAT_TOLERANCE: f64 = 0.05;
+/// The smallest fall called a decline: 3%.
+pub const MIN_DECLINE: f64 = 0.03;
+/// The smallest dip below the neighbours' mean called one (log scale): 6%.
+pub const MIN_DIP: f64 = 0.06;
+
+/// What the points show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// The standard deviation of ln S at each point.
+    pub sd: Vec<f64>,
+    /// Whether the noise came from the points' own intervals (repeated samples) rather than from
+    /// the curve's local scatter.
+    pub from_intervals: bool,
+    /// The index of the measured maximum.
+    pub max: usize,
+    /// The last index of the near-linear stretch that starts at the first point, if any point
+    /// beyond j = 1 is in it.
+    pub linear_until: Option<usize>,
+    /// The index of the knee, when a plateau follows it.
+    pub knee: Option<usize>,
+    /// The fall past the maximum, when beyond noise.
+    pub decline: Option<Decline>,
+    /// Indices of points above j beyond noise.
+    pub superlinear: Vec<usize>,
+    /// Indices of dips below both neighbours beyond noise.
+    pub dips: Vec<usize>,
+}
+
+/// A fall past the measured maximum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decline {
+    /// The index of the maximum it falls from.
+    pub from: usize,
+    /// 1 - S_last / S_max.
+    pub drop: f64,
+}
+
+impl Shape {
+    /// Reads the shape of `speedups` at `threads` (ascending, the same length), with 95% intervals
+    /// where known. `None` for fewer than two points or a non-positive speedup.
+    pub fn read(threads: &[usize], speedups: &[f64], intervals: &[Option<[f64; 2]>]) -> Option<Shape> {
+        let n = threads.len();
+        if n < 2 || speedups.len() != n || speedups.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return None;
+        }
+        let x: Vec<f64> = threads.iter().map(|&j| (j as f64).ln()).collect();
+        let y: Vec<f64> = speedups.iter().map(|s| s.ln()).collect();
+        let interval_sd = |i: usize| {
+            let [lo, hi] = intervals.get(i).copied().flatten()?;
+            (lo > 0.0 && hi >= lo).then(|| (hi.ln() - lo.ln()) / (2.0 * 1.96))
+        };
+        let local = local_noise(&x, &y);
+        let from_intervals = (0..n).filter(|&i| threads[i] > 1).all(|i| interval_sd(i).is_some());
+        let sd: Vec<f64> = (0..n)
+            .map(|i| match interval_sd(i) {
+                Some(s) => s.max(NOISE_FLOOR),
+                // j = 1 is the baseline: exact by definition when it was measured as such.
+                None if threads[i] == 1 && from_intervals => NOISE_FLOOR,
+                None => local,
+            })
+            .collect();
+        let max = (0..n).max_by(|&a, &b| y[a].total_cmp(&y[b])).unwrap_or(0);
+        let linear = |i: usize| y[i] + 2.0 * sd[i] >= (0.9 * threads[i] as f64).ln();
+        let linear_until = (0..n).take_while(|&i| linear(i)).last().filter(|&i| threads[i] > 1);
+        let knee = knee(threads, &y, &sd);
+        let decline = decline(&x, &y, &sd, max, knee);
+        let superlinear =
+            (0..n).filter(|&i| threads[i] > 1 && y[i] - x[i] > 2.5 * sd[i] && y[i] - x[i] > 0.02).collect();
+        let dips = (1..n.saturating_sub(1))
+            .filter(|&i| {
+                let depth = (y[i - 1] + y[i + 1]) / 2.0 - y[i];
+                let beyond = if interval_sd(i).is_some() { 4.0 * sd[i] } else { 0.0 };
+                depth > MIN_DIP.max(beyond)
+            })
+            .collect();
+        Some(Shape { sd, from_intervals, max, linear_until, knee, decline, superlinear, dips })
+    }
+
+    /// The typical noise of a point (the median standard deviation), log scale.
+    pub fn noise(&self) -> f64 {
+        let mut sd = self.sd.clone();
+        sd.sort_by(f64::total_cmp);
+        sd[sd.len() / 2]
+    }
+
+    /// Whether the whole curve is near-linear (efficiency 0.9 or more within noise everywhere).
+    pub fn near_linear(&self) -> bool {
+        self.linear_until == Some(self.sd.len() - 1)
+    }
+
+    /// Whether two or more dips make the curve oscillate.
+    pub fn oscillates(&self) -> bool {
+        self.dips.len() >= 2
+    }
+}
+
+/// The curve's local noise: the MAD of each interior point's scaled residual from the line through
+/// its neighbours, floored at [`NOISE_FLOOR`].
+fn local_noise(x: &[f64], y: &[f64]) -> f64 {
+    let mut residuals: Vec<f64> = (1..x.len().saturating_sub(1))
+        .filter(|&i| x[i + 1] > x[i - 1])
+        .map(|i| {
+            let w = (x[i] - x[i - 1]) / (x[i + 1] - x[i - 1]);
+            let line = y[i - 1] + w * (y[i + 1] - y[i - 1]);
+            (y[i] - line).abs() / (1.0 + w * w + (1.0 - w) * (1.0 - w)).sqrt()
+        })
+        .collect();
+    if residuals.is_empty() {
+        return NOISE_FLOOR;
+    }
+    residuals.sort_by(f64::total_cmp);
+    let mid = residuals.len() / 2;
+    let median = if residuals.len() % 2 == 1 { residuals[mid] } else { (residuals[mid - 1] + residuals[mid]) / 2.0 };
+    (1.4826 * median).clamp(NOISE_FLOOR, LOCAL_NOISE_CAP)
+}
+
+/// The first point from which S never grows beyond noise, with a later point after it.
+fn knee(threads: &[usize], y: &[f64], sd: &[f64]) -> Option<usize> {
+    let n = y.len();
+    (1..n.saturating_sub(1)).find(|&k| {
+        let tolerance = |l: usize| FLAT_TOLERANCE.max(2.0 * (sd[k] * sd[k] + sd[l] * sd[l]).sqrt());
+        threads[k] > 1 && y[k] >= 1.2f64.ln() && (k + 1..n).all(|l| y[l] - y[k] <= tolerance(l))
+    })
+}
+
+/// The fall past the maximum, when beyond noise (see the module docs).
+fn decline(x: &[f64], y: &[f64], sd: &[f64], max: usize, knee: Option<usize>) -> Option<Decline> {
+    let last = y.len() - 1;
+    if max == last || y[max] < 1.1f64.ln() {
+        return None;
+    }
+    let fall = y[max] - y[last];
+    let drop = 1.0 - (-fall).exp();
+    if drop < MIN_DECLINE {
+        return None;
+    }
+    let endpoints = fall > 3.0 * (sd[max] * sd[max] + sd[last] * sd[last]).sqrt();
+    // The tail after the knee (or the maximum), the maximum itself left out: it is the highest
+    // point by selection, and would tilt a flat tail downwards.
+    let start = knee.unwrap_or(max).max(max) + 1;
+    let tail = start..=last;
+    let trend = (tail.clone().count() >= 3)
+        .then(|| {
+            let (xs, ys): (Vec<f64>, Vec<f64>) = tail.clone().map(|i| (x[i], y[i])).unzip();
+            let sd2 = tail.clone().map(|i| sd[i] * sd[i]).sum::<f64>() / xs.len() as f64;
+            let mx = xs.iter().sum::<f64>() / xs.len() as f64;
+            let sxx: f64 = xs.iter().map(|v| (v - mx) * (v - mx)).sum();
+            let my = ys.iter().sum::<f64>() / ys.len() as f64;
+            let slope = xs.iter().zip(&ys).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / sxx;
+            let span = xs[xs.len() - 1] - xs[0];
+            let fitted_fall = -slope * span;
+            let se = (sd2 / sxx).sqrt() * span;
+            sxx > 0.0 && fitted_fall > 2.5 * se && fitted_fall > MIN_DECLINE
+        })
+        .unwrap_or(false);
+    (endpoints || trend).then_some(Decline { from: max, drop })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(threads: &[usize], speedups: &[f64]) -> Shape {
+        Shape::read(threads, speedups, &vec![None; threads.len()]).unwrap()
+    }
+
+    #[test]
+    fn a_plateau_has_its_knee_and_no_decline() {
+        let threads = [1, 2, 4, 8, 16, 32];
+        let shape = read(&threads, &[1.0, 2.0, 4.0, 8.0, 8.1, 7.95]);
+        assert_eq!(shape.knee.map(|k| threads[k]), Some(8));
+        assert_eq!(shape.decline, None);
+        assert_eq!(shape.linear_until.map(|k| threads[k]), Some(8));
+        assert!(!shape.near_linear());
+    }
+
+    #[test]
+    fn a_fall_past_the_maximum_is_a_decline_and_exact_lines_are_linear() {
+        let threads = [1, 2, 4, 8, 16, 32];
+        let shape = read(&threads, &[1.0, 2.0, 4.0, 6.0, 5.0, 4.0]);
+        assert_eq!(shape.decline.map(|d| threads[d.from]), Some(8));
+        assert!((shape.decline.unwrap().drop - 1.0 / 3.0).abs() < 1e-12);
+        let line = read(&threads, &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
+        assert!(line.near_linear() && line.knee.is_none() && line.decline.is_none() && line.superlinear.is_empty());
+        assert_eq!(line.noise(), NOISE_FLOOR);
+    }
+
+    #[test]
+    fn dips_of_a_sawtooth_are_found_and_intervals_set_the_noise() {
+        let threads: Vec<usize> = (1..=8).collect();
+        let saw = read(&threads, &[1.0, 1.6, 2.7, 3.0, 4.5, 4.6, 6.3, 6.4]);
+        assert!(saw.oscillates(), "{saw:?}");
+        let intervals = vec![None, Some([1.9, 2.1]), Some([3.8, 4.2])];
+        let shape = Shape::read(&[1, 2, 4], &[1.0, 2.0, 4.0], &intervals).unwrap();
+        assert!(shape.from_intervals);
+        assert!((shape.sd[1] - (2.1f64.ln() - 1.9f64.ln()) / 3.92).abs() < 1e-12);
+    }
+}
