@@ -377,6 +377,7 @@ mod tests {
         bytes_per_run: None,
         command: false,
         ceilings: None,
+        tasks: None,
     };
 
     fn point(threads: usize, samples: &[u64]) -> Point {

@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn usl_reference_csv_is_retrograde() {
-        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, None).unwrap();
+        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, &CurveContext::default()).unwrap();
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
@@ -301,7 +301,7 @@ mod tests {
             kind: fit::SampleKind::Throughput,
             column: "throughput".into(),
         };
-        let report = explain_samples("x.csv", &imported, 1, None).unwrap();
+        let report = explain_samples("x.csv", &imported, 1, &CurveContext::default()).unwrap();
         assert_eq!(report.fits.speedup_baseline, Some(fit::SpeedupBaseline::Fitted));
         assert!(report.verdict.is_some() && report.diagnosis.is_some());
     }

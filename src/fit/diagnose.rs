@@ -156,18 +156,18 @@ pub struct Rule {
 pub const RULES: &[Rule] = &[
     Rule { name: "weak scaling", applies: weak_scaling },
     Rule { name: "disturbed", applies: disturbed },
-    Rule { name: "decline past the maximum", applies: retrograde },
     Rule { name: "slower with more threads", applies: slower },
+    Rule { name: "decline past the maximum", applies: retrograde },
     Rule { name: "inherently sequential", applies: sequential },
     Rule { name: "threads mostly wait", applies: past_the_cores },
     Rule { name: "memory-bound", applies: memory_bound },
     Rule { name: "superlinear", applies: superlinear },
     Rule { name: "granularity", applies: granularity },
-    Rule { name: "saturates", applies: saturates },
-    Rule { name: "near-linear", applies: near_linear },
     Rule { name: "oscillating", applies: oscillating },
-    Rule { name: "approaching a USL peak", applies: approaching_peak },
+    Rule { name: "near-linear", applies: near_linear },
     Rule { name: "bounded by a serial fraction", applies: bounded },
+    Rule { name: "approaching a USL peak", applies: approaching_peak },
+    Rule { name: "saturates", applies: saturates },
     Rule { name: "near-linear, then falling", applies: near_linear_stretch },
     Rule { name: "no law fits", applies: no_law_fits },
     Rule { name: "otherwise", applies: otherwise },
@@ -266,14 +266,18 @@ impl Facts<'_> {
     }
 
     /// The USL's N* with its interval, when the USL is the better model, has a peak, and its
-    /// interval holds the measured maximum (a USL peak away from the measured one is not quoted).
+    /// interval meets the measured maximum at index `measured_peak` (which locates the true peak
+    /// between its neighbours): a USL peak away from the measured one is not quoted.
     fn usl_peak(&self, measured_peak: Option<usize>) -> Option<String> {
         let usl = self.e.fits.usl.as_ref().filter(|_| self.e.fits.best == Some(Model::Usl))?;
         let peak = usl.peak_threads?;
-        if let (Some(j), Some([lo, hi])) = (measured_peak, usl.peak_threads_ci95)
-            && !(lo..=hi).contains(&(j as f64))
-        {
-            return None;
+        if let Some(i) = measured_peak {
+            let [lo, hi] = usl.peak_threads_ci95?;
+            let below = self.e.threads[i.saturating_sub(1)] as f64;
+            let above = self.e.threads[(i + 1).min(self.e.threads.len() - 1)] as f64;
+            if hi < below || lo > above {
+                return None;
+            }
         }
         let ci = usl.peak_threads_ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
         Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa.unwrap_or(0.0)))
@@ -325,6 +329,29 @@ impl Facts<'_> {
         statrs::distribution::ChiSquared::new(dof as f64)
             .map(|d| chi2 <= statrs::distribution::ContinuousCDF::inverse_cdf(&d, 0.99))
             .unwrap_or(true)
+    }
+
+    /// Whether the plateau after the shape's knee is flatter than `law` predicts, beyond noise: the
+    /// law's growth from the knee to the last point against the measured growth, with the tail's
+    /// own scatter around its mean as the noise where it has three points or more (a flat tail is
+    /// its own evidence of quiet points), else the points' noise. A law that rises through a
+    /// measured plateau does not describe it.
+    fn plateau_flatter_than(&self, law: impl Fn(f64) -> f64) -> bool {
+        let Some(knee) = self.shape.as_ref().and_then(|s| s.knee) else { return false };
+        let last = self.e.threads.len() - 1;
+        let y = |i: usize| self.e.speedups[i].ln();
+        let tail: Vec<f64> = (knee..=last).map(y).collect();
+        let noise = if tail.len() >= 3 {
+            let mean = tail.iter().sum::<f64>() / tail.len() as f64;
+            let var = tail.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (tail.len() - 1) as f64;
+            var.sqrt().max(super::shape::NOISE_FLOOR)
+        } else {
+            self.sd(knee).max(self.sd(last))
+        };
+        let (j_knee, j_last) = (self.e.threads[knee] as f64, self.e.threads[last] as f64);
+        let predicted = law(j_last).ln() - law(j_knee).ln();
+        let measured = y(last) - y(knee);
+        predicted - measured > (3.0 * std::f64::consts::SQRT_2 * noise).max(0.03)
     }
 
     /// The upper end of S's 95% range at point `i` (its interval, or 2 sd of noise).
@@ -450,30 +477,36 @@ fn superlinear(f: &Facts<'_>) -> Option<Verdict> {
     })
 }
 
-/// T tasks on j threads take ceil(T / j) waves: S(j) <= T / ceil(T / j). The bound explains the
-/// curve when it binds at a measured count (below 0.98 j, where S is short of j beyond noise) and
-/// every point is within noise of at least 0.9 of the bound and never above it: load imbalance,
-/// not serial code.
+/// T tasks on j threads take ceil(T / j) waves: S(j) <= G(j) = T / ceil(T / j). The bound is a
+/// law with no free parameter, compared with the curve as Amdahl's law is: it explains the curve
+/// when its log residuals (from the points with j > 1) scatter by at most [`GRANULARITY_NOISE`],
+/// fit at least as well as Amdahl's law with its fitted B, and it binds somewhere: at a measured
+/// count, G(j) and S(j) are both below j by more than three times that scatter. Load imbalance,
+/// then, not serial code.
 fn granularity(f: &Facts<'_>) -> Option<Verdict> {
     let tasks = f.e.tasks.filter(|&t| t > 0)?;
     let bound = |j: usize| tasks as f64 / tasks.div_ceil(j) as f64;
-    let tolerance = |i: usize| 2.5 * f.sd(i) + 0.01;
-    let n = f.e.threads.len();
-    let binds = (0..n).any(|i| {
-        let j = f.e.threads[i];
-        bound(j) < 0.98 * j as f64 && (j as f64).ln() - f.e.speedups[i].ln() > tolerance(i)
+    let points: Vec<(f64, f64, f64)> = (0..f.e.threads.len())
+        .filter(|&i| f.e.threads[i] > 1)
+        .map(|i| (f.e.threads[i] as f64, f.e.speedups[i], bound(f.e.threads[i])))
+        .collect();
+    let rss_bound: f64 = points.iter().map(|(_, s, g)| (s.ln() - g.ln()).powi(2)).sum();
+    let scatter = (rss_bound / points.len().max(1) as f64).sqrt().max(super::shape::NOISE_FLOOR);
+    let binds = points.iter().any(|&(j, s, g)| j.ln() - g.ln() > 3.0 * scatter && j.ln() - s.ln() > 3.0 * scatter);
+    let rss_amdahl = f.amdahl().map_or(f64::INFINITY, |(b, _)| {
+        points.iter().map(|(j, s, _)| (s.ln() + (b + (1.0 - b) / j).ln()).powi(2)).sum()
     });
-    let explained = (0..n).all(|i| {
-        let (s, b) = (f.e.speedups[i].ln(), bound(f.e.threads[i]).ln());
-        s <= b + tolerance(i) && s >= (0.9f64).ln() + b - tolerance(i)
-    });
-    (binds && explained).then(|| Verdict::Granularity {
+    (binds && scatter <= GRANULARITY_NOISE && rss_bound <= rss_amdahl).then(|| Verdict::Granularity {
         threads: f.j_max,
         speedup: f.s_last,
         tasks,
         ceiling: bound(f.j_max),
     })
 }
+
+/// The most scatter (log scale) of the points around the granularity bound for it to explain
+/// them: 5%, the noise of a one-sample speedup (two timings) on a machine with 3% timing noise.
+pub const GRANULARITY_NOISE: f64 = 0.05;
 
 /// A plateau after a knee (`shape`): a shared resource saturates.
 fn saturates(f: &Facts<'_>) -> Option<Verdict> {
@@ -519,7 +552,10 @@ fn approaching_peak(f: &Facts<'_>) -> Option<Verdict> {
     let peak = usl.peak_threads?;
     let [kappa_lo, _] = usl.kappa_ci95?;
     let near = peak <= EXTRAPOLATION_LIMIT * f.j_max as f64;
-    (kappa_lo > 0.0 && peak > f.j_max as f64 && near && f.law_fits(Model::Usl)).then_some(Verdict::ApproachingPeak {
+    let (sigma, kappa) = (usl.sigma.unwrap_or(0.0), usl.kappa.unwrap_or(0.0));
+    let through_plateau = f.plateau_flatter_than(|n| n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)));
+    let fits = f.law_fits(Model::Usl) && !through_plateau;
+    (kappa_lo > 0.0 && peak > f.j_max as f64 && near && fits).then_some(Verdict::ApproachingPeak {
         peak_threads: peak,
         peak_threads_ci95: usl.peak_threads_ci95,
         threads: f.j_max,
@@ -549,7 +585,8 @@ fn bounded(f: &Facts<'_>) -> Option<Verdict> {
     let highest = (0..f.e.speedups.len()).map(|i| f.upper(i)).fold(0.0, f64::max);
     let credible = ceiling >= highest.min(f.best.1 * 1.0001) && ceiling >= f.best.1;
     let near = ceiling <= EXTRAPOLATION_LIMIT * f.j_max as f64;
-    (credible && near && f.law_fits(Model::Amdahl)).then_some(Verdict::SerialFraction {
+    let through_plateau = f.plateau_flatter_than(|j| 1.0 / (b + (1.0 - b) / j));
+    (credible && near && !through_plateau && f.law_fits(Model::Amdahl)).then_some(Verdict::SerialFraction {
         threads: f.j_max,
         speedup: f.s_last,
         serial_fraction: b,
@@ -605,20 +642,14 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
             }
         }
         Verdict::PeakDecline { peak_threads, peak_speedup, drop, threads, speedup } => {
-            let flat = f
-                .shape
-                .as_ref()
-                .and_then(|sh| sh.knee)
-                .map(|k| f.e.threads[k])
-                .filter(|&k| k < *peak_threads)
-                .map_or(String::new(), |k| format!(" (flat within noise from {k})"));
-            let cause = match f.usl_peak(Some(*peak_threads)) {
+            let index = f.e.threads.iter().position(|j| j == peak_threads);
+            let cause = match index.and_then(|i| f.usl_peak(Some(i))) {
                 Some(peak) => format!(" — contention and coherency ({peak})"),
                 None => " — contention that grows with the thread count".to_owned(),
             };
             let at = f.machine_count(*peak_threads).map_or(String::new(), |(_, what)| format!(", {what}"));
             format!(
-                "peaks at {peak_threads} threads{at}{flat}: S = {peak_speedup:.2}, then falls {:.0}% to {speedup:.2} at {threads}, beyond noise{cause}{}{}",
+                "peaks at {peak_threads} threads{at}: S = {peak_speedup:.2}, then falls {:.0}% to {speedup:.2} at {threads}, beyond noise{cause}{}{}",
                 100.0 * drop,
                 oversubscribed(f),
                 f.unknown_cpus()
@@ -641,8 +672,8 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
         ),
         Verdict::MemoryBandwidth { threads, speedup, gb_per_s, knee_threads, ceiling, serial_fraction } => {
             let reached = match (gb_per_s, f.e.bandwidth_gb_s) {
-                (Some(gb), Some([one, _])) => format!(" reaching {gb:.1} GB/s ({one:.1} GB/s at one thread)"),
-                (Some(gb), None) => format!(" reaching {gb:.1} GB/s"),
+                (Some(gb), Some([one, _])) => format!(", reaching {gb:.1} GB/s ({one:.1} GB/s at one thread)"),
+                (Some(gb), None) => format!(", reaching {gb:.1} GB/s"),
                 _ => String::new(),
             };
             let knee = knee_threads.map_or(String::new(), |k| format!(", saturating from {k} threads"));
@@ -651,7 +682,7 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
                 .map(|b| format!("; Amdahl's {} fits the curve but is no serial code here", b_of(b)))
                 .unwrap_or_default();
             format!(
-                "memory bandwidth{knee}:{reached} — S({threads}) = {speedup:.2}, efficiency {:.0}%; the threads share one memory system{machine}{b}{}{}",
+                "limited by memory bandwidth: S({threads}) = {speedup:.2}, efficiency {:.0}%{reached}{knee} — the threads share one memory system{machine}{b}{}{}",
                 efficiency(*threads, *speedup),
                 dips(f),
                 oversubscribed(f)
@@ -820,6 +851,7 @@ mod tests {
         utilisation: Vec<Option<f64>>,
         intervals: Vec<Option<[f64; 2]>>,
         bandwidth_gb_s: Option<[f64; 2]>,
+        tasks: Option<usize>,
         disturbed: Vec<bool>,
         machine: Option<MachineCeiling>,
     }
@@ -847,6 +879,8 @@ mod tests {
             cpus: extra.cpus,
             load: extra.load,
             bandwidth_gb_s: extra.bandwidth_gb_s,
+            bandwidth_ceiling_gb_s: None,
+            tasks: extra.tasks,
             residual_sd: crate::fit::residual_sd(&curve, fits.best),
             fits: &fits,
             machine: extra.machine,
@@ -912,7 +946,7 @@ mod tests {
         );
         let two = Extra { cpus: cpus(2), bandwidth_gb_s: Some([7.7, 10.6]), ..Extra::default() };
         let v = judge_with(Some(Kind::MemoryBound), &[1, 2], |j| [1.0, 1.0 / 1.35][j as usize - 1], two).verdict;
-        assert!(matches!(v, Verdict::MemoryBandwidth { threads: 2, gb_per_s, .. } if close(gb_per_s, 10.6)), "{v:?}");
+        assert!(matches!(v, Verdict::MemoryBandwidth { threads: 2, gb_per_s, .. } if close(gb_per_s.unwrap(), 10.6)), "{v:?}");
         let capped = |j: f64| 1.0 / j.min(3.0) * wiggle(j);
         let bandwidth = Extra { cpus: cpus(8), bandwidth_gb_s: Some([8.5, 25.6]), ..Extra::default() };
         let v = judge_with(Some(Kind::Parallel), &upto(8), capped, bandwidth).verdict;
@@ -950,6 +984,8 @@ mod tests {
             cpus: None,
             load: None,
             bandwidth_gb_s: None,
+            bandwidth_ceiling_gb_s: None,
+            tasks: None,
             residual_sd: None,
             fits: &fits,
             machine: None,
@@ -980,11 +1016,13 @@ mod tests {
             cpus: None,
             load: None,
             bandwidth_gb_s: None,
+            bandwidth_ceiling_gb_s: None,
+            tasks: None,
             residual_sd: None,
             fits: &fits,
             machine: None,
         };
-        let f = Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, efficiency: 0.5 };
+        let f = Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, efficiency: 0.5, shape: None };
         let said = |v: Verdict| sentence(&v, &f);
         let granularity = said(Verdict::Granularity { threads: 4, speedup: 2.0, tasks: 6, ceiling: 3.0 });
         assert!(granularity.contains("6 tasks") && granularity.contains("at most 3.00"), "{granularity}");

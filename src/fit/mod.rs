@@ -17,6 +17,8 @@ pub mod karp_flatt;
 pub mod shape;
 #[cfg(test)]
 mod simulations;
+#[cfg(test)]
+mod shape_simulations;
 pub mod student_t;
 pub mod usl;
 pub mod verdict;

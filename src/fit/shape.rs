@@ -10,26 +10,36 @@
 //!   deviation is the interval's width / (2 x 1.96). A point without one (one sample per point,
 //!   imported curves) gets the curve's own local noise: each interior point's residual from the
 //!   straight line through its two neighbours in (ln j, ln S), scaled to unit variance under
-//!   independent noise, and 1.4826 x their median absolute value (a MAD, so a knee or two does not
-//!   inflate it). The law under test is never used to estimate the noise. The noise is floored at
+//!   independent noise; then the differences of consecutive residuals (a third difference, in
+//!   which the slowly varying curvature of a smooth curve cancels), scaled again; the noise is the
+//!   root mean square of the smaller half of them, divided by 0.3786 (that of a half-normal cut
+//!   at its median): one feature of the curve (a knee, the step of a granularity bound) disturbs
+//!   two neighbouring differences, which the trimming leaves out even on a curve of seven points.
+//!   With a single interior point its residual alone is used. The law under test is never used to estimate the
+//!   noise. The noise is floored at
 //!   [`NOISE_FLOOR`]: exact data are not read as perfectly quiet, so rounding is never a shape.
-//!   On a smoothly curving law the local residual includes the curvature, which errs towards more
-//!   noise; it is capped at [`LOCAL_NOISE_CAP`], since a scatter beyond 3% between neighbours is a
-//!   shape (curvature, a sawtooth of placement) far more often than timing noise. Noisier
-//!   measurements should repeat their samples: their intervals then set the noise, uncapped.
+//!   A knee left in the differences errs towards more noise: fewer shapes are claimed, never
+//!   more.
 //! - **Near-linear stretch**: the first points whose efficiency reaches 0.9 within noise
 //!   (S e^{2 sd} >= 0.9 j).
 //! - **Knee and plateau**: the knee is the first point k (after j = 1) from which S never grows by
 //!   more than the larger of [`FLAT_TOLERANCE`] and 2 sqrt(2) sd: S_l <= S_k e^{delta} for every
-//!   later l; a plateau needs at least one later point and S_k >= 1.2. The knee is the point where
+//!   later l; a plateau needs S_k >= 1.2 and later points up to at least 1.5 x j_k (one step of
+//!   a dense grid is no plateau: a law still rising slowly looks flat over it). The knee is the point where
 //!   the slope of S drops to zero within noise: the breakpoint of a two-segment (rising, flat)
 //!   regression read directly from the points, without assuming a law for the rising part.
 //! - **Decline**: past the measured maximum, the fall from it to the last point is beyond noise
 //!   when ln(S_max / S_last) exceeds 3 sqrt(sd_max^2 + sd_last^2) and is at least
-//!   [`MIN_DECLINE`]; or, over a tail of at least three points after the knee, a least-squares
-//!   slope of ln S on ln j whose fall over the tail exceeds 2.5 of its standard errors and
-//!   [`MIN_DECLINE`].
-//! - **Superlinear** points beat j beyond noise: ln S - ln j > 2.5 sd.
+//!   [`MIN_DECLINE`]; or, over a tail of at least three points after the knee and the maximum
+//!   (both left out: each is a high point by selection, and would tilt a flat tail downwards), a
+//!   least-squares slope of ln S on ln j whose fall over the tail
+//!   exceeds 2.5 of its standard errors and [`MIN_DECLINE`].
+//! - **Superlinear** points beat j beyond noise: ln S - ln j > z sd, where z keeps the chance of
+//!   any false claim over the m points with j > 1 at 2.5% (the quantile of 1 - 0.025 / m,
+//!   Bonferroni: of Student's t with as many degrees of freedom as the local noise had
+//!   differences, when the noise was estimated from the curve, else of the normal), and a point
+//!   without an interval also carries the noise of the one-sample baseline it is divided by
+//!   (every S shares T(1)'s error).
 //! - **Dips** (a sawtooth of thread placement): interior points below the mean of their two
 //!   neighbours by more than the larger of [`MIN_DIP`] and 4 sd of an interval-backed point; two or
 //!   more make the curve oscillate.
@@ -41,8 +51,6 @@
 
 /// The smallest noise assumed for a point (log scale): 0.5%.
 pub const NOISE_FLOOR: f64 = 0.005;
-/// The largest noise read from a curve's own scatter (log scale): 3%.
-pub const LOCAL_NOISE_CAP: f64 = 0.03;
 /// The growth a plateau may still show (log scale), however quiet the points: 5%.
 pub const FLAT_TOLERANCE: f64 = 0.05;
 /// The smallest fall called a decline: 3%.
@@ -111,8 +119,12 @@ impl Shape {
         let linear_until = (0..n).take_while(|&i| linear(i)).last().filter(|&i| threads[i] > 1);
         let knee = knee(threads, &y, &sd);
         let decline = decline(&x, &y, &sd, max, knee);
+        let baseline = if from_intervals || threads[0] != 1 { 0.0 } else { sd[0] };
+        let dof = if from_intervals { None } else { Some(n.saturating_sub(3).max(1)) };
+        let z = bonferroni_z(threads.iter().filter(|&&j| j > 1).count(), dof);
+        let beyond = |i: usize| z * (sd[i] * sd[i] + baseline * baseline).sqrt();
         let superlinear =
-            (0..n).filter(|&i| threads[i] > 1 && y[i] - x[i] > 2.5 * sd[i] && y[i] - x[i] > 0.02).collect();
+            (0..n).filter(|&i| threads[i] > 1 && y[i] - x[i] > beyond(i) && y[i] - x[i] > 0.02).collect();
         let dips = (1..n.saturating_sub(1))
             .filter(|&i| {
                 let depth = (y[i - 1] + y[i + 1]) / 2.0 - y[i];
@@ -141,24 +153,47 @@ impl Shape {
     }
 }
 
+/// The one-sided quantile that keeps the chance of any false claim among `m` points at 2.5%: of
+/// Student's t with `dof` degrees of freedom, or of the normal.
+fn bonferroni_z(m: usize, dof: Option<usize>) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+    let p = 1.0 - 0.025 / m.max(1) as f64;
+    match dof {
+        Some(dof) => StudentsT::new(0.0, 1.0, dof as f64).map_or(4.0, |t| t.inverse_cdf(p)),
+        None => Normal::new(0.0, 1.0).map_or(3.0, |n| n.inverse_cdf(p)),
+    }
+}
+
 /// The curve's local noise: the MAD of each interior point's scaled residual from the line through
 /// its neighbours, floored at [`NOISE_FLOOR`].
 fn local_noise(x: &[f64], y: &[f64]) -> f64 {
-    let mut residuals: Vec<f64> = (1..x.len().saturating_sub(1))
+    let residuals: Vec<f64> = (1..x.len().saturating_sub(1))
         .filter(|&i| x[i + 1] > x[i - 1])
         .map(|i| {
             let w = (x[i] - x[i - 1]) / (x[i + 1] - x[i - 1]);
             let line = y[i - 1] + w * (y[i + 1] - y[i - 1]);
-            (y[i] - line).abs() / (1.0 + w * w + (1.0 - w) * (1.0 - w)).sqrt()
+            (y[i] - line) / (1.0 + w * w + (1.0 - w) * (1.0 - w)).sqrt()
         })
         .collect();
-    if residuals.is_empty() {
-        return NOISE_FLOOR;
-    }
-    residuals.sort_by(f64::total_cmp);
-    let mid = residuals.len() / 2;
-    let median = if residuals.len() % 2 == 1 { residuals[mid] } else { (residuals[mid - 1] + residuals[mid]) / 2.0 };
-    (1.4826 * median).clamp(NOISE_FLOOR, LOCAL_NOISE_CAP)
+    let scatter = match residuals.len() {
+        0 => return NOISE_FLOOR,
+        1 => 1.2533 * residuals[0].abs(),
+        // Neighbouring residuals share a point: under independent noise of unit variance, their
+        // difference has variance 2 + 2 x 2/3.
+        _ => {
+            let differences: Vec<f64> =
+                residuals.windows(2).map(|w| (w[1] - w[0]).abs() / (10.0f64 / 3.0).sqrt()).collect();
+            trimmed_rms(differences) / 0.3786
+        }
+    };
+    scatter.max(NOISE_FLOOR)
+}
+
+/// The root mean square of the smaller half of `values` (at least one).
+fn trimmed_rms(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let kept = &values[..(values.len() / 2).max(1)];
+    (kept.iter().map(|v| v * v).sum::<f64>() / kept.len() as f64).sqrt()
 }
 
 /// The first point from which S never grows beyond noise, with a later point after it.
@@ -166,7 +201,10 @@ fn knee(threads: &[usize], y: &[f64], sd: &[f64]) -> Option<usize> {
     let n = y.len();
     (1..n.saturating_sub(1)).find(|&k| {
         let tolerance = |l: usize| FLAT_TOLERANCE.max(2.0 * (sd[k] * sd[k] + sd[l] * sd[l]).sqrt());
-        threads[k] > 1 && y[k] >= 1.2f64.ln() && (k + 1..n).all(|l| y[l] - y[k] <= tolerance(l))
+        threads[k] > 1
+            && y[k] >= 1.2f64.ln()
+            && threads[n - 1] as f64 >= 1.5 * threads[k] as f64
+            && (k + 1..n).all(|l| y[l] - y[k] <= tolerance(l))
     })
 }
 
@@ -182,8 +220,7 @@ fn decline(x: &[f64], y: &[f64], sd: &[f64], max: usize, knee: Option<usize>) ->
         return None;
     }
     let endpoints = fall > 3.0 * (sd[max] * sd[max] + sd[last] * sd[last]).sqrt();
-    // The tail after the knee (or the maximum), the maximum itself left out: it is the highest
-    // point by selection, and would tilt a flat tail downwards.
+    // The tail after the knee and the maximum, both high points by selection.
     let start = knee.unwrap_or(max).max(max) + 1;
     let tail = start..=last;
     let trend = (tail.clone().count() >= 3)

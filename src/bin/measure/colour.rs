@@ -94,7 +94,7 @@ mod tests {
     use super::*;
 
     fn near_linear() -> Verdict {
-        Verdict::NearLinear { threads: 2, speedup: 1.98, serial_fraction: None, ceiling: None }
+        Verdict::NearLinear { threads: 2, speedup: 1.98, until_threads: None, serial_fraction: None, ceiling: None }
     }
 
     fn slower() -> Verdict {
