@@ -257,7 +257,8 @@ mod tests {
 
     #[test]
     fn usl_reference_csv_is_retrograde() {
-        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, &CurveContext::default()).unwrap();
+        let report =
+            explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, &CurveContext::default()).unwrap();
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();

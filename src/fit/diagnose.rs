@@ -538,8 +538,11 @@ fn near_linear_verdict(f: &Facts<'_>, until_threads: Option<usize>) -> Verdict {
     }
 }
 
+/// A sawtooth of dips, unless a plateau follows a knee over at least a doubling of the thread
+/// count (a saturating curve that also oscillates is saturation, whose sentence names the dips).
 fn oscillating(f: &Facts<'_>) -> Option<Verdict> {
-    let shape = f.shape.as_ref().filter(|s| s.oscillates())?;
+    let plateau = |k: usize| f.j_max >= 2 * f.e.threads[k];
+    let shape = f.shape.as_ref().filter(|s| s.oscillates() && !s.knee.is_some_and(plateau))?;
     Some(Verdict::Oscillating {
         points: shape.dips.iter().map(|&i| f.e.threads[i]).collect(),
         threads: f.j_max,
@@ -946,7 +949,10 @@ mod tests {
         );
         let two = Extra { cpus: cpus(2), bandwidth_gb_s: Some([7.7, 10.6]), ..Extra::default() };
         let v = judge_with(Some(Kind::MemoryBound), &[1, 2], |j| [1.0, 1.0 / 1.35][j as usize - 1], two).verdict;
-        assert!(matches!(v, Verdict::MemoryBandwidth { threads: 2, gb_per_s, .. } if close(gb_per_s.unwrap(), 10.6)), "{v:?}");
+        assert!(
+            matches!(v, Verdict::MemoryBandwidth { threads: 2, gb_per_s, .. } if close(gb_per_s.unwrap(), 10.6)),
+            "{v:?}"
+        );
         let capped = |j: f64| 1.0 / j.min(3.0) * wiggle(j);
         let bandwidth = Extra { cpus: cpus(8), bandwidth_gb_s: Some([8.5, 25.6]), ..Extra::default() };
         let v = judge_with(Some(Kind::Parallel), &upto(8), capped, bandwidth).verdict;
@@ -1022,7 +1028,8 @@ mod tests {
             fits: &fits,
             machine: None,
         };
-        let f = Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, efficiency: 0.5, shape: None };
+        let f =
+            Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, efficiency: 0.5, shape: None };
         let said = |v: Verdict| sentence(&v, &f);
         let granularity = said(Verdict::Granularity { threads: 4, speedup: 2.0, tasks: 6, ceiling: 3.0 });
         assert!(granularity.contains("6 tasks") && granularity.contains("at most 3.00"), "{granularity}");

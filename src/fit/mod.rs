@@ -16,9 +16,9 @@ pub mod gustafson;
 pub mod karp_flatt;
 pub mod shape;
 #[cfg(test)]
-mod simulations;
-#[cfg(test)]
 mod shape_simulations;
+#[cfg(test)]
+mod simulations;
 pub mod student_t;
 pub mod usl;
 pub mod verdict;

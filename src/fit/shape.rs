@@ -42,7 +42,8 @@
 //!   (every S shares T(1)'s error).
 //! - **Dips** (a sawtooth of thread placement): interior points below the mean of their two
 //!   neighbours by more than the larger of [`MIN_DIP`] and 4 sd of an interval-backed point; two or
-//!   more make the curve oscillate.
+//!   more make the curve oscillate, and the local noise is then read from the points between the
+//!   dips (the sawtooth is shape, not noise).
 //!
 //! # False alarms
 //! The thresholds were set with the seeded simulations of `fit::simulations` (2% multiplicative
@@ -104,7 +105,21 @@ impl Shape {
             let [lo, hi] = intervals.get(i).copied().flatten()?;
             (lo > 0.0 && hi >= lo).then(|| (hi.ln() - lo.ln()) / (2.0 * 1.96))
         };
-        let local = local_noise(&x, &y);
+        let dips: Vec<usize> = (1..n.saturating_sub(1))
+            .filter(|&i| {
+                let depth = (y[i - 1] + y[i + 1]) / 2.0 - y[i];
+                let beyond = interval_sd(i).map_or(0.0, |s| 4.0 * s);
+                depth > MIN_DIP.max(beyond)
+            })
+            .collect();
+        // A sawtooth is shape, not noise: the local noise of a curve that oscillates is read
+        // from the points between its dips.
+        let (x_kept, y_kept): (Vec<f64>, Vec<f64>) = if dips.len() >= 2 {
+            (0..n).filter(|i| !dips.contains(i)).map(|i| (x[i], y[i])).unzip()
+        } else {
+            (x.clone(), y.clone())
+        };
+        let local = local_noise(&x_kept, &y_kept);
         let from_intervals = (0..n).filter(|&i| threads[i] > 1).all(|i| interval_sd(i).is_some());
         let sd: Vec<f64> = (0..n)
             .map(|i| match interval_sd(i) {
@@ -123,15 +138,7 @@ impl Shape {
         let dof = if from_intervals { None } else { Some(n.saturating_sub(3).max(1)) };
         let z = bonferroni_z(threads.iter().filter(|&&j| j > 1).count(), dof);
         let beyond = |i: usize| z * (sd[i] * sd[i] + baseline * baseline).sqrt();
-        let superlinear =
-            (0..n).filter(|&i| threads[i] > 1 && y[i] - x[i] > beyond(i) && y[i] - x[i] > 0.02).collect();
-        let dips = (1..n.saturating_sub(1))
-            .filter(|&i| {
-                let depth = (y[i - 1] + y[i + 1]) / 2.0 - y[i];
-                let beyond = if interval_sd(i).is_some() { 4.0 * sd[i] } else { 0.0 };
-                depth > MIN_DIP.max(beyond)
-            })
-            .collect();
+        let superlinear = (0..n).filter(|&i| threads[i] > 1 && y[i] - x[i] > beyond(i) && y[i] - x[i] > 0.02).collect();
         Some(Shape { sd, from_intervals, max, linear_until, knee, decline, superlinear, dips })
     }
 

@@ -18,7 +18,13 @@ use crate::stats::percentile;
 const SEEDS: u64 = 200;
 
 /// The verdict of a curve whose true speedup is `speedup(j)`, with `samples` noisy times per point.
-fn verdict(threads: &[usize], speedup: &dyn Fn(f64) -> f64, samples: usize, tasks: Option<usize>, seed: u64) -> Verdict {
+fn verdict(
+    threads: &[usize],
+    speedup: &dyn Fn(f64) -> f64,
+    samples: usize,
+    tasks: Option<usize>,
+    seed: u64,
+) -> Verdict {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let normal = Normal::new(0.0f64, 0.02).unwrap();
     let data: Vec<Vec<f64>> = threads
@@ -170,4 +176,3 @@ fn linear_and_flat_curves_are_not_called_retrograde_or_saturating() {
         }
     }
 }
-
