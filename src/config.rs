@@ -13,6 +13,7 @@ use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
 use crate::error::{Error, Result};
 use crate::placement::Pin;
 use crate::plan::{PlanLimit, default_plan};
+use crate::quantity::{parse_bytes, parse_tasks};
 use crate::scaling::Scaling;
 use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
@@ -22,7 +23,7 @@ use crate::thread_set::{CpuCounts, ThreadSet};
 pub struct RunRequest {
     /// `--workload` values; empty means the whole catalogue.
     pub workloads: Vec<String>,
-    /// `--cmd` commands, with their optional `--name` and `--kind`.
+    /// `--cmd` commands, with their optional `--name`, `--kind`, `--tasks` and `--bytes`.
     pub commands: Vec<CommandRequest>,
     /// `--check-output`: hash each command's standard output and require it equal at every j.
     pub check_output: bool,
@@ -112,6 +113,28 @@ pub struct CommandRequest {
     pub name: Option<String>,
     /// `--kind`; default: parallel.
     pub kind: Option<String>,
+    /// `--tasks`: the independent tasks of one run (1 to 2^32), the command's parallelism;
+    /// default: unknown.
+    pub tasks: Option<String>,
+    /// `--bytes`: what one run moves to and from memory (`1M`, `4096`...); default: unknown.
+    pub bytes: Option<String>,
+}
+
+/// What a command declares about itself, checked: its tasks per run and bytes per run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Declared {
+    tasks: Option<usize>,
+    bytes: Option<u64>,
+}
+
+impl CommandRequest {
+    /// `--tasks` and `--bytes`, checked.
+    fn declared(&self) -> Result<Declared> {
+        Ok(Declared {
+            tasks: self.tasks.as_deref().map(|t| parse_tasks("--tasks", t)).transpose()?,
+            bytes: self.bytes.as_deref().map(|b| parse_bytes("--bytes", b)).transpose()?,
+        })
+    }
 }
 
 /// A validated run: what to sweep, how, and where the file goes.
@@ -267,7 +290,7 @@ impl RunRequest {
             specs.push((WorkloadSpec::parse(w)?, None, None));
         }
         for command in &self.commands {
-            specs.push((command_spec(command, self.check_output)?, None, None));
+            specs.push((command_spec(command, self.check_output, command.declared()?)?, None, None));
         }
         if let Some(path) = &self.suite {
             for (i, entry) in read_suite(path)?.into_iter().enumerate() {
@@ -279,8 +302,10 @@ impl RunRequest {
                             template: cmd.clone(),
                             name: entry.name.clone(),
                             kind: entry.kind.clone(),
+                            ..Default::default()
                         };
-                        command_spec(&request, entry.check_output).map_err(in_entry)?
+                        let declared = Declared { tasks: entry.tasks, bytes: entry.bytes };
+                        command_spec(&request, entry.check_output, declared).map_err(in_entry)?
                     }
                     (None, None) => unreachable!("read_suite refuses entries without workload or cmd"),
                 };
@@ -358,8 +383,9 @@ impl RunRequest {
     }
 }
 
-/// Checks a `--cmd` (non-empty, its program found) and makes it a workload.
-fn command_spec(request: &CommandRequest, check_output: bool) -> Result<WorkloadSpec> {
+/// Checks a `--cmd` (non-empty, its program found) and makes it a workload with what it
+/// `declared` (checked by the caller, which knows whether it came from flags or a suite).
+fn command_spec(request: &CommandRequest, check_output: bool, declared: Declared) -> Result<WorkloadSpec> {
     let template = request.template.trim();
     if template.is_empty() {
         return Err(Error::usage("--cmd", template, "is empty"));
@@ -386,6 +412,14 @@ fn command_spec(request: &CommandRequest, check_output: bool) -> Result<Workload
         request.name.clone().or_else(|| program.as_deref().map(|p| p.rsplit('/').next().unwrap_or(p).to_owned()));
     let command = match name {
         Some(name) => command.named(&name),
+        None => command,
+    };
+    let command = match declared.tasks {
+        Some(tasks) => command.with_tasks(tasks),
+        None => command,
+    };
+    let command = match declared.bytes {
+        Some(bytes) => command.with_bytes(bytes),
         None => command,
     };
     Ok(WorkloadSpec::defaults(Arc::new(command))?)
@@ -419,6 +453,7 @@ fn in_range(flag: &str, value: f64, min: f64, max: f64) -> Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::LimitReason;
 
     const CPUS: CpuCounts = CpuCounts { usable: 2, physical: 2, sockets: 1 };
 
@@ -483,6 +518,71 @@ mod tests {
         let config = only.resolve(CPUS).unwrap();
         assert_eq!(config.workloads.len(), 1);
         assert_eq!(config.workloads[0].spec.workload.name(), "true");
+    }
+
+    fn command(template: &str, tasks: Option<&str>, bytes: Option<&str>) -> CommandRequest {
+        CommandRequest {
+            template: template.into(),
+            tasks: tasks.map(Into::into),
+            bytes: bytes.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn declared_tasks_cap_the_plan_and_bytes_reach_the_instance() {
+        let sixteen = CpuCounts { usable: 16, physical: 16, sockets: 1 };
+        let request = RunRequest {
+            commands: vec![command("true {threads}", Some("3"), Some("1M")), command("true {threads}", None, None)],
+            ..Default::default()
+        };
+        let config = request.resolve(sixteen).unwrap();
+        let [declared, plain] = &config.workloads[..] else { panic!("two workloads") };
+        assert_eq!(declared.spec.workload.parallelism(&declared.spec.params), Some(3));
+        assert_eq!(declared.threads.counts(), [1, 2, 3]);
+        assert_eq!(declared.limit.as_ref().map(|l| (l.threads, l.reason)), Some((3, LimitReason::WorkParallelism)));
+        let instance = declared.spec.workload.prepare(&declared.spec.params).unwrap();
+        assert_eq!(instance.bytes_per_run(), Some(1 << 20));
+        assert_eq!(plain.spec.workload.parallelism(&plain.spec.params), None);
+        assert!(plain.limit.is_none() && plain.threads.counts().last() == Some(&16));
+        assert_eq!(plain.spec.workload.prepare(&plain.spec.params).unwrap().bytes_per_run(), None);
+    }
+
+    #[test]
+    fn declared_tasks_and_bytes_are_refused_with_the_flag_value_and_limit() {
+        for (tasks, bytes, want) in [
+            (Some("0"), None, "--tasks: `0` is out of range (a whole number from 1 to 4294967296)"),
+            (Some("4294967297"), None, "--tasks: `4294967297` is out of range (a whole number from 1 to 4294967296)"),
+            (Some("-1"), None, "--tasks: `-1` is not a task count"),
+            (Some("four"), None, "--tasks: `four` is not a task count"),
+            (None, Some("0"), "--bytes: `0` is zero (at least 1 byte)"),
+            (None, Some("-5M"), "--bytes: `-5M` is not a size"),
+            (None, Some("1.5G"), "--bytes: `1.5G` is not a size"),
+            (None, Some("much"), "--bytes: `much` is not a size"),
+        ] {
+            let request = RunRequest { commands: vec![command("true", tasks, bytes)], ..Default::default() };
+            let err = request.resolve(CPUS).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(err.to_string().starts_with(want), "{err}");
+        }
+    }
+
+    #[test]
+    fn suite_commands_declare_tasks_and_bytes_and_refusals_name_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("suite.json");
+        std::fs::write(&path, r#"[{"cmd": "true {threads}", "tasks": 3, "bytes": "2K"}, {"workload": "primes"}]"#)
+            .unwrap();
+        let sixteen = CpuCounts { usable: 16, physical: 16, sockets: 1 };
+        let config = RunRequest { suite: Some(path.clone()), ..Default::default() }.resolve(sixteen).unwrap();
+        let spec = &config.workloads[0].spec;
+        assert_eq!(spec.workload.parallelism(&spec.params), Some(3));
+        assert_eq!(config.workloads[0].threads.counts(), [1, 2, 3]);
+        assert_eq!(spec.workload.prepare(&spec.params).unwrap().bytes_per_run(), Some(2048));
+        std::fs::write(&path, r#"[{"cmd": "true"}, {"cmd": "true", "bytes": "0"}]"#).unwrap();
+        let err = RunRequest { suite: Some(path.clone()), ..Default::default() }.resolve(CPUS).unwrap_err();
+        assert_eq!(err.exit_code(), 65);
+        assert!(err.to_string().ends_with("entry 1: bytes: `0` is zero (at least 1 byte)"), "{err}");
     }
 
     #[test]

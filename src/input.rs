@@ -26,22 +26,9 @@ impl InputLimit {
     pub const DEFAULT: InputLimit = InputLimit(256 << 20);
 
     /// Parses a size: bytes, or a number with `K`, `M`, `G` (powers of 1024; `KiB`, `MiB`, `GiB`
-    /// and a trailing `B` are accepted too), e.g. `512MiB`, `1G`.
+    /// and a trailing `B` are accepted too), e.g. `512MiB`, `1G` ([`crate::quantity::parse_bytes`]).
     pub fn parse(text: &str) -> Result<InputLimit> {
-        let bad =
-            || Error::usage("--max-input", text, "is not a size (bytes, or a number with K, M or G such as 512MiB)");
-        let t = text.trim();
-        let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
-        let t = t.strip_suffix(['i', 'I']).unwrap_or(t);
-        let (number, shift) = match t.char_indices().last() {
-            Some((i, 'k' | 'K')) => (&t[..i], 10),
-            Some((i, 'm' | 'M')) => (&t[..i], 20),
-            Some((i, 'g' | 'G')) => (&t[..i], 30),
-            _ => (t, 0),
-        };
-        let n: u64 = number.trim().parse().map_err(|_| bad())?;
-        let bytes = n.checked_mul(1 << shift).filter(|b| *b > 0).ok_or_else(bad)?;
-        Ok(InputLimit(bytes))
+        crate::quantity::parse_bytes("--max-input", text).map(InputLimit)
     }
 }
 

@@ -32,6 +32,7 @@ pub mod machine;
 pub mod placement;
 pub mod plan;
 pub mod predict;
+pub mod quantity;
 pub mod report;
 pub mod results;
 pub mod scaling;

@@ -461,6 +461,84 @@ fn command_problems_are_refused_or_warned_before_measuring() {
     assert!(stderr(&out).contains("no {threads}"), "{}", stderr(&out));
 }
 
+/// The `tasks` and `bytes_per_run` of a results file's only workload.
+fn declared(file: &std::path::Path) -> (serde_json::Value, serde_json::Value) {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(v["workloads"].as_array().map(Vec::len), Some(1), "{v}");
+    (v["workloads"][0]["tasks"].clone(), v["workloads"][0]["bytes_per_run"].clone())
+}
+
+#[test]
+fn a_commands_declared_tasks_and_bytes_reach_the_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("declared.json");
+    let out = measure(&util::two_rounds(&[
+        "--cmd",
+        "true {threads}",
+        "--kind",
+        "memory-bound",
+        "--tasks",
+        "3",
+        "--bytes",
+        "1M",
+        "--out",
+        file.to_str().unwrap(),
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(declared(&file), (serde_json::json!(3), serde_json::json!(1_048_576)));
+    // Without them, both are unknown.
+    let plain = dir.path().join("plain.json");
+    let out = measure(&util::two_rounds(&["--cmd", "true {threads}", "--out", plain.to_str().unwrap()]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(declared(&plain), (serde_json::Value::Null, serde_json::Value::Null));
+}
+
+#[test]
+fn declared_tasks_and_bytes_are_refused_with_the_flag_value_and_limit() {
+    let cases: [(&[&str], &[&str]); 8] = [
+        (&["--tasks", "0"], &["--tasks: `0` is out of range", "4294967296"]),
+        (&["--tasks", "4294967297"], &["--tasks: `4294967297` is out of range", "from 1 to 4294967296"]),
+        (&["--tasks", "-2"], &["--tasks: `-2` is not a task count"]),
+        (&["--tasks", "3", "--tasks", "4"], &["--tasks: `2` is given 2 times for 1 --cmd"]),
+        (&["--bytes", "0"], &["--bytes: `0` is zero"]),
+        (&["--bytes", "-1M"], &["--bytes: `-1M` is not a size"]),
+        (&["--bytes", "a lot"], &["--bytes: `a lot` is not a size"]),
+        (&["--bytes", "1M", "--bytes", "2M"], &["--bytes: `2` is given 2 times for 1 --cmd"]),
+    ];
+    for (args, parts) in cases {
+        let mut all = vec!["run", "--cmd", "true {threads}", "-t", "1,2"];
+        all.extend_from_slice(args);
+        assert_refused(&measure(&all), 2, parts);
+    }
+}
+
+#[test]
+fn suite_commands_declare_tasks_and_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite.json");
+    std::fs::write(&suite, r#"[{"cmd": "true {threads}", "name": "t", "tasks": 3, "bytes": "1M", "threads": "1,2"}]"#)
+        .unwrap();
+    let file = dir.path().join("suite-results.json");
+    let out = measure(&[
+        "run",
+        "--suite",
+        suite.to_str().unwrap(),
+        "--min-rounds",
+        "2",
+        "--max-rounds",
+        "2",
+        "-q",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(declared(&file), (serde_json::json!(3), serde_json::json!(1_048_576)));
+    // Built-ins know their own; a suite that says otherwise is bad data naming the entry and key.
+    std::fs::write(&suite, r#"[{"cmd": "true"}, {"workload": "primes", "tasks": 4}]"#).unwrap();
+    let out = measure(&["run", "--suite", suite.to_str().unwrap(), "--dry-run"]);
+    assert_refused(&out, 65, &["suite.json", "entry 1: `tasks` is for `cmd` entries", "`primes` knows its own"]);
+}
+
 #[test]
 fn fit_reads_hyperfine_scans_and_criterion_groups() {
     let dir = tempfile::tempdir().unwrap();

@@ -23,8 +23,9 @@
 //!   `tags`, and `machine_speedup` and `fidelity` (S against the machine's ceiling at j). Then `fits`
 //!   (`fits.amdahl.serial_fraction`, `.ci95`, ..., and `speedup_baseline`), `verdict` (what the
 //!   curve shows, tagged by `kind`, with its evidence: [`Verdict`]) and `diagnosis` (the sentence
-//!   rendered from it), `tasks` (the work's task count), `warnings` and `error` (set when the
-//!   workload failed; the points measured before the failure are kept).
+//!   rendered from it), `tasks` (the work's task count; a command's `--tasks`), `bytes_per_run`
+//!   (a command's `--bytes`), `warnings` and `error` (set when the workload failed; the points
+//!   measured before the failure are kept).
 //!
 //! The summaries, fits and verdict are the analysis's values ([`crate::analysed`]) written into
 //! these types at one place, [`WorkloadResult::record`].
@@ -372,10 +373,12 @@ pub struct WorkloadResult {
     pub stop: StopReason,
     /// The checksum every run returned, hex.
     pub checksum: Option<String>,
-    /// Bytes one run moves to and from memory, for bandwidth workloads.
+    /// Bytes one run moves to and from memory, for bandwidth workloads (a command's as declared
+    /// with `--bytes` or a suite's `bytes`); null when unknown.
     pub bytes_per_run: Option<u64>,
     /// The independent tasks of one run (the work's own parallelism: more threads than tasks
-    /// find nothing to do); null when unknown (commands, and files from before version 3).
+    /// find nothing to do; a command's as declared with `--tasks` or a suite's `tasks`); null when
+    /// unknown (commands that declare none, and files from before version 3).
     #[serde(default)]
     pub tasks: Option<usize>,
     /// Why the thread counts stop below the machine's own limit: the work's parallelism, or work

@@ -10,6 +10,15 @@
 //! reading and hashing it is then part of the timed run).
 //! A non-zero exit is a failed run, reported with the tail of the command's standard error.
 //!
+//! What the tool cannot see inside a process, the user may declare: the command's **tasks**
+//! ([`CommandWorkload::with_tasks`], `--tasks`), its independent pieces of work, which become its
+//! [`Workload::parallelism`] (the default plan stops there, and the results file records it); and
+//! its **bytes** ([`CommandWorkload::with_bytes`], `--bytes`), what one run at `size` 1 moves to
+//! and from memory, which becomes [`Instance::bytes_per_run`] so that bandwidth is reported in
+//! GB/s. A template with `{size}` does size times the work, so it moves `bytes` x `size` (weak
+//! scaling, `--target-ms`); one without moves `bytes` at every size. Neither is checked against
+//! what the command really does.
+//!
 //! Each run starts in a **process group of its own**, so that everything the command started can
 //! be stopped together: when a run outlasts its timeout ([`Instance::set_timeout`]) the group is
 //! killed and the run fails with "timed out after ..."; [`kill_running_commands`] kills every
@@ -41,6 +50,10 @@ pub struct CommandWorkload {
     kind: Kind,
     template: String,
     check_output: bool,
+    /// Declared independent tasks of one run.
+    tasks: Option<usize>,
+    /// Declared bytes moved by one run at size 1.
+    bytes: Option<u64>,
 }
 
 const PARAMS: &[ParamSpec] = &[ParamSpec::integer(
@@ -60,7 +73,33 @@ impl CommandWorkload {
     /// called `name`, expected to scale like `kind`; with `check_output`, its standard output must
     /// be the same at every j.
     pub fn new(template: &str, name: &str, kind: Kind, check_output: bool) -> CommandWorkload {
-        CommandWorkload { name: name.to_owned(), kind, template: template.to_owned(), check_output }
+        CommandWorkload {
+            name: name.to_owned(),
+            kind,
+            template: template.to_owned(),
+            check_output,
+            tasks: None,
+            bytes: None,
+        }
+    }
+
+    /// The same command declared to have `tasks` independent tasks per run: its
+    /// [`Workload::parallelism`].
+    pub fn with_tasks(self, tasks: usize) -> CommandWorkload {
+        CommandWorkload { tasks: Some(tasks), ..self }
+    }
+
+    /// The same command declared to move `bytes` to and from memory in one run at `size` 1 (see
+    /// the module docs for other sizes): its instances' [`Instance::bytes_per_run`].
+    pub fn with_bytes(self, bytes: u64) -> CommandWorkload {
+        CommandWorkload { bytes: Some(bytes), ..self }
+    }
+
+    /// The bytes one run at `size` moves, when declared: `bytes` x `size` for a template with
+    /// `{size}` (saturating), `bytes` otherwise.
+    pub fn bytes_at(&self, size: u64) -> Option<u64> {
+        let bytes = self.bytes?;
+        Some(if self.template.contains("{size}") { bytes.saturating_mul(size) } else { bytes })
     }
 
     /// The same command under another name.
@@ -116,6 +155,9 @@ impl Workload for CommandWorkload {
             deadline: None,
             stderr: None,
         }))
+    }
+    fn parallelism(&self, _params: &Params) -> Option<usize> {
+        self.tasks
     }
     fn warnings(&self, _params: &Params) -> Vec<String> {
         if self.template.contains("{threads}") {
@@ -289,6 +331,10 @@ impl Instance for CommandInstance {
                 "`{line}` exited, but a process it started outside its process group still holds its standard output, so the output cannot be checked"
             )),
         }
+    }
+
+    fn bytes_per_run(&self) -> Option<u64> {
+        self.workload.bytes_at(self.size)
     }
 
     fn after_run(&mut self) -> Option<String> {
@@ -476,6 +522,27 @@ mod tests {
         let params = Params::defaults(direct).unwrap();
         assert!(direct.prepare(&params).unwrap().try_run(&team(2)).is_ok());
         assert!(direct.warnings(&params).is_empty());
+    }
+
+    #[test]
+    fn declared_tasks_and_bytes_become_parallelism_and_bytes_per_run() {
+        let plain = &CommandWorkload::new("true {threads}", "t", Kind::MemoryBound, false);
+        let params = Params::defaults(plain).unwrap();
+        assert_eq!(plain.parallelism(&params), None);
+        assert_eq!(plain.prepare(&params).unwrap().bytes_per_run(), None);
+        let declared = &plain.clone().with_tasks(3).with_bytes(1 << 20);
+        assert_eq!(declared.parallelism(&params), Some(3));
+        assert_eq!(declared.prepare(&params).unwrap().bytes_per_run(), Some(1 << 20));
+        // Weak scaling and --target-ms change the size: without {size} the command does not.
+        let mut bigger = params.clone();
+        bigger.set("size", 4.0);
+        assert_eq!(declared.prepare(&bigger).unwrap().bytes_per_run(), Some(1 << 20));
+        assert_eq!(declared.parallelism(&bigger), Some(3));
+        let sized = &CommandWorkload::new("stream -n {size} -t {threads}", "s", Kind::MemoryBound, false)
+            .with_bytes(24)
+            .named("stream");
+        assert_eq!(sized.prepare(&bigger).unwrap().bytes_per_run(), Some(96));
+        assert_eq!(sized.bytes_at(u64::MAX), Some(u64::MAX));
     }
 
     #[test]

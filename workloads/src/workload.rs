@@ -37,7 +37,8 @@ pub trait Workload: Send + Sync {
     }
 
     /// How many independent tasks one run with these parameters has: more threads than this find
-    /// nothing to do, so the default plan stops there. `None`: unknown (a command) or unbounded.
+    /// nothing to do, so the default plan stops there. `None`: unknown (a command whose tasks were
+    /// not declared) or unbounded.
     fn parallelism(&self, _params: &Params) -> Option<usize> {
         None
     }

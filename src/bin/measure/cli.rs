@@ -70,6 +70,15 @@ pub struct RunArgs {
     /// synthetic [default: parallel].
     #[arg(long = "kind", value_name = "KIND")]
     pub kinds: Vec<String>,
+    /// The independent tasks of one run of each --cmd, in order (1 to 2^32): more threads than T
+    /// find nothing to do, so the default plan stops there, and the file records it as `tasks`
+    /// [default: unknown].
+    #[arg(long = "tasks", value_name = "T", allow_hyphen_values = true)]
+    pub tasks: Vec<String>,
+    /// The bytes one run of each --cmd moves to and from memory, in order: `4096`, `64M`, `1G`
+    /// (powers of 1024); memory bandwidth is then reported in GB/s [default: unknown].
+    #[arg(long = "bytes", value_name = "BYTES", allow_hyphen_values = true)]
+    pub bytes: Vec<String>,
     /// Hash each command's standard output and require the same at every j.
     #[arg(long)]
     pub check_output: bool,
@@ -374,7 +383,12 @@ pub enum BackendArg {
 impl RunArgs {
     /// The library's request.
     pub fn into_request(self) -> Result<RunRequest, amdahl::Error> {
-        for (flag, count) in [("--name", self.names.len()), ("--kind", self.kinds.len())] {
+        for (flag, count) in [
+            ("--name", self.names.len()),
+            ("--kind", self.kinds.len()),
+            ("--tasks", self.tasks.len()),
+            ("--bytes", self.bytes.len()),
+        ] {
             if count > self.commands.len() {
                 return Err(amdahl::Error::usage(
                     flag,
@@ -391,6 +405,8 @@ impl RunArgs {
                 template: template.clone(),
                 name: self.names.get(i).cloned(),
                 kind: self.kinds.get(i).cloned(),
+                tasks: self.tasks.get(i).cloned(),
+                bytes: self.bytes.get(i).cloned(),
             })
             .collect();
         let exports = [(ExportFormat::Markdown, self.export_markdown), (ExportFormat::Csv, self.export_csv)]
