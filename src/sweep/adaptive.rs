@@ -73,6 +73,7 @@ mod tests {
             bytes_per_run: None,
             command: false,
             ceilings: None,
+            loss: crate::fit::Loss::Log,
         }
     }
 

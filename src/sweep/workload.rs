@@ -143,6 +143,7 @@ impl<'e> Sweep<'_, 'e> {
             bytes_per_run: self.result.bytes_per_run,
             command: self.workload.command().is_some(),
             ceilings: self.env.ceilings.clone(),
+            loss: crate::fit::Loss::Log,
         }
     }
 
