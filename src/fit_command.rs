@@ -4,6 +4,9 @@
 //! A results file keeps every raw sample, so refitting recomputes every summary, fit and diagnosis
 //! from the samples with the current code (a newer `measure` explains an older file better). An
 //! imported curve has no kind and no machine, so its diagnosis rests on the numbers alone.
+//!
+//! Amdahl's law and the USL are fitted with the loss asked for (`--loss`): least squares on ln
+//! cost by default, or on the measured values as R's `usl` does ([`Loss`]); the fits say which.
 
 use std::path::Path;
 
@@ -12,7 +15,7 @@ use serde::Serialize;
 use crate::analysis::{self, AnalysisContext};
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, Fits, KarpFlattPoint, Measure, Verdict, karp_flatt};
+use crate::fit::{self, Curve, Fits, KarpFlattPoint, Loss, Measure, Verdict, karp_flatt};
 use crate::import::{ImportedSamples, read_csv};
 use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
@@ -68,19 +71,27 @@ pub struct WorkloadExplanation {
     pub verdict: Option<Verdict>,
 }
 
-/// Reads a CSV curve and fits and explains it.
-pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit, cpus: Option<CpuCounts>) -> Result<CurveReport> {
-    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed, cpus)
+/// Reads a CSV curve and fits and explains it, its laws fitted with `loss`.
+pub fn explain_csv(
+    path: &Path,
+    seed: u64,
+    limit: InputLimit,
+    cpus: Option<CpuCounts>,
+    loss: Loss,
+) -> Result<CurveReport> {
+    explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed, cpus, loss)
 }
 
-/// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine).
+/// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine), their laws fitted
+/// with `loss`.
 pub fn explain_samples(
     source: &str,
     imported: &ImportedSamples,
     seed: u64,
     cpus: Option<CpuCounts>,
+    loss: Loss,
 ) -> Result<CurveReport> {
-    let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed);
+    let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed).with_loss(loss);
     let fits = fit::fit_curve(&curve);
     let speedups = curve.speedups();
     let replicate_speedups = curve.replicate_speedups();
@@ -132,8 +143,13 @@ pub fn explain_samples(
 
 /// Recomputes every workload's summaries, fits and diagnosis from its raw samples.
 pub fn refit(results: &mut ResultsFile) {
+    refit_with(results, Loss::Log);
+}
+
+/// [`refit`], Amdahl's law and the USL fitted with `loss`.
+pub fn refit_with(results: &mut ResultsFile, loss: Loss) {
     for index in 0..results.workloads.len() {
-        let ctx = AnalysisContext::of(results, index);
+        let ctx = AnalysisContext { loss, ..AnalysisContext::of(results, index) };
         let w = &mut results.workloads[index];
         if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
             w.record(analysis::analyse(&w.points, &ctx));
@@ -174,7 +190,7 @@ mod tests {
 
     #[test]
     fn amdahl_reference_csv_is_explained_exactly() {
-        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, None).unwrap();
+        let report = explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, None, Loss::Log).unwrap();
         assert_eq!(report.measure, "speedup");
         let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
         assert!((b - 0.1).abs() < 1e-9);
@@ -190,7 +206,7 @@ mod tests {
 
     #[test]
     fn usl_reference_csv_is_retrograde() {
-        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, None).unwrap();
+        let report = explain_csv(&shared("usl-exact-linear2.csv"), 1, InputLimit::DEFAULT, None, Loss::Log).unwrap();
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
@@ -234,7 +250,7 @@ mod tests {
             kind: fit::SampleKind::Throughput,
             column: "throughput".into(),
         };
-        let report = explain_samples("x.csv", &imported, 1, None).unwrap();
+        let report = explain_samples("x.csv", &imported, 1, None, Loss::Log).unwrap();
         assert_eq!(report.fits.speedup_baseline, Some(fit::SpeedupBaseline::Fitted));
         assert!(report.verdict.is_some() && report.diagnosis.is_some());
     }

@@ -167,7 +167,7 @@ proptest! {
             text += &format!("{j},{v}\n");
         }
         if let Ok(samples) = parse_csv(Path::new("curve.csv"), &text) {
-            let report = explain_samples("curve.csv", &samples, 1, None).unwrap();
+            let report = explain_samples("curve.csv", &samples, 1, None, amdahl::fit::Loss::Log).unwrap();
             let printed = curve_table(&report);
             prop_assert!(!printed.contains("inf") && !printed.contains("NaN"), "{printed}");
         }

@@ -16,6 +16,7 @@ use crate::colour::{Said, said_in};
 /// Runs `measure fit`; returns the text to print, with each sentence in it and its verdict.
 pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
     let seed = args.seed.unwrap_or(1);
+    let loss = args.loss.loss();
     let limit = crate::input_limit(args.max_input.as_deref())?;
     let cpus = match args.cpus {
         Some(0) => return Err(Error::usage("--cpus", 0, "is out of range (at least 1)")),
@@ -33,7 +34,7 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
         for (group, samples) in &tree.groups {
             let name =
                 if group == &dir.display().to_string() { group.clone() } else { format!("{}/{group}", dir.display()) };
-            let report = explain_samples(&name, samples, seed, cpus)?;
+            let report = explain_samples(&name, samples, seed, cpus, loss)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
@@ -42,17 +43,17 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
     for file in &args.files {
         if let Some(scan) = hyperfine_scan(file, limit)? {
             let report =
-                explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, cpus)?;
+                explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, cpus, loss)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         } else if is_results_file(file) {
-            let loaded = crate::load_results(file, limit)?;
+            let loaded = crate::load_results_with(file, limit, loss)?;
             said.extend(said_in(&loaded));
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
             texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));
         } else {
-            let report = explain_csv(file, seed, limit, cpus)?;
+            let report = explain_csv(file, seed, limit, cpus, loss)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
