@@ -19,7 +19,7 @@ use amdahl_workloads::Kind;
 
 use crate::analysed::{Analysis, Disturbance, PointSummary};
 use crate::fit::diagnose::{Diagnosis, Evidence, MachineCeiling, diagnose};
-use crate::fit::{self, AmdahlFit, Curve, Fits, karp_flatt};
+use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
 use crate::results::{Ceilings, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
 use crate::stats::{Bootstrap, Summary, finite, median, paired_speedup};
@@ -56,6 +56,9 @@ pub struct AnalysisContext {
     pub ceilings: Option<Arc<Ceilings>>,
     /// The work's independent tasks per run, when known (the granularity bound).
     pub tasks: Option<usize>,
+    /// The loss Amdahl's law and the USL are fitted with (`Loss::Log` but for
+    /// `measure fit --loss absolute`).
+    pub loss: Loss,
 }
 
 impl AnalysisContext {
@@ -72,6 +75,7 @@ impl AnalysisContext {
             command: w.command.is_some(),
             ceilings: results.machine.ceilings.clone().map(Arc::new),
             tasks: w.tasks,
+            loss: Loss::Log,
         }
     }
 }
@@ -262,7 +266,8 @@ fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> O
     let mut curve = match seed {
         Some(seed) => Curve::from_paired_rounds_from(&threads, &samples, &first, seed),
         None => Curve::paired_estimates(&threads, &samples, &first),
-    };
+    }
+    .with_loss(ctx.loss);
     if ctx.scaling == Scaling::Weak {
         for values in std::iter::once(&mut curve.values).chain(curve.replicates.iter_mut()) {
             values.iter_mut().zip(&threads).for_each(|(v, &j)| *v *= j as f64);
@@ -378,6 +383,7 @@ mod tests {
         command: false,
         ceilings: None,
         tasks: None,
+        loss: Loss::Log,
     };
 
     fn point(threads: usize, samples: &[u64]) -> Point {

@@ -4,6 +4,9 @@
 //! A results file keeps every raw sample, so refitting recomputes every summary, fit and diagnosis
 //! from the samples with the current code (a newer `measure` explains an older file better). An
 //! imported curve has no kind and no machine, so its diagnosis rests on the numbers alone.
+//!
+//! Amdahl's law and the USL are fitted with the loss asked for (`--loss`): least squares on ln
+//! cost by default, or on the measured values as R's `usl` does ([`Loss`]); the fits say which.
 
 use std::path::Path;
 
@@ -12,7 +15,7 @@ use serde::Serialize;
 use crate::analysis::{self, AnalysisContext};
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, Fits, KarpFlattPoint, Measure, Verdict, karp_flatt};
+use crate::fit::{self, Curve, Fits, KarpFlattPoint, Loss, Measure, Verdict, karp_flatt};
 use crate::import::{ImportedSamples, read_csv};
 use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
@@ -70,7 +73,7 @@ pub struct WorkloadExplanation {
 }
 
 /// What the user tells `measure fit` about imported curves (`--cpus`, `--physical-cores`,
-/// `--kind`, `--unit`, `--tasks`): the context a results file of ours carries by itself. It
+/// `--kind`, `--unit`, `--tasks`, and `--loss`): the context a results file of ours carries by itself. It
 /// applies to every curve of the call.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CurveContext {
@@ -82,6 +85,8 @@ pub struct CurveContext {
     pub unit: Option<ByteRate>,
     /// The work's independent tasks per run (the granularity bound).
     pub tasks: Option<usize>,
+    /// The loss Amdahl's law and the USL are fitted with (`--loss`).
+    pub loss: Loss,
 }
 
 /// A unit of bytes per second (`--unit`); MB and GB are decimal, as STREAM reports them.
@@ -128,14 +133,15 @@ pub fn explain_csv(path: &Path, seed: u64, limit: InputLimit, context: &CurveCon
     explain_samples(&path.display().to_string(), &read_csv(path, limit)?, seed, context)
 }
 
-/// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine).
+/// Fits and explains samples imported from anywhere (CSV, criterion, hyperfine), in `context`
+/// (its laws fitted with `context.loss`).
 pub fn explain_samples(
     source: &str,
     imported: &ImportedSamples,
     seed: u64,
     context: &CurveContext,
 ) -> Result<CurveReport> {
-    let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed);
+    let curve = Curve::from_samples(&imported.threads, &imported.samples, imported.kind, seed).with_loss(context.loss);
     let fits = fit::fit_curve(&curve);
     let speedups = curve.speedups();
     let replicate_speedups = curve.replicate_speedups();
@@ -198,8 +204,13 @@ pub fn explain_samples(
 
 /// Recomputes every workload's summaries, fits and diagnosis from its raw samples.
 pub fn refit(results: &mut ResultsFile) {
+    refit_with(results, Loss::Log);
+}
+
+/// [`refit`], Amdahl's law and the USL fitted with `loss`.
+pub fn refit_with(results: &mut ResultsFile, loss: Loss) {
     for index in 0..results.workloads.len() {
-        let ctx = AnalysisContext::of(results, index);
+        let ctx = AnalysisContext { loss, ..AnalysisContext::of(results, index) };
         let w = &mut results.workloads[index];
         if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
             w.record(analysis::analyse(&w.points, &ctx));

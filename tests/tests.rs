@@ -759,6 +759,58 @@ fn committed_results_refit_and_report_exactly_as_the_fixtures_say() {
 }
 
 #[test]
+fn fit_loss_absolute_reproduces_r_usl_and_says_so() {
+    // tests/data/r-usl-estimates.csv: what R's `usl` prints for its `specsdm91` data set; the
+    // scalability bounds its tests check (7 digits) pin alpha, beta and gamma.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = "tests/data/r-usl-specsdm91.csv";
+    let out = measure_in(root, &["fit", "--loss", "absolute", "--json", file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["fits"]["loss"], "absolute");
+    assert_eq!(report["fits"]["best"], "usl");
+    let usl = &report["fits"]["usl"];
+    let alpha = 1.0 / 36.06401;
+    let documented = [
+        ("sigma", alpha, 2.773e-2, 5e-6),
+        ("kappa", (1.0 - alpha) / (96.51956f64 * 96.51956), 1.044e-4, 5e-8),
+        ("lambda", 3245.589 * alpha, 90.00, 5e-3),
+    ];
+    for (key, pinned, printed, resolution) in documented {
+        let got = usl[key].as_f64().unwrap();
+        assert!(((got - pinned) / pinned).abs() < 1e-4, "{key} = {got:e}, R's bounds give {pinned:e}");
+        assert!((got - printed).abs() <= resolution, "{key} = {got:e}, R's summary prints {printed:e}");
+    }
+    let text = stdout(&measure_in(root, &["fit", "--loss", "absolute", file]));
+    assert!(text.contains("loss: absolute (--loss absolute): least squares on the measured values"), "{text}");
+    // The default is the log loss, and leaves the output as it was: no loss field, no loss line.
+    let default = measure_in(root, &["fit", "--json", file]);
+    let report: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
+    assert!(report["fits"].get("loss").is_none(), "{report}");
+    assert_eq!(stdout(&default), stdout(&measure_in(root, &["fit", "--json", "--loss", "log", file])));
+    assert!(!stdout(&measure_in(root, &["fit", file])).contains("loss:"));
+    // Our own results files are refitted with the loss asked for too.
+    let out = measure_in(
+        root,
+        &["fit", "--loss", "absolute", "--json", "results/reference/2026-11-25-vm16-xeon-default.json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let workloads = file["workloads"].as_array().unwrap();
+    let fitted = workloads.iter().filter(|w| w["fits"]["amdahl"]["serial_fraction"].is_number()).count();
+    assert!(fitted >= 4, "{file}");
+    assert!(
+        workloads
+            .iter()
+            .filter(|w| w["fits"]["amdahl"]["serial_fraction"].is_number())
+            .all(|w| w["fits"]["loss"] == "absolute"),
+        "{file}"
+    );
+    let anywhere = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/r-usl-specsdm91.csv");
+    assert_refused(&measure(&["fit", "--loss", "squared", anywhere]), 2, &["--loss", "squared"]);
+}
+
+#[test]
 fn hyperfine_style_exports_and_hooks_follow_the_results_files_rules() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("hooks.log");

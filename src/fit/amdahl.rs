@@ -2,7 +2,8 @@
 //! single processor approach to achieving large scale computing capabilities", AFIPS 1967).
 //!
 //! # Method
-//! Fitted in the estimation frame of `frame` (least squares on ln cost with kappa = 0): for
+//! Fitted in the estimation frame of `frame` (least squares on ln cost with kappa = 0, or on the
+//! measured values under `--loss absolute`: the USL's kappa = 0 case in the same loss): for
 //! unpaired data T(j) = a + c/j with the scale free, B = a/(a + c); for our paired-round speedups
 //! the scale is fixed and j = 1 left out. Superlinear data give B < 0; that is reported as
 //! superlinear, never clamped. The ceiling of the speedup as j grows is 1/B, claimed only when B's
@@ -17,7 +18,7 @@
 //! [`MIN_BOOTSTRAP_SAMPLES`] rounds: a bootstrap of n rounds has at most C(2n-1, n) distinct
 //! resamples (35 for n = 4), whose medians take a handful of values, so its percentile interval
 //! of a median covers well below 95%. With one sample per point it is B +- t(0.975; n - p) se(B)
-//! from the frame's covariance (the delta method in the parameters of the log-cost fit), n - p
+//! from the frame's covariance (the delta method in the parameters of the fit in its loss), n - p
 //! counting only the points that carry information. With no degrees of freedom (as many points as
 //! parameters: the fit is exact by construction) there is no interval, and `no_interval` says why
 //! rather than a zero-width "95%" interval.
@@ -48,7 +49,7 @@ pub struct AmdahlFit {
     pub superlinear: bool,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
-    /// Small-sample Akaike criterion of the log-cost fit (lower is better; comparable with the
+    /// Small-sample Akaike criterion of the fit in its loss (lower is better; comparable with the
     /// USL's on the same points); null with too few points.
     #[serde(default)]
     pub aicc: Option<f64>,

@@ -2,7 +2,8 @@
 //!
 //! # Method
 //! Both laws are fitted in one frame (`frame`): the same points, the same scale treatment and the
-//! same loss (least squares on ln cost), and Amdahl's law is the USL with kappa = 0. Nested models
+//! same loss (least squares on ln cost, or on the measured values under `--loss absolute`: the
+//! curve's [`Loss`](super::Loss)), and Amdahl's law is the USL with kappa = 0. Nested models
 //! fitted by least squares are compared by the **F test** of the extra parameter:
 //! F = (SSE_Amdahl - SSE_USL) / (SSE_USL / (n - p_USL)) on 1 and n - p_USL degrees of freedom. The
 //! USL is chosen when its kappa is above 0 and p < 0.05, so on data that follow Amdahl's law it is

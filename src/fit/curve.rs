@@ -14,6 +14,7 @@
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
+use super::Loss;
 use crate::stats::{RESAMPLES, median, resample_size};
 
 /// What a curve's values are.
@@ -53,9 +54,16 @@ pub struct Curve {
     /// Unpaired data only: the cost (time, or 1/throughput) of every sample at each point, for a
     /// fit on all of them (see `frame`); empty for paired rounds.
     pub costs: Vec<Vec<f64>>,
+    /// The loss the laws are fitted with ([`Loss::Log`] unless asked otherwise: [`Curve::with_loss`]).
+    pub loss: Loss,
 }
 
 impl Curve {
+    /// The same curve, its laws to be fitted with `loss`.
+    pub fn with_loss(self, loss: Loss) -> Curve {
+        Curve { loss, ..self }
+    }
+
     /// The speedups S(j): the values of a speedup curve, or X(j)/X(1) of a throughput curve with a
     /// point at j = 1. `None` without a point at j = 1.
     pub fn speedups(&self) -> Option<Vec<f64>> {
@@ -79,6 +87,7 @@ impl Curve {
             paired: self.paired,
             samples: self.samples,
             costs: idx.iter().filter_map(|&i| self.costs.get(i).cloned()).collect(),
+            loss: self.loss,
         }
     }
 
@@ -163,6 +172,7 @@ impl Curve {
             paired: true,
             costs: Vec::new(),
             samples: rounds,
+            loss: Loss::Log,
         }
     }
 
@@ -207,7 +217,7 @@ impl Curve {
             .map(|s| s.iter().map(|&v| if kind == SampleKind::Throughput { 1.0 / v } else { v }).collect())
             .collect();
         let samples = samples.iter().map(Vec::len).min().unwrap_or(0);
-        Curve { threads: threads.to_vec(), values, measure, replicates, paired: false, samples, costs }
+        Curve { threads: threads.to_vec(), values, measure, replicates, paired: false, samples, costs, loss: Loss::Log }
     }
 }
 

@@ -31,6 +31,48 @@ pub struct Fits {
     /// What the speedups of the fitted curve are relative to; null when nothing was fitted.
     #[serde(default)]
     pub speedup_baseline: Option<SpeedupBaseline>,
+    /// The loss Amdahl's law and the USL were fitted with, which their intervals and the F test
+    /// share: `log` (least squares on ln cost, the default; absent from a file means `log`) or
+    /// `absolute` (least squares on the measured values, `measure fit --loss absolute`).
+    #[serde(default, skip_serializing_if = "Loss::is_log")]
+    pub loss: Loss,
+}
+
+/// The loss of the estimation frame (`frame`): what the least squares of Amdahl's law and the USL
+/// minimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Loss {
+    /// Squared residuals of ln cost: timing noise is multiplicative, so every point weighs alike
+    /// whatever its size. The default.
+    #[default]
+    Log,
+    /// Squared residuals of the measured values (throughput X(N), speedup S(j), or the rate 1/T of
+    /// times) with the scale free: X(N) = gamma N / (1 + sigma (N - 1) + kappa N (N - 1)), as R's
+    /// `usl` package (version 2 and later) fits it with `nls` (our paired-round speedups keep
+    /// their scale fixed at 1, as under the log loss).
+    Absolute,
+}
+
+impl Loss {
+    /// Whether this is the default, [`Loss::Log`] (which files leave out).
+    pub fn is_log(&self) -> bool {
+        *self == Loss::Log
+    }
+
+    /// The name in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Loss::Log => "log",
+            Loss::Absolute => "absolute",
+        }
+    }
+}
+
+impl std::fmt::Display for Loss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What a fitted curve's speedups S(j) are relative to.

@@ -14,6 +14,8 @@ mod fits;
 pub mod frame;
 pub mod gustafson;
 pub mod karp_flatt;
+#[cfg(test)]
+mod r_parity;
 pub mod shape;
 #[cfg(test)]
 mod shape_simulations;
@@ -25,7 +27,7 @@ pub mod verdict;
 
 pub use amdahl::AmdahlFit;
 pub use curve::{Curve, Measure, SampleKind};
-pub use fits::{CiMethod, Fits, Model, SpeedupBaseline};
+pub use fits::{CiMethod, Fits, Loss, Model, SpeedupBaseline};
 pub use gustafson::GustafsonFit;
 pub use karp_flatt::{KarpFlattPoint, KarpFlattTrend};
 pub use usl::UslFit;
@@ -46,6 +48,7 @@ pub fn fit_curve(curve: &Curve) -> Fits {
         usl_p_value: choice.p_value,
         karp_flatt_trend: karp_flatt::trend(curve, usl_significant),
         speedup_baseline: Some(SpeedupBaseline::of(curve)),
+        loss: curve.loss,
     }
 }
 
@@ -61,13 +64,15 @@ pub fn fit_weak_curve(curve: &Curve) -> Fits {
         usl_p_value: None,
         karp_flatt_trend: None,
         speedup_baseline: Some(SpeedupBaseline::of(curve)),
+        loss: Loss::Log,
     }
 }
 
 /// The residual standard deviation of ln cost of `best` in the frame (the noise a drop must
-/// exceed); `None` without degrees of freedom.
+/// exceed); `None` without degrees of freedom. Always on the log scale, whatever the curve's
+/// loss: the diagnosis compares it with ratios of speedups.
 pub fn residual_sd(curve: &Curve, best: Option<Model>) -> Option<f64> {
-    let frame = frame::Frame::of(curve)?;
+    let frame = frame::Frame::of_with(curve, Loss::Log)?;
     let law = if best == Some(Model::Usl) { frame::Law::Usl } else { frame::Law::Amdahl };
     let fit = frame.fit(law, None)?;
     let dof = frame.len().checked_sub(fit.params).filter(|d| *d > 0)?;

@@ -7,7 +7,9 @@
 //!
 //! # Method
 //! Fitted in the estimation frame of `frame`, like Amdahl's law and on the same points with the
-//! same loss: least squares on ln cost with sigma, kappa >= 0 (active sets), the scale free for
+//! same loss: least squares on ln cost by default (or on the measured values under
+//! `--loss absolute`, as R's `usl` package fits X(N) = gamma N / (1 + sigma (N - 1) + kappa N (N -
+//! 1)); lambda is its gamma) with sigma, kappa >= 0 (active sets), the scale free for
 //! unpaired data (it is 1/lambda for throughputs, T(1) for times) and fixed for our paired-round
 //! speedups. The frame's search starts from several points, so the bounded optimum does not
 //! depend on one start.
@@ -18,19 +20,21 @@
 //! peak N* of a replicate without one (kappa = 0) counts as infinite, so N*'s interval is open
 //! (null) when more than 2.5% of them have none. Otherwise (one sample per point, or every sample
 //! of unpaired data fitted as a point) estimate +- t(0.975; n - p) se from the
-//! covariance s^2 (J'J)^-1 of the log-cost fit over every estimated parameter (p = 2, plus the
-//! scale where free; the two-sided quantile — R's `usl` package uses the one-sided one, which
-//! gives 90% intervals), lower bounds stopping at 0; N*'s by the delta method on ln N*, open when
-//! kappa's interval reaches 0. With no degrees of freedom there is no interval (`no_interval`).
+//! covariance s^2 (J'J)^-1 of the fit in its loss over every estimated parameter (p = 2, plus the
+//! scale where free; the two-sided quantile — R's `usl` package uses the one-sided one on n - 1
+//! degrees of freedom, which gives 90% intervals; its standard errors are these under the absolute
+//! loss), lower bounds stopping at 0; lambda's symmetric in ln lambda (log loss) or in lambda
+//! (absolute loss); N*'s by the delta method on ln N*, open when kappa's interval reaches 0. With
+//! no degrees of freedom there is no interval (`no_interval`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::CiMethod;
 use super::amdahl::MIN_BOOTSTRAP_SAMPLES;
 use super::curve::{Curve, Measure};
 use super::frame::{Frame, FrameFit, Law};
 use super::student_t::t975;
+use super::{CiMethod, Loss};
 use crate::stats::{finite, percentile};
 
 /// The Universal Scalability Law fitted to the points.
@@ -56,7 +60,7 @@ pub struct UslFit {
     pub ci_method: Option<CiMethod>,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
-    /// Small-sample Akaike criterion of the log-cost fit (comparable with Amdahl's on the same
+    /// Small-sample Akaike criterion of the fit in its loss (comparable with Amdahl's on the same
     /// points); null with too few points.
     pub aicc: Option<f64>,
     /// Why there are no intervals although the USL was fitted (too few rounds or points).
@@ -139,7 +143,15 @@ pub fn fit(curve: &Curve) -> UslFit {
         out.sigma_ci95 = ci(best.sigma, cov.sigma);
         out.kappa_ci95 = ci(best.kappa, cov.kappa);
         if throughput {
-            out.lambda_ci95 = Some([best.lambda * (-t * cov.log_scale).exp(), best.lambda * (t * cov.log_scale).exp()]);
+            out.lambda_ci95 = Some(match frame.loss {
+                // Symmetric in ln lambda, the parameter of the log-cost fit.
+                Loss::Log => [best.lambda * (-t * cov.log_scale).exp(), best.lambda * (t * cov.log_scale).exp()],
+                // Symmetric in lambda (gamma), the parameter of the absolute fit.
+                Loss::Absolute => {
+                    let se = best.lambda * cov.log_scale;
+                    [(best.lambda - t * se).max(0.0), best.lambda + t * se]
+                }
+            });
         }
         if let Some(peak) = out.peak_threads
             && best.kappa - t * cov.kappa > 0.0

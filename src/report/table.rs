@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::Exporter;
 use crate::error::Result;
 use crate::fit::diagnose::ceiling_text;
-use crate::fit::{Fits, Model};
+use crate::fit::{Fits, Loss, Model};
 use crate::fit_command::CurveReport;
 use crate::predict::PredictionRow;
 use crate::results::{ResultsFile, Tag, WorkloadResult};
@@ -120,9 +120,16 @@ fn unsigned_zero(x: f64) -> f64 {
     if (x * 1e4).round() == 0.0 { 0.0 } else { x }
 }
 
-/// The lines that show the fitted models, the better one marked with `*`.
+/// The lines that show the fitted models, the better one marked with `*`; first the loss, when it
+/// is not the default (least squares on ln cost).
 pub fn fits_lines(fits: &Fits) -> String {
     let mut out = String::new();
+    if fits.loss == Loss::Absolute {
+        let _ = writeln!(
+            out,
+            "  loss: absolute (--loss absolute): least squares on the measured values with their scale free, as R's usl; the intervals and the choice of law use it too"
+        );
+    }
     let best = |model: Model| if fits.best == Some(model) { "*" } else { " " };
     if let Some(amdahl) = &fits.amdahl {
         let used = threads_text(&amdahl.threads_used);

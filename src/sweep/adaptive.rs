@@ -74,6 +74,7 @@ mod tests {
             command: false,
             ceilings: None,
             tasks: None,
+            loss: crate::fit::Loss::Log,
         }
     }
 

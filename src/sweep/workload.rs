@@ -144,6 +144,7 @@ impl<'e> Sweep<'_, 'e> {
             command: self.workload.command().is_some(),
             ceilings: self.env.ceilings.clone(),
             tasks: self.result.tasks,
+            loss: crate::fit::Loss::Log,
         }
     }
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use amdahl::config::{CommandRequest, Export, ExportFormat, Hooks, RunRequest};
+use amdahl::fit::Loss;
 use amdahl::placement::Pin;
 use amdahl::scaling::Scaling;
 use amdahl_workloads::Backend;
@@ -225,6 +226,30 @@ pub struct FitArgs {
     /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
     #[arg(long, value_name = "SIZE")]
     pub max_input: Option<String>,
+    /// What the least squares of Amdahl's law and the USL minimise; their intervals and the
+    /// choice between them use the same loss.
+    #[arg(long, value_enum, default_value_t = LossArg::Log)]
+    pub loss: LossArg,
+}
+
+/// `--loss` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LossArg {
+    /// Squares of ln cost: timing noise is multiplicative, so every point weighs alike.
+    Log,
+    /// Squares of the measured values with their scale free, as R's `usl` package fits
+    /// X(N) = gamma N / (1 + sigma (N - 1) + kappa N (N - 1)) (times as their rates 1/T).
+    Absolute,
+}
+
+impl LossArg {
+    /// The library's loss.
+    pub fn loss(self) -> Loss {
+        match self {
+            LossArg::Log => Loss::Log,
+            LossArg::Absolute => Loss::Absolute,
+        }
+    }
 }
 
 /// Options of `measure report`. With no output flag, prints the Markdown summary.

@@ -17,6 +17,7 @@ use crate::colour::{Said, said_in};
 /// Runs `measure fit`; returns the text to print, with each sentence in it and its verdict.
 pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
     let seed = args.seed.unwrap_or(1);
+    let loss = args.loss.loss();
     let limit = crate::input_limit(args.max_input.as_deref())?;
     let cpus = match args.cpus {
         Some(0) => return Err(Error::usage("--cpus", 0, "is out of range (at least 1)")),
@@ -41,7 +42,7 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
         other => other,
     };
     let unit = args.unit.as_deref().map(ByteRate::parse).transpose()?;
-    let context = CurveContext { cpus, kind, unit, tasks };
+    let context = CurveContext { cpus, kind, unit, tasks, loss };
     let mut texts = Vec::new();
     let mut values = Vec::new();
     let mut said = Vec::new();
@@ -67,7 +68,7 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
         } else if is_results_file(file) {
-            let loaded = crate::load_results(file, limit)?;
+            let loaded = crate::load_results_with(file, limit, loss)?;
             said.extend(said_in(&loaded));
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
             texts.push(format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?)));

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use amdahl::config::ExportFormat;
 use amdahl::error::exit_code;
-use amdahl::fit_command::refit;
+use amdahl::fit_command::refit_with;
 use amdahl::input::InputLimit;
 use amdahl::report::{Csv, Exporter, Html, Json, Markdown, Table, printable};
 use amdahl::results::{Overwrite, ResultsFile, RunStatus, write_new};
@@ -84,6 +84,11 @@ fn input_limit(text: Option<&str>) -> Result<InputLimit, Error> {
 /// Loads a results file and recomputes everything from its samples; warns about a run that did
 /// not finish.
 fn load_results(path: &std::path::Path, limit: InputLimit) -> Result<ResultsFile, Error> {
+    load_results_with(path, limit, amdahl::fit::Loss::Log)
+}
+
+/// [`load_results`], Amdahl's law and the USL refitted with `loss`.
+fn load_results_with(path: &std::path::Path, limit: InputLimit, loss: amdahl::fit::Loss) -> Result<ResultsFile, Error> {
     let mut loaded = amdahl::results::load(path, limit)?;
     if loaded.run.status == RunStatus::Running {
         eprintln!(
@@ -91,7 +96,7 @@ fn load_results(path: &std::path::Path, limit: InputLimit) -> Result<ResultsFile
             printable(&path.display().to_string())
         );
     }
-    refit(&mut loaded);
+    refit_with(&mut loaded, loss);
     Ok(loaded)
 }
 
