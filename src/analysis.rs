@@ -418,7 +418,12 @@ mod tests {
             matches!(diagnosis.verdict, Verdict::SerialFraction { serial_fraction, .. } if (serial_fraction - 0.2).abs() < 1e-12),
             "{diagnosis:?}"
         );
-        assert!(diagnosis.sentence.starts_with("bounded by a serial fraction: B = 0.200"), "{diagnosis:?}");
+        // The kind is `parallel`: a B > 0 is overhead or imbalance equivalent to B, not serial code.
+        assert!(
+            diagnosis.sentence.starts_with("overhead or load imbalance equivalent to a serial fraction: B = 0.200")
+                && diagnosis.sentence.contains("the work declares no serial part"),
+            "{diagnosis:?}"
+        );
         let amdahl = analysis.fits.amdahl.unwrap();
         assert_eq!(amdahl.threads_used, [1, 2, 4]);
         assert!((amdahl.serial_fraction.unwrap() - 0.2).abs() < 1e-12);

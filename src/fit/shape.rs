@@ -15,13 +15,14 @@
 //!   root mean square of the smaller half of them, divided by 0.3786 (that of a half-normal cut
 //!   at its median): one feature of the curve (a knee, the step of a granularity bound) disturbs
 //!   two neighbouring differences, which the trimming leaves out even on a curve of seven points.
-//!   With a single interior point its residual alone is used. The law under test is never used to estimate the
+//!   With a single interior point (three points in all) nothing tells noise from curvature, and
+//!   the floor is used. The estimate is capped at [`NOISE_CAP`]. The law under test is never used to estimate the
 //!   noise. The noise is floored at
 //!   [`NOISE_FLOOR`]: exact data are not read as perfectly quiet, so rounding is never a shape.
 //!   A knee left in the differences errs towards more noise: fewer shapes are claimed, never
 //!   more.
 //! - **Near-linear stretch**: the first points whose efficiency reaches 0.9 within noise
-//!   (S e^{2 sd} >= 0.9 j).
+//!   (S e^{2 sd} >= 0.9 j), where the noise is small enough to tell (sd <= [`LINEAR_NOISE`]).
 //! - **Knee and plateau**: the knee is the first point k (after j = 1) from which S never grows by
 //!   more than the larger of [`FLAT_TOLERANCE`] and 2 sqrt(2) sd: S_l <= S_k e^{delta} for every
 //!   later l; a plateau needs S_k >= 1.2 and later points up to at least 1.5 x j_k (one step of
@@ -52,6 +53,12 @@
 
 /// The smallest noise assumed for a point (log scale): 0.5%.
 pub const NOISE_FLOOR: f64 = 0.005;
+/// The largest noise read from a curve (log scale): 25%. A curve noisier than that says nothing
+/// about its shape, and a larger estimate would only hide what is certain (S = 0.4 is slower).
+pub const NOISE_CAP: f64 = 0.25;
+/// The most noise (log scale) at which efficiency can be told from 0.9 well enough to call a curve
+/// near-linear: 10%.
+pub const LINEAR_NOISE: f64 = 0.1;
 /// The growth a plateau may still show (log scale), however quiet the points: 5%.
 pub const FLAT_TOLERANCE: f64 = 0.05;
 /// The smallest fall called a decline: 3%.
@@ -130,7 +137,7 @@ impl Shape {
             })
             .collect();
         let max = (0..n).max_by(|&a, &b| y[a].total_cmp(&y[b])).unwrap_or(0);
-        let linear = |i: usize| y[i] + 2.0 * sd[i] >= (0.9 * threads[i] as f64).ln();
+        let linear = |i: usize| sd[i] <= LINEAR_NOISE && y[i] + 2.0 * sd[i] >= (0.9 * threads[i] as f64).ln();
         let linear_until = (0..n).take_while(|&i| linear(i)).last().filter(|&i| threads[i] > 1);
         let knee = knee(threads, &y, &sd);
         let decline = decline(&x, &y, &sd, max, knee);
@@ -183,8 +190,7 @@ fn local_noise(x: &[f64], y: &[f64]) -> f64 {
         })
         .collect();
     let scatter = match residuals.len() {
-        0 => return NOISE_FLOOR,
-        1 => 1.2533 * residuals[0].abs(),
+        0 | 1 => return NOISE_FLOOR,
         // Neighbouring residuals share a point: under independent noise of unit variance, their
         // difference has variance 2 + 2 x 2/3.
         _ => {
@@ -193,7 +199,7 @@ fn local_noise(x: &[f64], y: &[f64]) -> f64 {
             trimmed_rms(differences) / 0.3786
         }
     };
-    scatter.max(NOISE_FLOOR)
+    scatter.clamp(NOISE_FLOOR, NOISE_CAP)
 }
 
 /// The root mean square of the smaller half of `values` (at least one).
@@ -267,10 +273,12 @@ mod tests {
 
     #[test]
     fn a_fall_past_the_maximum_is_a_decline_and_exact_lines_are_linear() {
-        let threads = [1, 2, 4, 8, 16, 32];
-        let shape = read(&threads, &[1.0, 2.0, 4.0, 6.0, 5.0, 4.0]);
+        let threads = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16];
+        let speedups = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 7.5, 7.0, 6.5, 6.0];
+        let shape = read(&threads, &speedups);
         assert_eq!(shape.decline.map(|d| threads[d.from]), Some(8));
-        assert!((shape.decline.unwrap().drop - 1.0 / 3.0).abs() < 1e-12);
+        assert!((shape.decline.unwrap().drop - 0.25).abs() < 1e-12);
+        let threads = [1, 2, 4, 8, 16, 32];
         let line = read(&threads, &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
         assert!(line.near_linear() && line.knee.is_none() && line.decline.is_none() && line.superlinear.is_empty());
         assert_eq!(line.noise(), NOISE_FLOOR);
