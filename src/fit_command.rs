@@ -51,7 +51,8 @@ pub struct CurvePoint {
     pub samples: usize,
     /// The speedup S(j) (median T1 / median Tj) or the median throughput.
     pub value: f64,
-    /// S(j), when there is a row at 1 thread.
+    /// S(j): against the row at 1 thread, or without one against the USL's fitted single-thread
+    /// rate (`fits.speedup_baseline` says which).
     pub speedup: Option<f64>,
     /// Its 95% bootstrap CI, when every point has two or more rows.
     pub speedup_ci95: Option<[f64; 2]>,
@@ -145,6 +146,14 @@ pub fn explain_samples(
     let fits = fit::fit_curve(&curve);
     let speedups = curve.speedups();
     let replicate_speedups = curve.replicate_speedups();
+    // One baseline for the table, the JSON and the sentence: the measured j = 1, or without a row
+    // at 1 thread the USL's fitted single-thread rate lambda (S(N) = X(N) / lambda, its relative
+    // capacity), said so by `fits.speedup_baseline`.
+    let evidence_speedups = speedups.clone().unwrap_or_else(|| {
+        let lambda = fits.usl.as_ref().and_then(|u| u.lambda).unwrap_or(1.0);
+        curve.values.iter().map(|x| x / lambda).collect()
+    });
+    let fitted_baseline = speedups.is_none() && fits.usl.as_ref().is_some_and(|u| u.lambda.is_some());
     let points: Vec<CurvePoint> = curve
         .threads
         .iter()
@@ -153,15 +162,10 @@ pub fn explain_samples(
             threads,
             samples: imported.samples[i].len(),
             value: curve.values[i],
-            speedup: speedups.as_ref().map(|s| s[i]),
+            speedup: (speedups.is_some() || fitted_baseline).then(|| evidence_speedups[i]),
             speedup_ci95: percentile(replicate_speedups.iter().map(|r| r[i]).collect(), 0.95),
         })
         .collect();
-    let evidence_speedups = speedups.clone().unwrap_or_else(|| {
-        // Without a row at 1 thread, speak in the USL's relative capacity C(N) = X(N)/lambda.
-        let lambda = fits.usl.as_ref().and_then(|u| u.lambda).unwrap_or(1.0);
-        curve.values.iter().map(|x| x / lambda).collect()
-    });
     let intervals: Vec<Option<[f64; 2]>> = points.iter().map(|p: &CurvePoint| p.speedup_ci95).collect();
     // A throughput in bytes per second is a bandwidth: at the first point and the best.
     let bandwidth_gb_s = match (context.unit, curve.measure) {

@@ -161,7 +161,8 @@ fn fit_json_of_a_csv_curve_has_the_contract_fields() {
     let kf = v["karp_flatt"].as_array().unwrap();
     assert_eq!(kf.len(), 9);
     assert!(kf[0]["threads"] == 2 && kf[0]["value"].is_number() && kf[0].get("ci95").is_some());
-    assert!(v["diagnosis"].as_str().unwrap().starts_with("retrograde"));
+    assert!(v["diagnosis"].as_str().unwrap().starts_with("peaks at 7 threads"));
+    assert_eq!(v["verdict"]["kind"], "peak-decline");
     assert!(!stdout(&out).contains("NaN"));
 }
 

@@ -92,15 +92,20 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
     (out.ci95, out.ci_method, out.no_interval) = interval(curve, &frame, &estimate);
     out.ci95 = out.ci95.filter(|ci| ci.iter().all(|x| x.is_finite()));
     out.serial_fraction = finite(b);
+    // Rounding is no evidence: exact linear data give |B| near 1e-16, neither superlinear nor a
+    // ceiling of 1e16.
     out.superlinear = match out.ci95 {
-        Some([_, hi]) => hi < 0.0,
-        None => b < 0.0,
+        Some([_, hi]) => hi < -ROUNDING,
+        None => b < -ROUNDING,
     };
     // A ceiling is claimed only when B is above 0 beyond noise.
-    let positive = out.ci95.map_or(b > 0.0, |[lo, _]| lo > 0.0);
+    let positive = out.ci95.map_or(b > ROUNDING, |[lo, _]| lo > ROUNDING);
     out.ceiling = ceiling(b).filter(|_| positive).and_then(finite);
     out
 }
+
+/// The size of a B that is rounding of exact data, not a serial fraction (or a superlinear one).
+const ROUNDING: f64 = 1e-9;
 
 /// B of `values` (the curve's values or a replicate) in the frame; warm-started from `start`.
 pub fn serial_fraction_of(curve: &Curve, values: &[f64], start: Option<FrameFit>) -> Option<f64> {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::Exporter;
 use crate::error::Result;
 use crate::fit::diagnose::ceiling_text;
-use crate::fit::{Fits, Loss, Model};
+use crate::fit::{Fits, Loss, Model, SpeedupBaseline};
 use crate::fit_command::CurveReport;
 use crate::predict::PredictionRow;
 use crate::results::{ResultsFile, Tag, WorkloadResult};
@@ -136,7 +136,7 @@ pub fn fits_lines(fits: &Fits) -> String {
         match (amdahl.serial_fraction, &amdahl.not_fitted) {
             (Some(b), _) => {
                 let ci = match (amdahl.ci95, &amdahl.no_interval) {
-                    (Some([lo, hi]), _) => format!(" [{lo:.4}, {hi:.4}]"),
+                    (Some([lo, hi]), _) => format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)),
                     (None, Some(why)) => format!(" ({why})"),
                     (None, None) => String::new(),
                 };
@@ -151,8 +151,9 @@ pub fn fits_lines(fits: &Fits) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    " {}Amdahl: serial fraction B = {b:.4}{ci}, {tail} (fit on j = {used})",
-                    best(Model::Amdahl)
+                    " {}Amdahl: serial fraction B = {:.4}{ci}, {tail} (fit on j = {used})",
+                    best(Model::Amdahl),
+                    unsigned_zero(b)
                 );
             }
             (None, Some(reason)) => {
@@ -206,7 +207,11 @@ pub fn fits_lines(fits: &Fits) -> String {
     }
     if let Some(t) = &fits.karp_flatt_trend {
         let ci = t.ci95.map(|[lo, hi]| format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)));
-        let verdict = if t.rising { "rises beyond noise" } else { "no rise beyond noise" };
+        let verdict = match t.ci95 {
+            _ if t.rising => "rises beyond noise",
+            Some([_, hi]) if hi < 0.0 && unsigned_zero(hi) != 0.0 => "falls beyond noise",
+            _ => "no rise beyond noise",
+        };
         let slope = unsigned_zero(t.slope_per_thread);
         let _ = writeln!(out, "  Karp-Flatt trend: {slope:+.4} per thread{}: {verdict}", ci.unwrap_or_default());
     }
@@ -216,8 +221,9 @@ pub fn fits_lines(fits: &Fits) -> String {
 /// The table of an imported curve: points, fits, diagnosis.
 pub fn curve_table(report: &CurveReport) -> String {
     let mut out = format!("{} ({}):\n", report.file, report.measure);
-    let _ =
-        writeln!(out, "  {:>6}  {:>7}  {:>14}  {:<22}  {:>11}", "j", "samples", "value", "S(j) [95% CI]", "Karp-Flatt");
+    let fitted = report.fits.speedup_baseline == Some(SpeedupBaseline::Fitted);
+    let column = if fitted { "S(j)* [95% CI]" } else { "S(j) [95% CI]" };
+    let _ = writeln!(out, "  {:>6}  {:>7}  {:>14}  {:<22}  {:>11}", "j", "samples", "value", column, "Karp-Flatt");
     for p in &report.points {
         let s = match (p.speedup, p.speedup_ci95) {
             (Some(s), Some([lo, hi])) => format!("{s:.3} [{lo:.3}, {hi:.3}]"),
@@ -226,6 +232,12 @@ pub fn curve_table(report: &CurveReport) -> String {
         };
         let kf = report.karp_flatt.iter().find(|k| k.threads == p.threads).and_then(|k| k.value);
         let _ = writeln!(out, "  {:>6}  {:>7}  {:>14.6}  {:<22}  {:>11}", p.threads, p.samples, p.value, s, opt(kf, 4));
+    }
+    if fitted && let Some(lambda) = report.fits.usl.as_ref().and_then(|u| u.lambda) {
+        let _ = writeln!(
+            out,
+            "  * S(j) = value / {lambda:.4}, the USL's fitted single-thread rate: no j = 1 row was measured"
+        );
     }
     out += &fits_lines(&report.fits);
     if let Some(d) = &report.diagnosis {
