@@ -235,22 +235,25 @@ fn decline(x: &[f64], y: &[f64], sd: &[f64], max: usize, knee: Option<usize>) ->
     let endpoints = fall > 3.0 * (sd[max] * sd[max] + sd[last] * sd[last]).sqrt();
     // The tail after the knee and the maximum, both high points by selection.
     let start = knee.unwrap_or(max).max(max) + 1;
-    let tail = start..=last;
-    let trend = (tail.clone().count() >= 3)
-        .then(|| {
-            let (xs, ys): (Vec<f64>, Vec<f64>) = tail.clone().map(|i| (x[i], y[i])).unzip();
-            let sd2 = tail.clone().map(|i| sd[i] * sd[i]).sum::<f64>() / xs.len() as f64;
-            let mx = xs.iter().sum::<f64>() / xs.len() as f64;
-            let sxx: f64 = xs.iter().map(|v| (v - mx) * (v - mx)).sum();
-            let my = ys.iter().sum::<f64>() / ys.len() as f64;
-            let slope = xs.iter().zip(&ys).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / sxx;
-            let span = xs[xs.len() - 1] - xs[0];
-            let fitted_fall = -slope * span;
-            let se = (sd2 / sxx).sqrt() * span;
-            sxx > 0.0 && fitted_fall > 2.5 * se && fitted_fall > MIN_DECLINE
-        })
-        .unwrap_or(false);
+    let trend = last + 1 >= start + 3 && falls_beyond_noise(&x[start..], &y[start..], &sd[start..]);
     (endpoints || trend).then_some(Decline { from: max, drop })
+}
+
+/// Whether the least-squares line of `y` on `x` falls over its span by more than 2.5 of its standard
+/// errors (each point's noise `sd`) and [`MIN_DECLINE`].
+fn falls_beyond_noise(x: &[f64], y: &[f64], sd: &[f64]) -> bool {
+    let n = x.len() as f64;
+    let sd2 = sd.iter().map(|s| s * s).sum::<f64>() / n;
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let sxx: f64 = x.iter().map(|v| (v - mx) * (v - mx)).sum();
+    if sxx <= 0.0 {
+        return false;
+    }
+    let slope = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / sxx;
+    let span = x[x.len() - 1] - x[0];
+    let fitted_fall = -slope * span;
+    fitted_fall > 2.5 * (sd2 / sxx).sqrt() * span && fitted_fall > MIN_DECLINE
 }
 
 #[cfg(test)]
