@@ -159,10 +159,10 @@ pub const RULES: &[Rule] = &[
     Rule { name: "slower with more threads", applies: slower },
     Rule { name: "decline past the maximum", applies: retrograde },
     Rule { name: "inherently sequential", applies: sequential },
+    Rule { name: "granularity", applies: granularity },
     Rule { name: "threads mostly wait", applies: past_the_cores },
     Rule { name: "memory-bound", applies: memory_bound },
     Rule { name: "superlinear", applies: superlinear },
-    Rule { name: "granularity", applies: granularity },
     Rule { name: "oscillating", applies: oscillating },
     Rule { name: "near-linear", applies: near_linear },
     Rule { name: "bounded by a serial fraction", applies: bounded },
@@ -772,9 +772,18 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
             let b = serial_fraction.map(|b| format!("; {}", b_of(b))).unwrap_or_default();
             format!("S({threads}) = {speedup:.2}, efficiency {:.0}%{b}", efficiency(*threads, *speedup))
         }
-        Verdict::Granularity { threads, speedup, tasks, ceiling } => format!(
-            "limited by granularity: {tasks} tasks take ceil({tasks}/{threads}) rounds on {threads} threads, so S({threads}) is at most {ceiling:.2} (measured {speedup:.2}) — load imbalance, not serial code"
-        ),
+        Verdict::Granularity { threads, speedup, tasks, ceiling } => {
+            let waits = match f.e.cpus {
+                Some(c) if *threads > c.usable && *speedup > 1.2 * c.usable as f64 => format!(
+                    "; S beyond the {} usable CPUs: the threads mostly wait, so more threads than cores help",
+                    c.usable
+                ),
+                _ => String::new(),
+            };
+            format!(
+                "limited by granularity: {tasks} tasks take ceil({tasks}/{threads}) rounds on {threads} threads, so S({threads}) is at most {ceiling:.2} (measured {speedup:.2}) — load imbalance, not serial code{waits}"
+            )
+        }
         Verdict::Oscillating { points, threads, speedup } => format!(
             "oscillating: S dips at j = {} (how threads are placed on cores and sockets shapes the curve); S({threads}) = {speedup:.2}",
             points.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
