@@ -285,7 +285,8 @@ impl Facts<'_> {
 
     /// Whether `model` describes the points within their noise: the chi-square of its log
     /// residuals (each point's noise widened by [`MODEL_TOLERANCE`]) below its 99th percentile.
-    /// With a fitted baseline the residuals' mean is free (one degree of freedom less). Unknown
+    /// With a fitted baseline, or one sample per point (every S shares T(1)'s error), the
+    /// residuals' mean is free (one degree of freedom less). Unknown
     /// (true) with no degree of freedom left.
     fn law_fits(&self, model: Model) -> bool {
         let predicted: Vec<f64> = match model {
@@ -316,7 +317,9 @@ impl Facts<'_> {
             _ => 1,
         };
         let mut dof = residuals.len() as i64 - parameters;
-        if self.e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) {
+        // A fitted baseline, or one-sample points that all share T(1)'s error: the level is free.
+        let shared_baseline = self.shape.as_ref().is_some_and(|s| !s.from_intervals);
+        if self.e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) || shared_baseline {
             let mean = residuals.iter().sum::<f64>() / residuals.len() as f64;
             residuals.iter_mut().for_each(|r| *r -= mean);
             dof -= 1;

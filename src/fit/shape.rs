@@ -44,7 +44,10 @@
 //! - **Dips** (a sawtooth of thread placement): interior points below the mean of their two
 //!   neighbours by more than the larger of [`MIN_DIP`] and 4 sd of an interval-backed point; two or
 //!   more make the curve oscillate, and the local noise is then read from the points between the
-//!   dips (the sawtooth is shape, not noise).
+//!   dips (the sawtooth is shape, not noise). A dip of a one-sample point must also be deeper than
+//!   that noise (sqrt(1.5) sd for the depth) at the z that gives one chance dip over the whole
+//!   curve a 25% chance (two are needed to oscillate), so the scatter of a long curve is no
+//!   sawtooth.
 //!
 //! # False alarms
 //! The thresholds were set with the seeded simulations of `fit::simulations` (2% multiplicative
@@ -112,21 +115,27 @@ impl Shape {
             let [lo, hi] = intervals.get(i).copied().flatten()?;
             (lo > 0.0 && hi >= lo).then(|| (hi.ln() - lo.ln()) / (2.0 * 1.96))
         };
-        let dips: Vec<usize> = (1..n.saturating_sub(1))
-            .filter(|&i| {
-                let depth = (y[i - 1] + y[i + 1]) / 2.0 - y[i];
-                let beyond = interval_sd(i).map_or(0.0, |s| 4.0 * s);
-                depth > MIN_DIP.max(beyond)
-            })
+        // Dips: first the candidates deeper than MIN_DIP (or 4 sd of an interval), then the noise
+        // read between them, then only the dips beyond that noise at a Bonferroni z over the
+        // interior points (random scatter of a long curve makes a few 6% dips by chance).
+        let depth = |i: usize| (y[i - 1] + y[i + 1]) / 2.0 - y[i];
+        let interior = 1..n.saturating_sub(1);
+        let floor = |i: usize| MIN_DIP.max(interval_sd(i).map_or(0.0, |s| 4.0 * s));
+        let candidates: Vec<usize> = interior.clone().filter(|&i| depth(i) > floor(i)).collect();
+        let between = |dips: &[usize]| {
+            let (xs, ys): (Vec<f64>, Vec<f64>) = (0..n).filter(|i| !dips.contains(i)).map(|i| (x[i], y[i])).unzip();
+            local_noise(&xs, &ys)
+        };
+        // A quarter's chance over the whole curve of one chance dip (two are needed to oscillate).
+        let z = normal_quantile(1.0 - 0.25 / interior.len().max(1) as f64);
+        let chance = (candidates.len() >= 2).then(|| z * 1.5f64.sqrt() * between(&candidates)).unwrap_or(0.0);
+        let dips: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&i| depth(i) > floor(i) && (interval_sd(i).is_some() || depth(i) > chance))
             .collect();
         // A sawtooth is shape, not noise: the local noise of a curve that oscillates is read
         // from the points between its dips.
-        let (x_kept, y_kept): (Vec<f64>, Vec<f64>) = if dips.len() >= 2 {
-            (0..n).filter(|i| !dips.contains(i)).map(|i| (x[i], y[i])).unzip()
-        } else {
-            (x.clone(), y.clone())
-        };
-        let local = local_noise(&x_kept, &y_kept);
+        let local = if dips.len() >= 2 { between(&dips) } else { local_noise(&x, &y) };
         let from_intervals = (0..n).filter(|&i| threads[i] > 1).all(|i| interval_sd(i).is_some());
         let sd: Vec<f64> = (0..n)
             .map(|i| match interval_sd(i) {
@@ -176,6 +185,12 @@ fn bonferroni_z(m: usize, dof: Option<usize>) -> f64 {
         Some(dof) => StudentsT::new(0.0, 1.0, dof as f64).map_or(4.0, |t| t.inverse_cdf(p)),
         None => Normal::new(0.0, 1.0).map_or(3.0, |n| n.inverse_cdf(p)),
     }
+}
+
+/// The standard normal quantile of `p`.
+fn normal_quantile(p: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::new(0.0, 1.0).map_or(2.0, |n| n.inverse_cdf(p))
 }
 
 /// The curve's local noise: the MAD of each interior point's scaled residual from the line through
@@ -289,9 +304,12 @@ mod tests {
 
     #[test]
     fn dips_of_a_sawtooth_are_found_and_intervals_set_the_noise() {
-        let threads: Vec<usize> = (1..=8).collect();
-        let saw = read(&threads, &[1.0, 1.6, 2.7, 3.0, 4.5, 4.6, 6.3, 6.4]);
+        let threads: Vec<usize> = (1..=12).collect();
+        let speedups: Vec<f64> =
+            threads.iter().map(|&j| if j % 2 == 1 && j > 1 { 0.85 } else { 1.0 } * j as f64).collect();
+        let saw = read(&threads, &speedups);
         assert!(saw.oscillates(), "{saw:?}");
+        assert_eq!(saw.dips.iter().map(|&i| threads[i]).collect::<Vec<_>>(), [3, 5, 7, 9, 11]);
         let intervals = vec![None, Some([1.9, 2.1]), Some([3.8, 4.2])];
         let shape = Shape::read(&[1, 2, 4], &[1.0, 2.0, 4.0], &intervals).unwrap();
         assert!(shape.from_intervals);

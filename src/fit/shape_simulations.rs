@@ -176,3 +176,17 @@ fn linear_and_flat_curves_are_not_called_retrograde_or_saturating() {
         }
     }
 }
+
+#[test]
+fn amdahl_truths_are_bounded_by_their_serial_fraction() {
+    for threads in [pow2(64), dense(16), dense(64)] {
+        for b in [0.05, 0.2] {
+            let law = move |j: f64| 1.0 / (b + (1.0 - b) / j);
+            let name = format!("Amdahl B = {b} on {} points to {}", threads.len(), threads.last().unwrap());
+            let right = |v: &Verdict| matches!(v, Verdict::SerialFraction { .. });
+            for hits in count(&name, &threads, &law, None, &right) {
+                assert!(hits >= RIGHT, "{name}: serial fraction named in {hits}/{SEEDS}");
+            }
+        }
+    }
+}
