@@ -107,6 +107,32 @@ fn an_unwritable_export_folder_is_refused_before_measuring() {
     assert!(!out.exists(), "the run measured (or kept its claim) although an output could not be written");
 }
 
+#[test]
+fn a_file_of_another_user_in_a_sticky_folder_is_refused_before_measuring() {
+    if !running_as_root() {
+        eprintln!("skipped: needs root to run the binary as `nobody`");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sticky = dir.path().join("sticky");
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::create_dir(&sticky).unwrap();
+    std::fs::set_permissions(&sticky, std::os::unix::fs::PermissionsExt::from_mode(0o1777)).unwrap();
+    // Root's file, writable by all, in a sticky folder: nobody may not replace it.
+    let theirs = sticky.join("g.csv");
+    std::fs::write(&theirs, "root's").unwrap();
+    std::fs::set_permissions(&theirs, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
+    let out = sticky.join("n.json");
+    let args = quick_run(str_path(&out), &["--export-csv", str_path(&theirs), "--force", "--budget", "3600"]);
+    let mut command = measure_command();
+    command.args(&args).current_dir(&sticky);
+    as_nobody(&mut command, None);
+    let done = finish_within(spawn(&mut command), Duration::from_secs(60), "an export over another user's file");
+    assert_refused(&done, 74, &["g.csv", "cannot replace it", "sticky folder"]);
+    assert!(!out.exists(), "the run measured although an export could not be written");
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "root's");
+}
+
 // --- 2. Temporary files of others ----------------------------------------------------------------
 
 #[test]
@@ -159,6 +185,13 @@ fn no_command_writes_over_its_own_input() {
     assert_refused(&out, 2, &["--out", "an input of this command"]);
     assert_eq!(std::fs::read(&a).unwrap(), before);
     assert_eq!(std::fs::read_to_string(&suite).unwrap(), r#"[{"workload": "sleep:ms=1,size=4"}]"#);
+    // The files of a --sysfs/--procfs tree are inputs too.
+    FixtureMachine::default().write(dir.path()).unwrap();
+    let online = dir.path().join("sys/devices/system/cpu/online");
+    let before = std::fs::read(&online).unwrap();
+    let args = quick_run(str_path(&online), &["--sysfs", "sys", "--procfs", "proc", "--force"]);
+    assert_refused(&measure_in(dir.path(), &args), 2, &["--out", "a tree this command reads its machine from"]);
+    assert_eq!(std::fs::read(&online).unwrap(), before);
 }
 
 // --- 4. Facts the loader would refuse ----------------------------------------------------------------
@@ -217,6 +250,18 @@ fn a_hanging_hook_obeys_the_timeout_and_leaves_nothing_running() {
     }
     std::thread::sleep(Duration::from_millis(3500));
     assert!(!marker.exists(), "a hook outlived its timeout");
+}
+
+#[test]
+fn a_hook_that_leaves_a_daemon_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = quick_run("r.json", &["--setup", "setsid sleep 3 & sleep 0.3"]);
+    let done =
+        finish_within(spawn(measure_command().args(&args).current_dir(dir.path())), Duration::from_secs(60), "setup");
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let warnings = saved["workloads"][0]["warnings"].to_string();
+    assert!(warnings.contains("--setup") && warnings.contains("left a process running"), "{warnings}");
 }
 
 #[test]

@@ -100,7 +100,9 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
     };
     // A ceiling is claimed only when B is above 0 beyond noise.
     let positive = out.ci95.map_or(b > ROUNDING, |[lo, _]| lo > ROUNDING);
-    out.ceiling = ceiling(b).filter(|_| positive).and_then(finite);
+    // Nor below a measured speedup: a law whose ceiling the data already beat does not hold there.
+    let measured_best = curve.speedups().map_or(0.0, |s| s.iter().copied().fold(0.0, f64::max));
+    out.ceiling = ceiling(b).filter(|c| positive && *c >= measured_best).and_then(finite);
     out
 }
 

@@ -604,7 +604,10 @@ fn bounded(f: &Facts<'_>) -> Option<Verdict> {
 /// to explain the fall.
 fn near_linear_stretch(f: &Facts<'_>) -> Option<Verdict> {
     let until = f.shape.as_ref()?.linear_until?;
-    (f.e.threads[until] >= 4).then(|| near_linear_verdict(f, Some(f.e.threads[until])))
+    // The fall must be real: the last point's efficiency below 0.9 beyond its noise.
+    let last = f.e.threads.len() - 1;
+    let falls = f.upper(last) < 0.9 * f.j_max as f64;
+    (f.e.threads[until] >= 4 && falls).then(|| near_linear_verdict(f, Some(f.e.threads[until])))
 }
 
 fn no_law_fits(f: &Facts<'_>) -> Option<Verdict> {
@@ -678,17 +681,27 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
         ),
         Verdict::MemoryBandwidth { threads, speedup, gb_per_s, knee_threads, ceiling, serial_fraction } => {
             let reached = match (gb_per_s, f.e.bandwidth_gb_s) {
-                (Some(gb), Some([one, _])) => format!(", reaching {gb:.1} GB/s ({one:.1} GB/s at one thread)"),
-                (Some(gb), None) => format!(", reaching {gb:.1} GB/s"),
+                (Some(gb), Some([one, _])) => {
+                    format!(", reaching {} ({} at one thread)", rate_text(*gb), rate_text(one))
+                }
+                (Some(gb), None) => format!(", reaching {}", rate_text(*gb)),
                 _ => String::new(),
             };
             let knee = knee_threads.map_or(String::new(), |k| format!(", saturating from {k} threads"));
-            let machine = ceiling.map_or(String::new(), |c| format!("; the machine's own triad reaches {c:.1} GB/s"));
+            let machine =
+                ceiling.map_or(String::new(), |c| format!("; the machine's own triad reaches {}", rate_text(c)));
             let b = serial_fraction
                 .map(|b| format!("; Amdahl's {} fits the curve but is no serial code here", b_of(b)))
                 .unwrap_or_default();
+            // Memory-bound work that still scales is not "limited" yet.
+            let last = f.e.threads.len() - 1;
+            let head = if knee_threads.is_none() && f.upper(last) >= 0.9 * *threads as f64 {
+                "memory-bound, still scaling"
+            } else {
+                "limited by memory bandwidth"
+            };
             format!(
-                "limited by memory bandwidth: S({threads}) = {speedup:.2}, efficiency {:.0}%{reached}{knee} — the threads share one memory system{machine}{b}{}{}",
+                "{head}: S({threads}) = {speedup:.2}, efficiency {:.0}%{reached}{knee} — the threads share one memory system{machine}{b}{}{}",
                 efficiency(*threads, *speedup),
                 dips(f),
                 oversubscribed(f)
@@ -719,7 +732,7 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
                 None => String::new(),
             };
             let resource = match (f.e.kind, gb_per_s, cpus) {
-                (_, Some(gb), _) => format!("memory bandwidth ({gb:.1} GB/s reached)"),
+                (_, Some(gb), _) => format!("memory bandwidth ({} reached)", rate_text(*gb)),
                 (Some(Kind::MemoryBound), None, _) => "memory bandwidth".to_owned(),
                 (_, None, Some(_)) => "the CPUs themselves".to_owned(),
                 _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
@@ -793,9 +806,13 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
         ),
         Verdict::NoLawFits { threads, speedup } => {
             let (i, best) = f.best;
+            let path = if i + 1 == f.e.threads.len() {
+                format!("S reaches {speedup:.2} at {threads}")
+            } else {
+                format!("S rises to {best:.2} at {} and is {speedup:.2} at {threads}", f.e.threads[i])
+            };
             format!(
-                "neither Amdahl's law nor the USL describes this curve within its noise: S rises to {best:.2} at {} and is {speedup:.2} at {threads} (efficiency {:.0}%){}",
-                f.e.threads[i],
+                "neither Amdahl's law nor the USL describes this curve within its noise: {path} (efficiency {:.0}%){}",
                 efficiency(*threads, *speedup),
                 oversubscribed(f)
             )
@@ -839,12 +856,31 @@ fn other_bounds(f: &Facts<'_>) -> String {
     let mut clauses = Vec::new();
     if let Some(tasks) = f.e.tasks.filter(|&t| t > 0) {
         let bound = tasks as f64 / tasks.div_ceil(f.j_max) as f64;
-        clauses.push(format!("its {tasks} tasks allow {bound:.2}x at {}", f.j_max));
+        let last = f.e.threads.len() - 1;
+        if f.upper(last) >= bound {
+            clauses.push(format!("its {tasks} tasks allow {bound:.2}x at {}", f.j_max));
+        } else {
+            clauses.push(format!(
+                "the declared {tasks} tasks would allow only {bound:.2}x at {}, below the measured {:.2}: the task count looks wrong",
+                f.j_max, f.s_last
+            ));
+        }
     }
     if let Some(m) = f.e.machine.filter(|m| m.threads == f.j_max) {
         clauses.push(format!("the machine itself {:.2}x", m.speedup));
     }
     if clauses.is_empty() { String::new() } else { format!("; beside it, {}", clauses.join(", and ")) }
+}
+
+/// A bandwidth as text: GB/s to one decimal, or MB/s (or B/s) where that would print 0.0.
+fn rate_text(gb_per_s: f64) -> String {
+    if gb_per_s >= 0.1 {
+        format!("{gb_per_s:.1} GB/s")
+    } else if gb_per_s >= 1e-4 {
+        format!("{:.1} MB/s", gb_per_s * 1e3)
+    } else {
+        format!("{:.0} B/s", gb_per_s * 1e9)
+    }
 }
 
 /// A ceiling as text: `12.5x`, or `> 1e6x` when absurd.
@@ -1051,7 +1087,10 @@ mod tests {
         let oscillating = said(Verdict::Oscillating { points: vec![3, 5], threads: 4, speedup: 2.0 });
         assert!(oscillating.contains("j = 3, 5"), "{oscillating}");
         let none = said(Verdict::NoLawFits { threads: 4, speedup: 2.0 });
-        assert!(none.contains("describes this curve") && none.contains("2.00 at 4 (efficiency 50%)"), "{none}");
+        assert!(
+            none.contains("describes this curve") && none.contains("S reaches 2.00 at 4 (efficiency 50%)"),
+            "{none}"
+        );
         assert!(said(Verdict::SinglePoint { threads: 1 }).contains("only j = 1"));
         let disturbed = Verdict::Disturbed {
             points: Vec::new(),
@@ -1188,7 +1227,7 @@ mod tests {
             "{memory}"
         );
         let fast = say_with(Some(Kind::MemoryBound), &upto(4), |j| wiggle(j) / j, bandwidth());
-        assert!(fast.starts_with("limited by memory bandwidth: S(4) = 4.0"), "{fast}");
+        assert!(fast.starts_with("memory-bound, still scaling: S(4) = 4.0") && fast.contains("25.6 GB/s"), "{fast}");
         // Other work that reports its bytes: saturation, with the bandwidth reached.
         let reported = say_with(Some(Kind::Parallel), &upto(8), capped, bandwidth());
         assert!(

@@ -24,7 +24,8 @@
 //! - **Near-linear stretch**: the first points whose efficiency reaches 0.9 within noise
 //!   (S e^{2 sd} >= 0.9 j), where the noise is small enough to tell (sd <= [`LINEAR_NOISE`]).
 //! - **Knee and plateau**: the knee is the first point k (after j = 1) from which S never grows by
-//!   more than the larger of [`FLAT_TOLERANCE`] and 2 sqrt(2) sd: S_l <= S_k e^{delta} for every
+//!   more than the larger of [`FLAT_TOLERANCE`] and 2 sqrt(2) sd (at most [`FLAT_CAP`]):
+//!   S_l <= S_k e^{delta} for every
 //!   later l; a plateau needs S_k >= 1.2 and later points up to at least 1.5 x j_k (one step of
 //!   a dense grid is no plateau: a law still rising slowly looks flat over it). The knee is the point where
 //!   the slope of S drops to zero within noise: the breakpoint of a two-segment (rising, flat)
@@ -56,6 +57,9 @@
 
 /// The smallest noise assumed for a point (log scale): 0.5%.
 pub const NOISE_FLOOR: f64 = 0.005;
+/// The most a plateau may grow, however noisy its points (log scale): 10%. Beyond that the data
+/// cannot call it flat.
+pub const FLAT_CAP: f64 = 0.10;
 /// The largest noise read from a curve (log scale): 25%. A curve noisier than that says nothing
 /// about its shape, and a larger estimate would only hide what is certain (S = 0.4 is slower).
 pub const NOISE_CAP: f64 = 0.25;
@@ -228,7 +232,7 @@ fn trimmed_rms(mut values: Vec<f64>) -> f64 {
 fn knee(threads: &[usize], y: &[f64], sd: &[f64]) -> Option<usize> {
     let n = y.len();
     (1..n.saturating_sub(1)).find(|&k| {
-        let tolerance = |l: usize| FLAT_TOLERANCE.max(2.0 * (sd[k] * sd[k] + sd[l] * sd[l]).sqrt());
+        let tolerance = |l: usize| FLAT_TOLERANCE.max(2.0 * (sd[k] * sd[k] + sd[l] * sd[l]).sqrt()).min(FLAT_CAP);
         threads[k] > 1
             && y[k] >= 1.2f64.ln()
             && threads[n - 1] as f64 >= 1.5 * threads[k] as f64

@@ -90,7 +90,7 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             t,
             s,
             opt(p.efficiency, 3),
-            opt(p.karp_flatt, 4),
+            opt(p.karp_flatt.map(unsigned_zero), 4),
             opt(p.utilisation, 2),
             Tag::join(&p.tags, ",")
         );
@@ -146,6 +146,9 @@ pub fn fits_lines(fits: &Fits) -> String {
                     }
                     Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
                     None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
+                    None if amdahl.ci95.is_some_and(|[lo, _]| lo > 0.0) => {
+                        "no ceiling claimed: 1/B would be below a measured speedup".to_owned()
+                    }
                     None if b > 0.0 => "no ceiling claimed: B's interval reaches 0".to_owned(),
                     None => "no ceiling (B <= 0)".to_owned(),
                 };
@@ -230,7 +233,7 @@ pub fn curve_table(report: &CurveReport) -> String {
             (Some(s), None) => format!("{s:.3}"),
             _ => "-".to_owned(),
         };
-        let kf = report.karp_flatt.iter().find(|k| k.threads == p.threads).and_then(|k| k.value);
+        let kf = report.karp_flatt.iter().find(|k| k.threads == p.threads).and_then(|k| k.value).map(unsigned_zero);
         let _ = writeln!(out, "  {:>6}  {:>7}  {:>14.6}  {:<22}  {:>11}", p.threads, p.samples, p.value, s, opt(kf, 4));
     }
     if fitted && let Some(lambda) = report.fits.usl.as_ref().and_then(|u| u.lambda) {

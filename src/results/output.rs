@@ -65,7 +65,7 @@ pub fn check_target(path: &Path, overwrite: Overwrite) -> Result<()> {
             if overwrite == Overwrite::Never {
                 return Err(Error::WouldOverwrite(path.to_owned()));
             }
-            Ok(())
+            replaceable(path, &meta)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let parent = folder_of(path);
@@ -89,6 +89,27 @@ pub enum Claimed {
     Created,
     /// An existing file will be replaced (`--force`): never removed, whatever happens.
     Existing,
+}
+
+/// Whether this process may replace the existing file `path`: in a sticky folder (`/tmp`) only
+/// the file's or the folder's owner may (root aside), which the folder's write permission does
+/// not tell.
+fn replaceable(path: &Path, meta: &fs::Metadata) -> Result<()> {
+    // SAFETY: geteuid has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    let Ok(folder) = fs::metadata(folder_of(path)) else { return Ok(()) };
+    let sticky = folder.mode() & 0o1000 != 0;
+    if euid != 0 && sticky && meta.uid() != euid && folder.uid() != euid {
+        return Err(Error::io(
+            path,
+            "cannot replace it",
+            std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "it belongs to another user in a sticky folder, where only its owner may replace it",
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Claims `path` for a run: checks it and creates it exclusively when it is absent, so that no
@@ -199,13 +220,14 @@ fn resolve(path: &Path) -> Option<Resolved> {
 pub struct OutputPlan {
     overwrite: Overwrite,
     inputs: Vec<(PathBuf, (u64, u64))>,
+    trees: Vec<PathBuf>,
     outputs: Vec<(String, PathBuf, Resolved)>,
 }
 
 impl OutputPlan {
     /// A plan whose outputs may replace existing files under `overwrite`.
     pub fn new(overwrite: Overwrite) -> OutputPlan {
-        OutputPlan { overwrite, inputs: Vec::new(), outputs: Vec::new() }
+        OutputPlan { overwrite, inputs: Vec::new(), trees: Vec::new(), outputs: Vec::new() }
     }
 
     /// Records an input of the command: no output may be this file. An input that cannot be read
@@ -230,8 +252,25 @@ impl OutputPlan {
         self.output_with(flag, path, Overwrite::Replace)
     }
 
-    /// Refuses `path` (named by `flag`) if it is one of the inputs (same device and inode).
+    /// Records a folder whose every file is an input (a `--sysfs` or `--procfs` tree): no output
+    /// may be inside it.
+    pub fn input_tree(&mut self, dir: &Path) -> &mut Self {
+        if let Ok(canonical) = fs::canonicalize(dir) {
+            self.trees.push(canonical);
+        }
+        self
+    }
+
+    /// Refuses `path` (named by `flag`) if it is one of the inputs (same device and inode), or
+    /// inside an input tree.
     pub fn not_an_input(&self, flag: &str, path: &Path) -> Result<()> {
+        if let Some(tree) = resolve(path).and_then(|r| self.trees.iter().find(|t| r.folder.starts_with(t)).cloned()) {
+            return Err(Error::usage(
+                flag,
+                path.display(),
+                format!("is inside {}, a tree this command reads its machine from", tree.display()),
+            ));
+        }
         let Ok(meta) = fs::metadata(path) else { return Ok(()) };
         match self.inputs.iter().find(|(_, id)| *id == file_id(&meta)) {
             Some((input, _)) => Err(Error::usage(
@@ -305,7 +344,9 @@ pub fn temp_name(target: &Path, pid: u32) -> String {
 /// The PID in a temporary file name `.amdahl-HASH-PID.tmp` with this `hash`.
 fn temp_owner(name: &str, hash: &str) -> Option<u32> {
     let pid = name.strip_prefix(".amdahl-")?.strip_prefix(hash)?.strip_prefix('-')?.strip_suffix(".tmp")?;
-    (!pid.is_empty() && pid.len() <= 10 && pid.bytes().all(|b| b.is_ascii_digit())).then(|| pid.parse().ok()).flatten()
+    // Only the form this process writes: no sign, no leading zero.
+    let owner: u32 = pid.parse().ok()?;
+    (pid.bytes().all(|b| b.is_ascii_digit()) && owner.to_string() == pid).then_some(owner)
 }
 
 fn process_exists(pid: u32) -> bool {
@@ -324,23 +365,20 @@ fn folder_of(path: &Path) -> &Path {
 
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let tmp = folder_of(path).join(temp_name(path, std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let create = || OpenOptions::new().write(true).create_new(true).open(&tmp);
-        // A leftover with our own PID in its name is ours (an earlier process of the same PID).
-        let mut file = match create() {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                fs::remove_file(&tmp)?;
-                create()?
-            }
-            other => other?,
+    // Created exclusively: whatever is already at that name (a link, a folder, a leftover) is not
+    // provably ours, so it is neither written through nor removed.
+    let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| {
+        let action = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            "cannot create the temporary file: something of that name is in the way (left alone)"
+        } else {
+            "cannot create the temporary file"
         };
-        file.write_all(bytes)?;
-        file.sync_all()
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, "cannot write", e)
+        Error::io(&tmp, action, e)
     })?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(path, "cannot write", e));
+    }
     Ok(tmp)
 }
 
@@ -420,6 +458,15 @@ mod tests {
         assert_eq!(temp_owner(&format!(".amdahl-{hash}-12.tmp"), &hash), Some(12));
         assert_eq!(temp_owner(&format!(".amdahl-{hash}-.tmp"), &hash), None);
         assert_eq!(temp_owner(&format!(".amdahl-{hash}-1x.tmp"), &hash), None);
+        assert_eq!(temp_owner(&format!(".amdahl-{hash}-012.tmp"), &hash), None);
+        assert_eq!(temp_owner(&format!(".amdahl-{hash}-+12.tmp"), &hash), None);
+        // Something at our own temporary name is in the way: refused, never removed.
+        let blocked = dir.path().join("blocked.json");
+        let link = dir.path().join(temp_name(&blocked, std::process::id()));
+        symlink(dir.path().join("elsewhere"), &link).unwrap();
+        let err = write_new(&blocked, b"x", Overwrite::Never).unwrap_err();
+        assert!(err.to_string().contains("in the way"), "{err}");
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink() && !blocked.exists());
         // A 250-character target name (legal) keeps a short, legal temporary name.
         let long = dir.path().join("x".repeat(250));
         write_new(&long, b"ok", Overwrite::Never).unwrap();

@@ -117,7 +117,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         ctx.observer.warning(w);
     }
     let load = ctx.machine.load_before.map(|l| l[0]);
-    let (path, report, claimed) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine)?;
+    let (path, report, claimed) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine, ctx.roots)?;
     let file = ResultsFile {
         schema_version: results::SCHEMA_VERSION,
         schema: results::SCHEMA_NAME.to_owned(),
@@ -232,12 +232,15 @@ fn output_paths(
     results_dir: &Path,
     date: &str,
     machine: &Machine,
+    roots: &Roots,
 ) -> Result<(PathBuf, Option<PathBuf>, Claimed)> {
     let overwrite = Overwrite::from_force(config.force);
     let mut plan = OutputPlan::new(overwrite);
     if let Some(suite) = &config.suite {
         plan.input(suite);
     }
+    // The machine's facts are read from these trees before and after the run.
+    plan.input_tree(&roots.sysfs).input_tree(&roots.procfs);
     // An existing --out that is the suite is refused before the claim touches anything.
     if let Some(out) = &config.out {
         plan.not_an_input("--out", out)?;

@@ -180,9 +180,17 @@ impl<'e> Sweep<'_, 'e> {
         let timeout = self.settings.timeout.resolve(None);
         let setups = [("--setup", &self.hooks.setup), ("the suite's setup", &self.planned.setup)];
         for (what, setup) in setups.into_iter().filter_map(|(what, s)| Some((what, s.as_ref()?))) {
-            if let Err(e) = run_hook(setup, timeout) {
-                self.fail(format!("workload `{name}`: {what} failed: {e}"));
-                return None;
+            match run_hook(setup, timeout) {
+                Ok(left_behind) => self.result.warnings.extend(left_behind.map(|w| format!("{name}: {what}: {w}"))),
+                // Killed because the run was interrupted: not a failure of the hook.
+                Err(_) if self.env.interrupted.load(Ordering::Relaxed) => {
+                    self.result.stop = StopReason::Interrupted;
+                    return None;
+                }
+                Err(e) => {
+                    self.fail(format!("workload `{name}`: {what} failed: {e}"));
+                    return None;
+                }
             }
         }
         Some(self.planned.spec.params.clone())
@@ -488,10 +496,12 @@ impl<'e> Sweep<'_, 'e> {
 
     /// `--cleanup`, once after the last run; a failure is a warning (what was measured stands).
     fn cleanup(&mut self) {
-        if let Some(cleanup) = &self.hooks.cleanup
-            && let Err(e) = run_hook(cleanup, self.settings.timeout.resolve(None))
-        {
-            self.result.warnings.push(format!("{}: --cleanup failed: {e}", self.workload.name()));
+        if let Some(cleanup) = &self.hooks.cleanup {
+            let name = self.workload.name();
+            match run_hook(cleanup, self.settings.timeout.resolve(None)) {
+                Ok(left_behind) => self.result.warnings.extend(left_behind.map(|w| format!("{name}: --cleanup: {w}"))),
+                Err(e) => self.result.warnings.push(format!("{name}: --cleanup failed: {e}")),
+            }
         }
     }
 
@@ -570,8 +580,13 @@ impl Sampler<'_> {
     fn sample(&mut self, point: usize, team: &Team) -> Result<Measurement, String> {
         let j = team.threads();
         if let Some(prepare) = &self.prepare {
-            run_hook(&prepare.replace("{threads}", &j.to_string()), self.guard.timeout)
+            let left_behind = run_hook(&prepare.replace("{threads}", &j.to_string()), self.guard.timeout)
                 .map_err(|e| format!("workload `{}`: --prepare failed at j={j}: {e}", self.name))?;
+            if let Some(warning) = left_behind.map(|w| format!("{}: --prepare: {w}", self.name))
+                && !self.left_behind.contains(&warning)
+            {
+                self.left_behind.push(warning);
+            }
         }
         let slot = if self.weak { point } else { 0 };
         // In-process work counts its team's workers; a command, its processes.

@@ -484,8 +484,10 @@ fn hash_stream(mut pipe: impl Read + Send + 'static) -> Receiver<std::io::Result
 
 /// Runs a `--setup`, `--prepare` or `--cleanup` hook with `sh -c`, untimed, like a command: in a
 /// process group of its own (killed on Ctrl-C by [`kill_running_commands`], and with everything it
-/// left behind when it ends), bounded by `timeout`, its standard error's tail in the error.
-pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<(), String> {
+/// left behind when it ends), bounded by `timeout`, its standard error's tail in the error. `Ok`
+/// carries a warning when the hook left a process running outside its group (one that holds its
+/// standard error past [`LINGER_GRACE`], as `setsid daemon &` does).
+pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<Option<String>, String> {
     let mut command = Command::new("sh");
     command.arg("-c").arg(hook).stdout(Stdio::null());
     let deadline = timeout.map(|_| Deadline::new());
@@ -498,7 +500,11 @@ pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<(), String> {
         return Err(format!("`{hook}` timed out after {after} (--timeout); its process group was killed"));
     }
     if status.success() {
-        Ok(())
+        Ok((!run.stderr.closed_within(LINGER_GRACE)).then(|| {
+            format!(
+                "`{hook}` left a process running that holds its standard error (started outside its process group, e.g. with setsid); it is not stopped"
+            )
+        }))
     } else {
         Err(format!("`{hook}` ({status}): {}", run.stderr.text(OUTPUT_GRACE).trim()))
     }

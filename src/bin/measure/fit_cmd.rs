@@ -21,7 +21,17 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
     let limit = crate::input_limit(args.max_input.as_deref())?;
     let cpus = match args.cpus {
         Some(0) => return Err(Error::usage("--cpus", 0, "is out of range (at least 1)")),
-        Some(n) => Some(CpuCounts { usable: n, physical: args.physical_cores.unwrap_or(n), sockets: 1 }),
+        Some(n) => {
+            let physical = args.physical_cores.unwrap_or(n);
+            if physical == 0 || physical > n {
+                return Err(Error::usage(
+                    "--physical-cores",
+                    physical,
+                    format!("is out of range (1..={n}: at most --cpus, since each core has at least one CPU)"),
+                ));
+            }
+            Some(CpuCounts { usable: n, physical, sockets: 1 })
+        }
         None => None,
     };
     let kind = args
@@ -38,7 +48,9 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
         })
         .transpose()?;
     let tasks = match args.tasks {
-        Some(0) => return Err(Error::usage("--tasks", 0, "is out of range (at least 1)")),
+        Some(t) if t == 0 || t > 1 << 32 => {
+            return Err(Error::usage("--tasks", t, "is out of range (from 1 to 4294967296)"));
+        }
         other => other,
     };
     let unit = args.unit.as_deref().map(ByteRate::parse).transpose()?;
