@@ -132,7 +132,7 @@ impl Shape {
         };
         // A quarter's chance over the whole curve of one chance dip (two are needed to oscillate).
         let z = normal_quantile(1.0 - 0.25 / interior.len().max(1) as f64);
-        let chance = (candidates.len() >= 2).then(|| z * 1.5f64.sqrt() * between(&candidates)).unwrap_or(0.0);
+        let chance = if candidates.len() >= 2 { z * 1.5f64.sqrt() * between(&candidates) } else { 0.0 };
         let dips: Vec<usize> = candidates
             .into_iter()
             .filter(|&i| depth(i) > floor(i) && (interval_sd(i).is_some() || depth(i) > chance))
