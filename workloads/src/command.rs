@@ -486,7 +486,7 @@ fn hash_stream(mut pipe: impl Read + Send + 'static) -> Receiver<std::io::Result
 /// process group of its own (killed on Ctrl-C by [`kill_running_commands`], and with everything it
 /// left behind when it ends), bounded by `timeout`, its standard error's tail in the error. `Ok`
 /// carries a warning when the hook left a process running outside its group (one that holds its
-/// standard error past [`LINGER_GRACE`], as `setsid daemon &` does).
+/// standard error half a second after the hook exited, as `setsid daemon &` does).
 pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<Option<String>, String> {
     let mut command = Command::new("sh");
     command.arg("-c").arg(hook).stdout(Stdio::null());
