@@ -21,9 +21,9 @@ mod roots;
 mod topology;
 
 pub use roots::Roots;
-pub use topology::{Topology, parse_cpu_list};
+pub use topology::{MAX_CPU_ID, Topology, parse_cpu_list, parse_cpu_list_checked};
 
-use crate::results::{CacheInfo, EnvironmentRecord, Machine};
+use crate::results::{CacheInfo, EnvironmentRecord, FactRoots, Machine};
 use crate::thread_set::CpuCounts;
 
 /// Usable CPUs and physical cores of this machine, the values of `N` and `P` in `--threads`.
@@ -64,7 +64,34 @@ pub fn fingerprint(roots: &Roots) -> Machine {
         cpu_quota: topology.quota_cpus,
         environment: Some(EnvironmentRecord { before, after: None }),
         ceilings: None,
+        roots: fact_roots(roots),
     }
+}
+
+/// The roots to record in the file: null when both are live, else each one that is not.
+fn fact_roots(roots: &Roots) -> Option<FactRoots> {
+    let live = Roots::default();
+    let shown =
+        |path: &std::path::Path, live: &std::path::Path| (path != live).then(|| path.to_string_lossy().into_owned());
+    (!roots.is_live())
+        .then(|| FactRoots { sysfs: shown(&roots.sysfs, &live.sysfs), procfs: shown(&roots.procfs, &live.procfs) })
+}
+
+/// The warnings about the machine's facts themselves, given once in a run's `warnings`: facts
+/// refused or odd (impossible CPU ids, a quota that is no number, a fractional quota: see
+/// [`Topology::warnings`]), and, when `timed_here` and the roots are not the live ones, that the
+/// file's facts are a fixture's while its timings are this machine's.
+pub fn fact_warnings(roots: &Roots, timed_here: bool) -> Vec<String> {
+    let mut out = Topology::read(roots).warnings;
+    if timed_here && let Some(r) = fact_roots(roots) {
+        let named = |p: &Option<String>, live: &str| p.clone().unwrap_or_else(|| live.to_owned());
+        out.push(format!(
+            "the machine's facts (CPUs, quota, governor, load) were read from {} and {} (--sysfs/--procfs), not from this machine; the timings are this machine's, so they and the facts do not describe one machine",
+            named(&r.sysfs, "/sys"),
+            named(&r.procfs, "/proc")
+        ));
+    }
+    out
 }
 
 fn cpu_brand(roots: &Roots) -> Option<String> {
@@ -113,6 +140,13 @@ mod tests {
         assert_eq!(parse_cpu_list("0"), Some(vec![0]));
         assert_eq!(parse_cpu_list("3-1"), None);
         assert_eq!(parse_cpu_list("x"), None);
+        // Repeated and overlapping ranges are merged; ids above the bound are refused, not
+        // allocated for.
+        assert_eq!(parse_cpu_list("4-5,0-2,1-3,0-2"), Some(vec![0, 1, 2, 3, 4, 5]));
+        assert_eq!(parse_cpu_list(&vec!["0-65535"; 1000].join(",")).map(|l| l.len()), Some(65536));
+        let refused = parse_cpu_list_checked("0-1048576").unwrap_err();
+        assert!(refused.contains("1048576 is above 65536"), "{refused}");
+        assert!(parse_cpu_list_checked("18446744073709551615").is_err());
     }
 
     #[test]

@@ -17,6 +17,12 @@
 //!   the first threads of every core round-robin over NUMA nodes (sockets where nodes are unknown),
 //!   then the second threads the same way.
 //!
+//! - **Refused facts** ([`Topology::warnings`]): a CPU list naming an id above [`MAX_CPU_ID`] (ranges
+//!   are merged before they are expanded, and looked up in sets, so a hostile list costs at most
+//!   65 537 ids); a cgroup quota or period that is a NaN, infinite, negative or zero (v1's -1 is
+//!   "no quota"). Each is read as unknown, with a warning. A fractional quota (1.5 CPUs: N = 2)
+//!   gives a warning too, and the points above it are tagged `over-quota` by the run.
+//!
 //! A fact that cannot be read falls back to what the live system says (`available_parallelism`,
 //! `num_cpus`) only when the roots are the live `/sys` and `/proc`; for a fixture tree it falls
 //! back to one CPU per core, so a test sees exactly what its tree holds.
@@ -67,31 +73,53 @@ pub struct Topology {
     pub smt: bool,
     /// Where each allowed CPU sits, in CPU order.
     pub places: Vec<CpuPlace>,
+    /// Facts refused or worth a word: a CPU list naming impossible ids, a cgroup quota that is
+    /// no number or negative, a fractional quota. Given once in the results file's `warnings`.
+    pub warnings: Vec<String>,
 }
 
 impl Topology {
     /// Reads the topology under `roots`.
     pub fn read(roots: &Roots) -> Topology {
         let live = roots.is_live();
-        let online = roots
-            .sys("devices/system/cpu/online")
-            .and_then(|s| parse_cpu_list(&s))
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| (0..if live { live_parallelism() } else { 1 }).collect());
-        let allowed_list = roots
+        let mut warnings = Vec::new();
+        let mut cpu_list = |what: &str, text: Option<String>| -> Option<Vec<usize>> {
+            match parse_cpu_list_checked(&text?) {
+                Ok(list) => Some(list),
+                Err(why) => {
+                    warnings.push(format!("{what} was refused ({why}); it is read as unknown"));
+                    None
+                }
+            }
+        };
+        let online = cpu_list(
+            "the list of online CPUs (sysfs devices/system/cpu/online)",
+            roots.sys("devices/system/cpu/online"),
+        )
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| (0..if live { live_parallelism() } else { 1 }).collect());
+        let status = roots
             .proc("self/status")
-            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(str::to_owned)))
-            .and_then(|s| parse_cpu_list(&s))
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(str::to_owned)));
+        let allowed_list = cpu_list("the affinity mask (procfs self/status Cpus_allowed_list)", status)
             .or_else(|| if live { super::affinity() } else { None });
+        let online_set: BTreeSet<usize> = online.iter().copied().collect();
         let allowed: Vec<usize> = match allowed_list {
-            Some(list) => list.into_iter().filter(|c| online.contains(c)).collect(),
+            Some(list) => list.into_iter().filter(|c| online_set.contains(c)).collect(),
             None => online.clone(),
         };
         let allowed = if allowed.is_empty() { online.clone() } else { allowed };
-        let quota_cpus = cgroup_quota(roots);
+        let allowed_set: BTreeSet<usize> = allowed.iter().copied().collect();
+        let (quota_cpus, quota_warning) = cgroup_quota(roots);
+        warnings.extend(quota_warning);
         let by_quota = quota_cpus.map_or(usize::MAX, |q| (q.ceil() as usize).max(1));
         let usable = allowed.len().min(by_quota).max(1);
-
+        if let Some(q) = quota_cpus.filter(|q| q.fract() != 0.0 && (*q as usize) < allowed.len()) {
+            warnings.push(format!(
+                "the cgroup's CPU quota is {q} CPUs, not a whole number: N = {} rounds it up, and points above {q} threads are tagged `over-quota` (a short sample can fit inside one CFS period and show more speedup than the quota gives over time)",
+                (q.ceil() as usize).max(1)
+            ));
+        }
         let mut cores = BTreeSet::new();
         let mut sockets = BTreeSet::new();
         let mut threads_per_core = 1;
@@ -103,7 +131,7 @@ impl Topology {
             cores.insert((package.clone(), core));
             sockets.insert(package);
             if let Some(siblings) = topo("thread_siblings_list").and_then(|s| parse_cpu_list(&s)) {
-                threads_per_core = threads_per_core.max(siblings.iter().filter(|c| allowed.contains(c)).count());
+                threads_per_core = threads_per_core.max(siblings.iter().filter(|c| allowed_set.contains(c)).count());
             }
         }
         let places = cpu_places(roots, &allowed);
@@ -127,6 +155,7 @@ impl Topology {
             online,
             allowed,
             places,
+            warnings,
         }
     }
 
@@ -203,8 +232,10 @@ fn live_parallelism() -> usize {
 }
 
 /// The CPU quota of this process's cgroup, in CPUs: v2 `cpu.max` ("max 100000" is none), or v1
-/// `cpu.cfs_quota_us` / `cpu.cfs_period_us` (a quota of -1 is none).
-fn cgroup_quota(roots: &Roots) -> Option<f64> {
+/// `cpu.cfs_quota_us` / `cpu.cfs_period_us` (a quota of -1 is none); with a warning when the file
+/// holds no usable number (a NaN, a negative or zero quota or period), which is then no quota
+/// rather than a guess.
+fn cgroup_quota(roots: &Roots) -> (Option<f64>, Option<String>) {
     let cgroups = roots.proc("self/cgroup").unwrap_or_default();
     let path_of = |want: &dyn Fn(&str, &str) -> bool| {
         cgroups.lines().find_map(|l| {
@@ -213,43 +244,88 @@ fn cgroup_quota(roots: &Roots) -> Option<f64> {
             want(id, controllers).then(|| path.trim_end_matches('/').to_owned())
         })
     };
+    let refused = |file: &str, text: &str| {
+        let shown: String = text.chars().take(40).flat_map(char::escape_debug).collect();
+        Some(format!(
+            "the cgroup's CPU quota ({file} = `{shown}`) is no positive number; it is ignored, so N is not capped by a quota"
+        ))
+    };
     // cgroup v2: the unified hierarchy, mounted at fs/cgroup (or fs/cgroup/unified beside v1).
     let v2 = path_of(&|id, controllers| id == "0" && controllers.is_empty()).unwrap_or_default();
     for base in ["fs/cgroup", "fs/cgroup/unified"] {
         if let Some(text) = roots.sys(&format!("{base}{v2}/cpu.max")) {
             let mut fields = text.split_whitespace();
-            let (quota, period) = (fields.next()?, fields.next().and_then(parse_fact).filter(|p| *p > 0.0)?);
-            return (quota != "max").then(|| parse_fact(quota).filter(|q| *q > 0.0).map(|q| q / period)).flatten();
+            let quota = fields.next().unwrap_or_default();
+            let period = fields.next().and_then(parse_fact).filter(|p| *p > 0.0);
+            return match (quota, period) {
+                ("max", Some(_)) => (None, None),
+                (quota, Some(period)) => match parse_fact(quota).filter(|q| *q > 0.0) {
+                    Some(q) => (Some(q / period), None),
+                    None => (None, refused("cpu.max", &text)),
+                },
+                (_, None) => (None, refused("cpu.max", &text)),
+            };
         }
     }
     // cgroup v1: the cpu controller.
     let v1 = path_of(&|_, controllers| controllers.split(',').any(|c| c == "cpu")).unwrap_or_default();
     for base in ["fs/cgroup/cpu", "fs/cgroup/cpu,cpuacct"] {
-        // v1 writes -1 for "no quota"; a NaN or infinity is no quota either.
-        let read = |f: &str| {
-            roots.sys(&format!("{base}{v1}/{f}")).and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite())
-        };
+        let read = |f: &str| roots.sys(&format!("{base}{v1}/{f}"));
         if let (Some(quota), Some(period)) = (read("cpu.cfs_quota_us"), read("cpu.cfs_period_us")) {
-            return (quota > 0.0 && period > 0.0).then_some(quota / period);
+            // v1 writes -1 for "no quota".
+            if quota == "-1" {
+                return (None, None);
+            }
+            return match (parse_fact(&quota).filter(|q| *q > 0.0), parse_fact(&period).filter(|p| *p > 0.0)) {
+                (Some(q), Some(p)) => (Some(q / p), None),
+                _ => (None, refused("cpu.cfs_quota_us / cpu.cfs_period_us", &format!("{quota} / {period}"))),
+            };
         }
     }
-    None
+    (None, None)
 }
 
-/// Parses kernel CPU lists such as `0-3,8,10-11`.
+/// The highest CPU id believed: the kernel's `NR_CPUS` is at most 8192 today; an id above this in
+/// a (fixture) list is refused, never allocated for.
+pub const MAX_CPU_ID: usize = 1 << 16;
+
+/// Parses kernel CPU lists such as `0-3,8,10-11`: the CPUs ascending, each once. `None` for text
+/// that is no CPU list or names an id above [`MAX_CPU_ID`] ([`parse_cpu_list_checked`] says why).
 pub fn parse_cpu_list(text: &str) -> Option<Vec<usize>> {
-    let mut cpus = Vec::new();
+    parse_cpu_list_checked(text).ok()
+}
+
+/// [`parse_cpu_list`], with the reason a list is refused. Ranges are merged before they are
+/// expanded, so the result holds at most `MAX_CPU_ID + 1` ids however often a range repeats.
+pub fn parse_cpu_list_checked(text: &str) -> Result<Vec<usize>, String> {
+    let id = |t: &str| -> Result<usize, String> {
+        let v: usize = t.trim().parse().map_err(|_| {
+            let shown: String = t.trim().chars().take(24).flat_map(char::escape_debug).collect();
+            format!("`{shown}` is no CPU id")
+        })?;
+        if v > MAX_CPU_ID {
+            return Err(format!("CPU id {v} is above {MAX_CPU_ID}, more than any kernel supports"));
+        }
+        Ok(v)
+    };
+    let mut ranges = Vec::new();
     for part in text.trim().split(',').filter(|p| !p.is_empty()) {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b): (usize, usize) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-                if a > b || b - a > 1 << 20 {
-                    return None;
-                }
-                cpus.extend(a..=b);
-            }
-            None => cpus.push(part.trim().parse().ok()?),
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (id(a)?, id(b)?),
+            None => (id(part)?, id(part)?),
+        };
+        if a > b {
+            return Err(format!("the range `{a}-{b}` runs backwards"));
+        }
+        ranges.push((a, b));
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
         }
     }
-    Some(cpus)
+    Ok(merged.into_iter().flat_map(|(a, b)| a..=b).collect())
 }

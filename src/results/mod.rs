@@ -202,6 +202,44 @@ pub struct Machine {
     /// measured (`--no-ceilings`, a fixture machine, or a file from before they existed).
     #[serde(default)]
     pub ceilings: Option<Ceilings>,
+    /// Where the facts above were read (`--sysfs`, `--procfs`, `AMDAHL_SYSFS`, `AMDAHL_PROCFS`);
+    /// null when both are the live `/sys` and `/proc`. When set, the facts describe a fixture tree
+    /// while every timing of the file was taken on the machine that ran it.
+    #[serde(default)]
+    pub roots: Option<FactRoots>,
+}
+
+/// The sysfs and procfs roots a file's machine facts were read from, when not the live ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct FactRoots {
+    /// The sysfs root; null when it is the live `/sys`.
+    pub sysfs: Option<String>,
+    /// The procfs root; null when it is the live `/proc`.
+    pub procfs: Option<String>,
+}
+
+impl Machine {
+    /// Whether `threads` is above a fractional cgroup quota (1.5 CPUs: j = 2 and more), where `N`
+    /// rounds the quota up and the CFS period, not the program, can shape the point.
+    pub fn over_quota(&self, threads: usize) -> bool {
+        over_quota(self.cpu_quota, threads)
+    }
+}
+
+/// Whether `threads` is above `quota` when the quota is fractional (see [`Machine::over_quota`]).
+pub fn over_quota(quota: Option<f64>, threads: usize) -> bool {
+    quota.is_some_and(|q| q.fract() != 0.0 && threads as f64 > q)
+}
+
+impl WorkloadResult {
+    /// Tags the points above a fractional cgroup `quota` [`Tag::OverQuota`] (once).
+    pub fn tag_over_quota(&mut self, quota: Option<f64>) {
+        for point in self.points.iter_mut().filter(|p| over_quota(quota, p.threads)) {
+            if !point.tags.contains(&Tag::OverQuota) {
+                point.tags.push(Tag::OverQuota);
+            }
+        }
+    }
 }
 
 /// The machine's state at one moment: what can make timings drift (see `machine::environment`).
@@ -554,6 +592,10 @@ pub enum Tag {
     Smt,
     /// Measured while other work competed for the CPUs (see `disturbance`).
     Disturbed,
+    /// More threads than a fractional cgroup quota allows (1.5 CPUs: j = 2 and more); short
+    /// samples can fit inside one CFS period, so the point may show more speedup than the quota
+    /// gives over time.
+    OverQuota,
 }
 
 impl Tag {
@@ -563,6 +605,7 @@ impl Tag {
             Tag::Oversubscribed => "oversubscribed",
             Tag::Smt => "smt",
             Tag::Disturbed => "disturbed",
+            Tag::OverQuota => "over-quota",
         }
     }
 

@@ -112,11 +112,13 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     let started = SystemTime::now();
     let started_utc = humantime::format_rfc3339_seconds(started).to_string();
     let before = ctx.machine.environment.as_ref().map(|e| e.before.clone()).unwrap_or_default();
-    let warnings = environment::before_warnings(&before, ctx.cpus.usable, cfg!(debug_assertions));
+    let mut warnings = environment::before_warnings(&before, ctx.cpus.usable, cfg!(debug_assertions));
+    warnings.extend(crate::machine::fact_warnings(ctx.roots, true));
     for w in &warnings {
         ctx.observer.warning(w);
     }
     let load = ctx.machine.load_before.map(|l| l[0]);
+    let quota = ctx.machine.cpu_quota;
     let (path, report, claimed) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine, ctx.roots)?;
     let file = ResultsFile {
         schema_version: results::SCHEMA_VERSION,
@@ -154,11 +156,14 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     // The ceilings count in the run's time: the budget shared out below is what is left.
     let ceilings = ctx.ceilings.map(|source| {
         let (ceilings, warnings) = source(&ceiling_plan(config));
-        for w in warnings {
-            observer.warning(&w);
+        for w in &warnings {
+            observer.warning(w);
         }
         observer.ceilings_measured(&ceilings);
-        journal.update(|file| file.machine.ceilings = Some(ceilings.clone()));
+        journal.update(|file| {
+            file.machine.ceilings = Some(ceilings.clone());
+            file.warnings.extend(warnings);
+        });
         Arc::new(ceilings)
     });
     let placement = Topology::read(ctx.roots).placement(config.settings.pin);
@@ -191,7 +196,8 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             placement: &placement,
             ceilings: ceilings.clone(),
         };
-        let result = sweep_workload(planned, &settings, &config.hooks, env);
+        let mut result = sweep_workload(planned, &settings, &config.hooks, env);
+        result.tag_over_quota(quota);
         if result.error.is_some() {
             failures += 1;
         }

@@ -71,6 +71,7 @@ pub fn run(args: &MachineArgs) -> Result<(String, u8)> {
     let cpus = facts.cpu_counts();
     let before = facts.environment.as_ref().map(|e| e.before.clone()).unwrap_or_default();
     let mut warnings = environment::before_warnings(&before, cpus.usable, cfg!(debug_assertions));
+    warnings.extend(machine::fact_warnings(&roots, false));
     let ceilings = if roots.is_live() {
         let (compute, timer) = match &args.threads {
             Some(text) => {
