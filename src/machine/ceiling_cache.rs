@@ -5,7 +5,11 @@
 //! machine fingerprint: the key is a hash of everything that changes what the ceilings measure
 //! (host, CPU model, usable CPUs and their affinity, physical cores, cgroup quota, memory, kernel,
 //! the placement, and this tool's version), and the file repeats the key so a hash collision reads
-//! as a miss. Entries older than [`MAX_AGE`] (or dated in the future) are misses. A run that needs
+//! as a miss. An entry outside physical bounds ([`implausible`]: a speedup above j, or above the
+//! usable CPUs for compute, by more than 5%; a relative clock outside (0, 2]) is ignored with a
+//! warning and measured again. Ceilings measured while the machine was busy (the `busy` warning of
+//! `machine::environment`), impossible ones, and ones cut short are used for their run but never
+//! stored, unless `AMDAHL_CACHE_WHEN_BUSY=1` asks to store a busy machine's. Entries older than [`MAX_AGE`] (or dated in the future) are misses. A run that needs
 //! a thread count the entry lacks measures that ceiling again at both sets of counts and replaces
 //! the entry. Files are written atomically; a cache that cannot be read or written is a warning,
 //! never a failure. `--no-cache` neither reads nor writes it.
@@ -72,11 +76,21 @@ struct Entry {
     ceilings: Ceilings,
 }
 
+/// The environment variable that lets ceilings measured on a busy machine be cached (`1`): for a
+/// machine that is never quiet, such as a shared CI runner, or a test that must see the cache.
+pub const CACHE_WHEN_BUSY_VAR: &str = "AMDAHL_CACHE_WHEN_BUSY";
+
+/// How much a speedup ceiling may exceed its bound (j, or the usable CPUs) and still be believed:
+/// noise, never physics.
+pub const SPEEDUP_SLACK: f64 = 1.05;
+
 /// A cache folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CeilingCache {
     /// The folder of the entries.
     pub dir: PathBuf,
+    /// Whether ceilings measured while the machine was busy are stored too ([`CACHE_WHEN_BUSY_VAR`]).
+    pub even_when_busy: bool,
 }
 
 impl CeilingCache {
@@ -85,7 +99,8 @@ impl CeilingCache {
         let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let base =
             var("XDG_CACHE_HOME").filter(|p| p.is_absolute()).or_else(|| var("HOME").map(|h| h.join(".cache")))?;
-        Some(CeilingCache { dir: base.join("amdahl") })
+        let even_when_busy = std::env::var_os(CACHE_WHEN_BUSY_VAR).is_some_and(|v| v == "1");
+        Some(CeilingCache { dir: base.join("amdahl"), even_when_busy })
     }
 
     /// The entry of `key` measured less than [`MAX_AGE`] before `now`.
@@ -128,6 +143,16 @@ pub fn provide(
         let (fresh, warnings) = measure_and_store(&plan, bench, machine, cache);
         return (only(fresh, &plan), warnings);
     };
+    if let Some(why) = implausible(&cached, machine.usable_cpus) {
+        let (fresh, mut warnings) = measure_and_store(&plan, bench, machine, cache);
+        warnings.insert(
+            0,
+            format!(
+                "the cached ceilings of this machine are impossible ({why}): the entry is ignored and the ceilings measured again"
+            ),
+        );
+        return (only(fresh, &plan), warnings);
+    }
     let missing = CeilingPlan {
         compute: missing_with(cached.compute.iter().map(|c| c.threads).collect(), &plan.compute),
         bandwidth: missing_with(cached.bandwidth.iter().map(|c| c.threads).collect(), &plan.bandwidth),
@@ -148,7 +173,7 @@ pub fn provide(
         timer: if fresh.timer.is_empty() { cached.timer } else { fresh.timer },
         ..fresh
     };
-    let warnings = store_or_warn(cache, &key, &merged, now);
+    let warnings = store_if_sound(cache, &key, &merged, machine, now);
     (only(merged, &plan), warnings)
 }
 
@@ -164,15 +189,83 @@ pub fn measure_and_store(
     if !measured.failures.is_empty() {
         return (measured.ceilings, failure_warnings(measured.failures));
     }
-    let warnings = store_or_warn(cache, &CacheKey::of(machine, bench.placement), &measured.ceilings, SystemTime::now());
+    let key = CacheKey::of(machine, bench.placement);
+    let warnings = store_if_sound(cache, &key, &measured.ceilings, machine, SystemTime::now());
     (measured.ceilings, warnings)
+}
+
+/// Why `ceilings` cannot be this machine's, if they cannot: a speedup above its thread count (or
+/// the `usable_cpus`, for compute) by more than [`SPEEDUP_SLACK`], a relative clock outside
+/// (0, 2], or a number that is not finite and positive.
+pub fn implausible(ceilings: &Ceilings, usable_cpus: usize) -> Option<String> {
+    let sound = |x: f64| x.is_finite() && x > 0.0;
+    for c in &ceilings.compute {
+        let bound = c.threads.min(usable_cpus.max(1)) as f64 * SPEEDUP_SLACK;
+        if !sound(c.speedup) || c.speedup > bound {
+            return Some(format!(
+                "compute S_max({}) = {} on {usable_cpus} usable CPUs, where at most {bound:.2} is possible",
+                c.threads, c.speedup
+            ));
+        }
+        if !sound(c.relative_clock) || c.relative_clock > 2.0 {
+            return Some(format!("a relative clock of {} at {} threads, outside (0, 2]", c.relative_clock, c.threads));
+        }
+        if c.mhz.is_some_and(|m| !sound(m)) {
+            return Some(format!("a clock of {:?} MHz at {} threads", c.mhz, c.threads));
+        }
+    }
+    for t in &ceilings.timer {
+        let bound = t.threads as f64 * SPEEDUP_SLACK;
+        if !sound(t.speedup) || t.speedup > bound {
+            return Some(format!("timer S({}) = {}, where at most {bound:.2} is possible", t.threads, t.speedup));
+        }
+    }
+    if let Some(b) = ceilings.bandwidth.iter().find(|b| !sound(b.gb_per_s) || b.gb_per_s > 1e5) {
+        return Some(format!("a bandwidth of {} GB/s at {} threads", b.gb_per_s, b.threads));
+    }
+    let counts = ceilings.compute.iter().map(|c| c.threads);
+    if counts
+        .chain(ceilings.timer.iter().map(|t| t.threads))
+        .chain(ceilings.bandwidth.iter().map(|b| b.threads))
+        .any(|j| j == 0)
+    {
+        return Some("a ceiling at 0 threads".to_owned());
+    }
+    None
+}
+
+/// Stores `ceilings` unless they are not the quiet machine's: measured while it was busy (unless
+/// the cache stores those too) or impossible. Warnings say what was not stored and why.
+fn store_if_sound(
+    cache: Option<&CeilingCache>,
+    key: &CacheKey,
+    ceilings: &Ceilings,
+    machine: &Machine,
+    now: SystemTime,
+) -> Vec<String> {
+    let Some(cache) = cache else { return Vec::new() };
+    if let Some(why) = implausible(ceilings, machine.usable_cpus) {
+        return vec![format!(
+            "the machine's ceilings just measured look impossible ({why}): they are used for this run, not cached"
+        )];
+    }
+    let before = machine.environment.as_ref().map(|e| &e.before);
+    if !cache.even_when_busy
+        && let Some(load) = before.and_then(|b| super::environment::busy_load(b, machine.usable_cpus))
+    {
+        return vec![format!(
+            "the machine was busy (load average {load:.2} on {} usable CPUs) while its ceilings were measured: they are used for this run, not cached (set {CACHE_WHEN_BUSY_VAR}=1 to cache them anyway)",
+            machine.usable_cpus
+        )];
+    }
+    store_or_warn(Some(cache), key, ceilings, now)
 }
 
 /// The warnings of a measurement cut short, which is not cached.
 fn failure_warnings(failures: Vec<String>) -> Vec<String> {
     failures
         .into_iter()
-        .map(|f| format!("{f}; the counts it did not reach have no machine ceiling, and nothing was cached"))
+        .map(|f| format!("{f}; this measurement is not cached, and counts it did not reach have no machine ceiling"))
         .collect()
 }
 
@@ -211,8 +304,17 @@ mod tests {
     use crate::machine::Roots;
     use crate::results::TimerCeiling;
 
+    /// This machine, quiet before the run (whatever the tests beside this one make of it).
     fn machine() -> Machine {
-        crate::machine::fingerprint(&Roots::default())
+        quiet(crate::machine::fingerprint(&Roots::default()), 0.0)
+    }
+
+    fn quiet(mut machine: Machine, load: f64) -> Machine {
+        machine.load_before = Some([load; 3]);
+        if let Some(env) = machine.environment.as_mut() {
+            env.before.load = Some([load; 3]);
+        }
+        machine
     }
 
     fn bench(roots: &Roots) -> Bench<'_> {
@@ -222,7 +324,7 @@ mod tests {
     #[test]
     fn an_entry_is_found_by_its_key_within_a_day_only() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = CeilingCache { dir: dir.path().join("amdahl") };
+        let cache = CeilingCache { dir: dir.path().join("amdahl"), even_when_busy: false };
         let key = CacheKey::of(&machine(), Pin::Scatter);
         let ceilings = Ceilings { timer: vec![TimerCeiling { threads: 1, speedup: 1.0 }], ..Ceilings::default() };
         let now = SystemTime::now();
@@ -236,7 +338,7 @@ mod tests {
     #[test]
     fn provide_measures_once_then_reads_and_measures_again_only_what_is_missing() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = CeilingCache { dir: dir.path().to_owned() };
+        let cache = CeilingCache { dir: dir.path().to_owned(), even_when_busy: false };
         let roots = Roots::default();
         let plan = CeilingPlan { timer: vec![2], ..CeilingPlan::default() };
         let (first, warnings) = provide(&plan, &bench(&roots), &machine(), Some(&cache));
@@ -265,7 +367,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("not-a-folder");
         std::fs::write(&file, "x").unwrap();
-        let cache = CeilingCache { dir: file.join("amdahl") };
+        let cache = CeilingCache { dir: file.join("amdahl"), even_when_busy: false };
         let roots = Roots::default();
         let plan = CeilingPlan { timer: vec![2], ..CeilingPlan::default() };
         let (ceilings, warnings) = provide(&plan, &bench(&roots), &machine(), Some(&cache));

@@ -19,7 +19,10 @@
 //!   largest cache each (32 MiB to 256 MiB, at most a sixteenth of memory), each thread its
 //!   contiguous share; the best of 3 repetitions, counting 24 bytes per element (STREAM's
 //!   convention). The arrays are first touched by the pinned threads, spreading their pages over
-//!   the NUMA nodes as the threads are spread.
+//!   the NUMA nodes as the threads are spread. The arrays are allocated fallibly: under a memory
+//!   limit (`ulimit -v`, a cgroup) they are halved until they can be had (down to 1 MiB each), and
+//!   the ceiling is then a failure that is used for the run, never cached, and said in a warning;
+//!   when not even that much can be had, the ceiling is skipped with a warning.
 //! - **Timer**: j threads each sleep twice for 10 ms; S(j) = j T(1) / T(j), the median of 3
 //!   repetitions: what sleeping threads gain before waking them up costs more than they wait.
 //!
@@ -376,8 +379,22 @@ fn bandwidth(
     deadline: Instant,
     failures: &mut Vec<String>,
 ) -> Vec<BandwidthCeiling> {
-    let n = triad_elements(bench);
-    let (mut a, mut b, mut c) = (vec![0.0f64; n], vec![0.0f64; n], vec![0.0f64; n]);
+    let planned = triad_elements(bench);
+    let Some((mut a, mut b, mut c)) = triad_arrays(planned) else {
+        failures.push(format!(
+            "the bandwidth ceiling was not measured: not even three arrays of {} MiB could be allocated (a memory limit such as `ulimit -v`)",
+            (MIN_TRIAD_ELEMENTS * 8) >> 20
+        ));
+        return Vec::new();
+    };
+    let n = a.len();
+    if n < planned {
+        failures.push(format!(
+            "the bandwidth ceiling's arrays were cut from {} MiB to {} MiB each to fit the memory this process may have (a limit such as `ulimit -v`): they may fit in a cache, so it can read high",
+            (planned * 8) >> 20,
+            (n * 8) >> 20
+        ));
+    }
     // First touch by the pinned threads, in the shares the widest team will use.
     let widest = bench.cpus.len().max(1).min(threads.last().copied().unwrap_or(1));
     if let Err(why) = triad_pass(&mut a, &mut b, &mut c, widest, bench.cpus, Fill::Initialise) {
@@ -407,6 +424,41 @@ fn bandwidth(
         .filter(|(_, gb)| gb.is_finite() && *gb > 0.0)
         .map(|(&j, gb_per_s)| BandwidthCeiling { threads: j, gb_per_s })
         .collect()
+}
+
+/// The fewest elements of a triad array worth measuring (1 MiB).
+const MIN_TRIAD_ELEMENTS: usize = 1 << 17;
+
+/// Three zeroed arrays of `n` elements, or of the most that can be allocated (halving `n` down to
+/// [`MIN_TRIAD_ELEMENTS`]); `None` when not even those can be had. Never aborts on a failed
+/// allocation.
+fn triad_arrays(mut n: usize) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    loop {
+        let arrays = (zeroed(n), zeroed(n), zeroed(n));
+        if let (Some(a), Some(b), Some(c)) = arrays {
+            return Some((a, b, c));
+        }
+        if n <= MIN_TRIAD_ELEMENTS {
+            return None;
+        }
+        n = (n / 2).max(MIN_TRIAD_ELEMENTS);
+    }
+}
+
+/// `n` zeros, allocated fallibly. The pages are the allocator's zeroed ones, not yet touched, so
+/// the pinned threads' first touch still places them.
+fn zeroed(n: usize) -> Option<Vec<f64>> {
+    let layout = std::alloc::Layout::array::<f64>(n).ok()?;
+    if layout.size() == 0 {
+        return Some(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size. A non-null pointer from `alloc_zeroed` is valid for
+    // `n` f64s, all zero bits (0.0), aligned for f64, and allocated by the global allocator with
+    // exactly the layout `Vec<f64>` of capacity `n` uses, so the Vec may own and free it.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout).cast::<f64>();
+        (!ptr.is_null()).then(|| Vec::from_raw_parts(ptr, n, n))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -535,6 +587,17 @@ mod tests {
         assert_eq!(with(Some(100 * mib), None), 200 * mib);
         assert_eq!(with(Some(1 << 40), None), 256 * mib);
         assert_eq!(with(None, Some(256 * mib)), 16 * mib);
+    }
+
+    #[test]
+    fn the_triad_arrays_are_zeros_and_halve_until_they_can_be_had() {
+        let (a, b, c) = triad_arrays(MIN_TRIAD_ELEMENTS).unwrap();
+        assert_eq!((a.len(), b.len(), c.len()), (MIN_TRIAD_ELEMENTS, MIN_TRIAD_ELEMENTS, MIN_TRIAD_ELEMENTS));
+        assert!(a.iter().chain(&b).chain(&c).all(|&x| x == 0.0));
+        // More than any address space holds: halved down to what can be had, never an abort.
+        let (a, ..) = triad_arrays(usize::MAX / 64).unwrap();
+        assert!(a.len() >= MIN_TRIAD_ELEMENTS && a.len() < usize::MAX / 64);
+        assert_eq!(zeroed(usize::MAX), None, "no layout");
     }
 
     #[test]

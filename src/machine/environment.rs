@@ -72,14 +72,18 @@ pub fn before_warnings(env: &Environment, usable_cpus: usize, debug_build: bool)
                 .to_owned(),
         );
     }
-    if let Some([load1, ..]) = env.load
-        && load1 > 0.5 * usable_cpus as f64
-    {
+    if let Some(load1) = busy_load(env, usable_cpus) {
         out.push(format!(
             "the machine is busy: load average {load1:.2} on {usable_cpus} usable CPUs at the start; speedups will be low and noisy"
         ));
     }
     out
+}
+
+/// The 1-minute load average when it says the machine is busy (above half the usable CPUs): what
+/// the `busy` warning says, and why ceilings measured then are not cached.
+pub fn busy_load(env: &Environment, usable_cpus: usize) -> Option<f64> {
+    env.load.map(|[load1, ..]| load1).filter(|&load1| load1 > 0.5 * usable_cpus as f64)
 }
 
 /// The warnings about what happened during a run.
