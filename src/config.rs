@@ -446,7 +446,10 @@ fn in_range(flag: &str, value: f64, min: f64, max: f64) -> Result<f64> {
     if value.is_finite() && (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::usage(flag, value, format!("is out of range ({min}..={max})")))
+        // `{value}` would spell 1e300 with 301 digits.
+        let shown =
+            if value != 0.0 && !(1e-6..1e9).contains(&value.abs()) { format!("{value:e}") } else { value.to_string() };
+        Err(Error::usage(flag, shown, format!("is out of range ({min}..={max})")))
     }
 }
 
