@@ -99,3 +99,13 @@ fn a_failed_command_that_said_nothing_leaves_no_colon() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("failed (exit status: 1)") && !err.contains("failed (exit status: 1):"), "{err}");
 }
+
+#[test]
+fn a_huge_workload_name_is_cut_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a".repeat(1 << 20);
+    std::fs::write(dir.path().join("s.json"), format!("[{{\"workload\": \"{name}\"}}]")).unwrap();
+    let out = measure_in(dir.path(), &["run", "--suite", "s.json", "--dry-run"]);
+    assert_refused(&out, 65, &["s.json", "unknown workload", "…"]);
+    assert!(out.stderr.len() < 2000, "{} bytes of stderr", out.stderr.len());
+}

@@ -21,7 +21,7 @@ use amdahl::config::ExportFormat;
 use amdahl::error::exit_code;
 use amdahl::fit_command::refit_with;
 use amdahl::input::InputLimit;
-use amdahl::report::{Csv, Exporter, Html, Json, Markdown, Table, printable};
+use amdahl::report::{Csv, Exporter, Html, Json, Markdown, Table, brief, printable};
 use amdahl::results::output::is_stdout;
 use amdahl::results::{Overwrite, ResultsFile, RunStatus, write_new};
 use amdahl::sweep::{Hang, Journal, RealClock, RunContext, Watchdog};
@@ -270,7 +270,8 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         code
     } else if outcome.failures > 0 {
         for w in outcome.results.workloads.iter().filter(|w| w.error.is_some()) {
-            eprintln!("measure: {}: {}", printable(&w.name), printable(w.error.as_deref().unwrap_or_default()));
+            let said = format!("{}: {}", w.name, w.error.as_deref().unwrap_or_default());
+            eprintln!("measure: {}", printable(&brief(&said)));
         }
         eprintln!("measure: {} workload(s) failed; the errors are above and in the file", outcome.failures);
         exit_code::WORKLOAD_FAILED
