@@ -109,3 +109,26 @@ fn a_huge_workload_name_is_cut_in_messages() {
     assert_refused(&out, 65, &["s.json", "unknown workload", "…"]);
     assert!(out.stderr.len() < 2000, "{} bytes of stderr", out.stderr.len());
 }
+
+#[test]
+fn a_program_that_is_threads_is_checked_as_it_runs_at_one() {
+    let out = measure(&["run", "--cmd", "{threads}", "--dry-run"]);
+    assert_refused(&out, 2, &["--cmd", "`1` (its program at j = 1) is not found"]);
+}
+
+#[test]
+fn a_lone_surrogate_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(reference()).unwrap();
+    let escaped = text.replacen("\"name\": \"", "\"name\": \"\\ud800", 1);
+    assert_ne!(escaped, text);
+    std::fs::write(dir.path().join("escaped.json"), escaped).unwrap();
+    let out = measure_in(dir.path(), &["fit", "escaped.json"]);
+    assert_refused(&out, 65, &["escaped.json", "half of a surrogate pair"]);
+    let raw = text.replacen("\"name\": \"", "\"name\": \"\u{1}", 1).into_bytes();
+    let at = raw.iter().position(|&b| b == 1).unwrap();
+    let raw = [&raw[..at], b"\xed\xa0\x80", &raw[at + 1..]].concat();
+    std::fs::write(dir.path().join("raw.json"), raw).unwrap();
+    let out = measure_in(dir.path(), &["fit", "raw.json"]);
+    assert_refused(&out, 65, &["raw.json", "not UTF-8 text: line", "a UTF-16 surrogate"]);
+}
