@@ -28,17 +28,17 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 }
 
 /// A word (a run without white space) longer than this in a message is cut ([`brief`]).
-pub const LONG_WORD: usize = 1000;
+const LONG_WORD: usize = 1000;
 
 /// What [`brief`] keeps of a word longer than [`LONG_WORD`], in characters.
-pub const KEPT_OF_A_WORD: usize = 200;
+const KEPT_OF_A_WORD: usize = 200;
 
 /// The longest message [`brief`] leaves whole, in characters.
-pub const LONG_MESSAGE: usize = 16_384;
+const LONG_MESSAGE: usize = 16_384;
 
-/// A message (an error or a warning) cut to a readable size: a word longer than [`LONG_WORD`]
-/// characters (a workload name of 200 MB from a file) keeps its first [`KEPT_OF_A_WORD`]
-/// characters and `…`; what is still longer than [`LONG_MESSAGE`] keeps its start and its end
+/// A message (an error or a warning) cut to a readable size: a word longer than 1000
+/// characters (a workload name of 200 MB from a file) keeps its first 200
+/// characters and `…`; what is still longer than 16 KiB keeps its start and its end
 /// (where the reason usually is) around the number of characters left out. A path of a few hundred
 /// characters stays whole.
 pub fn brief(text: &str) -> Cow<'_, str> {
