@@ -399,13 +399,16 @@ fn command_spec(request: &CommandRequest, check_output: bool, declared: Declared
     };
     let command = CommandWorkload::new(template, "command", kind, check_output);
     let program = command.program();
-    if let Some(program) = &program
+    // A program that is itself `{threads}` (or holds it) is checked as it runs at j = 1.
+    let at_one = || CommandWorkload::new(&template.replace("{threads}", "1"), "command", kind, false).program();
+    let checked = program.clone().map(|p| (p, "")).or_else(|| at_one().map(|p| (p, " (its program at j = 1)")));
+    if let Some((program, at)) = &checked
         && !program_exists(program)
     {
         return Err(Error::usage(
             "--cmd",
             template,
-            format!("cannot run it: `{program}` is not found (not in PATH, or not executable)"),
+            format!("cannot run it: `{program}`{at} is not found (not in PATH, or not executable)"),
         ));
     }
     let name =
@@ -446,7 +449,10 @@ fn in_range(flag: &str, value: f64, min: f64, max: f64) -> Result<f64> {
     if value.is_finite() && (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::usage(flag, value, format!("is out of range ({min}..={max})")))
+        // `{value}` would spell 1e300 with 301 digits.
+        let shown =
+            if value != 0.0 && !(1e-6..1e9).contains(&value.abs()) { format!("{value:e}") } else { value.to_string() };
+        Err(Error::usage(flag, shown, format!("is out of range ({min}..={max})")))
     }
 }
 

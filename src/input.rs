@@ -70,8 +70,24 @@ pub fn read_text(path: &Path, limit: InputLimit) -> Result<String> {
             message: format!("is larger than {limit}, the limit for an input file; --max-input raises it"),
         });
     }
-    String::from_utf8(bytes)
-        .map_err(|e| Error::Data { path: path.to_owned(), message: format!("not UTF-8 text ({e})") })
+    String::from_utf8(bytes).map_err(|e| Error::Data { path: path.to_owned(), message: not_utf8(&e) })
+}
+
+/// Where text stops being UTF-8, by line and column (a byte offset means little in a text file),
+/// and the usual causes: another encoding, or a UTF-16 surrogate written as bytes (WTF-8).
+fn not_utf8(e: &std::string::FromUtf8Error) -> String {
+    let bytes = e.as_bytes();
+    let good = e.utf8_error().valid_up_to();
+    let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&bytes[line_start..good]).chars().count() + 1;
+    let surrogate = bytes.get(good) == Some(&0xED) && bytes.get(good + 1).is_some_and(|b| (0xA0..=0xBF).contains(b));
+    let why = if surrogate {
+        "a UTF-16 surrogate (half of a character pair, alone) written as bytes"
+    } else {
+        "bytes of another encoding (save the file as UTF-8)"
+    };
+    format!("not UTF-8 text: line {line}, column {column} (byte {good}) holds {why}")
 }
 
 #[cfg(test)]
@@ -93,6 +109,19 @@ mod tests {
         assert_eq!(err.exit_code(), 65);
         assert!(err.to_string().contains("is larger than 4096 bytes") && err.to_string().contains("--max-input"));
         assert_eq!(read_text(&big, InputLimit(4097)).unwrap().len(), 4097);
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_placed_by_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.csv");
+        std::fs::write(&file, b"threads,seconds\n1,2\n2,\xed\xa0\x80\n").unwrap();
+        let err = read_text(&file, InputLimit::DEFAULT).unwrap_err();
+        assert_eq!(err.exit_code(), 65);
+        assert!(err.to_string().contains("line 3, column 3 (byte 22) holds a UTF-16 surrogate"), "{err}");
+        std::fs::write(&file, b"threads,s\xe9conds\n").unwrap();
+        let err = read_text(&file, InputLimit::DEFAULT).unwrap_err().to_string();
+        assert!(err.contains("line 1, column 10 (byte 9) holds bytes of another encoding"), "{err}");
     }
 
     #[test]

@@ -73,6 +73,9 @@ impl ThreadSet {
                 counts.push(top);
             } else if let Some((from, rest)) = split_range(item) {
                 let (to, step) = match rest.split_once(':') {
+                    Some((_, by)) if by.trim().parse::<usize>() == Ok(0) => {
+                        return Err(bad(format!("item `{item}`: the step `{by}` is 0; a step is at least 1")));
+                    }
                     Some((to, by)) => (to, step(by)?),
                     None => (rest, 1),
                 };
@@ -167,6 +170,8 @@ mod tests {
 
     #[test]
     fn refusals_name_flag_value_and_limit() {
+        let err = ThreadSet::parse("1-N:0", CPUS).unwrap_err().to_string();
+        assert!(err.contains("the step `0` is 0; a step is at least 1") && !err.contains("thread counts"), "{err}");
         for bad in ["0", "-2", "", "4-2", "1-", "a", "1,,2", "2-8:0", "1-N:x", "0N", "pow2:"] {
             let err = ThreadSet::parse(bad, CPUS).unwrap_err().to_string();
             assert!(err.starts_with("--threads"), "{bad}: {err}");

@@ -16,6 +16,7 @@ use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
 use crate::input::{InputLimit, read_text};
+use crate::results::validate::MAX_THREADS;
 
 #[derive(Deserialize)]
 struct Sample {
@@ -23,26 +24,63 @@ struct Sample {
     times: Vec<f64>,
 }
 
+/// A benchmark id as a thread count: `Some(Ok(j))` for a whole number (criterion writes the
+/// parameter's `Display`, so `2`; `02` and `+2` are the same number), `Some(Err(why))` for a
+/// number that is no thread count (0, or above [`MAX_THREADS`]), `None` for any other name.
+fn thread_id(name: &str) -> Option<std::result::Result<usize, String>> {
+    let digits = name.strip_prefix('+').unwrap_or(name);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match name.parse::<usize>() {
+        Ok(j) if (1..=MAX_THREADS).contains(&j) => Ok(j),
+        _ => Err(format!("benchmark id `{name}` is not a thread count (1..={MAX_THREADS})")),
+    })
+}
+
 /// Reads criterion's samples for the group in `dir`.
 pub fn read_criterion(dir: &Path, limit: InputLimit) -> Result<ImportedSamples> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "cannot read the criterion folder", e))?;
+    let mut names: Vec<String> = entries
+        .filter_map(std::result::Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
     let mut points = BTreeMap::new();
-    for entry in entries.filter_map(std::result::Result::ok) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(threads) = name.parse::<usize>() else { continue };
-        let file = entry.path().join("new").join("sample.json");
+    let mut folders: BTreeMap<usize, String> = BTreeMap::new();
+    for name in names {
+        let Some(threads) = thread_id(&name) else { continue };
+        let folder = dir.join(&name);
+        let threads = threads.map_err(|message| Error::Data { path: folder.clone(), message })?;
+        if let Some(first) = folders.get(&threads) {
+            return Err(Error::Data {
+                path: folder,
+                message: format!(
+                    "benchmark ids `{first}` and `{name}` are both thread count {threads}; keep one of the two folders"
+                ),
+            });
+        }
+        folders.insert(threads, name.clone());
+        let file = folder.join("new").join("sample.json");
         let text = read_text(&file, limit)?;
         let sample: Sample = serde_json::from_str(&text).map_err(|e| Error::Data {
             path: file.clone(),
             message: format!("not a criterion sample.json (line {}, column {}): {e}", e.line(), e.column()),
         })?;
-        let per_iteration: Vec<f64> =
-            sample.iters.iter().zip(&sample.times).filter(|(i, _)| **i > 0.0).map(|(i, t)| t / i / 1e9).collect();
-        if threads == 0 || per_iteration.is_empty() || per_iteration.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+        if sample.iters.len() != sample.times.len() {
             return Err(Error::Data {
                 path: file,
-                message: "no positive per-iteration times (or thread count 0)".into(),
+                message: format!(
+                    "`iters` has {} entries and `times` {}: each sample needs both",
+                    sample.iters.len(),
+                    sample.times.len()
+                ),
             });
+        }
+        let per_iteration: Vec<f64> =
+            sample.iters.iter().zip(&sample.times).filter(|(i, _)| **i > 0.0).map(|(i, t)| t / i / 1e9).collect();
+        if per_iteration.is_empty() || per_iteration.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+            return Err(Error::Data { path: file, message: "no positive per-iteration times".into() });
         }
         points.insert(threads, per_iteration);
     }
@@ -103,8 +141,8 @@ fn visit(root: &Path, dir: &Path, depth: usize, limit: InputLimit, tree: &mut Cr
     let name = dir.strip_prefix(root).ok().map(|p| p.display().to_string()).filter(|n| !n.is_empty());
     let name = name.unwrap_or_else(|| dir.display().to_string());
     if !benchmarks.is_empty() {
-        let numeric = benchmarks.iter().filter(|b| b.parse::<usize>().is_ok_and(|j| j > 0)).count();
-        let others: Vec<&str> = benchmarks.iter().filter(|b| b.parse::<usize>().is_err()).map(|b| b.as_str()).collect();
+        let numeric = benchmarks.iter().filter(|b| thread_id(b).is_some()).count();
+        let others: Vec<&str> = benchmarks.iter().filter(|b| thread_id(b).is_none()).map(|b| b.as_str()).collect();
         if numeric >= 2 {
             tree.groups.push((name.clone(), read_criterion(dir, limit)?));
             if !others.is_empty() {
@@ -194,5 +232,41 @@ mod tests {
         let err = read_criterion(dir.path(), InputLimit::DEFAULT).unwrap_err();
         assert_eq!(err.exit_code(), 65);
         assert!(err.to_string().contains("no benchmark ids that are thread counts"), "{err}");
+    }
+
+    #[test]
+    fn ids_of_one_thread_count_an_id_beyond_any_thread_count_and_unequal_lists_are_refused_by_folder() {
+        for (ids, blamed, says) in [
+            (["1", "2", "02"], "2", "benchmark ids `02` and `2` are both thread count 2"),
+            (["1", "+2", "2"], "2", "benchmark ids `+2` and `2` are both thread count 2"),
+            (["1", "2", "99999999999999"], "99999999999999", "`99999999999999` is not a thread count (1..=1000000)"),
+            (["0", "1", "2"], "0", "`0` is not a thread count"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            for id in ids {
+                bench(dir.path(), id, 100.0);
+            }
+            for err in [
+                read_criterion(dir.path(), InputLimit::DEFAULT).unwrap_err(),
+                read_criterion_tree(dir.path(), InputLimit::DEFAULT).unwrap_err(),
+            ] {
+                assert_eq!(err.exit_code(), 65, "{err}");
+                let text = err.to_string();
+                assert!(text.contains(&dir.path().join(blamed).display().to_string()) && text.contains(says), "{text}");
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        bench(dir.path(), "1", 100.0);
+        let new = dir.path().join("2/new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join("sample.json"), r#"{"iters":[1.0,2.0,3.0],"times":[50.0,100.0]}"#).unwrap();
+        let err = read_criterion(dir.path(), InputLimit::DEFAULT).unwrap_err();
+        assert_eq!(err.exit_code(), 65);
+        let text = err.to_string();
+        assert!(
+            text.contains(&new.join("sample.json").display().to_string())
+                && text.contains("`iters` has 3 entries and `times` 2"),
+            "{text}"
+        );
     }
 }

@@ -86,6 +86,13 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
             bad(format!("{line}{e}"))
         })?;
         let line = record.position().map_or(0, |p| line_at(p.byte()));
+        if record.len() > headers.len() {
+            return Err(bad(format!(
+                "line {line}: {} fields, but the header names {}: a field too many is a misplaced comma or an unnamed column",
+                record.len(),
+                headers.len()
+            )));
+        }
         let cell = |col: usize| record.get(col).unwrap_or("");
         let name = &headers[threads_col];
         let threads: usize = cell(threads_col).parse().map_err(|_| {

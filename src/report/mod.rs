@@ -18,7 +18,7 @@ pub use html::Html;
 pub use json::Json;
 pub use machine::machine_text;
 pub use markdown::Markdown;
-pub use printable::printable;
+pub use printable::{brief, printable};
 pub use table::{
     Table, curve_table, fits_lines, format_duration_ns, number, prediction_table, threads_text, workload_table,
 };

@@ -222,12 +222,19 @@ pub struct OutputPlan {
     inputs: Vec<(PathBuf, (u64, u64))>,
     trees: Vec<PathBuf>,
     outputs: Vec<(String, PathBuf, Resolved)>,
+    /// The flag whose output is standard output (`-`), if any.
+    stdout: Option<String>,
+}
+
+/// Whether an output path is `-`: standard output, not a file.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 impl OutputPlan {
     /// A plan whose outputs may replace existing files under `overwrite`.
     pub fn new(overwrite: Overwrite) -> OutputPlan {
-        OutputPlan { overwrite, inputs: Vec::new(), trees: Vec::new(), outputs: Vec::new() }
+        OutputPlan { overwrite, inputs: Vec::new(), trees: Vec::new(), outputs: Vec::new(), stdout: None }
     }
 
     /// Records an input of the command: no output may be this file. An input that cannot be read
@@ -241,8 +248,20 @@ impl OutputPlan {
 
     /// Checks output `path`, named by `flag` in messages: its kind and folder ([`check_target`],
     /// [`probe_folder`]), then that it is no input and no earlier output (refused with exit 2
-    /// even under `--force`).
+    /// even under `--force`). `-` is standard output ([`is_stdout`]), which one output at most
+    /// may take.
     pub fn output(&mut self, flag: &str, path: &Path) -> Result<()> {
+        if is_stdout(path) {
+            if let Some(other) = &self.stdout {
+                return Err(Error::usage(
+                    flag,
+                    "-",
+                    format!("is standard output, which {other} already writes to: one output at most may be `-`"),
+                ));
+            }
+            self.stdout = Some(flag.to_owned());
+            return Ok(());
+        }
         self.output_with(flag, path, self.overwrite)
     }
 

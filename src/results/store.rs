@@ -86,10 +86,21 @@ pub fn parse(path: &Path, text: &str) -> Result<ResultsFile> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let file: ResultsFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = e.path().to_string();
-        data(format!("malformed results: field `{field}`: {}", e.into_inner()))
+        let inner = e.into_inner();
+        data(format!("malformed results: field `{field}`: {inner}{}", surrogate_hint(&inner.to_string())))
     })?;
     validate(&file).map_err(|e| data(format!("invalid results: {e}")))?;
     Ok(file)
+}
+
+/// What serde_json's words about a `\\uD800` escape mean: JSON escapes UTF-16, and a surrogate
+/// must come as a pair (a lone one is no character, and no valid string).
+fn surrogate_hint(said: &str) -> &'static str {
+    if said.contains("surrogate") || said.contains("hex escape") {
+        " (a `\\uD800`..`\\uDFFF` escape must be one half of a surrogate pair, high then low; alone it is no character)"
+    } else {
+        ""
+    }
 }
 
 #[cfg(test)]

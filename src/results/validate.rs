@@ -13,18 +13,29 @@
 //!   yet; j = 1, the baseline of every pair, has every round (`first_round` 0);
 //! - `cpu_ns` and `involuntary_context_switches` have one entry per sample or none;
 //! - every sample is 1 ns ..= [`MAX_SAMPLE_NS`] (about 11 days);
-//! - the machine's CPU counts are at most [`MAX_THREADS`].
+//! - the machine's CPU counts are at most [`MAX_THREADS`];
+//! - the machine's ceilings are physical: thread counts 1..=[`MAX_THREADS`], a compute or timer
+//!   speedup in (0, 1.05 j] ([`CEILING_SLACK`]; compute also at most 1.05 x the usable CPUs), a
+//!   relative clock in (0, 2], MHz and GB/s positive and finite below [`MAX_CEILING_RATE`] (a
+//!   `1e308` would break every table that divides by it).
 //!
 //! A file whose run is still `running` (a crash, or a per-round save read while measuring) and a
 //! workload stopped while `running` are legitimate and load.
 
-use super::{Point, ResultsFile, WorkloadResult};
+use super::{Ceilings, Point, ResultsFile, WorkloadResult};
 
 /// The largest thread count (and CPU count) a file may hold.
 pub const MAX_THREADS: usize = 1_000_000;
 
 /// The longest sample a file may hold, in nanoseconds.
 pub const MAX_SAMPLE_NS: u64 = 1_000_000_000_000_000;
+
+/// How far a measured speedup ceiling may exceed its bound (j, or the usable CPUs) and still be
+/// believed: timing noise, not physics.
+pub const CEILING_SLACK: f64 = 1.05;
+
+/// The largest clock (MHz) or bandwidth (GB/s) a ceiling may record.
+pub const MAX_CEILING_RATE: f64 = 1e6;
 
 /// `Ok` or the first broken rule, as `path: what`.
 pub fn validate(file: &ResultsFile) -> Result<(), String> {
@@ -34,6 +45,10 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
         if cpus > MAX_THREADS {
             return Err(format!("{field}: {cpus} is more than {MAX_THREADS}"));
         }
+    }
+    if let Some(ceilings) = &file.machine.ceilings {
+        validate_ceilings(ceilings, file.machine.usable_cpus)
+            .map_err(|(field, what)| format!("machine.ceilings.{field}: {what}"))?;
     }
     for (i, w) in file.workloads.iter().enumerate() {
         validate_workload(w).map_err(|(field, what)| format!("workloads[{i}]{field}: {what}"))?;
@@ -90,4 +105,108 @@ fn validate_samples(p: &Point, rounds: usize) -> Result<(), (&'static str, Strin
         }
     }
     Ok(())
+}
+
+/// `v` in a short form: `1e308`, not its 309 digits.
+fn short(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e9).contains(&v.abs()) { format!("{v:e}") } else { v.to_string() }
+}
+
+/// The ceilings' rules (see the module docs); `Err` names the field below `machine.ceilings`.
+fn validate_ceilings(c: &Ceilings, usable_cpus: usize) -> Result<(), (String, String)> {
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    if !(c.seconds.is_finite() && c.seconds >= 0.0) {
+        return Err(("seconds".into(), format!("{} is not a time in seconds", short(c.seconds))));
+    }
+    let threads = |field: String, j: usize| {
+        if j == 0 || j > MAX_THREADS {
+            Err((field, format!("{j} is not a thread count (1..={MAX_THREADS})")))
+        } else {
+            Ok(j as f64)
+        }
+    };
+    let speedup = |field: String, s: f64, bound: f64| {
+        if positive(s) && s <= bound * CEILING_SLACK {
+            Ok(())
+        } else {
+            Err((
+                field,
+                format!(
+                    "{} is not a speedup this machine can reach (more than 0, at most {bound} x {CEILING_SLACK})",
+                    short(s)
+                ),
+            ))
+        }
+    };
+    for (k, e) in c.compute.iter().enumerate() {
+        let j = threads(format!("compute[{k}].threads"), e.threads)?;
+        // An old file may not know its usable CPUs (0): then j alone bounds the speedup.
+        let bound = if usable_cpus == 0 { j } else { j.min(usable_cpus as f64) };
+        speedup(format!("compute[{k}].speedup"), e.speedup, bound)?;
+        if !(positive(e.relative_clock) && e.relative_clock <= 2.0) {
+            return Err((
+                format!("compute[{k}].relative_clock"),
+                format!("{} is outside (0, 2]", short(e.relative_clock)),
+            ));
+        }
+        if let Some(mhz) = e.mhz.filter(|m| !(positive(*m) && *m < MAX_CEILING_RATE)) {
+            return Err((
+                format!("compute[{k}].mhz"),
+                format!("{} is not a clock in MHz (0..{MAX_CEILING_RATE:e})", short(mhz)),
+            ));
+        }
+    }
+    for (k, e) in c.bandwidth.iter().enumerate() {
+        threads(format!("bandwidth[{k}].threads"), e.threads)?;
+        if !(positive(e.gb_per_s) && e.gb_per_s < MAX_CEILING_RATE) {
+            return Err((
+                format!("bandwidth[{k}].gb_per_s"),
+                format!("{} is not a bandwidth in GB/s (0..{MAX_CEILING_RATE:e})", short(e.gb_per_s)),
+            ));
+        }
+    }
+    for (k, e) in c.timer.iter().enumerate() {
+        let j = threads(format!("timer[{k}].threads"), e.threads)?;
+        speedup(format!("timer[{k}].speedup"), e.speedup, j)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> ResultsFile {
+        let text = include_str!("../../results/reference/2026-11-26-vm16-xeon-default.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn ceilings_outside_physics_are_refused_by_field() {
+        let file = reference();
+        assert!(file.machine.ceilings.as_ref().is_some_and(|c| !c.compute.is_empty()));
+        validate(&file).unwrap();
+        type Breaks = fn(&mut Ceilings);
+        let cases: [(Breaks, &str); 6] = [
+            (|c| c.compute[1].speedup = 1e308, "machine.ceilings.compute[1].speedup: 1e308 is not a speedup"),
+            (|c| c.compute[1].speedup = f64::NAN, "machine.ceilings.compute[1].speedup: NaN"),
+            (|c| c.compute[1].relative_clock = 0.0, "machine.ceilings.compute[1].relative_clock: 0 is outside (0, 2]"),
+            (|c| c.compute[0].mhz = Some(-1.0), "machine.ceilings.compute[0].mhz: -1 is not a clock"),
+            (|c| c.compute[0].threads = 0, "machine.ceilings.compute[0].threads: 0 is not a thread count"),
+            (|c| c.seconds = -1.0, "machine.ceilings.seconds: -1"),
+        ];
+        for (break_it, says) in cases {
+            let mut file = reference();
+            break_it(file.machine.ceilings.as_mut().unwrap());
+            let err = validate(&file).unwrap_err();
+            assert!(err.starts_with(says), "{err}");
+        }
+        let mut file = reference();
+        let ceilings = file.machine.ceilings.as_mut().unwrap();
+        ceilings.bandwidth = vec![super::super::BandwidthCeiling { threads: 1, gb_per_s: 1e308 }];
+        ceilings.timer = vec![super::super::TimerCeiling { threads: 2, speedup: 57.0 }];
+        assert!(validate(&file).unwrap_err().starts_with("machine.ceilings.bandwidth[0].gb_per_s: 1e308"));
+        file.machine.ceilings.as_mut().unwrap().bandwidth.clear();
+        assert!(validate(&file).unwrap_err().starts_with("machine.ceilings.timer[0].speedup: 57 is not a speedup"));
+    }
 }

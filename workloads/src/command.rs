@@ -321,7 +321,7 @@ impl Instance for CommandInstance {
         }
         if !status.success() {
             let tail = self.stderr.take().map(|t| t.text(OUTPUT_GRACE)).unwrap_or_default();
-            return Err(format!("`{line}` failed ({status}): {}", tail.trim()));
+            return Err(format!("`{line}` failed ({status}){}", said(&tail)));
         }
         match stdout.map(|hash| hash.recv_timeout(OUTPUT_GRACE)) {
             None => Ok(Checksum::of_u64s([])),
@@ -482,6 +482,13 @@ fn hash_stream(mut pipe: impl Read + Send + 'static) -> Receiver<std::io::Result
     receive
 }
 
+/// `: ` and what a failed process said on standard error, or nothing when it said nothing (no
+/// trailing colon).
+fn said(stderr: &str) -> String {
+    let stderr = stderr.trim();
+    if stderr.is_empty() { String::new() } else { format!(": {stderr}") }
+}
+
 /// Runs a `--setup`, `--prepare` or `--cleanup` hook with `sh -c`, untimed, like a command: in a
 /// process group of its own (killed on Ctrl-C by [`kill_running_commands`], and with everything it
 /// left behind when it ends), bounded by `timeout`, its standard error's tail in the error. `Ok`
@@ -506,7 +513,7 @@ pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<Option<String>,
             )
         }))
     } else {
-        Err(format!("`{hook}` ({status}): {}", run.stderr.text(OUTPUT_GRACE).trim()))
+        Err(format!("`{hook}` ({status}){}", said(&run.stderr.text(OUTPUT_GRACE))))
     }
 }
 
@@ -517,6 +524,15 @@ mod tests {
 
     fn team(j: usize) -> Team {
         Team::new(j, Backend::Threads).unwrap()
+    }
+
+    #[test]
+    fn a_failure_that_said_nothing_leaves_no_trailing_colon() {
+        let err = run_hook("exit 3", None).unwrap_err();
+        assert!(err.ends_with("(exit status: 3)"), "{err}");
+        let err = run_hook("echo broke >&2; exit 3", None).unwrap_err();
+        assert!(err.ends_with("(exit status: 3): broke"), "{err}");
+        assert_eq!(said("  \n"), "");
     }
 
     #[test]

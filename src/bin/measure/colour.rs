@@ -10,7 +10,7 @@
 use std::io::Write;
 
 use amdahl::fit::{Undetermined, Verdict};
-use amdahl::report::printable;
+use amdahl::report::{brief, printable};
 use amdahl::results::ResultsFile;
 use anstyle::{AnsiColor, Style};
 
@@ -79,14 +79,14 @@ pub fn verdicts(text: &str, said: &[Said]) -> String {
 /// Writes `warning: MESSAGE` on stderr, the label styled.
 pub fn warning(message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{WARNING}warning:{WARNING:#} {}", printable(message));
+    let _ = writeln!(err, "{WARNING}warning:{WARNING:#} {}", printable(&brief(message)));
 }
 
 /// Writes `measure: error: MESSAGE` on stderr, the label styled; `lead` goes first (a newline
 /// after a progress bar).
 pub fn error(lead: &str, message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{lead}measure: {ERROR}error:{ERROR:#} {}", printable(message));
+    let _ = writeln!(err, "{lead}measure: {ERROR}error:{ERROR:#} {}", printable(&brief(message)));
 }
 
 #[cfg(test)]

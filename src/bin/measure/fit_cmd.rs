@@ -73,13 +73,14 @@ pub fn run(args: &FitArgs) -> Result<(String, Vec<Said>, u8), Error> {
         }
     }
     for file in &args.files {
-        if let Some(scan) = hyperfine_scan(file, limit)? {
+        let json = is_json(file, limit)?;
+        if let Some(scan) = hyperfine_scan(file, json, limit)? {
             let report =
                 explain_samples(&file.display().to_string(), &import::read_hyperfine(file, &scan)?, seed, &context)?;
             said.extend(said_by(&report));
             texts.push(curve_table(&report));
             values.push(serde_json::to_value(&report).map_err(Error::encode("the fit"))?);
-        } else if is_results_file(file) {
+        } else if json {
             let loaded = crate::load_results_with(file, limit, loss)?;
             said.extend(said_in(&loaded));
             values.push(json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) }));
@@ -105,16 +106,40 @@ fn said_by(report: &CurveReport) -> Option<Said> {
     Some((report.diagnosis.clone()?, report.verdict.clone()?))
 }
 
-/// A `.json` file that is hyperfine's export, parsed; `None` for anything else.
-fn hyperfine_scan(path: &Path, limit: InputLimit) -> Result<Option<Value>, Error> {
-    if !is_results_file(path) {
+/// A JSON file that is hyperfine's export, parsed; `None` for anything else.
+fn hyperfine_scan(path: &Path, json: bool, limit: InputLimit) -> Result<Option<Value>, Error> {
+    if !json {
         return Ok(None);
     }
     let text = read_text(path, limit)?;
     Ok(serde_json::from_str::<Value>(&text).ok().filter(import::is_hyperfine))
 }
 
-/// `.json` files are results files (ours or hyperfine's); everything else is read as CSV.
-fn is_results_file(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+/// Whether `path` is JSON (a results file, ours or hyperfine's) rather than a CSV curve: by its
+/// content, so a results file named `x.html` (`--out x.html`) is read as one; a `.json` name is
+/// JSON whatever it holds (its errors are then a results file's).
+fn is_json(path: &Path, limit: InputLimit) -> Result<bool, Error> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        return Ok(true);
+    }
+    Ok(looks_like_json(&read_text(path, limit)?))
+}
+
+/// A JSON object's text: `{` first (after a byte-order mark and white space). A CSV curve starts
+/// with its header, never `{`.
+fn looks_like_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_known_by_its_content() {
+        assert!(looks_like_json("{\"schema_version\": 3}"));
+        assert!(looks_like_json("\u{feff}\n  {}"));
+        assert!(!looks_like_json("threads,seconds\n1,2\n"));
+        assert!(!looks_like_json(""));
+    }
 }

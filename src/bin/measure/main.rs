@@ -21,7 +21,8 @@ use amdahl::config::ExportFormat;
 use amdahl::error::exit_code;
 use amdahl::fit_command::refit_with;
 use amdahl::input::InputLimit;
-use amdahl::report::{Csv, Exporter, Html, Json, Markdown, Table, printable};
+use amdahl::report::{Csv, Exporter, Html, Json, Markdown, Table, brief, printable};
+use amdahl::results::output::is_stdout;
 use amdahl::results::{Overwrite, ResultsFile, RunStatus, write_new};
 use amdahl::sweep::{Hang, Journal, RealClock, RunContext, Watchdog};
 use amdahl::{Error, machine, sweep};
@@ -110,7 +111,59 @@ fn print_styled(text: &str, said: &[colour::Said]) -> Result<u8, Error> {
     write_stdout(&colour::verdicts(&printable(text), said))
 }
 
+/// Writes an output asked for by a flag: to standard output when its path is `-`, else to the
+/// file as `write_new` does, saying so on stderr as `what ... written to PATH`.
+fn write_output(path: &std::path::Path, bytes: &[u8], overwrite: Overwrite, what: &str) -> Result<(), Error> {
+    if is_stdout(path) {
+        print(&String::from_utf8_lossy(bytes))?;
+        return Ok(());
+    }
+    write_new(path, bytes, overwrite)?;
+    eprintln!("{what} written to {}", printable(&path.display().to_string()));
+    Ok(())
+}
+
+/// Whether standard output was closed when the process started (`measure list >&-`). Rust's
+/// runtime reopens a closed descriptor 0, 1 or 2 on `/dev/null` before `main`, so every write
+/// would succeed unseen; this constructor runs before that and records the truth.
+#[cfg(target_os = "linux")]
+mod closed_stdout {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn record() {
+        // SAFETY: F_GETFD only asks whether descriptor 1 is open; it changes nothing.
+        let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+        CLOSED.store(closed, Ordering::Relaxed);
+    }
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static RECORD: extern "C" fn() = record;
+
+    /// Whether descriptor 1 was closed at start.
+    pub fn closed() -> bool {
+        CLOSED.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod closed_stdout {
+    /// Not known here: std's reopening on `/dev/null` hides it.
+    pub fn closed() -> bool {
+        false
+    }
+}
+
 fn write_stdout(text: &str) -> Result<u8, Error> {
+    if !text.is_empty() && closed_stdout::closed() {
+        return Err(Error::io(
+            "<stdout>",
+            "cannot write (standard output is closed)",
+            std::io::Error::from_raw_os_error(libc::EBADF),
+        ));
+    }
     let mut stdout = anstream::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(exit_code::OK),
@@ -137,6 +190,13 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     let cpus = machine::cpu_counts(&roots);
     let dry_run = args.dry_run;
     let config = args.into_request()?.resolve(cpus)?;
+    if let Some(export) = config.exports.iter().find(|e| json && is_stdout(&e.path)) {
+        return Err(Error::usage(
+            export.format.flag(),
+            "-",
+            "is standard output, where --json writes the results: give the export a file",
+        ));
+    }
     if dry_run {
         let watchdog = Watchdog::new(|hang: &Hang| {
             colour::error("\n", &format!("--dry-run: {}", hang_message(hang, "the dry run ended")));
@@ -184,9 +244,11 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             ceilings: (!no_ceilings && roots.is_live()).then_some(&source as &sweep::CeilingSource<'_>),
         },
     )?;
+    // An export to standard output (`-`) takes the place of the table.
+    let exported_to_stdout = config.exports.iter().any(|e| is_stdout(&e.path));
     if json {
         print(&String::from_utf8_lossy(&Json.render(&outcome.results)?))?;
-    } else if !quiet {
+    } else if !quiet && !exported_to_stdout {
         print_styled(&String::from_utf8_lossy(&Table.render(&outcome.results)?), &colour::said_in(&outcome.results))?;
     }
     let saved_as_asked = saved::report(&outcome.saved);
@@ -200,8 +262,7 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             ExportFormat::Markdown => &Markdown,
             ExportFormat::Csv => &Csv,
         };
-        write_new(&export.path, &exporter.render(&outcome.results)?, overwrite)?;
-        eprintln!("exported to {}", printable(&export.path.display().to_string()));
+        write_output(&export.path, &exporter.render(&outcome.results)?, overwrite, "export")?;
     }
     Ok(if !saved_as_asked {
         exit_code::IO
@@ -209,7 +270,8 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         code
     } else if outcome.failures > 0 {
         for w in outcome.results.workloads.iter().filter(|w| w.error.is_some()) {
-            eprintln!("measure: {}: {}", printable(&w.name), printable(w.error.as_deref().unwrap_or_default()));
+            let said = format!("{}: {}", w.name, w.error.as_deref().unwrap_or_default());
+            eprintln!("measure: {}", printable(&brief(&said)));
         }
         eprintln!("measure: {} workload(s) failed; the errors are above and in the file", outcome.failures);
         exit_code::WORKLOAD_FAILED

@@ -19,16 +19,14 @@ pub fn run(args: &ReportArgs) -> Result<(String, u8)> {
     check_outputs(args, &loaded, overwrite)?;
     let mut printed = String::new();
     if let Some(path) = &args.html {
-        write_new(path, &Html.render(&loaded)?, overwrite)?;
-        eprintln!("HTML report written to {}", path.display());
+        crate::write_output(path, &Html.render(&loaded)?, overwrite, "HTML report")?;
     }
     if let Some(dir) = &args.svg_dir {
         let written = write_svgs(&loaded, dir, overwrite)?;
         eprintln!("{written} SVG charts written to {}", dir.display());
     }
     if let Some(path) = &args.markdown {
-        write_new(path, &Markdown.render(&loaded)?, overwrite)?;
-        eprintln!("Markdown summary written to {}", path.display());
+        crate::write_output(path, &Markdown.render(&loaded)?, overwrite, "Markdown summary")?;
     }
     if args.html.is_none() && args.svg_dir.is_none() && args.markdown.is_none() {
         printed = String::from_utf8_lossy(&Markdown.render(&loaded)?).into_owned();
