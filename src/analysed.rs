@@ -29,6 +29,14 @@ pub struct Analysis {
     pub diagnosis: Option<Diagnosis>,
 }
 
+impl Analysis {
+    /// The analysis of a workload too short to analyse (fewer than two rounds): no summaries, no
+    /// fits, no diagnosis.
+    pub fn nothing() -> Analysis {
+        Analysis { points: Vec::new(), fits: Fits::default(), diagnosis: None }
+    }
+}
+
 /// The statistics of one point, from its raw samples. A number that could not be computed (not
 /// finite, or no CPU times) is `None`.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +72,29 @@ pub struct PointSummary {
     /// The evidence that other work competed for the CPUs; `None` when the samples look
     /// undisturbed.
     pub disturbance: Option<Disturbance>,
+}
+
+impl PointSummary {
+    /// The summary of a point that could not be summarised: every number `None`.
+    pub fn none(threads: usize) -> PointSummary {
+        PointSummary {
+            threads,
+            median_ns: None,
+            median_ns_ci95: None,
+            mad_ns: None,
+            mean_ns: None,
+            sd_ns: None,
+            speedup: None,
+            speedup_ci95: None,
+            efficiency: None,
+            karp_flatt: None,
+            karp_flatt_ci95: None,
+            utilisation: None,
+            machine_speedup: None,
+            fidelity: None,
+            disturbance: None,
+        }
+    }
 }
 
 /// The evidence behind a `disturbed` tag.
