@@ -108,6 +108,11 @@ pub struct Disturbance {
     pub low_utilisation: usize,
     /// Samples whose threads were preempted more than 100 times per thread-second.
     pub preempted: usize,
+    /// Gross outliers: samples whose wall time is at least 5 times the point's median while their
+    /// CPU time is not above twice its median (the work was paused, e.g. by SIGSTOP, not slower).
+    /// Files written before this count was kept read 0.
+    #[serde(default)]
+    pub outliers: usize,
     /// The lowest utilisation of a sample, when known.
     pub min_utilisation: Option<f64>,
     /// The highest rate of involuntary context switches per thread-second, when known.

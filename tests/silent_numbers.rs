@@ -93,3 +93,31 @@ fn a_file_without_samples_shows_no_cached_summary_as_measured() {
     assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
     assert!(!stdout(&report).contains("17000"), "{}", stdout(&report));
 }
+
+#[test]
+fn a_paused_sample_is_flagged_as_an_outlier_and_its_point_disturbed() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["run", "-w", "synthetic:size=200000", "-t", "1,2", "--min-rounds", "5", "--max-rounds", "5"];
+    let out = measure_in(dir.path(), &[&args[..], &["--no-ceilings", "-q", "--out", "r.json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = dir.path().join("r.json");
+    let mut file = read_json(&path);
+    // Samples of 10 ms at j = 1, one of them paused by SIGSTOP: 19x the median wall time, with the
+    // usual CPU time.
+    let p = &mut file["workloads"][0]["points"][0];
+    p["samples_ns"] = serde_json::json!([10_000_000, 10_100_000, 190_000_000, 9_900_000, 10_000_000]);
+    p["cpu_ns"] = serde_json::json!([10_000_000, 10_100_000, 10_000_000, 9_900_000, 10_000_000]);
+    p["involuntary_context_switches"] = serde_json::json!([0, 0, 0, 0, 0]);
+    write_json(&path, &file);
+
+    let mut results = amdahl::results::load(&path, amdahl::input::InputLimit::DEFAULT).unwrap();
+    amdahl::fit_command::refit(&mut results);
+    let point = &results.workloads[0].points[0];
+    let d = point.disturbance.as_ref().expect("the paused sample is flagged");
+    assert_eq!((d.outliers, d.samples), (1, 5), "{d:?}");
+    assert!(point.tags.contains(&amdahl::results::Tag::Disturbed), "{:?}", point.tags);
+    // The reports say so.
+    let report = measure_in(dir.path(), &["report", "r.json"]);
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    assert!(stdout(&report).contains("disturbed"), "{}", stdout(&report));
+}
