@@ -8,7 +8,7 @@ use std::path::Path;
 
 use amdahl::machine::fixture::FixtureMachine;
 use serde_json::Value;
-use util::{measure_in, stderr, stdout};
+use util::{assert_refused, measure_in, stderr, stdout};
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -120,4 +120,22 @@ fn a_paused_sample_is_flagged_as_an_outlier_and_its_point_disturbed() {
     let report = measure_in(dir.path(), &["report", "r.json"]);
     assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
     assert!(stdout(&report).contains("disturbed"), "{}", stdout(&report));
+}
+
+#[test]
+fn duplicate_workloads_are_refused_and_one_workload_with_other_parameters_gets_distinct_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = measure_in(dir.path(), &["run", "-w", "sleep:ms=1", "-w", "sleep:ms=1", "-q", "--out", "twice.json"]);
+    assert_refused(&out, 2, &["--workload", "sleep:ms=1", "is given twice"]);
+    assert!(!dir.path().join("twice.json").exists(), "refused before anything is claimed");
+    let out = measure_in(dir.path(), &["run", "--cmd", "true {threads}", "--cmd", "true -x {threads}", "-q"]);
+    assert_refused(&out, 2, &["--cmd", "--name"]);
+
+    let args = util::two_rounds(&["-w", "synthetic:size=200000", "-w", "synthetic:size=300000", "--no-ceilings"]);
+    let out = measure_in(dir.path(), &[&args[..], &["--out", "r.json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = read_json(&dir.path().join("r.json"));
+    let names: Vec<&str> = file["workloads"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["synthetic:size=200000", "synthetic:size=300000"]);
+    assert_eq!(file["workloads"][1]["params"]["size"], 300000.0);
 }
