@@ -29,6 +29,14 @@ pub struct Analysis {
     pub diagnosis: Option<Diagnosis>,
 }
 
+impl Analysis {
+    /// The analysis of a workload too short to analyse (fewer than two rounds): no summaries, no
+    /// fits, no diagnosis.
+    pub fn nothing() -> Analysis {
+        Analysis { points: Vec::new(), fits: Fits::default(), diagnosis: None }
+    }
+}
+
 /// The statistics of one point, from its raw samples. A number that could not be computed (not
 /// finite, or no CPU times) is `None`.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +74,29 @@ pub struct PointSummary {
     pub disturbance: Option<Disturbance>,
 }
 
+impl PointSummary {
+    /// The summary of a point that could not be summarised: every number `None`.
+    pub fn none(threads: usize) -> PointSummary {
+        PointSummary {
+            threads,
+            median_ns: None,
+            median_ns_ci95: None,
+            mad_ns: None,
+            mean_ns: None,
+            sd_ns: None,
+            speedup: None,
+            speedup_ci95: None,
+            efficiency: None,
+            karp_flatt: None,
+            karp_flatt_ci95: None,
+            utilisation: None,
+            machine_speedup: None,
+            fidelity: None,
+            disturbance: None,
+        }
+    }
+}
+
 /// The evidence behind a `disturbed` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Disturbance {
@@ -77,6 +108,11 @@ pub struct Disturbance {
     pub low_utilisation: usize,
     /// Samples whose threads were preempted more than 100 times per thread-second.
     pub preempted: usize,
+    /// Gross outliers: samples whose wall time is at least 5 times the point's median while their
+    /// CPU time is not above twice its median (the work was paused, e.g. by SIGSTOP, not slower).
+    /// Files written before this count was kept read 0.
+    #[serde(default)]
+    pub outliers: usize,
     /// The lowest utilisation of a sample, when known.
     pub min_utilisation: Option<f64>,
     /// The highest rate of involuntary context switches per thread-second, when known.

@@ -194,10 +194,18 @@ pub const QUIET_PREEMPTIONS_PER_S: f64 = 100.0;
 /// second and utilisation includes the timer's own cost.
 pub const MIN_JUDGED_SAMPLE_NS: u64 = 1_000_000;
 
+/// A sample at least this many times the point's median wall time is a gross outlier when its CPU
+/// time is not above [`OUTLIER_CPU_FACTOR`] times the point's median CPU time: the work waited
+/// (a SIGSTOP, a suspended VM), it did not do more.
+pub const OUTLIER_WALL_FACTOR: f64 = 5.0;
+/// See [`OUTLIER_WALL_FACTOR`].
+pub const OUTLIER_CPU_FACTOR: f64 = 2.0;
+
 /// Whether other work competed for the CPUs while `point` was measured, for work whose threads
-/// compute (parallel, synthetic and memory-bound kinds) at up to N threads: 40% of its samples
-/// (at least two) show more than [`QUIET_PREEMPTIONS_PER_S`] involuntary context switches
-/// per thread-second, or, at j = 1, utilisation below [`BUSY_UTILISATION`].
+/// compute (parallel, synthetic and memory-bound kinds) at up to N threads: one gross outlier
+/// ([`OUTLIER_WALL_FACTOR`], among at least three samples), or 40% of its samples (at least two)
+/// show more than [`QUIET_PREEMPTIONS_PER_S`] involuntary context switches per thread-second, or,
+/// at j = 1, utilisation below [`BUSY_UTILISATION`].
 /// - Only such kinds: threads that wait (I/O, sleep, a barrier per step) are preempted by their own
 ///   team's wake-ups — 1,500 a second for `sleep` on an idle machine — and idle by design.
 /// - Only up to N: beyond it our own threads preempt each other.
@@ -217,23 +225,35 @@ fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
         samples: point.samples_ns.iter().filter(|&&w| w >= MIN_JUDGED_SAMPLE_NS).count(),
         low_utilisation: 0,
         preempted: 0,
+        outliers: 0,
         min_utilisation: None,
         max_preemptions_per_s: None,
     };
+    let walls = as_f64(&point.samples_ns);
+    let median_wall = if walls.len() >= 3 { median(&walls) } else { f64::INFINITY };
+    let cpus: Vec<f64> = point.cpu_ns.iter().flatten().map(|&c| c as f64).collect();
+    let median_cpu = (cpus.len() == walls.len() && !cpus.is_empty()).then(|| median(&cpus));
     for (i, &wall) in point.samples_ns.iter().enumerate().filter(|(_, w)| **w >= MIN_JUDGED_SAMPLE_NS) {
         let seconds = wall as f64 / 1e9;
         let util = point.cpu_ns.get(i).copied().flatten().map(|c| c as f64 / (wall as f64 * busy));
         let rate = point.involuntary_context_switches.get(i).copied().flatten().map(|n| n as f64 / (seconds * busy));
         let low = cpu_bound && util.is_some_and(|u| u < BUSY_UTILISATION);
         let preempted = !ctx.command && rate.is_some_and(|r| r > QUIET_PREEMPTIONS_PER_S);
+        let cpu = point.cpu_ns.get(i).copied().flatten().map(|c| c as f64);
+        let paused = wall as f64 >= OUTLIER_WALL_FACTOR * median_wall
+            && match (cpu, median_cpu) {
+                (Some(c), Some(m)) => c <= OUTLIER_CPU_FACTOR * m,
+                _ => true,
+            };
         d.low_utilisation += usize::from(low);
         d.preempted += usize::from(preempted);
-        d.flagged_samples += usize::from(low || preempted);
+        d.outliers += usize::from(paused);
+        d.flagged_samples += usize::from(low || preempted || paused);
         d.min_utilisation = util.map(|u| d.min_utilisation.map_or(u, |m| m.min(u))).or(d.min_utilisation);
         d.max_preemptions_per_s =
             rate.map(|r| d.max_preemptions_per_s.map_or(r, |m| m.max(r))).or(d.max_preemptions_per_s);
     }
-    (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2).then_some(d)
+    (d.outliers > 0 || (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2)).then_some(d)
 }
 
 /// Whether a point belongs in the fit: every point for work whose threads mostly wait; otherwise
@@ -464,6 +484,28 @@ mod tests {
         assert_eq!(summarise(&points, &CTX)[1].disturbance.as_ref().map(|d| d.preempted), Some(4));
         // Threads that wait are preempted by their own team: never disturbed.
         assert!(summarise(&points, &AnalysisContext { kind: Kind::IoBound, ..CTX })[1].disturbance.is_none());
+    }
+
+    #[test]
+    fn a_paused_sample_is_a_gross_outlier_and_disturbs_its_point() {
+        // A SIGSTOP pause: one sample 19x the median wall time, its CPU time the usual.
+        let mut points = vec![point(1, &[10_000_000; 9]), point(2, &[5_000_000; 9])];
+        points[1].samples_ns[4] = 95_000_000;
+        points[1].cpu_ns[4] = Some(10_000_000);
+        let summaries = summarise(&points, &CTX);
+        assert!(summaries[0].disturbance.is_none());
+        let d = summaries[1].disturbance.clone().expect("a paused sample is flagged");
+        assert_eq!((d.outliers, d.flagged_samples, d.preempted, d.samples), (1, 1, 0, 9));
+
+        // A sample that did more work (its CPU time grew with its wall time) is slow, not paused.
+        points[1].cpu_ns[4] = Some(190_000_000);
+        assert!(summarise(&points, &CTX)[1].disturbance.is_none());
+        // 4.9x the median is not gross; nor is any sample of a point with two.
+        points[1].cpu_ns[4] = Some(10_000_000);
+        points[1].samples_ns[4] = 24_500_000;
+        assert!(summarise(&points, &CTX)[1].disturbance.is_none());
+        let two = vec![point(1, &[10_000_000; 2]), point(2, &[5_000_000, 95_000_000])];
+        assert!(summarise(&two, &CTX)[1].disturbance.is_none());
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use amdahl_workloads::{ALL, Backend, CommandWorkload, Kind, WorkloadSpec};
+use amdahl_workloads::{
+    ALL, Backend, CommandWorkload, Instance, Kind, ParamSpec, Params, Workload, WorkloadError, WorkloadSpec,
+};
 
 use crate::error::{Error, Result};
 use crate::placement::Pin;
@@ -286,11 +288,22 @@ impl RunRequest {
                 specs.push((WorkloadSpec::builtin(*w)?, None, None));
             }
         }
-        for w in &self.workloads {
-            specs.push((WorkloadSpec::parse(w)?, None, None));
+        for spec in distinct_workloads(&self.workloads)? {
+            specs.push((spec, None, None));
         }
         for command in &self.commands {
-            specs.push((command_spec(command, self.check_output, command.declared()?)?, None, None));
+            let spec = command_spec(command, self.check_output, command.declared()?)?;
+            let name = spec.workload.name();
+            if specs.iter().any(|(s, ..)| s.workload.command().is_some() && s.workload.name() == name) {
+                return Err(Error::usage(
+                    "--cmd",
+                    &command.template,
+                    format!(
+                        "is named `{name}` like an earlier --cmd: give each its own --name (compare pairs workloads by name)"
+                    ),
+                ));
+            }
+            specs.push((spec, None, None));
         }
         if let Some(path) = &self.suite {
             for (i, entry) in read_suite(path)?.into_iter().enumerate() {
@@ -380,6 +393,74 @@ impl RunRequest {
             }
         }
         Ok(self.hooks.clone())
+    }
+}
+
+/// The `--workload` values as workloads: the same workload with the same parameters twice is
+/// refused; one workload given with different parameters is named by each value as typed
+/// (`-w sleep -w sleep:ms=2` measures `sleep` and `sleep:ms=2`), so no two share a name.
+fn distinct_workloads(values: &[String]) -> Result<Vec<WorkloadSpec>> {
+    let mut specs: Vec<WorkloadSpec> = Vec::with_capacity(values.len());
+    for (i, value) in values.iter().enumerate() {
+        let spec = WorkloadSpec::parse(value)?;
+        let same = |s: &WorkloadSpec| s.workload.name() == spec.workload.name();
+        if let Some(k) = specs[..i].iter().position(|s| same(s) && s.params.to_text() == spec.params.to_text()) {
+            let earlier = if values[k] == *value { String::new() } else { format!(" (as `{}`)", values[k]) };
+            return Err(Error::usage(
+                "--workload",
+                value,
+                format!("is given twice{earlier}: the same workload with the same parameters"),
+            ));
+        }
+        specs.push(spec);
+    }
+    let shared: Vec<bool> =
+        specs.iter().map(|s| specs.iter().filter(|t| t.workload.name() == s.workload.name()).count() > 1).collect();
+    Ok(specs
+        .into_iter()
+        .zip(values)
+        .zip(shared)
+        .map(|((spec, value), shared)| {
+            if shared {
+                let workload = Arc::new(Renamed { name: value.trim().to_owned(), inner: spec.workload });
+                WorkloadSpec { workload, params: spec.params }
+            } else {
+                spec
+            }
+        })
+        .collect())
+}
+
+/// A workload under another name (see [`distinct_workloads`]); everything else is its own.
+struct Renamed {
+    name: String,
+    inner: Arc<dyn Workload>,
+}
+
+impl Workload for Renamed {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> Kind {
+        self.inner.kind()
+    }
+    fn description(&self) -> &str {
+        self.inner.description()
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        self.inner.params()
+    }
+    fn prepare(&self, params: &Params) -> std::result::Result<Box<dyn Instance>, WorkloadError> {
+        self.inner.prepare(params)
+    }
+    fn command(&self) -> Option<&str> {
+        self.inner.command()
+    }
+    fn warnings(&self, params: &Params) -> Vec<String> {
+        self.inner.warnings(params)
+    }
+    fn parallelism(&self, params: &Params) -> Option<usize> {
+        self.inner.parallelism(params)
     }
 }
 
@@ -539,7 +620,10 @@ mod tests {
     fn declared_tasks_cap_the_plan_and_bytes_reach_the_instance() {
         let sixteen = CpuCounts { usable: 16, physical: 16, sockets: 1 };
         let request = RunRequest {
-            commands: vec![command("true {threads}", Some("3"), Some("1M")), command("true {threads}", None, None)],
+            commands: vec![
+                CommandRequest { name: Some("declared".into()), ..command("true {threads}", Some("3"), Some("1M")) },
+                command("true {threads}", None, None),
+            ],
             ..Default::default()
         };
         let config = request.resolve(sixteen).unwrap();
@@ -620,5 +704,42 @@ mod tests {
             assert!(err.to_string().starts_with(flag), "{err}");
             assert_eq!(err.exit_code(), 2);
         }
+    }
+
+    #[test]
+    fn one_workload_twice_is_refused_and_with_other_parameters_named_apart() {
+        let request =
+            |w: &[&str]| RunRequest { workloads: w.iter().map(|w| w.to_string()).collect(), ..Default::default() };
+        for twice in [&["sleep", "sleep"][..], &["sleep:ms=2", "sleep:ms=2.0"], &["sleep:ms=2", "primes", "sleep:ms=2"]]
+        {
+            let err = request(twice).resolve(CPUS).unwrap_err();
+            let text = err.to_string();
+            assert!(text.starts_with("--workload") && text.contains("sleep:ms=2") || twice[0] == "sleep", "{text}");
+            assert!(text.contains("is given twice"), "{text}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        let config = request(&["sleep", "sleep:ms=2", "primes"]).resolve(CPUS).unwrap();
+        let names: Vec<&str> = config.workloads.iter().map(|w| w.spec.workload.name()).collect();
+        assert_eq!(names, ["sleep", "sleep:ms=2", "primes"]);
+        // The renamed workload is the same work: kind, parameters and task count are its own.
+        let renamed = &config.workloads[1].spec;
+        assert_eq!(renamed.workload.kind(), Kind::IoBound);
+        assert_eq!(renamed.params.get("ms"), Some(2.0));
+        assert_eq!(
+            renamed.workload.parallelism(&renamed.params),
+            config.workloads[0].spec.workload.parallelism(&renamed.params)
+        );
+
+        // Two commands of one name need a --name each.
+        let command = |name: Option<&str>| CommandRequest {
+            template: "true {threads}".into(),
+            name: name.map(str::to_owned),
+            ..Default::default()
+        };
+        let two = RunRequest { commands: vec![command(None), command(None)], ..Default::default() };
+        let err = two.resolve(CPUS).unwrap_err();
+        assert!(err.to_string().starts_with("--cmd") && err.to_string().contains("--name"), "{err}");
+        let named = RunRequest { commands: vec![command(Some("a")), command(Some("b"))], ..Default::default() };
+        assert_eq!(named.resolve(CPUS).unwrap().workloads.len(), 2);
     }
 }

@@ -218,6 +218,10 @@ pub fn refit_with(results: &mut ResultsFile, loss: Loss) {
         let w = &mut results.workloads[index];
         if w.points.first().is_some_and(|p| p.samples_ns.len() >= 2) {
             w.record(analysis::analyse(&w.points, &ctx));
+        } else {
+            // Fewer than two rounds: nothing to summarise, and a file's cached numbers are not
+            // shown as measured.
+            w.forget_analysis();
         }
     }
 }

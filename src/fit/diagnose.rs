@@ -823,7 +823,7 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
 
 fn single_point_sentence(threads: usize) -> String {
     format!(
-        "single point: only j = {threads} was measured, so there is no speedup to explain (measure more thread counts)"
+        "single point: only j = {threads} was measured, so no curve can be fitted and there is no speedup to explain (measure more thread counts)"
     )
 }
 

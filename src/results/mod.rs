@@ -450,9 +450,13 @@ impl WorkloadResult {
     /// (`analysed`) become the wire format. Points the analysis could not summarise keep what they
     /// hold.
     pub fn record(&mut self, analysis: Analysis) {
-        for summary in analysis.points {
-            if let Some(point) = self.points.iter_mut().find(|p| p.threads == summary.threads) {
-                point.record(summary);
+        let mut summaries = analysis.points.into_iter().peekable();
+        for point in &mut self.points {
+            // A point the analysis could not summarise (no samples, or none paired with j = 1's)
+            // has no summary: whatever a file claimed for it is dropped, never shown as measured.
+            match summaries.next_if(|s| s.threads <= point.threads) {
+                Some(summary) if summary.threads == point.threads => point.record(summary),
+                _ => point.record(PointSummary::none(point.threads)),
             }
         }
         self.fits = analysis.fits;
@@ -460,6 +464,12 @@ impl WorkloadResult {
             Some(d) => (Some(d.verdict), Some(d.sentence)),
             None => (None, None),
         };
+    }
+
+    /// Drops every summary, the fits and the verdict: what a reader does with a workload too
+    /// short to analyse (fewer than two rounds), so a file's cached numbers never pass as measured.
+    pub fn forget_analysis(&mut self) {
+        self.record(Analysis::nothing());
     }
 
     /// A copy of everything but the points (which hold every sample, and are the bulk).

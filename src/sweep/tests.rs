@@ -825,3 +825,58 @@ fn env_of<'a>(clock: &'a dyn Clock, observer: &'a mut dyn Observer, cpus: CpuCou
         ceilings: None,
     }
 }
+
+#[test]
+fn a_plan_of_one_thread_measures_t1_with_its_interval_and_says_no_curve_can_be_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    // `-t 1`: five exact rounds; T(1)'s interval has zero width, so the sweep converges.
+    let out = dir.path().join("one.json");
+    let outcome =
+        run_with(&config(&["synthetic:size=1000000"], "1", &out), &FakeClock::exact(), &AtomicBool::new(false))
+            .unwrap();
+    assert_eq!(outcome.failures, 0);
+    let w = &outcome.results.workloads[0];
+    assert_eq!((w.rounds, w.stop, w.error.as_deref()), (5, StopReason::Converged, None));
+    let t1 = &w.points[0];
+    assert_eq!((t1.threads, t1.samples_ns.len()), (1, 5));
+    assert_eq!((t1.median_ns, t1.median_ns_ci95), (Some(1e6), Some([1e6, 1e6])));
+    assert_eq!(w.verdict, Some(crate::fit::Verdict::SinglePoint { threads: 1 }));
+    assert!(w.diagnosis.as_deref().unwrap().contains("no curve can be fitted"), "{:?}", w.diagnosis);
+    assert_eq!(w.fits.amdahl.as_ref().unwrap().serial_fraction, None);
+    let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
+    assert_eq!(saved.workloads[0].stop, StopReason::Converged);
+
+    // With noise T(1)'s interval is what the stop rule reads: a tight target runs to the maximum.
+    let mut noisy = config(&["synthetic:size=1000000"], "1", &dir.path().join("noisy.json"));
+    noisy.settings.ci_target = 1e-6;
+    noisy.settings.max_rounds = 12;
+    let outcome = run_with(&noisy, &FakeClock::with_noise(3, 0.05), &AtomicBool::new(false)).unwrap();
+    let w = &outcome.results.workloads[0];
+    assert_eq!((w.rounds, w.stop, outcome.failures), (12, StopReason::MaxRounds, 0));
+    let [lo, hi] = w.points[0].median_ns_ci95.unwrap();
+    assert!(lo < hi, "a noisy T(1) has an interval: {lo} {hi}");
+
+    // A 1-CPU machine: the default plan of CPU-bound work is j = 1 alone, measured the same way.
+    let one_cpu = CpuCounts { usable: 1, physical: 1, sockets: 1 };
+    let planned = RunRequest {
+        workloads: vec!["synthetic:size=1000000".into()],
+        out: Some(dir.path().join("cpu1.json")),
+        ..Default::default()
+    }
+    .resolve(one_cpu)
+    .unwrap();
+    let counts = planned.workloads[0].threads.counts().to_vec();
+    let mut observer = Silent;
+    let w = sweep_workload(
+        &planned.workloads[0],
+        &one_workload_settings(),
+        &planned.hooks,
+        env_of(&FakeClock::exact(), &mut observer, one_cpu),
+    );
+    assert_eq!(w.error, None, "plan {counts:?}");
+    assert_ne!(w.stop, StopReason::Failed, "plan {counts:?}");
+    assert!(w.rounds >= 5, "plan {counts:?}");
+    if counts == [1] {
+        assert_eq!(w.verdict, Some(crate::fit::Verdict::SinglePoint { threads: 1 }));
+    }
+}

@@ -355,8 +355,11 @@ impl<'e> Sweep<'_, 'e> {
         let started = self.env.clock.now_ns();
         let mut rng = Pcg64Mcg::seed_from_u64(self.settings.seed);
         let mut order: Vec<usize> = (0..teams.len()).collect();
+        // A plan of j = 1 alone (`-t 1`, a 1-CPU machine) measures T(1); a plan whose other
+        // points all failed has nothing left to compare with j = 1.
+        let single = teams.len() == 1;
         self.result.stop = loop {
-            if !alive.iter().skip(1).any(|a| *a) {
+            if !single && !alive.iter().skip(1).any(|a| *a) {
                 break StopReason::Failed;
             }
             order.shuffle(&mut rng);
@@ -537,11 +540,14 @@ fn push_error(error: &mut Option<String>, message: String) {
 
 /// The largest relative CI half-width of S(j) over the measured points with j > 1 (each paired
 /// with the j = 1 samples of its own rounds; infinite for a point added too recently to have two);
-/// `None` before two rounds.
+/// for a sweep of j = 1 alone, that of T(1)'s median; `None` before two rounds.
 fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
     let baseline: Vec<f64> = points.first()?.samples_ns.iter().map(|&s| s as f64).collect();
     if baseline.len() < 2 {
         return None;
+    }
+    if points.len() == 1 {
+        return Some(median_half_width(&baseline, seed));
     }
     points
         .iter()
@@ -556,6 +562,22 @@ fn worst_half_width(points: &[Point], seed: u64) -> Option<f64> {
         })
         .reduce(f64::max)
         .or(Some(0.0))
+}
+
+/// The relative half-width of the bootstrap 95% CI of the median of `samples` (infinite when it
+/// cannot be computed).
+fn median_half_width(samples: &[f64], seed: u64) -> f64 {
+    let mut scratch = Vec::with_capacity(samples.len());
+    let ci = crate::stats::Bootstrap::new(seed, samples.len()).ci95(|idx| {
+        scratch.clear();
+        scratch.extend(idx.iter().map(|&i| samples[i]));
+        crate::stats::median(&scratch)
+    });
+    let centre = crate::stats::median(samples);
+    match ci {
+        Some([lo, hi]) if centre > 0.0 && (hi - lo).is_finite() => (hi - lo) / 2.0 / centre,
+        _ => f64::INFINITY,
+    }
 }
 
 /// Times single runs and checks every checksum: against the j = 1 run for strong scaling (the
