@@ -311,6 +311,8 @@ pub fn number(x: f64) -> String {
 fn stop_text(w: &WorkloadResult) -> &'static str {
     use crate::results::StopReason::*;
     match w.stop {
+        // One thread count: the stop rule read T(1)'s interval, there is no S.
+        Converged if w.points.len() == 1 => "T(1)'s CI within target",
         Converged => "every S(j) CI within target",
         Budget => "stopped by the time budget",
         MaxRounds => "stopped at --max-rounds",

@@ -155,3 +155,18 @@ fn fewer_than_four_counts_get_one_chart_with_labelled_points_and_the_page_a_glos
         assert!(html.contains(term), "missing {term}");
     }
 }
+
+#[test]
+fn a_run_of_one_thread_count_says_whose_interval_stopped_it() {
+    use crate::results::StopReason;
+    let mut file = fixture();
+    let w = &mut file.workloads[0];
+    w.stop = StopReason::Converged;
+    w.points.truncate(1);
+    let table = String::from_utf8(super::Table.render(&file).unwrap()).unwrap();
+    assert!(table.contains("T(1)'s CI within target") && !table.contains("every S(j)"), "{table}");
+    let mut file = fixture();
+    file.workloads[0].stop = StopReason::Converged;
+    let table = String::from_utf8(super::Table.render(&file).unwrap()).unwrap();
+    assert!(table.contains("every S(j) CI within target"), "{table}");
+}

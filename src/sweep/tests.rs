@@ -880,3 +880,26 @@ fn a_plan_of_one_thread_measures_t1_with_its_interval_and_says_no_curve_can_be_f
         assert_eq!(w.verdict, Some(crate::fit::Verdict::SinglePoint { threads: 1 }));
     }
 }
+
+#[test]
+fn a_workload_that_fails_before_measuring_still_records_its_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let planned = RunRequest {
+        workloads: vec!["synthetic:size=1000000".into()],
+        out: Some(dir.path().join("failed.json")),
+        hooks: crate::config::Hooks { setup: Some("exit 3".into()), ..Default::default() },
+        ..Default::default()
+    }
+    .resolve(CPUS)
+    .unwrap();
+    let mut observer = Silent;
+    let w = sweep_workload(
+        &planned.workloads[0],
+        &one_workload_settings(),
+        &planned.hooks,
+        env_of(&FakeClock::exact(), &mut observer, CPUS),
+    );
+    assert_eq!(w.stop, StopReason::Failed);
+    assert!(w.error.as_deref().is_some_and(|e| e.contains("--setup failed")), "{:?}", w.error);
+    assert_eq!(w.params.get("size"), Some(&1_000_000.0), "{:?}", w.params);
+}
