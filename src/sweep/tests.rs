@@ -588,7 +588,7 @@ fn a_late_interruption_saves_every_completed_round_once() {
 }
 
 #[test]
-fn every_point_is_read_against_the_machines_ceiling_measured_once_at_the_runs_counts() {
+fn every_point_is_read_against_the_machines_ceiling_measured_again_when_a_workload_beats_it() {
     use crate::machine::ceilings::CeilingPlan;
     use crate::results::{Ceilings, ComputeCeiling, TimerCeiling};
     let dir = tempfile::tempdir().unwrap();
@@ -597,8 +597,8 @@ fn every_point_is_read_against_the_machines_ceiling_measured_once_at_the_runs_co
     config.workloads[1].threads = ThreadSet::from_counts([8]);
     let asked = std::sync::Mutex::new(Vec::new());
     // The machine reaches 1.5 at 2, 2 at 3, 2 at 4 (its clock falling); sleeping threads j.
-    let source = |plan: &CeilingPlan| {
-        asked.lock().unwrap().push(plan.clone());
+    let source = |plan: &CeilingPlan, freshness: Freshness| {
+        asked.lock().unwrap().push((plan.clone(), freshness));
         let compute = [(1, 1.0), (2, 1.5), (3, 2.0), (4, 2.0)].map(|(threads, speedup)| ComputeCeiling {
             threads,
             speedup,
@@ -627,9 +627,21 @@ fn every_point_is_read_against_the_machines_ceiling_measured_once_at_the_runs_co
         },
     )
     .unwrap();
-    // Asked once, for the compute ceiling at the synthetic's counts and the timer at sleep's.
+    // Asked for the compute ceiling at the synthetic's counts and the timer at sleep's; then, since
+    // S(2) = 1.60 beat the ceiling of 1.5 beyond its interval, once more, measured anew (and once
+    // only: the fake source says the same again).
     let asked = asked.into_inner().unwrap();
-    assert_eq!(asked, [CeilingPlan { compute: vec![1, 2, 3, 4], bandwidth: vec![], timer: vec![1, 8] }]);
+    let plan = CeilingPlan { compute: vec![1, 2, 3, 4], bandwidth: vec![], timer: vec![1, 8] };
+    assert_eq!(asked, [(plan.clone(), Freshness::Cached), (plan, Freshness::Measure)]);
+    assert!(
+        outcome
+            .results
+            .warnings
+            .iter()
+            .any(|w| w.contains("synthetic: S(2) = 1.60 beat the machine's own ceiling of 1.50x beyond noise, so the ceilings were measured again (now 1.50x at 2)")),
+        "{:?}",
+        outcome.results.warnings
+    );
     let file = &outcome.results;
     assert_eq!(file.machine.ceilings.as_ref().unwrap().compute.len(), 4);
     let w = &file.workloads[0];

@@ -59,7 +59,7 @@ impl<'a> CeilingSetup<'a> {
     }
 
     /// Measures the ceilings of `plan` anew and stores them (what `measure machine` does).
-    fn refresh(&self, plan: &CeilingPlan) -> (Ceilings, Vec<String>) {
+    pub fn refresh(&self, plan: &CeilingPlan) -> (Ceilings, Vec<String>) {
         ceiling_cache::measure_and_store(plan, &self.bench(), self.machine, self.cache.as_ref())
     }
 }

@@ -216,7 +216,10 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             "note: the machine's ceilings are not measured for a fixture tree (--sysfs/--procfs): they would be this machine's"
         );
     }
-    let source = |plan: &amdahl::machine::ceilings::CeilingPlan| ceilings.provide(plan);
+    let source = |plan: &amdahl::machine::ceilings::CeilingPlan, freshness: sweep::Freshness| match freshness {
+        sweep::Freshness::Cached => ceilings.provide(plan),
+        sweep::Freshness::Measure => ceilings.refresh(plan),
+    };
     let journal = Arc::new(Journal::new());
     signals::watch_run(Arc::clone(&journal));
     let hung = Arc::clone(&journal);
