@@ -46,7 +46,8 @@ pub struct AnalysisContext {
     pub scaling: Scaling,
     /// The seed it was measured with ([`workload_seed`]).
     pub seed: u64,
-    /// The 1-minute load average when the run started, when known.
+    /// The machine's load when the run started, when known (`Machine::start_load`: the busy
+    /// sample's, else the 1-minute load average).
     pub load: Option<f64>,
     /// Bytes one run moves, for work that reports bandwidth.
     pub bytes_per_run: Option<u64>,
@@ -70,7 +71,7 @@ impl AnalysisContext {
             kind: w.kind,
             scaling: w.scaling,
             seed: workload_seed(results.run.seed, index),
-            load: results.machine.load_before.map(|l| l[0]),
+            load: results.machine.start_load(),
             bytes_per_run: w.bytes_per_run,
             command: w.command.is_some(),
             ceilings: results.machine.ceilings.clone().map(Arc::new),

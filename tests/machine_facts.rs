@@ -11,7 +11,7 @@ use amdahl::machine::ceilings::{Bench, CeilingPlan};
 use amdahl::machine::fixture::FixtureMachine;
 use amdahl::machine::{Roots, fingerprint};
 use amdahl::placement::Pin;
-use amdahl::results::{Ceilings, ComputeCeiling, Machine};
+use amdahl::results::{BusySample, Ceilings, ComputeCeiling, Machine};
 use util::{measure_command, stderr};
 
 fn json_of(path: &Path) -> serde_json::Value {
@@ -113,10 +113,14 @@ fn impossible_cpu_lists_and_quotas_are_refused_with_a_warning() {
     }
 }
 
-/// The live machine's key, quiet or busy before the run.
+/// The live machine's key, quiet or busy before the run (by its load average and its `stat`
+/// sample, whatever the tests beside this one make of the live one: `load` tasks runnable).
 fn live_machine(load: f64) -> Machine {
     let mut machine = fingerprint(&Roots::default());
     machine.load_before = Some([load; 3]);
+    let runnable = load as u64 + 1;
+    machine.busy_before =
+        Some(BusySample { seconds: 0.2, cpus: 1, busy_ticks: 0, total_ticks: 0, procs_running: Some([runnable; 2]) });
     if let Some(env) = machine.environment.as_mut() {
         env.before.load = Some([load; 3]);
     }

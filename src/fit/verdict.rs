@@ -192,7 +192,8 @@ pub enum Verdict {
         /// The thread counts measured while other work competed (`disturbed` tag); empty when the
         /// verdict rests on a busy machine and idle threads instead.
         points: Vec<usize>,
-        /// The 1-minute load average when the run started, when the machine was busy.
+        /// The machine's load when the run started, when it was busy (in CPUs: the busy sample's
+        /// other work, or the 1-minute load average in files without one).
         load: Option<f64>,
         /// The lowest utilisation of the threads of CPU-bound work, when that decided it.
         min_utilisation: Option<f64>,

@@ -251,10 +251,11 @@ fn store_if_sound(
     }
     let before = machine.environment.as_ref().map(|e| &e.before);
     if !cache.even_when_busy
-        && let Some(load) = before.and_then(|b| super::environment::busy_load(b, machine.usable_cpus))
+        && let Some(busy) =
+            before.and_then(|b| super::environment::busy_load(b, machine.busy_before.as_ref(), machine.usable_cpus))
     {
         return vec![format!(
-            "the machine was busy (load average {load:.2} on {} usable CPUs) while its ceilings were measured: they are used for this run, not cached (set {CACHE_WHEN_BUSY_VAR}=1 to cache them anyway)",
+            "the machine was busy ({busy} on {} usable CPUs) while its ceilings were measured: they are used for this run, not cached (set {CACHE_WHEN_BUSY_VAR}=1 to cache them anyway)",
             machine.usable_cpus
         )];
     }
@@ -311,6 +312,15 @@ mod tests {
 
     fn quiet(mut machine: Machine, load: f64) -> Machine {
         machine.load_before = Some([load; 3]);
+        // The tasks beside this one busy the live sample: it says `load` too.
+        let runnable = load as u64 + 1;
+        machine.busy_before = Some(crate::results::BusySample {
+            seconds: 0.2,
+            cpus: 1,
+            busy_ticks: 0,
+            total_ticks: 0,
+            procs_running: Some([runnable; 2]),
+        });
         if let Some(env) = machine.environment.as_mut() {
             env.before.load = Some([load; 3]);
         }
@@ -342,7 +352,7 @@ mod tests {
         let roots = Roots::default();
         let plan = CeilingPlan { timer: vec![2], ..CeilingPlan::default() };
         let (first, warnings) = provide(&plan, &bench(&roots), &machine(), Some(&cache));
-        assert!(warnings.is_empty());
+        assert!(warnings.is_empty(), "{warnings:#?}");
         assert!(!first.cached && first.seconds > 0.0);
         assert_eq!(first.timer.iter().map(|t| t.threads).collect::<Vec<_>>(), [1, 2]);
         let (second, _) = provide(&plan, &bench(&roots), &machine(), Some(&cache));

@@ -4,12 +4,13 @@
 //! load averages, the CPU time stolen by a hypervisor (`procfs/stat`), and thermal throttling
 //! events (`thermal_throttle/*_throttle_count` of every allowed CPU). Each warning is given once,
 //! in the results file's top-level `warnings` (and so on stderr and in every report):
-//! - before: a governor other than `performance`; turbo/boost on; a busy machine (1-minute load
-//!   above half the usable CPUs); a debug build;
+//! - before: a governor other than `performance`; turbo/boost on; a busy machine (other work
+//!   above half the usable CPUs: in the short sample of `stat` taken before the run, see
+//!   `machine::busy`, else in the 1-minute load average); a debug build;
 //! - after: more than 1% of the CPU time stolen during the run; any throttling during the run.
 
 use super::{Roots, Topology};
-use crate::results::Environment;
+use crate::results::{BusySample, Environment};
 
 /// The state now.
 pub fn snapshot(roots: &Roots, topology: &Topology) -> Environment {
@@ -56,7 +57,12 @@ fn steal_and_total(roots: &Roots) -> Option<(u64, u64)> {
 }
 
 /// The warnings about the state before a run.
-pub fn before_warnings(env: &Environment, usable_cpus: usize, debug_build: bool) -> Vec<String> {
+pub fn before_warnings(
+    env: &Environment,
+    sample: Option<&BusySample>,
+    usable_cpus: usize,
+    debug_build: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     if debug_build {
         out.push("this is a debug build: timings are not representative; use `cargo run --release`".to_owned());
@@ -72,18 +78,41 @@ pub fn before_warnings(env: &Environment, usable_cpus: usize, debug_build: bool)
                 .to_owned(),
         );
     }
-    if let Some(load1) = busy_load(env, usable_cpus) {
+    if let Some(busy) = busy_load(env, sample, usable_cpus) {
         out.push(format!(
-            "the machine is busy: load average {load1:.2} on {usable_cpus} usable CPUs at the start; speedups will be low and noisy"
+            "the machine is busy: {busy} on {usable_cpus} usable CPUs at the start; speedups will be low and noisy"
         ));
     }
     out
 }
 
-/// The 1-minute load average when it says the machine is busy (above half the usable CPUs): what
-/// the `busy` warning says, and why ceilings measured then are not cached.
-pub fn busy_load(env: &Environment, usable_cpus: usize) -> Option<f64> {
-    env.load.map(|[load1, ..]| load1).filter(|&load1| load1 > 0.5 * usable_cpus as f64)
+/// The machine's other work when it says the machine is busy (above half the usable CPUs): from
+/// the `stat` sample when there is one, else the 1-minute load average. What the `busy` warning
+/// says, and why ceilings measured then are not cached.
+pub fn busy_load(env: &Environment, sample: Option<&BusySample>, usable_cpus: usize) -> Option<Busy> {
+    let busy = match sample {
+        Some(s) => Busy { load: s.load(), sample_seconds: Some(s.seconds) },
+        None => Busy { load: env.load?[0], sample_seconds: None },
+    };
+    (busy.load > 0.5 * usable_cpus as f64).then_some(busy)
+}
+
+/// How busy the machine was, and what said so.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Busy {
+    /// The other work, in CPUs (comparable with a load average).
+    pub load: f64,
+    /// The length of the `stat` sample that measured it; `None` for the 1-minute load average.
+    pub sample_seconds: Option<f64>,
+}
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.sample_seconds {
+            Some(s) => write!(f, "{:.2} CPUs busy or runnable in a {s:.1} s sample of /proc/stat", self.load),
+            None => write!(f, "load average {:.2}", self.load),
+        }
+    }
 }
 
 /// The warnings about what happened during a run.

@@ -26,6 +26,8 @@ pub struct FixtureMachine {
     pub no_turbo: Option<String>,
     /// The `cpu` line's ticks of `/proc/stat`: user nice system idle iowait irq softirq steal.
     pub stat_ticks: [u64; 8],
+    /// `procs_running` of `/proc/stat`: the runnable tasks, the reader among them.
+    pub procs_running: u64,
     /// Thermal throttle count of each core.
     pub throttle_count: Option<u64>,
     /// `/proc/loadavg`.
@@ -43,6 +45,7 @@ impl Default for FixtureMachine {
             governor: None,
             no_turbo: None,
             stat_ticks: [1000, 0, 100, 10_000, 0, 0, 0, 0],
+            procs_running: 1,
             throttle_count: None,
             loadavg: "0.01 0.02 0.03 1/100 1".to_owned(),
         }
@@ -99,7 +102,9 @@ impl FixtureMachine {
         put(&proc.join("self/status"), &format!("Name:\tmeasure\nCpus_allowed_list:\t{allowed}"))?;
         put(&proc.join("self/cgroup"), "0::/")?;
         let ticks: Vec<String> = self.stat_ticks.iter().map(u64::to_string).collect();
-        put(&proc.join("stat"), &format!("cpu  {} 0 0", ticks.join(" ")))?;
+        let per_cpu: String = (0..n).map(|c| format!("cpu{c} 0 0 0 0 0 0 0 0 0 0\n")).collect();
+        let stat = format!("cpu  {} 0 0\n{per_cpu}procs_running {}", ticks.join(" "), self.procs_running);
+        put(&proc.join("stat"), &stat)?;
         put(&proc.join("loadavg"), &self.loadavg)?;
         put(&proc.join("sys/kernel/hostname"), "fixture")?;
         put(&proc.join("cpuinfo"), "model name\t: Fixture CPU")?;
@@ -176,23 +181,36 @@ mod tests {
         let quiet = FixtureMachine { governor: Some("performance".into()), no_turbo: Some("1".into()), ..big() };
         let (_dir, roots) = roots_of(&quiet);
         let t = Topology::read(&roots);
-        assert!(before_warnings(&snapshot(&roots, &t), t.usable, false).is_empty());
+        let sample = crate::machine::busy::sample(&roots);
+        assert!(before_warnings(&snapshot(&roots, &t), sample.as_ref(), t.usable, false).is_empty());
 
         let noisy = FixtureMachine {
             governor: Some("powersave".into()),
             no_turbo: Some("0".into()),
             loadavg: "150.0 140.0 120.0 3/900 7".into(),
+            procs_running: 121,
             throttle_count: Some(5),
             ..big()
         };
         let (_dir, roots) = roots_of(&noisy);
         let t = Topology::read(&roots);
         let before = snapshot(&roots, &t);
-        let warnings = before_warnings(&before, t.usable, true);
+        let sample = crate::machine::busy::sample(&roots);
+        let warnings = before_warnings(&before, sample.as_ref(), t.usable, true);
         assert_eq!(warnings.len(), 4, "{warnings:#?}");
-        for part in ["debug build", "governor is `powersave`", "turbo/boost is on", "load average 150.00 on 192"] {
+        let busy = "120.00 CPUs busy or runnable in a 0.0 s sample of /proc/stat on 192";
+        for part in ["debug build", "governor is `powersave`", "turbo/boost is on", busy] {
             assert_eq!(warnings.iter().filter(|w| w.contains(part)).count(), 1, "{part}: {warnings:#?}");
         }
+        // Without a sample the load average judges; a quiet sample overrules it.
+        let by_load = before_warnings(&before, None, t.usable, false);
+        assert_eq!(
+            by_load.iter().filter(|w| w.contains("busy: load average 150.00 on 192")).count(),
+            1,
+            "{by_load:#?}"
+        );
+        let idle = crate::results::BusySample { procs_running: Some([1, 1]), ..sample.clone().unwrap() };
+        assert!(!before_warnings(&before, Some(&idle), t.usable, false).iter().any(|w| w.contains("machine is busy")));
         // During the run: 5% of the ticks stolen, and one more throttle event on every core.
         let later =
             FixtureMachine { stat_ticks: [1950, 0, 100, 10_000, 0, 0, 0, 50], throttle_count: Some(6), ..noisy };

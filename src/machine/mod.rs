@@ -8,11 +8,13 @@
 //!
 //! - `roots`: where facts are read.
 //! - `topology`: usable CPUs (affinity, cgroup quota), physical cores, sockets, SMT, NUMA.
+//! - `busy`: whether the machine is busy now, from a short sample of `procfs/stat`.
 //! - `environment`: governor, boost, load, steal and throttling, before and after a run, and the
 //!   warnings they give.
 //! - `ceilings`: what plain pinned threads reach here (compute, bandwidth, timer, the clock per j);
 //!   `ceiling_cache` keeps them a day per machine fingerprint.
 
+pub mod busy;
 pub mod ceiling_cache;
 pub mod ceilings;
 pub mod environment;
@@ -59,6 +61,7 @@ pub fn fingerprint(roots: &Roots) -> Machine {
         boost: before.boost,
         load_before: before.load,
         load_after: None,
+        busy_before: busy::sample(roots),
         sockets: Some(topology.sockets),
         numa_nodes: topology.numa_nodes,
         cpu_quota: topology.quota_cpus,

@@ -186,6 +186,12 @@ pub struct Machine {
     pub load_before: Option<[f64; 3]>,
     /// The same after the run.
     pub load_after: Option<[f64; 3]>,
+    /// A short sample of `/proc/stat` taken just before the run (`machine::busy`): what judges
+    /// whether the machine was busy, where the 1-minute load average still carries the last minute
+    /// (a previous run). Null when `stat` could not be read, and in files from before it existed
+    /// (readers then judge by `load_before`).
+    #[serde(default)]
+    pub busy_before: Option<BusySample>,
     /// Sockets among the usable CPUs.
     #[serde(default)]
     pub sockets: Option<usize>,
@@ -218,7 +224,45 @@ pub struct FactRoots {
     pub procfs: Option<String>,
 }
 
+/// Two readings of `/proc/stat` a fraction of a second apart (see `machine::busy` for the method).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BusySample {
+    /// Seconds between the readings.
+    pub seconds: f64,
+    /// The CPUs the ticks below are counted over (the `cpuN` lines of `stat`).
+    pub cpus: usize,
+    /// Ticks the CPUs spent busy between the readings: all but idle and iowait (stolen time
+    /// included: another guest had the CPU).
+    pub busy_ticks: u64,
+    /// All ticks of the CPUs between the readings.
+    pub total_ticks: u64,
+    /// Runnable tasks (`procs_running`) at each reading, the reading thread itself among them;
+    /// null when `stat` has no such line.
+    pub procs_running: Option<[u64; 2]>,
+}
+
+impl BusySample {
+    /// The other work the sample saw, in CPUs (comparable with a load average): the larger of the
+    /// busy CPUs (busy share of the ticks x `cpus`; 0 when no tick passed) and the tasks runnable
+    /// at both readings besides the reading thread (the fewer of the two counts, less one).
+    pub fn load(&self) -> f64 {
+        let busy = if self.total_ticks == 0 {
+            0.0
+        } else {
+            self.busy_ticks.min(self.total_ticks) as f64 / self.total_ticks as f64 * self.cpus as f64
+        };
+        let runnable = self.procs_running.map_or(0, |[a, b]| a.min(b).saturating_sub(1));
+        busy.max(runnable as f64)
+    }
+}
+
 impl Machine {
+    /// The machine's load when the run started: the busy sample's when there is one, else the
+    /// 1-minute load average (older files).
+    pub fn start_load(&self) -> Option<f64> {
+        self.busy_before.as_ref().map(BusySample::load).or(self.load_before.map(|l| l[0]))
+    }
+
     /// Whether `threads` is above a fractional cgroup quota (1.5 CPUs: j = 2 and more), where `N`
     /// rounds the quota up and the CFS period, not the program, can shape the point.
     pub fn over_quota(&self, threads: usize) -> bool {

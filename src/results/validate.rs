@@ -14,6 +14,8 @@
 //! - `cpu_ns` and `involuntary_context_switches` have one entry per sample or none;
 //! - every sample is 1 ns ..= [`MAX_SAMPLE_NS`] (about 11 days);
 //! - the machine's CPU counts are at most [`MAX_THREADS`];
+//! - the machine's busy sample (`busy_before`) has at least one CPU, no more busy ticks than
+//!   ticks, and a finite, non-negative length;
 //! - the machine's ceilings are physical: thread counts 1..=[`MAX_THREADS`], a compute or timer
 //!   speedup in (0, 1.05 j] ([`CEILING_SLACK`]; compute also at most 1.05 x the usable CPUs), a
 //!   relative clock in (0, 2], MHz and GB/s positive and finite below [`MAX_CEILING_RATE`] (a
@@ -44,6 +46,17 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
     {
         if cpus > MAX_THREADS {
             return Err(format!("{field}: {cpus} is more than {MAX_THREADS}"));
+        }
+    }
+    if let Some(b) = &file.machine.busy_before {
+        if b.cpus == 0 || b.cpus > MAX_THREADS {
+            return Err(format!("machine.busy_before.cpus: {} is not a CPU count", b.cpus));
+        }
+        if b.busy_ticks > b.total_ticks {
+            return Err(format!("machine.busy_before.busy_ticks: {} is more than total_ticks", b.busy_ticks));
+        }
+        if !(b.seconds.is_finite() && b.seconds >= 0.0) {
+            return Err(format!("machine.busy_before.seconds: {} is not a duration", b.seconds));
         }
     }
     if let Some(ceilings) = &file.machine.ceilings {
@@ -208,5 +221,30 @@ mod tests {
         assert!(validate(&file).unwrap_err().starts_with("machine.ceilings.bandwidth[0].gb_per_s: 1e308"));
         file.machine.ceilings.as_mut().unwrap().bandwidth.clear();
         assert!(validate(&file).unwrap_err().starts_with("machine.ceilings.timer[0].speedup: 57 is not a speedup"));
+    }
+
+    #[test]
+    fn an_impossible_busy_sample_is_refused_by_field() {
+        let sample = super::super::BusySample {
+            seconds: 0.2,
+            cpus: 2,
+            busy_ticks: 10,
+            total_ticks: 40,
+            procs_running: Some([1, 1]),
+        };
+        let mut file = reference();
+        assert!(file.machine.busy_before.is_none(), "a file from before the sample");
+        file.machine.busy_before = Some(sample.clone());
+        validate(&file).unwrap();
+        let cases = [
+            (super::super::BusySample { cpus: 0, ..sample.clone() }, "machine.busy_before.cpus: 0"),
+            (super::super::BusySample { busy_ticks: 41, ..sample.clone() }, "machine.busy_before.busy_ticks: 41"),
+            (super::super::BusySample { seconds: -1.0, ..sample.clone() }, "machine.busy_before.seconds: -1"),
+        ];
+        for (broken, says) in cases {
+            file.machine.busy_before = Some(broken);
+            let err = validate(&file).unwrap_err();
+            assert!(err.starts_with(says), "{err}");
+        }
     }
 }

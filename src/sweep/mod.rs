@@ -136,12 +136,17 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
     let started = SystemTime::now();
     let started_utc = humantime::format_rfc3339_seconds(started).to_string();
     let before = ctx.machine.environment.as_ref().map(|e| e.before.clone()).unwrap_or_default();
-    let mut warnings = environment::before_warnings(&before, ctx.cpus.usable, cfg!(debug_assertions));
+    let mut warnings = environment::before_warnings(
+        &before,
+        ctx.machine.busy_before.as_ref(),
+        ctx.cpus.usable,
+        cfg!(debug_assertions),
+    );
     warnings.extend(crate::machine::fact_warnings(ctx.roots, true));
     for w in &warnings {
         ctx.observer.warning(w);
     }
-    let load = ctx.machine.load_before.map(|l| l[0]);
+    let load = ctx.machine.start_load();
     let quota = ctx.machine.cpu_quota;
     let (path, report, claimed) = output_paths(config, &ctx.results_dir, &started_utc[..10], &ctx.machine, ctx.roots)?;
     let file = ResultsFile {

@@ -70,7 +70,8 @@ pub fn run(args: &MachineArgs) -> Result<(String, u8)> {
     let facts = machine::fingerprint(&roots);
     let cpus = facts.cpu_counts();
     let before = facts.environment.as_ref().map(|e| e.before.clone()).unwrap_or_default();
-    let mut warnings = environment::before_warnings(&before, cpus.usable, cfg!(debug_assertions));
+    let mut warnings =
+        environment::before_warnings(&before, facts.busy_before.as_ref(), cpus.usable, cfg!(debug_assertions));
     warnings.extend(machine::fact_warnings(&roots, false));
     let ceilings = if roots.is_live() {
         let (compute, timer) = match &args.threads {
