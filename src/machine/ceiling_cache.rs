@@ -80,9 +80,13 @@ struct Entry {
 /// machine that is never quiet, such as a shared CI runner, or a test that must see the cache.
 pub const CACHE_WHEN_BUSY_VAR: &str = "AMDAHL_CACHE_WHEN_BUSY";
 
-/// How much a speedup ceiling may exceed its bound (j, or the usable CPUs) and still be believed:
-/// noise, never physics.
-pub const SPEEDUP_SLACK: f64 = 1.05;
+/// How much a compute ceiling may exceed its bound (j, or the usable CPUs) and still be believed
+/// and cached: noise, never physics.
+pub const SPEEDUP_SLACK: f64 = 1.25;
+
+/// The same for the timer ceiling, whose 10 ms sleeps a loaded machine delays unevenly (a timer
+/// S(2) of 2.34 has been measured on this project's 2-CPU runners).
+pub const TIMER_SLACK: f64 = 1.5;
 
 /// A cache folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +199,8 @@ pub fn measure_and_store(
 }
 
 /// Why `ceilings` cannot be this machine's, if they cannot: a speedup above its thread count (or
-/// the `usable_cpus`, for compute) by more than [`SPEEDUP_SLACK`], a relative clock outside
+/// the `usable_cpus`, for compute) by more than [`SPEEDUP_SLACK`] ([`TIMER_SLACK`] for the
+/// timer), a relative clock outside
 /// (0, 2], or a number that is not finite and positive.
 pub fn implausible(ceilings: &Ceilings, usable_cpus: usize) -> Option<String> {
     let sound = |x: f64| x.is_finite() && x > 0.0;
@@ -215,7 +220,7 @@ pub fn implausible(ceilings: &Ceilings, usable_cpus: usize) -> Option<String> {
         }
     }
     for t in &ceilings.timer {
-        let bound = t.threads as f64 * SPEEDUP_SLACK;
+        let bound = t.threads as f64 * TIMER_SLACK;
         if !sound(t.speedup) || t.speedup > bound {
             return Some(format!("timer S({}) = {}, where at most {bound:.2} is possible", t.threads, t.speedup));
         }
