@@ -178,19 +178,12 @@ pub fn explain_samples(
     let cpus = context.cpus;
     let diagnosis = diagnose(&Evidence {
         kind: context.effective_kind(),
-        threads: &curve.threads,
-        speedups: &evidence_speedups,
         intervals: &intervals,
-        utilisation: &[],
-        disturbed: &[],
         cpus,
-        load: None,
         bandwidth_gb_s,
-        bandwidth_ceiling_gb_s: None,
         tasks: context.tasks,
         residual_sd: fit::residual_sd(&curve, fits.best),
-        fits: &fits,
-        machine: None,
+        ..Evidence::of_curve(&curve.threads, &evidence_speedups, &fits)
     });
     Ok(CurveReport {
         file: source.to_owned(),

@@ -88,6 +88,29 @@ pub struct Evidence<'a> {
     pub machine: Option<MachineCeiling>,
 }
 
+impl<'a> Evidence<'a> {
+    /// The evidence of a bare curve: its points and fits, nothing known of the work, the machine
+    /// or the points' noise; callers add what they know with struct update syntax.
+    pub fn of_curve(threads: &'a [usize], speedups: &'a [f64], fits: &'a Fits) -> Evidence<'a> {
+        Evidence {
+            kind: None,
+            threads,
+            speedups,
+            intervals: &[],
+            utilisation: &[],
+            disturbed: &[],
+            cpus: None,
+            load: None,
+            bandwidth_gb_s: None,
+            bandwidth_ceiling_gb_s: None,
+            tasks: None,
+            residual_sd: None,
+            fits,
+            machine: None,
+        }
+    }
+}
+
 /// The machine's own ceiling at one thread count, beside the workload's speedup there.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MachineCeiling {
@@ -922,19 +945,16 @@ mod tests {
         let speedups = curve.speedups().unwrap();
         diagnose(&Evidence {
             kind,
-            threads: &curve.threads,
-            speedups: &speedups,
             intervals: &extra.intervals,
             utilisation: &extra.utilisation,
             disturbed: &extra.disturbed,
             cpus: extra.cpus,
             load: extra.load,
             bandwidth_gb_s: extra.bandwidth_gb_s,
-            bandwidth_ceiling_gb_s: None,
             tasks: extra.tasks,
             residual_sd: crate::fit::residual_sd(&curve, fits.best),
-            fits: &fits,
             machine: extra.machine,
+            ..Evidence::of_curve(&curve.threads, &speedups, &fits)
         })
         .unwrap()
     }
@@ -1031,22 +1051,8 @@ mod tests {
     #[test]
     fn without_fits_or_shape_the_verdict_is_undetermined() {
         let fits = Fits::default();
-        let evidence = |threads: &'static [usize], speedups: &'static [f64]| Evidence {
-            kind: None,
-            threads,
-            speedups,
-            intervals: &[],
-            utilisation: &[],
-            disturbed: &[],
-            cpus: None,
-            load: None,
-            bandwidth_gb_s: None,
-            bandwidth_ceiling_gb_s: None,
-            tasks: None,
-            residual_sd: None,
-            fits: &fits,
-            machine: None,
-        };
+        let evidence =
+            |threads: &'static [usize], speedups: &'static [f64]| Evidence::of_curve(threads, speedups, &fits);
         let d = diagnose(&evidence(&[1, 2, 4], &[1.0, 1.6, 2.0])).unwrap();
         assert_eq!(
             d.verdict,
@@ -1063,22 +1069,7 @@ mod tests {
     #[test]
     fn every_kind_has_a_sentence_with_its_numbers() {
         let fits = Fits::default();
-        let e = Evidence {
-            kind: None,
-            threads: &[1, 2, 4],
-            speedups: &[1.0, 1.5, 2.0],
-            intervals: &[],
-            utilisation: &[],
-            disturbed: &[],
-            cpus: None,
-            load: None,
-            bandwidth_gb_s: None,
-            bandwidth_ceiling_gb_s: None,
-            tasks: None,
-            residual_sd: None,
-            fits: &fits,
-            machine: None,
-        };
+        let e = Evidence::of_curve(&[1, 2, 4], &[1.0, 1.5, 2.0], &fits);
         let f =
             Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, efficiency: 0.5, shape: None };
         let said = |v: Verdict| sentence(&v, &f);

@@ -4,7 +4,6 @@
 //! as `measure fit` of a CSV curve. Counts, not timings, are asserted; `cargo test --release
 //! shape_simulations -- --nocapture` prints them.
 
-use amdahl_workloads::Kind;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use rand_pcg::Pcg64Mcg;
@@ -37,22 +36,11 @@ fn verdict(
     let replicates = curve.replicate_speedups();
     let intervals: Vec<Option<[f64; 2]>> =
         (0..threads.len()).map(|i| percentile(replicates.iter().map(|r| r[i]).collect(), 0.95)).collect();
-    let kind: Option<Kind> = None;
     diagnose(&Evidence {
-        kind,
-        threads: &curve.threads,
-        speedups: &speedups,
         intervals: &intervals,
-        utilisation: &[],
-        disturbed: &[],
-        cpus: None,
-        load: None,
-        bandwidth_gb_s: None,
-        bandwidth_ceiling_gb_s: None,
         tasks,
         residual_sd: super::residual_sd(&curve, fits.best),
-        fits: &fits,
-        machine: None,
+        ..Evidence::of_curve(&curve.threads, &speedups, &fits)
     })
     .unwrap()
     .verdict
