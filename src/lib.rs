@@ -16,10 +16,12 @@
 //!    hyperfine), [`predict`] extrapolates a law or a fitted model, and [`compare`] sets machines
 //!    side by side. [`suite`] files list workloads and commands to run together.
 //!
-//! The library never prints; the `measure` binary turns its values and progress events into text.
+//! Front-ends (the `measure` binary, a `cargo bench` harness) use the application layer
+//! ([`app`]); only [`terminal`] prints.
 
 pub mod analysed;
 pub mod analysis;
+pub mod app;
 pub mod compare;
 pub mod config;
 pub mod dry_run;
@@ -39,6 +41,7 @@ pub mod scaling;
 pub mod stats;
 pub mod suite;
 pub mod sweep;
+pub mod terminal;
 pub mod thread_set;
 
 pub use error::{Error, Result};

@@ -15,8 +15,11 @@
 
 use crate::error::{Error, Result};
 
-/// The largest thread count accepted, whatever the machine.
+/// The largest thread count a run accepts, whatever the machine.
 pub const MAX_THREADS: usize = 1024;
+/// The largest thread count (and CPU count) anything may name that runs nothing: a results
+/// file, an imported curve, a prediction.
+pub const MAX_RECORDED_THREADS: usize = 1_000_000;
 /// The largest multiple of the usable CPUs accepted.
 pub const MAX_PER_CPU: usize = 64;
 

@@ -16,7 +16,7 @@ use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
 use crate::input::{InputLimit, read_text};
-use crate::results::validate::MAX_THREADS;
+use crate::thread_set::MAX_RECORDED_THREADS;
 
 #[derive(Deserialize)]
 struct Sample {
@@ -26,15 +26,15 @@ struct Sample {
 
 /// A benchmark id as a thread count: `Some(Ok(j))` for a whole number (criterion writes the
 /// parameter's `Display`, so `2`; `02` and `+2` are the same number), `Some(Err(why))` for a
-/// number that is no thread count (0, or above [`MAX_THREADS`]), `None` for any other name.
+/// number that is no thread count (0, or above [`MAX_RECORDED_THREADS`]), `None` for any other name.
 fn thread_id(name: &str) -> Option<std::result::Result<usize, String>> {
     let digits = name.strip_prefix('+').unwrap_or(name);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     Some(match name.parse::<usize>() {
-        Ok(j) if (1..=MAX_THREADS).contains(&j) => Ok(j),
-        _ => Err(format!("benchmark id `{name}` is not a thread count (1..={MAX_THREADS})")),
+        Ok(j) if (1..=MAX_RECORDED_THREADS).contains(&j) => Ok(j),
+        _ => Err(format!("benchmark id `{name}` is not a thread count (1..={MAX_RECORDED_THREADS})")),
     })
 }
 

@@ -10,7 +10,7 @@ use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
 use crate::input::{InputLimit, read_text};
-use crate::results::validate::MAX_THREADS;
+use crate::thread_set::MAX_RECORDED_THREADS;
 
 /// The smallest and largest value accepted (seconds, or throughput as given): any ratio of two
 /// stays within 1e30, so no speedup is infinite.
@@ -102,9 +102,9 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
                 cell(threads_col)
             ))
         })?;
-        if threads == 0 || threads > MAX_THREADS {
+        if threads == 0 || threads > MAX_RECORDED_THREADS {
             return Err(bad(format!(
-                "line {line}, column {} (`{name}`): a thread count must be at least 1 and at most {MAX_THREADS}",
+                "line {line}, column {} (`{name}`): a thread count must be at least 1 and at most {MAX_RECORDED_THREADS}",
                 threads_col + 1
             )));
         }

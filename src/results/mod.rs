@@ -146,6 +146,14 @@ pub struct CacheInfo {
     pub size_bytes: u64,
 }
 
+impl CacheInfo {
+    /// Whether it holds data (`Data` or `Unified`), not only instructions: the caches a
+    /// working set lives in.
+    pub fn holds_data(&self) -> bool {
+        self.kind != "Instruction"
+    }
+}
+
 /// The machine fingerprint. Facts that could not be read are null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Machine {
@@ -257,6 +265,12 @@ impl BusySample {
 }
 
 impl Machine {
+    /// The largest cache that holds data, in bytes: what a working set must exceed to be
+    /// memory-bound.
+    pub fn largest_data_cache_bytes(&self) -> Option<u64> {
+        self.caches.iter().filter(|c| c.holds_data()).map(|c| c.size_bytes).max()
+    }
+
     /// The machine's load when the run started: the busy sample's when there is one, else the
     /// 1-minute load average (older files).
     pub fn start_load(&self) -> Option<f64> {

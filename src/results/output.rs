@@ -32,9 +32,10 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Whether an existing file may be replaced (`--force`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Overwrite {
     /// Refuse an existing file.
+    #[default]
     Never,
     /// Replace an existing regular file.
     Replace,

@@ -5,7 +5,7 @@
 //! divide by zero, pair the wrong samples or print infinities, and each refusal names the field by
 //! its path (`workloads[2].points[3].samples_ns`).
 //!
-//! - thread counts are 1..=[`MAX_THREADS`], strictly ascending within a workload (a duplicate
+//! - thread counts are 1..=[`MAX_RECORDED_THREADS`], strictly ascending within a workload (a duplicate
 //!   would be fitted as a second point at the same j);
 //! - every point has one sample per round from its `first_round` on (`first_round +
 //!   samples_ns.len() == rounds`), which is what pairs round r of T(1) with round r of T(j) — except
@@ -13,10 +13,10 @@
 //!   yet; j = 1, the baseline of every pair, has every round (`first_round` 0);
 //! - `cpu_ns` and `involuntary_context_switches` have one entry per sample or none;
 //! - every sample is 1 ns ..= [`MAX_SAMPLE_NS`] (about 11 days);
-//! - the machine's CPU counts are at most [`MAX_THREADS`];
+//! - the machine's CPU counts are at most [`MAX_RECORDED_THREADS`];
 //! - the machine's busy sample (`busy_before`) has at least one CPU, no more busy ticks than
 //!   ticks, and a finite, non-negative length;
-//! - the machine's ceilings are physical: thread counts 1..=[`MAX_THREADS`], a compute or timer
+//! - the machine's ceilings are physical: thread counts 1..=[`MAX_RECORDED_THREADS`], a compute or timer
 //!   speedup in (0, 4 j] ([`CEILING_SLACK`]; compute also at most 4 x the usable CPUs), a
 //!   relative clock in (0, 10], MHz and GB/s positive and finite below [`MAX_CEILING_RATE`] (a
 //!   `1e308` would break every table that divides by it).
@@ -25,9 +25,7 @@
 //! workload stopped while `running` are legitimate and load.
 
 use super::{Ceilings, Point, ResultsFile, WorkloadResult};
-
-/// The largest thread count (and CPU count) a file may hold.
-pub const MAX_THREADS: usize = 1_000_000;
+use crate::thread_set::MAX_RECORDED_THREADS;
 
 /// The longest sample a file may hold, in nanoseconds.
 pub const MAX_SAMPLE_NS: u64 = 1_000_000_000_000_000;
@@ -46,12 +44,12 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
     for (field, cpus) in
         [("machine.logical_cpus", file.machine.usable_cpus), ("machine.physical_cores", file.machine.physical_cores)]
     {
-        if cpus > MAX_THREADS {
-            return Err(format!("{field}: {cpus} is more than {MAX_THREADS}"));
+        if cpus > MAX_RECORDED_THREADS {
+            return Err(format!("{field}: {cpus} is more than {MAX_RECORDED_THREADS}"));
         }
     }
     if let Some(b) = &file.machine.busy_before {
-        if b.cpus == 0 || b.cpus > MAX_THREADS {
+        if b.cpus == 0 || b.cpus > MAX_RECORDED_THREADS {
             return Err(format!("machine.busy_before.cpus: {} is not a CPU count", b.cpus));
         }
         if b.busy_ticks > b.total_ticks {
@@ -75,8 +73,8 @@ fn validate_workload(w: &WorkloadResult) -> Result<(), (String, String)> {
     let mut previous = 0;
     for (k, p) in w.points.iter().enumerate() {
         let at = |field: &str, what: String| (format!(".points[{k}].{field}"), what);
-        if p.threads == 0 || p.threads > MAX_THREADS {
-            return Err(at("threads", format!("{} is not a thread count (1..={MAX_THREADS})", p.threads)));
+        if p.threads == 0 || p.threads > MAX_RECORDED_THREADS {
+            return Err(at("threads", format!("{} is not a thread count (1..={MAX_RECORDED_THREADS})", p.threads)));
         }
         if p.threads <= previous {
             return Err(at(
@@ -134,8 +132,8 @@ fn validate_ceilings(c: &Ceilings, usable_cpus: usize) -> Result<(), (String, St
         return Err(("seconds".into(), format!("{} is not a time in seconds", short(c.seconds))));
     }
     let threads = |field: String, j: usize| {
-        if j == 0 || j > MAX_THREADS {
-            Err((field, format!("{j} is not a thread count (1..={MAX_THREADS})")))
+        if j == 0 || j > MAX_RECORDED_THREADS {
+            Err((field, format!("{j} is not a thread count (1..={MAX_RECORDED_THREADS})")))
         } else {
             Ok(j as f64)
         }

@@ -19,7 +19,7 @@ pub use clock::{Clock, CpuSource, FakeClock, Measurement, RealClock};
 pub use journal::{Journal, Saved};
 pub use progress::{Observer, Silent};
 pub use watchdog::{Hang, Watchdog};
-pub use workload::{SweepEnv, sweep_workload};
+pub use workload::{SweepEnv, WorkloadShare, sweep_workload};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,7 +29,7 @@ use amdahl_workloads::Kind;
 use std::time::{Duration, SystemTime};
 
 use crate::analysis;
-use crate::config::{RunConfig, SweepSettings};
+use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::machine::ceilings::CeilingPlan;
 use crate::machine::{Roots, Topology, environment};
@@ -205,10 +205,9 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
         }
         observer.workload_started(planned.spec.workload.name(), index, total);
         let spent = Duration::from_nanos(ctx.clock.now_ns().saturating_sub(run_start));
-        let settings = SweepSettings {
+        let share = WorkloadShare {
             budget: config.settings.budget.saturating_sub(spent) / (total - index) as u32,
             seed: analysis::workload_seed(config.settings.seed, index),
-            ..config.settings
         };
         let clock = ctx.clock;
         let mut checkpoint = |partial: &WorkloadResult, observer: &mut dyn Observer| {
@@ -226,7 +225,7 @@ pub fn run(config: &RunConfig, ctx: RunContext<'_>) -> Result<RunOutcome> {
             placement: &placement,
             ceilings: ceilings.clone(),
         };
-        let mut result = sweep_workload(planned, &settings, &config.hooks, env);
+        let mut result = sweep_workload(planned, &config.settings, share, &config.hooks, env);
         result.tag_over_quota(quota);
         if result.error.is_some() {
             failures += 1;

@@ -6,7 +6,7 @@ use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Worklo
 
 use super::journal::{self, Journal, Saved};
 use super::*;
-use crate::config::{PlannedWorkload, RunRequest};
+use crate::config::{PlannedWorkload, RunRequest, SweepSettings};
 use crate::machine::Roots;
 use crate::results::StopReason;
 use crate::thread_set::ThreadSet;
@@ -447,7 +447,13 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
     let sweep = |workload: &'static Modeled, seen: &mut Warnings| {
         let clock = FakeClock::exact();
         let env = env_of(&clock, seen, CPUS);
-        sweep_workload(&planned(workload, &[1, 2]), &settings, &Default::default(), env)
+        sweep_workload(
+            &planned(workload, &[1, 2]),
+            &settings,
+            WorkloadShare::whole(&settings),
+            &Default::default(),
+            env,
+        )
     };
     // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
     let slow = sweep(&SLOW, &mut seen);
@@ -715,7 +721,13 @@ fn work_already_far_slower_and_falling_is_not_extended_upward_and_says_why() {
     let (clock, mut silent) = (FakeClock::exact(), Silent);
     let env = env_of(&clock, &mut silent, CpuCounts { usable: 8, physical: 8, sockets: 1 });
     // S(2) = 0.5 is not yet below the stop; S(3) = 0.33 is, and falling: 4, 6 and 8 are not run.
-    let result = sweep_workload(&planned(&SLOWER, &[1, 2, 3, 4, 6, 8]), &settings, &Default::default(), env);
+    let result = sweep_workload(
+        &planned(&SLOWER, &[1, 2, 3, 4, 6, 8]),
+        &settings,
+        WorkloadShare::whole(&settings),
+        &Default::default(),
+        env,
+    );
     assert_eq!(result.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(result.points.iter().all(|p| p.samples_ns.len() == 3));
     let limit = result.limit.unwrap();
@@ -770,7 +782,13 @@ fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_i
     };
     let (clock, mut silent) = (FakeClock::with_noise(7, 0.01), Silent);
     let env = env_of(&clock, &mut silent, CpuCounts { usable: 64, physical: 64, sockets: 1 });
-    let w = sweep_workload(&planned(&PEAKED, &[1, 2, 4, 8, 64]), &settings, &Default::default(), env);
+    let w = sweep_workload(
+        &planned(&PEAKED, &[1, 2, 4, 8, 64]),
+        &settings,
+        WorkloadShare::whole(&settings),
+        &Default::default(),
+        env,
+    );
     assert_eq!((w.rounds, w.stop), (30, StopReason::MaxRounds));
     // The first count goes between 8 and 64, where the models part most; each later one only once
     // the one before has its minimum rounds.
@@ -882,6 +900,7 @@ fn a_plan_of_one_thread_measures_t1_with_its_interval_and_says_no_curve_can_be_f
     let w = sweep_workload(
         &planned.workloads[0],
         &one_workload_settings(),
+        WorkloadShare::whole(&one_workload_settings()),
         &planned.hooks,
         env_of(&FakeClock::exact(), &mut observer, one_cpu),
     );
@@ -908,6 +927,7 @@ fn a_workload_that_fails_before_measuring_still_records_its_parameters() {
     let w = sweep_workload(
         &planned.workloads[0],
         &one_workload_settings(),
+        WorkloadShare::whole(&one_workload_settings()),
         &planned.hooks,
         env_of(&FakeClock::exact(), &mut observer, CPUS),
     );

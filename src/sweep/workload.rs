@@ -63,17 +63,36 @@ pub struct SweepEnv<'a> {
     pub ceilings: Option<Arc<Ceilings>>,
 }
 
-/// Sweeps one workload with `settings` (this workload's budget share and seed). Never panics on
-/// the workload's account: failures are in the result's `error`.
+/// One workload's share of a run: what `SweepSettings.budget` and `.seed` (the whole run's)
+/// become for the workload being swept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkloadShare {
+    /// The time this workload may take: what is left of the run's budget, shared equally among
+    /// the workloads still to run.
+    pub budget: Duration,
+    /// This workload's seed, derived from the run's and its index (`analysis::workload_seed`).
+    pub seed: u64,
+}
+
+impl WorkloadShare {
+    /// The whole of `settings`' budget and its seed as they are: a run of one workload.
+    pub fn whole(settings: &SweepSettings) -> WorkloadShare {
+        WorkloadShare { budget: settings.budget, seed: settings.seed }
+    }
+}
+
+/// Sweeps one workload with `settings` and its `share` of the run. Never panics on the
+/// workload's account: failures are in the result's `error`.
 pub fn sweep_workload(
     planned: &PlannedWorkload,
     settings: &SweepSettings,
+    share: WorkloadShare,
     hooks: &Hooks,
     env: SweepEnv<'_>,
 ) -> WorkloadResult {
     let workload: &dyn Workload = &*planned.spec.workload;
     let result = new_result(planned, settings, workload);
-    let mut sweep = Sweep { announced: Vec::new(), planned, workload, settings, hooks, env, result };
+    let mut sweep = Sweep { announced: Vec::new(), planned, workload, settings, share, hooks, env, result };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(mut teams) = sweep.build_teams() else { return sweep.result };
     let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
@@ -99,6 +118,7 @@ struct Sweep<'a, 'e> {
     hooks: &'a Hooks,
     workload: &'a dyn Workload,
     settings: &'a SweepSettings,
+    share: WorkloadShare,
     env: SweepEnv<'e>,
     result: WorkloadResult,
 }
@@ -139,7 +159,7 @@ impl<'e> Sweep<'_, 'e> {
             cpus: self.env.cpus,
             kind: self.workload.kind(),
             scaling: self.settings.scaling,
-            seed: self.settings.seed,
+            seed: self.share.seed,
             load: self.env.load,
             bytes_per_run: self.result.bytes_per_run,
             command: self.workload.command().is_some(),
@@ -335,14 +355,14 @@ impl<'e> Sweep<'_, 'e> {
     /// The minimum rounds run whatever the budget: say so before a long wait.
     fn warn_if_minimum_exceeds_budget(&mut self, round_ns: u64) {
         let minimum = Duration::from_nanos(round_ns.saturating_mul(self.settings.min_rounds as u64));
-        if minimum > Duration::from_secs(30) && minimum > 3 * self.settings.budget {
+        if minimum > Duration::from_secs(30) && minimum > 3 * self.share.budget {
             let warning = format!(
                 "{}: one round takes {:.1} s here, so the minimum {} rounds need about {:.0} s, far beyond this workload's budget of {:.0} s; a smaller size= would do",
                 self.workload.name(),
                 round_ns as f64 / 1e9,
                 self.settings.min_rounds,
                 minimum.as_secs_f64(),
-                self.settings.budget.as_secs_f64()
+                self.share.budget.as_secs_f64()
             );
             self.env.observer.warning(&warning);
             self.announced.push(warning.clone());
@@ -354,7 +374,7 @@ impl<'e> Sweep<'_, 'e> {
     /// rounds, adaptive placement may add a thread count (`adaptive`).
     fn rounds(&mut self, sampler: &mut Sampler<'_>, teams: &mut Vec<Team>, alive: &mut Vec<bool>) {
         let started = self.env.clock.now_ns();
-        let mut rng = Pcg64Mcg::seed_from_u64(self.settings.seed);
+        let mut rng = Pcg64Mcg::seed_from_u64(self.share.seed);
         let mut order: Vec<usize> = (0..teams.len()).collect();
         // A plan of j = 1 alone (`-t 1`, a 1-CPU machine) measures T(1); a plan whose other
         // points all failed has nothing left to compare with j = 1.
@@ -372,8 +392,8 @@ impl<'e> Sweep<'_, 'e> {
             (self.env.checkpoint)(&self.result, &mut *self.env.observer);
             let now = self.env.clock.now_ns();
             let spent = Duration::from_nanos(now.saturating_sub(started));
-            let worst = worst_half_width(&self.result.points, self.settings.seed);
-            self.env.observer.round_finished(self.result.rounds, worst, spent, self.settings.budget);
+            let worst = worst_half_width(&self.result.points, self.share.seed);
+            self.env.observer.round_finished(self.result.rounds, worst, spent, self.share.budget);
             if let Some(stop) = self.stop_rule(worst, spent) {
                 break stop;
             }
@@ -400,7 +420,7 @@ impl<'e> Sweep<'_, 'e> {
         let s = self.settings;
         let rounds = self.result.rounds;
         let young = self.result.points.iter().any(|p| p.first_round > 0 && rounds - p.first_round < s.min_rounds);
-        let room = s.budget.saturating_sub(spent) > round.saturating_mul(2 * s.min_rounds as u32)
+        let room = self.share.budget.saturating_sub(spent) > round.saturating_mul(2 * s.min_rounds as u32)
             && rounds + s.min_rounds <= s.max_rounds;
         if rounds < s.min_rounds
             || young
@@ -479,7 +499,7 @@ impl<'e> Sweep<'_, 'e> {
             Some(StopReason::Converged)
         } else if self.result.rounds >= s.max_rounds {
             Some(StopReason::MaxRounds)
-        } else if spent >= s.budget {
+        } else if spent >= self.share.budget {
             Some(StopReason::Budget)
         } else {
             None

@@ -365,6 +365,17 @@ pub enum ColorArg {
     Never,
 }
 
+impl ColorArg {
+    /// The library's value.
+    pub fn when(self) -> amdahl::terminal::ColorWhen {
+        match self {
+            ColorArg::Auto => amdahl::terminal::ColorWhen::Auto,
+            ColorArg::Always => amdahl::terminal::ColorWhen::Always,
+            ColorArg::Never => amdahl::terminal::ColorWhen::Never,
+        }
+    }
+}
+
 /// `--pin` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PinArg {

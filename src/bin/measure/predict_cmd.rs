@@ -1,41 +1,41 @@
 //! `measure predict`: speedups from a serial fraction or from a results file's fitted models.
 
-use amdahl::error::exit_code;
+use amdahl::app::load_results;
 use amdahl::fit::diagnose::ceiling_text;
 use amdahl::predict::{Law, predict_law, predict_results};
 use amdahl::report::{number, prediction_table};
 use amdahl::thread_set::ThreadSet;
-use amdahl::{Error, machine};
+use amdahl::{Error, machine, terminal};
 use serde_json::json;
 
 use crate::cli::{PredictArgs, ScalingArg};
 
 /// Runs `measure predict`; returns the text to print.
-pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
+pub fn run(args: &PredictArgs) -> Result<String, Error> {
     // A prediction runs nothing, so any count up to a million may be asked for.
     let threads = ThreadSet::parse_up_to(
         args.threads.as_deref().unwrap_or("pow2:64"),
         machine::cpu_counts(&machine::Roots::resolve(None, None)),
-        1_000_000,
+        amdahl::thread_set::MAX_RECORDED_THREADS,
     )?;
     let weak = matches!(args.scaling, Some(ScalingArg::Weak));
     if let Some(file) = &args.file {
-        let loaded = crate::load_results(file, crate::input_limit(args.max_input.as_deref())?)?;
+        let loaded = load_results(file, crate::input_limit(args.max_input.as_deref())?)?;
         let predictions = predict_results(&loaded, threads.counts());
         if args.json {
-            return Ok((format!("{:#}\n", json!({ "workloads": predictions })), exit_code::OK));
+            return Ok(format!("{:#}\n", json!({ "workloads": predictions })));
         }
         let mut out = String::new();
         for p in &predictions {
             for w in &p.warnings {
-                crate::colour::warning(w);
+                terminal::warning(w);
             }
             let ceiling = p.ceiling.map(|c| format!("; ceiling {}", ceiling_text(c))).unwrap_or_default();
             out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.map_or("no", |m| m.as_str()));
             out += &prediction_table(&p.rows);
             out.push('\n');
         }
-        return Ok((out, exit_code::OK));
+        return Ok(out);
     }
     let serial = match (args.serial, args.parallel) {
         (Some(b), None) => check("--serial", b)?,
@@ -57,7 +57,7 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
             "ceiling": law.ceiling(),
             "rows": rows,
         });
-        return Ok((format!("{value:#}\n"), exit_code::OK));
+        return Ok(format!("{value:#}\n"));
     }
     let head = if weak {
         format!("Gustafson's law, serial fraction a = {} (weak scaling: S = j - a(j-1))\n", number(serial))
@@ -78,7 +78,7 @@ pub fn run(args: &PredictArgs) -> Result<(String, u8), Error> {
             number((1.0 - serial) * 100.0)
         )
     };
-    Ok((head + &prediction_table(&rows), exit_code::OK))
+    Ok(head + &prediction_table(&rows))
 }
 
 fn check(flag: &str, value: f64) -> Result<f64, Error> {

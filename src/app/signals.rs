@@ -23,11 +23,11 @@
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use amdahl::sweep::Journal;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::saved;
+use crate::sweep::Journal;
+use crate::terminal::report_saved;
 
 /// Set by the first signal; the sweep stops between samples.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -74,7 +74,7 @@ pub fn install() -> std::io::Result<()> {
                 continue;
             }
             let why = "a second signal ended the run; every completed round is saved";
-            saved::report(&journal.finish_interrupted(Some(why)));
+            report_saved(&journal.finish_interrupted(Some(why)));
             std::process::exit(code.into());
         }
     })?;

@@ -1,11 +1,11 @@
 //! Telling the user where the results are: the file asked for, a rescue file, or stderr.
 
-use amdahl::report::printable;
-use amdahl::sweep::Saved;
+use crate::report::printable;
+use crate::sweep::Saved;
 
 /// Says on stderr where the results are; `false` when they are not where they were asked for
 /// (the run then exits 74, after the results have been rescued or printed).
-pub fn report(saved: &Saved) -> bool {
+pub fn report_saved(saved: &Saved) -> bool {
     match saved {
         Saved::Written(path) => {
             eprintln!("results written to {}", printable(&path.display().to_string()));

@@ -9,12 +9,11 @@
 
 use std::io::Write;
 
-use amdahl::fit::{Undetermined, Verdict};
-use amdahl::report::{brief, printable};
-use amdahl::results::ResultsFile;
 use anstyle::{AnsiColor, Style};
 
-use crate::cli::ColorArg;
+use crate::fit::{Undetermined, Verdict};
+use crate::report::{brief, printable};
+use crate::results::ResultsFile;
 
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -23,12 +22,24 @@ const BAD: Style = AnsiColor::Red.on_default().bold();
 const CAUTION: Style = AnsiColor::Yellow.on_default().bold();
 const PLAIN: Style = Style::new().bold();
 
+/// When to colour (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (or `CLICOLOR_FORCE` asks for it).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Sets the choice for every later write.
-pub fn init(choice: ColorArg) {
+pub fn init(choice: ColorWhen) {
     let choice = match choice {
-        ColorArg::Auto => anstream::ColorChoice::Auto,
-        ColorArg::Always => anstream::ColorChoice::Always,
-        ColorArg::Never => anstream::ColorChoice::Never,
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
     };
     choice.write_global();
 }

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use amdahl::report::printable;
-use amdahl::results::WorkloadResult;
-use amdahl::sweep::Observer;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::report::printable;
+use crate::results::WorkloadResult;
+use crate::sweep::Observer;
 
 /// Draws progress with indicatif, or prints only warnings when quiet.
 pub struct Bar {
@@ -53,8 +54,8 @@ impl Observer for Bar {
 
     fn warning(&mut self, message: &str) {
         match &self.bar {
-            Some(bar) => bar.suspend(|| crate::colour::warning(message)),
-            None => crate::colour::warning(message),
+            Some(bar) => bar.suspend(|| super::colour::warning(message)),
+            None => super::colour::warning(message),
         }
     }
 }

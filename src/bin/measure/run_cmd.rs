@@ -1,0 +1,37 @@
+//! `measure run` (and `measure` alone): the flags become a `RunRequest` and `RunOptions`; the
+//! library runs it (`amdahl::app::real_run`) and says what the exit code is.
+
+use amdahl::app::real_run::{self, RunOptions};
+use amdahl::machine::{self, Roots};
+use amdahl::results::Overwrite;
+use amdahl::{Error, report, terminal};
+
+use crate::cli::RunArgs;
+
+/// Runs `measure run`; returns the exit code.
+pub fn run(args: RunArgs) -> Result<u8, Error> {
+    let roots = Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
+    let options = RunOptions {
+        roots,
+        no_ceilings: args.no_ceilings,
+        no_cache: args.no_cache,
+        quiet: args.quiet,
+        json: args.json,
+        overwrite: Overwrite::from_force(args.force),
+        ..RunOptions::new()
+    };
+    let dry_run = args.dry_run;
+    let config = args.into_request()?.resolve(machine::cpu_counts(&options.roots))?;
+    real_run::check_standard_output(&config, options.json)?;
+    if dry_run {
+        let plan = real_run::plan_only(&config, &options.roots)?;
+        let text = if options.json {
+            format!("{:#}\n", serde_json::to_value(&plan).map_err(Error::encode("the plan"))?)
+        } else {
+            report::dry_run_text(&plan)
+        };
+        terminal::print(&text)?;
+        return Ok(amdahl::error::exit_code::OK);
+    }
+    Ok(real_run::run(&config, &options)?.exit_code())
+}

@@ -1,0 +1,39 @@
+//! The one place that talks to the terminal: standard output, the messages on standard error
+//! (`warning:`, `measure: error:`, "... written to PATH"), colours and the progress bar. Every
+//! front-end (`measure`, a `cargo bench` harness) prints through it; no other module of the
+//! library prints.
+//!
+//! # Promises
+//! - Text from files reaches the terminal only through [`crate::report::printable`] (control
+//!   characters escaped), and styles are added after that, so only our own escapes are written.
+//! - A closed pipe (`measure list | head`) is no error; a standard output that was closed when the
+//!   process started (`measure list >&-`) is one (exit 74), found by a constructor that runs before
+//!   Rust's runtime reopens descriptor 1 on `/dev/null` (Linux).
+
+pub mod colour;
+pub mod progress;
+mod saved;
+mod stdout;
+
+pub use colour::{ColorWhen, Said, error, said_in, warning};
+pub use progress::Bar;
+pub use saved::report_saved;
+
+use crate::error::Error;
+use crate::report::printable;
+
+/// Prints `text` on standard output, control characters from files escaped.
+pub fn print(text: &str) -> Result<(), Error> {
+    stdout::write(&printable(text))
+}
+
+/// Prints a table or explanation, its verdicts coloured by the kinds in `said` where the colour
+/// choice allows (never JSON).
+pub fn print_styled(text: &str, said: &[Said]) -> Result<(), Error> {
+    stdout::write(&colour::verdicts(&printable(text), said))
+}
+
+/// Says on standard error what a command did (`results written to PATH`), escaped.
+pub fn note(message: &str) {
+    eprintln!("{}", printable(message));
+}
