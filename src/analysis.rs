@@ -152,7 +152,7 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
                 scratch.extend(idx.iter().map(|&i| samples[i]));
                 median(&scratch)
             })
-            .map(|ci| noise_floor::widen(ci, summary.median, ctx.noise.time));
+            .map(|ci| noise_floor::widen(ci, summary.median, ctx.noise.time_at(point.threads)));
         let s = paired_speedup(paired, &samples, point_seed);
         // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
         let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
@@ -317,7 +317,7 @@ fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> O
 /// uncertainty that resampling one run's rounds cannot see, so every interval computed from the
 /// replicates (B's, the USL's, `compare`'s) includes it. Seeded: every reader draws the same.
 fn add_run_noise(curve: &mut Curve, threads: &[usize], sd: f64, seed: u64) {
-    if sd <= 0.0 {
+    if sd.is_nan() || sd <= 0.0 {
         return;
     }
     let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x6e6f_6973_6566_6c72);

@@ -11,9 +11,10 @@
 //!      floor the file records, `stats::noise_floor`) gives its standard error; the difference
 //!      (of logarithms for T(1) and S, relative; of values for B) has the two errors added in
 //!      quadrature, and is significant when its 95% interval excludes 0. On this project's 2-CPU
-//!      machine, 540 pairs of A/A reruns were then called different in 5.7% (3.0% on T(1), 3.0%
-//!      on S, 2.2% on B), where the run's own intervals alone called T(1) different in 77 of 90
-//!      in-process pairs (README, "Comparing runs");
+//!      machine, the batch of 180 A/A pairs measured after the floor was chosen called 11%
+//!      different (3.9% on T(1), 7.8% on S, 6.7% on B; most of it one disturbed run), where the
+//!      run's own intervals alone had called T(1) different in 77 of 90 in-process pairs (README,
+//!      "Comparing runs");
 //!    - each side's verdict ([`Verdict`]: its kind and key number, "A saturates from 8 threads; B
 //!      saturates from 16 threads"), from each file's own refitted diagnosis;
 //!    - one sentence naming each figure that differs significantly.
@@ -27,9 +28,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::fit::Verdict;
 use crate::results::{Point, ResultsFile, TeamModel, WorkloadResult};
-
-/// The 97.5% quantile of the standard normal.
-const Z95: f64 = 1.959_963_984_540_054;
+use crate::stats::noise_floor::Z95;
 
 /// A figure `compare` tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -169,7 +168,7 @@ pub struct PairComparison {
     pub serial_fraction_ci95: [Option<[f64; 2]>; 2],
     /// B(other) - B(A).
     pub serial_fraction_difference: Option<f64>,
-    /// Its 95% bootstrap CI.
+    /// Its 95% interval: the B test's (each side's interval as a standard error, in quadrature).
     pub serial_fraction_difference_ci95: Option<[f64; 2]>,
     /// The tests of T(1), S at the largest common j and B, where both sides have the figure.
     pub tests: Vec<FigureTest>,
@@ -205,6 +204,9 @@ pub struct Comparison {
 
 /// Compares `files` (name, contents); the first is A. Refuses files that share no workload.
 pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
+    if files.len() < 2 {
+        return Err(Error::usage("FILE", files.len(), "compare needs at least two results files"));
+    }
     let label = |i: usize| ((b'A' + (i % 26) as u8) as char).to_string();
     let machines = files
         .iter()
@@ -325,6 +327,19 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
         ("rustc", Box::new(move |r| opt(r.tool.rustc.clone()))),
         ("backend", Box::new(|r| r.config.backend.to_string())),
         ("pin", Box::new(|r| r.config.pin.to_string())),
+        (
+            "noise_floor",
+            Box::new(|r| match r.config.noise_floor {
+                Some(f) => format!(
+                    "in-process {:.1}%,{:.1}%; commands {:.1}%,{:.1}%",
+                    f.in_process.time * 100.0,
+                    f.in_process.speedup * 100.0,
+                    f.command.time * 100.0,
+                    f.command.speedup * 100.0
+                ),
+                None => "none (older file)".to_owned(),
+            }),
+        ),
     ];
     facts
         .into_iter()

@@ -54,8 +54,8 @@ pub struct RunRequest {
     pub timeout: Option<String>,
     /// `--pin`; `None` means not pinned.
     pub pin: Option<Pin>,
-    /// `--noise-floor` (`TIME,SPEEDUP`); `None` means this machine's default
-    /// ([`NoiseFloors::DEFAULT`]); given, it is both kinds of work's.
+    /// `--noise-floor` (`TIME,SPEEDUP`); `None` means the default, measured on this project's
+    /// development machine ([`NoiseFloors::DEFAULT`]); given, it is both kinds of work's.
     pub noise_floor: Option<String>,
     /// `--setup`, `--prepare`, `--cleanup` (hyperfine's meanings).
     pub hooks: Hooks,

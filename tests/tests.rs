@@ -392,6 +392,12 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     std::fs::copy(&a, &copy).unwrap();
     assert_refused(&measure(&["compare", &a, &a]), 65, &["holds the same data as", "a run compared with itself"]);
     assert_refused(&measure(&["compare", &a, copy.to_str().unwrap()]), 65, &["copy.json", "holds the same data as"]);
+    // The page to standard output takes the text's place; with --json it would mix the two.
+    assert_refused(&measure(&["compare", &a, &b, "--json", "--html", "-"]), 2, &["--html", "--json"]);
+    let page = measure(&["compare", &a, &b, "--html", "-"]);
+    assert!(page.status.success(), "{}", stderr(&page));
+    let page = stdout(&page);
+    assert!(page.starts_with("<!DOCTYPE html>") && !page.contains("tests (the change"), "{page}");
     assert!(v["not_compared"][0].as_str().unwrap().contains("mc-pi: A and B differ: parameters or size"));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.matches("<svg").count() == 1);

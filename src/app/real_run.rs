@@ -84,20 +84,13 @@ pub struct Finished {
 
 impl Finished {
     /// The documented exit code: 74 when the results are not where asked, the signal's, 3 when
-    /// a workload failed, else 0. The failures are said on the terminal.
+    /// a workload failed, else 0.
     pub fn exit_code(&self) -> u8 {
         if !self.saved_as_asked {
             exit_code::IO
         } else if let Some(code) = self.signal_exit {
             code
         } else if !self.failures.is_empty() {
-            for (name, error) in &self.failures {
-                terminal::note(&format!("measure: {}", brief(&format!("{name}: {error}"))));
-            }
-            terminal::note(&format!(
-                "measure: {} workload(s) failed; the errors are above and in the file",
-                self.failures.len()
-            ));
             exit_code::WORKLOAD_FAILED
         } else {
             exit_code::OK
@@ -192,7 +185,17 @@ pub fn run(config: &RunConfig, options: &RunOptions) -> Result<Finished> {
     }
     let saved_as_asked = terminal::report_saved(&outcome.saved);
     outputs::write_run_exports(&outcome.results, outcome.report.as_deref(), &config.exports, options.overwrite)?;
-    let failures = outcome.results.workloads.iter().filter_map(|w| Some((w.name.clone(), w.error.clone()?))).collect();
+    let failures: Vec<(String, String)> =
+        outcome.results.workloads.iter().filter_map(|w| Some((w.name.clone(), w.error.clone()?))).collect();
+    if saved_as_asked && signals::exit_code().is_none() && !failures.is_empty() {
+        for (name, error) in &failures {
+            terminal::note(&format!("measure: {}", brief(&format!("{name}: {error}"))));
+        }
+        terminal::note(&format!(
+            "measure: {} workload(s) failed; the errors are above and in the file",
+            failures.len()
+        ));
+    }
     Ok(Finished { results: outcome.results, saved_as_asked, signal_exit: signals::exit_code(), failures })
 }
 

@@ -19,6 +19,10 @@
 //!
 //! Signals are received on a thread of their own (`signal-hook`'s iterator), where saving a file
 //! and printing are allowed, unlike in a signal handler.
+//!
+//! The state is the process's: one measuring run per process (the first journal registered is
+//! the one a signal saves, and a signal is not forgotten), which is what `measure run` and a
+//! bench harness do.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -27,7 +31,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::sweep::Journal;
-use crate::terminal::report_saved;
+use crate::terminal::{self, report_saved};
 
 /// Set by the first signal; the sweep stops between samples.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -63,13 +67,13 @@ pub fn install() -> std::io::Result<()> {
             amdahl_workloads::kill_running_commands();
             let Some(journal) = JOURNAL.get() else {
                 // Nothing measured is at stake in this phase: end now.
-                eprintln!("\ninterrupted");
+                terminal::note("\ninterrupted");
                 std::process::exit(code.into());
             };
             if first {
                 INTERRUPTED.store(true, Ordering::SeqCst);
-                eprintln!(
-                    "\ninterrupted: finishing the current sample and saving what was measured (a second signal saves and quits now)"
+                terminal::note(
+                    "\ninterrupted: finishing the current sample and saving what was measured (a second signal saves and quits now)",
                 );
                 continue;
             }

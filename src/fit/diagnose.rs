@@ -258,7 +258,7 @@ impl Facts<'_> {
 
     /// The noise (log-scale sd) of point `i`.
     fn sd(&self, i: usize) -> f64 {
-        self.shape.as_ref().map_or(super::shape::NOISE_FLOOR, |s| s.sd[i])
+        self.shape.as_ref().map_or(super::shape::MIN_SHAPE_SD, |s| s.sd[i])
     }
 
     /// The clause added where oversubscription could explain the curve but cannot be judged.
@@ -370,7 +370,7 @@ impl Facts<'_> {
         let noise = if tail.len() >= 3 {
             let mean = tail.iter().sum::<f64>() / tail.len() as f64;
             let var = tail.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (tail.len() - 1) as f64;
-            var.sqrt().max(super::shape::NOISE_FLOOR)
+            var.sqrt().max(super::shape::MIN_SHAPE_SD)
         } else {
             self.sd(knee).max(self.sd(last))
         };
@@ -517,7 +517,7 @@ fn granularity(f: &Facts<'_>) -> Option<Verdict> {
         .map(|i| (f.e.threads[i] as f64, f.e.speedups[i], bound(f.e.threads[i])))
         .collect();
     let rss_bound: f64 = points.iter().map(|(_, s, g)| (s.ln() - g.ln()).powi(2)).sum();
-    let scatter = (rss_bound / points.len().max(1) as f64).sqrt().max(super::shape::NOISE_FLOOR);
+    let scatter = (rss_bound / points.len().max(1) as f64).sqrt().max(super::shape::MIN_SHAPE_SD);
     let binds = points.iter().any(|&(j, s, g)| j.ln() - g.ln() > 3.0 * scatter && j.ln() - s.ln() > 3.0 * scatter);
     let rss_amdahl = f.amdahl().map_or(f64::INFINITY, |(b, _)| {
         points.iter().map(|(j, s, _)| (s.ln() + (b + (1.0 - b) / j).ln()).powi(2)).sum()

@@ -18,7 +18,7 @@
 //!   With a single interior point (three points in all) nothing tells noise from curvature, and
 //!   the floor is used. The estimate is capped at [`NOISE_CAP`]. The law under test is never used to estimate the
 //!   noise. The noise is floored at
-//!   [`NOISE_FLOOR`]: exact data are not read as perfectly quiet, so rounding is never a shape.
+//!   [`MIN_SHAPE_SD`]: exact data are not read as perfectly quiet, so rounding is never a shape.
 //!   A knee left in the differences errs towards more noise: fewer shapes are claimed, never
 //!   more.
 //! - **Near-linear stretch**: the first points whose efficiency reaches 0.9 within noise
@@ -56,7 +56,7 @@
 //! saturating in under 5% of seeds, and each shape is named in at least 90%.
 
 /// The smallest noise assumed for a point (log scale): 0.5%.
-pub const NOISE_FLOOR: f64 = 0.005;
+pub const MIN_SHAPE_SD: f64 = 0.005;
 /// The most a plateau may grow, however noisy its points (log scale): 10%. Beyond that the data
 /// cannot call it flat.
 pub const FLAT_CAP: f64 = 0.10;
@@ -143,9 +143,9 @@ impl Shape {
         let from_intervals = (0..n).filter(|&i| threads[i] > 1).all(|i| interval_sd(i).is_some());
         let sd: Vec<f64> = (0..n)
             .map(|i| match interval_sd(i) {
-                Some(s) => s.max(NOISE_FLOOR),
+                Some(s) => s.max(MIN_SHAPE_SD),
                 // j = 1 is the baseline: exact by definition when it was measured as such.
-                None if threads[i] == 1 && from_intervals => NOISE_FLOOR,
+                None if threads[i] == 1 && from_intervals => MIN_SHAPE_SD,
                 None => local,
             })
             .collect();
@@ -198,7 +198,7 @@ fn normal_quantile(p: f64) -> f64 {
 }
 
 /// The curve's local noise: the MAD of each interior point's scaled residual from the line through
-/// its neighbours, floored at [`NOISE_FLOOR`].
+/// its neighbours, floored at [`MIN_SHAPE_SD`].
 fn local_noise(x: &[f64], y: &[f64]) -> f64 {
     let residuals: Vec<f64> = (1..x.len().saturating_sub(1))
         .filter(|&i| x[i + 1] > x[i - 1])
@@ -209,7 +209,7 @@ fn local_noise(x: &[f64], y: &[f64]) -> f64 {
         })
         .collect();
     let scatter = match residuals.len() {
-        0 | 1 => return NOISE_FLOOR,
+        0 | 1 => return MIN_SHAPE_SD,
         // Neighbouring residuals share a point: under independent noise of unit variance, their
         // difference has variance 2 + 2 x 2/3.
         _ => {
@@ -218,7 +218,7 @@ fn local_noise(x: &[f64], y: &[f64]) -> f64 {
             trimmed_rms(differences) / 0.3786
         }
     };
-    scatter.clamp(NOISE_FLOOR, NOISE_CAP)
+    scatter.clamp(MIN_SHAPE_SD, NOISE_CAP)
 }
 
 /// The root mean square of the smaller half of `values` (at least one).
@@ -303,7 +303,7 @@ mod tests {
         let threads = [1, 2, 4, 8, 16, 32];
         let line = read(&threads, &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
         assert!(line.near_linear() && line.knee.is_none() && line.decline.is_none() && line.superlinear.is_empty());
-        assert_eq!(line.noise(), NOISE_FLOOR);
+        assert_eq!(line.noise(), MIN_SHAPE_SD);
     }
 
     #[test]

@@ -137,7 +137,7 @@ fn pair_text(p: &PairComparison) -> String {
             " (not significant)"
         }
     );
-    let _ = writeln!(out, "    tests (the change from A to {o}, its 95% interval with both runs' noise floors):");
+    let _ = writeln!(out, "    tests (the change from A to {o}; its 95% interval combines both runs' intervals):");
     for t in &p.tests {
         let _ = writeln!(out, "      {}", test_words(t));
     }
@@ -150,7 +150,7 @@ pub fn test_words(t: &FigureTest) -> String {
     let verdict = if t.significant { "significant" } else { "not significant" };
     match t.figure {
         Figure::SerialFraction => {
-            format!("B {:+.4} [{:+.4}, {:+.4}] {verdict}", t.change, t.change_ci95[0], t.change_ci95[1])
+            format!("serial fraction {:+.4} [{:+.4}, {:+.4}] {verdict}", t.change, t.change_ci95[0], t.change_ci95[1])
         }
         figure => {
             let name = match (figure, t.threads) {

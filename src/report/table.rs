@@ -21,6 +21,16 @@ impl Exporter for Table {
             out += &workload_table(workload);
             out.push('\n');
         }
+        if let Some(f) = &results.config.noise_floor {
+            let _ = writeln!(
+                out,
+                "95% CIs include the run-to-run noise floor (--noise-floor): T {:.1}% and S {:.1}% in-process, T {:.1}% and S {:.1}% for commands",
+                f.in_process.time * 100.0,
+                f.in_process.speedup * 100.0,
+                f.command.time * 100.0,
+                f.command.speedup * 100.0
+            );
+        }
         Ok(out.into_bytes())
     }
 }

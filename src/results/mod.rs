@@ -438,7 +438,8 @@ impl ConfigRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
-    /// Every S(j)'s CI reached the target width.
+    /// Every S(j)'s CI reached the target width (the run's own interval, before the noise floor
+    /// is added: more rounds cannot narrow the floor).
     Converged,
     /// The time budget was spent first.
     Budget,
@@ -591,7 +592,8 @@ pub struct Point {
     pub involuntary_context_switches: Vec<Option<u64>>,
     /// Median wall time.
     pub median_ns: Option<f64>,
-    /// Its 95% bootstrap CI.
+    /// Its 95% CI: the bootstrap's over the run's rounds, widened by `config.noise_floor` (the
+    /// run-to-run floor; none in older files).
     pub median_ns_ci95: Option<[f64; 2]>,
     /// Median absolute deviation (unscaled).
     pub mad_ns: Option<f64>,
@@ -601,7 +603,8 @@ pub struct Point {
     pub sd_ns: Option<f64>,
     /// S(j): median over rounds of T1/Tj.
     pub speedup: Option<f64>,
-    /// Its 95% bootstrap CI.
+    /// Its 95% CI: the paired bootstrap's over the run's rounds, widened by `config.noise_floor`
+    /// (the run-to-run floor; none in older files).
     pub speedup_ci95: Option<[f64; 2]>,
     /// S(j)/j.
     pub efficiency: Option<f64>,

@@ -11,7 +11,7 @@
 //!   between the first and last quarter of its rounds. Rebuilding teams between blocks of rounds
 //!   would not see it: it belongs to the process (code and heap placement, the CPUs the VM got).
 //! - **S(j)** of in-process work varies between runs no more than its interval says; a command
-//!   that reads files (`xz`) adds about 1.8% between runs.
+//!   that reads files (`xz`) adds 2-4% between runs.
 //!
 //! The two kinds of work differ, so the floor has a profile for each: in-process work varies in
 //! T(1) (the process's own placement) and hardly in S; a command, a fresh process every sample,
@@ -24,6 +24,12 @@
 //! too), and so each test of `measure compare`, which combines both files' intervals. Files
 //! without the field count as measured without a floor (their intervals are what they were).
 //!
+//! What reads those intervals reads the floor too: the verdict (the shape's noise and whether a
+//! law fits within it, so a command's curve needs a larger effect to be called a shape) and the
+//! check that a workload beat the machine's ceiling "beyond noise". What does not: the stop rule
+//! (`--ci-target` is met by the run's own interval, which more rounds can narrow and the floor
+//! cannot) and the adaptive placement of new thread counts (point estimates).
+//!
 //! The default ([`NoiseFloors::DEFAULT`]) is the development machine's; `measure run
 //! --noise-floor TIME,SPEEDUP` records another machine's, measured the same way.
 
@@ -31,9 +37,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The 97.5% quantile of the standard normal: a 95% interval is +- this many standard deviations.
-const Z95: f64 = 1.959_963_984_540_054;
+pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Relative standard deviations of a run-level effect on T(j) and on S(j) (0.02 = 2%).
+/// Relative standard deviations of a run-level effect on T(j) and on S(j) (0.02 = 2%). The model:
+/// a rerun multiplies T(1) by a log-normal factor of sd `time`, and each S(j), j > 1, by an
+/// independent one of sd `speedup`; so T(j) = T(1) / S(j) moves by both, in quadrature
+/// ([`NoiseFloor::time_at`]). Independent across j is the cautious choice for B: a factor shared
+/// by every j would move B less.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NoiseFloor {
     /// Of the time per run, T(j) (and so of T(1) ratios between runs).
@@ -69,6 +79,11 @@ impl NoiseFloor {
             [time, speedup] => Ok(NoiseFloor { time: value(time)?, speedup: value(speedup)? }),
             _ => Err("give TIME,SPEEDUP (for example 2.5%,1.5%) or one value for both".to_owned()),
         }
+    }
+
+    /// The floor of T(j): the time floor at j = 1, with the speedup floor beyond.
+    pub fn time_at(&self, threads: usize) -> f64 {
+        if threads > 1 { self.time.hypot(self.speedup) } else { self.time }
     }
 
     /// Whether both parts are finite and in range (what a file may hold).
@@ -120,7 +135,7 @@ impl NoiseFloors {
 /// `sd` added in quadrature on the log scale, side by side (a percentile interval may be
 /// lopsided). Unchanged when `sd` is 0 or the interval is not positive.
 pub fn widen(ci: [f64; 2], estimate: f64, sd: f64) -> [f64; 2] {
-    if sd <= 0.0 || !(estimate > 0.0 && ci[0] > 0.0 && ci[1] > 0.0) {
+    if sd.is_nan() || sd <= 0.0 || !(estimate > 0.0 && ci[0] > 0.0 && ci[1] > 0.0) {
         return ci;
     }
     let extra = (Z95 * sd).powi(2);

@@ -123,7 +123,8 @@ pub struct RunArgs {
     /// Rounds never exceeded [default: 200].
     #[arg(long, value_name = "N")]
     pub max_rounds: Option<usize>,
-    /// Stop early once every S(j)'s 95% CI half-width is below this share of S(j) [default: 0.02].
+    /// Stop early once every S(j)'s 95% CI half-width is below this share of S(j) (the run's own
+    /// interval, before --noise-floor is added: more rounds cannot narrow the floor) [default: 0.02].
     #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
     pub ci_target: Option<f64>,
     /// Seed of the round order and the bootstrap [default: 1].

@@ -5,7 +5,7 @@ use amdahl::app::outputs::write_output;
 use amdahl::compare::compare;
 use amdahl::report::{comparison_html, comparison_text};
 use amdahl::results::Overwrite;
-use amdahl::results::output::OutputPlan;
+use amdahl::results::output::{OutputPlan, is_stdout};
 use amdahl::{Error, Result, terminal};
 
 use crate::cli::CompareArgs;
@@ -14,6 +14,13 @@ use crate::cli::CompareArgs;
 pub fn run(args: &CompareArgs) -> Result<()> {
     let overwrite = Overwrite::from_force(args.force);
     if let Some(html) = &args.html {
+        if args.json && is_stdout(html) {
+            return Err(Error::usage(
+                "--html",
+                "-",
+                "is standard output, where --json writes the comparison: give the page a file",
+            ));
+        }
         let mut plan = OutputPlan::new(overwrite);
         for path in &args.files {
             plan.input(path);
@@ -28,6 +35,10 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let comparison = compare(&files)?;
     if let Some(html) = &args.html {
         write_output(html, comparison_html(&comparison, &files).as_bytes(), overwrite, "HTML comparison")?;
+        if is_stdout(html) {
+            // The page took standard output, in place of the text.
+            return Ok(());
+        }
     }
     if args.json {
         terminal::print(&(serde_json::to_string_pretty(&comparison).map_err(Error::encode("the comparison"))? + "\n"))
