@@ -92,10 +92,11 @@ impl Finished {
             code
         } else if !self.failures.is_empty() {
             for (name, error) in &self.failures {
-                terminal::note(&format!("measure: {}", brief(&format!("{name}: {error}"))));
+                terminal::note(&format!("{}: {}", terminal::program(), brief(&format!("{name}: {error}"))));
             }
             terminal::note(&format!(
-                "measure: {} workload(s) failed; the errors are above and in the file",
+                "{}: {} workload(s) failed; the errors are above and in the file",
+                terminal::program(),
                 self.failures.len()
             ));
             exit_code::WORKLOAD_FAILED

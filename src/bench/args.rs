@@ -199,8 +199,8 @@ impl BenchArgs {
                 f if f.starts_with("-Z") => {}
                 _ => {
                     return Err(Error::usage(
+                        "cargo bench --",
                         &flag,
-                        inline.unwrap_or_default(),
                         "is not a flag of this bench (see `cargo bench -- --help`)",
                     ));
                 }
@@ -335,7 +335,7 @@ mod tests {
     #[test]
     fn bad_flags_name_the_flag_and_exit_2() {
         for (args, flag) in [
-            (&["--bogus"][..], "--bogus"),
+            (&["--bogus"][..], "cargo bench --: `--bogus`"),
             (&["--threads"][..], "--threads"),
             (&["--budget", "soon"][..], "--budget"),
             (&["--pin", "everywhere"][..], "--pin"),

@@ -96,6 +96,7 @@ pub fn main(workloads: Vec<Arc<dyn Workload>>) -> ExitCode {
 
 /// [`main`] with its arguments and environment given.
 pub fn run<I: IntoIterator<Item = String>>(args: I, workloads: Vec<Arc<dyn Workload>>, env: &BenchEnv) -> u8 {
+    terminal::set_program("amdahl");
     let args = match BenchArgs::parse(args) {
         Ok(args) => args,
         Err(e) => {
@@ -280,7 +281,7 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
         None => store.last_runs_of(&names, Some(&out)),
     };
     let (changes, notes) = changes::since(&finished.results, &names, &baselines);
-    let text = changes::text(&changes, &notes, &names, args.baseline.as_deref());
+    let text = "\n".to_owned() + &changes::text(&changes, &notes, &names, args.baseline.as_deref());
     // In --json mode standard output is the JSON's alone.
     if args.json {
         terminal::note(text.trim_end());
