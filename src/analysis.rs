@@ -16,13 +16,15 @@
 use std::sync::Arc;
 
 use amdahl_workloads::Kind;
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 
 use crate::analysed::{Analysis, Disturbance, PointSummary};
 use crate::fit::diagnose::{Diagnosis, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
 use crate::results::{Ceilings, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
-use crate::stats::{Bootstrap, Summary, finite, median, paired_speedup};
+use crate::stats::{Bootstrap, NoiseFloor, Summary, finite, median, noise_floor, paired_speedup};
 use crate::thread_set::CpuCounts;
 
 /// The seed of workload `index` of a run: the run's seed mixed with the index, so the workloads of
@@ -60,6 +62,9 @@ pub struct AnalysisContext {
     /// The loss Amdahl's law and the USL are fitted with (`Loss::Log` but for
     /// `measure fit --loss absolute`).
     pub loss: Loss,
+    /// The run-to-run noise floor added to the intervals of T(j) and S(j) and to the curve's
+    /// bootstrap replicates (`stats::noise_floor`; none for files from before it).
+    pub noise: NoiseFloor,
 }
 
 impl AnalysisContext {
@@ -77,6 +82,7 @@ impl AnalysisContext {
             ceilings: results.machine.ceilings.clone().map(Arc::new),
             tasks: w.tasks,
             loss: Loss::Log,
+            noise: results.config.noise_floor(),
         }
     }
 }
@@ -140,16 +146,22 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
         let point_seed = seed ^ (point.threads as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let summary = Summary::of(&samples);
         let mut scratch = Vec::with_capacity(samples.len());
-        let median_ns_ci95 = Bootstrap::new(point_seed, samples.len()).ci95(|idx| {
-            scratch.clear();
-            scratch.extend(idx.iter().map(|&i| samples[i]));
-            median(&scratch)
-        });
+        let median_ns_ci95 = Bootstrap::new(point_seed, samples.len())
+            .ci95(|idx| {
+                scratch.clear();
+                scratch.extend(idx.iter().map(|&i| samples[i]));
+                median(&scratch)
+            })
+            .map(|ci| noise_floor::widen(ci, summary.median, ctx.noise.time));
         let s = paired_speedup(paired, &samples, point_seed);
         // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
         let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
         let speedup = finite(s.speedup * scale);
-        let speedup_ci95 = Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite()));
+        let speedup_ci95 =
+            Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite())).map(|ci| match speedup {
+                Some(estimate) if point.threads > 1 => noise_floor::widen(ci, estimate, ctx.noise.speedup),
+                _ => ci,
+            });
         let strong = scaling == Scaling::Strong;
         let busy = point.threads.min(cpus.usable).max(1) as f64;
         let utilisation: Vec<f64> = point
@@ -294,7 +306,29 @@ fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> O
             values.iter_mut().zip(&threads).for_each(|(v, &j)| *v *= j as f64);
         }
     }
+    if let Some(seed) = seed {
+        add_run_noise(&mut curve, &threads, ctx.noise.speedup, seed);
+    }
     Some(curve)
+}
+
+/// Multiplies each bootstrap replicate's value at every j > 1 by an independent log-normal factor
+/// of relative standard deviation `sd` (the noise floor of S): the run-to-run part of the
+/// uncertainty that resampling one run's rounds cannot see, so every interval computed from the
+/// replicates (B's, the USL's, `compare`'s) includes it. Seeded: every reader draws the same.
+fn add_run_noise(curve: &mut Curve, threads: &[usize], sd: f64, seed: u64) {
+    if sd <= 0.0 {
+        return;
+    }
+    let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x6e6f_6973_6566_6c72);
+    for replicate in &mut curve.replicates {
+        for (value, &j) in replicate.iter_mut().zip(threads) {
+            let z = noise_floor::standard_normal(1.0 - rng.random::<f64>(), rng.random::<f64>());
+            if j > 1 {
+                *value *= (sd * z).exp();
+            }
+        }
+    }
 }
 
 /// Fits the models to the points (raw samples are enough: the curve is rebuilt from them) and
@@ -405,6 +439,7 @@ mod tests {
         ceilings: None,
         tasks: None,
         loss: Loss::Log,
+        noise: NoiseFloor::NONE,
     };
 
     fn point(threads: usize, samples: &[u64]) -> Point {

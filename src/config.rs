@@ -17,6 +17,7 @@ use crate::placement::Pin;
 use crate::plan::{PlanLimit, default_plan};
 use crate::quantity::{parse_bytes, parse_tasks};
 use crate::scaling::Scaling;
+use crate::stats::NoiseFloor;
 use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
 
@@ -56,6 +57,9 @@ pub struct RunRequest {
     pub timeout: Option<String>,
     /// `--pin`; `None` means not pinned.
     pub pin: Option<Pin>,
+    /// `--noise-floor` (`TIME,SPEEDUP`); `None` means this machine's default
+    /// ([`NoiseFloor::DEFAULT`]).
+    pub noise_floor: Option<String>,
     /// `--setup`, `--prepare`, `--cleanup` (hyperfine's meanings).
     pub hooks: Hooks,
     /// `--out`.
@@ -175,8 +179,8 @@ pub struct SweepSettings {
     pub backend: Backend,
     /// Calibrate each size to this T(1) instead of using the fixed default.
     pub target: Option<Duration>,
-    /// Time allowed: the whole run's in [`RunConfig`], one workload's share in its sweep. Rounds
-    /// beyond the minimum stop when it is spent.
+    /// Time allowed for the whole run (each workload's share is a `sweep::WorkloadShare`).
+    /// Rounds beyond the minimum stop when it is spent.
     pub budget: Duration,
     /// Rounds always run.
     pub min_rounds: usize,
@@ -184,7 +188,7 @@ pub struct SweepSettings {
     pub max_rounds: usize,
     /// Stop when every S(j)'s 95% CI half-width is below this share of S(j).
     pub ci_target: f64,
-    /// Seeds round order and bootstrap: the run's in [`RunConfig`], the workload's in its sweep.
+    /// The run's seed of round order and bootstrap (each workload's is derived from it).
     pub seed: u64,
     /// Strong or weak scaling.
     pub scaling: Scaling,
@@ -192,6 +196,8 @@ pub struct SweepSettings {
     pub timeout: SampleTimeout,
     /// Where the teams' threads run.
     pub pin: Pin,
+    /// The run-to-run noise floor recorded in the file (`stats::noise_floor`).
+    pub noise_floor: NoiseFloor,
 }
 
 /// `--timeout`: the longest one sample (one run at one j) may take. A command that outlives it is
@@ -374,6 +380,10 @@ impl RunRequest {
                 scaling: self.scaling.unwrap_or(Scaling::Strong),
                 timeout: self.timeout.as_deref().map(SampleTimeout::parse).transpose()?.unwrap_or(SampleTimeout::Auto),
                 pin: self.pin.unwrap_or_default(),
+                noise_floor: match &self.noise_floor {
+                    Some(text) => NoiseFloor::parse(text).map_err(|why| Error::usage("--noise-floor", text, why))?,
+                    None => NoiseFloor::DEFAULT,
+                },
             },
             out: self.out.clone(),
             force: self.force,

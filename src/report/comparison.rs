@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::svg::{Overlay, escape, overlay_chart};
 use super::table::threads_text;
-use crate::compare::{Comparison, PairComparison};
+use crate::compare::{Comparison, Figure, FigureTest, PairComparison};
 use crate::fit::{Model, Verdict};
 use crate::results::ResultsFile;
 
@@ -131,10 +131,40 @@ fn pair_text(p: &PairComparison) -> String {
         ci(p.serial_fraction_ci95[1], 4),
         num(p.serial_fraction_difference, 4),
         ci(p.serial_fraction_difference_ci95, 4),
-        if p.significant { " (significant)" } else { " (not significant)" }
+        if p.tests.iter().any(|t| t.figure == Figure::SerialFraction && t.significant) {
+            " (significant)"
+        } else {
+            " (not significant)"
+        }
     );
+    let _ = writeln!(out, "    tests (the change from A to {o}, its 95% interval with both runs' noise floors):");
+    for t in &p.tests {
+        let _ = writeln!(out, "      {}", test_words(t));
+    }
     let _ = writeln!(out, "    => {}", p.sentence);
     out
+}
+
+/// One test in words: `S(2) +1.2% [-0.8%, +3.2%] not significant`.
+pub fn test_words(t: &FigureTest) -> String {
+    let verdict = if t.significant { "significant" } else { "not significant" };
+    match t.figure {
+        Figure::SerialFraction => {
+            format!("B {:+.4} [{:+.4}, {:+.4}] {verdict}", t.change, t.change_ci95[0], t.change_ci95[1])
+        }
+        figure => {
+            let name = match (figure, t.threads) {
+                (Figure::Speedup, Some(j)) => format!("S({j})"),
+                _ => figure.as_str().to_owned(),
+            };
+            format!(
+                "{name} {:+.1}% [{:+.1}%, {:+.1}%] {verdict}",
+                t.change * 100.0,
+                t.change_ci95[0] * 100.0,
+                t.change_ci95[1] * 100.0
+            )
+        }
+    }
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222}\
@@ -252,9 +282,16 @@ fn pair_html(p: &PairComparison) -> String {
             "difference {o} - A = {}{} ({})",
             num(p.serial_fraction_difference, 4),
             ci(p.serial_fraction_difference_ci95, 4),
-            if p.significant { "significant" } else { "not significant" }
+            if p.tests.iter().any(|t| t.figure == Figure::SerialFraction && t.significant) {
+                "significant"
+            } else {
+                "not significant"
+            }
         ),
     ));
+    for t in &p.tests {
+        rows.push(("test".into(), String::new(), String::new(), test_words(t)));
+    }
     let mut out =
         format!("<h3>A vs {o}</h3><table><tr><th class=\"l\"></th><th>A</th><th>{o}</th><th class=\"l\">so</th></tr>");
     for (what, a, b, note) in rows {

@@ -22,6 +22,7 @@ pub(crate) fn fixture() -> ResultsFile {
         workloads: vec!["synthetic:b=0.25,size=120000".into()],
         threads: Some("1-6".into()),
         out: Some(dir.path().join("r.json")),
+        noise_floor: Some("0".into()),
         ..Default::default()
     }
     .resolve(CPUS)

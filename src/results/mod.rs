@@ -53,6 +53,7 @@ use crate::fit::{Fits, Verdict};
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
+use crate::stats::NoiseFloor;
 use crate::thread_set::CpuCounts;
 
 /// The version of the format written by this build.
@@ -373,6 +374,11 @@ pub struct ConfigRecord {
     /// `--cleanup`: run once per workload after its last run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<String>,
+    /// The run-to-run noise floor the run was measured with (`--noise-floor`): added to the
+    /// intervals of T(j), S(j) and B, and to `compare`'s tests (`stats::noise_floor`). Absent in
+    /// files from before it existed, which count as measured without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_floor: Option<NoiseFloor>,
 }
 
 /// How a `threads` team runs its workers.
@@ -413,7 +419,13 @@ impl ConfigRecord {
             setup: hooks.setup.clone(),
             prepare: hooks.prepare.clone(),
             cleanup: hooks.cleanup.clone(),
+            noise_floor: Some(settings.noise_floor),
         }
+    }
+
+    /// The noise floor of the file: what it says, or none for files from before.
+    pub fn noise_floor(&self) -> NoiseFloor {
+        self.noise_floor.unwrap_or(NoiseFloor::NONE)
     }
 
     /// The team model of the file: what it says, or spawn-per-call for files from before.

@@ -1,10 +1,13 @@
-//! Statistics of samples: robust summaries, a seeded percentile bootstrap, and the paired speedup.
+//! Statistics of samples: robust summaries, a seeded percentile bootstrap, the paired speedup, and
+//! the run-to-run noise floor added to a run's own intervals (`noise_floor`).
 
 mod bootstrap;
+pub mod noise_floor;
 mod speedup;
 mod summary;
 
 pub use bootstrap::{Bootstrap, MAX_RESAMPLE_SIZE, RESAMPLES, percentile, resample_size};
+pub use noise_floor::NoiseFloor;
 pub use speedup::{PairedSpeedup, paired_speedup};
 pub use summary::{Summary, mad, mean, median, sd};
 

@@ -75,6 +75,7 @@ mod tests {
             ceilings: None,
             tasks: None,
             loss: crate::fit::Loss::Log,
+            noise: crate::stats::NoiseFloor::NONE,
         }
     }
 

@@ -13,11 +13,14 @@ use crate::thread_set::ThreadSet;
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
 
+/// The config of a fake-clock run: no run-to-run noise floor, so its intervals are the samples'
+/// own (the floor has tests of its own).
 fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
     RunRequest {
         workloads: workloads.iter().map(|w| w.to_string()).collect(),
         threads: Some(threads.into()),
         out: Some(out.to_owned()),
+        noise_floor: Some("0".into()),
         ..Default::default()
     }
     .resolve(CPUS)
@@ -253,6 +256,7 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
             max_rounds: Some(20),
             seed: Some(seed),
             out: Some(dir.path().join("r.json")),
+            noise_floor: Some("0".into()),
             force: true,
             ..Default::default()
         }
@@ -833,6 +837,7 @@ fn one_workload_settings() -> SweepSettings {
         scaling: crate::scaling::Scaling::Strong,
         timeout: crate::config::SampleTimeout::Never,
         pin: crate::placement::Pin::None,
+        noise_floor: crate::stats::NoiseFloor::NONE,
     }
 }
 
@@ -934,4 +939,100 @@ fn a_workload_that_fails_before_measuring_still_records_its_parameters() {
     assert_eq!(w.stop, StopReason::Failed);
     assert!(w.error.as_deref().is_some_and(|e| e.contains("--setup failed")), "{:?}", w.error);
     assert_eq!(w.params.get("size"), Some(&1_000_000.0), "{:?}", w.params);
+}
+
+/// A fake-clock run of `synthetic` recorded with `floor`, its samples then moved by a run-level
+/// effect: all by `exp(time_sd z)`, those at j > 1 by a further `exp(speedup_sd z_j)` (what
+/// reruns on a real machine add, `stats::noise_floor`), and refitted as a reader would.
+fn rerun(seed: u64, floor: &str, [time_sd, speedup_sd]: [f64; 2]) -> crate::results::ResultsFile {
+    use rand::{Rng, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = RunRequest {
+        workloads: vec!["synthetic:b=0.2,size=1000000".into()],
+        threads: Some("1,2,4".into()),
+        out: Some(dir.path().join("r.json")),
+        noise_floor: Some(floor.into()),
+        max_rounds: Some(12),
+        ..Default::default()
+    }
+    .resolve(CPUS)
+    .unwrap();
+    config.settings.ci_target = 1e-9;
+    let mut results =
+        run_with(&config, &FakeClock::with_noise(7000 + seed, 0.02), &AtomicBool::new(false)).unwrap().results;
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let mut normal = || crate::stats::noise_floor::standard_normal(1.0 - rng.random::<f64>(), rng.random::<f64>());
+    let run_factor = (time_sd * normal()).exp();
+    for p in &mut results.workloads[0].points {
+        let factor = run_factor * if p.threads > 1 { (speedup_sd * normal()).exp() } else { 1.0 };
+        p.samples_ns.iter_mut().for_each(|s| *s = (*s as f64 * factor) as u64);
+    }
+    crate::fit_command::refit_with(&mut results, crate::fit::Loss::Log);
+    results
+}
+
+/// A/A reruns whose run-level effect the floor describes: each of compare's three tests calls
+/// about 5% of pairs different; recorded without a floor, T(1) is called different in about half.
+#[test]
+fn compare_calls_reruns_different_at_the_stated_rate_when_the_floor_is_recorded() {
+    use crate::compare::{Figure, compare};
+    let count = |floor: &str| {
+        let runs: Vec<_> = (0..16).map(|seed| rerun(seed, floor, [0.025, 0.015])).collect();
+        let mut significant = std::collections::HashMap::new();
+        let mut pairs = 0;
+        for a in 0..runs.len() {
+            for b in a + 1..runs.len() {
+                let files = [("a".to_owned(), runs[a].clone()), ("b".to_owned(), runs[b].clone())];
+                let c = compare(&files).unwrap();
+                pairs += 1;
+                for t in &c.workloads[0].pairs[0].tests {
+                    *significant.entry(t.figure).or_insert(0) += usize::from(t.significant);
+                }
+            }
+        }
+        (pairs, significant)
+    };
+    let (pairs, with_floor) = count("2.5%,1.5%");
+    println!("A/A with the floor recorded: {pairs} pairs, significant {with_floor:?}");
+    for figure in [Figure::T1, Figure::Speedup, Figure::SerialFraction] {
+        let n = with_floor.get(&figure).copied().unwrap_or(0);
+        // 120 pairs at 5%: 6 expected; pairs share runs, so allow up to 12% (15).
+        assert!(n <= 15, "{figure:?}: {n} of {pairs} A/A pairs called different");
+    }
+    let (_, without) = count("0");
+    println!("A/A without a floor: significant {without:?}");
+    assert!(without[&Figure::T1] > pairs / 3, "{without:?}");
+}
+
+#[test]
+fn the_noise_floor_is_recorded_and_widens_exact_intervals_by_its_own_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = RunRequest {
+        workloads: vec!["synthetic:b=0.25,size=1200000".into()],
+        threads: Some("1-4".into()),
+        out: Some(dir.path().join("r.json")),
+        noise_floor: Some("2%,1%".into()),
+        ..Default::default()
+    }
+    .resolve(CPUS)
+    .unwrap();
+    let results = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap().results;
+    let floor = results.config.noise_floor.unwrap();
+    assert_eq!((floor.time, floor.speedup), (0.02, 0.01));
+    let z = 1.959_963_984_540_054;
+    let w = &results.workloads[0];
+    for p in &w.points {
+        let t = p.median_ns.unwrap();
+        let [lo, hi] = p.median_ns_ci95.unwrap();
+        assert!(((hi / t).ln() - z * 0.02).abs() < 1e-9 && ((t / lo).ln() - z * 0.02).abs() < 1e-9, "{p:?}");
+        let s = p.speedup.unwrap();
+        let [lo, hi] = p.speedup_ci95.unwrap();
+        let want = if p.threads == 1 { 0.0 } else { z * 0.01 };
+        assert!(((hi / s).ln() - want).abs() < 1e-9 && ((s / lo).ln() - want).abs() < 1e-9, "{p:?}");
+    }
+    // B is still exact, and its interval now has the floor's width around it.
+    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-9);
+    let [lo, hi] = amdahl.ci95.unwrap();
+    assert!(lo < 0.25 && 0.25 < hi && hi - lo < 0.05, "[{lo}, {hi}]");
 }

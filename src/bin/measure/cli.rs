@@ -139,6 +139,12 @@ pub struct RunArgs {
     /// [default: the larger of 60 s and 20x the j=1 warm-up; 10 min before that is known].
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// How much T(j) and S(j) move between runs on this machine beyond a run's own samples, as
+    /// relative standard deviations `TIME,SPEEDUP` (`2.5%,1.5%`; one value for both; `0` for
+    /// none). Recorded in the file; added to its intervals and to `compare`'s tests. Measure it
+    /// with a few reruns (README, "Comparing runs") [default: 2.5%,1.5%].
+    #[arg(long, value_name = "TIME,SPEEDUP")]
+    pub noise_floor: Option<String>,
     /// Read the machine's facts from this sysfs tree instead of /sys [env: AMDAHL_SYSFS].
     #[arg(long, value_name = "DIR")]
     pub sysfs: Option<PathBuf>,
@@ -453,6 +459,7 @@ impl RunArgs {
             report: self.report,
             exports,
             timeout: self.timeout,
+            noise_floor: self.noise_floor,
             commands,
             check_output: self.check_output,
             suite: self.suite,

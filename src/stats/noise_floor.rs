@@ -1,0 +1,137 @@
+//! The run-to-run noise floor: how much a figure moves between two runs of the same work on the
+//! same quiet machine, beyond what either run's own samples show.
+//!
+//! # Why a floor, and not blocks
+//! A run's bootstrap resamples its rounds, so its intervals describe that run. Reruns differ by
+//! more, and the part they add is invisible from inside a run. Measured on the 2-CPU development
+//! machine (10 back-to-back runs each of `primes`, `synthetic`, an `xz` command and a sleeping
+//! script; the table is in the README's "Comparing runs"):
+//! - **T(1)** of in-process work moves by a standard deviation of about 2% between runs (two
+//!   clusters about 4% apart, one per process), while within a run it moves by 0.2-0.4%, even
+//!   between the first and last quarter of its rounds. Rebuilding teams between blocks of rounds
+//!   would not see it: it belongs to the process (code and heap placement, the CPUs the VM got).
+//! - **S(j)** of in-process work varies between runs no more than its interval says; a command
+//!   that reads files (`xz`) adds about 1.8% between runs.
+//!
+//! So the floor is a per-machine constant, measured by reruns, recorded in every results file
+//! (`config.noise_floor`), and added to what the samples show (independent errors add in
+//! quadrature, on the log scale: the floor is relative): the intervals of T(j) and S(j) in the
+//! file, the bootstrap replicates the laws are fitted to (so B's interval sees it too), and each
+//! test of `measure compare`, which adds both files' floors. Files without the field count as
+//! measured without a floor (their intervals are what they were).
+//!
+//! The default ([`NoiseFloor::DEFAULT`]) is the development machine's; `measure run
+//! --noise-floor TIME,SPEEDUP` records another machine's, measured the same way.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The 97.5% quantile of the standard normal: a 95% interval is +- this many standard deviations.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// Relative standard deviations of a run-level effect on T(j) and on S(j) (0.02 = 2%).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NoiseFloor {
+    /// Of the time per run, T(j) (and so of T(1) ratios between runs).
+    pub time: f64,
+    /// Of the speedup S(j), j > 1.
+    pub speedup: f64,
+}
+
+impl NoiseFloor {
+    /// No run-level noise: what files without a floor were measured with.
+    pub const NONE: NoiseFloor = NoiseFloor { time: 0.0, speedup: 0.0 };
+
+    /// The development machine's, measured by reruns: T(1) moved by 2.1% and 1.9% (standard
+    /// deviation between runs, less the runs' own), S by up to 1.8% (a command reading files);
+    /// rounded up to 2.5% and 1.5%.
+    pub const DEFAULT: NoiseFloor = NoiseFloor { time: 0.025, speedup: 0.015 };
+
+    /// The largest accepted value of either: a floor of 50% would make every interval useless.
+    pub const MAX: f64 = 0.5;
+
+    /// Parses `TIME,SPEEDUP` (`2.5%,1.5%` or `0.025,0.015`; one value sets both; `0` is none).
+    pub fn parse(text: &str) -> Result<NoiseFloor, String> {
+        let value = |part: &str| -> Result<f64, String> {
+            let part = part.trim();
+            let (number, scale) = match part.strip_suffix('%') {
+                Some(n) => (n.trim(), 0.01),
+                None => (part, 1.0),
+            };
+            let v = number.parse::<f64>().map_err(|_| format!("`{part}` is not a number or a percentage"))? * scale;
+            if v.is_finite() && (0.0..=NoiseFloor::MAX).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("`{part}` is out of range (0 to 50%)"))
+            }
+        };
+        match text.split(',').collect::<Vec<_>>().as_slice() {
+            [both] => value(both).map(|v| NoiseFloor { time: v, speedup: v }),
+            [time, speedup] => Ok(NoiseFloor { time: value(time)?, speedup: value(speedup)? }),
+            _ => Err("give TIME,SPEEDUP (for example 2.5%,1.5%) or one value for both".to_owned()),
+        }
+    }
+
+    /// Whether both parts are finite and in range (what a file may hold).
+    pub fn is_valid(&self) -> bool {
+        [self.time, self.speedup].iter().all(|v| v.is_finite() && (0.0..=NoiseFloor::MAX).contains(v))
+    }
+}
+
+/// `ci` (a 95% interval around the positive `estimate`) widened by a relative standard deviation
+/// `sd` added in quadrature on the log scale, side by side (a percentile interval may be
+/// lopsided). Unchanged when `sd` is 0 or the interval is not positive.
+pub fn widen(ci: [f64; 2], estimate: f64, sd: f64) -> [f64; 2] {
+    if sd <= 0.0 || !(estimate > 0.0 && ci[0] > 0.0 && ci[1] > 0.0) {
+        return ci;
+    }
+    let extra = (Z95 * sd).powi(2);
+    let below = (estimate / ci[0]).ln().max(0.0);
+    let above = (ci[1] / estimate).ln().max(0.0);
+    [estimate / (below * below + extra).sqrt().exp(), estimate * (above * above + extra).sqrt().exp()]
+}
+
+/// A standard normal draw from two uniforms in (0, 1] x [0, 1) (Box–Muller).
+pub fn standard_normal(u1: f64, u2: f64) -> f64 {
+    (-2.0 * u1.max(f64::MIN_POSITIVE).ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_percentages_fractions_and_refuses_the_rest() {
+        assert_eq!(NoiseFloor::parse("2.5%,1.5%").unwrap(), NoiseFloor { time: 0.025, speedup: 0.015 });
+        assert_eq!(NoiseFloor::parse("0.02, 0.01").unwrap(), NoiseFloor { time: 0.02, speedup: 0.01 });
+        assert_eq!(NoiseFloor::parse("0").unwrap(), NoiseFloor::NONE);
+        for bad in ["", "x", "60%", "-1%", "1,2,3", "nan", "inf"] {
+            assert!(NoiseFloor::parse(bad).is_err(), "{bad}");
+        }
+        assert!(NoiseFloor::DEFAULT.is_valid() && !NoiseFloor { time: f64::NAN, speedup: 0.0 }.is_valid());
+    }
+
+    #[test]
+    fn widening_adds_in_quadrature_on_the_log_scale() {
+        // No own width: the floor alone, +-1.96 sd.
+        let [lo, hi] = widen([2.0, 2.0], 2.0, 0.01);
+        assert!(((hi / 2.0).ln() - Z95 * 0.01).abs() < 1e-12 && ((2.0 / lo).ln() - Z95 * 0.01).abs() < 1e-12);
+        // An own half-width of 3 sd and a floor of 4 sd: 5 sd.
+        let own = (Z95 * 0.03_f64).exp();
+        let [_, hi] = widen([2.0 / own, 2.0 * own], 2.0, 0.04);
+        assert!(((hi / 2.0).ln() - Z95 * 0.05).abs() < 1e-12, "{hi}");
+        // Nothing to widen, or nothing to widen with.
+        assert_eq!(widen([1.0, 3.0], 2.0, 0.0), [1.0, 3.0]);
+        assert_eq!(widen([-1.0, 3.0], 2.0, 0.1), [-1.0, 3.0]);
+    }
+
+    #[test]
+    fn normal_draws_have_unit_spread() {
+        let n = 20_000;
+        let draws: Vec<f64> =
+            (0..n).map(|i| standard_normal((i as f64 + 0.5) / n as f64, ((i * 7919) % n) as f64 / n as f64)).collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let sd = (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+        assert!(mean.abs() < 0.03 && (sd - 1.0).abs() < 0.03, "{mean} {sd}");
+    }
+}
