@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::compare::{PairComparison, compare};
+use crate::compare::{Figure, FigureTest, PairComparison, compare};
 use crate::results::ResultsFile;
 
 /// This run against its baseline, on one workload.
@@ -62,34 +62,42 @@ pub fn since(
     (changes, notes)
 }
 
-/// Whether the speedup at the largest common j fell significantly: both 95% intervals known and
-/// apart, this run's S the lower. Conservative until `compare` carries a test per figure.
+/// `compare`'s test of `figure`, where both sides have it.
+fn test(pair: &PairComparison, figure: Figure) -> Option<&FigureTest> {
+    pair.tests.iter().find(|t| t.figure == figure)
+}
+
+/// Whether the speedup at the largest common j fell significantly: `compare`'s test of S (each
+/// run's interval widened by the run-to-run noise floor) excludes no change, and S is lower.
 pub fn regressed(pair: &PairComparison) -> bool {
-    speedup_significant(pair) && matches!(pair.speedup_at_common, [Some(a), Some(b)] if b < a)
+    test(pair, Figure::Speedup).is_some_and(|t| t.significant && t.change < 0.0)
 }
 
-/// The speedups' 95% intervals do not overlap.
-fn speedup_significant(pair: &PairComparison) -> bool {
-    match pair.speedup_at_common_ci95 {
-        [Some([lo_a, hi_a]), Some([lo_b, hi_b])] => hi_b < lo_a || hi_a < lo_b,
-        _ => false,
-    }
-}
-
-/// `parallel-sort: S(2) 1.85 -> 1.10, -41%, significant; B 0.081 -> 0.820; T(1) +2% (vs run-000003.json)`.
+/// `parallel-sort: S(2) 1.85 -> 1.10, -41%, significant; B 0.081 -> 0.820, significant; T(1)
+/// +2%, within noise (vs run-000003.json)`.
 pub fn line(change: &Change) -> String {
     let p = &change.pair;
+    let noise = |t: &FigureTest| if t.significant { "significant" } else { "within noise" };
     let mut parts = Vec::new();
-    if let (Some(j), [Some(a), Some(b)]) = (p.common_threads, p.speedup_at_common) {
-        let noise = if speedup_significant(p) { "significant" } else { "within noise" };
-        parts.push(format!("S({j}) {a:.2} -> {b:.2}, {:+.0}%, {noise}", (b / a - 1.0) * 100.0));
+    match (test(p, Figure::Speedup), p.common_threads, p.speedup_at_common) {
+        (Some(t), _, _) => parts.push(format!(
+            "S({}) {:.2} -> {:.2}, {:+.0}%, {}",
+            t.threads.unwrap_or(0),
+            t.values[0],
+            t.values[1],
+            t.change * 100.0,
+            noise(t)
+        )),
+        (None, Some(j), [Some(a), Some(b)]) => parts.push(format!("S({j}) {a:.2} -> {b:.2}, untested")),
+        _ => {}
     }
-    if let [Some(a), Some(b)] = p.serial_fraction {
-        parts.push(format!("B {a:.3} -> {b:.3}{}", if p.significant { ", significant" } else { "" }));
+    match (test(p, Figure::SerialFraction), p.serial_fraction) {
+        (Some(t), _) => parts.push(format!("B {:.3} -> {:.3}, {}", t.values[0], t.values[1], noise(t))),
+        (None, [Some(a), Some(b)]) => parts.push(format!("B {a:.3} -> {b:.3}, untested")),
+        _ => {}
     }
-    // per_core_ratio is T(1) of A over T(1) of B.
-    if let Some(ratio) = p.per_core_ratio.filter(|r| r.is_finite() && *r > 0.0) {
-        parts.push(format!("T(1) {:+.0}%", (1.0 / ratio - 1.0) * 100.0));
+    if let Some(t) = test(p, Figure::T1) {
+        parts.push(format!("T(1) {:+.0}%, {}", t.change * 100.0, noise(t)));
     }
     if parts.is_empty() {
         parts.push("nothing to compare (too few points)".to_owned());

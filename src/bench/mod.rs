@@ -14,7 +14,8 @@
 //!   `cargo test --benches` runs each workload once at j = 1 and 2 and checks its checksum, in
 //!   seconds, for CI;
 //! - `--fail-on-regression` exits 1 when a workload's speedup at the largest common j fell
-//!   significantly ([`changes::regressed`]).
+//!   significantly ([`changes::regressed`]: `compare`'s test of S, with the run-to-run noise
+//!   floor).
 //!
 //! The flags are parsed by hand ([`args`]): a bench depends on the library without its `cli`
 //! feature (clap).

@@ -193,7 +193,7 @@ fn the_baseline_is_each_workloads_last_run_and_the_gate_reads_compare() {
     let work = &changes[0];
     assert_eq!(work.baseline, "run-000001.json");
     let line = changes::line(work);
-    assert!(line.starts_with("work: S(4) 3.08 -> 1.60, -48%, significant; B 0.100 -> 0.500"), "{line}");
+    assert!(line.starts_with("work: S(4) 3.08 -> 1.60, -48%, significant; B 0.100 -> 0.500, significant"), "{line}");
     assert!(changes::regressed(&work.pair));
     let other = changes::line(&changes[1]);
     assert!(!changes::regressed(&changes[1].pair), "{other}");
