@@ -45,7 +45,7 @@
 //! fit|report|compare` read it) and says what changed since the last run; `cargo bench -- sort`
 //! selects, `-- --list` lists, `-- --test` (and `cargo test --benches`) runs each workload once
 //! at j = 1 and 2 and checks its value, and `-- --fail-on-regression` exits 1 when a speedup fell
-//! significantly. See [`bench`] for every flag, and [`Workload`] for workloads as trait impls.
+//! significantly. See [`mod@bench`] for every flag, and [`Workload`] for workloads as trait impls.
 //!
 //! # How it works
 //! 1. **Workloads** (crate `amdahl-workloads`) do a fixed amount of work split over a `Team` of
@@ -98,7 +98,7 @@ pub use amdahl_workloads::{
 pub use bench::{FunctionWorkload, function};
 pub use error::{Error, Result};
 
-/// The `main` of a `harness = false` bench: lists its workloads (closures from [`function`],
+/// The `main` of a `harness = false` bench: lists its workloads (closures from [`function()`],
 /// [`Workload`] impls, built-ins) and hands them to [`bench::main`], which reads cargo's
 /// arguments. See the [crate docs](crate#your-own-code-under-cargo-bench).
 #[macro_export]

@@ -157,8 +157,11 @@ impl<S: Send + 'static, I: Send + 'static> PerSample<S, I> {
 #[derive(Clone)]
 pub struct FunctionWorkload {
     about: About,
-    prepare: Arc<dyn Fn(&Params) -> Box<dyn Instance> + Send + Sync>,
+    prepare: Prepare,
 }
+
+/// Makes an instance: the setup, and the instance that holds what it made.
+type Prepare = Arc<dyn Fn(&Params) -> Box<dyn Instance> + Send + Sync>;
 
 impl std::fmt::Debug for FunctionWorkload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -2,7 +2,7 @@
 //! the `measure` binary, on the same application layer ([`crate::app`]) and printer
 //! ([`crate::terminal`]).
 //!
-//! A bench lists its workloads — closures ([`function`]) or [`Workload`] impls — in
+//! A bench lists its workloads — closures ([`function()`]) or [`Workload`] impls — in
 //! [`crate::main!`], which calls [`main`]:
 //!
 //! - `cargo bench` sweeps every workload with [`crate::app::real_run`] (the table, the progress
@@ -22,7 +22,7 @@
 
 pub mod args;
 pub mod changes;
-mod function;
+pub mod function;
 pub mod store;
 
 pub use args::{BenchArgs, Mode};
