@@ -82,7 +82,7 @@ impl AnalysisContext {
             ceilings: results.machine.ceilings.clone().map(Arc::new),
             tasks: w.tasks,
             loss: Loss::Log,
-            noise: results.config.noise_floor(),
+            noise: results.config.noise_floor().of(w.command.is_some()),
         }
     }
 }

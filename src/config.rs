@@ -17,7 +17,7 @@ use crate::placement::Pin;
 use crate::plan::{PlanLimit, default_plan};
 use crate::quantity::{parse_bytes, parse_tasks};
 use crate::scaling::Scaling;
-use crate::stats::NoiseFloor;
+use crate::stats::{NoiseFloor, NoiseFloors};
 use crate::suite::read_suite;
 use crate::thread_set::{CpuCounts, ThreadSet};
 
@@ -58,7 +58,7 @@ pub struct RunRequest {
     /// `--pin`; `None` means not pinned.
     pub pin: Option<Pin>,
     /// `--noise-floor` (`TIME,SPEEDUP`); `None` means this machine's default
-    /// ([`NoiseFloor::DEFAULT`]).
+    /// ([`NoiseFloors::DEFAULT`]); given, it is both kinds of work's.
     pub noise_floor: Option<String>,
     /// `--setup`, `--prepare`, `--cleanup` (hyperfine's meanings).
     pub hooks: Hooks,
@@ -197,7 +197,7 @@ pub struct SweepSettings {
     /// Where the teams' threads run.
     pub pin: Pin,
     /// The run-to-run noise floor recorded in the file (`stats::noise_floor`).
-    pub noise_floor: NoiseFloor,
+    pub noise_floor: NoiseFloors,
 }
 
 /// `--timeout`: the longest one sample (one run at one j) may take. A command that outlives it is
@@ -381,8 +381,10 @@ impl RunRequest {
                 timeout: self.timeout.as_deref().map(SampleTimeout::parse).transpose()?.unwrap_or(SampleTimeout::Auto),
                 pin: self.pin.unwrap_or_default(),
                 noise_floor: match &self.noise_floor {
-                    Some(text) => NoiseFloor::parse(text).map_err(|why| Error::usage("--noise-floor", text, why))?,
-                    None => NoiseFloor::DEFAULT,
+                    Some(text) => NoiseFloors::both(
+                        NoiseFloor::parse(text).map_err(|why| Error::usage("--noise-floor", text, why))?,
+                    ),
+                    None => NoiseFloors::DEFAULT,
                 },
             },
             out: self.out.clone(),

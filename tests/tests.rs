@@ -258,7 +258,7 @@ fn predict_from_a_results_file_warns_when_extrapolating() {
 fn small_run(dir: &std::path::Path, name: &str, workloads: &[&str]) -> String {
     let path = dir.join(name);
     let mut args =
-        vec!["run", "-t", "1,2", "--min-rounds", "3", "--max-rounds", "3", "-q", "--out", path.to_str().unwrap()];
+        vec!["run", "-t", "1,2", "--min-rounds", "5", "--max-rounds", "5", "-q", "--out", path.to_str().unwrap()];
     for w in workloads {
         args.extend(["-w", w]);
     }
@@ -378,7 +378,20 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     let pair = &v["workloads"][0]["pairs"][0];
     assert_eq!(pair["other"], "B");
     assert!(pair["per_core_ratio"].is_number() && pair["serial_fraction_difference_ci95"].is_array());
-    assert!(pair["sentence"].as_str().unwrap().contains("serial fraction"));
+    // One test per figure, each named, and the sentence names what it tested.
+    let figures: Vec<&str> = pair["tests"].as_array().unwrap().iter().map(|t| t["figure"].as_str().unwrap()).collect();
+    assert_eq!(figures, ["t1", "speedup", "serial-fraction"]);
+    let sentence = pair["sentence"].as_str().unwrap();
+    assert!(
+        sentence.contains("agree within noise on T(1), S, serial fraction")
+            || sentence.contains("differs from A significantly"),
+        "{sentence}"
+    );
+    // A file compared with itself, or with a copy, is refused: nothing can differ.
+    let copy = dir.path().join("copy.json");
+    std::fs::copy(&a, &copy).unwrap();
+    assert_refused(&measure(&["compare", &a, &a]), 65, &["holds the same data as", "a run compared with itself"]);
+    assert_refused(&measure(&["compare", &a, copy.to_str().unwrap()]), 65, &["copy.json", "holds the same data as"]);
     assert!(v["not_compared"][0].as_str().unwrap().contains("mc-pi: A and B differ: parameters or size"));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.matches("<svg").count() == 1);

@@ -159,4 +159,25 @@ mod tests {
             .collect();
         assert_eq!(stems, ["x", "etc-passwd", "workload", "mc-pi", "mc-pi-2", "workload-2", "a-b"]);
     }
+
+    #[test]
+    fn a_report_never_writes_over_its_input_or_twice_to_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("r.json");
+        std::fs::write(&input, "{}").unwrap();
+        let results = crate::report::tests::fixture();
+        let onto_input =
+            ReportOutputs { html: Some(input.clone()), overwrite: Overwrite::Replace, ..Default::default() };
+        assert!(onto_input.write(&input, &results).unwrap_err().to_string().contains("an input of this command"));
+        let twice = ReportOutputs {
+            html: Some(dir.path().join("x")),
+            markdown: Some(dir.path().join("x")),
+            ..Default::default()
+        };
+        assert!(twice.write(&input, &results).is_err());
+        assert!(!dir.path().join("x").exists(), "nothing is written when one output is refused");
+        // With no output named, the Markdown comes back to be printed.
+        let markdown = ReportOutputs::default().write(&input, &results).unwrap().unwrap();
+        assert!(markdown.contains("synthetic"), "{markdown}");
+    }
 }

@@ -196,3 +196,36 @@ pub fn run(config: &RunConfig, options: &RunOptions) -> Result<Finished> {
     let failures = outcome.results.workloads.iter().filter_map(|w| Some((w.name.clone(), w.error.clone()?))).collect();
     Ok(Finished { results: outcome.results, saved_as_asked, signal_exit: signals::exit_code(), failures })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Export, ExportFormat, RunRequest};
+    use crate::thread_set::CpuCounts;
+
+    fn finished(saved_as_asked: bool, signal_exit: Option<u8>, failures: usize) -> Finished {
+        let results = crate::report::tests::fixture();
+        let failures = (0..failures).map(|i| (format!("w{i}"), "broke".to_owned())).collect();
+        Finished { results, saved_as_asked, signal_exit, failures }
+    }
+
+    #[test]
+    fn the_exit_code_says_what_matters_most_first() {
+        assert_eq!(finished(true, None, 0).exit_code(), exit_code::OK);
+        assert_eq!(finished(true, None, 2).exit_code(), exit_code::WORKLOAD_FAILED);
+        assert_eq!(finished(true, Some(130), 2).exit_code(), 130);
+        assert_eq!(finished(false, Some(130), 2).exit_code(), exit_code::IO);
+    }
+
+    #[test]
+    fn json_and_an_export_to_standard_output_are_refused_together() {
+        let cpus = CpuCounts { usable: 2, physical: 2, sockets: 1 };
+        let export = Export { format: ExportFormat::Csv, path: "-".into() };
+        let config = RunRequest { workloads: vec!["synthetic".into()], exports: vec![export], ..Default::default() }
+            .resolve(cpus)
+            .unwrap();
+        let err = check_standard_output(&config, true).unwrap_err().to_string();
+        assert!(err.contains("--export-csv") && err.contains("--json"), "{err}");
+        assert!(check_standard_output(&config, false).is_ok());
+    }
+}

@@ -53,7 +53,7 @@ use crate::fit::{Fits, Verdict};
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
-use crate::stats::NoiseFloor;
+use crate::stats::NoiseFloors;
 use crate::thread_set::CpuCounts;
 
 /// The version of the format written by this build.
@@ -378,7 +378,7 @@ pub struct ConfigRecord {
     /// intervals of T(j), S(j) and B, and to `compare`'s tests (`stats::noise_floor`). Absent in
     /// files from before it existed, which count as measured without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noise_floor: Option<NoiseFloor>,
+    pub noise_floor: Option<NoiseFloors>,
 }
 
 /// How a `threads` team runs its workers.
@@ -423,9 +423,9 @@ impl ConfigRecord {
         }
     }
 
-    /// The noise floor of the file: what it says, or none for files from before.
-    pub fn noise_floor(&self) -> NoiseFloor {
-        self.noise_floor.unwrap_or(NoiseFloor::NONE)
+    /// The noise floors of the file: what it says, or none for files from before.
+    pub fn noise_floor(&self) -> NoiseFloors {
+        self.noise_floor.unwrap_or(NoiseFloors::NONE)
     }
 
     /// The team model of the file: what it says, or spawn-per-call for files from before.

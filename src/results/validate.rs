@@ -59,11 +59,15 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
             return Err(format!("machine.busy_before.seconds: {} is not a duration", b.seconds));
         }
     }
-    if let Some(floor) = file.config.noise_floor.filter(|f| !f.is_valid()) {
-        return Err(format!(
-            "config.noise_floor: {{time: {}, speedup: {}}} is not a noise floor (each from 0 to 0.5)",
-            floor.time, floor.speedup
-        ));
+    if let Some(floors) = &file.config.noise_floor {
+        for (field, floor) in [("in_process", floors.in_process), ("command", floors.command)] {
+            if !floor.is_valid() {
+                return Err(format!(
+                    "config.noise_floor.{field}: {{time: {}, speedup: {}}} is not a noise floor (each from 0 to 0.5)",
+                    floor.time, floor.speedup
+                ));
+            }
+        }
     }
     if let Some(ceilings) = &file.machine.ceilings {
         validate_ceilings(ceilings, file.machine.usable_cpus)

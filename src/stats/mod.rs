@@ -7,7 +7,7 @@ mod speedup;
 mod summary;
 
 pub use bootstrap::{Bootstrap, MAX_RESAMPLE_SIZE, RESAMPLES, percentile, resample_size};
-pub use noise_floor::NoiseFloor;
+pub use noise_floor::{NoiseFloor, NoiseFloors};
 pub use speedup::{PairedSpeedup, paired_speedup};
 pub use summary::{Summary, mad, mean, median, sd};
 

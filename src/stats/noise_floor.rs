@@ -13,14 +13,18 @@
 //! - **S(j)** of in-process work varies between runs no more than its interval says; a command
 //!   that reads files (`xz`) adds about 1.8% between runs.
 //!
-//! So the floor is a per-machine constant, measured by reruns, recorded in every results file
-//! (`config.noise_floor`), and added to what the samples show (independent errors add in
-//! quadrature, on the log scale: the floor is relative): the intervals of T(j) and S(j) in the
-//! file, the bootstrap replicates the laws are fitted to (so B's interval sees it too), and each
-//! test of `measure compare`, which adds both files' floors. Files without the field count as
-//! measured without a floor (their intervals are what they were).
+//! The two kinds of work differ, so the floor has a profile for each: in-process work varies in
+//! T(1) (the process's own placement) and hardly in S; a command, a fresh process every sample,
+//! averages placement out of T(1) but varies in S.
 //!
-//! The default ([`NoiseFloor::DEFAULT`]) is the development machine's; `measure run
+//! So the floor is a per-machine constant, measured by reruns (`scripts/noise-floor/`), recorded
+//! in every results file (`config.noise_floor`), and added to what the samples show (independent
+//! errors add in quadrature, on the log scale: the floor is relative): the intervals of T(j) and
+//! S(j) in the file, the bootstrap replicates the laws are fitted to (so B's interval sees it
+//! too), and so each test of `measure compare`, which combines both files' intervals. Files
+//! without the field count as measured without a floor (their intervals are what they were).
+//!
+//! The default ([`NoiseFloors::DEFAULT`]) is the development machine's; `measure run
 //! --noise-floor TIME,SPEEDUP` records another machine's, measured the same way.
 
 use schemars::JsonSchema;
@@ -41,11 +45,6 @@ pub struct NoiseFloor {
 impl NoiseFloor {
     /// No run-level noise: what files without a floor were measured with.
     pub const NONE: NoiseFloor = NoiseFloor { time: 0.0, speedup: 0.0 };
-
-    /// The development machine's, measured by reruns: T(1) moved by 2.1% and 1.9% (standard
-    /// deviation between runs, less the runs' own), S by up to 1.8% (a command reading files);
-    /// rounded up to 2.5% and 1.5%.
-    pub const DEFAULT: NoiseFloor = NoiseFloor { time: 0.025, speedup: 0.015 };
 
     /// The largest accepted value of either: a floor of 50% would make every interval useless.
     pub const MAX: f64 = 0.5;
@@ -75,6 +74,45 @@ impl NoiseFloor {
     /// Whether both parts are finite and in range (what a file may hold).
     pub fn is_valid(&self) -> bool {
         [self.time, self.speedup].iter().all(|v| v.is_finite() && (0.0..=NoiseFloor::MAX).contains(v))
+    }
+}
+
+/// The floor of each kind of work: in-process workloads and external commands.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NoiseFloors {
+    /// Of workloads that run in the measuring process (built-ins, a bench's closures).
+    pub in_process: NoiseFloor,
+    /// Of `--cmd` commands (a process per sample).
+    pub command: NoiseFloor,
+}
+
+impl NoiseFloors {
+    /// No run-level noise for either.
+    pub const NONE: NoiseFloors = NoiseFloors { in_process: NoiseFloor::NONE, command: NoiseFloor::NONE };
+
+    /// The development machine's, measured by reruns (standard deviation between runs, less the
+    /// runs' own, over two batches of ten): in-process T(1) moved by 1.9-2.1% and S by nothing
+    /// measurable (under 0.5%); an `xz` command's T(1) by 1.1% and 4.3% (one run 13% slow), its S
+    /// by 1.8% and 3.7%, a sleeping script's by at most 1.1%. So 2.5% and 0.5% in-process, 2% and
+    /// 3% for commands (checked on a third batch: README, "Comparing runs").
+    pub const DEFAULT: NoiseFloors = NoiseFloors {
+        in_process: NoiseFloor { time: 0.025, speedup: 0.005 },
+        command: NoiseFloor { time: 0.02, speedup: 0.03 },
+    };
+
+    /// One floor for both kinds of work (`--noise-floor`).
+    pub fn both(floor: NoiseFloor) -> NoiseFloors {
+        NoiseFloors { in_process: floor, command: floor }
+    }
+
+    /// The floor of a workload: a command's or in-process.
+    pub fn of(&self, command: bool) -> NoiseFloor {
+        if command { self.command } else { self.in_process }
+    }
+
+    /// Whether both floors are valid.
+    pub fn is_valid(&self) -> bool {
+        self.in_process.is_valid() && self.command.is_valid()
     }
 }
 
@@ -108,7 +146,8 @@ mod tests {
         for bad in ["", "x", "60%", "-1%", "1,2,3", "nan", "inf"] {
             assert!(NoiseFloor::parse(bad).is_err(), "{bad}");
         }
-        assert!(NoiseFloor::DEFAULT.is_valid() && !NoiseFloor { time: f64::NAN, speedup: 0.0 }.is_valid());
+        assert!(NoiseFloors::DEFAULT.is_valid() && !NoiseFloor { time: f64::NAN, speedup: 0.0 }.is_valid());
+        assert_eq!(NoiseFloors::DEFAULT.of(true), NoiseFloors::DEFAULT.command);
     }
 
     #[test]

@@ -837,7 +837,7 @@ fn one_workload_settings() -> SweepSettings {
         scaling: crate::scaling::Scaling::Strong,
         timeout: crate::config::SampleTimeout::Never,
         pin: crate::placement::Pin::None,
-        noise_floor: crate::stats::NoiseFloor::NONE,
+        noise_floor: crate::stats::NoiseFloors::NONE,
     }
 }
 
@@ -1017,7 +1017,7 @@ fn the_noise_floor_is_recorded_and_widens_exact_intervals_by_its_own_width() {
     .resolve(CPUS)
     .unwrap();
     let results = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap().results;
-    let floor = results.config.noise_floor.unwrap();
+    let floor = results.config.noise_floor.unwrap().in_process;
     assert_eq!((floor.time, floor.speedup), (0.02, 0.01));
     let z = 1.959_963_984_540_054;
     let w = &results.workloads[0];

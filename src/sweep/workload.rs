@@ -166,7 +166,7 @@ impl<'e> Sweep<'_, 'e> {
             ceilings: self.env.ceilings.clone(),
             tasks: self.result.tasks,
             loss: crate::fit::Loss::Log,
-            noise: self.settings.noise_floor,
+            noise: self.settings.noise_floor.of(self.workload.command().is_some()),
         }
     }
 

@@ -140,9 +140,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
     /// How much T(j) and S(j) move between runs on this machine beyond a run's own samples, as
-    /// relative standard deviations `TIME,SPEEDUP` (`2.5%,1.5%`; one value for both; `0` for
-    /// none). Recorded in the file; added to its intervals and to `compare`'s tests. Measure it
-    /// with a few reruns (README, "Comparing runs") [default: 2.5%,1.5%].
+    /// relative standard deviations `TIME,SPEEDUP` (`2.5%,0.5%`; one value for both; `0` for
+    /// none), for every workload. Recorded in the file; added to its intervals and so to
+    /// `compare`'s tests. Measure it with reruns (README, "Comparing runs") [default: this
+    /// project's 2-CPU machine's: 2.5%,0.5% in-process, 2%,3% for commands].
     #[arg(long, value_name = "TIME,SPEEDUP")]
     pub noise_floor: Option<String>,
     /// Read the machine's facts from this sysfs tree instead of /sys [env: AMDAHL_SYSFS].
