@@ -173,11 +173,14 @@ impl Store {
     pub fn save_baseline(&self, name: &str, json: &str) -> Result<PathBuf> {
         let path = self.baseline_path(name);
         let overwrite = if path.exists() {
-            if crate::results::load(&path, InputLimit::DEFAULT).is_err() {
+            if let Err(why) = crate::results::load(&path, InputLimit::DEFAULT) {
                 return Err(Error::usage(
                     "--save-baseline",
                     name,
-                    format!("would replace {}, which is not a results file: move it away first", path.display()),
+                    format!(
+                        "would replace {}, which does not load as a results file ({why}): move it away first",
+                        path.display()
+                    ),
                 ));
             }
             Overwrite::Replace
