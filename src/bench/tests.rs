@@ -153,11 +153,8 @@ fn list_and_bad_flags_need_no_target_folder() {
     // A missing named baseline is refused before anything is measured or claimed.
     assert_eq!(run(["--bench".into(), "--baseline".into(), "main".into()], workloads(), &env), 2);
     assert!(!dir.path().join("amdahl/scaling").join("run-000001.json").exists());
-    // Test mode on the real clock: one run at j = 1 and 2 of trivial work.
-    assert_eq!(run(["--test".to_owned()], workloads(), &env), 0);
-    let racy = vec![function("racy", Kind::Parallel).run(|_, team: &Team| team.threads()).into_workload()];
-    assert_eq!(run(Vec::<String>::new(), racy, &env), 1);
-    // Nothing was written anywhere in test mode.
+    // Nothing was written anywhere. (Test mode itself prints libtest-like lines, which would
+    // read as this harness's own in `cargo test`'s log: CI runs it on the example instead.)
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
