@@ -24,8 +24,11 @@ use crate::thread_set::{CpuCounts, ThreadSet};
 /// The run as the user asked for it, every field still unchecked text or numbers.
 #[derive(Debug, Clone, Default)]
 pub struct RunRequest {
-    /// `--workload` values; empty means the whole catalogue.
+    /// `--workload` values; empty (with no `specs`, commands or suite) means the whole catalogue.
     pub workloads: Vec<String>,
+    /// Workloads given as values, measured first with their parameters: a `cargo bench`
+    /// harness's own code ([`crate::bench`]). Their names must be distinct (the front-end checks).
+    pub specs: Vec<WorkloadSpec>,
     /// `--cmd` commands, with their optional `--name`, `--kind`, `--tasks` and `--bytes`.
     pub commands: Vec<CommandRequest>,
     /// `--check-output`: hash each command's standard output and require it equal at every j.
@@ -289,11 +292,12 @@ impl RunRequest {
     /// Checks every value and resolves defaults for a machine with `cpus`.
     pub fn resolve(&self, cpus: CpuCounts) -> Result<RunConfig> {
         let mut specs: Vec<(WorkloadSpec, Option<ThreadSet>, Option<String>)> = Vec::new();
-        if self.workloads.is_empty() && self.commands.is_empty() && self.suite.is_none() {
+        if self.workloads.is_empty() && self.commands.is_empty() && self.suite.is_none() && self.specs.is_empty() {
             for w in ALL {
                 specs.push((WorkloadSpec::builtin(*w)?, None, None));
             }
         }
+        specs.extend(self.specs.iter().map(|spec| (spec.clone(), None, None)));
         for spec in distinct_workloads(&self.workloads)? {
             specs.push((spec, None, None));
         }

@@ -189,10 +189,11 @@ pub fn run(config: &RunConfig, options: &RunOptions) -> Result<Finished> {
         outcome.results.workloads.iter().filter_map(|w| Some((w.name.clone(), w.error.clone()?))).collect();
     if saved_as_asked && signals::exit_code().is_none() && !failures.is_empty() {
         for (name, error) in &failures {
-            terminal::note(&format!("measure: {}", brief(&format!("{name}: {error}"))));
+            terminal::note(&format!("{}: {}", terminal::program(), brief(&format!("{name}: {error}"))));
         }
         terminal::note(&format!(
-            "measure: {} workload(s) failed; the errors are above and in the file",
+            "{}: {} workload(s) failed; the errors are above and in the file",
+            terminal::program(),
             failures.len()
         ));
     }

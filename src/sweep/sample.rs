@@ -7,6 +7,9 @@
 //! - Only the run itself is inside [`Clock::measure`]; a panic is caught there (and the clock still
 //!   stops), a failed run is an `Err` naming the workload and where it failed, never a panic of the
 //!   runner.
+//! - The input a run consumes is made afresh before the clock starts, untimed
+//!   ([`Instance::before_run`]: a closure workload's per-sample setup); a panic there fails the
+//!   sample like a panic of the run, and the run is not timed.
 //! - What the run left behind (a command's standard error still open after it exited) is finished
 //!   after the clock stops, untimed ([`Instance::after_run`]); its warning comes back with the sample.
 
@@ -78,6 +81,12 @@ pub fn run_sample(
     site: &SampleSite<'_>,
 ) -> (Result<Sample, String>, Option<String>) {
     let j = team.threads();
+    let (name, during) = (site.name, site.during);
+    // The per-sample setup, before the watchdog is armed and the clock starts.
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| instance.before_run())) {
+        let message = format!("workload `{name}` panicked in its per-sample setup {during}: {}", panic_message(&panic));
+        return (Err(message), None);
+    }
     let modeled = instance.modeled_ns(j);
     guard.arm(instance, site.name, j);
     let mut outcome = None;
@@ -86,7 +95,6 @@ pub fn run_sample(
     });
     guard.disarm();
     let left_behind = instance.after_run();
-    let (name, during) = (site.name, site.during);
     let result = match outcome {
         Some(Ok(Ok(checksum))) => Ok(Sample { measurement, checksum }),
         Some(Ok(Err(message))) => Err(format!("workload `{name}` failed {during}: {message}")),

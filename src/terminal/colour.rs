@@ -97,7 +97,7 @@ pub fn warning(message: &str) {
 /// after a progress bar).
 pub fn error(lead: &str, message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{lead}measure: {ERROR}error:{ERROR:#} {}", printable(&brief(message)));
+    let _ = writeln!(err, "{lead}{}: {ERROR}error:{ERROR:#} {}", super::program(), printable(&brief(message)));
 }
 
 #[cfg(test)]

@@ -22,6 +22,21 @@ pub use saved::report_saved;
 use crate::error::Error;
 use crate::report::printable;
 
+/// The name in front of errors (`measure: error: ...`): `measure` unless a front-end says
+/// otherwise ([`set_program`]).
+static PROGRAM: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Names the front-end in its error messages (a `cargo bench` harness says `amdahl`); the
+/// first call wins.
+pub fn set_program(name: &'static str) {
+    let _ = PROGRAM.set(name);
+}
+
+/// The name in front of errors: `measure` by default.
+pub fn program() -> &'static str {
+    PROGRAM.get().copied().unwrap_or("measure")
+}
+
 /// Prints `text` on standard output, control characters from files escaped.
 pub fn print(text: &str) -> Result<(), Error> {
     stdout::write(&printable(text))

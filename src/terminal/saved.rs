@@ -13,7 +13,8 @@ pub fn report_saved(saved: &Saved) -> bool {
         }
         Saved::Rescued { intended, error, at } => {
             eprintln!(
-                "measure: error: cannot write {} ({}); the results were saved to {} instead",
+                "{}: error: cannot write {} ({}); the results were saved to {} instead",
+                super::program(),
                 printable(&intended.display().to_string()),
                 printable(error),
                 at.display()
@@ -22,7 +23,8 @@ pub fn report_saved(saved: &Saved) -> bool {
         }
         Saved::Unsaved { intended, error, json } => {
             eprintln!(
-                "measure: error: cannot write {} ({}), nor a rescue file in the temporary folder; the results follow:",
+                "{}: error: cannot write {} ({}), nor a rescue file in the temporary folder; the results follow:",
+                super::program(),
                 printable(&intended.display().to_string()),
                 printable(error)
             );

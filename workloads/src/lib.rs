@@ -73,7 +73,7 @@ mod workload;
 
 pub mod builtin;
 
-pub use checksum::Checksum;
+pub use checksum::{Checksum, FixedHasher};
 pub use command::{CommandWorkload, kill_running_commands, run_hook};
 pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};

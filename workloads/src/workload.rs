@@ -92,6 +92,11 @@ pub trait Instance: Send {
     /// in-process work that does not return.
     fn set_timeout(&mut self, _timeout: Option<std::time::Duration>) {}
 
+    /// Called before each run, outside the timing: makes the input a run consumes or mutates
+    /// afresh (a sort's unsorted array; criterion's `iter_batched`), so that every timed run does
+    /// the same work. The default has nothing to make.
+    fn before_run(&mut self) {}
+
     /// Called after each run, outside the timing: finishes what the run left behind (a command's
     /// standard error, still open when the command exited) and returns a warning worth telling the
     /// user, if any. The default has nothing to finish.

@@ -497,6 +497,7 @@ impl RunArgs {
             force: self.force,
             pin: self.pin.map(PinArg::policy),
             hooks: Hooks { setup: self.setup, prepare: self.prepare, cleanup: self.cleanup },
+            specs: Vec::new(),
         })
     }
 }

@@ -1,0 +1,364 @@
+//! The arguments of a `harness = false` bench: cargo's and libtest's conventions, `measure run`'s
+//! flags that make sense for your own code, and criterion's baselines. Parsed by hand (the library
+//! has no clap).
+//!
+//! - `cargo bench` passes `--bench`: the sweep. Without it (`cargo test --benches`, the binary run
+//!   by hand) or with `--test`: test mode, each workload once at j = 1 and 2, checksums checked.
+//! - Free words are filters: a workload runs when its name contains one (`--exact`: equals one);
+//!   `--skip WORD` leaves out names containing WORD; `--list` lists.
+//! - libtest's other flags (`--nocapture`, `--quiet`, `--format pretty`, `--test-threads 1`, …) are
+//!   accepted and ignored, so cargo and IDEs never fail the run; any other flag is refused with its
+//!   name (exit 2).
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::placement::Pin;
+use crate::terminal::ColorWhen;
+
+/// What the bench is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// `--bench`: sweep and compare.
+    Bench,
+    /// `--test` or no `--bench`: each workload once at j = 1 and 2.
+    #[default]
+    Test,
+    /// `--list`: the names, libtest's way.
+    List,
+    /// `--help`.
+    Help,
+}
+
+/// The parsed arguments.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BenchArgs {
+    /// What to do.
+    pub mode: Mode,
+    /// Free words: names to select (substrings; exact with `--exact`).
+    pub filters: Vec<String>,
+    /// `--exact`.
+    pub exact: bool,
+    /// `--skip`: names containing one are left out.
+    pub skip: Vec<String>,
+    /// `--threads`.
+    pub threads: Option<String>,
+    /// `--budget` in seconds.
+    pub budget_s: Option<f64>,
+    /// `--json`.
+    pub json: bool,
+    /// `--out`: the results file (instead of the run history under the target folder).
+    pub out: Option<PathBuf>,
+    /// `--pin`.
+    pub pin: Option<Pin>,
+    /// `--timeout`.
+    pub timeout: Option<String>,
+    /// `--color`.
+    pub color: ColorWhen,
+    /// `--no-ceilings`.
+    pub no_ceilings: bool,
+    /// `--save-baseline NAME`.
+    pub save_baseline: Option<String>,
+    /// `--baseline NAME`.
+    pub baseline: Option<String>,
+    /// `--fail-on-regression`.
+    pub fail_on_regression: bool,
+}
+
+/// libtest's flags without a value: accepted, ignored.
+const LIBTEST_SWITCHES: &[&str] = &[
+    "--nocapture",
+    "--no-capture",
+    "--show-output",
+    "--quiet",
+    "-q",
+    "--ignored",
+    "--include-ignored",
+    "--exclude-should-panic",
+    "--force-run-in-process",
+    "--report-time",
+    "--ensure-time",
+    "--shuffle",
+    "--no-fail-fast",
+];
+
+/// libtest's flags with a value: accepted with their value, ignored.
+const LIBTEST_VALUED: &[&str] = &["--format", "--test-threads", "--logfile", "--shuffle-seed", "-Z"];
+
+/// The usage text of `--help`.
+pub const HELP: &str = "\
+A cargo bench of amdahl: every workload measured at several thread counts, its speedup,
+serial fraction and verdict, compared with the last run.
+
+usage: cargo bench [--bench NAME] -- [FILTER...] [OPTIONS]
+
+  FILTER                  run the workloads whose name contains FILTER
+      --exact             ... whose name is FILTER
+      --skip WORD         leave out the workloads whose name contains WORD
+      --list              list the workloads
+      --test              run each workload once at j = 1 and 2 and check its checksum
+                          (also without --bench: `cargo test --benches`)
+      --threads LIST      thread counts (e.g. 1,2,4 or 1-8); default: each workload's plan
+      --budget SECONDS    time for the whole run (default 25)
+      --timeout DURATION  the longest one sample may take (e.g. 90s, none)
+      --pin POLICY        none, compact or scatter
+      --no-ceilings       do not measure the machine's ceilings
+      --json              the results file's JSON on standard output instead of the table
+      --out FILE          write the results there instead of the run history
+      --color WHEN        auto, always or never
+      --save-baseline NAME  also save this run as the baseline NAME
+      --baseline NAME     compare with the baseline NAME instead of the last run
+      --fail-on-regression  exit 1 when a workload's speedup fell significantly
+";
+
+impl BenchArgs {
+    /// Parses the arguments after the program name.
+    pub fn parse<I, S>(args: I) -> Result<BenchArgs>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut out = BenchArgs::default();
+        let (mut bench, mut test, mut list, mut help) = (false, false, false, false);
+        let mut args = args.into_iter().map(Into::into);
+        while let Some(arg) = args.next() {
+            if !arg.starts_with('-') || arg == "-" {
+                out.filters.push(arg);
+                continue;
+            }
+            if arg == "--" {
+                out.filters.extend(args.by_ref());
+                break;
+            }
+            // `--flag=value` and `--flag value`.
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+                _ => (arg.clone(), None),
+            };
+            let switch = |out: &mut bool| match &inline {
+                Some(v) => Err(Error::usage(&flag, v, "takes no value")),
+                None => {
+                    *out = true;
+                    Ok(())
+                }
+            };
+            let mut value = |name: &str| -> Result<String> {
+                match inline.clone().or_else(|| args.next()) {
+                    Some(v) => Ok(v),
+                    None => Err(Error::usage(name, "", "needs a value")),
+                }
+            };
+            match flag.as_str() {
+                "--bench" => switch(&mut bench)?,
+                "--test" => switch(&mut test)?,
+                "--list" => switch(&mut list)?,
+                "-h" | "--help" => switch(&mut help)?,
+                "--exact" => switch(&mut out.exact)?,
+                "--json" => switch(&mut out.json)?,
+                "--no-ceilings" => switch(&mut out.no_ceilings)?,
+                "--fail-on-regression" => switch(&mut out.fail_on_regression)?,
+                "--skip" => out.skip.push(value("--skip")?),
+                "--threads" => out.threads = Some(nonempty("--threads", value("--threads")?)?),
+                "--timeout" => out.timeout = Some(nonempty("--timeout", value("--timeout")?)?),
+                "--out" => out.out = Some(PathBuf::from(nonempty("--out", value("--out")?)?)),
+                "--budget" => {
+                    let text = value("--budget")?;
+                    let seconds: f64 = text
+                        .trim()
+                        .parse()
+                        .map_err(|_| Error::usage("--budget", &text, "is not a number of seconds"))?;
+                    out.budget_s = Some(seconds);
+                }
+                "--pin" => {
+                    let text = value("--pin")?;
+                    out.pin = Some(
+                        Pin::ALL
+                            .into_iter()
+                            .find(|p| p.as_str() == text)
+                            .ok_or_else(|| Error::usage("--pin", &text, "is not a policy (none, compact, scatter)"))?,
+                    );
+                }
+                "--color" | "--colour" => {
+                    let text = value("--color")?;
+                    out.color = match text.as_str() {
+                        "auto" => ColorWhen::Auto,
+                        "always" => ColorWhen::Always,
+                        "never" => ColorWhen::Never,
+                        _ => return Err(Error::usage("--color", &text, "is not auto, always or never")),
+                    };
+                }
+                "--save-baseline" => {
+                    out.save_baseline = Some(baseline_name("--save-baseline", value("--save-baseline")?)?)
+                }
+                "--baseline" => out.baseline = Some(baseline_name("--baseline", value("--baseline")?)?),
+                f if LIBTEST_SWITCHES.contains(&f) => {}
+                f if LIBTEST_VALUED.contains(&f) => {
+                    value(f)?;
+                }
+                // `-Zunstable-options`.
+                f if f.starts_with("-Z") => {}
+                _ => {
+                    return Err(Error::usage(
+                        "cargo bench --",
+                        &flag,
+                        "is not a flag of this bench (see `cargo bench -- --help`)",
+                    ));
+                }
+            }
+        }
+        out.mode = if help {
+            Mode::Help
+        } else if list {
+            Mode::List
+        } else if test || !bench {
+            Mode::Test
+        } else {
+            Mode::Bench
+        };
+        Ok(out)
+    }
+
+    /// Whether the workload `name` is selected by the filters and `--skip`.
+    pub fn selects(&self, name: &str) -> bool {
+        let chosen = self.filters.is_empty()
+            || self.filters.iter().any(|f| if self.exact { name == f } else { name.contains(f.as_str()) });
+        chosen && !self.skip.iter().any(|s| name.contains(s.as_str()))
+    }
+}
+
+fn nonempty(flag: &str, text: String) -> Result<String> {
+    if text.trim().is_empty() { Err(Error::usage(flag, text, "is empty")) } else { Ok(text) }
+}
+
+/// A baseline's name becomes a file name: letters, digits, `-`, `_` and `.`, not starting with
+/// `.`, at most 64 characters.
+pub fn baseline_name(flag: &str, name: String) -> Result<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.len() > 64 || name.starts_with('.') || !name.chars().all(allowed) {
+        return Err(Error::usage(
+            flag,
+            name,
+            "is not a baseline name (1 to 64 letters, digits, `-`, `_` or `.`, not starting with `.`)",
+        ));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<BenchArgs> {
+        BenchArgs::parse(args.iter().copied())
+    }
+
+    #[test]
+    fn test_mode_is_the_default_and_bench_needs_the_flag() {
+        // `cargo test --benches` and a bare run pass no --bench: test mode.
+        assert_eq!(parse(&[]).unwrap().mode, Mode::Test);
+        assert_eq!(parse(&["--bench"]).unwrap().mode, Mode::Bench);
+        assert_eq!(parse(&["--bench", "--test"]).unwrap().mode, Mode::Test);
+        assert_eq!(parse(&["--bench", "--list"]).unwrap().mode, Mode::List);
+        assert_eq!(parse(&["--list", "--format", "terse"]).unwrap().mode, Mode::List);
+        assert_eq!(parse(&["--help"]).unwrap().mode, Mode::Help);
+    }
+
+    #[test]
+    fn filters_select_by_substring_or_exactly_and_skip_leaves_out() {
+        let args = parse(&["--bench", "sort", "chain"]).unwrap();
+        assert_eq!(args.filters, ["sort", "chain"]);
+        assert!(args.selects("parallel-sort") && args.selects("hash-chain") && !args.selects("primes"));
+        let exact = parse(&["--bench", "--exact", "sort"]).unwrap();
+        assert!(exact.selects("sort") && !exact.selects("parallel-sort"));
+        let skip = parse(&["--bench", "--skip", "hash"]).unwrap();
+        assert!(skip.selects("parallel-sort") && !skip.selects("hash-chain"));
+        assert!(parse(&["--bench"]).unwrap().selects("anything"));
+        // After `--`, everything is a filter.
+        assert_eq!(parse(&["--", "--weird"]).unwrap().filters, ["--weird"]);
+    }
+
+    #[test]
+    fn libtest_flags_are_accepted_and_ignored() {
+        let args = parse(&[
+            "--bench",
+            "--nocapture",
+            "--quiet",
+            "-q",
+            "--format",
+            "pretty",
+            "--format=json",
+            "--test-threads",
+            "1",
+            "-Z",
+            "unstable-options",
+            "-Zunstable-options",
+            "--show-output",
+            "--color",
+            "never",
+        ])
+        .unwrap();
+        assert_eq!(args.mode, Mode::Bench);
+        assert!(args.filters.is_empty(), "{:?}", args.filters);
+        assert_eq!(args.color, ColorWhen::Never);
+    }
+
+    #[test]
+    fn measure_run_flags_in_both_spellings() {
+        let args = parse(&[
+            "--bench",
+            "--threads",
+            "1,2",
+            "--budget=5",
+            "--json",
+            "--out",
+            "r.json",
+            "--pin",
+            "compact",
+            "--timeout",
+            "90s",
+            "--no-ceilings",
+            "--save-baseline",
+            "before",
+            "--baseline=main",
+            "--fail-on-regression",
+        ])
+        .unwrap();
+        assert_eq!(args.threads.as_deref(), Some("1,2"));
+        assert_eq!(args.budget_s, Some(5.0));
+        assert!(args.json && args.no_ceilings && args.fail_on_regression);
+        assert_eq!(args.out, Some(PathBuf::from("r.json")));
+        assert_eq!(args.pin, Some(Pin::Compact));
+        assert_eq!(args.timeout.as_deref(), Some("90s"));
+        assert_eq!((args.save_baseline.as_deref(), args.baseline.as_deref()), (Some("before"), Some("main")));
+    }
+
+    #[test]
+    fn bad_flags_name_the_flag_and_exit_2() {
+        for (args, flag) in [
+            (&["--bogus"][..], "cargo bench --: `--bogus`"),
+            (&["--threads"][..], "--threads"),
+            (&["--budget", "soon"][..], "--budget"),
+            (&["--pin", "everywhere"][..], "--pin"),
+            (&["--color", "pink"][..], "--color"),
+            (&["--json=yes"][..], "--json"),
+            (&["--save-baseline", "../../etc"][..], "--save-baseline"),
+            (&["--baseline", ".hidden"][..], "--baseline"),
+            (&["--baseline", ""][..], "--baseline"),
+            (&["--out", ""][..], "--out"),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            assert!(err.to_string().starts_with(flag), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn baseline_names_are_file_names() {
+        for good in ["main", "v1.2", "before_fix", "a-b"] {
+            assert_eq!(baseline_name("--baseline", good.into()).unwrap(), good);
+        }
+        for bad in ["", "a/b", "..", ".x", "a b", "é", &"x".repeat(65)] {
+            assert!(baseline_name("--baseline", bad.into()).is_err(), "{bad}");
+        }
+    }
+}

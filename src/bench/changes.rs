@@ -1,0 +1,127 @@
+//! What changed since the baseline, one line per workload, and the regression gate. The numbers
+//! are [`crate::compare::compare`]'s (the baseline is its A, this run its B); nothing here
+//! compares on its own.
+
+use std::path::PathBuf;
+
+use crate::compare::{Figure, FigureTest, PairComparison, compare};
+use crate::results::ResultsFile;
+
+/// This run against its baseline, on one workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The workload.
+    pub name: String,
+    /// The baseline's file name (`run-000003.json`, `baseline-main.json`).
+    pub baseline: String,
+    /// `compare`'s pair: index 0 the baseline, 1 this run.
+    pub pair: PairComparison,
+}
+
+/// Compares `new` with each workload's baseline (`baselines`: workload name, baseline file, its
+/// contents; several workloads may share one file). Returns the changes, and notes on the
+/// workloads that could not be compared.
+pub fn since(
+    new: &ResultsFile,
+    names: &[String],
+    baselines: &[(String, PathBuf, ResultsFile)],
+) -> (Vec<Change>, Vec<String>) {
+    let mut changes = Vec::new();
+    let mut notes = Vec::new();
+    let mut files: Vec<&PathBuf> = baselines.iter().map(|(_, path, _)| path).collect();
+    files.dedup();
+    files.sort();
+    files.dedup();
+    for path in files {
+        let Some((_, _, base)) = baselines.iter().find(|(_, p, _)| p == path) else { continue };
+        let label = super::label_of(path);
+        let wanted: Vec<&String> = baselines.iter().filter(|(_, p, _)| p == path).map(|(n, ..)| n).collect();
+        // Only the workloads whose baseline this file is.
+        let mut this_run = new.clone();
+        this_run.workloads.retain(|w| wanted.contains(&&w.name));
+        match compare(&[(label.clone(), base.clone()), ("this run".to_owned(), this_run)]) {
+            Ok(comparison) => {
+                for w in comparison.workloads {
+                    if let Some(pair) = w.pairs.into_iter().next() {
+                        changes.push(Change { name: w.name, baseline: label.clone(), pair });
+                    }
+                }
+                notes.extend(
+                    comparison
+                        .not_compared
+                        .into_iter()
+                        .filter(|n| wanted.iter().any(|w| n.starts_with(&format!("{w}: "))))
+                        .filter(|n| !n.contains(": only in B") && !n.contains(": not in B"))
+                        .map(|n| format!("{n} (A: {label}, B: this run)")),
+                );
+            }
+            Err(e) => notes.push(format!("not compared with {label}: {e}")),
+        }
+    }
+    changes.sort_by_key(|c| names.iter().position(|n| *n == c.name));
+    (changes, notes)
+}
+
+/// `compare`'s test of `figure`, where both sides have it.
+fn test(pair: &PairComparison, figure: Figure) -> Option<&FigureTest> {
+    pair.tests.iter().find(|t| t.figure == figure)
+}
+
+/// Whether the speedup at the largest common j fell significantly: `compare`'s test of S (each
+/// run's interval widened by the run-to-run noise floor) excludes no change, and S is lower.
+pub fn regressed(pair: &PairComparison) -> bool {
+    test(pair, Figure::Speedup).is_some_and(|t| t.significant && t.change < 0.0)
+}
+
+/// `parallel-sort: S(2) 1.85 -> 1.10, -41%, significant; B 0.081 -> 0.820, significant; T(1)
+/// +2%, within noise (vs run-000003.json)`.
+pub fn line(change: &Change) -> String {
+    let p = &change.pair;
+    let noise = |t: &FigureTest| if t.significant { "significant" } else { "within noise" };
+    let mut parts = Vec::new();
+    match (test(p, Figure::Speedup), p.common_threads, p.speedup_at_common) {
+        (Some(t), _, _) => parts.push(format!(
+            "S({}) {:.2} -> {:.2}, {:+.0}%, {}",
+            t.threads.unwrap_or(0),
+            t.values[0],
+            t.values[1],
+            t.change * 100.0,
+            noise(t)
+        )),
+        (None, Some(j), [Some(a), Some(b)]) => parts.push(format!("S({j}) {a:.2} -> {b:.2}, untested")),
+        _ => {}
+    }
+    match (test(p, Figure::SerialFraction), p.serial_fraction) {
+        (Some(t), _) => parts.push(format!("B {:.3} -> {:.3}, {}", t.values[0], t.values[1], noise(t))),
+        (None, [Some(a), Some(b)]) => parts.push(format!("B {a:.3} -> {b:.3}, untested")),
+        _ => {}
+    }
+    if let Some(t) = test(p, Figure::T1) {
+        parts.push(format!("T(1) {:+.0}%, {}", t.change * 100.0, noise(t)));
+    }
+    if parts.is_empty() {
+        parts.push("nothing to compare (too few points)".to_owned());
+    }
+    format!("{}: {} (vs {})", change.name, parts.join("; "), change.baseline)
+}
+
+/// The block printed after the table: a heading, one line per workload (a workload without a
+/// baseline says so), then the notes.
+pub fn text(changes: &[Change], notes: &[String], names: &[String], named: Option<&str>) -> String {
+    let heading = match named {
+        Some(name) => format!("changes since baseline `{name}`:"),
+        None => "changes since the last run:".to_owned(),
+    };
+    let mut out = format!("{heading}\n");
+    for name in names {
+        match changes.iter().find(|c| &c.name == name) {
+            Some(change) => out.push_str(&format!("  {}\n", line(change))),
+            None if notes.iter().any(|n| n.starts_with(&format!("{name}: "))) => {}
+            None => out.push_str(&format!("  {name}: no baseline yet (the next run is compared with this one)\n")),
+        }
+    }
+    for note in notes {
+        out.push_str(&format!("  {note}\n"));
+    }
+    out
+}

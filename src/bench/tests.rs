@@ -1,0 +1,228 @@
+//! The bench front-end on the fake clock: checksums, the per-sample setup outside the timing,
+//! names, baselines and the change lines. No real timing is asserted.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use amdahl_workloads::Kind;
+
+use super::*;
+use crate::config::RunConfig;
+use crate::machine::Roots;
+use crate::sweep::{FakeClock, Journal, Measurement, RunContext, Silent};
+use crate::thread_set::CpuCounts;
+
+const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
+
+fn sweep(specs: Vec<WorkloadSpec>, out: &Path, clock: &dyn Clock) -> ResultsFile {
+    // As `bench_mode`: the run file is our own empty claim, replaced.
+    let config =
+        RunRequest { specs, threads: Some("1-4".into()), out: Some(out.to_owned()), force: true, ..Default::default() }
+            .resolve(CPUS)
+            .unwrap();
+    run_config(&config, clock)
+}
+
+fn run_config(config: &RunConfig, clock: &dyn Clock) -> ResultsFile {
+    crate::sweep::run(
+        config,
+        RunContext {
+            clock,
+            observer: &mut Silent,
+            interrupted: &AtomicBool::new(false),
+            cpus: CPUS,
+            machine: crate::machine::fingerprint(&Roots::default()),
+            argv: vec!["bench".into()],
+            results_dir: "unused".into(),
+            journal: &Journal::new(),
+            watchdog: None,
+            roots: &Default::default(),
+            ceilings: None,
+        },
+    )
+    .unwrap()
+    .results
+}
+
+use crate::results::ResultsFile;
+
+#[test]
+fn a_closure_whose_value_depends_on_j_is_a_checksum_mismatch() {
+    let racy = function("racy", Kind::Parallel).run(|_, team: &Team| team.threads());
+    let err = check_once(&racy, &FakeClock::exact(), None, None).unwrap_err();
+    assert!(err.contains("j=2") && err.contains("differs"), "{err}");
+    let fine = function("fine", Kind::Parallel).run(|_, team: &Team| team.map(8, |i| i as u64).iter().sum::<u64>());
+    assert_eq!(check_once(&fine, &FakeClock::exact(), None, None), Ok(Checksum::of_hash(&28u64)));
+
+    // The sweep catches it as for built-ins: the points past j = 1 fail with the mismatch.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = WorkloadSpec::defaults(Arc::new(function("racy", Kind::Parallel).run(|_, team: &Team| team.threads())))
+        .unwrap();
+    let results = sweep(vec![spec], &dir.path().join("r.json"), &FakeClock::exact());
+    let w = &results.workloads[0];
+    let errors = format!("{:?} {:?}", w.error, w.points.iter().map(|p| &p.error).collect::<Vec<_>>());
+    assert!(errors.contains("differs"), "{errors}");
+}
+
+/// A clock that says whether a sample is being timed.
+struct Watching {
+    inner: FakeClock,
+    timing: AtomicBool,
+}
+
+impl Clock for Watching {
+    fn now_ns(&self) -> u64 {
+        self.inner.now_ns()
+    }
+    fn measure(&self, threads: usize, modeled: Option<u64>, cpu: CpuSource<'_>, work: &mut dyn FnMut()) -> Measurement {
+        self.timing.store(true, Ordering::SeqCst);
+        let m = self.inner.measure(threads, modeled, cpu, work);
+        self.timing.store(false, Ordering::SeqCst);
+        m
+    }
+}
+
+static CLOCK: std::sync::OnceLock<Watching> = std::sync::OnceLock::new();
+
+#[test]
+fn the_per_sample_setup_runs_before_every_sample_outside_the_timing() {
+    let clock = CLOCK.get_or_init(|| Watching { inner: FakeClock::exact(), timing: AtomicBool::new(false) });
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static TIMED_SETUPS: AtomicUsize = AtomicUsize::new(0);
+    let sort = function("sort", Kind::Parallel)
+        .setup(|_| (0..1000u32).rev().collect::<Vec<u32>>())
+        .each_sample(|v: &Vec<u32>| {
+            if CLOCK.get().is_some_and(|c| c.timing.load(Ordering::SeqCst)) {
+                TIMED_SETUPS.fetch_add(1, Ordering::SeqCst);
+            }
+            MADE.fetch_add(1, Ordering::SeqCst);
+            v.clone()
+        })
+        .run(|v: &mut Vec<u32>, _| {
+            // Every run gets the unsorted input: the last run's sorting was not kept.
+            assert_eq!(v[0], 999);
+            RUNS.fetch_add(1, Ordering::SeqCst);
+            v.sort_unstable();
+            v[0]
+        });
+    let dir = tempfile::tempdir().unwrap();
+    let results = sweep(vec![WorkloadSpec::defaults(Arc::new(sort)).unwrap()], &dir.path().join("r.json"), clock);
+    let w = &results.workloads[0];
+    assert_eq!(w.error, None);
+    assert!(w.points.iter().all(|p| p.error.is_none() && p.samples_ns.len() >= 2));
+    let runs = RUNS.load(Ordering::SeqCst);
+    assert!(runs > 8, "{runs}");
+    // One fresh input per run, never made while the clock ran.
+    assert_eq!(MADE.load(Ordering::SeqCst), runs);
+    assert_eq!(TIMED_SETUPS.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn names_must_be_distinct_and_printable() {
+    let a: Arc<dyn Workload> = Arc::new(function("a", Kind::Parallel).run(|_, _| 0));
+    let again: Arc<dyn Workload> = Arc::new(function("a", Kind::Sequential).run(|_, _| 0));
+    let empty: Arc<dyn Workload> = Arc::new(function(" ", Kind::Parallel).run(|_, _| 0));
+    let control: Arc<dyn Workload> = Arc::new(function("a\u{1b}[31m", Kind::Parallel).run(|_, _| 0));
+    assert!(check_names(&[Arc::clone(&a)]).is_ok());
+    for bad in [vec![Arc::clone(&a), again], vec![empty], vec![control]] {
+        let err = check_names(&bad).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{err}");
+    }
+}
+
+#[test]
+fn trait_workloads_and_builtins_go_in_too() {
+    let builtin = amdahl_workloads::find("primes").unwrap().into_workload();
+    assert_eq!(builtin.name(), "primes");
+    let closure = function("c", Kind::Parallel).run(|_, _| 0).into_workload();
+    assert_eq!(closure.name(), "c");
+}
+
+#[test]
+fn list_and_bad_flags_need_no_target_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = BenchEnv {
+        exe: Some(dir.path().join("release/deps/scaling-0123456789abcdef")),
+        cargo_target_dir: None,
+        cwd: dir.path().to_owned(),
+    };
+    let workloads = || vec![function("sort", Kind::Parallel).run(|_, _| 0).into_workload()];
+    assert_eq!(run(["--list".to_owned()], workloads(), &env), 0);
+    assert_eq!(run(["--bench".to_owned(), "--no-such-flag".to_owned()], workloads(), &env), 2);
+    assert_eq!(run(["--bench".to_owned(), "--threads".to_owned(), "0".to_owned()], workloads(), &env), 2);
+    // A missing named baseline is refused before anything is measured or claimed.
+    assert_eq!(run(["--bench".into(), "--baseline".into(), "main".into()], workloads(), &env), 2);
+    assert!(!dir.path().join("amdahl/scaling").join("run-000001.json").exists());
+    // Nothing was written anywhere. (Test mode itself prints libtest-like lines, which would
+    // read as this harness's own in `cargo test`'s log: CI runs it on the example instead.)
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// `synthetic` with serial fraction `b` under `name`, its parameters hidden: runs of different
+/// `b` are then the same workload to `compare`, as your code before and after a change.
+fn synthetic(name: &str, b: f64) -> WorkloadSpec {
+    let inner = WorkloadSpec::parse(&format!("synthetic:b={b},size=1000000")).unwrap();
+    WorkloadSpec::defaults(Arc::new(Hidden(name.to_owned(), inner))).unwrap()
+}
+
+#[test]
+fn the_baseline_is_each_workloads_last_run_and_the_gate_reads_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    // Run 1: both workloads; run 2: only `other` (a filtered run).
+    let first = store.claim_next_run().unwrap();
+    let before = sweep(vec![synthetic("work", 0.1), synthetic("other", 0.1)], &first, &clock);
+    let second = store.claim_next_run().unwrap();
+    sweep(vec![synthetic("other", 0.1)], &second, &clock);
+    let names = vec!["work".to_owned(), "other".to_owned()];
+    let found = store.last_runs_of(&names, None);
+    let of = |n: &str| found.iter().find(|(w, ..)| w == n).map(|(_, p, _)| p.clone());
+    assert_eq!((of("work"), of("other")), (Some(first.clone()), Some(second.clone())));
+
+    // This run: `work` lost its scaling (B 0.1 -> 0.5), `other` did not change.
+    let third = store.claim_next_run().unwrap();
+    let now = sweep(vec![synthetic("work", 0.5), synthetic("other", 0.1)], &third, &clock);
+    let found = store.last_runs_of(&names, Some(&third));
+    let (changes, notes) = changes::since(&now, &names, &found);
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(changes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["work", "other"]);
+    let work = &changes[0];
+    assert_eq!(work.baseline, "run-000001.json");
+    let line = changes::line(work);
+    assert!(line.starts_with("work: S(4) 3.08 -> 1.60, -48%, significant; B 0.100 -> 0.500, significant"), "{line}");
+    assert!(changes::regressed(&work.pair));
+    let other = changes::line(&changes[1]);
+    assert!(!changes::regressed(&changes[1].pair), "{other}");
+    assert!(other.contains("+0%, within noise") && other.ends_with("(vs run-000002.json)"), "{other}");
+    let text = changes::text(&changes, &notes, &[names[0].clone(), names[1].clone(), "new".into()], None);
+    assert!(text.contains("new: no baseline yet"), "{text}");
+    // Faster is no regression: the old run against the new one as its baseline.
+    let (back, _) = changes::since(&before, &names[..1], &[("work".into(), third.clone(), now.clone())]);
+    assert!(!changes::regressed(&back[0].pair), "{}", changes::line(&back[0]));
+}
+
+/// A workload under another name, its parameters fixed and undeclared.
+struct Hidden(String, WorkloadSpec);
+
+impl Workload for Hidden {
+    fn name(&self) -> &str {
+        &self.0
+    }
+    fn kind(&self) -> Kind {
+        self.1.workload.kind()
+    }
+    fn description(&self) -> &str {
+        self.1.workload.description()
+    }
+    fn params(&self) -> &'static [amdahl_workloads::ParamSpec] {
+        const SIZE: &[amdahl_workloads::ParamSpec] = &[amdahl_workloads::ParamSpec::integer("size", "fixed", 1, 1, 1)];
+        SIZE
+    }
+    fn prepare(
+        &self,
+        _: &Params,
+    ) -> std::result::Result<Box<dyn amdahl_workloads::Instance>, amdahl_workloads::WorkloadError> {
+        self.1.workload.prepare(&self.1.params)
+    }
+}
