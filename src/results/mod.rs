@@ -300,6 +300,11 @@ impl WorkloadResult {
     }
 }
 
+/// What a file without `workload_version` means: the first version.
+fn version_one() -> u32 {
+    1
+}
+
 /// The machine's state at one moment: what can make timings drift (see `machine::environment`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
@@ -452,6 +457,12 @@ pub struct WorkloadResult {
     /// The command template, for command workloads (`{threads}` stands for j).
     #[serde(default)]
     pub command: Option<String>,
+    /// The version of the workload's work (`Workload::version`): raised when the same parameters
+    /// start measuring something else (a built-in's decomposition changed: `primes`, `mc-pi`,
+    /// `synthetic` and `triad` are version 2); results of different versions are not compared.
+    /// Files without it are version 1.
+    #[serde(default = "version_one")]
+    pub workload_version: u32,
     /// Every parameter and its value (defaults included).
     pub params: BTreeMap<String, f64>,
     /// The `size` parameter actually run.
@@ -537,6 +548,7 @@ impl WorkloadResult {
             kind: self.kind,
             description: self.description.clone(),
             command: self.command.clone(),
+            workload_version: self.workload_version,
             params: self.params.clone(),
             size: self.size,
             size_calibrated: self.size_calibrated,
