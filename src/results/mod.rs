@@ -700,3 +700,17 @@ pub fn json_schema() -> crate::Result<String> {
     let schema = schemars::schema_for!(ResultsFile);
     Ok(serde_json::to_string_pretty(&schema).map_err(crate::Error::encode("the JSON Schema"))? + "\n")
 }
+
+#[cfg(test)]
+mod tests {
+    /// A file written before workload versions (every committed reference run) loads, and each
+    /// of its workloads reads as version 1.
+    #[test]
+    fn a_file_without_workload_version_is_version_1() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-26-vm16-xeon-default.json");
+        assert!(!std::fs::read_to_string(path).unwrap().contains("workload_version"));
+        let file = super::load(std::path::Path::new(path), crate::input::InputLimit::DEFAULT).unwrap();
+        assert!(!file.workloads.is_empty());
+        assert!(file.workloads.iter().all(|w| w.workload_version == 1));
+    }
+}

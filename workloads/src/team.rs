@@ -303,6 +303,40 @@ mod tests {
     }
 
     #[test]
+    fn reductions_fold_in_task_order_on_both_backends() {
+        // String concatenation is associative but not commutative: the order shows.
+        let serial = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let join = |a: String, b: String| if a.is_empty() || b.is_empty() { a + &b } else { a + "," + &b };
+        for backend in Backend::ALL {
+            for j in [1, 2, 3, 7, 20] {
+                let team = Team::new(j, backend).unwrap();
+                for n in [0, 1, 5, 103] {
+                    assert_eq!(
+                        team.map_reduce(n, String::new(), |i| i.to_string(), join),
+                        serial(n),
+                        "{backend} j={j}"
+                    );
+                    let mut data: Vec<usize> = (0..n).collect();
+                    let folded = team.reduce_chunks_mut(
+                        &mut data,
+                        10,
+                        String::new(),
+                        |i, c| {
+                            c.iter_mut().for_each(|x| *x += 1);
+                            format!("{i}:{}", c.len())
+                        },
+                        join,
+                    );
+                    let chunks: Vec<String> =
+                        (0..n.div_ceil(10)).map(|i| format!("{i}:{}", (n - 10 * i).min(10))).collect();
+                    assert_eq!(folded, chunks.join(","), "{backend} j={j} n={n}");
+                    assert_eq!(data, (1..=n).collect::<Vec<_>>());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn map_chunks_mut_covers_every_element_once() {
         for backend in Backend::ALL {
             for j in [1, 2, 3, 7] {
