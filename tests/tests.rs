@@ -129,7 +129,11 @@ fn a_small_real_run_writes_a_complete_results_file() {
     // The verdict beside its sentence, the baseline of the speedups and the work's task count.
     assert!(w["verdict"]["kind"].is_string() && w["diagnosis"].is_string(), "{w}");
     assert_eq!(w["fits"]["speedup_baseline"], "measured");
-    assert_eq!(w["tasks"], 5040);
+    assert_eq!(w["tasks"], 1562, "100,000 parallel units, 64 a task");
+    assert_eq!(
+        (w["workload_version"].as_u64(), saved["workloads"][1]["workload_version"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert!(stderr(&out).contains("results written to"));
 }
 
