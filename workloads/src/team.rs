@@ -10,7 +10,11 @@
 //!    contiguous block of tasks `t*tasks/j .. (t+1)*tasks/j` (a static partition, no balancing)
 //!    through `ThreadPool::broadcast`, which runs once on every worker and returns when all are
 //!    done: one barrier per call, as an OpenMP `parallel for schedule(static)`.
-//! 4. Results come back in task order. A panic in any task is re-raised in the caller.
+//! 4. Results come back in task order ([`Team::map`], [`Team::map_chunks_mut`]), or folded in the
+//!    workers by an associative operation, equal to the serial fold in task order
+//!    ([`Team::map_reduce`], [`Team::reduce_chunks_mut`]): a workload of 65,536 tasks then has no
+//!    vector of results for the caller to fold alone after the parallel part. A panic in any task
+//!    is re-raised in the caller.
 //! 5. A team built with [`Team::pinned`] pins worker i to `cpus[i % cpus.len()]` when it starts
 //!    (`sched_setaffinity`, Linux only); [`Team::pin_failures`] counts the workers that could not be
 //!    pinned.
