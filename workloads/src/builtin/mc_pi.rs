@@ -17,10 +17,10 @@ use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, Workloa
 pub struct McPi;
 
 /// The most chunks.
-const MAX_TASKS: u64 = 1 << 16;
+pub const MAX_TASKS: u64 = 1 << 16;
 
 /// The fewest samples in one chunk.
-const MIN_CHUNK: u64 = 256;
+pub const MIN_CHUNK: u64 = 256;
 
 /// The chunks of a run of `samples`: at most [`MAX_TASKS`], at least [`MIN_CHUNK`] samples each
 /// where `samples` allows.

@@ -23,10 +23,10 @@ pub struct Primes;
 
 /// The most tasks: a power of two (for the bit reversal) with 65,536 / ceil(65,536 / j) >= 0.98 j
 /// up to j = 1024.
-const MAX_TASKS: u64 = 1 << 16;
+pub const MAX_TASKS: u64 = 1 << 16;
 
 /// The fewest numbers in one task.
-const MIN_SLICE: u64 = 16;
+pub const MIN_SLICE: u64 = 16;
 
 /// The tasks of a run below `limit`: a power of two, at most [`MAX_TASKS`], with at least
 /// [`MIN_SLICE`] numbers each where `limit` allows.

@@ -29,7 +29,7 @@ pub struct Synthetic;
 pub const MAX_TASKS: u64 = 720_720;
 
 /// The fewest units in one task, where the size allows.
-const MIN_UNITS: u64 = 64;
+pub const MIN_UNITS: u64 = 64;
 
 /// The tasks of a parallel part of `units` units: [`MAX_TASKS`] when each gets at least
 /// [`MIN_UNITS`], else as many as allow that, rounded down to a multiple of 5,040 (or of 1 below

@@ -20,10 +20,10 @@ use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, Workloa
 pub struct Triad;
 
 /// The most chunks.
-const MAX_TASKS: usize = 1 << 16;
+pub const MAX_TASKS: usize = 1 << 16;
 
 /// The fewest elements in one chunk.
-const MIN_CHUNK: usize = 512;
+pub const MIN_CHUNK: usize = 512;
 
 /// The elements of one chunk of arrays of `len` elements: at least [`MIN_CHUNK`], and as few as
 /// give at most [`MAX_TASKS`] chunks.
