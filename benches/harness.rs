@@ -2,10 +2,23 @@
 //! so the overhead that `measure` adds to a sample, and the time it spends between rounds, are
 //! known numbers.
 //!
-//! `cargo bench --bench harness`; `cargo bench -- --test` runs each once.
+//! What a sample costs besides its work (see `sweep::sample`), each at j = 1 and 2:
+//! - inside the timed window: waking the team. `team/cold/*` times a run of j empty tasks on a
+//!   team whose workers have fallen asleep (as they have between two samples of one j, the other
+//!   counts being measured in between), started from outside the pool as the sweep once did;
+//!   `team/cold_inside/*` times the same from the team's worker 0, as `run_sample` now does (the
+//!   clock starts and stops on a running worker, as the ceilings' time runs from the first
+//!   worker's start to the last one's end). `team/round_trip/*` is the same run on a hot team.
+//! - outside it, between samples: the CPU-time reads of every worker (`clock/team_cpu_ns/*`:
+//!   one system call per worker, twice a sample) and the process's involuntary context switches
+//!   (`clock/rusage/*`: `getrusage`, which the kernel sums over every thread of the process, so
+//!   it grows with all the teams alive, shown with 1,024 idle workers beside).
+//!
+//! `cargo bench --bench harness`; `cargo bench -- --test` runs each once;
+//! `cargo bench --bench harness -- --warm-up-time 1 --measurement-time 3 team/` for the above.
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use amdahl::fit::{Curve, SampleKind, fit_curve};
 use amdahl::sweep::{Clock, CpuSource, RealClock};
@@ -25,11 +38,62 @@ fn clock(c: &mut Criterion) {
     });
 }
 
+/// How long the workers of a team are left idle before a cold run: long enough that rayon's idle
+/// workers have stopped spinning and sleep.
+const IDLE: Duration = Duration::from_millis(2);
+
 fn team_round_trip(c: &mut Criterion) {
     for backend in Backend::ALL {
-        let team = Team::new(2, backend).expect("team");
-        c.bench_function(&format!("team/round_trip/{backend}"), |b| b.iter(|| team.map(2, black_box)));
+        for j in [1, 2] {
+            let team = Team::new(j, backend).expect("team");
+            c.bench_function(&format!("team/round_trip/{backend}/{j}"), |b| b.iter(|| team.map(j, black_box)));
+            c.bench_function(&format!("team/cold/{backend}/{j}"), |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| {
+                            std::thread::sleep(IDLE);
+                            let start = Instant::now();
+                            black_box(team.map(j, black_box));
+                            start.elapsed()
+                        })
+                        .sum()
+                })
+            });
+            c.bench_function(&format!("team/cold_inside/{backend}/{j}"), |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| {
+                            std::thread::sleep(IDLE);
+                            team.install(|| {
+                                let start = Instant::now();
+                                black_box(team.map(j, black_box));
+                                start.elapsed()
+                            })
+                        })
+                        .sum()
+                })
+            });
+        }
     }
+}
+
+fn cpu_reads(c: &mut Criterion) {
+    for j in [1, 2, 16, 64] {
+        let team = Team::new(j, Backend::Rayon).expect("team");
+        c.bench_function(&format!("clock/team_cpu_ns/{j}"), |b| b.iter(|| team.cpu_ns()));
+    }
+    // An empty sample with no CPU-time reads: what is left is getrusage, twice for the process and
+    // twice for its children.
+    let clock = RealClock::new();
+    let nothing = || Some(0);
+    c.bench_function("clock/rusage/few_threads", |b| {
+        b.iter(|| clock.measure(1, None, CpuSource::Threads(&nothing), &mut || {}))
+    });
+    let idle = Team::new(1024, Backend::Rayon).expect("team");
+    c.bench_function("clock/rusage/1024_more_threads", |b| {
+        b.iter(|| clock.measure(1, None, CpuSource::Threads(&nothing), &mut || {}))
+    });
+    drop(idle);
 }
 
 /// A 16-point USL-shaped curve: one sample per point, and 10 samples per point (bootstrap CIs).
@@ -49,5 +113,5 @@ fn fit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, clock, team_round_trip, fit);
+criterion_group!(benches, clock, team_round_trip, cpu_reads, fit);
 criterion_main!(benches);

@@ -283,6 +283,12 @@ fn incompatibility(a: &WorkloadResult, b: &WorkloadResult, [team_a, team_b]: [Te
             b.command.as_deref().unwrap_or("-")
         ));
     }
+    if a.workload_version != b.workload_version {
+        return Some(format!(
+            "{} changed its decomposition: version {} vs {}",
+            a.name, a.workload_version, b.workload_version
+        ));
+    }
     if a.params != b.params {
         return Some(format!("parameters or size ({} vs {})", text(a), text(b)));
     }

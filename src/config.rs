@@ -478,6 +478,9 @@ impl Workload for Renamed {
     fn parallelism(&self, params: &Params) -> Option<usize> {
         self.inner.parallelism(params)
     }
+    fn version(&self) -> u32 {
+        self.inner.version()
+    }
 }
 
 /// Checks a `--cmd` (non-empty, its program found) and makes it a workload with what it

@@ -190,3 +190,23 @@ fn a_dry_run_plans_a_192_cpu_machine_and_writes_nothing() {
     let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(entries.len(), 2, "only the fixture's sys and proc: {entries:?}");
 }
+
+#[test]
+fn a_dry_run_plans_the_reference_workloads_to_1024_cpus() {
+    let dir = tempfile::tempdir().unwrap();
+    FixtureMachine { sockets: 2, cores_per_socket: 256, threads_per_core: 2, ..FixtureMachine::default() }
+        .write(dir.path())
+        .unwrap();
+    let (sys, proc) = (dir.path().join("sys"), dir.path().join("proc"));
+    // Default sizes: the task counts depend on them (triad's on its 768 MiB, left to its unit test).
+    let args = ["run", "--dry-run", "--json", "-w", "primes", "-w", "mc-pi", "-w", "synthetic"];
+    let fixture = ["--sysfs", sys.to_str().unwrap(), "--procfs", proc.to_str().unwrap()];
+    let out = measure_in(dir.path(), &[&args[..], &fixture].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for i in 0..3 {
+        let w = &v["workloads"][i];
+        assert_eq!(w["threads"].as_array().unwrap().last().unwrap(), 1024, "{w}");
+        assert!(w["limit"].is_null(), "no plan stops at the work's parallelism: {w}");
+    }
+}

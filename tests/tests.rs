@@ -129,7 +129,11 @@ fn a_small_real_run_writes_a_complete_results_file() {
     // The verdict beside its sentence, the baseline of the speedups and the work's task count.
     assert!(w["verdict"]["kind"].is_string() && w["diagnosis"].is_string(), "{w}");
     assert_eq!(w["fits"]["speedup_baseline"], "measured");
-    assert_eq!(w["tasks"], 5040);
+    assert_eq!(w["tasks"], 1562, "100,000 parallel units, 64 a task");
+    assert_eq!(
+        (w["workload_version"].as_u64(), saved["workloads"][1]["workload_version"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert!(stderr(&out).contains("results written to"));
 }
 
@@ -403,6 +407,20 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     assert!(page.matches("<svg").count() == 1);
     assert!(page.contains("<table>") && !page.contains("<pre>"), "a page of tables, not a text dump");
     assert!(page.contains("T(1) ratio T1(A)/T1(other)"), "{page}");
+
+    // A file from before workload versions reads as version 1, and version 1 is not compared
+    // with version 2 (synthetic's and mc-pi's decompositions changed).
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(text.matches("\"workload_version\": 2,").count(), 2, "written on each workload");
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, text.replace("\"workload_version\": 2,", "")).unwrap();
+    let out = measure(&["compare", &a, old.to_str().unwrap(), "--json"]);
+    assert_refused(&out, 65, &["synthetic: A and B differ: synthetic changed its decomposition: version 2 vs 1"]);
+    assert!(stderr(&out).contains("mc-pi: A and B differ: mc-pi changed its decomposition: version 2 vs 1"));
+    let old_b = dir.path().join("old-b.json");
+    std::fs::write(&old_b, std::fs::read_to_string(&b).unwrap().replace("\"workload_version\": 2,", "")).unwrap();
+    let out = measure(&["compare", old.to_str().unwrap(), old_b.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "version 1 compares with version 1: {}", stderr(&out));
 
     let c = small_run(dir.path(), "c.json", &["newton:size=1000"]);
     assert_refused(&measure(&["compare", &a, &c]), 65, &["no workload can be compared"]);

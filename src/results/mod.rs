@@ -301,6 +301,11 @@ impl WorkloadResult {
     }
 }
 
+/// What a file without `workload_version` means: the first version.
+fn version_one() -> u32 {
+    1
+}
+
 /// The machine's state at one moment: what can make timings drift (see `machine::environment`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
@@ -465,6 +470,12 @@ pub struct WorkloadResult {
     /// The command template, for command workloads (`{threads}` stands for j).
     #[serde(default)]
     pub command: Option<String>,
+    /// The version of the workload's work (`Workload::version`): raised when the same parameters
+    /// start measuring something else (a built-in's decomposition changed: `primes`, `mc-pi`,
+    /// `synthetic` and `triad` are version 2); results of different versions are not compared.
+    /// Files without it are version 1.
+    #[serde(default = "version_one")]
+    pub workload_version: u32,
     /// Every parameter and its value (defaults included).
     pub params: BTreeMap<String, f64>,
     /// The `size` parameter actually run.
@@ -550,6 +561,7 @@ impl WorkloadResult {
             kind: self.kind,
             description: self.description.clone(),
             command: self.command.clone(),
+            workload_version: self.workload_version,
             params: self.params.clone(),
             size: self.size,
             size_calibrated: self.size_calibrated,
@@ -702,4 +714,18 @@ impl Tag {
 pub fn json_schema() -> crate::Result<String> {
     let schema = schemars::schema_for!(ResultsFile);
     Ok(serde_json::to_string_pretty(&schema).map_err(crate::Error::encode("the JSON Schema"))? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    /// A file written before workload versions (every committed reference run) loads, and each
+    /// of its workloads reads as version 1.
+    #[test]
+    fn a_file_without_workload_version_is_version_1() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-26-vm16-xeon-default.json");
+        assert!(!std::fs::read_to_string(path).unwrap().contains("workload_version"));
+        let file = super::load(std::path::Path::new(path), crate::input::InputLimit::DEFAULT).unwrap();
+        assert!(!file.workloads.is_empty());
+        assert!(file.workloads.iter().all(|w| w.workload_version == 1));
+    }
 }

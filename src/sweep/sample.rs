@@ -12,6 +12,15 @@
 //!   sample like a panic of the run, and the run is not timed.
 //! - What the run left behind (a command's standard error still open after it exited) is finished
 //!   after the clock stops, untimed ([`Instance::after_run`]); its warning comes back with the sample.
+//! - The clock starts and stops on the team's own worker 0 ([`Team::install`]), as the machine's
+//!   ceilings time their threads from the first one's start to the last one's end: handing the
+//!   run to a sleeping pool and waking the blocked caller afterwards happen outside the timed
+//!   window. Those two wake-ups cost 34 us at j = 1 and 85 us at j = 2 (rayon, `benches/harness.rs`
+//!   `team/cold` on a 2-CPU VM) against 0.7 and 1.1 us from inside (`team/cold_inside`), and the
+//!   same 30-80 us at every j: 0.3-0.8% of a 10 ms sample, more of a short one, and more of
+//!   T(j) than of T(1), so they read as serial code. What stays inside is the work's own start:
+//!   rayon wakes the other workers as tasks are split (a chain about log2 j wake-ups deep), the
+//!   `threads` backend's `broadcast` notifies them one by one (O(j) system calls).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
@@ -90,8 +99,10 @@ pub fn run_sample(
     let modeled = instance.modeled_ns(j);
     guard.arm(instance, site.name, j);
     let mut outcome = None;
-    let measurement = clock.measure(j, modeled, cpu, &mut || {
-        outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
+    let measurement = team.install(|| {
+        clock.measure(j, modeled, cpu, &mut || {
+            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
+        })
     });
     guard.disarm();
     let left_behind = instance.after_run();

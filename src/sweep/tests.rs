@@ -77,7 +77,8 @@ fn synthetic_on_the_fake_clock_is_exact() {
         "{:?}",
         w.verdict
     );
-    assert_eq!(w.tasks, Some(amdahl_workloads::builtin::synthetic::TASKS as usize));
+    assert_eq!(w.tasks, Some(10_080), "900,000 parallel units: 64 a task, a multiple of 5,040");
+    assert_eq!(w.workload_version, 2);
 
     // The file on disk is the final state, complete, and reads back equal.
     let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();

@@ -131,6 +131,7 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         kind: workload.kind(),
         description: workload.description().to_owned(),
         command: workload.command().map(str::to_owned),
+        workload_version: workload.version(),
         // The parameters as asked for: known even when the sweep fails before calibrating.
         params: planned.spec.params.iter().map(|(k, v)| (k.to_owned(), v)).collect(),
         size: planned.spec.params.get("size").unwrap_or(0.0),

@@ -14,6 +14,14 @@ impl Checksum {
         Checksum(values.into_iter().fold(SEED, mix))
     }
 
+    /// One task's value hashed with its task index, for folding with `u64::wrapping_add`
+    /// ([`crate::Team::map_reduce`]): the sum of the tagged values of every task is the same
+    /// whatever order they are added in, yet a task lost, run twice or given another's value
+    /// changes it. Fold the sum into a checksum with [`Checksum::of_u64s`].
+    pub fn tagged(task: u64, value: u64) -> u64 {
+        mix(mix(SEED, task), value)
+    }
+
     /// Combines the exact bit patterns of floats, in order: equal only when bit for bit equal.
     pub fn of_f64s(values: impl IntoIterator<Item = f64>) -> Checksum {
         Checksum::of_u64s(values.into_iter().map(f64::to_bits))

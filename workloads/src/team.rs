@@ -10,7 +10,11 @@
 //!    contiguous block of tasks `t*tasks/j .. (t+1)*tasks/j` (a static partition, no balancing)
 //!    through `ThreadPool::broadcast`, which runs once on every worker and returns when all are
 //!    done: one barrier per call, as an OpenMP `parallel for schedule(static)`.
-//! 4. Results come back in task order. A panic in any task is re-raised in the caller.
+//! 4. Results come back in task order ([`Team::map`], [`Team::map_chunks_mut`]), or folded in the
+//!    workers by an associative operation, equal to the serial fold in task order
+//!    ([`Team::map_reduce`], [`Team::reduce_chunks_mut`]): a workload of 65,536 tasks then has no
+//!    vector of results for the caller to fold alone after the parallel part. A panic in any task
+//!    is re-raised in the caller.
 //! 5. A team built with [`Team::pinned`] pins worker i to `cpus[i % cpus.len()]` when it starts
 //!    (`sched_setaffinity`, Linux only); [`Team::pin_failures`] counts the workers that could not be
 //!    pinned.
@@ -28,9 +32,6 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::cpu_time::ThreadClock;
-
-/// One worker's share of `map_chunks_mut`: its chunks with their indices.
-type Block<'a, T> = Vec<(usize, &'a mut [T])>;
 
 /// How a team runs its threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,6 +188,34 @@ impl Team {
         }
     }
 
+    /// Runs `task(i)` for every `i` in `0..tasks` over the team and folds the results with `op`
+    /// from `identity`, without collecting them: `op` must be associative with `identity` its
+    /// identity, and the result is then the serial fold's, `op(...op(op(identity, r0), r1)..)`,
+    /// at every j and on both backends (rayon's `reduce` keeps the order of the results; the
+    /// `threads` backend folds each worker's block, then the blocks in worker order). A fold in
+    /// the workers, not a vector of 65,536 results folded afterwards by the caller alone, so a
+    /// fine decomposition adds no serial tail.
+    pub fn map_reduce<R, F, Op>(&self, tasks: usize, identity: R, task: F, op: Op) -> R
+    where
+        R: Send + Sync + Clone,
+        F: Fn(usize) -> R + Sync,
+        Op: Fn(R, R) -> R + Sync,
+    {
+        match self.backend {
+            Backend::Rayon => {
+                self.pool.install(|| (0..tasks).into_par_iter().map(&task).reduce(|| identity.clone(), &op))
+            }
+            Backend::Threads => {
+                let j = self.threads;
+                let blocks = self.pool.broadcast(|ctx| {
+                    let t = ctx.index();
+                    (t * tasks / j..(t + 1) * tasks / j).map(&task).fold(identity.clone(), &op)
+                });
+                blocks.into_iter().fold(identity, &op)
+            }
+        }
+    }
+
     /// Splits `data` into chunks of `chunk_len` (the last may be shorter) and runs
     /// `task(chunk_index, chunk)` for each over the team; results in chunk order.
     pub fn map_chunks_mut<T, R, F>(&self, data: &mut [T], chunk_len: usize, task: F) -> Vec<R>
@@ -201,21 +230,64 @@ impl Team {
                 .pool
                 .install(|| data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)).collect()),
             Backend::Threads => {
-                let mut chunks: Vec<(usize, &mut [T])> = data.chunks_mut(chunk_len).enumerate().collect();
-                let (tasks, j) = (chunks.len(), self.threads);
-                // Worker t's block, handed over through an uncontended lock (each is taken once).
-                let mut blocks: Vec<Mutex<Block<'_, T>>> = Vec::with_capacity(j);
-                for t in (0..j).rev() {
-                    blocks.push(Mutex::new(chunks.split_off(t * tasks / j)));
-                }
-                blocks.reverse();
-                let results = self.pool.broadcast(|ctx| {
-                    let block = std::mem::take(&mut *blocks[ctx.index()].lock().unwrap_or_else(|e| e.into_inner()));
-                    block.into_iter().map(|(i, c)| task(i, c)).collect::<Vec<R>>()
+                let results = self.static_chunks(data, chunk_len, |first, block| {
+                    block.chunks_mut(chunk_len).enumerate().map(|(k, c)| task(first + k, c)).collect::<Vec<R>>()
                 });
                 results.into_iter().flatten().collect()
             }
         }
+    }
+
+    /// [`Team::map_chunks_mut`] folded like [`Team::map_reduce`]: `op` associative with
+    /// `identity` its identity, the result the serial fold's in chunk order at every j.
+    pub fn reduce_chunks_mut<T, R, F, Op>(&self, data: &mut [T], chunk_len: usize, identity: R, task: F, op: Op) -> R
+    where
+        T: Send,
+        R: Send + Sync + Clone,
+        F: Fn(usize, &mut [T]) -> R + Sync,
+        Op: Fn(R, R) -> R + Sync,
+    {
+        let chunk_len = chunk_len.max(1);
+        match self.backend {
+            Backend::Rayon => self.pool.install(|| {
+                data.par_chunks_mut(chunk_len)
+                    .enumerate()
+                    .map(|(i, chunk)| task(i, chunk))
+                    .reduce(|| identity.clone(), &op)
+            }),
+            Backend::Threads => {
+                let results = self.static_chunks(data, chunk_len, |first, block| {
+                    block.chunks_mut(chunk_len).enumerate().map(|(k, c)| task(first + k, c)).fold(identity.clone(), &op)
+                });
+                results.into_iter().fold(identity, &op)
+            }
+        }
+    }
+
+    /// The `threads` backend's static partition of chunks: worker t gets the contiguous run of
+    /// chunks `t*chunks/j .. (t+1)*chunks/j` as one slice and calls `block(first_chunk, slice)`;
+    /// results in worker order. The j slices are cut once per call (O(j), not O(chunks)).
+    fn static_chunks<T, R, B>(&self, data: &mut [T], chunk_len: usize, block: B) -> Vec<R>
+    where
+        T: Send,
+        R: Send,
+        B: Fn(usize, &mut [T]) -> R + Sync,
+    {
+        let (tasks, j) = (data.len().div_ceil(chunk_len), self.threads);
+        // Worker t's block, handed over through an uncontended lock (each is taken once).
+        let mut blocks: Vec<Mutex<(usize, &mut [T])>> = Vec::with_capacity(j);
+        let mut rest = data;
+        for t in 0..j {
+            let (first, end) = (t * tasks / j, (t + 1) * tasks / j);
+            let len = ((end - first) * chunk_len).min(rest.len());
+            let (mine, others) = std::mem::take(&mut rest).split_at_mut(len);
+            blocks.push(Mutex::new((first, mine)));
+            rest = others;
+        }
+        self.pool.broadcast(|ctx| {
+            let (first, mine) = std::mem::take(&mut *blocks[ctx.index()].lock().unwrap_or_else(|e| e.into_inner()));
+            block(first, mine)
+        })
     }
 }
 
@@ -230,6 +302,40 @@ mod tests {
                 let team = Team::new(j, backend).unwrap();
                 assert_eq!(team.map(10, |i| i * i), (0..10).map(|i| i * i).collect::<Vec<_>>());
                 assert_eq!(team.map(0, |i| i), Vec::<usize>::new());
+            }
+        }
+    }
+
+    #[test]
+    fn reductions_fold_in_task_order_on_both_backends() {
+        // String concatenation is associative but not commutative: the order shows.
+        let serial = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let join = |a: String, b: String| if a.is_empty() || b.is_empty() { a + &b } else { a + "," + &b };
+        for backend in Backend::ALL {
+            for j in [1, 2, 3, 7, 20] {
+                let team = Team::new(j, backend).unwrap();
+                for n in [0, 1, 5, 103] {
+                    assert_eq!(
+                        team.map_reduce(n, String::new(), |i| i.to_string(), join),
+                        serial(n),
+                        "{backend} j={j}"
+                    );
+                    let mut data: Vec<usize> = (0..n).collect();
+                    let folded = team.reduce_chunks_mut(
+                        &mut data,
+                        10,
+                        String::new(),
+                        |i, c| {
+                            c.iter_mut().for_each(|x| *x += 1);
+                            format!("{i}:{}", c.len())
+                        },
+                        join,
+                    );
+                    let chunks: Vec<String> =
+                        (0..n.div_ceil(10)).map(|i| format!("{i}:{}", (n - 10 * i).min(10))).collect();
+                    assert_eq!(folded, chunks.join(","), "{backend} j={j} n={n}");
+                    assert_eq!(data, (1..=n).collect::<Vec<_>>());
+                }
             }
         }
     }

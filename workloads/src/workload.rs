@@ -42,6 +42,14 @@ pub trait Workload: Send + Sync {
     fn parallelism(&self, _params: &Params) -> Option<usize> {
         None
     }
+
+    /// The version of this workload's work: raise it when the same parameters start measuring
+    /// something else (another decomposition, another algorithm), so results files keep apart
+    /// what cannot be compared (`measure compare` refuses one version against another). Written
+    /// in the results file as `workload_version`; files from before it read as 1.
+    fn version(&self) -> u32 {
+        1
+    }
 }
 
 /// A built-in workload of a `'static` registry such as [`crate::ALL`] shared by reference.
@@ -69,6 +77,9 @@ impl<W: Workload + ?Sized> Workload for &W {
     }
     fn parallelism(&self, params: &Params) -> Option<usize> {
         (**self).parallelism(params)
+    }
+    fn version(&self) -> u32 {
+        (**self).version()
     }
 }
 

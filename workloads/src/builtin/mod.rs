@@ -22,3 +22,26 @@ pub(crate) fn assert_parallel_equals_serial(workload: &dyn crate::Workload, para
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Params, Workload};
+
+    /// The reference parallel workloads at their default sizes have tasks enough that
+    /// T / ceil(T / j) >= 0.98 j for every j up to 1024: their decomposition never caps a plan
+    /// or a speedup by more than 2% on a machine of 1024 CPUs.
+    #[test]
+    fn default_sizes_decompose_for_1024_cpus() {
+        let four: [&dyn Workload; 4] =
+            [&super::primes::Primes, &super::mc_pi::McPi, &super::synthetic::Synthetic, &super::triad::Triad];
+        for workload in four {
+            let tasks = workload.parallelism(&Params::parse(workload, "").unwrap()).unwrap();
+            for j in 1..=1024 {
+                let bound = tasks as f64 / tasks.div_ceil(j) as f64;
+                assert!(bound >= 0.98 * j as f64, "{} has {tasks} tasks: {bound:.1} at j = {j}", workload.name());
+            }
+            assert_eq!(workload.version(), 2, "{}", workload.name());
+        }
+        assert_eq!(super::newton::Newton.version(), 1);
+    }
+}

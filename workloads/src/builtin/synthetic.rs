@@ -1,8 +1,14 @@
 //! `synthetic` — a known serial fraction by construction: Amdahl's law made executable.
 //!
 //! A run spins `b * size` units of dependent integer work on the team's leader alone, then
-//! `(1 - b) * size` units split into 5,040 equal tasks over the team (5,040 is divisible by every j
-//! from 1 to 10, and 12, 14, 15, 16, so the split is even at those j). One unit is one step of
+//! `(1 - b) * size` units split into [`tasks`] tasks over the team: 720,720 at the default size
+//! (the least common multiple of 1..=16, so the split is exact at every j up to 16, and
+//! T / ceil(T / j) >= 0.98 j for every j up to 1024), fewer for sizes that would give a task
+//! fewer than 64 units (a multiple of 5,040 = lcm(1..=10) where there are at least that many).
+//! Task i spins `floor((i+1) P / T) - floor(i P / T)` of the P parallel units (computed in
+//! floating point, so within a unit of it), so the total is exactly P and any contiguous run of
+//! tasks differs from its share by a unit or two. The
+//! tasks' results are folded in the workers ([`Team::map_reduce`]), with no serial tail. One unit is one step of
 //! Marsaglia's xorshift64 generator (shifts 13, 7, 17; "Xorshift RNGs", J. Stat. Softw. 8(14),
 //! 2003): a few register-only cycles that each need the last, which the compiler cannot fold into
 //! fewer steps (a linear congruential step can be, and one forced through memory with `black_box`
@@ -11,14 +17,27 @@
 //! The instance knows its ideal duration ([`Instance::modeled_ns`]): one unit is one nanosecond,
 //! `b*size + (1-b)*size/j` in all. A fake clock uses it, so a whole run with this workload is
 //! exact and deterministic in tests.
+//!
+//! Version 2 (this decomposition): version 1 had 5,040 tasks of `round((1-b) size / 5040)` units.
 
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
 /// Serial spin then parallel spin, with the serial fraction as a parameter.
 pub struct Synthetic;
 
-/// Tasks of the parallel part.
-pub const TASKS: u64 = 5040;
+/// Tasks of the parallel part at the default size: lcm(1..=16).
+pub const MAX_TASKS: u64 = 720_720;
+
+/// The fewest units in one task, where the size allows.
+pub const MIN_UNITS: u64 = 64;
+
+/// The tasks of a parallel part of `units` units: [`MAX_TASKS`] when each gets at least
+/// [`MIN_UNITS`], else as many as allow that, rounded down to a multiple of 5,040 (or of 1 below
+/// 5,040), at least 1.
+pub fn tasks(units: u64) -> u64 {
+    let most = (units / MIN_UNITS).clamp(1, MAX_TASKS);
+    if most >= 5040 { most - most % 5040 } else { most }
+}
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec::integer("size", "units of spin work in all (one xorshift step each)", 80_000_000, 1, 1 << 44),
@@ -33,44 +52,70 @@ impl Workload for Synthetic {
         Kind::Synthetic
     }
     fn description(&self) -> &'static str {
-        "serial spin of b*size units, then (1-b)*size units in 5040 tasks: S(j) = 1/(b+(1-b)/j)"
+        "serial spin of b*size units, then (1-b)*size units in 720720 tasks: S(j) = 1/(b+(1-b)/j)"
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        let size = params.integer("size") as f64;
-        let b = params.float("b");
+        let (serial_units, parallel_units) = split(params);
         Ok(Box::new(SyntheticInstance {
-            serial_units: (b * size).round() as u64,
-            units_per_task: ((1.0 - b) * size / TASKS as f64).round() as u64,
-            size,
-            b,
+            serial_units,
+            parallel_units,
+            tasks: tasks(parallel_units),
+            size: params.integer("size") as f64,
+            b: params.float("b"),
         }))
     }
-    fn parallelism(&self, _params: &Params) -> Option<usize> {
-        Some(TASKS as usize)
+    fn parallelism(&self, params: &Params) -> Option<usize> {
+        usize::try_from(tasks(split(params).1)).ok()
     }
+    fn version(&self) -> u32 {
+        2
+    }
+}
+
+/// The serial and the parallel units of a run: `round(b size)` and the rest.
+fn split(params: &Params) -> (u64, u64) {
+    let size = params.integer("size");
+    let serial = ((params.float("b") * size as f64).round() as u64).min(size);
+    (serial, size - serial)
+}
+
+/// The units of task `task` of `tasks` sharing `units`: `at(i+1) - at(i)`, where `at(i)` is
+/// `i P / T` rounded down (in floating point: a task of 100 units cannot afford two integer
+/// divisions, which cost it a third more; `at(T)` is P itself, so the tasks' units sum to exactly
+/// P, and `at` never decreases, so none is negative).
+fn units_of(units: u64, tasks: u64, task: u64) -> u64 {
+    let per_task = units as f64 / tasks as f64;
+    let at = |i: u64| if i >= tasks { units } else { ((i as f64 * per_task) as u64).min(units) };
+    at(task + 1) - at(task)
 }
 
 struct SyntheticInstance {
     serial_units: u64,
-    units_per_task: u64,
+    parallel_units: u64,
+    tasks: u64,
     size: f64,
     b: f64,
 }
 
 impl Instance for SyntheticInstance {
     fn run(&mut self, team: &Team) -> Checksum {
-        let (serial_units, units) = (self.serial_units, self.units_per_task);
+        let (serial_units, units, tasks) = (self.serial_units, self.parallel_units, self.tasks);
         // One parallel region for the whole run, as an OpenMP program would write it: the serial
         // part on the team's leader, then the parallel part as a nested map. Starting the pool
         // from outside after a long serial phase costs rayon a few milliseconds of wake-up at
         // j = 2 on a small VM (measured: 79.6 ms instead of 74.4), which would read as serial code.
         team.install(|| {
             let serial = spin(u64::MAX, serial_units);
-            let parallel = team.map(TASKS as usize, |task| spin(task as u64, units));
-            Checksum::of_u64s(std::iter::once(serial).chain(parallel))
+            let parallel = team.map_reduce(
+                tasks as usize,
+                0u64,
+                |task| Checksum::tagged(task as u64, spin(task as u64, units_of(units, tasks, task as u64))),
+                u64::wrapping_add,
+            );
+            Checksum::of_u64s([serial, parallel])
         })
     }
 
@@ -106,9 +151,37 @@ mod tests {
 
     #[test]
     fn parallel_equals_serial() {
-        let serial = spin(u64::MAX, 2_500);
-        let tasks = (0..TASKS).map(|t| spin(t, 1));
-        let reference = Checksum::of_u64s(std::iter::once(serial).chain(tasks));
-        crate::builtin::assert_parallel_equals_serial(&Synthetic, "size=10000,b=0.25", reference);
+        for (params, size, serial_units) in
+            [("size=10000,b=0.25", 10_000u64, 2_500u64), ("size=700000,b=0.1", 700_000, 70_000)]
+        {
+            let units = size - serial_units;
+            let tasks = tasks(units);
+            let serial = spin(u64::MAX, serial_units);
+            let sum =
+                (0..tasks).fold(0u64, |s, t| s.wrapping_add(Checksum::tagged(t, spin(t, units_of(units, tasks, t)))));
+            crate::builtin::assert_parallel_equals_serial(&Synthetic, params, Checksum::of_u64s([serial, sum]));
+        }
+    }
+
+    /// The default size has 720,720 tasks, so every j up to 16 gets exactly T / j of them, and
+    /// the work is exactly `size` units however it is split.
+    #[test]
+    fn default_split_is_exact_up_to_16() {
+        let params = Params::parse(&Synthetic, "").unwrap();
+        let (serial, units) = split(&params);
+        assert_eq!(serial + units, 80_000_000);
+        let tasks = tasks(units);
+        assert_eq!(tasks, MAX_TASKS);
+        assert_eq!((0..tasks).map(|t| units_of(units, tasks, t)).sum::<u64>(), units);
+        for j in 1..=16 {
+            assert_eq!(tasks % j, 0, "j = {j}");
+            // Each thread's contiguous block holds its share within one unit.
+            let share = |t: u64| (t * tasks / j..(t + 1) * tasks / j).map(|i| units_of(units, tasks, i)).sum::<u64>();
+            let (lo, hi) = (0..j).map(share).fold((u64::MAX, 0), |(lo, hi), s| (lo.min(s), hi.max(s)));
+            assert!(hi - lo <= 2, "j = {j}: blocks of {lo}..{hi} units");
+        }
+        assert_eq!(super::tasks(64 * 5040 + 100), 5040);
+        assert_eq!(super::tasks(1000), 15);
+        assert_eq!(super::tasks(0), 1);
     }
 }

@@ -3,17 +3,38 @@
 //!
 //! Three arrays of `mib` MiB each, far larger than the last-level cache, so every pass streams them
 //! from memory; the arrays are allocated and initialised in `prepare`, outside the timed region. A
-//! run makes `size` passes in fixed chunks of 65,536 elements; the chunk sums are the checksum (the
-//! values are small integers, so the arithmetic is exact). Bytes moved are counted as STREAM does,
+//! run makes `size` passes over [`tasks`] equal chunks: 65,536 at the default `mib` (chunks of 512
+//! elements, one 4 KiB page of each array; never fewer than 512 elements, so small arrays get
+//! fewer chunks), enough that T / ceil(T / j) >= 0.98 j for every j up to 1024. Each chunk's sum,
+//! tagged with its index, is folded in the workers ([`Team::reduce_chunks_mut`]) into the checksum
+//! (the values are small integers, so the arithmetic is exact and the sums the same at every j). Bytes moved are counted as STREAM does,
 //! 24 per element per pass. A good machine shows speedup that saturates once a few cores fill the
 //! memory bandwidth: Karp–Flatt rises with j although there is no serial code.
+//!
+//! Version 2 (this decomposition): version 1 had chunks of 65,536 elements, 512 at the default
+//! `mib`, and folded the chunk sums in the caller.
 
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError, caches};
 
 /// STREAM triad over arrays larger than the cache.
 pub struct Triad;
 
-const CHUNK: usize = 1 << 16;
+/// The most chunks.
+pub const MAX_TASKS: usize = 1 << 16;
+
+/// The fewest elements in one chunk.
+pub const MIN_CHUNK: usize = 512;
+
+/// The elements of one chunk of arrays of `len` elements: at least [`MIN_CHUNK`], and as few as
+/// give at most [`MAX_TASKS`] chunks.
+pub fn chunk_len(len: usize) -> usize {
+    len.div_ceil(MAX_TASKS).max(MIN_CHUNK)
+}
+
+/// The chunks of arrays of `len` elements.
+pub fn tasks(len: usize) -> usize {
+    len.div_ceil(chunk_len(len)).max(1)
+}
 const SCALAR: f64 = 3.0;
 
 const PARAMS: &[ParamSpec] = &[
@@ -64,7 +85,10 @@ impl Workload for Triad {
         }
     }
     fn parallelism(&self, params: &Params) -> Option<usize> {
-        usize::try_from(params.integer("mib") << 20).ok().map(|bytes| (bytes / size_of::<f64>()).div_ceil(CHUNK))
+        usize::try_from(params.integer("mib") << 20).ok().map(|bytes| tasks(bytes / size_of::<f64>()))
+    }
+    fn version(&self) -> u32 {
+        2
     }
 }
 
@@ -78,11 +102,18 @@ struct TriadInstance {
 impl Instance for TriadInstance {
     fn run(&mut self, team: &Team) -> Checksum {
         let (b, c) = (&self.b, &self.c);
-        let mut sums = Vec::new();
+        let chunk = chunk_len(self.a.len());
+        let mut sum = 0;
         for _ in 0..self.passes {
-            sums = team.map_chunks_mut(&mut self.a, CHUNK, |i, a| triad_chunk(a, &b[i * CHUNK..], &c[i * CHUNK..]));
+            sum = team.reduce_chunks_mut(
+                &mut self.a,
+                chunk,
+                0u64,
+                |i, a| Checksum::tagged(i as u64, triad_chunk(a, &b[i * chunk..], &c[i * chunk..]).to_bits()),
+                u64::wrapping_add,
+            );
         }
-        Checksum::of_f64s(sums)
+        Checksum::of_u64s([sum])
     }
 
     fn bytes_per_run(&self) -> Option<u64> {
@@ -109,11 +140,21 @@ mod tests {
         let len: usize = (1 << 20) / 8;
         let b: Vec<f64> = (0..len).map(|k| (k % 1024) as f64).collect();
         let c: Vec<f64> = (0..len).map(|k| (k % 7) as f64).collect();
-        let sums = (0..len.div_ceil(CHUNK)).map(|i| {
-            let r = i * CHUNK..((i + 1) * CHUNK).min(len);
-            b[r.clone()].iter().zip(&c[r]).fold(0.0, |s, (b, c)| s + (b + SCALAR * c))
+        let chunk = chunk_len(len);
+        assert_eq!(tasks(len), 256);
+        let sum = (0..tasks(len)).fold(0u64, |sum, i| {
+            let r = i * chunk..((i + 1) * chunk).min(len);
+            let chunk_sum: f64 = b[r.clone()].iter().zip(&c[r]).fold(0.0, |s, (b, c)| s + (b + SCALAR * c));
+            sum.wrapping_add(Checksum::tagged(i as u64, chunk_sum.to_bits()))
         });
-        crate::builtin::assert_parallel_equals_serial(&Triad, "mib=1,size=2", Checksum::of_f64s(sums));
+        crate::builtin::assert_parallel_equals_serial(&Triad, "mib=1,size=2", Checksum::of_u64s([sum]));
+    }
+
+    #[test]
+    fn chunks_at_the_default_and_odd_sizes() {
+        assert_eq!((chunk_len(256 << 17), tasks(256 << 17)), (512, 65_536));
+        assert_eq!((chunk_len(1 << 30), tasks(1 << 30)), (16_384, 65_536));
+        assert_eq!((chunk_len(1000), tasks(1000)), (512, 2));
     }
 
     #[test]
