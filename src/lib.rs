@@ -3,7 +3,8 @@
 //! # Your own code under `cargo bench`
 //!
 //! Add `amdahl` as a dev-dependency (`default-features = false` leaves out the `measure`
-//! binary's command-line parser; the bench keeps the table, colours and progress bar), declare
+//! binary's command-line parser and the SVG charts; the bench keeps the table, colours and
+//! progress bar), declare
 //! the bench with `harness = false`, and list its workloads in [`main!`]:
 //!
 //! ```toml
