@@ -58,6 +58,9 @@ impl Exporter for Html {
             r.tool.git_commit.as_deref().map(|c| format!(", commit {}", escape(c))).unwrap_or_default(),
             r.run.seed
         );
+        if let Some(floor) = &r.config.noise_floor {
+            let _ = write!(out, "<p>{}.</p>", escape(&super::table::noise_floor_text(floor)));
+        }
         out += &machine_table(r);
         if !r.warnings.is_empty() {
             out += "<ul class=\"warn\">";

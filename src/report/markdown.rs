@@ -82,6 +82,9 @@ impl Exporter for Markdown {
             r.config.backend,
             r.run.seed
         );
+        if let Some(floor) = &r.config.noise_floor {
+            let _ = writeln!(out, "{}.\n", super::table::noise_floor_text(floor));
+        }
         out += "| workload | kind | S at largest j | best model | diagnosis |\n|---|---|---|---|---|\n";
         for w in &r.workloads {
             let last = w.points.iter().rev().find(|p| p.speedup.is_some());

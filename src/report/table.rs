@@ -1,5 +1,6 @@
 //! The terminal table: per workload, one row per thread count, then the fitted serial fraction.
 
+use crate::stats::NoiseFloors;
 use std::fmt::Write;
 
 use super::Exporter;
@@ -21,18 +22,26 @@ impl Exporter for Table {
             out += &workload_table(workload);
             out.push('\n');
         }
-        if let Some(f) = &results.config.noise_floor {
-            let _ = writeln!(
-                out,
-                "95% CIs include the run-to-run noise floor (--noise-floor): T {:.1}% and S {:.1}% in-process, T {:.1}% and S {:.1}% for commands",
-                f.in_process.time * 100.0,
-                f.in_process.speedup * 100.0,
-                f.command.time * 100.0,
-                f.command.speedup * 100.0
-            );
+        if let Some(floor) = &results.config.noise_floor {
+            let _ = writeln!(out, "{}", noise_floor_text(floor));
         }
         Ok(out.into_bytes())
     }
+}
+
+/// What the intervals of a file include beyond its own samples: the run-to-run noise floor it
+/// records (`stats::noise_floor`), in one sentence for the table, Markdown and HTML.
+pub fn noise_floor_text(f: &NoiseFloors) -> String {
+    if *f == NoiseFloors::NONE {
+        return "95% CIs are the run's own (--noise-floor 0: no run-to-run floor added)".to_owned();
+    }
+    format!(
+        "95% CIs include the run-to-run noise floor (--noise-floor): T {:.1}% and S {:.1}% in-process, T {:.1}% and S {:.1}% for commands",
+        f.in_process.time * 100.0,
+        f.in_process.speedup * 100.0,
+        f.command.time * 100.0,
+        f.command.speedup * 100.0
+    )
 }
 
 /// The table of one workload.

@@ -131,6 +131,13 @@ fn markdown_summary() {
     let md = String::from_utf8(Markdown.render(&fixture()).unwrap()).unwrap();
     assert!(md.contains("| synthetic | synthetic | 2.67 (j = 6) | Amdahl B = 0.2500 [0.2500, 0.2500] |"), "{md}");
     assert!(md.contains("| S | 1.00 | 1.60 | 2.00 | 2.29 | 2.50 | 2.67 |"), "{md}");
+    // The fixture was measured with `--noise-floor 0`, and says so; a floor is named by its parts.
+    assert!(md.contains("95% CIs are the run's own (--noise-floor 0"), "{md}");
+    let floor = crate::stats::NoiseFloors::DEFAULT;
+    assert_eq!(
+        super::table::noise_floor_text(&floor),
+        "95% CIs include the run-to-run noise floor (--noise-floor): T 2.5% and S 0.5% in-process, T 2.0% and S 3.0% for commands"
+    );
 }
 
 #[test]
