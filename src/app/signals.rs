@@ -24,8 +24,9 @@
 //! the one a signal saves, and a signal is not forgotten), which is what `measure run` and a
 //! bench harness do.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -41,6 +42,29 @@ static FIRST: AtomicI32 = AtomicI32::new(0);
 
 /// The journal of the run in progress, saved by a second signal.
 static JOURNAL: OnceLock<Arc<Journal>> = OnceLock::new();
+
+/// Files this process created empty and would leave empty if a signal ended it early (a bench's
+/// claimed run file, before the run writes it).
+static CLAIMED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes `path` if a signal ends the process while it is still empty (it must be a file this
+/// process created).
+pub fn remove_if_empty_at_exit(path: &Path) {
+    if let Ok(mut claimed) = CLAIMED.lock() {
+        claimed.push(path.to_owned());
+    }
+}
+
+/// Removes the claimed files that are still empty.
+fn remove_empty_claims() {
+    if let Ok(claimed) = CLAIMED.lock() {
+        for path in claimed.iter() {
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
 
 /// The exit code for the first signal received, if any.
 pub fn exit_code() -> Option<u8> {
@@ -67,6 +91,7 @@ pub fn install() -> std::io::Result<()> {
             amdahl_workloads::kill_running_commands();
             let Some(journal) = JOURNAL.get() else {
                 // Nothing measured is at stake in this phase: end now.
+                remove_empty_claims();
                 terminal::note("\ninterrupted");
                 std::process::exit(code.into());
             };
@@ -79,6 +104,7 @@ pub fn install() -> std::io::Result<()> {
             }
             let why = "a second signal ended the run; every completed round is saved";
             report_saved(&journal.finish_interrupted(Some(why)));
+            remove_empty_claims();
             std::process::exit(code.into());
         }
     })?;

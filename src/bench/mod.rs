@@ -237,6 +237,10 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     let store = env.store();
     // A named baseline must exist before anything is measured.
     let named = args.baseline.as_deref().map(|name| store.named_baseline(name)).transpose()?;
+    // So must the place a baseline will be saved to.
+    if let Some(name) = &args.save_baseline {
+        store.check_baseline_target(name)?;
+    }
     let specs = selected.into_iter().map(WorkloadSpec::defaults).collect::<std::result::Result<Vec<_>, _>>()?;
     let names: Vec<String> = specs.iter().map(|s| s.workload.name().to_owned()).collect();
     let roots = machine::Roots::resolve(None, None);
@@ -253,7 +257,12 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     let history = args.out.is_none();
     let out = match &args.out {
         Some(out) => out.clone(),
-        None => store.claim_next_run()?,
+        None => {
+            let claimed = store.claim_next_run()?;
+            // A signal before the run has written it ends the process: our empty claim goes too.
+            crate::app::signals::remove_if_empty_at_exit(&claimed);
+            claimed
+        }
     };
     // Our own empty claim is replaced; a user's --out is never.
     (config.out, config.force) = (Some(out.clone()), history);

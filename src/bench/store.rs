@@ -67,6 +67,10 @@ pub fn bench_name(exe: Option<&Path>) -> String {
     if safe.is_empty() { "bench".to_owned() } else { safe }
 }
 
+/// Run numbers at or above this are not ours (a run a second for 30 years stays below it):
+/// a file named so is neither read nor counted, so numbering cannot overflow.
+pub const MAX_RUN: u64 = 1_000_000_000;
+
 /// The runs and baselines of one bench target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Store {
@@ -82,15 +86,21 @@ impl Store {
 
     /// The runs saved so far, oldest first: (number, path).
     pub fn runs(&self) -> Vec<(u64, PathBuf)> {
-        let mut runs: Vec<(u64, PathBuf)> = std::fs::read_dir(&self.dir)
+        self.numbered().into_iter().filter(|(_, _, file)| *file).map(|(n, path, _)| (n, path)).collect()
+    }
+
+    /// Every entry named like a run (`run-N.json`, N below [`MAX_RUN`]), whatever it is, in
+    /// number order: a folder or link planted at a run's name still takes its number.
+    fn numbered(&self) -> Vec<(u64, PathBuf, bool)> {
+        let mut runs: Vec<(u64, PathBuf, bool)> = std::fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
             .flatten()
             .filter_map(|entry| {
                 let name = entry.file_name().into_string().ok()?;
                 let number = name.strip_prefix("run-")?.strip_suffix(".json")?;
-                let n = number.bytes().all(|b| b.is_ascii_digit()).then(|| number.parse().ok())??;
-                entry.file_type().ok()?.is_file().then(|| (n, entry.path()))
+                let n: u64 = number.bytes().all(|b| b.is_ascii_digit()).then(|| number.parse().ok())??;
+                (n < MAX_RUN).then(|| (n, entry.path(), entry.file_type().is_ok_and(|t| t.is_file())))
             })
             .collect();
         runs.sort();
@@ -101,8 +111,33 @@ impl Store {
     /// replaces our own empty file).
     pub fn claim_next_run(&self) -> Result<PathBuf> {
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, "cannot create the bench's folder", e))?;
-        let next = self.runs().last().map_or(1, |(n, _)| n + 1);
+        let next = self.numbered().last().map_or(1, |(n, _, _)| n + 1);
         output::claim_first_free((next..next + 1000).map(|n| self.run_path(n)))
+    }
+
+    /// Checks, before anything is measured, that `--save-baseline NAME` will be able to save:
+    /// nothing is at its file, or a results file that may be replaced.
+    pub fn check_baseline_target(&self, name: &str) -> Result<()> {
+        let path = self.baseline_path(name);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(());
+        }
+        match crate::results::load(&path, InputLimit::DEFAULT) {
+            Ok(_) if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) => Ok(()),
+            Ok(_) => Err(Error::usage(
+                "--save-baseline",
+                name,
+                format!("{} is a symbolic link: move it away first", path.display()),
+            )),
+            Err(why) => Err(Error::usage(
+                "--save-baseline",
+                name,
+                format!(
+                    "would replace {}, which does not load as a results file ({why}): move it away first",
+                    path.display()
+                ),
+            )),
+        }
     }
 
     /// The file of run `n`.
@@ -153,7 +188,10 @@ impl Store {
     pub fn last_runs_of(&self, names: &[String], except: Option<&Path>) -> Vec<(String, PathBuf, ResultsFile)> {
         let mut found: Vec<(String, PathBuf, ResultsFile)> = Vec::new();
         let runs = self.runs();
-        for (_, path) in runs.iter().rev().filter(|(_, p)| Some(p.as_path()) != except).take(RUNS_READ) {
+        // The same file however it was spelt (`--out` may be relative).
+        let except = except.and_then(|p| p.canonicalize().ok());
+        let is_this_run = |p: &Path| except.as_deref().is_some_and(|e| p.canonicalize().is_ok_and(|c| c == e));
+        for (_, path) in runs.iter().rev().filter(|(_, p)| !is_this_run(p)).take(RUNS_READ) {
             if names.iter().all(|n| found.iter().any(|(f, ..)| f == n)) {
                 break;
             }
@@ -266,6 +304,34 @@ mod tests {
         assert_eq!(store.runs().iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2]);
         // Empty (claimed, never written) files do not load, so they are no baseline.
         assert!(store.last_runs_of(&["sort".to_owned()], None).is_empty());
+    }
+
+    #[test]
+    fn numbering_survives_planted_names_and_never_overflows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path(), "scaling");
+        store.claim_next_run().unwrap();
+        // A number no run of ours reaches is not ours: neither read nor counted.
+        std::fs::write(store.dir.join(format!("run-{}.json", u64::MAX)), "{}").unwrap();
+        // A folder at a run's name takes its number (and is no run).
+        std::fs::create_dir(store.dir.join("run-000002.json")).unwrap();
+        assert_eq!(store.runs().iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1]);
+        assert_eq!(store.claim_next_run().unwrap().file_name().unwrap(), "run-000003.json");
+    }
+
+    #[test]
+    fn a_baseline_that_cannot_be_saved_is_refused_before_measuring() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path(), "scaling");
+        std::fs::create_dir_all(&store.dir).unwrap();
+        assert!(store.check_baseline_target("fresh").is_ok());
+        std::fs::create_dir(store.baseline_path("dir")).unwrap();
+        std::fs::write(store.baseline_path("notes"), "mine").unwrap();
+        for name in ["dir", "notes"] {
+            let err = store.check_baseline_target(name).unwrap_err().to_string();
+            assert!(err.contains("--save-baseline") && err.contains("move it away first"), "{err}");
+        }
+        assert_eq!(std::fs::read_to_string(store.baseline_path("notes")).unwrap(), "mine");
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
         for (field, floor) in [("in_process", floors.in_process), ("command", floors.command)] {
             if !floor.is_valid() {
                 return Err(format!(
-                    "config.noise_floor.{field}: {{time: {}, speedup: {}}} is not a noise floor (each from 0 to 0.5)",
+                    "config.noise_floor.{field}: {{time: {:?}, speedup: {:?}}} is not a noise floor (each from 0 to 0.5)",
                     floor.time, floor.speedup
                 ));
             }

@@ -60,23 +60,28 @@ impl NoiseFloor {
     pub const MAX: f64 = 0.5;
 
     /// Parses `TIME,SPEEDUP` (`2.5%,1.5%` or `0.025,0.015`; one value sets both; `0` is none).
+    /// Messages name the part at fault (`TIME`, `SPEEDUP`) and never repeat the value, which
+    /// the caller's message names.
     pub fn parse(text: &str) -> Result<NoiseFloor, String> {
-        let value = |part: &str| -> Result<f64, String> {
+        let value = |part: &str, which: &str| -> Result<f64, String> {
             let part = part.trim();
             let (number, scale) = match part.strip_suffix('%') {
                 Some(n) => (n.trim(), 0.01),
                 None => (part, 1.0),
             };
-            let v = number.parse::<f64>().map_err(|_| format!("`{part}` is not a number or a percentage"))? * scale;
+            let v = number.parse::<f64>().map_err(|_| format!("{which}is not a number or a percentage"))? * scale;
             if v.is_finite() && (0.0..=NoiseFloor::MAX).contains(&v) {
-                Ok(v)
+                Ok(v.abs())
             } else {
-                Err(format!("`{part}` is out of range (0 to 50%)"))
+                Err(format!("{which}is out of range (0 to 50%)"))
             }
         };
         match text.split(',').collect::<Vec<_>>().as_slice() {
-            [both] => value(both).map(|v| NoiseFloor { time: v, speedup: v }),
-            [time, speedup] => Ok(NoiseFloor { time: value(time)?, speedup: value(speedup)? }),
+            [both] => value(both, "").map(|v| NoiseFloor { time: v, speedup: v }),
+            [time, speedup] => Ok(NoiseFloor {
+                time: value(time, &format!("its TIME part `{}` ", time.trim()))?,
+                speedup: value(speedup, &format!("its SPEEDUP part `{}` ", speedup.trim()))?,
+            }),
             _ => Err("give TIME,SPEEDUP (for example 2.5%,1.5%) or one value for both".to_owned()),
         }
     }
@@ -161,6 +166,10 @@ mod tests {
         for bad in ["", "x", "60%", "-1%", "1,2,3", "nan", "inf"] {
             assert!(NoiseFloor::parse(bad).is_err(), "{bad}");
         }
+        // The message names the part at fault, never the whole value again (the caller does).
+        assert_eq!(NoiseFloor::parse("nan").unwrap_err(), "is out of range (0 to 50%)");
+        assert_eq!(NoiseFloor::parse("1%,x").unwrap_err(), "its SPEEDUP part `x` is not a number or a percentage");
+        assert_eq!(NoiseFloor::parse("-0").unwrap().time.to_bits(), 0.0_f64.to_bits());
         assert!(NoiseFloors::DEFAULT.is_valid() && !NoiseFloor { time: f64::NAN, speedup: 0.0 }.is_valid());
         assert_eq!(NoiseFloors::DEFAULT.of(true), NoiseFloors::DEFAULT.command);
     }
