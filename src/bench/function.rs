@@ -22,9 +22,10 @@
 //! # let _ = (chain, sort);
 //! ```
 //!
-//! The value the timed closure returns is hashed with a fixed hasher
-//! ([`amdahl_workloads::FixedHasher`]) inside the timing, so return something small (a few
-//! numbers, a [`Checksum`]); the sweep checks that it is the same at every j, as for built-ins.
+//! The value the timed closure returns is kept, and hashed with a fixed hasher
+//! ([`amdahl_workloads::FixedHasher`]) and dropped after the clock has stopped
+//! ([`Instance::checksum_after_run`]): only the closure is timed. The sweep checks that the hash
+//! is the same at every j, as for built-ins.
 
 use std::hash::Hash;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -32,8 +33,8 @@ use std::sync::Arc;
 
 use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
-/// The timed closure with its value hashed.
-type Timed<X> = Arc<dyn Fn(&mut X, &Team) -> Checksum + Send + Sync>;
+/// The timed closure; `T` is the value it returns, hashed after the clock.
+type Timed<X, T> = Arc<dyn Fn(&mut X, &Team) -> T + Send + Sync>;
 /// The setup per workload.
 type Setup<S> = Arc<dyn Fn(&Params) -> S + Send + Sync>;
 /// The setup per sample.
@@ -113,13 +114,16 @@ impl<S: Send + 'static> Function<S> {
     /// The timed closure: does the fixed amount of work over the [`Team`] of j threads, with the
     /// setup's value (the same value every sample: work that changes it should use
     /// [`Function::each_sample`]), and returns a value whose hash must be the same at every j.
-    pub fn run<T: Hash>(self, run: impl Fn(&mut S, &Team) -> T + Send + Sync + 'static) -> FunctionWorkload {
-        let timed: Timed<S> = Arc::new(move |state: &mut S, team: &Team| Checksum::of_hash(&run(state, team)));
+    pub fn run<T: Hash + Send + 'static>(
+        self,
+        run: impl Fn(&mut S, &Team) -> T + Send + Sync + 'static,
+    ) -> FunctionWorkload {
+        let timed: Timed<S, T> = Arc::new(run);
         let setup = self.setup;
         FunctionWorkload {
             about: self.about,
             prepare: Arc::new(move |params: &Params| {
-                Box::new(Plain { state: setup(params), timed: Arc::clone(&timed) }) as Box<dyn Instance>
+                Box::new(Plain { state: setup(params), timed: Arc::clone(&timed), value: None }) as Box<dyn Instance>
             }),
         }
     }
@@ -135,8 +139,11 @@ pub struct PerSample<S, I> {
 impl<S: Send + 'static, I: Send + 'static> PerSample<S, I> {
     /// The timed closure: gets the value the setup per sample just made (dropped after the run,
     /// untimed) and returns a value whose hash must be the same at every j.
-    pub fn run<T: Hash>(self, run: impl Fn(&mut I, &Team) -> T + Send + Sync + 'static) -> FunctionWorkload {
-        let timed: Timed<I> = Arc::new(move |input: &mut I, team: &Team| Checksum::of_hash(&run(input, team)));
+    pub fn run<T: Hash + Send + 'static>(
+        self,
+        run: impl Fn(&mut I, &Team) -> T + Send + Sync + 'static,
+    ) -> FunctionWorkload {
+        let timed: Timed<I, T> = Arc::new(run);
         let (setup, fresh) = (self.setup, self.fresh);
         FunctionWorkload {
             about: self.about,
@@ -146,6 +153,7 @@ impl<S: Send + 'static, I: Send + 'static> PerSample<S, I> {
                     input: None,
                     fresh: Arc::clone(&fresh),
                     timed: Arc::clone(&timed),
+                    value: None,
                 }) as Box<dyn Instance>
             }),
         }
@@ -202,28 +210,45 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "(no message)".to_owned())
 }
 
-/// The instance of a closure workload without a setup per sample.
-struct Plain<S> {
+/// The instance of a closure workload without a setup per sample; `value` holds what the last
+/// timed run returned, until it is hashed after the clock.
+struct Plain<S, T> {
     state: S,
-    timed: Timed<S>,
+    timed: Timed<S, T>,
+    value: Option<T>,
 }
 
-impl<S: Send> Instance for Plain<S> {
+impl<S: Send, T: Hash + Send> Instance for Plain<S, T> {
     fn run(&mut self, team: &Team) -> Checksum {
-        (self.timed)(&mut self.state, team)
+        Checksum::of_hash(&(self.timed)(&mut self.state, team))
     }
+
+    fn timed_run(&mut self, team: &Team) -> Result<Option<Checksum>, String> {
+        self.value = Some((self.timed)(&mut self.state, team));
+        Ok(None)
+    }
+
+    fn checksum_after_run(&mut self) -> Checksum {
+        hash_kept(self.value.take())
+    }
+}
+
+/// The checksum of a kept value (dropped here, after the clock).
+fn hash_kept<T: Hash>(value: Option<T>) -> Checksum {
+    value.map_or_else(|| Checksum::of_u64s([]), |v| Checksum::of_hash(&v))
 }
 
 /// The instance of a closure workload with a setup per sample: the input is made in
 /// [`Instance::before_run`] and dropped in [`Instance::after_run`], both outside the timing.
-struct Batched<S, I> {
+struct Batched<S, I, T> {
     state: S,
     input: Option<I>,
     fresh: Fresh<S, I>,
-    timed: Timed<I>,
+    timed: Timed<I, T>,
+    value: Option<T>,
 }
 
-impl<S: Send, I: Send> Instance for Batched<S, I> {
+impl<S: Send, I: Send, T: Hash + Send> Instance for Batched<S, I, T> {
     fn before_run(&mut self) {
         // The last input goes before the next is made: two need not fit in memory at once.
         self.input = None;
@@ -233,11 +258,18 @@ impl<S: Send, I: Send> Instance for Batched<S, I> {
     fn run(&mut self, team: &Team) -> Checksum {
         // A caller that did not call `before_run` (a test calling `run` directly) still gets a
         // fresh input, made here.
-        let input = match &mut self.input {
-            Some(input) => input,
-            None => self.input.insert((self.fresh)(&self.state)),
-        };
-        (self.timed)(input, team)
+        let (fresh, state) = (&self.fresh, &self.state);
+        Checksum::of_hash(&(self.timed)(self.input.get_or_insert_with(|| fresh(state)), team))
+    }
+
+    fn timed_run(&mut self, team: &Team) -> Result<Option<Checksum>, String> {
+        let (fresh, state) = (&self.fresh, &self.state);
+        self.value = Some((self.timed)(self.input.get_or_insert_with(|| fresh(state)), team));
+        Ok(None)
+    }
+
+    fn checksum_after_run(&mut self) -> Checksum {
+        hash_kept(self.value.take())
     }
 
     fn after_run(&mut self) -> Option<String> {

@@ -117,6 +117,42 @@ fn the_per_sample_setup_runs_before_every_sample_outside_the_timing() {
     assert_eq!(TIMED_SETUPS.load(Ordering::SeqCst), 0);
 }
 
+static HASH_CLOCK: std::sync::OnceLock<Watching> = std::sync::OnceLock::new();
+
+/// A value whose hashing says whether it happened while a sample was timed.
+struct Watched(u32);
+
+static HASHED: AtomicUsize = AtomicUsize::new(0);
+static HASHED_WHILE_TIMED: AtomicUsize = AtomicUsize::new(0);
+
+impl std::hash::Hash for Watched {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if HASH_CLOCK.get().is_some_and(|c| c.timing.load(Ordering::SeqCst)) {
+            HASHED_WHILE_TIMED.fetch_add(1, Ordering::SeqCst);
+        }
+        HASHED.fetch_add(1, Ordering::SeqCst);
+        self.0.hash(state);
+    }
+}
+
+#[test]
+fn the_closures_value_is_hashed_after_the_clock_stops() {
+    let clock = HASH_CLOCK.get_or_init(|| Watching { inner: FakeClock::exact(), timing: AtomicBool::new(false) });
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let counted = function("counted", Kind::Parallel).run(|_, team: &Team| {
+        RUNS.fetch_add(1, Ordering::SeqCst);
+        Watched(team.map(4, |i| i as u32).iter().sum())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let results = sweep(vec![WorkloadSpec::defaults(Arc::new(counted)).unwrap()], &dir.path().join("r.json"), clock);
+    let w = &results.workloads[0];
+    assert_eq!(w.error, None);
+    assert!(w.points.iter().all(|p| p.error.is_none() && p.samples_ns.len() >= 2));
+    // Every run's value was hashed (the checksum is checked), none while the clock ran.
+    assert!(HASHED.load(Ordering::SeqCst) >= RUNS.load(Ordering::SeqCst));
+    assert_eq!(HASHED_WHILE_TIMED.load(Ordering::SeqCst), 0);
+}
+
 #[test]
 fn names_must_be_distinct_and_printable() {
     let a: Arc<dyn Workload> = Arc::new(function("a", Kind::Parallel).run(|_, _| 0));

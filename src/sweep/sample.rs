@@ -12,6 +12,9 @@
 //!   sample like a panic of the run, and the run is not timed.
 //! - What the run left behind (a command's standard error still open after it exited) is finished
 //!   after the clock stops, untimed ([`Instance::after_run`]); its warning comes back with the sample.
+//! - A run that keeps its value ([`Instance::timed_run`] returning `Ok(None)`: a bench's closure)
+//!   has it hashed after the clock stops ([`Instance::checksum_after_run`]); a panic there fails
+//!   the sample like a panic of the run.
 //! - The clock starts and stops on the team's own worker 0 ([`Team::install`]), as the machine's
 //!   ceilings time their threads from the first one's start to the last one's end: handing the
 //!   run to a sleeping pool and waking the blocked caller afterwards happen outside the timed
@@ -101,10 +104,17 @@ pub fn run_sample(
     let mut outcome = None;
     let measurement = team.install(|| {
         clock.measure(j, modeled, cpu, &mut || {
-            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.try_run(team))));
+            outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.timed_run(team))));
         })
     });
     guard.disarm();
+    // A value kept by the run is hashed (and dropped) now, after the clock.
+    let outcome = match outcome {
+        Some(Ok(Ok(None))) => Some(catch_unwind(AssertUnwindSafe(|| Ok(instance.checksum_after_run())))),
+        other => {
+            other.map(|caught| caught.map(|run| run.map(|checksum| checksum.unwrap_or_else(|| Checksum::of_u64s([])))))
+        }
+    };
     let left_behind = instance.after_run();
     let result = match outcome {
         Some(Ok(Ok(checksum))) => Ok(Sample { measurement, checksum }),

@@ -97,6 +97,21 @@ pub trait Instance: Send {
         Ok(self.run(team))
     }
 
+    /// The part of a run the runner times: by default the whole [`Instance::try_run`]. Work whose
+    /// checksum is computed from a value it returns (a closure workload of a bench) may keep that
+    /// value and return `Ok(None)`: the runner then asks [`Instance::checksum_after_run`] after
+    /// the clock has stopped, so hashing the value and dropping it are not timed.
+    fn timed_run(&mut self, team: &Team) -> Result<Option<Checksum>, String> {
+        self.try_run(team).map(Some)
+    }
+
+    /// The checksum of the value the last [`Instance::timed_run`] kept (it is dropped here,
+    /// untimed). Called only after a `timed_run` that returned `Ok(None)`; the default, never
+    /// called, is the checksum of nothing.
+    fn checksum_after_run(&mut self) -> Checksum {
+        Checksum::of_u64s([])
+    }
+
     /// The longest one run may take from now on (`None`: no limit). An instance that can stop its
     /// own work — a command, whose process group is killed — stops a longer run and returns `Err`
     /// from [`Instance::try_run`]; the default ignores it, and the runner's watchdog handles
