@@ -826,6 +826,16 @@ fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_i
 
 /// The settings of a one-workload sweep on the fake clock: rayon, strong scaling, no timeout, no
 /// pinning; tests set what they vary.
+/// The first workload of `planned` swept on its own on the exact fake clock, with the whole of
+/// [`one_workload_settings`].
+fn sweep_alone(planned: &RunConfig, cpus: CpuCounts) -> WorkloadResult {
+    let mut observer = Silent;
+    let settings = one_workload_settings();
+    let clock = FakeClock::exact();
+    let env = env_of(&clock, &mut observer, cpus);
+    sweep_workload(&planned.workloads[0], &settings, WorkloadShare::whole(&settings), &planned.hooks, env)
+}
+
 fn one_workload_settings() -> SweepSettings {
     SweepSettings {
         backend: amdahl_workloads::Backend::Rayon,
@@ -902,14 +912,7 @@ fn a_plan_of_one_thread_measures_t1_with_its_interval_and_says_no_curve_can_be_f
     .resolve(one_cpu)
     .unwrap();
     let counts = planned.workloads[0].threads.counts().to_vec();
-    let mut observer = Silent;
-    let w = sweep_workload(
-        &planned.workloads[0],
-        &one_workload_settings(),
-        WorkloadShare::whole(&one_workload_settings()),
-        &planned.hooks,
-        env_of(&FakeClock::exact(), &mut observer, one_cpu),
-    );
+    let w = sweep_alone(&planned, one_cpu);
     assert_eq!(w.error, None, "plan {counts:?}");
     assert_ne!(w.stop, StopReason::Failed, "plan {counts:?}");
     assert!(w.rounds >= 5, "plan {counts:?}");
@@ -929,14 +932,7 @@ fn a_workload_that_fails_before_measuring_still_records_its_parameters() {
     }
     .resolve(CPUS)
     .unwrap();
-    let mut observer = Silent;
-    let w = sweep_workload(
-        &planned.workloads[0],
-        &one_workload_settings(),
-        WorkloadShare::whole(&one_workload_settings()),
-        &planned.hooks,
-        env_of(&FakeClock::exact(), &mut observer, CPUS),
-    );
+    let w = sweep_alone(&planned, CPUS);
     assert_eq!(w.stop, StopReason::Failed);
     assert!(w.error.as_deref().is_some_and(|e| e.contains("--setup failed")), "{:?}", w.error);
     assert_eq!(w.params.get("size"), Some(&1_000_000.0), "{:?}", w.params);
