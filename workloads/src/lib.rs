@@ -78,7 +78,8 @@ pub use command::{CommandWorkload, kill_running_commands, run_hook};
 pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};
 pub use spec::{SpecError, WorkloadSpec, find};
-pub use team::{Backend, Team, TeamError};
+pub use team::trace::{CallRecord, RunQueue, Trace, WorkerSpan, WorkerTrace};
+pub use team::{Backend, CHECKPOINT_NS, Profile, SPANS_KEPT, SPIN_ALLOWANCE_NS, SPIN_ALLOWANCE_SHARE, Team, TeamError};
 pub use workload::{Instance, Workload, WorkloadError};
 
 /// Every built-in workload, in catalogue order.

@@ -19,11 +19,21 @@
 //!    (`sched_setaffinity`, Linux only); [`Team::pin_failures`] counts the workers that could not be
 //!    pinned.
 //!
+//! 6. A team records where its workers' time goes during a **profile run** ([`Team::start_profile`]):
+//!    every parallel call made by the run's leader, per worker its first task's start, last task's
+//!    end, busy and on-CPU time, and run-queue wait from the kernel (`recorder`, giving a
+//!    [`Trace`]). Outside a profile run a call reads one atomic flag more than it would without it.
+//!
 //! The `threads` backend was once j crossbeam threads spawned inside every call; a one-thread
 //! `three-body` then spent 36 s creating threads against 0.1 s with rayon. Persistent workers fed
 //! per call fix that without `unsafe`: rayon's `broadcast` already lends borrowed closures to
 //! long-lived threads safely, which a hand-written crossbeam pool could only do by erasing
 //! lifetimes. Results files record the change as `team: persistent`.
+
+mod recorder;
+mod schedstat;
+mod timed;
+pub mod trace;
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,6 +42,10 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::cpu_time::ThreadClock;
+pub use recorder::{CHECKPOINT_NS, SPANS_KEPT, SPIN_ALLOWANCE_NS, SPIN_ALLOWANCE_SHARE};
+use recorder::{CallGuard, Recorder};
+use timed::Timed;
+pub use trace::Trace;
 
 /// How a team runs its threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,6 +89,7 @@ pub struct Team {
     pool: rayon::ThreadPool,
     pin_failures: Arc<AtomicUsize>,
     clocks: Arc<Mutex<Vec<Option<ThreadClock>>>>,
+    recorder: Recorder,
 }
 
 impl fmt::Debug for Team {
@@ -114,7 +129,9 @@ impl Team {
         }
         let pin_failures = Arc::new(AtomicUsize::new(0));
         let clocks = Arc::new(Mutex::new(vec![None; threads]));
+        let tids = Arc::new(Mutex::new(vec![None; threads]));
         let (cpus, failures, worker_clocks) = (cpus.to_vec(), Arc::clone(&pin_failures), Arc::clone(&clocks));
+        let worker_tids = Arc::clone(&tids);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(move |i| format!("amdahl-{threads}-{i}"))
@@ -123,13 +140,18 @@ impl Team {
                     failures.fetch_add(1, Ordering::Relaxed);
                 }
                 worker_clocks.lock().unwrap_or_else(|e| e.into_inner())[i] = ThreadClock::current();
+                worker_tids.lock().unwrap_or_else(|e| e.into_inner())[i] = schedstat::current_tid();
             })
             .build()
             .map_err(|e| TeamError { threads, message: e.to_string() })?;
         // Every worker runs once now, so each has started (pinned itself, recorded its clock)
         // before any timing.
         pool.broadcast(|_| ());
-        Ok(Team { threads, backend, pool, pin_failures, clocks })
+        let recorder = Recorder::new(
+            clocks.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            &tids.lock().unwrap_or_else(|e| e.into_inner()),
+        );
+        Ok(Team { threads, backend, pool, pin_failures, clocks, recorder })
     }
 
     /// Workers that could not be pinned to their CPU (0 for an unpinned team); final once the
@@ -161,12 +183,37 @@ impl Team {
     /// with no hand-off between threads). Workloads with many small parallel regions (one per time
     /// step) wrap their whole run in this, as an OpenMP program wraps its time loop in one
     /// `parallel` region.
+    ///
+    /// In a profile run, an `install` nested in the run marks where the leader's code outside the
+    /// parallel calls may be the user's own rayon code (see [`Trace::untracked_ns`]).
     pub fn install<R, F>(&self, body: F) -> R
     where
         R: Send,
         F: FnOnce() -> R + Send,
     {
-        self.pool.install(body)
+        self.recorder.boundary(|| self.pool.current_thread_index());
+        let out = self.pool.install(body);
+        self.recorder.boundary(|| self.pool.current_thread_index());
+        out
+    }
+
+    /// Starts a profile run on the calling thread, which must be one of the team's workers (inside
+    /// [`Team::install`]): it leads the run, and its code outside the parallel calls is the work's
+    /// serial code. Call [`Profile::begin`] and [`Profile::end`] around the work (inside the
+    /// timed window), then [`Profile::finish`] for the [`Trace`]. `Err` when the caller is not a
+    /// worker of this team or a profile run is already under way.
+    pub fn start_profile(&self) -> Result<Profile<'_>, String> {
+        let leader = self
+            .pool
+            .current_thread_index()
+            .ok_or("a profile run starts on one of the team's workers (inside Team::install)")?;
+        self.recorder.arm(leader)?;
+        Ok(Profile { team: self, finished: false })
+    }
+
+    /// A traced call, when a profile run is armed and the caller leads it.
+    fn traced_call(&self) -> Option<CallGuard<'_>> {
+        self.recorder.call(|| self.pool.current_thread_index())
     }
 
     /// Runs `task(i)` for every `i` in `0..tasks` over the team; results in task order.
@@ -175,14 +222,19 @@ impl Team {
         R: Send,
         F: Fn(usize) -> R + Sync,
     {
+        let call = self.traced_call();
+        let recorder = call.as_ref().map(CallGuard::recorder);
         match self.backend {
-            Backend::Rayon => self.pool.install(|| (0..tasks).into_par_iter().map(&task).collect()),
+            Backend::Rayon => {
+                self.pool.install(|| Timed::new((0..tasks).into_par_iter().map(&task), recorder).collect())
+            }
             Backend::Threads => {
                 let j = self.threads;
                 let blocks = self.pool.broadcast(|ctx| {
                     let t = ctx.index();
-                    (t * tasks / j..(t + 1) * tasks / j).map(&task).collect::<Vec<R>>()
+                    leaf(recorder, || (t * tasks / j..(t + 1) * tasks / j).map(&task).collect::<Vec<R>>())
                 });
+                barrier(&call);
                 blocks.into_iter().flatten().collect()
             }
         }
@@ -201,16 +253,19 @@ impl Team {
         F: Fn(usize) -> R + Sync,
         Op: Fn(R, R) -> R + Sync,
     {
+        let call = self.traced_call();
+        let recorder = call.as_ref().map(CallGuard::recorder);
         match self.backend {
-            Backend::Rayon => {
-                self.pool.install(|| (0..tasks).into_par_iter().map(&task).reduce(|| identity.clone(), &op))
-            }
+            Backend::Rayon => self.pool.install(|| {
+                Timed::new((0..tasks).into_par_iter().map(&task), recorder).reduce(|| identity.clone(), &op)
+            }),
             Backend::Threads => {
                 let j = self.threads;
                 let blocks = self.pool.broadcast(|ctx| {
                     let t = ctx.index();
-                    (t * tasks / j..(t + 1) * tasks / j).map(&task).fold(identity.clone(), &op)
+                    leaf(recorder, || (t * tasks / j..(t + 1) * tasks / j).map(&task).fold(identity.clone(), &op))
                 });
+                barrier(&call);
                 blocks.into_iter().fold(identity, &op)
             }
         }
@@ -225,14 +280,18 @@ impl Team {
         F: Fn(usize, &mut [T]) -> R + Sync,
     {
         let chunk_len = chunk_len.max(1);
+        let call = self.traced_call();
+        let recorder = call.as_ref().map(CallGuard::recorder);
         match self.backend {
-            Backend::Rayon => self
-                .pool
-                .install(|| data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)).collect()),
+            Backend::Rayon => self.pool.install(|| {
+                Timed::new(data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)), recorder)
+                    .collect()
+            }),
             Backend::Threads => {
-                let results = self.static_chunks(data, chunk_len, |first, block| {
+                let results = self.static_chunks(data, chunk_len, recorder, |first, block| {
                     block.chunks_mut(chunk_len).enumerate().map(|(k, c)| task(first + k, c)).collect::<Vec<R>>()
                 });
+                barrier(&call);
                 results.into_iter().flatten().collect()
             }
         }
@@ -248,17 +307,18 @@ impl Team {
         Op: Fn(R, R) -> R + Sync,
     {
         let chunk_len = chunk_len.max(1);
+        let call = self.traced_call();
+        let recorder = call.as_ref().map(CallGuard::recorder);
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
-                data.par_chunks_mut(chunk_len)
-                    .enumerate()
-                    .map(|(i, chunk)| task(i, chunk))
+                Timed::new(data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)), recorder)
                     .reduce(|| identity.clone(), &op)
             }),
             Backend::Threads => {
-                let results = self.static_chunks(data, chunk_len, |first, block| {
+                let results = self.static_chunks(data, chunk_len, recorder, |first, block| {
                     block.chunks_mut(chunk_len).enumerate().map(|(k, c)| task(first + k, c)).fold(identity.clone(), &op)
                 });
+                barrier(&call);
                 results.into_iter().fold(identity, &op)
             }
         }
@@ -266,8 +326,9 @@ impl Team {
 
     /// The `threads` backend's static partition of chunks: worker t gets the contiguous run of
     /// chunks `t*chunks/j .. (t+1)*chunks/j` as one slice and calls `block(first_chunk, slice)`;
-    /// results in worker order. The j slices are cut once per call (O(j), not O(chunks)).
-    fn static_chunks<T, R, B>(&self, data: &mut [T], chunk_len: usize, block: B) -> Vec<R>
+    /// results in worker order. The j slices are cut once per call (O(j), not O(chunks)). Each
+    /// block is one leaf of a traced call (`recorder`).
+    fn static_chunks<T, R, B>(&self, data: &mut [T], chunk_len: usize, recorder: Option<&Recorder>, block: B) -> Vec<R>
     where
         T: Send,
         R: Send,
@@ -286,8 +347,62 @@ impl Team {
         }
         self.pool.broadcast(|ctx| {
             let (first, mine) = std::mem::take(&mut *blocks[ctx.index()].lock().unwrap_or_else(|e| e.into_inner()));
-            block(first, mine)
+            leaf(recorder, || block(first, mine))
         })
+    }
+}
+
+/// Runs one sequential piece of a call: recorded on `recorder` when the call is traced.
+fn leaf<R>(recorder: Option<&Recorder>, piece: impl FnOnce() -> R) -> R {
+    match recorder {
+        Some(recorder) => recorder.leaf(piece),
+        None => piece(),
+    }
+}
+
+/// Marks a traced call's barrier: its tasks are done, the team assembles the results.
+fn barrier(call: &Option<CallGuard<'_>>) {
+    if let Some(call) = call {
+        call.barrier();
+    }
+}
+
+/// A profile run of a team, started on its leader by [`Team::start_profile`].
+pub struct Profile<'t> {
+    team: &'t Team,
+    finished: bool,
+}
+
+impl fmt::Debug for Profile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile").field("team", self.team).finish()
+    }
+}
+
+impl Profile<'_> {
+    /// Opens the window: the first thing inside the timed region, on the leader.
+    pub fn begin(&self) {
+        self.team.recorder.begin();
+    }
+
+    /// Closes the window: the last thing inside the timed region, on the leader.
+    pub fn end(&self) {
+        self.team.recorder.end();
+    }
+
+    /// Ends the run, outside the timed region, on the leader: its trace, or why there is none (a
+    /// worker's CPU clock could not be read).
+    pub fn finish(mut self) -> Result<Trace, String> {
+        self.finished = true;
+        self.team.recorder.finish()
+    }
+}
+
+impl Drop for Profile<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.team.recorder.disarm();
+        }
     }
 }
 
@@ -424,3 +539,6 @@ mod tests {
         assert!(Team::new(0, Backend::Rayon).is_err());
     }
 }
+
+#[cfg(test)]
+mod profile_tests;

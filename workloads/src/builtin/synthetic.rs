@@ -14,6 +14,13 @@
 //! fewer steps (a linear congruential step can be, and one forced through memory with `black_box`
 //! scales worse than real compute on some virtual CPUs). A good machine shows S(j) = 1/(b + (1-b)/j) up to the physical core count.
 //!
+//! With `skew` above 1 the last quarter of the tasks (from `floor(3T/4)`) each spin `skew` times
+//! the units of the others, the total still P: a **load imbalance of known size** on the
+//! `threads` backend, whose worker t takes the contiguous block of tasks `t*T/j .. (t+1)*T/j`.
+//! With `skew = 3` and `b = 0` the blocks hold 1/3 and 2/3 of the work at j = 2, and 1/6, 1/6,
+//! 1/6 and 1/2 at j = 4; rayon's work stealing evens them out. At `skew = 1` (the default) the
+//! tasks and the checksum are those of version 2.
+//!
 //! The instance knows its ideal duration ([`Instance::modeled_ns`]): one unit is one nanosecond,
 //! `b*size + (1-b)*size/j` in all. A fake clock uses it, so a whole run with this workload is
 //! exact and deterministic in tests.
@@ -42,6 +49,13 @@ pub fn tasks(units: u64) -> u64 {
 const PARAMS: &[ParamSpec] = &[
     ParamSpec::integer("size", "units of spin work in all (one xorshift step each)", 80_000_000, 1, 1 << 44),
     ParamSpec::float("b", "the serial fraction B (0..1)", 0.1, 0.0, 1.0),
+    ParamSpec::float(
+        "skew",
+        "the last quarter of the tasks each cost skew times the others (load imbalance)",
+        1.0,
+        1.0,
+        1000.0,
+    ),
 ];
 
 impl Workload for Synthetic {
@@ -63,6 +77,7 @@ impl Workload for Synthetic {
             serial_units,
             parallel_units,
             tasks: tasks(parallel_units),
+            skew: params.float("skew"),
             size: params.integer("size") as f64,
             b: params.float("b"),
         }))
@@ -92,17 +107,31 @@ fn units_of(units: u64, tasks: u64, task: u64) -> u64 {
     at(task + 1) - at(task)
 }
 
+/// [`units_of`] with the tasks from `floor(3T/4)` weighing `skew` times the others: `at(i)` is
+/// `P W(i) / W(T)` rounded down, `W(i)` the weight of the tasks before `i`.
+fn skewed_units_of(units: u64, tasks: u64, skew: f64, task: u64) -> u64 {
+    let heavy_from = (3 * tasks / 4) as f64;
+    let weight_before = |i: u64| {
+        let i = i as f64;
+        i.min(heavy_from) + skew * (i - heavy_from).max(0.0)
+    };
+    let per_weight = units as f64 / weight_before(tasks);
+    let at = |i: u64| if i >= tasks { units } else { ((weight_before(i) * per_weight) as u64).min(units) };
+    at(task + 1) - at(task)
+}
+
 struct SyntheticInstance {
     serial_units: u64,
     parallel_units: u64,
     tasks: u64,
+    skew: f64,
     size: f64,
     b: f64,
 }
 
 impl Instance for SyntheticInstance {
     fn run(&mut self, team: &Team) -> Checksum {
-        let (serial_units, units, tasks) = (self.serial_units, self.parallel_units, self.tasks);
+        let (serial_units, units, tasks, skew) = (self.serial_units, self.parallel_units, self.tasks, self.skew);
         // One parallel region for the whole run, as an OpenMP program would write it: the serial
         // part on the team's leader, then the parallel part as a nested map. Starting the pool
         // from outside after a long serial phase costs rayon a few milliseconds of wake-up at
@@ -112,13 +141,22 @@ impl Instance for SyntheticInstance {
             let parallel = team.map_reduce(
                 tasks as usize,
                 0u64,
-                |task| Checksum::tagged(task as u64, spin(task as u64, units_of(units, tasks, task as u64))),
+                |task| {
+                    let task = task as u64;
+                    let units = if skew == 1.0 {
+                        units_of(units, tasks, task)
+                    } else {
+                        skewed_units_of(units, tasks, skew, task)
+                    };
+                    Checksum::tagged(task, spin(task, units))
+                },
                 u64::wrapping_add,
             );
             Checksum::of_u64s([serial, parallel])
         })
     }
 
+    /// On ideal processors that share the work evenly (as work stealing does, whatever `skew`).
     fn modeled_ns(&self, threads: usize) -> Option<u64> {
         let threads = threads.max(1) as f64;
         Some((self.size * (self.b + (1.0 - self.b) / threads)).round() as u64)
@@ -161,6 +199,36 @@ mod tests {
                 (0..tasks).fold(0u64, |s, t| s.wrapping_add(Checksum::tagged(t, spin(t, units_of(units, tasks, t)))));
             crate::builtin::assert_parallel_equals_serial(&Synthetic, params, Checksum::of_u64s([serial, sum]));
         }
+    }
+
+    /// `skew = 3`: the last quarter of the tasks weighs three times the rest, so the `threads`
+    /// backend's static blocks hold 1/3 and 2/3 of the work at j = 2 and 1/6, 1/6, 1/6 and 1/2
+    /// at j = 4 (within a unit); the total is P, and `skew = 1` is the unskewed split.
+    #[test]
+    fn skew_weighs_the_last_quarter() {
+        let (units, tasks) = (6_000_000u64, 720_720u64);
+        let block = |skew: f64, j: u64, t: u64| {
+            (t * tasks / j..(t + 1) * tasks / j).map(|i| skewed_units_of(units, tasks, skew, i)).sum::<u64>()
+        };
+        assert_eq!((0..tasks).map(|i| skewed_units_of(units, tasks, 3.0, i)).sum::<u64>(), units);
+        assert!((0..tasks).all(|i| skewed_units_of(units, tasks, 1.0, i) == units_of(units, tasks, i)));
+        for (j, shares) in [(2, vec![1.0 / 3.0, 2.0 / 3.0]), (4, vec![1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0, 0.5])] {
+            for (t, share) in shares.into_iter().enumerate() {
+                let got = block(3.0, j, t as u64) as f64;
+                assert!((got - share * units as f64).abs() <= 2.0, "j = {j}, block {t}: {got}");
+            }
+        }
+        let params = "size=100000,b=0.2,skew=3";
+        let p = Params::parse(&Synthetic, params).unwrap();
+        let (serial_units, units) = split(&p);
+        let tasks = super::tasks(units);
+        let sum = (0..tasks)
+            .fold(0u64, |s, t| s.wrapping_add(Checksum::tagged(t, spin(t, skewed_units_of(units, tasks, 3.0, t)))));
+        crate::builtin::assert_parallel_equals_serial(
+            &Synthetic,
+            params,
+            Checksum::of_u64s([spin(u64::MAX, serial_units), sum]),
+        );
     }
 
     /// The default size has 720,720 tasks, so every j up to 16 gets exactly T / j of them, and
