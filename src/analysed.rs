@@ -14,6 +14,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Cause, TimeParts};
 use crate::fit::Fits;
 use crate::fit::diagnose::Diagnosis;
 
@@ -25,15 +26,18 @@ pub struct Analysis {
     pub points: Vec<PointSummary>,
     /// The models fitted to the curve.
     pub fits: Fits,
-    /// The verdict and its sentence; `None` when nothing could be fitted.
+    /// The verdict and its sentence (the measured cause's clause appended); `None` when nothing
+    /// could be fitted.
     pub diagnosis: Option<Diagnosis>,
+    /// What the thread-time account measured beside the verdict, when it has something to say.
+    pub cause: Option<Cause>,
 }
 
 impl Analysis {
     /// The analysis of a workload too short to analyse (fewer than two rounds): no summaries, no
     /// fits, no diagnosis.
     pub fn nothing() -> Analysis {
-        Analysis { points: Vec::new(), fits: Fits::default(), diagnosis: None }
+        Analysis { points: Vec::new(), fits: Fits::default(), diagnosis: None, cause: None }
     }
 }
 
@@ -72,6 +76,8 @@ pub struct PointSummary {
     /// The evidence that other work competed for the CPUs; `None` when the samples look
     /// undisturbed.
     pub disturbance: Option<Disturbance>,
+    /// The thread-time account from the point's profile runs; `None` without them.
+    pub time_parts: Option<TimeParts>,
 }
 
 impl PointSummary {
@@ -93,6 +99,7 @@ impl PointSummary {
             machine_speedup: None,
             fidelity: None,
             disturbance: None,
+            time_parts: None,
         }
     }
 }

@@ -19,6 +19,8 @@ use amdahl_workloads::Kind;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
+use crate::account::cause::AccountAt;
+use crate::account::{Cause, Reference, TimeParts};
 use crate::analysed::{Analysis, Disturbance, PointSummary};
 use crate::fit::diagnose::{Diagnosis, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
@@ -119,6 +121,8 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
         disturbance: None,
         machine_speedup: None,
         fidelity: None,
+        profile: Vec::new(),
+        time_parts: None,
     }
 }
 
@@ -127,8 +131,17 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
 /// (`WorkloadResult::record`).
 pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
     let summaries = summarise(points, ctx);
-    let (fits, diagnosis) = fit(points, &summaries, ctx);
-    Analysis { points: summaries, fits, diagnosis }
+    let (fits, mut diagnosis) = fit(points, &summaries, ctx);
+    let cause = diagnosis.as_mut().and_then(|d| {
+        let accounts: Vec<AccountAt<'_>> = summaries
+            .iter()
+            .filter_map(|s| Some(AccountAt { threads: s.threads, parts: s.time_parts.as_ref()? }))
+            .collect();
+        let cause = Cause::read(&d.verdict, &fits, &accounts, Some(ctx.cpus.usable))?;
+        d.sentence += &cause.clause(Some(ctx.kind));
+        Some(cause)
+    });
+    Analysis { points: summaries, fits, diagnosis, cause }
 }
 
 /// The summary of every point of `points` (ascending threads, the first at j = 1) whose samples
@@ -136,9 +149,14 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
 pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
     let AnalysisContext { cpus, seed, scaling, .. } = *ctx;
     let ceiling = |j: usize| ctx.ceilings.as_ref().and_then(|c| c.speedup_for(ctx.kind, j));
-    let Some(baseline) = points.iter().find(|p| p.threads == 1).map(|p| as_f64(&p.samples_ns)) else {
+    let Some(one) = points.iter().find(|p| p.threads == 1) else {
         return Vec::new();
     };
+    let baseline = as_f64(&one.samples_ns);
+    // The thread-time account's references: the work's CPU time at one thread and T(1).
+    let one_cpu: Vec<f64> = one.profile.iter().map(|s| s.work_cpu_ns as f64).collect();
+    let useful_one = (!one_cpu.is_empty()).then(|| median(&one_cpu));
+    let t1 = (!baseline.is_empty()).then(|| median(&baseline));
     let mut summaries = Vec::with_capacity(points.len());
     for point in points {
         let samples = as_f64(&point.samples_ns);
@@ -191,6 +209,15 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
             machine_speedup,
             fidelity: speedup.zip(machine_speedup).and_then(|(s, m)| finite(s / m)),
             disturbance: disturbance(point, ctx),
+            time_parts: TimeParts::of(
+                &point.profile,
+                point.threads,
+                Reference {
+                    useful_ns: useful_one.map(|u| u * if strong { 1.0 } else { point.threads as f64 }),
+                    t1_ns: t1,
+                    tj_ns: finite(summary.median),
+                },
+            ),
         });
     }
     summaries

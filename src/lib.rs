@@ -67,6 +67,7 @@
 //! Front-ends (the `measure` binary, a `cargo bench` harness) use the application layer
 //! ([`app`]); only [`terminal`] prints.
 
+pub mod account;
 pub mod analysed;
 pub mod analysis;
 pub mod app;

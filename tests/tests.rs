@@ -880,10 +880,11 @@ fn hyperfine_style_exports_and_hooks_follow_the_results_files_rules() {
     let rows = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(rows.lines().count(), 3, "a header and one row per point: {rows}");
     assert!(rows.lines().next().unwrap().starts_with("workload,kind,backend,scaling,threads,"));
-    // setup once, prepare before each of the warm-up and the 2 rounds at each j, cleanup once.
+    // setup once, prepare before each of the warm-up, the 2 rounds and their 2 profile runs at
+    // each j, cleanup once.
     let hooks = std::fs::read_to_string(&log).unwrap();
     let count = |line: &str| hooks.lines().filter(|l| *l == line).count();
-    assert_eq!((count("setup"), count("prepare 1"), count("prepare 2"), count("cleanup")), (1, 3, 3, 1), "{hooks}");
+    assert_eq!((count("setup"), count("prepare 1"), count("prepare 2"), count("cleanup")), (1, 5, 5, 1), "{hooks}");
     // Exports never clobber: refused before anything is measured, unless --force.
     std::fs::remove_file(&json).unwrap();
     let again = run(&["--export-json", "e.json", "--export-csv", "e.csv"]);

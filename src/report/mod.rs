@@ -10,6 +10,7 @@ pub mod markdown;
 mod printable;
 pub mod svg;
 mod table;
+mod time_parts;
 
 pub use comparison::{comparison_html, comparison_text};
 pub use csv::Csv;
@@ -22,6 +23,7 @@ pub use printable::{brief, printable};
 pub use table::{
     Table, curve_table, fits_lines, format_duration_ns, number, prediction_table, threads_text, workload_table,
 };
+pub use time_parts::time_parts_lines;
 
 use crate::error::Result;
 use crate::results::ResultsFile;

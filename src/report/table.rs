@@ -124,6 +124,7 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
         }
     }
+    out += &super::time_parts_lines(w);
     out += &fits_lines(&w.fits);
     if let Some(d) = &w.diagnosis {
         let _ = writeln!(out, "  => {d}");

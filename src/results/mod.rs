@@ -47,6 +47,7 @@ use amdahl_workloads::{Backend, Kind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Cause, ProfileSample, TimeParts};
 use crate::analysed::{Analysis, PointSummary};
 use crate::config::{Hooks, SweepSettings};
 use crate::fit::{Fits, Verdict};
@@ -373,7 +374,7 @@ pub struct ConfigRecord {
     /// `--setup`: run once per workload before its first run, untimed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<String>,
-    /// `--prepare`: run before every timed run, untimed (`{threads}` is that run's j).
+    /// `--prepare`: run before every run, warm-up and profile runs too, untimed (`{threads}` is that run's j).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepare: Option<String>,
     /// `--cleanup`: run once per workload after its last run.
@@ -519,6 +520,12 @@ pub struct WorkloadResult {
     /// nothing was fitted. Readers recompute it from the samples, like every summary.
     #[serde(default)]
     pub verdict: Option<Verdict>,
+    /// What the thread-time account measured beside the verdict (tagged by `kind`; see
+    /// `account::cause`), rendered into `diagnosis` after the verdict's own words; absent
+    /// without profile runs (commands, files from before them) or when the verdict names no
+    /// cause. Readers recompute it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
     /// Warnings about this workload.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -542,6 +549,7 @@ impl WorkloadResult {
             }
         }
         self.fits = analysis.fits;
+        self.cause = analysis.cause;
         (self.verdict, self.diagnosis) = match analysis.diagnosis {
             Some(d) => (Some(d.verdict), Some(d.sentence)),
             None => (None, None),
@@ -578,6 +586,7 @@ impl WorkloadResult {
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),
             verdict: self.verdict.clone(),
+            cause: self.cause.clone(),
             warnings: self.warnings.clone(),
             error: self.error.clone(),
         }
@@ -640,6 +649,17 @@ pub struct Point {
     /// `speedup / machine_speedup`: the share of what this machine allows at this j.
     #[serde(default)]
     pub fidelity: Option<f64>,
+    /// Profile runs: extra runs at this j with the team's recorder on, one in each of the first
+    /// rounds, kept out of every statistic of T(j); each is its thread-time j x T split into
+    /// parts, in nanoseconds (see `account::sample`). Absent for commands and in files from
+    /// before them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profile: Vec<ProfileSample>,
+    /// Where the thread-time j x T(j) goes, from `profile`: the parts as shares adding up to 1
+    /// with their intervals, and the serial share of T(1) (see `account::parts`); absent without
+    /// profile runs. Readers recompute it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_parts: Option<TimeParts>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -663,6 +683,7 @@ impl Point {
         self.utilisation = s.utilisation;
         self.machine_speedup = s.machine_speedup;
         self.fidelity = s.fidelity;
+        self.time_parts = s.time_parts;
         self.tags.retain(|t| *t != Tag::Disturbed);
         if s.disturbance.is_some() {
             self.tags.push(Tag::Disturbed);

@@ -13,8 +13,11 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
+use amdahl_workloads::{Team, Trace};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
+
+use crate::account::simulate::ideal_trace;
 
 /// What one timed run of a workload cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +48,28 @@ impl CpuSource<'_> {
     }
 }
 
+/// A workload's own idea of its duration on ideal processors, at one, two and this run's
+/// threads (only `synthetic` has one: [`amdahl_workloads::Instance::modeled_ns`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Modeled {
+    /// At one thread.
+    pub one: Option<u64>,
+    /// At two threads.
+    pub two: Option<u64>,
+    /// At this run's thread count.
+    pub here: Option<u64>,
+}
+
+impl Modeled {
+    /// The serial and the parallel time of an Amdahl-shaped model, `T(j) = s + p / j`, from its
+    /// durations at one and two threads.
+    fn amdahl(&self) -> Option<(u64, u64)> {
+        let (one, two) = (self.one?, self.two?);
+        let parallel = 2 * one.checked_sub(two)?;
+        Some((one.checked_sub(parallel)?, parallel))
+    }
+}
+
 /// A source of time for the sweep.
 pub trait Clock: Sync {
     /// Nanoseconds since an arbitrary origin; the sweep uses differences for its budget.
@@ -60,6 +85,20 @@ pub trait Clock: Sync {
         cpu: CpuSource<'_>,
         work: &mut dyn FnMut(),
     ) -> Measurement;
+
+    /// Runs `work` once as a profile run of `team` — called on the team's worker that leads the
+    /// run, inside `Team::install` — timed like [`Clock::measure`], with the team's recorder on
+    /// around the work: the measurement and the run's trace (or why there is none). The default
+    /// times the work with [`Clock::measure`] and records no trace.
+    fn profile(
+        &self,
+        team: &Team,
+        modeled: Modeled,
+        cpu: CpuSource<'_>,
+        work: &mut dyn FnMut(),
+    ) -> (Measurement, Result<Trace, String>) {
+        (self.measure(team.threads(), modeled.here, cpu, work), Err("this clock records no trace".to_owned()))
+    }
 }
 
 /// The machine's clocks.
@@ -104,6 +143,29 @@ impl Clock for RealClock {
             wall_ns: wall.as_nanos() as u64,
             cpu_ns: cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a)),
             involuntary_context_switches: switches_before.zip(switches_after).map(|(a, b)| b.saturating_sub(a)),
+        }
+    }
+
+    /// The recorder is armed and finished outside the clock's window; only its window's two
+    /// marks are inside it.
+    fn profile(
+        &self,
+        team: &Team,
+        modeled: Modeled,
+        cpu: CpuSource<'_>,
+        work: &mut dyn FnMut(),
+    ) -> (Measurement, Result<Trace, String>) {
+        let threads = team.threads();
+        match team.start_profile() {
+            Ok(profile) => {
+                let measurement = self.measure(threads, modeled.here, cpu, &mut || {
+                    profile.begin();
+                    work();
+                    profile.end();
+                });
+                (measurement, profile.finish())
+            }
+            Err(why) => (self.measure(threads, modeled.here, cpu, work), Err(why)),
         }
     }
 }
@@ -215,6 +277,29 @@ impl Clock for FakeClock {
         let wall_ns = (base * factor).round().max(1.0) as u64;
         state.now_ns += wall_ns;
         Measurement { wall_ns, cpu_ns: Some(wall_ns * threads as u64), involuntary_context_switches: Some(0) }
+    }
+
+    /// The trace of the ideal run the measurement describes: an Amdahl-shaped model's serial and
+    /// parallel parts (scaled like the measurement, noise included), or, without a model, every
+    /// worker busy throughout.
+    fn profile(
+        &self,
+        team: &Team,
+        modeled: Modeled,
+        cpu: CpuSource<'_>,
+        work: &mut dyn FnMut(),
+    ) -> (Measurement, Result<Trace, String>) {
+        let threads = team.threads();
+        let measurement = self.measure(threads, modeled.here, cpu, work);
+        let wall = measurement.wall_ns;
+        let trace = match (modeled.amdahl(), modeled.here) {
+            (Some((serial, parallel)), Some(here)) if here > 0 => {
+                let scale = |ns: u64| (ns as f64 * wall as f64 / here as f64).round() as u64;
+                ideal_trace(threads, scale(serial), scale(parallel))
+            }
+            _ => ideal_trace(threads, 0, wall * threads as u64),
+        };
+        (measurement, Ok(trace))
     }
 }
 

@@ -15,11 +15,11 @@ pub mod sample;
 pub mod watchdog;
 mod workload;
 
-pub use clock::{Clock, CpuSource, FakeClock, Measurement, RealClock};
+pub use clock::{Clock, CpuSource, FakeClock, Measurement, Modeled, RealClock};
 pub use journal::{Journal, Saved};
 pub use progress::{Observer, Silent};
 pub use watchdog::{Hang, Watchdog};
-pub use workload::{SweepEnv, WorkloadShare, sweep_workload};
+pub use workload::{PROFILE_ROUNDS, SweepEnv, WorkloadShare, sweep_workload};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

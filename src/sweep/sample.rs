@@ -24,13 +24,17 @@
 //!   T(j) than of T(1), so they read as serial code. What stays inside is the work's own start:
 //!   rayon wakes the other workers as tasks are split (a chain about log2 j wake-ups deep), the
 //!   `threads` backend's `broadcast` notifies them one by one (O(j) system calls).
+//! - A **profile run** ([`run_profile_sample`]) is taken the same way, through
+//!   [`Clock::profile`]: the team's recorder is armed and finished on worker 0 outside the
+//!   clock's window, and only its window's two marks are inside it. Its measurement is kept apart
+//!   from the timed samples' (see `account`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use amdahl_workloads::{Checksum, Instance, Team, Workload};
+use amdahl_workloads::{Checksum, Instance, Team, Trace, Workload};
 
-use super::clock::{Clock, CpuSource, Measurement};
+use super::clock::{Clock, CpuSource, Measurement, Modeled};
 use super::watchdog::Watchdog;
 
 /// How long the watchdog waits beyond a command's own timeout before it gives up on it.
@@ -93,17 +97,45 @@ pub fn run_sample(
     site: &SampleSite<'_>,
 ) -> (Result<Sample, String>, Option<String>) {
     let j = team.threads();
+    let (result, left_behind) =
+        take(instance, team, guard, site, |modeled, work| (clock.measure(j, modeled.here, cpu, work), ()));
+    (result.map(|(sample, ())| sample), left_behind)
+}
+
+/// [`run_sample`] as a profile run ([`Clock::profile`]): the sample, and the team's trace of it
+/// or why there is none.
+pub fn run_profile_sample(
+    instance: &mut dyn Instance,
+    team: &Team,
+    clock: &dyn Clock,
+    cpu: CpuSource<'_>,
+    guard: &Guard<'_>,
+    site: &SampleSite<'_>,
+) -> (Result<(Sample, Result<Trace, String>), String>, Option<String>) {
+    take(instance, team, guard, site, |modeled, work| clock.profile(team, modeled, cpu, work))
+}
+
+/// One run of `instance` on `team`, timed by `time` (given the work's model and the work) on the
+/// team's worker 0; see the module docs.
+fn take<X: Send>(
+    instance: &mut dyn Instance,
+    team: &Team,
+    guard: &Guard<'_>,
+    site: &SampleSite<'_>,
+    time: impl FnOnce(Modeled, &mut dyn FnMut()) -> (Measurement, X) + Send,
+) -> (Result<(Sample, X), String>, Option<String>) {
+    let j = team.threads();
     let (name, during) = (site.name, site.during);
     // The per-sample setup, before the watchdog is armed and the clock starts.
     if let Err(panic) = catch_unwind(AssertUnwindSafe(|| instance.before_run())) {
         let message = format!("workload `{name}` panicked in its per-sample setup {during}: {}", panic_message(&panic));
         return (Err(message), None);
     }
-    let modeled = instance.modeled_ns(j);
+    let modeled = Modeled { one: instance.modeled_ns(1), two: instance.modeled_ns(2), here: instance.modeled_ns(j) };
     guard.arm(instance, site.name, j);
     let mut outcome = None;
-    let measurement = team.install(|| {
-        clock.measure(j, modeled, cpu, &mut || {
+    let (measurement, extra) = team.install(|| {
+        time(modeled, &mut || {
             outcome = Some(catch_unwind(AssertUnwindSafe(|| instance.timed_run(team))));
         })
     });
@@ -117,7 +149,7 @@ pub fn run_sample(
     };
     let left_behind = instance.after_run();
     let result = match outcome {
-        Some(Ok(Ok(checksum))) => Ok(Sample { measurement, checksum }),
+        Some(Ok(Ok(checksum))) => Ok((Sample { measurement, checksum }, extra)),
         Some(Ok(Err(message))) => Err(format!("workload `{name}` failed {during}: {message}")),
         Some(Err(panic)) => Err(format!("workload `{name}` panicked {during}: {}", panic_message(&panic))),
         None => Err(format!("workload `{name}` was not run {during} (the clock did not call it)")),

@@ -11,6 +11,11 @@
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
 //!    the target share of S(j) (`converged`), the workload's share of the budget is spent
 //!    (`budget`), or `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
+//! 4b. Profile runs: in each point's first [`PROFILE_ROUNDS`] rounds, after the round's timed
+//!    samples, one more run at every j in the same order, with the team's recorder on (in-process
+//!    work only). Each becomes its point's `profile` (the thread-time split into parts, see
+//!    `account`), never a sample of T(j); a profile run that fails fails its point like a timed
+//!    one, and one the recorder could not trace is said once, as a warning.
 //! 6. A panic, a checksum mismatch or a failed command at some j takes that point out of the sweep
 //!    with an error naming the workload and j (its samples are dropped so the other points stay
 //!    paired), and the sweep goes on with the others; at j = 1 it ends the workload, keeping the
@@ -21,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use amdahl_workloads::{Checksum, Instance, Params, Team, Workload, run_hook};
+use amdahl_workloads::{Checksum, Instance, Params, Team, Trace, Workload, run_hook};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
@@ -30,8 +35,9 @@ use super::adaptive;
 use super::calibrate::calibrate;
 use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
-use super::sample::{Guard, Sample, SampleSite, run_sample};
+use super::sample::{Guard, Sample, SampleSite, run_profile_sample, run_sample};
 use super::watchdog::Watchdog;
+use crate::account::ProfileSample;
 use crate::analysis::{self, AnalysisContext};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
@@ -40,6 +46,10 @@ use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
 use crate::stats::paired_speedup;
 use crate::thread_set::CpuCounts;
+
+/// The rounds of each point (from its first) that also take a profile run at every j: enough
+/// runs for a t interval of every part, few enough to cost a point at most five runs.
+pub const PROFILE_ROUNDS: usize = 5;
 
 /// Where one workload's sweep runs: the clock, the observer, the machine and the Ctrl-C flag.
 pub struct SweepEnv<'a> {
@@ -149,6 +159,7 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         fits: Fits::default(),
         diagnosis: None,
         verdict: None,
+        cause: None,
         warnings: workload.warnings(&planned.spec.params),
         error: None,
     }
@@ -479,13 +490,76 @@ impl<'e> Sweep<'_, 'e> {
                 Err(e) => self.drop_point(k, alive, e),
             }
         }
+        let profiles = match self.profile_pass(sampler, teams, order, alive) {
+            Ok(profiles) => profiles,
+            Err(stop) => return Some(stop),
+        };
         for (k, m) in round.into_iter().filter(|(k, _)| alive[*k]) {
             let point = &mut self.result.points[k];
             point.samples_ns.push(m.wall_ns);
             point.cpu_ns.push(m.cpu_ns);
             point.involuntary_context_switches.push(m.involuntary_context_switches);
         }
+        for (k, profile) in profiles.into_iter().filter(|(k, _)| alive[*k]) {
+            self.result.points[k].profile.push(profile);
+        }
         None
+    }
+
+    /// Step 4b: a profile run at every alive j in `order` still in its first [`PROFILE_ROUNDS`]
+    /// rounds (in-process work only). `Err(stop)` when the round cannot complete (j = 1 failed,
+    /// Ctrl-C), like [`Sweep::one_round`].
+    fn profile_pass(
+        &mut self,
+        sampler: &mut Sampler<'_>,
+        teams: &[Team],
+        order: &[usize],
+        alive: &mut [bool],
+    ) -> Result<Vec<(usize, ProfileSample)>, StopReason> {
+        let mut profiles = Vec::new();
+        if self.workload.command().is_some() {
+            return Ok(profiles);
+        }
+        let rounds = self.result.rounds;
+        for &k in order {
+            let point = &self.result.points[k];
+            if !alive[k] || rounds.saturating_sub(point.first_round) >= PROFILE_ROUNDS {
+                continue;
+            }
+            if self.env.interrupted.load(Ordering::Relaxed) {
+                return Err(StopReason::Interrupted);
+            }
+            match sampler.profile(k, &teams[k]) {
+                Ok((_, Ok(trace))) => {
+                    if let amdahl_workloads::RunQueue::Missing(why) = &trace.run_queue {
+                        self.warn_once(format!(
+                            "{}: run-queue wait is not measured ({why}); the thread-time account counts it as blocked",
+                            self.workload.name()
+                        ));
+                    }
+                    profiles.push((k, ProfileSample::of(&trace)));
+                }
+                Ok((_, Err(why))) => self.warn_once(format!(
+                    "{}: no thread-time account at j={}: {why}",
+                    self.workload.name(),
+                    teams[k].threads()
+                )),
+                Err(_) if self.env.interrupted.load(Ordering::Relaxed) => return Err(StopReason::Interrupted),
+                Err(e) if k == 0 => {
+                    push_error(&mut self.result.error, e);
+                    return Err(StopReason::Failed);
+                }
+                Err(e) => self.drop_point(k, alive, e),
+            }
+        }
+        Ok(profiles)
+    }
+
+    /// A warning of the workload, said once.
+    fn warn_once(&mut self, warning: String) {
+        if !self.result.warnings.contains(&warning) {
+            self.result.warnings.push(warning);
+        }
     }
 
     /// Step 5: after `min_rounds`, converged, max rounds or budget — in that order.
@@ -516,6 +590,7 @@ impl<'e> Sweep<'_, 'e> {
         point.samples_ns.clear();
         point.cpu_ns.clear();
         point.involuntary_context_switches.clear();
+        point.profile.clear();
         point.error = Some(error.clone());
         push_error(&mut self.result.error, error);
     }
@@ -623,6 +698,33 @@ struct Sampler<'a> {
 
 impl Sampler<'_> {
     fn sample(&mut self, point: usize, team: &Team) -> Result<Measurement, String> {
+        self.take(point, team, |instance, team, clock, cpu, guard, site| {
+            let (sampled, left_behind) = run_sample(instance, team, clock, cpu, guard, site);
+            (sampled.map(|s| (s, ())), left_behind)
+        })
+        .map(|(m, ())| m)
+    }
+
+    /// A profile run at `point`: its measurement and the team's trace, or why there is none.
+    fn profile(&mut self, point: usize, team: &Team) -> Result<(Measurement, Result<Trace, String>), String> {
+        self.take(point, team, run_profile_sample)
+    }
+
+    /// One run at `point` on `team` through `run` ([`run_sample`] or [`run_profile_sample`]):
+    /// `--prepare` first, the checksum checked after.
+    fn take<X>(
+        &mut self,
+        point: usize,
+        team: &Team,
+        run: impl FnOnce(
+            &mut dyn Instance,
+            &Team,
+            &dyn Clock,
+            CpuSource<'_>,
+            &Guard<'_>,
+            &SampleSite<'_>,
+        ) -> (Result<(Sample, X), String>, Option<String>),
+    ) -> Result<(Measurement, X), String> {
         let j = team.threads();
         if let Some(prepare) = &self.prepare {
             let left_behind = run_hook(&prepare.replace("{threads}", &j.to_string()), self.guard.timeout)
@@ -639,14 +741,13 @@ impl Sampler<'_> {
         let cpu = if self.command { CpuSource::Process } else { CpuSource::Threads(&team_cpu) };
         let during = format!("at j={j}");
         let site = SampleSite { name: &self.name, during: &during };
-        let (sampled, left_behind) =
-            run_sample(self.instances[slot].as_mut(), team, self.clock, cpu, &self.guard, &site);
+        let (sampled, left_behind) = run(self.instances[slot].as_mut(), team, self.clock, cpu, &self.guard, &site);
         if let Some(warning) = left_behind
             && !self.left_behind.contains(&warning)
         {
             self.left_behind.push(warning);
         }
-        let Sample { measurement, checksum } = sampled?;
+        let (Sample { measurement, checksum }, extra) = sampled?;
         match self.references[slot] {
             None => self.references[slot] = Some(checksum),
             Some(expected) if expected != checksum => {
@@ -658,6 +759,6 @@ impl Sampler<'_> {
             }
             Some(_) => {}
         }
-        Ok(measurement)
+        Ok((measurement, extra))
     }
 }

@@ -180,7 +180,7 @@ pub struct RunArgs {
     /// Run CMD with `sh -c` once per workload before its first run (untimed), as hyperfine's.
     #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
     pub setup: Option<String>,
-    /// Run CMD before every timed run (untimed); `{threads}` is that run's j.
+    /// Run CMD before every run of the workload (warm-up and profile runs too; untimed); `{threads}` is that run's j.
     #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
     pub prepare: Option<String>,
     /// Run CMD once per workload after its last run.

@@ -1,0 +1,59 @@
+//! The thread-time account under a workload's table: one line per thread count, each part as a
+//! share of j x T(j) (adding up to 100), then the serial share of T(1) — the two views of
+//! `account::parts`. Printed by `measure run` and `measure fit` for every file whose points have
+//! profile runs; nothing for the rest.
+
+use std::fmt::Write;
+
+use crate::account::{Part, PartName, TimeParts};
+use crate::results::WorkloadResult;
+
+/// The lines of `w`'s account, or nothing when no point has one.
+pub fn time_parts_lines(w: &WorkloadResult) -> String {
+    let accounts: Vec<(usize, &TimeParts)> =
+        w.points.iter().filter_map(|p| Some((p.threads, p.time_parts.as_ref()?))).collect();
+    let Some(runs) = accounts.iter().map(|(_, a)| a.profile_runs).max() else { return String::new() };
+    let merged = accounts.iter().any(|(_, a)| a.merged.is_some());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  where the thread-time j x T(j) goes (measured in up to {runs} profile run{} a point; % of it, then % of T(1)):",
+        if runs == 1 { "" } else { "s" }
+    );
+    let mut header = format!("  {:>4}", "j");
+    for part in PartName::ALL {
+        let _ = write!(header, "  {:>9}", part.as_str());
+    }
+    if merged {
+        let _ = write!(header, "  {:>6}", "merged");
+    }
+    let _ = writeln!(out, "{header}  {:>11}", "serial/T(1)");
+    for (threads, a) in &accounts {
+        let mut line = format!("  {threads:>4}");
+        for part in PartName::ALL {
+            let _ = write!(line, "  {:>9}", share(a.share(part)));
+        }
+        if merged {
+            let _ = write!(line, "  {:>6}", share(a.merged.as_ref().map(|m| m.part)));
+        }
+        let _ = write!(line, "  {:>11}", share(a.serial_share_of_t1));
+        if let (true, Some(ratio)) = (a.distorted, a.profile_over_timed) {
+            let _ = write!(line, "  (profile runs {:+.0}% of T(j))", 100.0 * (ratio - 1.0));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if accounts.iter().any(|(_, a)| a.run_queue.is_none()) {
+        let _ = writeln!(out, "  run-queue wait not measured (no schedstat): it is in blocked");
+    }
+    if merged {
+        let _ = writeln!(
+            out,
+            "  merged: off-CPU time in the user's own rayon code, where serial, imbalance, dispatch and blocked cannot be told apart"
+        );
+    }
+    out
+}
+
+fn share(part: Option<Part>) -> String {
+    part.map_or("-".to_owned(), |p| format!("{:.1}", 100.0 * p.share))
+}
