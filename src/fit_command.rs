@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::account::{Cause, TimeParts};
 use crate::analysis::{self, AnalysisContext};
 use crate::error::Result;
 use crate::fit::diagnose::{Evidence, diagnose};
@@ -71,6 +72,22 @@ pub struct WorkloadExplanation {
     pub diagnosis: Option<String>,
     /// What the curve shows, with its evidence.
     pub verdict: Option<Verdict>,
+    /// What the thread-time account measured beside the verdict, when it says something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    /// The thread-time account of every point that has one (profile runs), ascending in j.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub time_parts: Vec<PointTimeParts>,
+}
+
+/// One point's thread-time account, in `measure fit --json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointTimeParts {
+    /// j.
+    pub threads: usize,
+    /// Its account.
+    #[serde(flatten)]
+    pub time_parts: TimeParts,
 }
 
 /// What the user tells `measure fit` about imported curves (`--cpus`, `--physical-cores`,
@@ -230,6 +247,12 @@ pub fn explanations(results: &ResultsFile) -> Vec<WorkloadExplanation> {
             karp_flatt: karp_flatt_of(w),
             diagnosis: w.diagnosis.clone(),
             verdict: w.verdict.clone(),
+            cause: w.cause.clone(),
+            time_parts: w
+                .points
+                .iter()
+                .filter_map(|p| Some(PointTimeParts { threads: p.threads, time_parts: p.time_parts.clone()? }))
+                .collect(),
         })
         .collect()
 }

@@ -57,6 +57,12 @@ impl Part {
         Some(Part { share, ci95 })
     }
 
+    /// The same part with its interval cut to [`lo`, `hi`] (a share cannot leave it; the cut
+    /// interval covers whenever the uncut one does).
+    fn within(self, lo: f64, hi: f64) -> Part {
+        Part { ci95: self.ci95.map(|[a, b]| [a.max(lo), b.min(hi)]), ..self }
+    }
+
     /// The lower end of the interval (the share itself without one).
     pub fn low(&self) -> f64 {
         self.ci95.map_or(self.share, |c| c[0])
@@ -188,12 +194,16 @@ impl TimeParts {
             return None;
         }
         let thread_time = |s: &ProfileSample| (threads as u64 * s.wall_ns) as f64;
+        // Every part but inflation (signed) is a share of the thread-time: within [0, 1].
         let shares = |ns: &dyn Fn(&ProfileSample) -> f64| -> Option<Part> {
+            Some(Part::of(&runs.iter().map(|s| ns(s) / thread_time(s)).collect::<Vec<_>>())?.within(0.0, 1.0))
+        };
+        let signed = |ns: &dyn Fn(&ProfileSample) -> f64| -> Option<Part> {
             Part::of(&runs.iter().map(|s| ns(s) / thread_time(s)).collect::<Vec<_>>())
         };
         let useful_ns = reference.useful_ns.filter(|_| threads > 1);
         let (useful, inflation) = match useful_ns {
-            Some(u) => (shares(&|_| u)?, Some(shares(&|s| s.work_cpu_ns as f64 - u)?)),
+            Some(u) => (shares(&|_| u)?, Some(signed(&|s| s.work_cpu_ns as f64 - u)?)),
             None if threads == 1 => {
                 (shares(&|s| s.work_cpu_ns as f64)?, Some(Part { share: 0.0, ci95: Some([0.0; 2]) }))
             }
@@ -221,7 +231,8 @@ impl TimeParts {
             serial_share_of_t1: reference
                 .t1_ns
                 .filter(|t1| *t1 > 0.0)
-                .and_then(|t1| Part::of(&runs.iter().map(|s| s.serial_code_ns as f64 / t1).collect::<Vec<_>>())),
+                .and_then(|t1| Part::of(&runs.iter().map(|s| s.serial_code_ns as f64 / t1).collect::<Vec<_>>()))
+                .map(|p| p.within(0.0, f64::INFINITY)),
             cpu_factor: reference.useful_ns.and_then(|u| finite(median(&cpus) / u)),
             profile_over_timed,
             distorted: profile_over_timed.is_some_and(|r| (r - 1.0).abs() > DISTORTION),

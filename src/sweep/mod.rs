@@ -345,3 +345,6 @@ pub fn report_path(results: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod account_tests;
