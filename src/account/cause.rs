@@ -258,7 +258,7 @@ fn what_b_is(part: PartName) -> String {
         PartName::Dispatch => "the team's dispatch, not serial code".into(),
         PartName::Blocked => "threads blocked off-CPU, not serial code".into(),
         PartName::RunQueue => "threads waiting for a CPU, not serial code".into(),
-        PartName::Serial | PartName::Useful => format!("{}", part.as_str()),
+        PartName::Serial | PartName::Useful => part.as_str().to_owned(),
     }
 }
 

@@ -102,6 +102,13 @@ pub fn run_sample(
     (result.map(|(sample, ())| sample), left_behind)
 }
 
+/// A profile run's sample and the team's trace of it, or why there is none.
+pub type Profiled = (Sample, Result<Trace, String>);
+
+/// What one run gave: the sample (with what its timing adds), or why it failed; and the warning
+/// of what the run left behind.
+pub type Taken<X> = (Result<(Sample, X), String>, Option<String>);
+
 /// [`run_sample`] as a profile run ([`Clock::profile`]): the sample, and the team's trace of it
 /// or why there is none.
 pub fn run_profile_sample(
@@ -111,7 +118,7 @@ pub fn run_profile_sample(
     cpu: CpuSource<'_>,
     guard: &Guard<'_>,
     site: &SampleSite<'_>,
-) -> (Result<(Sample, Result<Trace, String>), String>, Option<String>) {
+) -> (Result<Profiled, String>, Option<String>) {
     take(instance, team, guard, site, |modeled, work| clock.profile(team, modeled, cpu, work))
 }
 
@@ -123,7 +130,7 @@ fn take<X: Send>(
     guard: &Guard<'_>,
     site: &SampleSite<'_>,
     time: impl FnOnce(Modeled, &mut dyn FnMut()) -> (Measurement, X) + Send,
-) -> (Result<(Sample, X), String>, Option<String>) {
+) -> Taken<X> {
     let j = team.threads();
     let (name, during) = (site.name, site.during);
     // The per-sample setup, before the watchdog is armed and the clock starts.

@@ -7,15 +7,15 @@
 //! 3. Warm up once at every j, j = 1 first; the j = 1 checksum is the reference for every later
 //!    run, at every j.
 //! 4. Rounds: each visits every j once in an order shuffled by the seeded generator, so drift falls
-//!    on all j alike and every round yields one paired sample per j.
+//!    on all j alike and every round yields one paired sample per j. In each point's first
+//!    [`PROFILE_ROUNDS`] rounds, after the round's timed samples, one more run at every j in the
+//!    same order is a profile run, with the team's recorder on (in-process work only): it becomes
+//!    its point's `profile` (the thread-time split into parts, see `account`), never a sample of
+//!    T(j); a profile run that fails fails its point like a timed one, and one the recorder could
+//!    not trace is said once, as a warning.
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
 //!    the target share of S(j) (`converged`), the workload's share of the budget is spent
 //!    (`budget`), or `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
-//! 4b. Profile runs: in each point's first [`PROFILE_ROUNDS`] rounds, after the round's timed
-//!    samples, one more run at every j in the same order, with the team's recorder on (in-process
-//!    work only). Each becomes its point's `profile` (the thread-time split into parts, see
-//!    `account`), never a sample of T(j); a profile run that fails fails its point like a timed
-//!    one, and one the recorder could not trace is said once, as a warning.
 //! 6. A panic, a checksum mismatch or a failed command at some j takes that point out of the sweep
 //!    with an error naming the workload and j (its samples are dropped so the other points stay
 //!    paired), and the sweep goes on with the others; at j = 1 it ends the workload, keeping the
@@ -35,7 +35,7 @@ use super::adaptive;
 use super::calibrate::calibrate;
 use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
-use super::sample::{Guard, Sample, SampleSite, run_profile_sample, run_sample};
+use super::sample::{Guard, Sample, SampleSite, Taken, run_profile_sample, run_sample};
 use super::watchdog::Watchdog;
 use crate::account::ProfileSample;
 use crate::analysis::{self, AnalysisContext};
@@ -506,7 +506,7 @@ impl<'e> Sweep<'_, 'e> {
         None
     }
 
-    /// Step 4b: a profile run at every alive j in `order` still in its first [`PROFILE_ROUNDS`]
+    /// Step 4, its profile runs: one at every alive j in `order` still in its first [`PROFILE_ROUNDS`]
     /// rounds (in-process work only). `Err(stop)` when the round cannot complete (j = 1 failed,
     /// Ctrl-C), like [`Sweep::one_round`].
     fn profile_pass(
@@ -716,14 +716,7 @@ impl Sampler<'_> {
         &mut self,
         point: usize,
         team: &Team,
-        run: impl FnOnce(
-            &mut dyn Instance,
-            &Team,
-            &dyn Clock,
-            CpuSource<'_>,
-            &Guard<'_>,
-            &SampleSite<'_>,
-        ) -> (Result<(Sample, X), String>, Option<String>),
+        run: impl FnOnce(&mut dyn Instance, &Team, &dyn Clock, CpuSource<'_>, &Guard<'_>, &SampleSite<'_>) -> Taken<X>,
     ) -> Result<(Measurement, X), String> {
         let j = team.threads();
         if let Some(prepare) = &self.prepare {
