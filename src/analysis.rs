@@ -137,7 +137,9 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
             .iter()
             .filter_map(|s| Some(AccountAt { threads: s.threads, parts: s.time_parts.as_ref()? }))
             .collect();
-        let cause = Cause::read(&d.verdict, &fits, &accounts, Some(ctx.cpus.usable))?;
+        // Beyond the usable CPUs, work that computes only shows its own threads waiting for one.
+        let limit = if ctx.kind.waits() { usize::MAX } else { ctx.cpus.usable };
+        let cause = Cause::read(&d.verdict, &fits, &accounts, limit)?;
         d.sentence += &cause.clause(Some(ctx.kind));
         Some(cause)
     });

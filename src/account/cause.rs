@@ -2,9 +2,9 @@
 //! cause is inferred from the curve, this one is counted.
 //!
 //! # Rules
-//! The account is read at one thread count: the verdict's largest measured count when it has an
-//! account (for a serial fraction, the largest within the usable CPUs, where B was fitted), else
-//! the largest count above 1 that has one.
+//! The account is read at one thread count: the largest above 1 with an account within `limit`
+//! (the usable CPUs for work that computes, where the curve is fitted and more threads than CPUs
+//! would only show their own run-queue wait; any count for work that waits).
 //! - **A verdict that quotes Amdahl's B** (`serial-fraction`, and `near-linear`, `sequential`
 //!   and `undetermined` with a B): the measured serial share of T(1) beside B, the other parts of
 //!   the thread-time that exceed [`NOTABLE`], and whether the two intervals overlap. When they do
@@ -110,10 +110,10 @@ const LOST: [PartName; 6] = [
 
 impl Cause {
     /// The cause the account measured beside `verdict` (see the module docs); `points` ascending
-    /// in threads, `usable` the machine's usable CPUs when known.
-    pub fn read(verdict: &Verdict, fits: &Fits, points: &[AccountAt<'_>], usable: Option<usize>) -> Option<Cause> {
+    /// in threads, read at the largest count above 1 up to `limit`.
+    pub fn read(verdict: &Verdict, fits: &Fits, points: &[AccountAt<'_>], limit: usize) -> Option<Cause> {
         let one = points.iter().find(|p| p.threads == 1)?;
-        let above = |limit: usize| points.iter().rev().find(|p| p.threads > 1 && p.threads <= limit);
+        let at = points.iter().rev().find(|p| p.threads > 1 && p.threads <= limit)?;
         let distorted = |p: &AccountAt<'_>| p.parts.profile_over_timed.filter(|_| p.parts.distorted);
         match verdict {
             Verdict::SerialFraction { .. }
@@ -122,7 +122,6 @@ impl Cause {
             | Verdict::Undetermined { serial_fraction: Some(_), .. } => {
                 let amdahl = fits.amdahl.as_ref()?;
                 let b = amdahl.serial_fraction?;
-                let at = above(usable.unwrap_or(usize::MAX))?;
                 let measured = at.parts.serial_share_of_t1?;
                 let b_ci = amdahl.ci95;
                 let [b_lo, b_hi] = b_ci.unwrap_or([b, b]);
@@ -153,7 +152,6 @@ impl Cause {
             | Verdict::MemoryBandwidth { .. }
             | Verdict::NoLawFits { .. }
             | Verdict::Granularity { .. } => {
-                let at = points.iter().rev().find(|p| p.threads > 1)?;
                 let (part, from, to) = LOST
                     .iter()
                     .filter_map(|p| Some((*p, one.parts.share(*p)?.share, at.parts.share(*p)?)))
@@ -330,7 +328,7 @@ mod tests {
         let (one, two) = (account(1.0, 0.0, 0.0, 0.0, 0.1), account(0.9, 0.01, 0.082, 0.006, 0.103));
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
         let verdict = Verdict::SerialFraction { threads: 2, speedup: 1.8, serial_fraction: 0.11, ceiling: 9.1 };
-        let cause = Cause::read(&verdict, &fits(0.11, [0.10, 0.14]), &points, Some(2)).unwrap();
+        let cause = Cause::read(&verdict, &fits(0.11, [0.10, 0.14]), &points, 2).unwrap();
         let Cause::SerialShare { agrees, rest_of_b, ref others, threads, .. } = cause else { panic!("{cause:?}") };
         assert!(agrees && rest_of_b.is_none() && threads == 2);
         assert_eq!(others.iter().map(|p| p.part).collect::<Vec<_>>(), [PartName::Inflation, PartName::Imbalance]);
@@ -341,7 +339,7 @@ mod tests {
         );
         assert!(text.contains("inflation 1.0%, imbalance 0.6%") && text.contains("inferred from the curve"), "{text}");
         // A B well above the serial share: the rest of B is named.
-        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &points, Some(2)).unwrap();
+        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &points, 2).unwrap();
         assert!(
             cause.clause(None).contains("disagree beyond their intervals: the rest of B is inflation"),
             "{cause:?}"
@@ -360,7 +358,7 @@ mod tests {
             ceiling: None,
             serial_fraction: None,
         };
-        let cause = Cause::read(&verdict, &Fits::default(), &points, Some(2)).unwrap();
+        let cause = Cause::read(&verdict, &Fits::default(), &points, 2).unwrap();
         assert!(matches!(cause, Cause::Grows { part: PartName::Inflation, serial_share_of_t1: None, .. }));
         let text = cause.clause(Some(Kind::MemoryBound));
         assert!(
@@ -370,12 +368,12 @@ mod tests {
         assert!(text.contains("each unit of work costs 1.3x the CPU time at 2 threads: memory bandwidth or caches"));
         // Nothing grows: no cause.
         let flat = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &one }];
-        assert!(Cause::read(&verdict, &Fits::default(), &flat, Some(2)).is_none());
+        assert!(Cause::read(&verdict, &Fits::default(), &flat, 2).is_none());
         // Verdicts that name no cause get none; nor does an account without j = 1.
         let near =
             Verdict::NearLinear { threads: 2, speedup: 2.0, until_threads: None, serial_fraction: None, ceiling: None };
-        assert!(Cause::read(&near, &Fits::default(), &points, Some(2)).is_none());
-        assert!(Cause::read(&verdict, &Fits::default(), &points[1..], Some(2)).is_none());
+        assert!(Cause::read(&near, &Fits::default(), &points, 2).is_none());
+        assert!(Cause::read(&verdict, &Fits::default(), &points[1..], 2).is_none());
     }
 
     #[test]
@@ -383,7 +381,7 @@ mod tests {
         let (one, two) = (account(1.0, 0.0, 0.0, 0.0, 0.0), account(0.5, 0.3, 0.1, 0.0, 0.1));
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 4, parts: &two }];
         let verdict = Verdict::Saturation { knee_threads: 2, peak_speedup: 2.0, gb_per_s: None, cpus: None };
-        let text = Cause::read(&verdict, &Fits::default(), &points, Some(4)).unwrap().clause(None);
+        let text = Cause::read(&verdict, &Fits::default(), &points, 4).unwrap().clause(None);
         assert!(text.contains("but 10.0% [9.6, 10.4] of T(1) runs outside the parallel calls"), "{text}");
     }
 
@@ -392,7 +390,7 @@ mod tests {
         let (one, mut two) = (account(1.0, 0.0, 0.0, 0.0, 0.0), account(0.5, 0.0, 0.0, 0.5, 0.0));
         (two.profile_over_timed, two.distorted) = (Some(1.8), true);
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
-        let text = Cause::read(&Verdict::Slower { threads: 2, speedup: 0.5 }, &Fits::default(), &points, Some(2))
+        let text = Cause::read(&Verdict::Slower { threads: 2, speedup: 0.5 }, &Fits::default(), &points, 2)
             .unwrap()
             .clause(Some(Kind::Sequential));
         assert!(text.contains("imbalance grows") && text.contains("took 80% longer than the timed ones"), "{text}");
