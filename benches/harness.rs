@@ -14,6 +14,10 @@
 //!   (`clock/rusage/*`: `getrusage`, which the kernel sums over every thread of the process, so
 //!   it grows with all the teams alive, shown with 1,024 idle workers beside).
 //!
+//! What a profile run's recorder adds to a parallel call (`team/call_traced/*` against
+//! `team/call_untraced/*`, see `traced_calls`): the account's profile runs are kept out of T(j),
+//! so this is the cost of the account's own runs, not of the timed ones.
+//!
 //! `cargo bench --bench harness`; `cargo bench -- --test` runs each once;
 //! `cargo bench --bench harness -- --warm-up-time 1 --measurement-time 3 team/` for the above.
 
@@ -96,6 +100,30 @@ fn cpu_reads(c: &mut Criterion) {
     drop(idle);
 }
 
+/// What the thread-time account's recorder adds to one parallel call of j empty tasks on a hot
+/// team, led from worker 0: `team/call_untraced/*` is a call outside a profile run (the recorder
+/// off: every timed sample), `team/call_traced/*` the same call inside one (its reads of the
+/// clock, the slots, and a CPU-clock read at most every 50 us a thread).
+fn traced_calls(c: &mut Criterion) {
+    for backend in Backend::ALL {
+        for j in [1, 2] {
+            let team = Team::new(j, backend).expect("team");
+            c.bench_function(&format!("team/call_untraced/{backend}/{j}"), |b| {
+                team.install(|| b.iter(|| team.map(j, black_box)))
+            });
+            c.bench_function(&format!("team/call_traced/{backend}/{j}"), |b| {
+                team.install(|| {
+                    let profile = team.start_profile().expect("a profile run on worker 0");
+                    profile.begin();
+                    b.iter(|| team.map(j, black_box));
+                    profile.end();
+                    black_box(profile.finish().map(|t| t.calls).ok());
+                })
+            });
+        }
+    }
+}
+
 /// A 16-point USL-shaped curve: one sample per point, and 10 samples per point (bootstrap CIs).
 fn fit(c: &mut Criterion) {
     let threads: Vec<usize> = (1..=16).collect();
@@ -113,5 +141,5 @@ fn fit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, clock, team_round_trip, cpu_reads, fit);
+criterion_group!(benches, clock, team_round_trip, cpu_reads, traced_calls, fit);
 criterion_main!(benches);
