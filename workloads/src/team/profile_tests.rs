@@ -151,3 +151,16 @@ fn the_users_own_rayon_code_is_untracked_and_a_serial_install_is_not() {
         assert!(serial.outside_ns >= 20_000_000);
     }
 }
+
+#[test]
+fn a_run_of_many_nested_installs_keeps_a_bounded_record() {
+    let team = Team::new(2, Backend::Rayon).unwrap();
+    let trace = profile(&team, || {
+        for _ in 0..2 * recorder::BOUNDARIES_KEPT {
+            team.install(|| ());
+        }
+        team.map(2, |_| ());
+    });
+    assert_eq!((trace.calls, trace.untracked_ns), (1, 0));
+    assert_adds_up(&trace);
+}

@@ -47,6 +47,11 @@ pub const CHECKPOINT_NS: u64 = 50_000;
 /// fit (65,536 spans: 32,768 calls at j = 2).
 pub const SPANS_KEPT: usize = 1 << 16;
 
+/// The most boundaries (nested `Team::install`s) a run records; later ones are not marked, so
+/// their stretches join the last one recorded (a closure that installs a million times costs no
+/// more memory than one that installs 4,096 times).
+pub const BOUNDARIES_KEPT: usize = 4096;
+
 /// The CPU time one idle worker may use in a stretch without calls before the stretch counts as
 /// untracked work (rayon's idle spinning, measured at 50-120 us).
 pub const SPIN_ALLOWANCE_NS: u64 = 1_000_000;
@@ -426,6 +431,9 @@ impl Recorder {
             return;
         }
         let mut s = self.session();
+        if s.boundaries.len() >= BOUNDARIES_KEPT {
+            return;
+        }
         let (at, cpu) = (self.now(), self.read_clocks());
         let calls = s.calls;
         s.boundaries.push(Boundary { at, calls, cpu });
