@@ -262,3 +262,36 @@ impl Workload for Hidden {
         self.1.workload.prepare(&self.1.params)
     }
 }
+
+/// An input whose `Drop` panics: user code, run after the clock stops.
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("dropping the input");
+        }
+    }
+}
+
+#[test]
+fn a_panicking_drop_of_the_per_sample_input_fails_the_workload_and_not_the_bench() {
+    let make =
+        || function("drop-panics", Kind::Parallel).setup(|_| ()).each_sample(|_: &()| PanicsOnDrop).run(|_, _| 1u64);
+    // Test mode says FAILED, not ok.
+    let err = check_once(&make(), &FakeClock::exact(), None, None).unwrap_err();
+    assert!(
+        err.contains("drop-panics") && err.contains("panicked after its run") && err.contains("dropping the input"),
+        "{err}"
+    );
+    // A sweep fails the workload, finishes the run and writes it whole.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let results = sweep(vec![WorkloadSpec::defaults(Arc::new(make())).unwrap()], &out, &FakeClock::exact());
+    let w = &results.workloads[0];
+    let errors = format!("{:?} {:?}", w.error, w.points.iter().map(|p| &p.error).collect::<Vec<_>>());
+    assert!(errors.contains("dropping the input"), "{errors}");
+    let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
+    assert_eq!(saved.run.status, crate::results::RunStatus::Complete);
+    assert_eq!(saved.workloads.len(), 1);
+}
