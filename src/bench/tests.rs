@@ -424,7 +424,7 @@ fn only_earlier_complete_runs_are_baselines() {
     running.run.status = crate::results::RunStatus::Running;
     crate::results::output::write_atomic(&fourth, crate::results::to_json(&running).unwrap().as_bytes()).unwrap();
     let found = store.last_runs_of(&names, store.number_of(&third));
-    assert_eq!(found.iter().map(|(_, p, _)| p.clone()).collect::<Vec<_>>(), [first.clone()]);
+    assert_eq!(found.iter().map(|(_, p, _)| p.clone()).collect::<Vec<_>>(), std::slice::from_ref(&first));
     // A complete run after this one (a concurrent bench that finished first) is not earlier.
     running.run.status = crate::results::RunStatus::Complete;
     crate::results::output::write_atomic(&fourth, crate::results::to_json(&running).unwrap().as_bytes()).unwrap();
