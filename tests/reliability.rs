@@ -576,3 +576,23 @@ fn a_hyperfine_scan_of_two_commands_is_two_curves_each_named() {
     std::fs::write(&big, serde_json::json!({ "results": [entry("x", 99999999999999, 1.0)] }).to_string()).unwrap();
     assert_refused(&measure(&["fit", str_path(&big)]), 65, &["big.json", "results[0]", "at most 1000000"]);
 }
+
+#[test]
+fn a_dash_is_standard_output_for_the_results_json_and_refused_for_a_folder_of_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--export-json", "--out"] {
+        let out =
+            measure_in(dir.path(), &util::two_rounds(&["-w", "synthetic:size=100000", "--no-ceilings", flag, "-"]));
+        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        let printed: Value = serde_json::from_slice(&out.stdout).expect("the results JSON on standard output");
+        assert_eq!(printed["workloads"][0]["name"], "synthetic");
+        assert!(!dir.path().join("-").exists(), "{flag} - wrote a file named -");
+    }
+    // Both runs were saved under their default names, in results/.
+    assert_eq!(std::fs::read_dir(dir.path().join("results")).unwrap().count(), 2);
+
+    let results = small_results(dir.path());
+    let out = measure_in(dir.path(), &["report", str_path(&results), "--svg-dir", "-"]);
+    assert_refused(&out, 2, &["--svg-dir", "standard output"]);
+    assert!(!dir.path().join("-").exists());
+}
