@@ -21,7 +21,9 @@
 //!   are merged before they are expanded, and looked up in sets, so a hostile list costs at most
 //!   65 537 ids); a cgroup quota or period that is a NaN, infinite, negative or zero (v1's -1 is
 //!   "no quota"). Each is read as unknown, with a warning. A fractional quota (1.5 CPUs: N = 2)
-//!   gives a warning too, and the points above it are tagged `over-quota` by the run.
+//!   gives a warning too, and the points above it are tagged `over-quota` by the run. A fact file
+//!   that is there but is no fact (a device, a folder, an empty file, over 4 MiB) is named in a
+//!   warning with where the count then comes from (`Roots::sys_fact`).
 //!
 //! A fact that cannot be read falls back to what the live system says (`available_parallelism`,
 //! `num_cpus`) only when the roots are the live `/sys` and `/proc`; for a fixture tree it falls
