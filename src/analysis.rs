@@ -220,7 +220,8 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
                 Reference {
                     useful_ns: useful_one.map(|u| u * if strong { 1.0 } else { point.threads as f64 }),
                     t1_ns: t1,
-                    tj_ns: finite(summary.median),
+                    timed_ns: &point.samples_ns,
+                    first_round: point.first_round,
                 },
             ),
         });

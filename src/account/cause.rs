@@ -12,7 +12,8 @@
 //!   besides serial (for work declared parallel, typically dispatch and imbalance).
 //! - **A plateau, a decline or a slowdown** (`saturation`, `peak-decline`, `slower`,
 //!   `approaching-peak`, `memory-bandwidth`, `no-law-fits`, `granularity`): the part whose share
-//!   of the thread-time grows most from j = 1 (at least [`NOTABLE`] more), in words: inflation is
+//!   of the thread-time surely grows most from j = 1 (the low end of its interval at least
+//!   [`NOTABLE`] above its share at j = 1), in words: inflation is
 //!   each unit of work costing more CPU time (memory bandwidth, caches, SMT siblings; a lock's
 //!   cache line for contended work), blocked is threads waiting off-CPU (locks or I/O), run-queue
 //!   is other work or more threads than CPUs. When the verdict says the limit is not serial
@@ -152,11 +153,12 @@ impl Cause {
             | Verdict::MemoryBandwidth { .. }
             | Verdict::NoLawFits { .. }
             | Verdict::Granularity { .. } => {
+                // The part that surely grows most: by the low end of its interval at `at`.
                 let (part, from, to) = LOST
                     .iter()
                     .filter_map(|p| Some((*p, one.parts.share(*p)?.share, at.parts.share(*p)?)))
-                    .max_by(|a, b| (a.2.share - a.1).total_cmp(&(b.2.share - b.1)))?;
-                if to.share - from < NOTABLE {
+                    .max_by(|a, b| (a.2.low() - a.1).total_cmp(&(b.2.low() - b.1)))?;
+                if to.low() - from < NOTABLE {
                     return None;
                 }
                 let not_serial = matches!(verdict, Verdict::Saturation { .. } | Verdict::MemoryBandwidth { .. });

@@ -16,10 +16,11 @@
 //! - **Serial share of T(1)**: the leader's serial code (its time outside the parallel calls,
 //!   untracked stretches excluded) over the median timed T(1) — the quantity Amdahl's B is about,
 //!   and the view that does not shrink as j grows.
-//! - The profile runs carry the recorder, so they are kept out of every statistic of T(j); their
-//!   median wall time is compared with the timed runs' median T(j), and the account is marked
-//!   **distorted** when they differ by more than [`DISTORTION`] (the recorder slowed the run: a
-//!   call of a few hundred nanoseconds cannot carry its reads).
+//! - The profile runs carry the recorder, so they are kept out of every statistic of T(j). Each is
+//!   compared with the timed sample of its own round (so a machine that drifts over the run does
+//!   not read as the recorder's cost): the median of those ratios is `profile_over_timed`, and
+//!   the account is marked **distorted** when it is more than [`DISTORTION`] from 1 (the recorder
+//!   slowed the run: a call of a few hundred nanoseconds cannot carry its reads).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -166,7 +167,8 @@ pub struct TimeParts {
     /// The work's median on-CPU time at this j over its CPU time at one thread; null without a
     /// j = 1 account.
     pub cpu_factor: Option<f64>,
-    /// The profile runs' median wall time over the timed runs' median T(j).
+    /// The median over the profile runs of each one's wall time over the timed sample of its
+    /// round.
     pub profile_over_timed: Option<f64>,
     /// Whether that ratio is more than `DISTORTION` (3%) from 1: the recorder slowed the runs,
     /// and the account describes a slower run than the timed ones.
@@ -175,20 +177,22 @@ pub struct TimeParts {
 
 /// What a point's account is read against.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Reference {
+pub struct Reference<'a> {
     /// The work's CPU time at one thread for this point's work (the median on-CPU work of the
     /// j = 1 profile runs, times j for weak scaling); `None` without one.
     pub useful_ns: Option<f64>,
     /// The median timed T(1).
     pub t1_ns: Option<f64>,
-    /// The median timed T(j) of this point.
-    pub tj_ns: Option<f64>,
+    /// The point's timed samples: sample i is round `first_round + i`.
+    pub timed_ns: &'a [u64],
+    /// The round of the point's first sample.
+    pub first_round: usize,
 }
 
 impl TimeParts {
     /// The account of the profile runs `samples` of a point at `threads` (see the module docs);
     /// `None` without runs.
-    pub fn of(samples: &[ProfileSample], threads: usize, reference: Reference) -> Option<TimeParts> {
+    pub fn of(samples: &[ProfileSample], threads: usize, reference: Reference<'_>) -> Option<TimeParts> {
         let runs: Vec<&ProfileSample> = samples.iter().filter(|s| s.wall_ns > 0).collect();
         if runs.is_empty() {
             return None;
@@ -211,9 +215,15 @@ impl TimeParts {
         };
         let measured = runs.iter().all(|s| s.run_queue_ns.is_some());
         let merged = runs.iter().any(|s| s.merged_ns > 0);
-        let walls: Vec<f64> = runs.iter().map(|s| s.wall_ns as f64).collect();
+        let ratios: Vec<f64> = runs
+            .iter()
+            .filter_map(|s| {
+                let timed = *reference.timed_ns.get(s.round.checked_sub(reference.first_round)?)?;
+                (timed > 0).then(|| s.wall_ns as f64 / timed as f64)
+            })
+            .collect();
         let cpus: Vec<f64> = runs.iter().map(|s| s.work_cpu_ns as f64).collect();
-        let profile_over_timed = reference.tj_ns.and_then(|tj| finite(median(&walls) / tj));
+        let profile_over_timed = (!ratios.is_empty()).then(|| median(&ratios)).and_then(finite);
         Some(TimeParts {
             profile_runs: runs.len(),
             useful,
@@ -266,6 +276,7 @@ mod tests {
 
     fn run(wall: u64, cpu: u64, serial_code: u64, serial: u64, imbalance: u64, rq: Option<u64>) -> ProfileSample {
         ProfileSample {
+            round: 0,
             wall_ns: wall,
             calls: 1,
             work_cpu_ns: cpu,
@@ -282,8 +293,9 @@ mod tests {
     #[test]
     fn shares_are_means_over_runs_that_add_up_to_one() {
         // j = 2, T = 100: 150 of work on the CPUs, 10 of serial code (10 idle), 40 of imbalance.
-        let runs = [run(100, 150, 10, 10, 40, Some(0)), run(100, 150, 10, 10, 30, Some(10))];
-        let reference = Reference { useful_ns: Some(140.0), t1_ns: Some(100.0), tj_ns: Some(100.0) };
+        let runs =
+            [run(100, 150, 10, 10, 40, Some(0)), ProfileSample { round: 1, ..run(100, 150, 10, 10, 30, Some(10)) }];
+        let reference = Reference { useful_ns: Some(140.0), t1_ns: Some(100.0), timed_ns: &[100, 100], first_round: 0 };
         let parts = TimeParts::of(&runs, 2, reference).unwrap();
         assert!((parts.useful.share - 0.7).abs() < 1e-12);
         assert!((parts.inflation.unwrap().share - 0.05).abs() < 1e-12);
@@ -302,15 +314,21 @@ mod tests {
     #[test]
     fn at_one_thread_the_work_is_all_useful_and_without_j1_inflation_is_unknown() {
         let runs = [run(100, 90, 100, 0, 0, Some(10))];
-        let one = TimeParts::of(&runs, 1, Reference { useful_ns: Some(80.0), t1_ns: None, tj_ns: Some(96.0) }).unwrap();
+        let timed = [96, 120];
+        let reference = Reference { useful_ns: Some(80.0), t1_ns: None, timed_ns: &timed, first_round: 0 };
+        let one = TimeParts::of(&runs, 1, reference).unwrap();
         assert_eq!((one.useful.share, one.inflation.unwrap().share), (0.9, 0.0));
         assert_eq!(one.useful.ci95, None, "one run has no interval");
-        assert!(one.distorted, "100 against a timed 96 is more than 3% off");
-        let two =
-            TimeParts::of(&[run(50, 90, 0, 0, 10, None)], 2, Reference { useful_ns: None, t1_ns: None, tj_ns: None });
-        let two = two.unwrap();
+        assert!(one.distorted, "100 against the 96 timed in its round is more than 3% off");
+        // Paired with its own round: the same run taken in round 5 of a point that started there.
+        let late = [ProfileSample { round: 5, ..runs[0].clone() }];
+        let reference = Reference { useful_ns: Some(80.0), t1_ns: None, timed_ns: &[99, 96], first_round: 5 };
+        assert!(!TimeParts::of(&late, 1, reference).unwrap().distorted, "100 against 99");
+        let nothing = Reference { useful_ns: None, t1_ns: None, timed_ns: &[], first_round: 0 };
+        let two = TimeParts::of(&[run(50, 90, 0, 0, 10, None)], 2, nothing).unwrap();
         assert_eq!((two.useful.share, two.inflation, two.run_queue), (0.9, None, None));
-        assert!(TimeParts::of(&[], 2, Reference { useful_ns: None, t1_ns: None, tj_ns: None }).is_none());
+        assert!(TimeParts::of(&[], 2, nothing).is_none());
+        assert_eq!(two.profile_over_timed, None, "no timed sample to compare with");
     }
 
     /// The t interval of the mean covers at its rate: normal shares, 4,000 seeded sets of five.

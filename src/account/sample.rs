@@ -32,6 +32,8 @@ use serde::{Deserialize, Serialize};
 /// `wall_ns`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProfileSample {
+    /// The round it was taken in (after that round's timed sample at the same j).
+    pub round: usize,
     /// The run's wall time (its window on the leader).
     pub wall_ns: u64,
     /// The parallel calls the run made.
@@ -128,10 +130,11 @@ impl WorkerParts {
 }
 
 impl ProfileSample {
-    /// The parts of the run `trace` recorded (see the module docs).
-    pub fn of(trace: &Trace) -> ProfileSample {
+    /// The parts of the run `trace` recorded in round `round` (see the module docs).
+    pub fn of(trace: &Trace, round: usize) -> ProfileSample {
         let measured = matches!(trace.run_queue, RunQueue::Measured);
         let mut sample = ProfileSample {
+            round,
             wall_ns: trace.wall_ns,
             calls: trace.calls,
             work_cpu_ns: 0,
@@ -206,7 +209,7 @@ mod tests {
     #[test]
     fn a_known_run_splits_into_its_parts() {
         let t = trace(100, 10, vec![worker(80, 82, 2, 8, Some(5)), worker(60, 60, 5, 25, Some(0))]);
-        let s = ProfileSample::of(&t);
+        let s = ProfileSample::of(&t, 0);
         assert_eq!(s.work_cpu_ns, 82 + 60, "the leader's 10 of serial code on its CPU, and its tasks'");
         assert_eq!(s.serial_code_ns, 10);
         assert_eq!(s.serial_ns, 10);
@@ -219,7 +222,7 @@ mod tests {
     #[test]
     fn run_queue_wait_beyond_the_work_comes_out_of_idle_time_in_proportion() {
         let t = trace(100, 40, vec![worker(60, 100, 0, 0, Some(0)), worker(20, 20, 10, 30, Some(40))]);
-        let s = ProfileSample::of(&t);
+        let s = ProfileSample::of(&t, 0);
         // Worker 1 waited 40 and never off its CPU in its tasks: the wait comes out of its 40 of
         // serial idle, 10 of dispatch and 30 of imbalance, half of each.
         assert_eq!(s.run_queue_ns, Some(40));
@@ -227,14 +230,14 @@ mod tests {
         assert_eq!(s.parts_ns(), 200);
         // More wait than the worker had off its CPU is cut to what it had.
         let t = trace(100, 0, vec![worker(100, 100, 0, 0, Some(500))]);
-        assert_eq!(ProfileSample::of(&t).run_queue_ns, Some(0));
+        assert_eq!(ProfileSample::of(&t, 0).run_queue_ns, Some(0));
     }
 
     #[test]
     fn without_schedstat_waiting_stays_in_blocked() {
         let mut t = trace(100, 0, vec![worker(100, 50, 0, 0, None)]);
         t.run_queue = RunQueue::Missing("no schedstat".into());
-        let s = ProfileSample::of(&t);
+        let s = ProfileSample::of(&t, 0);
         assert_eq!((s.blocked_ns, s.run_queue_ns), (50, None));
         assert_eq!(s.parts_ns(), 100);
     }
@@ -247,7 +250,7 @@ mod tests {
         t.untracked_ns = 80;
         t.workers[0].untracked_cpu_ns = 70;
         t.workers[1].untracked_cpu_ns = 60;
-        let s = ProfileSample::of(&t);
+        let s = ProfileSample::of(&t, 0);
         assert_eq!(s.serial_code_ns, 20);
         assert_eq!(s.work_cpu_ns, 20 + 70 + 60);
         assert_eq!(s.merged_ns, 10 + 20);

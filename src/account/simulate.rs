@@ -174,6 +174,7 @@ impl Schedule {
         // The truth: waits beyond the work come out of the untracked idle time, then out of each
         // idle part in proportion (rounded down, the remainder where room is left, in order).
         let mut truth = ProfileSample {
+            round: 0,
             wall_ns: wall,
             calls,
             work_cpu_ns: 0,
@@ -232,7 +233,7 @@ mod tests {
 
     #[test]
     fn the_ideal_run_is_all_work_and_serial_idling() {
-        let s = ProfileSample::of(&ideal_trace(4, 100, 800));
+        let s = ProfileSample::of(&ideal_trace(4, 100, 800), 0);
         assert_eq!((s.wall_ns, s.work_cpu_ns, s.serial_ns, s.serial_code_ns), (300, 900, 300, 100));
         assert_eq!(s.parts_ns(), 1200);
     }
@@ -246,7 +247,7 @@ mod tests {
         #[test]
         fn the_split_finds_every_part_of_a_simulated_run(threads in 1usize..9, seed in any::<u64>()) {
             let schedule = Schedule::draw(threads, seed);
-            let (got, want) = (ProfileSample::of(schedule.trace()), schedule.truth());
+            let (got, want) = (ProfileSample::of(schedule.trace(), 0), schedule.truth());
             prop_assert_eq!(got.parts_ns(), threads as u64 * got.wall_ns);
             prop_assert_eq!(want.parts_ns(), threads as u64 * want.wall_ns);
             let slack = 0;
@@ -262,7 +263,7 @@ mod tests {
             ] {
                 prop_assert!(g.abs_diff(w) <= slack, "{}: {} against {}", name, g, w);
             }
-            let parts = TimeParts::of(&[got.clone(), got], threads, Reference { useful_ns: Some(1.0), t1_ns: Some(1.0), tj_ns: None });
+            let parts = TimeParts::of(&[got.clone(), got], threads, Reference { useful_ns: Some(1.0), t1_ns: Some(1.0), timed_ns: &[], first_round: 0 });
             prop_assert!((parts.unwrap().total() - 1.0).abs() < 0.01);
         }
     }

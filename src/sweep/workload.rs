@@ -537,7 +537,7 @@ impl<'e> Sweep<'_, 'e> {
                             self.workload.name()
                         ));
                     }
-                    profiles.push((k, ProfileSample::of(&trace)));
+                    profiles.push((k, ProfileSample::of(&trace, rounds)));
                 }
                 Ok((_, Err(why))) => self.warn_once(format!(
                     "{}: no thread-time account at j={}: {why}",
