@@ -273,7 +273,7 @@ fn interval(part: &Part) -> String {
 fn distortion(ratio: Option<f64>) -> String {
     ratio.map_or(String::new(), |r| {
         format!(
-            " (the profile runs took {:.0}% {} than the timed ones: this is the account of a {} run)",
+            " (the profile runs took {:.0}% {} than the timed runs of their rounds: this is the account of {} runs)",
             100.0 * (r - 1.0).abs(),
             if r > 1.0 { "longer" } else { "less" },
             if r > 1.0 { "slower" } else { "faster" }
@@ -395,6 +395,9 @@ mod tests {
         let text = Cause::read(&Verdict::Slower { threads: 2, speedup: 0.5 }, &Fits::default(), &points, 2)
             .unwrap()
             .clause(Some(Kind::Sequential));
-        assert!(text.contains("imbalance grows") && text.contains("took 80% longer than the timed ones"), "{text}");
+        assert!(
+            text.contains("imbalance grows") && text.contains("took 80% longer than the timed runs of their rounds"),
+            "{text}"
+        );
     }
 }

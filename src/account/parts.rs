@@ -19,8 +19,11 @@
 //! - The profile runs carry the recorder, so they are kept out of every statistic of T(j). Each is
 //!   compared with the timed sample of its own round (so a machine that drifts over the run does
 //!   not read as the recorder's cost): the median of those ratios is `profile_over_timed`, and
-//!   the account is marked **distorted** when it is more than [`DISTORTION`] from 1 (the recorder
-//!   slowed the run: a call of a few hundred nanoseconds cannot carry its reads).
+//!   the account is marked **distorted** when it is more than [`DISTORTION`] from 1: the account
+//!   then describes slower (or faster) runs than the timed ones, because the recorder slowed them
+//!   (a call of a few hundred nanoseconds cannot carry its reads) or because the work's runs
+//!   differ that much from one to the next (`contended` at j = 2: its two threads spin on one
+//!   lock, or share one CPU, run by run).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -170,8 +173,9 @@ pub struct TimeParts {
     /// The median over the profile runs of each one's wall time over the timed sample of its
     /// round.
     pub profile_over_timed: Option<f64>,
-    /// Whether that ratio is more than `DISTORTION` (3%) from 1: the recorder slowed the runs,
-    /// and the account describes a slower run than the timed ones.
+    /// Whether that ratio is more than `DISTORTION` (3%) from 1: the account describes runs
+    /// slower (or faster) than the timed ones — the recorder's cost, or work whose runs differ by
+    /// more than that from one to the next.
     pub distorted: bool,
 }
 
@@ -202,8 +206,9 @@ impl TimeParts {
         let shares = |ns: &dyn Fn(&ProfileSample) -> f64| -> Option<Part> {
             Some(Part::of(&runs.iter().map(|s| ns(s) / thread_time(s)).collect::<Vec<_>>())?.within(0.0, 1.0))
         };
+        // Inflation is signed, and still a share of the thread-time: within [-1, 1].
         let signed = |ns: &dyn Fn(&ProfileSample) -> f64| -> Option<Part> {
-            Part::of(&runs.iter().map(|s| ns(s) / thread_time(s)).collect::<Vec<_>>())
+            Some(Part::of(&runs.iter().map(|s| ns(s) / thread_time(s)).collect::<Vec<_>>())?.within(-1.0, 1.0))
         };
         let useful_ns = reference.useful_ns.filter(|_| threads > 1);
         let (useful, inflation) = match useful_ns {

@@ -38,7 +38,7 @@ pub fn time_parts_lines(w: &WorkloadResult) -> String {
         }
         let _ = write!(line, "  {:>11}", share(a.serial_share_of_t1));
         if let (true, Some(ratio)) = (a.distorted, a.profile_over_timed) {
-            let _ = write!(line, "  (profile runs {:+.0}% of T(j))", 100.0 * (ratio - 1.0));
+            let _ = write!(line, "  (profile runs {:+.0}% against T(j))", 100.0 * (ratio - 1.0));
         }
         let _ = writeln!(out, "{line}");
     }
