@@ -387,7 +387,6 @@ pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) 
             .filter(|_| ctx.kind == Kind::MemoryBound)
             .and_then(|c| c.bandwidth.iter().map(|b| b.gb_per_s).reduce(f64::max)),
         tasks: ctx.tasks,
-        residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
         machine: machine_ceiling(&seen, ctx),
     });

@@ -182,7 +182,6 @@ pub fn explain_samples(
         cpus,
         bandwidth_gb_s,
         tasks: context.tasks,
-        residual_sd: fit::residual_sd(&curve, fits.best),
         ..Evidence::of_curve(&curve.threads, &evidence_speedups, &fits)
     });
     Ok(CurveReport {

@@ -143,9 +143,14 @@ fn interval(curve: &Curve, frame: &Frame, estimate: &FrameFit) -> Interval {
     }
 }
 
-/// The Amdahl speedup at `threads` for serial fraction `b`.
+/// The Amdahl speedup at `threads` for serial fraction `b`: 1 / [`relative_time`].
 pub fn speedup(b: f64, threads: f64) -> f64 {
-    1.0 / (b + (1.0 - b) / threads)
+    1.0 / relative_time(b, threads)
+}
+
+/// The time at `threads` relative to one thread's for serial fraction `b`: B + (1 - B)/j.
+pub fn relative_time(b: f64, threads: f64) -> f64 {
+    b + (1.0 - b) / threads
 }
 
 /// The least-squares serial fraction of points `(threads, speedup)`; `None` when no point has

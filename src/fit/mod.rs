@@ -67,14 +67,3 @@ pub fn fit_weak_curve(curve: &Curve) -> Fits {
         loss: Loss::Log,
     }
 }
-
-/// The residual standard deviation of ln cost of `best` in the frame (the noise a drop must
-/// exceed); `None` without degrees of freedom. Always on the log scale, whatever the curve's
-/// loss: the diagnosis compares it with ratios of speedups.
-pub fn residual_sd(curve: &Curve, best: Option<Model>) -> Option<f64> {
-    let frame = frame::Frame::of_with(curve, Loss::Log)?;
-    let law = if best == Some(Model::Usl) { frame::Law::Usl } else { frame::Law::Amdahl };
-    let fit = frame.fit(law, None)?;
-    let dof = frame.len().checked_sub(fit.params).filter(|d| *d > 0)?;
-    Some((fit.sse / dof as f64).sqrt())
-}
