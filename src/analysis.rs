@@ -336,17 +336,7 @@ fn add_run_noise(curve: &mut Curve, threads: &[usize], sd: f64, seed: u64) {
 pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) -> (Fits, Option<Diagnosis>) {
     let Some(curve) = curve_to_fit(points, ctx) else {
         let reason = "needs j = 1 and at least one more thread count, with the same rounds at each".to_owned();
-        let amdahl = AmdahlFit {
-            serial_fraction: None,
-            ci95: None,
-            ci_method: None,
-            ceiling: None,
-            superlinear: false,
-            threads_used: Vec::new(),
-            aicc: None,
-            no_interval: None,
-            not_fitted: Some(reason),
-        };
+        let amdahl = AmdahlFit::not_fitted(Vec::new(), reason);
         return (Fits { amdahl: Some(amdahl), ..Fits::default() }, None);
     };
     let fits = match ctx.scaling {
@@ -479,9 +469,9 @@ mod tests {
                 && diagnosis.sentence.contains("the work declares no serial part"),
             "{diagnosis:?}"
         );
-        let amdahl = analysis.fits.amdahl.unwrap();
+        let amdahl = analysis.fits.amdahl_fitted().unwrap();
         assert_eq!(amdahl.threads_used, [1, 2, 4]);
-        assert!((amdahl.serial_fraction.unwrap() - 0.2).abs() < 1e-12);
+        assert!((amdahl.serial_fraction - 0.2).abs() < 1e-12);
         let [lo, hi] = amdahl.ci95.unwrap();
         assert!((lo - 0.2).abs() < 1e-12 && (hi - 0.2).abs() < 1e-12);
         assert!((amdahl.ceiling.unwrap() - 5.0).abs() < 1e-9);
@@ -490,7 +480,7 @@ mod tests {
 
         // Waiting work keeps oversubscribed points in the fit.
         let io = AnalysisContext { kind: Kind::IoBound, ..CTX };
-        assert_eq!(analyse(&points, &io).fits.amdahl.unwrap().threads_used, [1, 2, 4, 8]);
+        assert_eq!(analyse(&points, &io).fits.amdahl.unwrap().threads_used(), [1, 2, 4, 8]);
     }
 
     #[test]
@@ -548,8 +538,7 @@ mod tests {
         let points = vec![point(1, &[1000; 3])];
         let analysis = analyse(&points, &CTX);
         let amdahl = analysis.fits.amdahl.unwrap();
-        assert_eq!(amdahl.serial_fraction, None);
-        assert!(amdahl.not_fitted.is_some());
+        assert!(amdahl.fitted().is_none() && amdahl.reason().is_some());
         assert_eq!(analysis.diagnosis.map(|d| d.verdict), Some(Verdict::SinglePoint { threads: 1 }));
     }
 

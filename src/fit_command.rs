@@ -150,10 +150,10 @@ pub fn explain_samples(
     // at 1 thread the USL's fitted single-thread rate lambda (S(N) = X(N) / lambda, its relative
     // capacity), said so by `fits.speedup_baseline`.
     let evidence_speedups = speedups.clone().unwrap_or_else(|| {
-        let lambda = fits.usl.as_ref().and_then(|u| u.lambda).unwrap_or(1.0);
+        let lambda = fits.usl_fitted().and_then(|u| u.lambda).unwrap_or(1.0);
         curve.values.iter().map(|x| x / lambda).collect()
     });
-    let fitted_baseline = speedups.is_none() && fits.usl.as_ref().is_some_and(|u| u.lambda.is_some());
+    let fitted_baseline = speedups.is_none() && fits.usl_fitted().is_some_and(|u| u.lambda.is_some());
     let points: Vec<CurvePoint> = curve
         .threads
         .iter()
@@ -254,7 +254,7 @@ mod tests {
         let report =
             explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, &CurveContext::default()).unwrap();
         assert_eq!(report.measure, "speedup");
-        let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
+        let b = report.fits.amdahl_fitted().unwrap().serial_fraction;
         assert!((b - 0.1).abs() < 1e-9);
         assert!(report.karp_flatt.iter().all(|k| (k.value.unwrap() - 0.1).abs() < 1e-9));
         assert_eq!(report.karp_flatt.len(), 7);

@@ -221,8 +221,8 @@ pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> Strin
                 let points =
                     wr.points.iter().filter_map(|p| Some((p.threads as f64, p.speedup?, p.speedup_ci95))).collect();
                 let model = match wr.fits.best {
-                    Some(Model::Usl) => wr.fits.usl.as_ref().and_then(|u| Some((u.sigma?, u.kappa?))),
-                    _ => wr.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).map(|b| (b, 0.0)),
+                    Some(Model::Usl) => wr.fits.usl_fitted().map(|u| (u.sigma, u.kappa)),
+                    _ => wr.fits.amdahl_fitted().map(|a| (a.serial_fraction, 0.0)),
                 };
                 let ceiling = wr.points.iter().filter_map(|p| Some((p.threads as f64, p.machine_speedup?))).collect();
                 let label = format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus);

@@ -6,7 +6,10 @@ use std::fmt::Write;
 use super::Exporter;
 use crate::error::Result;
 use crate::fit::diagnose::ceiling_text;
-use crate::fit::{Fits, Loss, Model, SpeedupBaseline};
+use crate::fit::outcome::Estimate;
+use crate::fit::{
+    AmdahlEstimate, Fits, GustafsonEstimate, KarpFlattTrend, Loss, Model, Outcome, SpeedupBaseline, UslEstimate,
+};
 use crate::fit_command::CurveReport;
 use crate::predict::PredictionRow;
 use crate::results::{ResultsFile, Tag, WorkloadResult};
@@ -150,94 +153,77 @@ pub fn fits_lines(fits: &Fits) -> String {
         );
     }
     let best = |model: Model| if fits.best == Some(model) { "*" } else { " " };
-    if let Some(amdahl) = &fits.amdahl {
-        let used = threads_text(&amdahl.threads_used);
-        match (amdahl.serial_fraction, &amdahl.not_fitted) {
-            (Some(b), _) => {
-                let ci = match (amdahl.ci95, &amdahl.no_interval) {
-                    (Some([lo, hi]), _) => format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)),
-                    (None, Some(why)) => format!(" ({why})"),
-                    (None, None) => String::new(),
-                };
-                let tail = match amdahl.ceiling {
-                    _ if b > 1.0 => {
-                        "above 1: more threads make it slower, which no serial fraction explains".to_owned()
-                    }
-                    Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
-                    None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
-                    None if amdahl.ci95.is_some_and(|[lo, _]| lo > 0.0) => {
-                        "no ceiling claimed: 1/B would be below a measured speedup".to_owned()
-                    }
-                    None if b > 0.0 => "no ceiling claimed: B's interval reaches 0".to_owned(),
-                    None => "no ceiling (B <= 0)".to_owned(),
-                };
-                let _ = writeln!(
-                    out,
-                    " {}Amdahl: serial fraction B = {:.4}{ci}, {tail} (fit on j = {used})",
-                    best(Model::Amdahl),
-                    unsigned_zero(b)
-                );
-            }
-            (None, Some(reason)) => {
-                let _ = writeln!(out, "  Amdahl: not fitted: {reason}");
-            }
-            (None, None) => {}
-        }
-    }
-    if let Some(usl) = &fits.usl {
-        match (usl.sigma, usl.kappa, &usl.not_fitted) {
-            (Some(sigma), Some(kappa), _) => {
-                let ci = |c: Option<[f64; 2]>, d: usize| {
-                    c.map(|[lo, hi]| format!(" [{lo:.d$}, {hi:.d$}]")).unwrap_or_default()
-                };
-                let lambda =
-                    usl.lambda.map(|l| format!(", lambda = {l:.4}{}", ci(usl.lambda_ci95, 4))).unwrap_or_default();
-                let peak = match usl.peak_threads {
-                    Some(p) => format!("peak at N* = {p:.1} threads{}", ci(usl.peak_threads_ci95, 1)),
-                    None if kappa > 0.0 => "no peak (sigma >= 1: slower from the first added thread)".to_owned(),
-                    None => "no peak (kappa = 0)".to_owned(),
-                };
-                let _ = writeln!(
-                    out,
-                    " {}USL: sigma = {sigma:.4}{}, kappa = {kappa:.5}{}{lambda}; {peak}",
-                    best(Model::Usl),
-                    ci(usl.sigma_ci95, 4),
-                    ci(usl.kappa_ci95, 5)
-                );
-            }
-            (_, _, Some(reason)) => {
-                let _ = writeln!(out, "  USL: not fitted: {reason}");
-            }
-            _ => {}
-        }
-    }
-    if let Some(g) = &fits.gustafson {
-        match (g.serial_fraction, &g.not_fitted) {
-            (Some(a), _) => {
-                let ci = g.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    " {}Gustafson: serial fraction a = {a:.4}{ci} (S = j - a(j-1))",
-                    best(Model::Gustafson)
-                );
-            }
-            (None, Some(reason)) => {
-                let _ = writeln!(out, "  Gustafson: not fitted: {reason}");
-            }
-            _ => {}
-        }
-    }
-    if let Some(t) = &fits.karp_flatt_trend {
-        let ci = t.ci95.map(|[lo, hi]| format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)));
-        let verdict = match t.ci95 {
-            _ if t.rising => "rises beyond noise",
-            Some([_, hi]) if hi < 0.0 && unsigned_zero(hi) != 0.0 => "falls beyond noise",
-            _ => "no rise beyond noise",
-        };
-        let slope = unsigned_zero(t.slope_per_thread);
-        let _ = writeln!(out, "  Karp-Flatt trend: {slope:+.4} per thread{}: {verdict}", ci.unwrap_or_default());
+    let lines = [
+        fits.amdahl.as_ref().map(|fit| law_line("Amdahl", fit, |a| amdahl_line(a, best(Model::Amdahl)))),
+        fits.usl.as_ref().map(|fit| law_line("USL", fit, |u| usl_line(u, best(Model::Usl)))),
+        fits.gustafson.as_ref().map(|fit| law_line("Gustafson", fit, |g| gustafson_line(g, best(Model::Gustafson)))),
+        fits.karp_flatt_trend.as_ref().map(karp_flatt_line),
+    ];
+    for line in lines.into_iter().flatten() {
+        let _ = writeln!(out, "{line}");
     }
     out
+}
+
+/// The line of one law: its estimate, or why it was not fitted.
+fn law_line<T: Estimate>(law: &str, fit: &Outcome<T>, fitted: impl Fn(&T) -> String) -> String {
+    match fit {
+        Outcome::Fitted(estimate) => fitted(estimate),
+        Outcome::NotFitted(not) => format!("  {law}: not fitted: {}", not.reason),
+    }
+}
+
+fn amdahl_line(amdahl: &AmdahlEstimate, best: &str) -> String {
+    let b = amdahl.serial_fraction;
+    let ci = match (amdahl.ci95, &amdahl.no_interval) {
+        (Some([lo, hi]), _) => format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)),
+        (None, Some(why)) => format!(" ({why})"),
+        (None, None) => String::new(),
+    };
+    let tail = match amdahl.ceiling {
+        _ if b > 1.0 => "above 1: more threads make it slower, which no serial fraction explains".to_owned(),
+        Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
+        None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
+        None if amdahl.ci95.is_some_and(|[lo, _]| lo > 0.0) => {
+            "no ceiling claimed: 1/B would be below a measured speedup".to_owned()
+        }
+        None if b > 0.0 => "no ceiling claimed: B's interval reaches 0".to_owned(),
+        None => "no ceiling (B <= 0)".to_owned(),
+    };
+    let used = threads_text(&amdahl.threads_used);
+    format!(" {best}Amdahl: serial fraction B = {:.4}{ci}, {tail} (fit on j = {used})", unsigned_zero(b))
+}
+
+fn usl_line(usl: &UslEstimate, best: &str) -> String {
+    let (sigma, kappa) = (usl.sigma, usl.kappa);
+    let ci = |c: Option<[f64; 2]>, d: usize| c.map(|[lo, hi]| format!(" [{lo:.d$}, {hi:.d$}]")).unwrap_or_default();
+    let lambda = usl.lambda.map(|l| format!(", lambda = {l:.4}{}", ci(usl.lambda_ci95, 4))).unwrap_or_default();
+    let peak = match usl.peak_threads {
+        Some(p) => format!("peak at N* = {p:.1} threads{}", ci(usl.peak_threads_ci95, 1)),
+        None if kappa > 0.0 => "no peak (sigma >= 1: slower from the first added thread)".to_owned(),
+        None => "no peak (kappa = 0)".to_owned(),
+    };
+    format!(
+        " {best}USL: sigma = {sigma:.4}{}, kappa = {kappa:.5}{}{lambda}; {peak}",
+        ci(usl.sigma_ci95, 4),
+        ci(usl.kappa_ci95, 5)
+    )
+}
+
+fn gustafson_line(g: &GustafsonEstimate, best: &str) -> String {
+    let ci = g.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+    format!(" {best}Gustafson: serial fraction a = {:.4}{ci} (S = j - a(j-1))", g.serial_fraction)
+}
+
+fn karp_flatt_line(t: &KarpFlattTrend) -> String {
+    let ci = t.ci95.map(|[lo, hi]| format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)));
+    let verdict = match t.ci95 {
+        _ if t.rising => "rises beyond noise",
+        Some([_, hi]) if hi < 0.0 && unsigned_zero(hi) != 0.0 => "falls beyond noise",
+        _ => "no rise beyond noise",
+    };
+    let slope = unsigned_zero(t.slope_per_thread);
+    format!("  Karp-Flatt trend: {slope:+.4} per thread{}: {verdict}", ci.unwrap_or_default())
 }
 
 /// The table of an imported curve: points, fits, diagnosis.
@@ -255,7 +241,7 @@ pub fn curve_table(report: &CurveReport) -> String {
         let kf = report.karp_flatt.iter().find(|k| k.threads == p.threads).and_then(|k| k.value).map(unsigned_zero);
         let _ = writeln!(out, "  {:>6}  {:>7}  {:>14.6}  {:<22}  {:>11}", p.threads, p.samples, p.value, s, opt(kf, 4));
     }
-    if fitted && let Some(lambda) = report.fits.usl.as_ref().and_then(|u| u.lambda) {
+    if fitted && let Some(lambda) = report.fits.usl_fitted().and_then(|u| u.lambda) {
         let _ = writeln!(
             out,
             "  * S(j) = value / {lambda:.4}, the USL's fitted single-thread rate: no j = 1 row was measured"

@@ -67,8 +67,8 @@ fn synthetic_on_the_fake_clock_is_exact() {
             assert!((p.karp_flatt.unwrap() - 0.25).abs() < 1e-12);
         }
     }
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
-    assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-12);
+    let amdahl = w.fits.amdahl_fitted().unwrap();
+    assert!((amdahl.serial_fraction - 0.25).abs() < 1e-12);
     assert!((amdahl.ceiling.unwrap() - 4.0).abs() < 1e-9);
     assert_eq!(amdahl.threads_used, [1, 2, 3, 4]);
     // The verdict is the type behind the sentence; the work's task count is in the file.
@@ -100,9 +100,9 @@ fn same_seed_same_run() {
     assert_eq!(w.stop, StopReason::MaxRounds);
     assert_eq!(w.rounds, 40);
     // 3% noise per sample: the fit lands near the true B and its CI is not degenerate.
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    let amdahl = w.fits.amdahl_fitted().unwrap();
     let [lo, hi] = amdahl.ci95.unwrap();
-    assert!((amdahl.serial_fraction.unwrap() - 0.1).abs() < 0.03 && lo < hi);
+    assert!((amdahl.serial_fraction - 0.1).abs() < 0.03 && lo < hi);
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
             },
         )
         .unwrap();
-        let [lo, hi] = outcome.results.workloads[0].fits.amdahl.as_ref().unwrap().ci95.unwrap();
+        let [lo, hi] = outcome.results.workloads[0].fits.amdahl_fitted().unwrap().ci95.unwrap();
         if lo <= 0.2 && 0.2 <= hi {
             covered += 1;
         }
@@ -309,10 +309,10 @@ fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
         assert!((p.speedup.unwrap() - j / (0.1 * j + 0.9)).abs() < 1e-12);
         assert_eq!(p.karp_flatt, None);
     }
-    let g = w.fits.gustafson.as_ref().unwrap();
+    let g = w.fits.gustafson_fitted().unwrap();
     let pts: Vec<(usize, f64)> = [1usize, 2, 4].iter().map(|&j| (j, j as f64 / (0.1 * j as f64 + 0.9))).collect();
     let expected = crate::fit::gustafson::serial_fraction(pts).unwrap();
-    assert!((g.serial_fraction.unwrap() - expected).abs() < 1e-12);
+    assert!((g.serial_fraction - expected).abs() < 1e-12);
     assert_eq!(w.fits.best, Some(crate::fit::Model::Gustafson));
     assert!(w.diagnosis.as_deref().unwrap().starts_with("weak scaling"));
     assert!(
@@ -365,7 +365,7 @@ fn a_failing_point_is_left_out_and_the_others_are_fitted() {
     let three = w.points.iter().find(|p| p.threads == 3).unwrap();
     assert!(three.samples_ns.is_empty() && three.speedup.is_none() && three.error.is_some());
     assert!(w.points.iter().filter(|p| p.threads != 3).all(|p| p.samples_ns.len() == 5));
-    assert_eq!(w.fits.amdahl.as_ref().unwrap().threads_used, [1, 2, 4]);
+    assert_eq!(w.fits.amdahl.as_ref().unwrap().threads_used(), [1, 2, 4]);
 }
 
 /// Breaks the contract: no `size` parameter.
@@ -811,7 +811,7 @@ fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_i
         assert!(p.speedup.is_some() && p.speedup_ci95.is_some());
     }
     // Every added count is fitted, and the file's rules accept the ragged rounds.
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    let amdahl = w.fits.amdahl_fitted().unwrap();
     assert!(w.added.iter().all(|a| amdahl.threads_used.contains(&a.threads)), "{:?}", amdahl.threads_used);
     assert_eq!(w.fits.best, Some(crate::fit::Model::Usl));
     let mut file = crate::report::tests::fixture();
@@ -888,7 +888,7 @@ fn a_plan_of_one_thread_measures_t1_with_its_interval_and_says_no_curve_can_be_f
     assert_eq!((t1.median_ns, t1.median_ns_ci95), (Some(1e6), Some([1e6, 1e6])));
     assert_eq!(w.verdict, Some(crate::fit::Verdict::SinglePoint { threads: 1 }));
     assert!(w.diagnosis.as_deref().unwrap().contains("no curve can be fitted"), "{:?}", w.diagnosis);
-    assert_eq!(w.fits.amdahl.as_ref().unwrap().serial_fraction, None);
+    assert!(w.fits.amdahl_fitted().is_none());
     let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
     assert_eq!(saved.workloads[0].stop, StopReason::Converged);
 
@@ -1030,8 +1030,8 @@ fn the_noise_floor_is_recorded_and_widens_exact_intervals_by_its_own_width() {
         assert!(((hi / s).ln() - want).abs() < 1e-9 && ((s / lo).ln() - want).abs() < 1e-9, "{p:?}");
     }
     // B is still exact, and its interval now has the floor's width around it.
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
-    assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-9);
+    let amdahl = w.fits.amdahl_fitted().unwrap();
+    assert!((amdahl.serial_fraction - 0.25).abs() < 1e-9);
     let [lo, hi] = amdahl.ci95.unwrap();
     assert!(lo < 0.25 && 0.25 < hi && hi - lo < 0.05, "[{lo}, {hi}]");
 }

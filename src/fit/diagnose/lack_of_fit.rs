@@ -20,7 +20,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 use super::Facts;
 use crate::fit::shape::MIN_SHAPE_SD;
 use crate::fit::usl::Usl;
-use crate::fit::{Model, SpeedupBaseline, UslFit, amdahl};
+use crate::fit::{Model, SpeedupBaseline, UslEstimate, amdahl};
 
 /// The systematic deviation a law may show beside the points' noise and still fit (log scale): 1%.
 /// Laws are idealisations; a real curve a percent off them is still described by them.
@@ -40,8 +40,7 @@ pub const MIN_PLATEAU_RISE: f64 = 0.03;
 impl Facts<'_> {
     /// The USL's speedup law, when sigma and kappa were fitted.
     pub(super) fn usl_speedup(&self) -> Option<Usl> {
-        let usl = self.e.fits.usl.as_ref()?;
-        Some(Usl { lambda: 1.0, sigma: usl.sigma?, kappa: usl.kappa? })
+        Some(self.e.fits.usl_fitted()?.speedup_law())
     }
 
     /// Whether `model` describes the points within their noise (see the module docs).
@@ -103,8 +102,8 @@ impl Facts<'_> {
 
     /// The USL's fit, when it is the better model, has a peak N*, and (given the index of the
     /// measured maximum) N*'s interval meets the measured maximum's neighbours.
-    pub(super) fn usl_peak_near(&self, measured_peak: Option<usize>) -> Option<&UslFit> {
-        let usl = self.e.fits.usl.as_ref().filter(|_| self.e.fits.best == Some(Model::Usl))?;
+    pub(super) fn usl_peak_near(&self, measured_peak: Option<usize>) -> Option<&UslEstimate> {
+        let usl = self.e.fits.usl_fitted().filter(|_| self.e.fits.best == Some(Model::Usl))?;
         usl.peak_threads?;
         if let Some(i) = measured_peak {
             let [lo, hi] = usl.peak_threads_ci95?;

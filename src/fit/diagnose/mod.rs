@@ -76,7 +76,7 @@ mod tests;
 use amdahl_workloads::Kind;
 
 use super::shape::Shape;
-use super::{AmdahlFit, Fits, SpeedupBaseline, Verdict};
+use super::{AmdahlEstimate, Fits, SpeedupBaseline, Verdict};
 use crate::thread_set::CpuCounts;
 
 pub use lack_of_fit::MODEL_TOLERANCE;
@@ -267,8 +267,8 @@ impl<'a> Facts<'a> {
     }
 
     /// Amdahl's B and its fit, when fitted.
-    fn amdahl(&self) -> Option<(f64, &AmdahlFit)> {
-        self.e.fits.amdahl.as_ref().and_then(|a| a.serial_fraction.map(|b| (b, a)))
+    fn amdahl(&self) -> Option<(f64, &AmdahlEstimate)> {
+        self.e.fits.amdahl_fitted().map(|a| (a.serial_fraction, a))
     }
 
     fn interval(&self, i: usize) -> Option<[f64; 2]> {

@@ -63,7 +63,7 @@ pub const ABSURD_CEILING: f64 = 1e6;
 
 /// Fires when Gustafson's law was fitted (the run was weak scaling): its serial fraction a.
 pub fn weak_scaling(f: &Facts<'_>) -> Option<Verdict> {
-    let a = f.e.fits.gustafson.as_ref()?.serial_fraction?;
+    let a = f.e.fits.gustafson_fitted()?.serial_fraction;
     Some(Verdict::WeakScaling { threads: f.j_max, speedup: f.s_last, serial_fraction: a })
 }
 
@@ -286,11 +286,11 @@ pub fn bounded(f: &Facts<'_>) -> Option<Verdict> {
 /// the largest measured count but within [`EXTRAPOLATION_LIMIT`] x it, and the USL fits within
 /// noise without rising through a measured plateau.
 pub fn approaching_peak(f: &Facts<'_>) -> Option<Verdict> {
-    let usl = f.e.fits.usl.as_ref().filter(|_| f.e.fits.best == Some(Model::Usl))?;
+    let usl = f.e.fits.usl_fitted().filter(|_| f.e.fits.best == Some(Model::Usl))?;
     let peak = usl.peak_threads?;
     let [kappa_lo, _] = usl.kappa_ci95?;
     let near = peak <= EXTRAPOLATION_LIMIT * f.j_max as f64;
-    let law = f.usl_speedup()?;
+    let law = usl.speedup_law();
     let through_plateau = f.plateau_flatter_than(|n| law.at(n));
     let fits = f.law_fits(Model::Usl) && !through_plateau;
     (kappa_lo > 0.0 && peak > f.j_max as f64 && near && fits).then_some(Verdict::ApproachingPeak {
@@ -325,8 +325,7 @@ pub fn near_linear_stretch(f: &Facts<'_>) -> Option<Verdict> {
 /// Fires when Amdahl's law or the USL was fitted to at least [`MIN_POINTS_NO_LAW`] points and
 /// neither describes them within their noise (`lack_of_fit`).
 pub fn no_law_fits(f: &Facts<'_>) -> Option<Verdict> {
-    let fitted = f.e.fits.amdahl.as_ref().is_some_and(|a| a.serial_fraction.is_some())
-        || f.e.fits.usl.as_ref().is_some_and(|u| u.sigma.is_some());
+    let fitted = f.e.fits.amdahl_fitted().is_some() || f.e.fits.usl_fitted().is_some();
     let enough = f.e.threads.len() >= MIN_POINTS_NO_LAW;
     (fitted && enough && !f.law_fits(Model::Amdahl) && !f.law_fits(Model::Usl))
         .then_some(Verdict::NoLawFits { threads: f.j_max, speedup: f.s_last })

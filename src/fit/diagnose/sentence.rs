@@ -9,7 +9,7 @@ use super::rules::{ABSURD_CEILING, PAST_THE_CORES, granularity_bound};
 use super::{Facts, MachineCeiling};
 use crate::fit::shape::LINEAR_EFFICIENCY;
 use crate::fit::verdict::Undetermined;
-use crate::fit::{AmdahlFit, Verdict};
+use crate::fit::{AmdahlEstimate, Verdict};
 
 /// How far short of j (as a fraction of it) the machine's own ceiling may fall unremarked: 0.95.
 pub const MACHINE_SHORTFALL: f64 = 0.95;
@@ -177,11 +177,11 @@ fn approaching_peak(
     threads: usize,
     speedup: f64,
 ) -> String {
-    let usl = f.e.fits.usl.as_ref();
+    let usl = f.e.fits.usl_fitted();
     format!(
         "approaching a USL peak at N* = {peak_threads:.1}{}, beyond the measured {threads} threads (S({threads}) = {speedup:.2}): coherency costs grow with every thread (kappa = {:.2e}, F test p = {})",
         peak_threads_ci95.map_or(" (interval open)".to_owned(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]")),
-        usl.and_then(|u| u.kappa).unwrap_or(0.0),
+        usl.map_or(0.0, |u| u.kappa),
         f.e.fits.usl_p_value.map_or("-".to_owned(), |p| format!("{p:.3}"))
     )
 }
@@ -325,7 +325,7 @@ fn usl_peak(f: &Facts<'_>, measured_peak: Option<usize>) -> Option<String> {
     let usl = f.usl_peak_near(measured_peak)?;
     let peak = usl.peak_threads?;
     let ci = usl.peak_threads_ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
-    Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa.unwrap_or(0.0)))
+    Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa))
 }
 
 /// Efficiency in percent.
@@ -344,7 +344,7 @@ fn b_of(f: &Facts<'_>, b: f64) -> String {
 }
 
 /// B as text: with its interval.
-fn b_text(b: f64, fit: &AmdahlFit) -> String {
+fn b_text(b: f64, fit: &AmdahlEstimate) -> String {
     match fit.ci95 {
         Some([lo, hi]) => format!("B = {} [{}, {}]", b_number(b), b_number(lo), b_number(hi)),
         None => format!("B = {} (no interval)", b_number(b)),

@@ -6,7 +6,7 @@
 use super::*;
 use crate::fit::curve::{Curve, SampleKind};
 use crate::fit::verdict::Undetermined;
-use crate::fit::{GustafsonFit, Model, fit_curve};
+use crate::fit::{GustafsonEstimate, Model, Outcome, fit_curve};
 
 /// What a case varies besides the curve.
 #[derive(Default, Clone)]
@@ -130,20 +130,19 @@ fn the_module_docs_list_the_rules_in_order_with_their_kinds() {
 
 /// A B of `b` with a 95% interval of [`lo`, `hi`], Amdahl's law the better model.
 fn amdahl_b(fits: &mut Fits, b: f64, [lo, hi]: [f64; 2]) {
-    let amdahl = fits.amdahl.as_mut().unwrap();
-    amdahl.serial_fraction = Some(b);
+    let amdahl = fits.amdahl.as_mut().and_then(Outcome::fitted_mut).unwrap();
+    amdahl.serial_fraction = b;
     amdahl.ci95 = Some([lo, hi]);
     amdahl.ceiling = (b > 0.0).then(|| 1.0 / b);
     fits.best = Some(Model::Amdahl);
 }
 
 fn weak(fits: &mut Fits) {
-    fits.gustafson = Some(GustafsonFit {
-        serial_fraction: Some(0.1),
+    fits.gustafson = Some(Outcome::Fitted(GustafsonEstimate {
+        serial_fraction: 0.1,
         ci95: Some([0.05, 0.15]),
         threads_used: vec![1, 2, 4],
-        not_fitted: None,
-    });
+    }));
 }
 
 /// Rows: a rule, a case it is the first to fire on, and what its verdict must carry.
