@@ -202,17 +202,28 @@ pub struct Comparison {
     pub not_compared: Vec<String>,
 }
 
+/// The label of the `i`-th file (from 0), as spreadsheet columns: A … Z, AA, AB … AZ, BA …
+pub fn file_label(i: usize) -> String {
+    let mut label = Vec::new();
+    let mut n = i + 1;
+    while n > 0 {
+        label.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    label.reverse();
+    String::from_utf8(label).expect("ASCII letters")
+}
+
 /// Compares `files` (name, contents); the first is A. Refuses files that share no workload.
 pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
     if files.len() < 2 {
         return Err(Error::usage("FILE", files.len(), "compare needs at least two results files"));
     }
-    let label = |i: usize| ((b'A' + (i % 26) as u8) as char).to_string();
     let machines = files
         .iter()
         .enumerate()
         .map(|(i, (name, r))| MachineLabel {
-            label: label(i),
+            label: file_label(i),
             file: name.clone(),
             cpu: r.machine.cpu_brand.clone(),
             host: r.machine.hostname.clone(),
@@ -237,12 +248,12 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
         let mut pairs = Vec::new();
         for (i, (_, other)) in files.iter().enumerate().skip(1) {
             match other.workloads.iter().position(|w| w.name == wa.name) {
-                None => not_compared.push(format!("{}: not in {}", wa.name, label(i))),
+                None => not_compared.push(format!("{}: not in {}", wa.name, file_label(i))),
                 Some(ib) => {
                     match incompatibility(wa, &other.workloads[ib], [a.config.team_model(), other.config.team_model()])
                     {
-                        Some(why) => not_compared.push(format!("{}: A and {} differ: {why}", wa.name, label(i))),
-                        None => pairs.push(compare_pair((a, ia), (other, ib), &label(i))),
+                        Some(why) => not_compared.push(format!("{}: A and {} differ: {why}", wa.name, file_label(i))),
+                        None => pairs.push(compare_pair((a, ia), (other, ib), &file_label(i))),
                     }
                 }
             }
@@ -254,7 +265,7 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
     }
     for (i, (_, other)) in files.iter().enumerate().skip(1) {
         for w in other.workloads.iter().filter(|w| !a.workloads.iter().any(|wa| wa.name == w.name)) {
-            not_compared.push(format!("{}: only in {}", w.name, label(i)));
+            not_compared.push(format!("{}: only in {}", w.name, file_label(i)));
         }
     }
     if workloads.is_empty() {
@@ -453,5 +464,22 @@ fn sentence(other: &str, tests: &[FigureTest]) -> String {
         format!("A and {other} agree within noise on {}", tested.join(", "))
     } else {
         format!("{other} differs from A significantly: {}", differ.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_past_the_26th_are_labelled_aa_ab_and_never_a_again() {
+        let labels: Vec<String> = (0..30).map(file_label).collect();
+        assert_eq!(labels[..3], ["A", "B", "C"]);
+        assert_eq!(labels[25..], ["Z", "AA", "AB", "AC", "AD"]);
+        assert_eq!(file_label(26 + 26 * 26 - 1), "ZZ");
+        assert_eq!(file_label(26 + 26 * 26), "AAA");
+        // Every label is its own among the first thousand files.
+        let many: std::collections::HashSet<String> = (0..1000).map(file_label).collect();
+        assert_eq!(many.len(), 1000);
     }
 }

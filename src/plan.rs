@@ -126,6 +126,11 @@ pub fn short_sample_advice(name: &str, t1_ns: f64, size: Option<(f64, &ParamSpec
     let took = if t1_ns < 1e3 { format!("{t1_ns:.0} ns") } else { format!("{:.0} us", t1_ns / 1e3) };
     let fix = match size {
         _ if command => "give the command more work (10 ms or more a run)".to_owned(),
+        // A size nobody can change (a bench's closure: its size is fixed at 1, and a bench takes
+        // neither `size=` nor `--target-ms`): only the code can do more per run.
+        Some((_, spec)) if spec.min >= spec.max => {
+            "give each run more work (10 ms or more: a larger input, or the work repeated inside the run)".to_owned()
+        }
         Some((size, spec)) => {
             let advised = (size * ADVISED_SAMPLE_NS / t1_ns).clamp(spec.min, spec.max);
             format!("size={} would take about 10 ms (or --target-ms 10)", advised.round())
@@ -133,7 +138,7 @@ pub fn short_sample_advice(name: &str, t1_ns: f64, size: Option<(f64, &ParamSpec
         None => "--target-ms 10 calibrates the size to about 10 ms".to_owned(),
     };
     Some(format!(
-        "{name}: a run takes {took} at j = 1; below about 1 ms the timer and waking the threads are most of what is measured: {fix}"
+        "{name}: a run takes {took} at j = 1; below about 1 ms the timer and waking the threads are most of what is measured (and util is not measurable: the CPU clocks' own reads weigh in): {fix}"
     ))
 }
 
@@ -189,5 +194,12 @@ mod tests {
         assert!(said.ends_with("size=40816 would take about 10 ms (or --target-ms 10)"), "{said}");
         assert_eq!(short_sample_advice("primes", 2e6, Some((200.0, &spec)), false), None);
         assert!(short_sample_advice("xz", 5e5, None, true).unwrap().contains("give the command more work"));
+        // A closure's size is fixed at 1: no `size=`, no `--target-ms` (a bench takes neither).
+        let fixed = ParamSpec::integer("size", "fixed", 1, 1, 1);
+        let said = short_sample_advice("sum", 30.0, Some((1.0, &fixed)), false).unwrap();
+        assert!(
+            said.contains("give each run more work") && !said.contains("size=") && !said.contains("--target-ms"),
+            "{said}"
+        );
     }
 }

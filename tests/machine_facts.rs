@@ -263,3 +263,25 @@ fn a_fractional_quota_is_said_and_the_points_above_it_are_tagged() {
         .unwrap();
     assert!(!warnings_of(&machine_json(whole.path())).iter().any(|w| w.contains("not a whole number")));
 }
+
+/// A fact file that is not a regular file (a device in a fixture tree) is said, with where the
+/// count then comes from: never "usable CPUs: 1" without a word.
+#[test]
+fn a_fact_that_is_not_a_regular_file_is_named_with_where_the_count_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    FixtureMachine { cores_per_socket: 4, ..FixtureMachine::default() }.write(dir.path()).unwrap();
+    let online = dir.path().join("sys/devices/system/cpu/online");
+    std::fs::remove_file(&online).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &online).unwrap();
+    let status = dir.path().join("proc/self/status");
+    std::fs::remove_file(&status).unwrap();
+    std::fs::create_dir(&status).unwrap();
+    let v = machine_json(dir.path());
+    let warnings = warnings_of(&v);
+    let said = |parts: &[&str]| warnings.iter().any(|w| parts.iter().all(|p| w.contains(p)));
+    assert!(
+        said(&["devices/system/cpu/online", "is not a regular file", "the online CPUs are taken as one CPU"]),
+        "{warnings:#?}"
+    );
+    assert!(said(&["self/status", "is not a regular file", "every online CPU is taken as allowed"]), "{warnings:#?}");
+}

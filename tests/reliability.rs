@@ -542,3 +542,57 @@ fn control_characters_from_a_file_never_reach_the_terminal() {
     let json: Value = serde_json::from_slice(&measure(&["fit", "--json", str_path(&path)]).stdout).unwrap();
     assert_eq!(json["workloads"][0]["name"], "\u{1b}]0;pwned\u{7}\u{1b}[2J");
 }
+
+#[test]
+fn a_hyperfine_scan_of_two_commands_is_two_curves_each_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("scan.json");
+    let entry = |cmd: &str, j: usize, t: f64| serde_json::json!({"command": format!("{cmd} -T{j} f"), "times": [t, t * 1.01, t * 0.99], "parameters": {"threads": j.to_string()}});
+    // `fast` scales as B = 0.1; `flat` does not scale at all. Merged by j they made one wrong curve.
+    let mut results = Vec::new();
+    for j in [1, 2, 4] {
+        results.push(entry("fast", j, 0.1 + 0.9 / j as f64));
+        results.push(entry("flat", j, 1.0));
+    }
+    std::fs::write(&scan, serde_json::json!({ "results": results }).to_string()).unwrap();
+    let out = measure(&["fit", "--json", str_path(&scan)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let curves: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let curves = curves.as_array().expect("one report per curve");
+    assert_eq!(curves.len(), 2);
+    let file = |i: usize| curves[i]["file"].as_str().unwrap().to_owned();
+    assert!(file(0).ends_with("scan.json: fast -T{threads} f") && file(1).ends_with("scan.json: flat -T{threads} f"));
+    let b = curves[0]["fits"]["amdahl"]["serial_fraction"].as_f64().unwrap();
+    assert!((b - 0.1).abs() < 0.01, "{b}");
+    assert_eq!(curves[1]["verdict"]["kind"], "sequential", "{}", curves[1]["diagnosis"]);
+
+    // Commands that share no template: refused, saying why.
+    let odd = dir.path().join("odd.json");
+    let results = vec![entry("a", 1, 1.0), entry("b", 2, 0.5)];
+    std::fs::write(&odd, serde_json::json!({ "results": results }).to_string()).unwrap();
+    assert_refused(&measure(&["fit", str_path(&odd)]), 65, &["odd.json", "no command template"]);
+    // Thread counts as in CSV files: capped, written plainly.
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, serde_json::json!({ "results": [entry("x", 99999999999999, 1.0)] }).to_string()).unwrap();
+    assert_refused(&measure(&["fit", str_path(&big)]), 65, &["big.json", "results[0]", "at most 1000000"]);
+}
+
+#[test]
+fn a_dash_is_standard_output_for_the_results_json_and_refused_for_a_folder_of_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--export-json", "--out"] {
+        let out =
+            measure_in(dir.path(), &util::two_rounds(&["-w", "synthetic:size=100000", "--no-ceilings", flag, "-"]));
+        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        let printed: Value = serde_json::from_slice(&out.stdout).expect("the results JSON on standard output");
+        assert_eq!(printed["workloads"][0]["name"], "synthetic");
+        assert!(!dir.path().join("-").exists(), "{flag} - wrote a file named -");
+    }
+    // Both runs were saved under their default names, in results/.
+    assert_eq!(std::fs::read_dir(dir.path().join("results")).unwrap().count(), 2);
+
+    let results = small_results(dir.path());
+    let out = measure_in(dir.path(), &["report", str_path(&results), "--svg-dir", "-"]);
+    assert_refused(&out, 2, &["--svg-dir", "standard output"]);
+    assert!(!dir.path().join("-").exists());
+}

@@ -64,8 +64,9 @@ pub fn load_results(path: &Path, limit: InputLimit) -> Result<ResultsFile> {
 pub enum FitInput {
     /// One of our results files.
     Results(Box<LoadedResults>),
-    /// hyperfine's JSON export of a parameter scan.
-    Hyperfine(ImportedSamples),
+    /// hyperfine's JSON export of a parameter scan: one curve per command template and values of
+    /// the other parameters, each named.
+    Hyperfine(Vec<import::ScanCurve>),
     /// A CSV curve.
     Csv(ImportedSamples),
 }

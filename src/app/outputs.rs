@@ -74,6 +74,15 @@ impl ReportOutputs {
             plan.output("--markdown", path)?;
         }
         if let Some(dir) = &self.svg_dir
+            && is_stdout(dir)
+        {
+            return Err(Error::usage(
+                "--svg-dir",
+                "-",
+                "is standard output, which cannot hold a folder of charts: name a folder",
+            ));
+        }
+        if let Some(dir) = &self.svg_dir
             && dir.is_dir()
         {
             for (name, _) in chart_files(loaded) {

@@ -106,9 +106,10 @@ usage: cargo bench [--bench NAME] -- [FILTER...] [OPTIONS]
       --json              the results file's JSON on standard output instead of the table
       --out FILE          write the results there instead of the run history
       --color WHEN        auto, always or never
-      --save-baseline NAME  also save this run as the baseline NAME
-      --baseline NAME     compare with the baseline NAME instead of the last run
-      --fail-on-regression  exit 1 when a workload's speedup fell significantly
+      --save-baseline NAME  also keep each workload measured as its baseline NAME
+      --baseline NAME     compare each workload with its baseline NAME, not the last run
+      --fail-on-regression  exit 1 when a workload's speedup fell significantly (2 when
+                          a workload has no baseline NAME to compare with)
 ";
 
 impl BenchArgs {

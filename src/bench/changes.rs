@@ -2,7 +2,7 @@
 //! are [`crate::compare::compare`]'s (the baseline is its A, this run its B); nothing here
 //! compares on its own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::compare::{Figure, FigureTest, PairComparison, compare};
 use crate::results::ResultsFile;
@@ -12,7 +12,7 @@ use crate::results::ResultsFile;
 pub struct Change {
     /// The workload.
     pub name: String,
-    /// The baseline's file name (`run-000003.json`, `baseline-main.json`).
+    /// The baseline's file in the bench's folder (`run-000003.json`, `baseline-main/sort.json`).
     pub baseline: String,
     /// `compare`'s pair: index 0 the baseline, 1 this run.
     pub pair: PairComparison,
@@ -25,6 +25,7 @@ pub fn since(
     new: &ResultsFile,
     names: &[String],
     baselines: &[(String, PathBuf, ResultsFile)],
+    store_dir: &Path,
 ) -> (Vec<Change>, Vec<String>) {
     let mut changes = Vec::new();
     let mut notes = Vec::new();
@@ -34,7 +35,7 @@ pub fn since(
     files.dedup();
     for path in files {
         let Some((_, _, base)) = baselines.iter().find(|(_, p, _)| p == path) else { continue };
-        let label = super::label_of(path);
+        let label = super::label_of(path, store_dir);
         let wanted: Vec<&String> = baselines.iter().filter(|(_, p, _)| p == path).map(|(n, ..)| n).collect();
         // Only the workloads whose baseline this file is.
         let mut this_run = new.clone();
@@ -71,6 +72,23 @@ fn test(pair: &PairComparison, figure: Figure) -> Option<&FigureTest> {
 /// run's interval widened by the run-to-run noise floor) excludes no change, and S is lower.
 pub fn regressed(pair: &PairComparison) -> bool {
     test(pair, Figure::Speedup).is_some_and(|t| t.significant && t.change < 0.0)
+}
+
+/// `--fail-on-regression`: exit 1 with a line per workload whose speedup regressed
+/// ([`regressed`]); else exit 2 with a line per workload that had no baseline to gate on (a named
+/// baseline that does not hold it: a gate that could not look is no pass); else 0.
+pub fn gate(changes: &[Change], missing: &[String]) -> (u8, Vec<String>) {
+    use crate::error::exit_code;
+    let regressions: Vec<String> =
+        changes.iter().filter(|c| regressed(&c.pair)).map(|c| format!("regression: {}", line(c))).collect();
+    if !regressions.is_empty() {
+        return (exit_code::WORKLOAD_FAILED, regressions);
+    }
+    if !missing.is_empty() {
+        let lines = missing.iter().map(|m| format!("--fail-on-regression: {m}: nothing to gate on")).collect();
+        return (exit_code::USAGE, lines);
+    }
+    (exit_code::OK, Vec::new())
 }
 
 /// `parallel-sort: S(2) 1.85 -> 1.10, -41%, significant; B 0.081 -> 0.820, significant; T(1)
@@ -116,7 +134,9 @@ pub fn text(changes: &[Change], notes: &[String], names: &[String], named: Optio
     for name in names {
         match changes.iter().find(|c| &c.name == name) {
             Some(change) => out.push_str(&format!("  {}\n", line(change))),
-            None if notes.iter().any(|n| n.starts_with(&format!("{name}: "))) => {}
+            None if notes
+                .iter()
+                .any(|n| n.starts_with(&format!("{name}: ")) || n.starts_with(&format!("`{name}` "))) => {}
             None => out.push_str(&format!("  {name}: no baseline yet (the next run is compared with this one)\n")),
         }
     }

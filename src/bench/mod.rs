@@ -21,6 +21,7 @@
 //! feature (clap).
 
 pub mod args;
+pub mod baseline;
 pub mod changes;
 pub mod function;
 pub mod store;
@@ -39,11 +40,9 @@ use crate::app::signals;
 use crate::config::{RunRequest, SampleTimeout};
 use crate::error::{Error, Result, exit_code};
 use crate::machine;
-use crate::results;
 use crate::sweep::sample::{Guard, SampleSite, run_sample};
 use crate::sweep::{Clock, CpuSource, Hang, RealClock, Watchdog};
 use crate::terminal;
-use changes::Change;
 use store::Store;
 
 /// Anything [`crate::main!`] takes: a closure workload ([`FunctionWorkload`]), a [`Workload`]
@@ -235,14 +234,14 @@ pub fn check_once(
 /// changes since the baseline, `--save-baseline` and the gate.
 fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv) -> Result<u8> {
     let store = env.store();
-    // A named baseline must exist before anything is measured.
-    let named = args.baseline.as_deref().map(|name| store.named_baseline(name)).transpose()?;
-    // So must the place a baseline will be saved to.
-    if let Some(name) = &args.save_baseline {
-        store.check_baseline_target(name)?;
-    }
     let specs = selected.into_iter().map(WorkloadSpec::defaults).collect::<std::result::Result<Vec<_>, _>>()?;
     let names: Vec<String> = specs.iter().map(|s| s.workload.name().to_owned()).collect();
+    // A named baseline must exist before anything is measured.
+    let named = args.baseline.as_deref().map(|name| store.named_baseline(name, &names)).transpose()?;
+    // So must the place a baseline will be saved to.
+    if let Some(name) = &args.save_baseline {
+        store.check_baseline_target(name, &names)?;
+    }
     let roots = machine::Roots::resolve(None, None);
     let request = RunRequest {
         specs,
@@ -286,11 +285,14 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     if finished.signal_exit.is_some() || !finished.saved_as_asked {
         return Ok(code);
     }
-    let baselines = match named {
-        Some((path, file)) => names.iter().map(|n| (n.clone(), path.clone(), file.clone())).collect(),
-        None => store.last_runs_of(&names, Some(&out)),
+    let baselines = match &named {
+        Some(named) => named.found.clone(),
+        // Only runs before this one: a concurrent bench's later run is still being written.
+        None => store.last_runs_of(&names, if history { store.number_of(&out) } else { None }),
     };
-    let (changes, notes) = changes::since(&finished.results, &names, &baselines);
+    let (changes, mut notes) = changes::since(&finished.results, &names, &baselines, &store.dir);
+    let missing = named.as_ref().map(baseline::NamedBaseline::missing_lines).unwrap_or_default();
+    notes.extend(missing.iter().cloned());
     let text = "\n".to_owned() + &changes::text(&changes, &notes, &names, args.baseline.as_deref());
     // In --json mode standard output is the JSON's alone.
     if args.json {
@@ -299,28 +301,36 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
         terminal::print(&text)?;
     }
     if let Some(name) = &args.save_baseline {
-        let saved = store.save_baseline(name, &results::to_json(&finished.results)?)?;
-        terminal::note(&format!("baseline `{name}` saved to {}", saved.display()));
+        let (folder, saved) = store.save_baseline(name, &finished.results)?;
+        terminal::note(&format!(
+            "baseline `{name}` of {} saved in {} (one file per workload; the others' are kept)",
+            if saved.is_empty() { "no workload (none was measured)".to_owned() } else { saved.join(", ") },
+            folder.display()
+        ));
     }
     if code == exit_code::OK && args.fail_on_regression {
-        let regressions: Vec<&Change> = changes.iter().filter(|c| changes::regressed(&c.pair)).collect();
-        for change in &regressions {
-            terminal::error("", &format!("regression: {}", changes::line(change)));
+        let (gate_code, errors) = changes::gate(&changes, &missing);
+        for line in &errors {
+            terminal::error("", line);
         }
-        if !regressions.is_empty() {
+        if gate_code == exit_code::WORKLOAD_FAILED {
             terminal::note(&format!(
                 "{} workload(s) regressed since the baseline (--fail-on-regression)",
-                regressions.len()
+                errors.len()
             ));
-            return Ok(exit_code::WORKLOAD_FAILED);
         }
+        return Ok(gate_code);
     }
     Ok(code)
 }
 
-/// The label of a baseline file in the change lines: its file name.
-fn label_of(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+/// The label of a baseline file in the change lines: its path in the bench's folder
+/// (`run-000003.json`, `baseline-main/parallel-sort.json`), else its file name.
+fn label_of(path: &Path, store_dir: &Path) -> String {
+    match path.strip_prefix(store_dir) {
+        Ok(inside) => inside.to_string_lossy().into_owned(),
+        Err(_) => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]

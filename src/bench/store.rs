@@ -7,19 +7,20 @@
 //!   executable lies in it, or when the executable's path says nothing); `./target` last.
 //! - **Runs** are `run-NNNNNN.json` (numbered, claimed exclusively, so two runs never share a
 //!   file), in the results format: `measure fit|report|compare` read them.
-//! - **The baseline** is, by default, for each workload, the newest earlier run that measured it
-//!   (so a filtered run does not hide the others' history); `--baseline NAME` reads
-//!   `baseline-NAME.json`, which `--save-baseline NAME` writes (atomically; it replaces only a file
-//!   that is a results file, never one we did not write).
+//! - **The baseline** is, by default, for each workload, the newest earlier *complete* run that
+//!   measured it (so a filtered run does not hide the others' history, and a run still being
+//!   written by a concurrent bench, or an interrupted one, is never a baseline); `--baseline NAME`
+//!   reads the named baselines of [`super::baseline`], kept per workload.
 //!
 //! Nothing is written outside `TARGET/amdahl/BENCH/` (but `--out`, which the user names).
 
 use std::path::{Path, PathBuf};
 
+use super::baseline::was_measured;
 use crate::error::{Error, Result};
 use crate::input::InputLimit;
-use crate::results::output::{self, Overwrite};
-use crate::results::{ResultsFile, slug};
+use crate::results::output;
+use crate::results::{ResultsFile, RunStatus, slug};
 
 /// The folder under the target folder.
 pub const FOLDER: &str = "amdahl";
@@ -90,17 +91,15 @@ impl Store {
     }
 
     /// Every entry named like a run (`run-N.json`, N below [`MAX_RUN`]), whatever it is, in
-    /// number order: a folder or link planted at a run's name still takes its number.
+    /// number order: (number, path, whether it is a regular file).
     fn numbered(&self) -> Vec<(u64, PathBuf, bool)> {
         let mut runs: Vec<(u64, PathBuf, bool)> = std::fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
             .flatten()
             .filter_map(|entry| {
-                let name = entry.file_name().into_string().ok()?;
-                let number = name.strip_prefix("run-")?.strip_suffix(".json")?;
-                let n: u64 = number.bytes().all(|b| b.is_ascii_digit()).then(|| number.parse().ok())??;
-                (n < MAX_RUN).then(|| (n, entry.path(), entry.file_type().is_ok_and(|t| t.is_file())))
+                let n = run_number(&entry.file_name().into_string().ok()?)?;
+                Some((n, entry.path(), entry.file_type().is_ok_and(|t| t.is_file())))
             })
             .collect();
         runs.sort();
@@ -108,36 +107,30 @@ impl Store {
     }
 
     /// Creates the folder and claims the next run's file (created exclusively: the run then
-    /// replaces our own empty file).
+    /// replaces our own empty file). The next number follows the highest run that is ours — an
+    /// empty file (a run being started) or a results file — so a file planted at a high number
+    /// neither exhausts the numbering nor stops it below [`MAX_RUN`]; names already taken are
+    /// skipped.
     pub fn claim_next_run(&self) -> Result<PathBuf> {
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, "cannot create the bench's folder", e))?;
-        let next = self.numbered().last().map_or(1, |(n, _, _)| n + 1);
-        output::claim_first_free((next..next + 1000).map(|n| self.run_path(n)))
+        let numbered = self.numbered();
+        let last_ours = numbered
+            .iter()
+            .rev()
+            .filter(|(n, _, file)| *file && n + 1 < MAX_RUN)
+            .find(|(_, path, _)| is_ours(path))
+            .map_or(0, |(n, _, _)| *n);
+        let next = last_ours + 1;
+        let free = (next..MAX_RUN.min(next + 1000)).map(|n| self.run_path(n));
+        // Names taken by what is not ours (a folder, a planted file) are passed over; a name
+        // claimed meanwhile by a concurrent run is refused by the exclusive create, and the next tried.
+        output::claim_first_free(free.filter(|path| std::fs::symlink_metadata(path).is_err()))
     }
 
-    /// Checks, before anything is measured, that `--save-baseline NAME` will be able to save:
-    /// nothing is at its file, or a results file that may be replaced.
-    pub fn check_baseline_target(&self, name: &str) -> Result<()> {
-        let path = self.baseline_path(name);
-        if std::fs::symlink_metadata(&path).is_err() {
-            return Ok(());
-        }
-        match crate::results::load(&path, InputLimit::DEFAULT) {
-            Ok(_) if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) => Ok(()),
-            Ok(_) => Err(Error::usage(
-                "--save-baseline",
-                name,
-                format!("{} is a symbolic link: move it away first", path.display()),
-            )),
-            Err(why) => Err(Error::usage(
-                "--save-baseline",
-                name,
-                format!(
-                    "would replace {}, which does not load as a results file ({why}): move it away first",
-                    path.display()
-                ),
-            )),
-        }
+    /// The number of the run whose file is `path`, when it is a run of this store.
+    pub fn number_of(&self, path: &Path) -> Option<u64> {
+        let (dir, parent) = (self.dir.canonicalize().ok()?, path.parent()?.canonicalize().ok()?);
+        (dir == parent).then(|| run_number(path.file_name()?.to_str()?))?
     }
 
     /// The file of run `n`.
@@ -145,59 +138,23 @@ impl Store {
         self.dir.join(format!("run-{n:06}.json"))
     }
 
-    /// The file of the baseline `name` (a name checked by `args::baseline_name`).
-    pub fn baseline_path(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("baseline-{name}.json"))
-    }
-
-    /// The baseline `name`, which must exist (`--baseline`).
-    pub fn named_baseline(&self, name: &str) -> Result<(PathBuf, ResultsFile)> {
-        let path = self.baseline_path(name);
-        if !path.exists() {
-            let known = self.baselines();
-            return Err(Error::usage(
-                "--baseline",
-                name,
-                format!(
-                    "is not a saved baseline of this bench ({}; save one with --save-baseline)",
-                    if known.is_empty() { "there are none".to_owned() } else { format!("saved: {}", known.join(", ")) }
-                ),
-            ));
-        }
-        let file = crate::results::load(&path, InputLimit::DEFAULT)?;
-        Ok((path, file))
-    }
-
-    /// The names of the saved baselines, sorted.
-    pub fn baselines(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().into_string().ok()?;
-                Some(name.strip_prefix("baseline-")?.strip_suffix(".json")?.to_owned())
-            })
-            .collect();
-        names.sort();
-        names
-    }
-
-    /// For each of `names`, the newest earlier run (other than `except`) that measured it and
-    /// loads: (workload name, run file, its contents). Files that do not load are passed over.
-    pub fn last_runs_of(&self, names: &[String], except: Option<&Path>) -> Vec<(String, PathBuf, ResultsFile)> {
+    /// For each of `names`, the newest complete run that measured it, earlier than run `before`
+    /// (all runs when `None`: a run saved elsewhere with `--out`): (workload name, run file, its
+    /// contents). A run being written (numbered after this one, or `running`), an interrupted
+    /// one and files that do not load are never baselines.
+    pub fn last_runs_of(&self, names: &[String], before: Option<u64>) -> Vec<(String, PathBuf, ResultsFile)> {
         let mut found: Vec<(String, PathBuf, ResultsFile)> = Vec::new();
-        let runs = self.runs();
-        // The same file however it was spelt (`--out` may be relative).
-        let except = except.and_then(|p| p.canonicalize().ok());
-        let is_this_run = |p: &Path| except.as_deref().is_some_and(|e| p.canonicalize().is_ok_and(|c| c == e));
-        for (_, path) in runs.iter().rev().filter(|(_, p)| !is_this_run(p)).take(RUNS_READ) {
+        let earlier = self.runs().into_iter().rev().filter(|(n, _)| before.is_none_or(|b| *n < b));
+        for (_, path) in earlier.take(RUNS_READ) {
             if names.iter().all(|n| found.iter().any(|(f, ..)| f == n)) {
                 break;
             }
-            let Ok(file) = crate::results::load(path, InputLimit::DEFAULT) else { continue };
+            let Ok(file) = crate::results::load(&path, InputLimit::DEFAULT) else { continue };
+            if file.run.status != RunStatus::Complete {
+                continue;
+            }
             for name in names {
-                let measured = file.workloads.iter().any(|w| &w.name == name && w.rounds >= 2);
+                let measured = file.workloads.iter().any(|w| &w.name == name && was_measured(w));
                 if measured && !found.iter().any(|(f, ..)| f == name) {
                     found.push((name.clone(), path.clone(), file.clone()));
                 }
@@ -205,29 +162,19 @@ impl Store {
         }
         found
     }
+}
 
-    /// Saves `json` as the baseline `name` (`--save-baseline`): atomically, replacing only an
-    /// earlier baseline that is a results file.
-    pub fn save_baseline(&self, name: &str, json: &str) -> Result<PathBuf> {
-        let path = self.baseline_path(name);
-        let overwrite = if path.exists() {
-            if let Err(why) = crate::results::load(&path, InputLimit::DEFAULT) {
-                return Err(Error::usage(
-                    "--save-baseline",
-                    name,
-                    format!(
-                        "would replace {}, which does not load as a results file ({why}): move it away first",
-                        path.display()
-                    ),
-                ));
-            }
-            Overwrite::Replace
-        } else {
-            Overwrite::Never
-        };
-        output::write_new(&path, json.as_bytes(), overwrite)?;
-        Ok(path)
-    }
+/// `N` of `run-N.json` (digits only), below [`MAX_RUN`].
+fn run_number(file_name: &str) -> Option<u64> {
+    let digits = file_name.strip_prefix("run-")?.strip_suffix(".json")?;
+    let n: u64 = digits.bytes().all(|b| b.is_ascii_digit()).then(|| digits.parse().ok())??;
+    (n < MAX_RUN).then_some(n)
+}
+
+/// Whether a run file is one of ours: empty (claimed by a run that has not written yet) or a
+/// results file.
+fn is_ours(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() == 0) || crate::results::load(path, InputLimit::DEFAULT).is_ok()
 }
 
 #[cfg(test)]
@@ -317,36 +264,5 @@ mod tests {
         std::fs::create_dir(store.dir.join("run-000002.json")).unwrap();
         assert_eq!(store.runs().iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1]);
         assert_eq!(store.claim_next_run().unwrap().file_name().unwrap(), "run-000003.json");
-    }
-
-    #[test]
-    fn a_baseline_that_cannot_be_saved_is_refused_before_measuring() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(dir.path(), "scaling");
-        std::fs::create_dir_all(&store.dir).unwrap();
-        assert!(store.check_baseline_target("fresh").is_ok());
-        std::fs::create_dir(store.baseline_path("dir")).unwrap();
-        std::fs::write(store.baseline_path("notes"), "mine").unwrap();
-        for name in ["dir", "notes"] {
-            let err = store.check_baseline_target(name).unwrap_err().to_string();
-            assert!(err.contains("--save-baseline") && err.contains("move it away first"), "{err}");
-        }
-        assert_eq!(std::fs::read_to_string(store.baseline_path("notes")).unwrap(), "mine");
-    }
-
-    #[test]
-    fn a_named_baseline_must_exist_and_is_saved_atomically() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(dir.path(), "scaling");
-        std::fs::create_dir_all(&store.dir).unwrap();
-        let err = store.named_baseline("main").unwrap_err();
-        assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("--baseline") && err.to_string().contains("there are none"), "{err}");
-        // A file that is not a results file is never replaced.
-        std::fs::write(store.baseline_path("main"), "precious").unwrap();
-        let err = store.save_baseline("main", "{}").unwrap_err();
-        assert!(err.to_string().starts_with("--save-baseline"), "{err}");
-        assert_eq!(std::fs::read_to_string(store.baseline_path("main")).unwrap(), "precious");
-        assert_eq!(store.baselines(), ["main"]);
     }
 }

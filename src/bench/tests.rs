@@ -219,8 +219,8 @@ fn the_baseline_is_each_workloads_last_run_and_the_gate_reads_compare() {
     // This run: `work` lost its scaling (B 0.1 -> 0.5), `other` did not change.
     let third = store.claim_next_run().unwrap();
     let now = sweep(vec![synthetic("work", 0.5), synthetic("other", 0.1)], &third, &clock);
-    let found = store.last_runs_of(&names, Some(&third));
-    let (changes, notes) = changes::since(&now, &names, &found);
+    let found = store.last_runs_of(&names, store.number_of(&third));
+    let (changes, notes) = changes::since(&now, &names, &found, &store.dir);
     assert!(notes.is_empty(), "{notes:?}");
     assert_eq!(changes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["work", "other"]);
     let work = &changes[0];
@@ -234,7 +234,7 @@ fn the_baseline_is_each_workloads_last_run_and_the_gate_reads_compare() {
     let text = changes::text(&changes, &notes, &[names[0].clone(), names[1].clone(), "new".into()], None);
     assert!(text.contains("new: no baseline yet"), "{text}");
     // Faster is no regression: the old run against the new one as its baseline.
-    let (back, _) = changes::since(&before, &names[..1], &[("work".into(), third.clone(), now.clone())]);
+    let (back, _) = changes::since(&before, &names[..1], &[("work".into(), third.clone(), now.clone())], &store.dir);
     assert!(!changes::regressed(&back[0].pair), "{}", changes::line(&back[0]));
 }
 
@@ -261,4 +261,172 @@ impl Workload for Hidden {
     ) -> std::result::Result<Box<dyn amdahl_workloads::Instance>, amdahl_workloads::WorkloadError> {
         self.1.workload.prepare(&self.1.params)
     }
+}
+
+/// An input whose `Drop` panics: user code, run after the clock stops.
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("dropping the input");
+        }
+    }
+}
+
+#[test]
+fn a_panicking_drop_of_the_per_sample_input_fails_the_workload_and_not_the_bench() {
+    let make =
+        || function("drop-panics", Kind::Parallel).setup(|_| ()).each_sample(|_: &()| PanicsOnDrop).run(|_, _| 1u64);
+    // Test mode says FAILED, not ok.
+    let err = check_once(&make(), &FakeClock::exact(), None, None).unwrap_err();
+    assert!(
+        err.contains("drop-panics") && err.contains("panicked after its run") && err.contains("dropping the input"),
+        "{err}"
+    );
+    // A sweep fails the workload, finishes the run and writes it whole.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let results = sweep(vec![WorkloadSpec::defaults(Arc::new(make())).unwrap()], &out, &FakeClock::exact());
+    let w = &results.workloads[0];
+    let errors = format!("{:?} {:?}", w.error, w.points.iter().map(|p| &p.error).collect::<Vec<_>>());
+    assert!(errors.contains("dropping the input"), "{errors}");
+    let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
+    assert_eq!(saved.run.status, crate::results::RunStatus::Complete);
+    assert_eq!(saved.workloads.len(), 1);
+}
+
+#[test]
+fn a_filtered_save_baseline_keeps_the_other_workloads_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    let both = sweep(vec![synthetic("slow-ok", 0.1), synthetic("par-ok", 0.1)], &dir.path().join("a.json"), &clock);
+    let (_, saved) = store.save_baseline("main", &both).unwrap();
+    assert_eq!(saved, ["slow-ok", "par-ok"]);
+    // A run filtered to `slow-ok`, saved as `main` again: `par-ok`'s baseline stays.
+    let slow = sweep(vec![synthetic("slow-ok", 0.5)], &dir.path().join("b.json"), &clock);
+    let (_, saved) = store.save_baseline("main", &slow).unwrap();
+    assert_eq!(saved, ["slow-ok"]);
+    let names = vec!["slow-ok".to_owned(), "par-ok".to_owned()];
+    let named = store.named_baseline("main", &names).unwrap();
+    assert!(named.missing.is_empty(), "{:?}", named.missing);
+    let of = |n: &str| named.found.iter().find(|(w, ..)| w == n).map(|(_, _, f)| f.clone()).unwrap();
+    // Each workload's own: `slow-ok` from the second save, `par-ok` from the first.
+    assert_eq!(of("slow-ok").workloads, slow.workloads);
+    assert_eq!(of("par-ok").workloads, both.workloads[1..]);
+    assert!(named.found.iter().all(|(_, _, f)| f.workloads.len() == 1));
+    assert_eq!(store.baselines(), ["main"]);
+}
+
+#[test]
+fn a_workload_missing_from_a_named_baseline_says_so_and_the_gate_does_not_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    let slow = sweep(vec![synthetic("slow-ok", 0.1)], &dir.path().join("a.json"), &clock);
+    store.save_baseline("main", &slow).unwrap();
+    let names = vec!["slow-ok".to_owned(), "par-ok".to_owned()];
+    let now = sweep(vec![synthetic("slow-ok", 0.1), synthetic("par-ok", 0.1)], &dir.path().join("b.json"), &clock);
+    let named = store.named_baseline("main", &names).unwrap();
+    assert_eq!(named.missing.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(), ["par-ok"]);
+    let missing = named.missing_lines();
+    assert!(missing[0].starts_with("`par-ok` has no baseline `main`"), "{missing:?}");
+    let (changes, mut notes) = changes::since(&now, &names, &named.found, &store.dir);
+    notes.extend(missing.iter().cloned());
+    let text = changes::text(&changes, &notes, &names, Some("main"));
+    assert!(!text.contains("no baseline yet"), "{text}");
+    assert!(text.contains("`par-ok` has no baseline `main`") && text.contains("baseline-main/slow-ok.json"), "{text}");
+    // No regression, but the gate could not look at `par-ok`: exit 2, naming it.
+    let (code, errors) = changes::gate(&changes, &missing);
+    assert_eq!(code, crate::error::exit_code::USAGE);
+    assert!(errors[0].contains("par-ok"), "{errors:?}");
+    // Every workload with its baseline and no regression: the gate passes.
+    assert_eq!(changes::gate(&changes, &[]).0, crate::error::exit_code::OK);
+}
+
+#[test]
+fn a_baseline_saved_by_an_earlier_version_is_still_read_for_its_workloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    std::fs::create_dir_all(&store.dir).unwrap();
+    // The whole run in one file, as earlier versions saved it.
+    sweep(vec![synthetic("work", 0.1), synthetic("other", 0.1)], &store.legacy_baseline_path("main"), &clock);
+    let later = sweep(vec![synthetic("work", 0.3)], &dir.path().join("b.json"), &clock);
+    store.save_baseline("main", &later).unwrap();
+    let named = store.named_baseline("main", &["work".to_owned(), "other".to_owned()]).unwrap();
+    let path_of = |n: &str| named.found.iter().find(|(w, ..)| w == n).map(|(_, p, _)| p.clone()).unwrap();
+    assert_eq!(path_of("work"), store.baseline_path("main", "work"));
+    assert_eq!(path_of("other"), store.legacy_baseline_path("main"));
+}
+
+#[test]
+fn a_baseline_that_cannot_be_saved_is_refused_before_measuring_and_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    std::fs::create_dir_all(&store.dir).unwrap();
+    let names = ["sort".to_owned()];
+    assert!(store.check_baseline_target("fresh", &names).is_ok());
+    // Something not a folder at the baseline's folder; a user's file at a workload's file.
+    std::fs::write(store.baseline_dir("file"), "mine").unwrap();
+    std::fs::create_dir(store.baseline_dir("notes")).unwrap();
+    std::fs::write(store.baseline_path("notes", "sort"), "precious").unwrap();
+    for name in ["file", "notes"] {
+        let err = store.check_baseline_target(name, &names).unwrap_err().to_string();
+        assert!(err.contains("--save-baseline") && err.contains("move it away first"), "{err}");
+    }
+    let run = sweep(vec![synthetic("sort", 0.1)], &dir.path().join("r.json"), &FakeClock::exact());
+    assert!(store.save_baseline("notes", &run).is_err());
+    assert_eq!(std::fs::read_to_string(store.baseline_path("notes", "sort")).unwrap(), "precious");
+    assert_eq!(std::fs::read_to_string(store.baseline_dir("file")).unwrap(), "mine");
+    // A baseline that does not exist is refused by --baseline, naming the saved ones.
+    let err = store.named_baseline("main", &names).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.to_string().contains("--baseline") && err.to_string().contains("saved: notes;"), "{err}");
+}
+
+#[test]
+fn a_planted_run_at_the_highest_number_does_not_end_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    let first = store.claim_next_run().unwrap();
+    sweep(vec![synthetic("work", 0.1)], &first, &clock);
+    // Any content at the last number below the cap.
+    std::fs::write(store.dir.join(format!("run-{}.json", store::MAX_RUN - 1)), "planted").unwrap();
+    for expected in [2, 3] {
+        let next = store.claim_next_run().unwrap();
+        assert_eq!(store.number_of(&next), Some(expected));
+        sweep(vec![synthetic("work", 0.1)], &next, &clock);
+        // ...and each later run still finds the one before it as its baseline.
+        let found = store.last_runs_of(&["work".to_owned()], Some(expected));
+        assert_eq!(store.number_of(&found[0].1), Some(expected - 1));
+    }
+}
+
+#[test]
+fn only_earlier_complete_runs_are_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    let names = ["work".to_owned()];
+    let first = store.claim_next_run().unwrap();
+    sweep(vec![synthetic("work", 0.1)], &first, &clock);
+    // Run 2 was interrupted; run 3 is ours; run 4, a concurrent bench's, is still being written.
+    let second = store.claim_next_run().unwrap();
+    let mut interrupted = sweep(vec![synthetic("work", 0.1)], &second, &clock);
+    interrupted.run.status = crate::results::RunStatus::Interrupted;
+    crate::results::output::write_atomic(&second, crate::results::to_json(&interrupted).unwrap().as_bytes()).unwrap();
+    let third = store.claim_next_run().unwrap();
+    let fourth = store.claim_next_run().unwrap();
+    let mut running = sweep(vec![synthetic("work", 0.1)], &fourth, &clock);
+    running.run.status = crate::results::RunStatus::Running;
+    crate::results::output::write_atomic(&fourth, crate::results::to_json(&running).unwrap().as_bytes()).unwrap();
+    let found = store.last_runs_of(&names, store.number_of(&third));
+    assert_eq!(found.iter().map(|(_, p, _)| p.clone()).collect::<Vec<_>>(), std::slice::from_ref(&first));
+    // A complete run after this one (a concurrent bench that finished first) is not earlier.
+    running.run.status = crate::results::RunStatus::Complete;
+    crate::results::output::write_atomic(&fourth, crate::results::to_json(&running).unwrap().as_bytes()).unwrap();
+    assert_eq!(store.last_runs_of(&names, store.number_of(&third))[0].1, first);
 }

@@ -10,7 +10,6 @@ use super::ImportedSamples;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
 use crate::input::{InputLimit, read_text};
-use crate::thread_set::MAX_RECORDED_THREADS;
 
 /// The smallest and largest value accepted (seconds, or throughput as given): any ratio of two
 /// stays within 1e30, so no speedup is infinite.
@@ -95,19 +94,8 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
         }
         let cell = |col: usize| record.get(col).unwrap_or("");
         let name = &headers[threads_col];
-        let threads: usize = cell(threads_col).parse().map_err(|_| {
-            bad(format!(
-                "line {line}, column {} (`{name}`): `{}` is not a whole number",
-                threads_col + 1,
-                cell(threads_col)
-            ))
-        })?;
-        if threads == 0 || threads > MAX_RECORDED_THREADS {
-            return Err(bad(format!(
-                "line {line}, column {} (`{name}`): a thread count must be at least 1 and at most {MAX_RECORDED_THREADS}",
-                threads_col + 1
-            )));
-        }
+        let threads = super::parse_thread_count(cell(threads_col))
+            .map_err(|why| bad(format!("line {line}, column {} (`{name}`): {why}", threads_col + 1)))?;
         let value: f64 = cell(value_col).parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
             bad(format!("line {line}, column {} (`{column}`): `{}` is not a number", value_col + 1, cell(value_col)))
         })?;

@@ -39,12 +39,25 @@ impl Roots {
 
     /// The trimmed, non-empty text of `sysfs/relative`.
     pub fn sys(&self, relative: &str) -> Option<String> {
-        read_trimmed(&self.sysfs.join(relative))
+        read_fact(&self.sysfs.join(relative)).ok().flatten()
     }
 
     /// The trimmed, non-empty text of `procfs/relative`.
     pub fn proc(&self, relative: &str) -> Option<String> {
-        read_trimmed(&self.procfs.join(relative))
+        read_fact(&self.procfs.join(relative)).ok().flatten()
+    }
+
+    /// [`Roots::sys`], telling a fact that is absent (`Ok(None)`) from one that is there but
+    /// cannot be read as one (`Err`: the path and why), so the reader can say so.
+    pub fn sys_fact(&self, relative: &str) -> Result<Option<String>, String> {
+        let path = self.sysfs.join(relative);
+        read_fact(&path).map_err(|why| format!("{} {why}", path.display()))
+    }
+
+    /// [`Roots::sys_fact`] under procfs.
+    pub fn proc_fact(&self, relative: &str) -> Result<Option<String>, String> {
+        let path = self.procfs.join(relative);
+        read_fact(&path).map_err(|why| format!("{} {why}", path.display()))
     }
 }
 
@@ -58,14 +71,28 @@ pub fn parse_fact(text: &str) -> Option<f64> {
 /// 1.5 MiB; a fixture tree's `/dev/zero` stand-in stops here.
 const MAX_FACT_BYTES: u64 = 4 << 20;
 
-/// The trimmed text of a regular file, read without blocking (a FIFO in a fixture tree is absent,
-/// not a hang) and under [`MAX_FACT_BYTES`] (a longer file is absent too).
-fn read_trimmed(path: &Path) -> Option<String> {
-    let file = crate::input::open_regular(path).ok()??;
-    let mut bytes = Vec::new();
-    file.take(MAX_FACT_BYTES + 1).read_to_end(&mut bytes).ok()?;
-    if bytes.len() as u64 > MAX_FACT_BYTES {
-        return None;
+/// The trimmed text of a regular file, read without blocking (a FIFO in a fixture tree is
+/// refused, not a hang) and under [`MAX_FACT_BYTES`]. `Ok(None)`: nothing is there; `Err`: what is
+/// there is no fact (not a regular file, too long, not text, or empty), said as the end of a
+/// sentence that starts with the path.
+fn read_fact(path: &Path) -> Result<Option<String>, String> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
     }
-    String::from_utf8(bytes).ok().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+    let file = match crate::input::open_regular(path) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Err("is not a regular file (a device, FIFO, socket or folder)".to_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot be read ({e})")),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_FACT_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot be read ({e})"))?;
+    if bytes.len() as u64 > MAX_FACT_BYTES {
+        return Err(format!("is larger than {} MiB", MAX_FACT_BYTES >> 20));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| "is not text".to_owned())?;
+    match text.trim() {
+        "" => Err("is empty".to_owned()),
+        text => Ok(Some(text.to_owned())),
+    }
 }

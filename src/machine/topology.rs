@@ -21,7 +21,9 @@
 //!   are merged before they are expanded, and looked up in sets, so a hostile list costs at most
 //!   65 537 ids); a cgroup quota or period that is a NaN, infinite, negative or zero (v1's -1 is
 //!   "no quota"). Each is read as unknown, with a warning. A fractional quota (1.5 CPUs: N = 2)
-//!   gives a warning too, and the points above it are tagged `over-quota` by the run.
+//!   gives a warning too, and the points above it are tagged `over-quota` by the run. A fact file
+//!   that is there but is no fact (a device, a folder, an empty file, over 4 MiB) is named in a
+//!   warning with where the count then comes from (`Roots::sys_fact`).
 //!
 //! A fact that cannot be read falls back to what the live system says (`available_parallelism`,
 //! `num_cpus`) only when the roots are the live `/sys` and `/proc`; for a fixture tree it falls
@@ -92,17 +94,39 @@ impl Topology {
                 }
             }
         };
-        let online = cpu_list(
-            "the list of online CPUs (sysfs devices/system/cpu/online)",
-            roots.sys("devices/system/cpu/online"),
-        )
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| (0..if live { live_parallelism() } else { 1 }).collect());
-        let status = roots
-            .proc("self/status")
-            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(str::to_owned)));
+        // A fact that is there but is no fact (a device, a folder, an empty file) is said, with
+        // where the count then comes from; a fact that is absent is the fallback's quietly.
+        let mut unreadable = Vec::new();
+        let mut fact = |read: Result<Option<String>, String>, fallback: &str| {
+            read.unwrap_or_else(|why| {
+                unreadable.push(format!("{why}: {fallback}"));
+                None
+            })
+        };
+        let online_text = fact(
+            roots.sys_fact("devices/system/cpu/online"),
+            if live {
+                "the online CPUs are taken from the live system's own count"
+            } else {
+                "the online CPUs are taken as one CPU, all a fixture tree then says"
+            },
+        );
+        let status_text = fact(
+            roots.proc_fact("self/status"),
+            if live {
+                "the affinity mask is taken from the live system"
+            } else {
+                "every online CPU is taken as allowed (no affinity mask)"
+            },
+        );
+        let online = cpu_list("the list of online CPUs (sysfs devices/system/cpu/online)", online_text)
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| (0..if live { live_parallelism() } else { 1 }).collect());
+        let status =
+            status_text.and_then(|s| s.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(str::to_owned)));
         let allowed_list = cpu_list("the affinity mask (procfs self/status Cpus_allowed_list)", status)
             .or_else(|| if live { super::affinity() } else { None });
+        warnings.extend(unreadable);
         let online_set: BTreeSet<usize> = online.iter().copied().collect();
         let allowed: Vec<usize> = match allowed_list {
             Some(list) => list.into_iter().filter(|c| online_set.contains(c)).collect(),

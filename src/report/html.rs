@@ -25,7 +25,7 @@ const GLOSSARY: &str = "<section id=\"glossary\"><h2>Glossary</h2><dl>\
 <dt>S(j), speedup</dt><dd>The median over rounds of the paired ratio T1/Tj: each round measures every j once, in a shuffled order, so drift falls on all j alike.</dd>\
 <dt>E, efficiency</dt><dd>S(j)/j: 1 when j threads are j times as fast.</dd>\
 <dt>Karp-Flatt e(j)</dt><dd>(1/S - 1/j)/(1 - 1/j), the serial fraction implied by each point: constant when Amdahl's law holds, rising when overhead or a shared resource grows with j.</dd>\
-<dt>util</dt><dd>CPU time of the team's threads / (wall time x min(j, usable CPUs)): near 1 when every thread computes, near 0 when threads wait.</dd>\
+<dt>util</dt><dd>CPU time of the team's threads / (wall time x min(j, usable CPUs)): near 1 when every thread computes, near 0 when threads wait; - when runs take under 1 ms, where the CPU clocks' own reads count.</dd>\
 <dt>machine S_max, fidelity</dt><dd>What plain std threads pinned to the CPUs reach on this machine at j (a spin loop, a triad's bandwidth or sleeping threads, by the kind of work), and S(j) divided by it.</dd>\
 <dt>Amdahl B</dt><dd>The serial fraction of S(j) = 1/(B + (1-B)/j), with its 95% interval; 1/B is the ceiling no number of threads beats.</dd>\
 <dt>USL</dt><dd>The Universal Scalability Law S(j) = j/(1 + sigma(j-1) + kappa j(j-1)): contention sigma and coherency kappa; a peak at N* = sqrt((1-sigma)/kappa) when kappa > 0.</dd>\

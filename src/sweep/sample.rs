@@ -11,7 +11,8 @@
 //!   ([`Instance::before_run`]: a closure workload's per-sample setup); a panic there fails the
 //!   sample like a panic of the run, and the run is not timed.
 //! - What the run left behind (a command's standard error still open after it exited) is finished
-//!   after the clock stops, untimed ([`Instance::after_run`]); its warning comes back with the sample.
+//!   after the clock stops, untimed ([`Instance::after_run`]); its warning comes back with the sample,
+//!   and a panic there (a closure's per-sample input whose `Drop` panics) fails the sample.
 //! - A run that keeps its value ([`Instance::timed_run`] returning `Ok(None)`: a bench's closure)
 //!   has it hashed after the clock stops ([`Instance::checksum_after_run`]); a panic there fails
 //!   the sample like a panic of the run.
@@ -115,8 +116,17 @@ pub fn run_sample(
             other.map(|caught| caught.map(|run| run.map(|checksum| checksum.unwrap_or_else(|| Checksum::of_u64s([])))))
         }
     };
-    let left_behind = instance.after_run();
+    // What the run left behind (a command's stderr, a closure's per-sample input, dropped here):
+    // user code too, so a panic in it (a panicking `Drop`) fails the sample like any other.
+    let (left_behind, after_panic) = match catch_unwind(AssertUnwindSafe(|| instance.after_run())) {
+        Ok(left_behind) => (left_behind, None),
+        Err(panic) => (None, Some(panic)),
+    };
     let result = match outcome {
+        Some(Ok(Ok(_))) if after_panic.is_some() => Err(format!(
+            "workload `{name}` panicked after its run {during} (dropping its per-sample input, or finishing what the run left): {}",
+            panic_message(after_panic.as_ref().expect("checked"))
+        )),
         Some(Ok(Ok(checksum))) => Ok(Sample { measurement, checksum }),
         Some(Ok(Err(message))) => Err(format!("workload `{name}` failed {during}: {message}")),
         Some(Err(panic)) => Err(format!("workload `{name}` panicked {during}: {}", panic_message(&panic))),

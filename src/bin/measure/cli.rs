@@ -153,7 +153,8 @@ pub struct RunArgs {
     /// Read the machine's facts from this procfs tree instead of /proc [env: AMDAHL_PROCFS].
     #[arg(long, value_name = "DIR")]
     pub procfs: Option<PathBuf>,
-    /// Results file to write [default: a new file in results/].
+    /// Results file to write [default: a new file in results/]; `-` prints the JSON (as --json)
+    /// and saves the run under its default name.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Overwrite --out if it exists.
@@ -168,7 +169,7 @@ pub struct RunArgs {
     /// Also write the HTML report next to the results file.
     #[arg(long)]
     pub report: bool,
-    /// Write the results JSON here (hyperfine's name for --out; give one of the two).
+    /// Write the results JSON here (hyperfine's name for --out; give one of the two); `-` prints it.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
     /// Also write the Markdown summary here (same rules as --out: no overwriting without --force).

@@ -78,8 +78,14 @@ pub fn run(args: &FitArgs) -> Result<(), Error> {
     }
     for file in &args.files {
         match FitInput::read(file, limit, loss)? {
-            FitInput::Hyperfine(samples) | FitInput::Csv(samples) => {
-                shown(explain(&file.display().to_string(), &samples)?)
+            FitInput::Csv(samples) => shown(explain(&file.display().to_string(), &samples)?),
+            // One curve per command: a file of one is named as a CSV curve is.
+            FitInput::Hyperfine(curves) => {
+                let one = curves.len() == 1;
+                for (command, samples) in &curves {
+                    let name = if one { file.display().to_string() } else { format!("{}: {command}", file.display()) };
+                    shown(explain(&name, samples)?);
+                }
             }
             FitInput::Results(loaded) => {
                 let loaded = loaded.shown();

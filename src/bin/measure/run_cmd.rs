@@ -4,19 +4,28 @@
 use amdahl::app::real_run::{self, RunOptions};
 use amdahl::machine::{self, Roots};
 use amdahl::results::Overwrite;
+use amdahl::results::output::is_stdout;
 use amdahl::{Error, report, terminal};
 
 use crate::cli::RunArgs;
 
 /// Runs `measure run`; returns the exit code.
-pub fn run(args: RunArgs) -> Result<u8, Error> {
+pub fn run(mut args: RunArgs) -> Result<u8, Error> {
     let roots = Roots::resolve(args.sysfs.as_deref(), args.procfs.as_deref());
+    // `--export-json -` (or `--out -`) is standard output, as hyperfine's and our other exports'
+    // `-` are: the JSON is printed as with --json, and the run is still saved under its default name.
+    let json_to_stdout = [&mut args.export_json, &mut args.out]
+        .into_iter()
+        .filter(|path| path.as_deref().is_some_and(is_stdout))
+        .map(|path| path.take())
+        .count()
+        > 0;
     let options = RunOptions {
         roots,
         no_ceilings: args.no_ceilings,
         no_cache: args.no_cache,
         quiet: args.quiet,
-        json: args.json,
+        json: args.json || json_to_stdout,
         overwrite: Overwrite::from_force(args.force),
         ..RunOptions::new()
     };
