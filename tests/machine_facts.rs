@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use amdahl::machine::ceiling_cache::{self, CacheKey, CeilingCache};
 use amdahl::machine::ceilings::{Bench, CeilingPlan};
 use amdahl::machine::fixture::FixtureMachine;
-use amdahl::machine::{Roots, fingerprint};
+use amdahl::machine::{MachineFacts, Roots};
 use amdahl::placement::Pin;
 use amdahl::results::{BusySample, Ceilings, ComputeCeiling, Machine};
 use util::{measure_command, stderr};
@@ -116,7 +116,7 @@ fn impossible_cpu_lists_and_quotas_are_refused_with_a_warning() {
 /// The live machine's key, quiet or busy before the run (by its load average and its `stat`
 /// sample, whatever the tests beside this one make of the live one: `load` tasks runnable).
 fn live_machine(load: f64) -> Machine {
-    let mut machine = fingerprint(&Roots::default());
+    let mut machine = MachineFacts::read(&Roots::default()).fingerprint().clone();
     machine.load_before = Some([load; 3]);
     let runnable = load as u64 + 1;
     machine.busy_before =
@@ -136,7 +136,7 @@ fn poisoned_and_busy_ceilings_are_never_taken_from_the_cache() {
     let compute = |threads, speedup| ComputeCeiling { threads, speedup, relative_clock: 1.0, mhz: None };
     let poisoned =
         Ceilings { placement: Pin::Scatter, compute: vec![compute(1, 1.0), compute(2, 57.0)], ..Ceilings::default() };
-    let key = CacheKey::of(&fingerprint(&Roots::default()), Pin::Scatter);
+    let key = CacheKey::of(MachineFacts::read(&Roots::default()).fingerprint(), Pin::Scatter);
     cache.store(&key, &poisoned, SystemTime::now()).unwrap();
     assert!(ceiling_cache::implausible(&poisoned, 2).is_some_and(|why| why.contains("S_max(2) = 57")));
 

@@ -39,7 +39,7 @@ use crate::app::real_run::{self, RunOptions};
 use crate::app::signals;
 use crate::config::{RunRequest, SampleTimeout};
 use crate::error::{Error, Result, exit_code};
-use crate::machine;
+use crate::machine::{self, MachineFacts};
 use crate::sweep::sample::{Guard, SampleSite, run_sample};
 use crate::sweep::{Clock, CpuSource, Hang, RealClock, Watchdog};
 use crate::terminal;
@@ -242,7 +242,7 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     if let Some(name) = &args.save_baseline {
         store.check_baseline_target(name, &names)?;
     }
-    let roots = machine::Roots::resolve(None, None);
+    let machine = MachineFacts::read(&machine::Roots::resolve(None, None));
     let request = RunRequest {
         specs,
         threads: args.threads.clone(),
@@ -252,7 +252,7 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
         ..Default::default()
     };
     // Checked before a run file is claimed, so a bad flag leaves nothing behind.
-    let mut config = request.resolve(machine::cpu_counts(&roots))?;
+    let mut config = request.resolve(machine.cpu_counts())?;
     let history = args.out.is_none();
     let out = match &args.out {
         Some(out) => out.clone(),
@@ -266,13 +266,12 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     // Our own empty claim is replaced; a user's --out is never.
     (config.out, config.force) = (Some(out.clone()), history);
     let options = RunOptions {
-        roots,
         no_ceilings: args.no_ceilings,
         json: args.json,
         results_dir: store.dir.clone(),
         ..RunOptions::new()
     };
-    let finished = match real_run::run(&config, &options) {
+    let finished = match real_run::run(&config, &machine, &options) {
         Ok(finished) => finished,
         Err(e) => {
             if history && std::fs::metadata(&out).is_ok_and(|m| m.len() == 0) {

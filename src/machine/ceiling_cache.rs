@@ -312,7 +312,7 @@ mod tests {
 
     /// This machine, quiet before the run (whatever the tests beside this one make of it).
     fn machine() -> Machine {
-        quiet(crate::machine::fingerprint(&Roots::default()), 0.0)
+        quiet(crate::machine::MachineFacts::read(&Roots::default()).fingerprint().clone(), 0.0)
     }
 
     fn quiet(mut machine: Machine, load: f64) -> Machine {

@@ -1,15 +1,16 @@
 //! Whole runs on the fake clock: exact, deterministic, no real timing asserted.
 
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError, WorkloadSpec};
 
 use super::journal::{self, Journal, Saved};
 use super::*;
 use crate::config::{PlannedWorkload, RunRequest, SweepSettings};
-use crate::machine::Roots;
-use crate::results::StopReason;
-use crate::thread_set::ThreadSet;
+use crate::machine::MachineFacts;
+use crate::results::{StopReason, WorkloadResult};
+use crate::thread_set::{CpuCounts, ThreadSet};
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
 
@@ -28,22 +29,8 @@ fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
 }
 
 fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> Result<RunOutcome> {
-    run(
-        config,
-        RunContext {
-            clock,
-            observer: &mut Silent,
-            interrupted,
-            cpus: CPUS,
-            machine: crate::machine::fingerprint(&Roots::default()),
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal: &Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
+    let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
+    run(config, RunContext { interrupted, ..RunContext::quiet(clock, &machine, &journal) })
 }
 
 #[test]
@@ -265,23 +252,9 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
         .unwrap();
         config.settings.ci_target = 1e-9;
         let clock = FakeClock::with_noise(1000 + seed, 0.03);
-        let outcome = run(
-            &config,
-            RunContext {
-                clock: &clock,
-                observer: &mut Silent,
-                interrupted: &AtomicBool::new(false),
-                cpus,
-                machine: crate::machine::fingerprint(&Roots::default()),
-                argv: vec![],
-                results_dir: "unused".into(),
-                journal: &Journal::new(),
-                watchdog: None,
-                roots: &Default::default(),
-                ceilings: None,
-            },
-        )
-        .unwrap();
+        let (machine, journal) = (MachineFacts::fake(cpus), Journal::new());
+        let outcome =
+            run(&config, RunContext { argv: vec![], ..RunContext::quiet(&clock, &machine, &journal) }).unwrap();
         let [lo, hi] = outcome.results.workloads[0].fits.amdahl_fitted().unwrap().ci95.unwrap();
         if lo <= 0.2 && 0.2 <= hi {
             covered += 1;
@@ -472,23 +445,8 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
 
 /// A run like `run_with`, whose journal writes through `writer`.
 fn run_journaled(config: &RunConfig, journal: &Journal) -> RunOutcome {
-    run(
-        config,
-        RunContext {
-            clock: &FakeClock::exact(),
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine: crate::machine::fingerprint(&Roots::default()),
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal,
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
-    .unwrap()
+    let machine = MachineFacts::fake(CPUS);
+    run(config, RunContext::quiet(&FakeClock::exact(), &machine, journal)).unwrap()
 }
 
 /// Every write the journal makes: (path, the file's JSON), in order.
@@ -619,25 +577,10 @@ fn every_point_is_read_against_the_machines_ceiling_measured_again_when_a_worklo
         let timer = plan.timer.iter().map(|&j| TimerCeiling { threads: j, speedup: j as f64 }).collect();
         (Ceilings { compute: compute.to_vec(), timer, ..Ceilings::default() }, vec!["cache says hello".to_owned()])
     };
-    let mut machine = crate::machine::fingerprint(&Roots::default());
-    (machine.usable_cpus, machine.physical_cores) = (CPUS.usable, CPUS.physical);
-    let outcome = run(
-        &config,
-        RunContext {
-            clock: &FakeClock::exact(),
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine,
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal: &Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: Some(&source),
-        },
-    )
-    .unwrap();
+    let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
+    let clock = FakeClock::exact();
+    let context = RunContext { ceilings: Some(&source), ..RunContext::quiet(&clock, &machine, &journal) };
+    let outcome = run(&config, context).unwrap();
     // Asked for the compute ceiling at the synthetic's counts and the timer at sleep's; then, since
     // S(2) = 1.60 beat the ceiling of 1.5 beyond its interval, once more, measured anew (and once
     // only: the fake source says the same again).

@@ -15,7 +15,7 @@ pub fn run(args: &PredictArgs) -> Result<String, Error> {
     // A prediction runs nothing, so any count up to a million may be asked for.
     let threads = ThreadSet::parse_up_to(
         args.threads.as_deref().unwrap_or("pow2:64"),
-        machine::cpu_counts(&machine::Roots::resolve(None, None)),
+        machine::MachineFacts::read(&machine::Roots::resolve(None, None)).cpu_counts(),
         amdahl::thread_set::MAX_RECORDED_THREADS,
     )?;
     let weak = matches!(args.scaling, Some(ScalingArg::Weak));
