@@ -47,27 +47,10 @@ pub fn noise_floor_text(f: &NoiseFloors) -> String {
     )
 }
 
-/// The table of one workload.
+/// The table of one workload: its heading, the plan's notes, a row per thread count, the
+/// bandwidth, the fits, the verdict and the error.
 pub fn workload_table(w: &WorkloadResult) -> String {
-    let mut out = String::new();
-    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
-    let scaling = if w.scaling == Scaling::Weak { ", weak scaling" } else { "" };
-    let params = match &w.command {
-        Some(command) => vec![format!("command `{command}`")],
-        None => params,
-    };
-    // A command runs its own processes: the team backend says nothing about it.
-    let backend = if w.command.is_some() { String::new() } else { format!(", {}", w.backend) };
-    let _ = writeln!(
-        out,
-        "{} ({}{backend}{scaling}; {}{calibrated}): {} rounds, {}",
-        w.name,
-        w.kind,
-        params.join(" "),
-        w.rounds,
-        stop_text(w)
-    );
+    let mut out = heading(w);
     if let Some(limit) = &w.limit {
         let _ = writeln!(out, "  plan: {}", limit.message);
     }
@@ -80,7 +63,53 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             added.disagreement * 100.0
         );
     }
-    // Fidelity: S(j) against what the machine itself reaches at j, when its ceilings were measured.
+    out += &point_rows(w);
+    if let Some(bytes) = w.bytes_per_run {
+        let rates: Vec<String> = w
+            .points
+            .iter()
+            .filter_map(|p| Some(format!("{:.1} GB/s at j = {}", bytes as f64 / p.median_ns?, p.threads)))
+            .collect();
+        if !rates.is_empty() {
+            let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
+        }
+    }
+    out += &fits_lines(&w.fits);
+    if let Some(d) = &w.diagnosis {
+        let _ = writeln!(out, "  => {d}");
+    }
+    if let Some(e) = &w.error {
+        let _ = writeln!(out, "  error: {e}");
+    }
+    out
+}
+
+/// The first line of a workload's table: its name, kind, backend, scaling, parameters (or
+/// command), rounds and why it stopped.
+fn heading(w: &WorkloadResult) -> String {
+    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
+    let scaling = if w.scaling == Scaling::Weak { ", weak scaling" } else { "" };
+    let params = match &w.command {
+        Some(command) => vec![format!("command `{command}`")],
+        None => params,
+    };
+    // A command runs its own processes: the team backend says nothing about it.
+    let backend = if w.command.is_some() { String::new() } else { format!(", {}", w.backend) };
+    format!(
+        "{} ({}{backend}{scaling}; {}{calibrated}): {} rounds, {}\n",
+        w.name,
+        w.kind,
+        params.join(" "),
+        w.rounds,
+        stop_text(w)
+    )
+}
+
+/// The header and a row per thread count: T(j) and S(j) with their intervals, E, Karp–Flatt,
+/// utilisation, and (when the machine's ceilings were measured) S_max and fidelity, then the tags.
+fn point_rows(w: &WorkloadResult) -> String {
+    let mut out = String::new();
     let ceilings = w.points.iter().any(|p| p.machine_speedup.is_some());
     let fidelity_header = if ceilings { format!("  {:>5}  {:>5}", "S_max", "fid") } else { String::new() };
     let _ = writeln!(
@@ -116,23 +145,6 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             opt(p.utilisation, 2),
             Tag::join(&p.tags, ",")
         );
-    }
-    if let Some(bytes) = w.bytes_per_run {
-        let rates: Vec<String> = w
-            .points
-            .iter()
-            .filter_map(|p| Some(format!("{:.1} GB/s at j = {}", bytes as f64 / p.median_ns?, p.threads)))
-            .collect();
-        if !rates.is_empty() {
-            let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
-        }
-    }
-    out += &fits_lines(&w.fits);
-    if let Some(d) = &w.diagnosis {
-        let _ = writeln!(out, "  => {d}");
-    }
-    if let Some(e) = &w.error {
-        let _ = writeln!(out, "  error: {e}");
     }
     out
 }
