@@ -268,10 +268,17 @@ fn a_hook_that_leaves_a_daemon_is_named() {
 fn the_first_signal_ends_a_hanging_setup_and_its_process_group() {
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("survived");
-    let hook = format!("sleep 3; touch {}", marker.display());
+    let started = dir.path().join("started");
+    let hook = format!("touch {}; sleep 3; touch {}", started.display(), marker.display());
     let args = quick_run("r.json", &["--setup", &hook]);
     let child = spawn(measure_command().args(&args).current_dir(dir.path()));
-    std::thread::sleep(Duration::from_millis(500));
+    // The hook is running and the handlers are in: no guessed sleep (a loaded machine is slow).
+    util::wait_until_catching(child.id(), libc::SIGINT);
+    let start = Instant::now();
+    while !started.exists() {
+        assert!(start.elapsed() < Duration::from_secs(60), "the hook never started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     // SAFETY: kill sends SIGINT to our own child.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     let done = finish_within(child, Duration::from_secs(30), "a hanging --setup after Ctrl-C");
@@ -283,7 +290,8 @@ fn the_first_signal_ends_a_hanging_setup_and_its_process_group() {
 // --- 7. Signals in every phase -------------------------------------------------------------------------
 
 /// `measure args` started with SIGINT ignored (as a background job of a script is), sent SIGINT
-/// once after `after`: it must end by the signal (130).
+/// once after `after` and once its handler is in (before, the signal would be ignored as it was
+/// started): it must end by the signal (130).
 fn ends_on_one_sigint(args: &[&str], after: Duration, what: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut command = measure_command();
@@ -297,6 +305,7 @@ fn ends_on_one_sigint(args: &[&str], after: Duration, what: &str) {
     }
     let child = spawn(&mut command);
     std::thread::sleep(after);
+    util::wait_until_catching(child.id(), libc::SIGINT);
     // SAFETY: kill sends SIGINT to our own child.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     let done = finish_within(child, Duration::from_secs(20), what);
@@ -305,7 +314,11 @@ fn ends_on_one_sigint(args: &[&str], after: Duration, what: &str) {
 
 #[test]
 fn machine_and_dry_run_obey_the_first_signal() {
-    ends_on_one_sigint(&["machine", "--no-cache"], Duration::from_millis(300), "measure machine");
+    ends_on_one_sigint(
+        &["machine", "--no-cache"],
+        Duration::ZERO,
+        "measure machine, signalled as soon as it can catch it",
+    );
     ends_on_one_sigint(
         &["run", "--dry-run", "-w", "sleep:ms=30000,size=1", "-t", "1,2"],
         Duration::from_millis(500),

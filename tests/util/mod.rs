@@ -49,3 +49,25 @@ pub fn assert_refused(out: &Output, code: i32, parts: &[&str]) {
     }
     assert!(!err.contains("panicked"), "panicked: {err}");
 }
+
+/// Waits (at most 60 s, a hang guard) until process `pid` catches `signal` (its bit in `SigCgt`
+/// of `/proc/PID/status`): a signal sent before the process installed its handlers would end it
+/// by the default action, or be lost when it started with the signal ignored. Tests that signal
+/// a child wait for this rather than sleeping a guessed time, so a loaded machine cannot fail them.
+pub fn wait_until_catching(pid: u32, signal: i32) {
+    let start = std::time::Instant::now();
+    let bit = 1u64 << (signal - 1);
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .is_some_and(|mask| mask & bit != 0);
+        if caught {
+            return;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "process {pid} never caught signal {signal}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

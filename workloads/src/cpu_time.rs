@@ -47,25 +47,32 @@ mod tests {
 
     #[test]
     fn another_threads_cpu_time_is_read_and_grows_with_its_work() {
+        // The worker spins until its own CPU clock has run 30 ms, then says so: no wall-clock
+        // guess that a loaded machine (the worker hardly scheduled) could outlast.
         let (tx, rx) = std::sync::mpsc::channel();
         let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         let worker = std::thread::spawn(move || {
+            let own = ThreadClock::current().unwrap();
             tx.send(ThreadClock::current().unwrap()).unwrap();
             go_rx.recv().unwrap();
-            let start = std::time::Instant::now();
+            let start = own.read_ns().unwrap();
             let mut x = 1u64;
-            while start.elapsed() < std::time::Duration::from_millis(30) {
-                x = std::hint::black_box(x.wrapping_mul(3));
+            while own.read_ns().unwrap() < start + 30_000_000 {
+                for _ in 0..1000 {
+                    x = std::hint::black_box(x.wrapping_mul(3));
+                }
             }
+            done_tx.send(()).unwrap();
             go_rx.recv().ok();
         });
         let clock = rx.recv().unwrap();
         let before = clock.read_ns().unwrap();
         go_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(60));
+        done_rx.recv().unwrap();
         let after = clock.read_ns().unwrap();
         drop(go_tx);
         worker.join().unwrap();
-        assert!(after > before + 10_000_000, "{before} -> {after}");
+        assert!(after >= before + 30_000_000, "{before} -> {after}");
     }
 }
