@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use amdahl_workloads::{Backend, Checksum, Params, Team, Workload, WorkloadSpec};
 
-use crate::app::real_run::{self, RunOptions};
+use crate::app::real_run::{self, Finished, RunOptions};
 use crate::app::signals;
 use crate::config::{RunRequest, SampleTimeout};
 use crate::error::{Error, Result, exit_code};
@@ -284,15 +284,36 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     if finished.signal_exit.is_some() || !finished.saved_as_asked {
         return Ok(code);
     }
-    let baselines = match &named {
+    let this_run = if history { store.number_of(&out) } else { None };
+    after_the_run(args, &store, &finished, code, Comparing { names: &names, named: named.as_ref(), this_run })
+}
+
+/// What a run's change lines compare it with: the workloads asked for, the named baseline
+/// (`--baseline`), and the run's own number in the history (earlier runs are the baselines).
+struct Comparing<'a> {
+    names: &'a [String],
+    named: Option<&'a baseline::NamedBaseline>,
+    this_run: Option<u64>,
+}
+
+/// After a saved run: the change lines since each workload's baseline (the named one, or the
+/// last earlier run), `--save-baseline`, and the regression gate's exit code.
+fn after_the_run(
+    args: &BenchArgs,
+    store: &Store,
+    finished: &Finished,
+    code: u8,
+    Comparing { names, named, this_run }: Comparing<'_>,
+) -> Result<u8> {
+    let baselines = match named {
         Some(named) => named.found.clone(),
         // Only runs before this one: a concurrent bench's later run is still being written.
-        None => store.last_runs_of(&names, if history { store.number_of(&out) } else { None }),
+        None => store.last_runs_of(names, this_run),
     };
-    let (changes, mut notes) = changes::since(&finished.results, &names, &baselines, &store.dir);
-    let missing = named.as_ref().map(baseline::NamedBaseline::missing_lines).unwrap_or_default();
+    let (changes, mut notes) = changes::since(&finished.results, names, &baselines, &store.dir);
+    let missing = named.map(baseline::NamedBaseline::missing_lines).unwrap_or_default();
     notes.extend(missing.iter().cloned());
-    let text = "\n".to_owned() + &changes::text(&changes, &notes, &names, args.baseline.as_deref());
+    let text = "\n".to_owned() + &changes::text(&changes, &notes, names, args.baseline.as_deref());
     // In --json mode standard output is the JSON's alone.
     if args.json {
         terminal::note(text.trim_end());
