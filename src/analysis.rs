@@ -5,7 +5,7 @@
 //! This is the one place where samples become statistics, used by `measure run` after each round
 //! (to decide when to stop) and at the end, and by any command that recomputes from a results file.
 //!
-//! Per point (DESIGN.md "Measuring"): median T(j) with a bootstrap CI, MAD, mean, sd; S(j) as the
+//! Per point (ARCHITECTURE.md, `analysis`): median T(j) with a bootstrap CI, MAD, mean, sd; S(j) as the
 //! median of paired per-round ratios T1/Tj with a bootstrap CI over rounds (`stats::speedup`);
 //! efficiency S/j; Karp–Flatt e(j) with its CI; utilisation CPU / (wall x min(j, usable CPUs)).
 //! Then the models of `fit` on the points that belong in the fit, with bootstrap CIs over rounds

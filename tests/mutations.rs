@@ -170,7 +170,7 @@ proptest! {
         }
         if let Ok(samples) = parse_csv(Path::new("curve.csv"), &text) {
             let report = explain_samples("curve.csv", &samples, 1, &amdahl::fit_command::CurveContext::default()).unwrap();
-            let printed = curve_table(&report);
+            let printed = curve_table(&report).into_text();
             prop_assert!(!printed.contains("inf") && !printed.contains("NaN"), "{printed}");
         }
     }

@@ -172,10 +172,7 @@ pub fn run(config: &RunConfig, machine: &MachineFacts, options: &RunOptions) -> 
     if options.json {
         terminal::print(&String::from_utf8_lossy(&Json.render(&outcome.results)?))?;
     } else if !options.quiet && !exported_to_stdout {
-        terminal::print_styled(
-            &String::from_utf8_lossy(&Table.render(&outcome.results)?),
-            &terminal::said_in(&outcome.results),
-        )?;
+        terminal::print_styled(&Table::marked(&outcome.results))?;
     }
     let saved_as_asked = terminal::report_saved(&outcome.saved);
     outputs::write_run_exports(&outcome.results, outcome.report.as_deref(), &config.exports, options.overwrite)?;

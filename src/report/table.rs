@@ -3,7 +3,7 @@
 use crate::stats::NoiseFloors;
 use std::fmt::Write;
 
-use super::Exporter;
+use super::{Exporter, Marked};
 use crate::error::Result;
 use crate::fit::diagnose::ceiling_text;
 use crate::fit::outcome::Estimate;
@@ -20,15 +20,22 @@ pub struct Table;
 
 impl Exporter for Table {
     fn render(&self, results: &ResultsFile) -> Result<Vec<u8>> {
-        let mut out = String::new();
+        Ok(Table::marked(results).into_text().into_bytes())
+    }
+}
+
+impl Table {
+    /// The tables of every workload, their verdict lines marked for the terminal.
+    pub fn marked(results: &ResultsFile) -> Marked {
+        let mut out = Marked::default();
         for workload in &results.workloads {
-            out += &workload_table(workload);
-            out.push('\n');
+            out.append(workload_table(workload));
+            out.push("\n");
         }
         if let Some(floor) = &results.config.noise_floor {
             let _ = writeln!(out, "{}", noise_floor_text(floor));
         }
-        Ok(out.into_bytes())
+        out
     }
 }
 
@@ -49,8 +56,8 @@ pub fn noise_floor_text(f: &NoiseFloors) -> String {
 
 /// The table of one workload: its heading, the plan's notes, a row per thread count, the
 /// bandwidth, the fits, the verdict and the error.
-pub fn workload_table(w: &WorkloadResult) -> String {
-    let mut out = heading(w);
+pub fn workload_table(w: &WorkloadResult) -> Marked {
+    let mut out = Marked::from(heading(w));
     if let Some(limit) = &w.limit {
         let _ = writeln!(out, "  plan: {}", limit.message);
     }
@@ -63,7 +70,7 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             added.disagreement * 100.0
         );
     }
-    out += &point_rows(w);
+    out.push(&point_rows(w));
     if let Some(bytes) = w.bytes_per_run {
         let rates: Vec<String> = w
             .points
@@ -74,9 +81,9 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
         }
     }
-    out += &fits_lines(&w.fits);
+    out.push(&fits_lines(&w.fits));
     if let Some(d) = &w.diagnosis {
-        let _ = writeln!(out, "  => {d}");
+        out.verdict_line("  ", d, w.verdict.as_ref());
     }
     if let Some(e) = &w.error {
         let _ = writeln!(out, "  error: {e}");
@@ -239,8 +246,8 @@ fn karp_flatt_line(t: &KarpFlattTrend) -> String {
 }
 
 /// The table of an imported curve: points, fits, diagnosis.
-pub fn curve_table(report: &CurveReport) -> String {
-    let mut out = format!("{} ({}):\n", report.file, report.measure);
+pub fn curve_table(report: &CurveReport) -> Marked {
+    let mut out = Marked::from(format!("{} ({}):\n", report.file, report.measure));
     let fitted = report.fits.speedup_baseline == Some(SpeedupBaseline::Fitted);
     let column = if fitted { "S(j)* [95% CI]" } else { "S(j) [95% CI]" };
     let _ = writeln!(out, "  {:>6}  {:>7}  {:>14}  {:<22}  {:>11}", "j", "samples", "value", column, "Karp-Flatt");
@@ -259,9 +266,9 @@ pub fn curve_table(report: &CurveReport) -> String {
             "  * S(j) = value / {lambda:.4}, the USL's fitted single-thread rate: no j = 1 row was measured"
         );
     }
-    out += &fits_lines(&report.fits);
+    out.push(&fits_lines(&report.fits));
     if let Some(d) = &report.diagnosis {
-        let _ = writeln!(out, "  => {d}");
+        out.verdict_line("  ", d, report.verdict.as_ref());
     }
     out
 }

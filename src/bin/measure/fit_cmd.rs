@@ -1,9 +1,9 @@
 //! `measure fit FILE...`: refit and explain results files and CSV curves.
 
 use amdahl::app::FitInput;
-use amdahl::fit_command::{CurveReport, FitRequest, FitSettings, explain_samples, explanations};
-use amdahl::report::{Exporter, Table, curve_table};
-use amdahl::terminal::{self, Said, said_in};
+use amdahl::fit_command::{FitRequest, FitSettings, explain_samples, explanations};
+use amdahl::report::{Marked, Table, curve_table};
+use amdahl::terminal;
 use amdahl::{Error, import};
 use serde_json::{Value, json};
 
@@ -47,27 +47,26 @@ pub fn run(args: &FitArgs) -> Result<(), Error> {
             }
             FitInput::Results(loaded) => {
                 let loaded = loaded.shown();
-                let text = format!("{}:\n{}", file.display(), String::from_utf8_lossy(&Table.render(&loaded)?));
+                let mut text = Marked::from(format!("{}:\n", file.display()));
+                text.append(Table::marked(&loaded));
                 let value = json!({ "file": file.display().to_string(), "workloads": explanations(&loaded) });
-                shown.push(said_in(&loaded), text, value);
+                shown.push(text, value);
             }
         }
     }
     shown.print(args.json)
 }
 
-/// What `measure fit` shows of its inputs, in order: the tables, the JSON values and the
-/// sentences to colour.
+/// What `measure fit` shows of its inputs, in order: the tables (their verdict lines marked) and
+/// the JSON values.
 #[derive(Default)]
 struct Shown {
-    texts: Vec<String>,
+    texts: Vec<Marked>,
     values: Vec<Value>,
-    said: Vec<Said>,
 }
 
 impl Shown {
-    fn push(&mut self, said: Vec<Said>, text: String, value: Value) {
-        self.said.extend(said);
+    fn push(&mut self, text: Marked, value: Value) {
         self.texts.push(text);
         self.values.push(value);
     }
@@ -76,7 +75,7 @@ impl Shown {
     fn curve(&mut self, name: &str, samples: &import::ImportedSamples, settings: &FitSettings) -> Result<(), Error> {
         let report = explain_samples(name, samples, settings.seed, &settings.context)?;
         let value = serde_json::to_value(&report).map_err(Error::encode("the fit"))?;
-        self.push(said_by(&report).into_iter().collect(), curve_table(&report), value);
+        self.push(curve_table(&report), value);
         Ok(())
     }
 
@@ -86,12 +85,14 @@ impl Shown {
             let value = if self.values.len() == 1 { self.values.remove(0) } else { Value::Array(self.values) };
             terminal::print(&format!("{value:#}\n"))
         } else {
-            terminal::print_styled(&self.texts.join("\n"), &self.said)
+            let mut all = Marked::default();
+            for (i, text) in self.texts.into_iter().enumerate() {
+                if i > 0 {
+                    all.push("\n");
+                }
+                all.append(text);
+            }
+            terminal::print_styled(&all)
         }
     }
-}
-
-/// The sentence of an imported curve, with its verdict.
-fn said_by(report: &CurveReport) -> Option<Said> {
-    Some((report.diagnosis.clone()?, report.verdict.clone()?))
 }
