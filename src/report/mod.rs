@@ -22,7 +22,8 @@ pub use markdown::Markdown;
 pub use marked::{Marked, VerdictLine};
 pub use printable::{brief, printable};
 pub use table::{
-    Table, curve_table, fits_lines, format_duration_ns, number, prediction_table, threads_text, workload_table,
+    Table, curve_table, fits_lines, format_duration_ns, law_prediction_text, number, prediction_table,
+    predictions_text, threads_text, workload_table,
 };
 
 use crate::error::Result;

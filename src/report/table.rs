@@ -5,13 +5,13 @@ use std::fmt::Write;
 
 use super::{Exporter, Marked};
 use crate::error::Result;
-use crate::fit::diagnose::ceiling_text;
+use crate::fit::diagnose::{ceiling_text, ceiling_text_to};
 use crate::fit::outcome::Estimate;
 use crate::fit::{
     AmdahlEstimate, Fits, GustafsonEstimate, KarpFlattTrend, Loss, Model, Outcome, SpeedupBaseline, UslEstimate,
 };
 use crate::fit_command::CurveReport;
-use crate::predict::PredictionRow;
+use crate::predict::{Law, PredictionRow, WorkloadPrediction};
 use crate::results::{ResultsFile, Tag, WorkloadResult};
 use crate::scaling::Scaling;
 
@@ -271,6 +271,40 @@ pub fn curve_table(report: &CurveReport) -> Marked {
         out.verdict_line("  ", d, report.verdict.as_ref());
     }
     out
+}
+
+/// `measure predict FILE`: each workload's model, its ceiling and its table of predictions.
+pub fn predictions_text(predictions: &[WorkloadPrediction]) -> String {
+    let mut out = String::new();
+    for p in predictions {
+        let ceiling = p.ceiling.map(|c| format!("; ceiling {}", ceiling_text(c))).unwrap_or_default();
+        let _ = writeln!(out, "{} ({} model{ceiling}):", p.name, p.model.map_or("no", |m| m.as_str()));
+        out += &prediction_table(&p.rows);
+        out.push('\n');
+    }
+    out
+}
+
+/// `measure predict --serial B` (or `--parallel`, `--scaling weak`): the law, its ceiling and its
+/// table of predictions.
+pub fn law_prediction_text(law: Law, rows: &[PredictionRow]) -> String {
+    let head = match law {
+        Law::Gustafson(a) => {
+            format!("Gustafson's law, serial fraction a = {} (weak scaling: S = j - a(j-1))\n", number(a))
+        }
+        Law::Amdahl(b) => {
+            let ceiling = law
+                .ceiling()
+                .map_or_else(|| "; no ceiling".into(), |c| format!("; ceiling 1/B = {}", ceiling_text_to(c, 4)));
+            format!(
+                "Amdahl's law, serial fraction B = {} ({}% parallel){ceiling}\n",
+                number(b),
+                number((1.0 - b) * 100.0)
+            )
+        }
+        Law::Usl(sigma, kappa) => format!("USL, sigma = {} and kappa = {}\n", number(sigma), number(kappa)),
+    };
+    head + &prediction_table(rows)
 }
 
 /// A table of predicted speedups.

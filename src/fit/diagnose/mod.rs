@@ -81,7 +81,7 @@ use crate::thread_set::CpuCounts;
 
 pub use lack_of_fit::MODEL_TOLERANCE;
 pub use rules::{EXTRAPOLATION_LIMIT, GRANULARITY_NOISE};
-pub use sentence::{ceiling_text, sentence};
+pub use sentence::{ceiling_text, ceiling_text_to, sentence};
 
 /// What a diagnosis looks at.
 pub struct Evidence<'a> {

@@ -422,5 +422,10 @@ fn rate_text(gb_per_s: f64) -> String {
 
 /// A ceiling as text: `12.5x`, or `> 1e6x` when absurd (above [`ABSURD_CEILING`]).
 pub fn ceiling_text(c: f64) -> String {
-    if c > ABSURD_CEILING || !c.is_finite() { "> 1e6x".to_owned() } else { format!("{c:.1}x") }
+    ceiling_text_to(c, 1)
+}
+
+/// A ceiling as text with `decimals` places (`12.5000x`), or `> 1e6x` when absurd.
+pub fn ceiling_text_to(c: f64, decimals: usize) -> String {
+    if c > ABSURD_CEILING || !c.is_finite() { "> 1e6x".to_owned() } else { format!("{c:.decimals$}x") }
 }
