@@ -1,9 +1,11 @@
-//! The machine seam end to end: `measure run` on fixture trees of machines we do not have.
+//! The machine seam end to end: `measure run` on fixture trees of machines we do not have; its
+//! facts and ceilings under attack (`facts`); busyness judged from a sample of `stat` (`busy`).
 
-mod util;
+mod busy;
+mod facts;
 
+use crate::util::{Run, measure_command, measure_in, stderr};
 use amdahl::machine::fixture::FixtureMachine;
-use util::{measure_command, measure_in, stderr};
 
 #[test]
 fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
@@ -21,25 +23,8 @@ fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
     machine.write(dir.path()).unwrap();
     let (sys, proc) = (dir.path().join("sys"), dir.path().join("proc"));
     let out_path = dir.path().join("r.json");
-    let args = [
-        "run",
-        "--sysfs",
-        sys.to_str().unwrap(),
-        "--procfs",
-        proc.to_str().unwrap(),
-        "-w",
-        "synthetic:size=1000",
-        "-t",
-        "1-N",
-        "--min-rounds",
-        "2",
-        "--max-rounds",
-        "2",
-        "-q",
-        "--out",
-        out_path.to_str().unwrap(),
-    ];
-    let out = measure_in(dir.path(), &args);
+    let roots = ["--sysfs", sys.to_str().unwrap(), "--procfs", proc.to_str().unwrap()];
+    let out = Run::of("synthetic:size=1000").threads("1-N").args(&roots).out(&out_path).in_dir(dir.path()).output();
     assert!(out.status.success(), "{}", stderr(&out));
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
     let m = &saved["machine"];
@@ -70,7 +55,7 @@ fn a_fixture_machine_gives_its_cpu_counts_facts_and_each_warning_once() {
 fn the_environment_variables_re_root_the_seam_too() {
     let dir = tempfile::tempdir().unwrap();
     FixtureMachine { sockets: 1, cores_per_socket: 3, ..FixtureMachine::default() }.write(dir.path()).unwrap();
-    let out = util::measure_command()
+    let out = measure_command()
         .args(["predict", "--serial", "0.1", "-t", "1-N", "--json"])
         .env("AMDAHL_SYSFS", dir.path().join("sys"))
         .env("AMDAHL_PROCFS", dir.path().join("proc"))
@@ -111,7 +96,7 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
     // A run at counts the cache holds reads them from it and says so in the file.
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("r.json");
-    let args = util::two_rounds(&["-w", "synthetic:size=1000"]);
+    let args = crate::util::two_rounds(&["-w", "synthetic:size=1000"]);
     let run = |extra: &[&str]| {
         let all: Vec<&str> = args.iter().chain(extra).copied().collect();
         let out = machine(&[&all[..], &["--force", "--out", out_path.to_str().unwrap()]].concat());
@@ -142,7 +127,7 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
 fn a_pinned_run_records_its_placement_and_pins_without_complaint() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("r.json");
-    let args = util::two_rounds(&["-w", "primes:size=20000"]);
+    let args = crate::util::two_rounds(&["-w", "primes:size=20000"]);
     for pin in ["compact", "scatter"] {
         let out = measure_in(
             dir.path(),
