@@ -97,29 +97,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
     if threads > cpus.physical && cpus.physical < cpus.usable {
         tags.push(Tag::Smt);
     }
-    Point {
-        threads,
-        tags,
-        first_round: 0,
-        samples_ns: Vec::new(),
-        cpu_ns: Vec::new(),
-        involuntary_context_switches: Vec::new(),
-        median_ns: None,
-        median_ns_ci95: None,
-        mad_ns: None,
-        mean_ns: None,
-        sd_ns: None,
-        speedup: None,
-        speedup_ci95: None,
-        efficiency: None,
-        karp_flatt: None,
-        karp_flatt_ci95: None,
-        utilisation: None,
-        error: None,
-        disturbance: None,
-        machine_speedup: None,
-        fidelity: None,
-    }
+    Point { threads, tags, ..Point::default() }
 }
 
 /// Analyses one workload's points (ascending threads, the first at j = 1): every point's

@@ -23,25 +23,8 @@ fn two_signals_at_once_save_every_completed_round_and_exit_by_the_first() {
     for (sig, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130), (libc::SIGHUP, 129)] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("r.json");
-        let child = spawn_in(
-            dir.path(),
-            &[
-                "run",
-                "-w",
-                "sleep:ms=1",
-                "-t",
-                "1-8",
-                "--min-rounds",
-                "100000",
-                "--max-rounds",
-                "100000",
-                "--budget",
-                "600",
-                "-q",
-                "--out",
-                str_path(&out),
-            ],
-        );
+        let forever = Run::of("sleep:ms=1").threads("1-8").rounds(100_000).args(&["--budget", "600"]);
+        let child = forever.out(&out).in_dir(dir.path()).spawn();
         let seen = rounds_of(&wait_for(&out, |j| rounds_of(j) >= 2));
         // Like GNU timeout: the process, then its group, nearly at once.
         signal(&child, sig);
@@ -63,24 +46,8 @@ fn two_signals_at_once_save_every_completed_round_and_exit_by_the_first() {
 fn one_signal_finishes_the_sample_summarises_and_prints_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    let child = spawn_in(
-        dir.path(),
-        &[
-            "run",
-            "-w",
-            "sleep:ms=1",
-            "-t",
-            "1-4",
-            "--min-rounds",
-            "100000",
-            "--max-rounds",
-            "100000",
-            "--budget",
-            "600",
-            "--out",
-            str_path(&out),
-        ],
-    );
+    let forever = Run::of("sleep:ms=1").threads("1-4").rounds(100_000).args(&["--budget", "600"]);
+    let child = forever.shown().out(&out).in_dir(dir.path()).spawn();
     wait_for(&out, |j| rounds_of(j) >= 2);
     signal(&child, libc::SIGINT);
     let done = child.wait_with_output().unwrap();

@@ -112,7 +112,7 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
 // The file's shape of an `AmdahlFit` (its doc comments are the schema's): every field of the
 // estimate, null where not fitted, and the reason.
 /// Amdahl's law fitted to the points.
-#[derive(Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
 struct AmdahlWire {
     /// B; negative for superlinear data; null when not fitted.
     serial_fraction: Option<f64>,
@@ -154,15 +154,9 @@ impl From<&AmdahlFit> for AmdahlWire {
                 not_fitted: None,
             },
             Outcome::NotFitted(not) => AmdahlWire {
-                serial_fraction: None,
-                ci95: None,
-                ci_method: None,
-                ceiling: None,
-                superlinear: false,
                 threads_used: not.threads_used.clone(),
-                aicc: None,
-                no_interval: None,
                 not_fitted: Some(not.reason.clone()),
+                ..AmdahlWire::default()
             },
         }
     }

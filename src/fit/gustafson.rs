@@ -76,7 +76,7 @@ pub fn fit(curve: &Curve) -> GustafsonFit {
 // The file's shape of a `GustafsonFit` (its doc comments are the schema's): every field of the
 // estimate, null where not fitted, and the reason.
 /// Gustafson's law fitted to weak-scaling points.
-#[derive(Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
 struct GustafsonWire {
     /// a in S = j - a (j - 1).
     serial_fraction: Option<f64>,
@@ -98,10 +98,9 @@ impl From<&GustafsonFit> for GustafsonWire {
                 not_fitted: None,
             },
             Outcome::NotFitted(not) => GustafsonWire {
-                serial_fraction: None,
-                ci95: None,
                 threads_used: not.threads_used.clone(),
                 not_fitted: Some(not.reason.clone()),
+                ..GustafsonWire::default()
             },
         }
     }

@@ -225,7 +225,7 @@ impl Usl {
 // The file's shape of a `UslFit` (its doc comments are the schema's): every field of the estimate,
 // null where not fitted, and the reason.
 /// The Universal Scalability Law fitted to the points.
-#[derive(Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
 struct UslWire {
     /// Contention sigma (>= 0).
     sigma: Option<f64>,
@@ -276,19 +276,9 @@ impl From<&UslFit> for UslWire {
                 not_fitted: None,
             },
             Outcome::NotFitted(not) => UslWire {
-                sigma: None,
-                sigma_ci95: None,
-                kappa: None,
-                kappa_ci95: None,
-                lambda: None,
-                lambda_ci95: None,
-                peak_threads: None,
-                peak_threads_ci95: None,
-                ci_method: None,
                 threads_used: not.threads_used.clone(),
-                aicc: None,
-                no_interval: None,
                 not_fitted: Some(not.reason.clone()),
+                ..UslWire::default()
             },
         }
     }

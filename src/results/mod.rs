@@ -585,7 +585,7 @@ impl WorkloadResult {
 }
 
 /// One thread count of a workload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Point {
     /// j.
     pub threads: usize,

@@ -77,7 +77,7 @@ pub fn wait_until_catching(pid: u32, signal: i32) {
 }
 
 /// A run of `measure` built step by step: by default `-t 1,2`, two rounds (min and max), no
-/// progress (`-q`), in a scratch folder. `output` runs it; `json` runs it, checks that it
+/// progress or table (`-q`, unless `shown`), in a scratch folder. `output` runs it; `json` runs it, checks that it
 /// succeeded and reads the results file it wrote.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -87,6 +87,7 @@ pub struct Run {
     out: Option<PathBuf>,
     more: Vec<String>,
     dir: PathBuf,
+    quiet: bool,
 }
 
 impl Run {
@@ -104,6 +105,7 @@ impl Run {
             out: None,
             more: Vec::new(),
             dir: std::env::temp_dir(),
+            quiet: true,
         }
     }
 
@@ -131,6 +133,12 @@ impl Run {
         self
     }
 
+    /// Without `-q`: the progress and the table are shown.
+    pub fn shown(mut self) -> Run {
+        self.quiet = false;
+        self
+    }
+
     /// Run in `dir`.
     pub fn in_dir(mut self, dir: &Path) -> Run {
         self.dir = dir.to_owned();
@@ -144,7 +152,10 @@ impl Run {
             args.extend(["-w".to_owned(), w.clone()]);
         }
         let rounds = self.rounds.to_string();
-        args.extend(["-t", &self.threads, "--min-rounds", &rounds, "--max-rounds", &rounds, "-q"].map(str::to_owned));
+        args.extend(["-t", &self.threads, "--min-rounds", &rounds, "--max-rounds", &rounds].map(str::to_owned));
+        if self.quiet {
+            args.push("-q".to_owned());
+        }
         if let Some(out) = &self.out {
             args.extend(["--out".to_owned(), out.to_str().unwrap().to_owned()]);
         }
