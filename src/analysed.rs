@@ -43,7 +43,7 @@ impl Analysis {
 
 /// The statistics of one point, from its raw samples. A number that could not be computed (not
 /// finite, or no CPU times) is `None`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PointSummary {
     /// j.
     pub threads: usize,
@@ -83,24 +83,7 @@ pub struct PointSummary {
 impl PointSummary {
     /// The summary of a point that could not be summarised: every number `None`.
     pub fn none(threads: usize) -> PointSummary {
-        PointSummary {
-            threads,
-            median_ns: None,
-            median_ns_ci95: None,
-            mad_ns: None,
-            mean_ns: None,
-            sd_ns: None,
-            speedup: None,
-            speedup_ci95: None,
-            efficiency: None,
-            karp_flatt: None,
-            karp_flatt_ci95: None,
-            utilisation: None,
-            machine_speedup: None,
-            fidelity: None,
-            disturbance: None,
-            time_parts: None,
-        }
+        PointSummary { threads, ..PointSummary::default() }
     }
 }
 

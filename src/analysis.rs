@@ -5,7 +5,7 @@
 //! This is the one place where samples become statistics, used by `measure run` after each round
 //! (to decide when to stop) and at the end, and by any command that recomputes from a results file.
 //!
-//! Per point (DESIGN.md "Measuring"): median T(j) with a bootstrap CI, MAD, mean, sd; S(j) as the
+//! Per point (ARCHITECTURE.md, `analysis`): median T(j) with a bootstrap CI, MAD, mean, sd; S(j) as the
 //! median of paired per-round ratios T1/Tj with a bootstrap CI over rounds (`stats::speedup`);
 //! efficiency S/j; Karp–Flatt e(j) with its CI; utilisation CPU / (wall x min(j, usable CPUs)).
 //! Then the models of `fit` on the points that belong in the fit, with bootstrap CIs over rounds
@@ -99,31 +99,7 @@ pub fn new_point(threads: usize, cpus: CpuCounts) -> Point {
     if threads > cpus.physical && cpus.physical < cpus.usable {
         tags.push(Tag::Smt);
     }
-    Point {
-        threads,
-        tags,
-        first_round: 0,
-        samples_ns: Vec::new(),
-        cpu_ns: Vec::new(),
-        involuntary_context_switches: Vec::new(),
-        median_ns: None,
-        median_ns_ci95: None,
-        mad_ns: None,
-        mean_ns: None,
-        sd_ns: None,
-        speedup: None,
-        speedup_ci95: None,
-        efficiency: None,
-        karp_flatt: None,
-        karp_flatt_ci95: None,
-        utilisation: None,
-        error: None,
-        disturbance: None,
-        machine_speedup: None,
-        fidelity: None,
-        profile: Vec::new(),
-        time_parts: None,
-    }
+    Point { threads, tags, ..Point::default() }
 }
 
 /// Analyses one workload's points (ascending threads, the first at j = 1): every point's
@@ -369,17 +345,7 @@ fn add_run_noise(curve: &mut Curve, threads: &[usize], sd: f64, seed: u64) {
 pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) -> (Fits, Option<Diagnosis>) {
     let Some(curve) = curve_to_fit(points, ctx) else {
         let reason = "needs j = 1 and at least one more thread count, with the same rounds at each".to_owned();
-        let amdahl = AmdahlFit {
-            serial_fraction: None,
-            ci95: None,
-            ci_method: None,
-            ceiling: None,
-            superlinear: false,
-            threads_used: Vec::new(),
-            aicc: None,
-            no_interval: None,
-            not_fitted: Some(reason),
-        };
+        let amdahl = AmdahlFit::not_fitted(Vec::new(), reason);
         return (Fits { amdahl: Some(amdahl), ..Fits::default() }, None);
     };
     let fits = match ctx.scaling {
@@ -420,7 +386,6 @@ pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) 
             .filter(|_| ctx.kind == Kind::MemoryBound)
             .and_then(|c| c.bandwidth.iter().map(|b| b.gb_per_s).reduce(f64::max)),
         tasks: ctx.tasks,
-        residual_sd: fit::residual_sd(&curve, fits.best),
         fits: &fits,
         machine: machine_ceiling(&seen, ctx),
     });
@@ -519,9 +484,9 @@ mod tests {
                 && diagnosis.sentence.contains("the work declares no serial part"),
             "{diagnosis:?}"
         );
-        let amdahl = analysis.fits.amdahl.unwrap();
+        let amdahl = analysis.fits.amdahl_fitted().unwrap();
         assert_eq!(amdahl.threads_used, [1, 2, 4]);
-        assert!((amdahl.serial_fraction.unwrap() - 0.2).abs() < 1e-12);
+        assert!((amdahl.serial_fraction - 0.2).abs() < 1e-12);
         let [lo, hi] = amdahl.ci95.unwrap();
         assert!((lo - 0.2).abs() < 1e-12 && (hi - 0.2).abs() < 1e-12);
         assert!((amdahl.ceiling.unwrap() - 5.0).abs() < 1e-9);
@@ -534,7 +499,7 @@ mod tests {
 
         // Waiting work keeps oversubscribed points in the fit.
         let io = AnalysisContext { kind: Kind::IoBound, ..CTX };
-        assert_eq!(analyse(&points, &io).fits.amdahl.unwrap().threads_used, [1, 2, 4, 8]);
+        assert_eq!(analyse(&points, &io).fits.amdahl.unwrap().threads_used(), [1, 2, 4, 8]);
     }
 
     #[test]
@@ -592,8 +557,7 @@ mod tests {
         let points = vec![point(1, &[1000; 3])];
         let analysis = analyse(&points, &CTX);
         let amdahl = analysis.fits.amdahl.unwrap();
-        assert_eq!(amdahl.serial_fraction, None);
-        assert!(amdahl.not_fitted.is_some());
+        assert!(amdahl.fitted().is_none() && amdahl.reason().is_some());
         assert_eq!(analysis.diagnosis.map(|d| d.verdict), Some(Verdict::SinglePoint { threads: 1 }));
     }
 

@@ -368,11 +368,11 @@ fn environment_differences(files: &[(String, ResultsFile)]) -> Vec<EnvDifference
 }
 
 fn fitted_threads(w: &WorkloadResult) -> Vec<usize> {
-    w.fits.amdahl.as_ref().map(|a| a.threads_used.clone()).unwrap_or_default()
+    w.fits.amdahl.as_ref().map(|a| a.threads_used().to_vec()).unwrap_or_default()
 }
 
 fn fitted_up_to(w: &WorkloadResult) -> Option<usize> {
-    w.fits.amdahl.as_ref().and_then(|a| a.threads_used.last().copied())
+    w.fits.amdahl.as_ref().and_then(|a| a.threads_used().last().copied())
 }
 
 fn point_at(w: &WorkloadResult, j: Option<usize>) -> Option<&Point> {
@@ -387,8 +387,8 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
     let (a1, b1) = (point_at(wa, Some(1)), point_at(wb, Some(1)));
     let t1 = |p: Option<&Point>| Some((p?.median_ns?, p?.median_ns_ci95?));
     let speedup = |p: Option<&Point>| Some((p?.speedup?, p?.speedup_ci95?));
-    let serial = |w: &WorkloadResult| w.fits.amdahl.as_ref().and_then(|f| Some((f.serial_fraction?, f.ci95?)));
-    let serial_value = |w: &WorkloadResult| w.fits.amdahl.as_ref().and_then(|f| f.serial_fraction);
+    let serial = |w: &WorkloadResult| w.fits.amdahl_fitted().and_then(|f| Some((f.serial_fraction, f.ci95?)));
+    let serial_value = |w: &WorkloadResult| w.fits.amdahl_fitted().map(|f| f.serial_fraction);
     let tests: Vec<FigureTest> = [
         t1(a1).zip(t1(b1)).and_then(|(a, b)| FigureTest::of(Figure::T1, Some(1), a, b, true)),
         speedup(pa)

@@ -4,7 +4,7 @@
 //! (naming the flag, the value and the limit when it refuses one) and resolves defaults against
 //! this machine's CPU counts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -288,23 +288,56 @@ pub mod defaults {
     pub const TIMEOUT_UNKNOWN: Duration = Duration::from_secs(600);
 }
 
+/// One workload the request names, before its thread counts are planned: the spec, the
+/// thread counts its suite entry gives, and its suite entry's `setup`.
+struct Source {
+    spec: WorkloadSpec,
+    threads: Option<ThreadSet>,
+    setup: Option<String>,
+}
+
+impl Source {
+    fn of(spec: WorkloadSpec) -> Source {
+        Source { spec, threads: None, setup: None }
+    }
+}
+
 impl RunRequest {
-    /// Checks every value and resolves defaults for a machine with `cpus`.
+    /// Checks every value and resolves defaults for a machine with `cpus`: the workloads it names
+    /// (`sources`), their thread counts (`thread_plan`), how they are swept (`settings`), in that
+    /// order, so the first value refused is the first of those.
     pub fn resolve(&self, cpus: CpuCounts) -> Result<RunConfig> {
-        let mut specs: Vec<(WorkloadSpec, Option<ThreadSet>, Option<String>)> = Vec::new();
+        let sources = self.sources(cpus)?;
+        let workloads = self.thread_plan(sources, cpus)?;
+        let settings = self.settings()?;
+        Ok(RunConfig {
+            workloads,
+            settings,
+            out: self.out.clone(),
+            force: self.force,
+            report: self.report,
+            exports: self.exports.clone(),
+            suite: self.suite.clone(),
+            threads_text: self.threads.clone(),
+            hooks: self.checked_hooks()?,
+        })
+    }
+
+    /// The workloads, in order: every built-in when nothing is named, then the specs given as
+    /// values, `--workload`, `--cmd` (each named apart) and the suite's entries.
+    fn sources(&self, cpus: CpuCounts) -> Result<Vec<Source>> {
+        let mut sources: Vec<Source> = Vec::new();
         if self.workloads.is_empty() && self.commands.is_empty() && self.suite.is_none() && self.specs.is_empty() {
             for w in ALL {
-                specs.push((WorkloadSpec::builtin(*w)?, None, None));
+                sources.push(Source::of(WorkloadSpec::builtin(*w)?));
             }
         }
-        specs.extend(self.specs.iter().map(|spec| (spec.clone(), None, None)));
-        for spec in distinct_workloads(&self.workloads)? {
-            specs.push((spec, None, None));
-        }
+        sources.extend(self.specs.iter().cloned().map(Source::of));
+        sources.extend(distinct_workloads(&self.workloads)?.into_iter().map(Source::of));
         for command in &self.commands {
             let spec = command_spec(command, self.check_output, command.declared()?)?;
             let name = spec.workload.name();
-            if specs.iter().any(|(s, ..)| s.workload.command().is_some() && s.workload.name() == name) {
+            if sources.iter().any(|s| s.spec.workload.command().is_some() && s.spec.workload.name() == name) {
                 return Err(Error::usage(
                     "--cmd",
                     &command.template,
@@ -313,34 +346,21 @@ impl RunRequest {
                     ),
                 ));
             }
-            specs.push((spec, None, None));
+            sources.push(Source::of(spec));
         }
         if let Some(path) = &self.suite {
-            for (i, entry) in read_suite(path)?.into_iter().enumerate() {
-                let in_entry = |e: Error| Error::Data { path: path.clone(), message: format!("entry {i}: {e}") };
-                let spec = match (&entry.workload, &entry.cmd) {
-                    (Some(w), _) => WorkloadSpec::parse(w).map_err(|e| in_entry(e.into()))?,
-                    (_, Some(cmd)) => {
-                        let request = CommandRequest {
-                            template: cmd.clone(),
-                            name: entry.name.clone(),
-                            kind: entry.kind.clone(),
-                            ..Default::default()
-                        };
-                        let declared = Declared { tasks: entry.tasks, bytes: entry.bytes };
-                        command_spec(&request, entry.check_output, declared).map_err(in_entry)?
-                    }
-                    (None, None) => unreachable!("read_suite refuses entries without workload or cmd"),
-                };
-                let threads =
-                    entry.threads.as_deref().map(|t| ThreadSet::parse(t, cpus).map_err(in_entry)).transpose()?;
-                specs.push((spec, threads, entry.setup.clone()));
-            }
+            sources.extend(suite_sources(path, cpus)?);
         }
+        Ok(sources)
+    }
+
+    /// The thread counts of each workload: its suite entry's, else `--threads`, else its default
+    /// plan on this machine (capped by the work's own parallelism).
+    fn thread_plan(&self, sources: Vec<Source>, cpus: CpuCounts) -> Result<Vec<PlannedWorkload>> {
         let explicit = self.threads.as_deref().map(|t| ThreadSet::parse(t, cpus)).transpose()?;
-        let workloads = specs
+        let planned = sources
             .into_iter()
-            .map(|(spec, threads, setup)| match threads.or_else(|| explicit.clone()) {
+            .map(|Source { spec, threads, setup }| match threads.or_else(|| explicit.clone()) {
                 Some(threads) => PlannedWorkload { spec, threads, setup, limit: None, default_plan: false },
                 None => {
                     let parallelism = spec.workload.parallelism(&spec.params);
@@ -349,6 +369,11 @@ impl RunRequest {
                 }
             })
             .collect();
+        Ok(planned)
+    }
+
+    /// How every workload is swept: each flag checked against its range, defaults filled in.
+    fn settings(&self) -> Result<SweepSettings> {
         let target = self
             .target_ms
             .map(|ms| in_range("--target-ms", ms, 1.0, 600_000.0).map(|ms| Duration::from_secs_f64(ms / 1e3)))
@@ -367,35 +392,51 @@ impl RunRequest {
             ));
         }
         let ci_target = in_range("--ci-target", self.ci_target.unwrap_or(defaults::CI_TARGET), 1e-6, 1.0)?;
-        Ok(RunConfig {
-            workloads,
-            settings: SweepSettings {
-                backend: self.backend.unwrap_or(Backend::Rayon),
-                target,
-                budget: Duration::from_secs_f64(budget),
-                min_rounds,
-                max_rounds,
-                ci_target,
-                seed: self.seed.unwrap_or(defaults::SEED),
-                scaling: self.scaling.unwrap_or(Scaling::Strong),
-                timeout: self.timeout.as_deref().map(SampleTimeout::parse).transpose()?.unwrap_or(SampleTimeout::Auto),
-                pin: self.pin.unwrap_or_default(),
-                noise_floor: match &self.noise_floor {
-                    Some(text) => NoiseFloors::both(
-                        NoiseFloor::parse(text).map_err(|why| Error::usage("--noise-floor", text, why))?,
-                    ),
-                    None => NoiseFloors::DEFAULT,
-                },
+        Ok(SweepSettings {
+            backend: self.backend.unwrap_or(Backend::Rayon),
+            target,
+            budget: Duration::from_secs_f64(budget),
+            min_rounds,
+            max_rounds,
+            ci_target,
+            seed: self.seed.unwrap_or(defaults::SEED),
+            scaling: self.scaling.unwrap_or(Scaling::Strong),
+            timeout: self.timeout.as_deref().map(SampleTimeout::parse).transpose()?.unwrap_or(SampleTimeout::Auto),
+            pin: self.pin.unwrap_or_default(),
+            noise_floor: match &self.noise_floor {
+                Some(text) => {
+                    NoiseFloors::both(NoiseFloor::parse(text).map_err(|why| Error::usage("--noise-floor", text, why))?)
+                }
+                None => NoiseFloors::DEFAULT,
             },
-            out: self.out.clone(),
-            force: self.force,
-            report: self.report,
-            exports: self.exports.clone(),
-            suite: self.suite.clone(),
-            threads_text: self.threads.clone(),
-            hooks: self.checked_hooks()?,
         })
     }
+}
+
+/// The workloads of the suite at `path`: each entry's workload or command, its thread counts
+/// and its `setup`; a refusal names the file and the entry.
+fn suite_sources(path: &Path, cpus: CpuCounts) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    for (i, entry) in read_suite(path)?.into_iter().enumerate() {
+        let in_entry = |e: Error| Error::Data { path: path.to_owned(), message: format!("entry {i}: {e}") };
+        let spec = match (&entry.workload, &entry.cmd) {
+            (Some(w), _) => WorkloadSpec::parse(w).map_err(|e| in_entry(e.into()))?,
+            (_, Some(cmd)) => {
+                let request = CommandRequest {
+                    template: cmd.clone(),
+                    name: entry.name.clone(),
+                    kind: entry.kind.clone(),
+                    ..Default::default()
+                };
+                let declared = Declared { tasks: entry.tasks, bytes: entry.bytes };
+                command_spec(&request, entry.check_output, declared).map_err(in_entry)?
+            }
+            (None, None) => unreachable!("read_suite refuses entries without workload or cmd"),
+        };
+        let threads = entry.threads.as_deref().map(|t| ThreadSet::parse(t, cpus).map_err(in_entry)).transpose()?;
+        sources.push(Source { spec, threads, setup: entry.setup.clone() });
+    }
+    Ok(sources)
 }
 
 impl RunRequest {

@@ -1,9 +1,9 @@
 //! The library's error type. Every variant names what went wrong with which flag, file, workload or
-//! value, and maps to one of the exit codes of DESIGN.md.
+//! value, and maps to one of the exit codes (README.md, "Exit codes").
 
 use std::path::PathBuf;
 
-/// Exit codes (DESIGN.md "Errors and exit codes"; BSD sysexits for 65 and 74).
+/// Exit codes (README.md, "Exit codes"; BSD sysexits for 65 and 74).
 pub mod exit_code {
     /// Everything went well.
     pub const OK: u8 = 0;
@@ -19,7 +19,8 @@ pub mod exit_code {
     pub const IO: u8 = 74;
     /// A sample of in-process work outlived `--timeout` (as GNU `timeout` reports it).
     pub const TIMEOUT: u8 = 124;
-    /// Interrupted by SIGINT (Ctrl-C); SIGTERM gives 143 and SIGHUP 129 (128 + the signal).
+    /// Interrupted by SIGINT (Ctrl-C); SIGTERM gives 143 and SIGHUP 129 (128 + the signal: a
+    /// stopped run is no error, `app::signals` gives the code).
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -76,9 +77,6 @@ pub enum Error {
     /// The output file exists and `--force` was not given.
     #[error("{0}: already exists; choose another name or add --force to overwrite")]
     WouldOverwrite(PathBuf),
-    /// The run was interrupted; what was measured has been saved.
-    #[error("interrupted")]
-    Interrupted,
     /// A workload failed outside a sweep (the timing of `--dry-run`).
     #[error("{0}")]
     WorkloadFailed(String),
@@ -94,7 +92,6 @@ impl Error {
             Error::Encode { .. } => exit_code::SOFTWARE,
             Error::Io { .. } => exit_code::IO,
             Error::Data { .. } => exit_code::DATA,
-            Error::Interrupted => exit_code::INTERRUPTED,
             Error::WorkloadFailed(_) => exit_code::WORKLOAD_FAILED,
         }
     }

@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use crate::account::{Cause, TimeParts};
 use crate::analysis::{self, AnalysisContext};
-use crate::error::Result;
+use crate::config::defaults;
+use crate::error::{Error, Result};
 use crate::fit::diagnose::{Evidence, diagnose};
 use crate::fit::{self, Curve, Fits, KarpFlattPoint, Loss, Measure, Verdict, karp_flatt};
 use crate::import::{ImportedSamples, read_csv};
@@ -125,7 +126,7 @@ impl ByteRate {
             "B/s" => Ok(ByteRate::BytesPerSecond),
             "MB/s" => Ok(ByteRate::MegabytesPerSecond),
             "GB/s" => Ok(ByteRate::GigabytesPerSecond),
-            _ => Err(crate::Error::usage("--unit", text, "is not a unit of bandwidth: B/s, MB/s or GB/s")),
+            _ => Err(Error::usage("--unit", text, "is not a unit of bandwidth: B/s, MB/s or GB/s")),
         }
     }
 
@@ -137,6 +138,75 @@ impl ByteRate {
             ByteRate::GigabytesPerSecond => 1.0,
         }
     }
+}
+
+/// What `measure fit` is asked about the curves it imports, as given (`--seed`, `--cpus`,
+/// `--physical-cores`, `--kind`, `--unit`, `--tasks`, `--loss`): checked by
+/// [`FitRequest::resolve`], each refusal naming its flag, as `RunRequest` is for a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FitRequest {
+    /// `--seed`: of the bootstrap [default: `config::defaults::SEED`].
+    pub seed: Option<u64>,
+    /// `--cpus`: the usable CPUs of the machine the curves were measured on.
+    pub cpus: Option<usize>,
+    /// `--physical-cores` [default: `--cpus`].
+    pub physical_cores: Option<usize>,
+    /// `--kind`, as given (the run's `--cmd ... --kind` is text too).
+    pub kind: Option<String>,
+    /// `--unit`: what a throughput column counts, when it is a bandwidth.
+    pub unit: Option<String>,
+    /// `--tasks`: the work's independent tasks per run.
+    pub tasks: Option<usize>,
+    /// `--loss`.
+    pub loss: Loss,
+}
+
+/// A checked [`FitRequest`]: the bootstrap's seed and what the user told of the curves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitSettings {
+    /// The seed of the bootstrap.
+    pub seed: u64,
+    /// The curves' context.
+    pub context: CurveContext,
+}
+
+impl FitRequest {
+    /// Checks every value (in the order `--cpus`, `--physical-cores`, `--kind`, `--tasks`,
+    /// `--unit`) and fills in the defaults.
+    pub fn resolve(&self) -> Result<FitSettings> {
+        let cpus = match self.cpus {
+            Some(0) => return Err(Error::usage("--cpus", 0, "is out of range (at least 1)")),
+            Some(n) => {
+                let physical = self.physical_cores.unwrap_or(n);
+                if physical == 0 || physical > n {
+                    return Err(Error::usage(
+                        "--physical-cores",
+                        physical,
+                        format!("is out of range (1..={n}: at most --cpus, since each core has at least one CPU)"),
+                    ));
+                }
+                Some(CpuCounts { usable: n, physical, sockets: 1 })
+            }
+            None => None,
+        };
+        let kind = self.kind.as_deref().map(kind_of_work).transpose()?;
+        let tasks = match self.tasks {
+            Some(t) if t == 0 || t > 1 << 32 => {
+                return Err(Error::usage("--tasks", t, "is out of range (from 1 to 4294967296)"));
+            }
+            other => other,
+        };
+        let unit = self.unit.as_deref().map(ByteRate::parse).transpose()?;
+        let context = CurveContext { cpus, kind, unit, tasks, loss: self.loss };
+        Ok(FitSettings { seed: self.seed.unwrap_or(defaults::SEED), context })
+    }
+}
+
+/// `--kind`: a kind of work a curve can measure (not `synthetic`, which is ours).
+fn kind_of_work(text: &str) -> Result<Kind> {
+    Kind::from_name(text).filter(|k| *k != Kind::Synthetic).ok_or_else(|| {
+        Error::usage("--kind", text, "is not a kind of work: parallel, sequential, io-bound, memory-bound or contended")
+    })
 }
 
 impl CurveContext {
@@ -167,10 +237,10 @@ pub fn explain_samples(
     // at 1 thread the USL's fitted single-thread rate lambda (S(N) = X(N) / lambda, its relative
     // capacity), said so by `fits.speedup_baseline`.
     let evidence_speedups = speedups.clone().unwrap_or_else(|| {
-        let lambda = fits.usl.as_ref().and_then(|u| u.lambda).unwrap_or(1.0);
+        let lambda = fits.usl_fitted().and_then(|u| u.lambda).unwrap_or(1.0);
         curve.values.iter().map(|x| x / lambda).collect()
     });
-    let fitted_baseline = speedups.is_none() && fits.usl.as_ref().is_some_and(|u| u.lambda.is_some());
+    let fitted_baseline = speedups.is_none() && fits.usl_fitted().is_some_and(|u| u.lambda.is_some());
     let points: Vec<CurvePoint> = curve
         .threads
         .iter()
@@ -199,7 +269,6 @@ pub fn explain_samples(
         cpus,
         bandwidth_gb_s,
         tasks: context.tasks,
-        residual_sd: fit::residual_sd(&curve, fits.best),
         ..Evidence::of_curve(&curve.threads, &evidence_speedups, &fits)
     });
     Ok(CurveReport {
@@ -273,12 +342,45 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
     }
 
+    /// `measure fit`'s flags are checked here, each refusal naming its flag; the defaults are the
+    /// run's.
+    #[test]
+    fn a_fit_request_is_checked_flag_by_flag() {
+        let settings = FitRequest::default().resolve().unwrap();
+        assert_eq!(settings, FitSettings { seed: defaults::SEED, context: CurveContext::default() });
+        let refused = |request: FitRequest| request.resolve().unwrap_err().to_string();
+        assert!(refused(FitRequest { cpus: Some(0), ..Default::default() }).contains("--cpus"));
+        let cores = refused(FitRequest { cpus: Some(4), physical_cores: Some(5), ..Default::default() });
+        assert!(cores.contains("--physical-cores") && cores.contains("1..=4"), "{cores}");
+        let kind = refused(FitRequest { kind: Some("synthetic".into()), ..Default::default() });
+        assert!(kind.contains("--kind") && kind.contains("is not a kind of work"), "{kind}");
+        assert!(refused(FitRequest { tasks: Some(0), ..Default::default() }).contains("--tasks"));
+        assert!(refused(FitRequest { unit: Some("KB/s".into()), ..Default::default() }).contains("--unit"));
+        let given = FitRequest {
+            seed: Some(7),
+            cpus: Some(8),
+            kind: Some("memory-bound".into()),
+            unit: Some("MB/s".into()),
+            tasks: Some(12),
+            loss: Loss::Absolute,
+            ..Default::default()
+        };
+        let context = CurveContext {
+            cpus: Some(CpuCounts { usable: 8, physical: 8, sockets: 1 }),
+            kind: Some(Kind::MemoryBound),
+            unit: Some(ByteRate::MegabytesPerSecond),
+            tasks: Some(12),
+            loss: Loss::Absolute,
+        };
+        assert_eq!(given.resolve().unwrap(), FitSettings { seed: 7, context });
+    }
+
     #[test]
     fn amdahl_reference_csv_is_explained_exactly() {
         let report =
             explain_csv(&shared("amdahl-exact-b010.csv"), 1, InputLimit::DEFAULT, &CurveContext::default()).unwrap();
         assert_eq!(report.measure, "speedup");
-        let b = report.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
+        let b = report.fits.amdahl_fitted().unwrap().serial_fraction;
         assert!((b - 0.1).abs() < 1e-9);
         assert!(report.karp_flatt.iter().all(|k| (k.value.unwrap() - 0.1).abs() < 1e-9));
         assert_eq!(report.karp_flatt.len(), 7);

@@ -94,9 +94,9 @@ pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<Workload
             let mut out =
                 WorkloadPrediction { name: w.name.clone(), model: None, ceiling: None, rows: Vec::new(), warnings: Vec::new() };
             let law = match w.fits.best {
-                Some(Model::Amdahl) => w.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).map(Law::Amdahl),
-                Some(Model::Usl) => w.fits.usl.as_ref().and_then(|u| Some(Law::Usl(u.sigma?, u.kappa?))),
-                Some(Model::Gustafson) => w.fits.gustafson.as_ref().and_then(|g| g.serial_fraction).map(Law::Gustafson),
+                Some(Model::Amdahl) => w.fits.amdahl_fitted().map(|a| Law::Amdahl(a.serial_fraction)),
+                Some(Model::Usl) => w.fits.usl_fitted().map(|u| Law::Usl(u.sigma, u.kappa)),
+                Some(Model::Gustafson) => w.fits.gustafson_fitted().map(|g| Law::Gustafson(g.serial_fraction)),
                 None => None,
             };
             let (Some(law), Some(curve)) = (law, analysis::curve_to_fit(&w.points, &ctx)) else {

@@ -3,10 +3,8 @@
 //! as a careful reader of the same numbers would. The rules are general; nothing here is tuned to
 //! one file.
 
-mod util;
-
+use crate::util::{measure_in, stderr};
 use serde_json::Value;
-use util::{measure_in, stderr};
 
 /// `measure fit --json` of `tests/data/curves/FILE` with `flags`: its verdict.
 fn verdict(file: &str, flags: &[&str]) -> Value {

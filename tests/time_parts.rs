@@ -2,9 +2,7 @@
 //! adding up to 1, shown by `measure run` and `measure fit` (text and JSON), and files without
 //! them still loading. Real runs, so nothing about their durations is asserted.
 
-mod util;
-
-use util::{measure, measure_in, stdout, two_rounds};
+use crate::util::{self, measure, measure_in, reference, stdout, two_rounds};
 
 #[test]
 fn a_run_records_profile_runs_and_every_reader_shows_their_account() {
@@ -48,7 +46,8 @@ fn a_run_records_profile_runs_and_every_reader_shows_their_account() {
 
 #[test]
 fn a_file_without_profile_runs_loads_and_shows_no_account() {
-    let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-26-vm16-xeon-default.json");
+    let reference = reference();
+    let reference = util::str_path(&reference);
     assert!(!std::fs::read_to_string(reference).unwrap().contains("time_parts"));
     let out = measure(&["fit", reference]);
     assert!(out.status.success(), "{}", util::stderr(&out));

@@ -121,8 +121,8 @@ impl Cause {
             | Verdict::NearLinear { serial_fraction: Some(_), until_threads: None, .. }
             | Verdict::Sequential { serial_fraction: Some(_), .. }
             | Verdict::Undetermined { serial_fraction: Some(_), .. } => {
-                let amdahl = fits.amdahl.as_ref()?;
-                let b = amdahl.serial_fraction?;
+                let amdahl = fits.amdahl.as_ref()?.fitted()?;
+                let b = amdahl.serial_fraction;
                 let measured = at.parts.serial_share_of_t1?;
                 let b_ci = amdahl.ci95;
                 let [b_lo, b_hi] = b_ci.unwrap_or([b, b]);
@@ -284,7 +284,7 @@ fn distortion(ratio: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::AmdahlFit;
+    use crate::fit::{AmdahlEstimate, Outcome};
 
     fn part(share: f64, half: f64) -> Part {
         Part { share, ci95: Some([share - half, share + half]) }
@@ -310,8 +310,8 @@ mod tests {
 
     fn fits(b: f64, ci: [f64; 2]) -> Fits {
         Fits {
-            amdahl: Some(AmdahlFit {
-                serial_fraction: Some(b),
+            amdahl: Some(Outcome::Fitted(AmdahlEstimate {
+                serial_fraction: b,
                 ci95: Some(ci),
                 ci_method: None,
                 ceiling: Some(1.0 / b),
@@ -319,8 +319,7 @@ mod tests {
                 threads_used: vec![1, 2],
                 aicc: None,
                 no_interval: None,
-                not_fitted: None,
-            }),
+            })),
             ..Fits::default()
         }
     }

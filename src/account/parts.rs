@@ -201,7 +201,7 @@ impl TimeParts {
         if runs.is_empty() {
             return None;
         }
-        let thread_time = |s: &ProfileSample| (threads as u64 * s.wall_ns) as f64;
+        let thread_time = |s: &ProfileSample| threads as f64 * s.wall_ns as f64;
         // Every part but inflation (signed) is a share of the thread-time: within [0, 1].
         let shares = |ns: &dyn Fn(&ProfileSample) -> f64| -> Option<Part> {
             Some(Part::of(&runs.iter().map(|s| ns(s) / thread_time(s)).collect::<Vec<_>>())?.within(0.0, 1.0))
@@ -236,7 +236,9 @@ impl TimeParts {
             serial: shares(&|s| s.serial_ns as f64)?,
             imbalance: shares(&|s| s.imbalance_ns as f64)?,
             dispatch: shares(&|s| s.dispatch_ns as f64)?,
-            blocked: shares(&|s| (s.blocked_ns + if measured { 0 } else { s.run_queue_ns.unwrap_or(0) }) as f64)?,
+            blocked: shares(&|s| {
+                s.blocked_ns as f64 + if measured { 0.0 } else { s.run_queue_ns.unwrap_or(0) as f64 }
+            })?,
             run_queue: if measured { shares(&|s| s.run_queue_ns.unwrap_or(0) as f64) } else { None },
             merged: if merged {
                 shares(&|s| s.merged_ns as f64).map(|part| Merged { parts: MERGED_PARTS.to_vec(), part })

@@ -161,15 +161,20 @@ impl ProfileSample {
         sample
     }
 
-    /// The thread-time the parts add up to.
-    pub fn parts_ns(&self) -> u64 {
-        self.work_cpu_ns
-            + self.serial_ns
-            + self.imbalance_ns
-            + self.dispatch_ns
-            + self.blocked_ns
-            + self.run_queue_ns.unwrap_or(0)
-            + self.merged_ns
+    /// The thread-time the parts add up to (in floating point: a file's values may be anything).
+    pub fn parts_ns(&self) -> f64 {
+        [
+            self.work_cpu_ns,
+            self.serial_ns,
+            self.imbalance_ns,
+            self.dispatch_ns,
+            self.blocked_ns,
+            self.run_queue_ns.unwrap_or(0),
+            self.merged_ns,
+        ]
+        .iter()
+        .map(|&ns| ns as f64)
+        .sum()
     }
 }
 
@@ -216,7 +221,7 @@ mod tests {
         assert_eq!((s.dispatch_ns, s.imbalance_ns), (7, 33));
         // The leader's work was 90 long with 82 on its CPU: 8 off it, 5 of which it waited for one.
         assert_eq!((s.blocked_ns, s.run_queue_ns), (3, Some(5)));
-        assert_eq!(s.parts_ns(), 200);
+        assert_eq!(s.parts_ns(), 200.0);
     }
 
     #[test]
@@ -227,7 +232,7 @@ mod tests {
         // serial idle, 10 of dispatch and 30 of imbalance, half of each.
         assert_eq!(s.run_queue_ns, Some(40));
         assert_eq!((s.serial_ns, s.dispatch_ns, s.imbalance_ns, s.blocked_ns), (20, 5, 15, 0));
-        assert_eq!(s.parts_ns(), 200);
+        assert_eq!(s.parts_ns(), 200.0);
         // More wait than the worker had off its CPU is cut to what it had.
         let t = trace(100, 0, vec![worker(100, 100, 0, 0, Some(500))]);
         assert_eq!(ProfileSample::of(&t, 0).run_queue_ns, Some(0));
@@ -239,7 +244,7 @@ mod tests {
         t.run_queue = RunQueue::Missing("no schedstat".into());
         let s = ProfileSample::of(&t, 0);
         assert_eq!((s.blocked_ns, s.run_queue_ns), (50, None));
-        assert_eq!(s.parts_ns(), 100);
+        assert_eq!(s.parts_ns(), 100.0);
     }
 
     #[test]
@@ -255,6 +260,6 @@ mod tests {
         assert_eq!(s.work_cpu_ns, 20 + 70 + 60);
         assert_eq!(s.merged_ns, 10 + 20);
         assert_eq!(s.serial_ns, 20, "the other worker idles only through the serial code");
-        assert_eq!(s.parts_ns(), 200);
+        assert_eq!(s.parts_ns(), 200.0);
     }
 }

@@ -235,7 +235,7 @@ mod tests {
     fn the_ideal_run_is_all_work_and_serial_idling() {
         let s = ProfileSample::of(&ideal_trace(4, 100, 800), 0);
         assert_eq!((s.wall_ns, s.work_cpu_ns, s.serial_ns, s.serial_code_ns), (300, 900, 300, 100));
-        assert_eq!(s.parts_ns(), 1200);
+        assert_eq!(s.parts_ns(), 1200.0);
     }
 
     proptest! {
@@ -248,8 +248,8 @@ mod tests {
         fn the_split_finds_every_part_of_a_simulated_run(threads in 1usize..9, seed in any::<u64>()) {
             let schedule = Schedule::draw(threads, seed);
             let (got, want) = (ProfileSample::of(schedule.trace(), 0), schedule.truth());
-            prop_assert_eq!(got.parts_ns(), threads as u64 * got.wall_ns);
-            prop_assert_eq!(want.parts_ns(), threads as u64 * want.wall_ns);
+            prop_assert_eq!(got.parts_ns(), (threads as u64 * got.wall_ns) as f64);
+            prop_assert_eq!(want.parts_ns(), (threads as u64 * want.wall_ns) as f64);
             let slack = 0;
             for (name, g, w) in [
                 ("work_cpu", got.work_cpu_ns, want.work_cpu_ns),

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::machine::ceiling_cache::{self, CeilingCache};
 use crate::machine::ceilings::{Bench, CeilingPlan};
-use crate::machine::{self, Roots, Topology, environment};
+use crate::machine::{MachineFacts, Roots, environment};
 use crate::placement::Pin;
 use crate::plan::default_plan;
 use crate::results::{Ceilings, Machine};
@@ -15,8 +15,7 @@ use amdahl_workloads::Kind;
 
 /// What measuring the ceilings needs, resolved once per command.
 pub struct CeilingSetup<'a> {
-    roots: &'a Roots,
-    machine: &'a Machine,
+    machine: &'a MachineFacts,
     placement: Pin,
     cpus: Vec<usize>,
     cache: Option<CeilingCache>,
@@ -25,13 +24,12 @@ pub struct CeilingSetup<'a> {
 impl<'a> CeilingSetup<'a> {
     /// The ceilings of `machine` pinned by `pin` (`scatter` when the run is unpinned: the spread
     /// the scheduler itself aims for), cached unless `no_cache`.
-    pub fn new(roots: &'a Roots, machine: &'a Machine, pin: Pin, no_cache: bool) -> CeilingSetup<'a> {
+    pub fn new(machine: &'a MachineFacts, pin: Pin, no_cache: bool) -> CeilingSetup<'a> {
         let placement = if pin == Pin::None { Pin::Scatter } else { pin };
         CeilingSetup {
-            roots,
             machine,
             placement,
-            cpus: Topology::read(roots).placement(placement),
+            cpus: machine.placement(placement),
             cache: if no_cache { None } else { CeilingCache::default_location() },
         }
     }
@@ -40,20 +38,20 @@ impl<'a> CeilingSetup<'a> {
         Bench {
             cpus: &self.cpus,
             placement: self.placement,
-            roots: self.roots,
-            largest_cache_bytes: self.machine.largest_data_cache_bytes(),
-            memory_bytes: self.machine.memory_bytes,
+            roots: self.machine.roots(),
+            largest_cache_bytes: self.machine.fingerprint().largest_data_cache_bytes(),
+            memory_bytes: self.machine.fingerprint().memory_bytes,
         }
     }
 
     /// Measures, or recalls from the cache, the ceilings of `plan`.
     pub fn provide(&self, plan: &CeilingPlan) -> (Ceilings, Vec<String>) {
-        ceiling_cache::provide(plan, &self.bench(), self.machine, self.cache.as_ref())
+        ceiling_cache::provide(plan, &self.bench(), self.machine.fingerprint(), self.cache.as_ref())
     }
 
     /// Measures the ceilings of `plan` anew and stores them (what `measure machine` does).
     pub fn refresh(&self, plan: &CeilingPlan) -> (Ceilings, Vec<String>) {
-        ceiling_cache::measure_and_store(plan, &self.bench(), self.machine, self.cache.as_ref())
+        ceiling_cache::measure_and_store(plan, &self.bench(), self.machine.fingerprint(), self.cache.as_ref())
     }
 
     /// The sweep's source of ceilings: from the cache when it may, measured when it must.
@@ -82,12 +80,13 @@ impl MachineReport {
     /// text; default the default plans of parallel and I/O-bound work) pinned by `pin`, storing
     /// them in the cache unless `no_cache`.
     pub fn measure(roots: &Roots, threads: Option<&str>, pin: Pin, no_cache: bool) -> Result<MachineReport> {
-        let facts = machine::fingerprint(roots);
-        let cpus = facts.cpu_counts();
+        let machine = MachineFacts::read(roots);
+        let facts = machine.fingerprint().clone();
+        let cpus = machine.cpu_counts();
         let before = facts.environment.as_ref().map(|e| e.before.clone()).unwrap_or_default();
         let mut warnings =
             environment::before_warnings(&before, facts.busy_before.as_ref(), cpus.usable, cfg!(debug_assertions));
-        warnings.extend(machine::fact_warnings(roots, false));
+        warnings.extend(machine.fact_warnings(false));
         let ceilings = if roots.is_live() {
             let (compute, timer) = match threads {
                 Some(text) => {
@@ -103,7 +102,7 @@ impl MachineReport {
                 bandwidth: compute.counts().to_vec(),
                 timer: timer.counts().to_vec(),
             };
-            let (ceilings, more) = CeilingSetup::new(roots, &facts, pin, no_cache).refresh(&plan);
+            let (ceilings, more) = CeilingSetup::new(&machine, pin, no_cache).refresh(&plan);
             warnings.extend(more);
             Some(ceilings)
         } else {

@@ -15,7 +15,7 @@ use crate::app::{outputs, signals};
 use crate::config::RunConfig;
 use crate::dry_run::{DryRun, dry_run};
 use crate::error::{Error, Result, exit_code};
-use crate::machine::{self, Roots};
+use crate::machine::MachineFacts;
 use crate::report::{Exporter, Json, Table, brief};
 use crate::results::output::is_stdout;
 use crate::results::{Overwrite, ResultsFile};
@@ -25,11 +25,10 @@ use crate::terminal::{self, Bar};
 /// The folder of default results file names: `results/`.
 pub const DEFAULT_RESULTS_DIR: &str = "results";
 
-/// How a front-end wants a run carried out and shown.
+/// How a front-end wants a run carried out and shown (the machine it runs on is read by the
+/// front-end, once: [`MachineFacts`]).
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Where the machine is read (`--sysfs`, `--procfs`; live by default).
-    pub roots: Roots,
     /// `--no-ceilings`: record none.
     pub no_ceilings: bool,
     /// `--no-cache`: measure the ceilings, neither reading nor storing the cache.
@@ -47,11 +46,10 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// Live roots, ceilings measured and cached, progress and table shown, no file replaced,
-    /// results under [`DEFAULT_RESULTS_DIR`], this process's command line recorded.
+    /// Ceilings measured and cached, progress and table shown, no file replaced, results under
+    /// [`DEFAULT_RESULTS_DIR`], this process's command line recorded.
     pub fn new() -> RunOptions {
         RunOptions {
-            roots: Roots::resolve(None, None),
             no_ceilings: false,
             no_cache: false,
             quiet: false,
@@ -122,25 +120,23 @@ pub fn check_standard_output(config: &RunConfig, json: bool) -> Result<()> {
 
 /// `--dry-run`: the plan and an estimate from one timed run at j = 1 per workload, under a
 /// watchdog that ends the process (exit 124) when that run outlives `--timeout`.
-pub fn plan_only(config: &RunConfig, roots: &Roots) -> Result<DryRun> {
+pub fn plan_only(config: &RunConfig, machine: &MachineFacts) -> Result<DryRun> {
     let watchdog = Watchdog::new(|hang: &Hang| {
         terminal::error("\n", &format!("--dry-run: {}", hang_message(hang, "the dry run ended")));
         std::process::exit(exit_code::TIMEOUT.into());
     });
-    dry_run(config, machine::cpu_counts(roots), &RealClock::new(), Some(&watchdog))
+    dry_run(config, machine.cpu_counts(), &RealClock::new(), Some(&watchdog))
 }
 
-/// Runs `config` on this machine: measures, saves, shows the table (or JSON) and where the
-/// results went, writes the exports. The signals of [`signals`] must be installed (they are
+/// Runs `config` on `machine` (whose facts resolved it): measures, saves, shows the table (or
+/// JSON) and where the results went, writes the exports. The signals of [`signals`] must be installed (they are
 /// the first thing every front-end does); from the moment the journal is registered, the first
 /// signal stops the run between samples and saves it.
-pub fn run(config: &RunConfig, options: &RunOptions) -> Result<Finished> {
+pub fn run(config: &RunConfig, machine: &MachineFacts, options: &RunOptions) -> Result<Finished> {
     check_standard_output(config, options.json)?;
-    let roots = &options.roots;
-    let cpus = machine::cpu_counts(roots);
-    let fingerprint = machine::fingerprint(roots);
-    let ceilings = CeilingSetup::new(roots, &fingerprint, config.settings.pin, options.no_cache);
-    if !options.no_ceilings && !roots.is_live() && !options.quiet {
+    let live = machine.roots().is_live();
+    let ceilings = CeilingSetup::new(machine, config.settings.pin, options.no_cache);
+    if !options.no_ceilings && !live && !options.quiet {
         terminal::note(
             "note: the machine's ceilings are not measured for a fixture tree (--sysfs/--procfs): they would be this machine's",
         );
@@ -163,14 +159,12 @@ pub fn run(config: &RunConfig, options: &RunOptions) -> Result<Finished> {
             clock: &clock,
             observer: &mut bar,
             interrupted: &signals::INTERRUPTED,
-            cpus,
-            machine: fingerprint.clone(),
+            machine,
             argv: options.argv.clone(),
             results_dir: options.results_dir.clone(),
             journal: &journal,
             watchdog: Some(&watchdog),
-            roots,
-            ceilings: (!options.no_ceilings && roots.is_live()).then_some(&source as &CeilingSource<'_>),
+            ceilings: (!options.no_ceilings && live).then_some(&source as &CeilingSource<'_>),
         },
     )?;
     // An export to standard output (`-`) takes the place of the table.
@@ -178,10 +172,7 @@ pub fn run(config: &RunConfig, options: &RunOptions) -> Result<Finished> {
     if options.json {
         terminal::print(&String::from_utf8_lossy(&Json.render(&outcome.results)?))?;
     } else if !options.quiet && !exported_to_stdout {
-        terminal::print_styled(
-            &String::from_utf8_lossy(&Table.render(&outcome.results)?),
-            &terminal::said_in(&outcome.results),
-        )?;
+        terminal::print_styled(&Table::marked(&outcome.results))?;
     }
     let saved_as_asked = terminal::report_saved(&outcome.saved);
     outputs::write_run_exports(&outcome.results, outcome.report.as_deref(), &config.exports, options.overwrite)?;

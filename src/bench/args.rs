@@ -112,6 +112,45 @@ usage: cargo bench [--bench NAME] -- [FILTER...] [OPTIONS]
                           a workload has no baseline NAME to compare with)
 ";
 
+/// The flags of this bench that take a value (`--flag value` or `--flag=value`).
+const VALUED: &[&str] = &[
+    "--skip",
+    "--threads",
+    "--timeout",
+    "--out",
+    "--budget",
+    "--pin",
+    "--color",
+    "--colour",
+    "--save-baseline",
+    "--baseline",
+];
+
+/// The mode switches, before they decide the [`Mode`].
+#[derive(Default)]
+struct Modes {
+    bench: bool,
+    test: bool,
+    list: bool,
+    help: bool,
+}
+
+impl Modes {
+    /// `--help`, else `--list`, else the tests (`--test`, or no `--bench`: `cargo test
+    /// --benches`), else the bench.
+    fn mode(&self) -> Mode {
+        if self.help {
+            Mode::Help
+        } else if self.list {
+            Mode::List
+        } else if self.test || !self.bench {
+            Mode::Test
+        } else {
+            Mode::Bench
+        }
+    }
+}
+
 impl BenchArgs {
     /// Parses the arguments after the program name.
     pub fn parse<I, S>(args: I) -> Result<BenchArgs>
@@ -120,7 +159,7 @@ impl BenchArgs {
         S: Into<String>,
     {
         let mut out = BenchArgs::default();
-        let (mut bench, mut test, mut list, mut help) = (false, false, false, false);
+        let mut modes = Modes::default();
         let mut args = args.into_iter().map(Into::into);
         while let Some(arg) = args.next() {
             if !arg.starts_with('-') || arg == "-" {
@@ -136,87 +175,58 @@ impl BenchArgs {
                 Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
                 _ => (arg.clone(), None),
             };
-            let switch = |out: &mut bool| match &inline {
-                Some(v) => Err(Error::usage(&flag, v, "takes no value")),
-                None => {
-                    *out = true;
-                    Ok(())
+            if let Some(on) = switch(&mut out, &mut modes, &flag) {
+                match inline {
+                    Some(v) => return Err(Error::usage(&flag, v, "takes no value")),
+                    None => *on = true,
                 }
-            };
-            let mut value = |name: &str| -> Result<String> {
-                match inline.clone().or_else(|| args.next()) {
-                    Some(v) => Ok(v),
-                    None => Err(Error::usage(name, "", "needs a value")),
-                }
-            };
-            match flag.as_str() {
-                "--bench" => switch(&mut bench)?,
-                "--test" => switch(&mut test)?,
-                "--list" => switch(&mut list)?,
-                "-h" | "--help" => switch(&mut help)?,
-                "--exact" => switch(&mut out.exact)?,
-                "--json" => switch(&mut out.json)?,
-                "--no-ceilings" => switch(&mut out.no_ceilings)?,
-                "--fail-on-regression" => switch(&mut out.fail_on_regression)?,
-                "--skip" => out.skip.push(value("--skip")?),
-                "--threads" => out.threads = Some(nonempty("--threads", value("--threads")?)?),
-                "--timeout" => out.timeout = Some(nonempty("--timeout", value("--timeout")?)?),
-                "--out" => out.out = Some(PathBuf::from(nonempty("--out", value("--out")?)?)),
-                "--budget" => {
-                    let text = value("--budget")?;
-                    let seconds: f64 = text
-                        .trim()
-                        .parse()
-                        .map_err(|_| Error::usage("--budget", &text, "is not a number of seconds"))?;
-                    out.budget_s = Some(seconds);
-                }
-                "--pin" => {
-                    let text = value("--pin")?;
-                    out.pin = Some(
-                        Pin::ALL
-                            .into_iter()
-                            .find(|p| p.as_str() == text)
-                            .ok_or_else(|| Error::usage("--pin", &text, "is not a policy (none, compact, scatter)"))?,
-                    );
-                }
-                "--color" | "--colour" => {
-                    let text = value("--color")?;
-                    out.color = match text.as_str() {
-                        "auto" => ColorWhen::Auto,
-                        "always" => ColorWhen::Always,
-                        "never" => ColorWhen::Never,
-                        _ => return Err(Error::usage("--color", &text, "is not auto, always or never")),
-                    };
-                }
-                "--save-baseline" => {
-                    out.save_baseline = Some(baseline_name("--save-baseline", value("--save-baseline")?)?)
-                }
-                "--baseline" => out.baseline = Some(baseline_name("--baseline", value("--baseline")?)?),
-                f if LIBTEST_SWITCHES.contains(&f) => {}
-                f if LIBTEST_VALUED.contains(&f) => {
-                    value(f)?;
-                }
-                // `-Zunstable-options`.
-                f if f.starts_with("-Z") => {}
-                _ => {
-                    return Err(Error::usage(
-                        "cargo bench --",
-                        &flag,
-                        "is not a flag of this bench (see `cargo bench -- --help`)",
-                    ));
-                }
+            } else if VALUED.contains(&flag.as_str()) || LIBTEST_VALUED.contains(&flag.as_str()) {
+                let name = if flag == "--colour" { "--color" } else { flag.as_str() };
+                let value = inline.or_else(|| args.next()).ok_or_else(|| Error::usage(name, "", "needs a value"))?;
+                out.set(&flag, value)?;
+            } else if !(LIBTEST_SWITCHES.contains(&flag.as_str()) || flag.starts_with("-Z")) {
+                // Libtest's own switches and `-Zunstable-options` are ignored; anything else is not ours.
+                return Err(Error::usage(
+                    "cargo bench --",
+                    &flag,
+                    "is not a flag of this bench (see `cargo bench -- --help`)",
+                ));
             }
         }
-        out.mode = if help {
-            Mode::Help
-        } else if list {
-            Mode::List
-        } else if test || !bench {
-            Mode::Test
-        } else {
-            Mode::Bench
-        };
+        out.mode = modes.mode();
         Ok(out)
+    }
+
+    /// Sets the valued flag `flag` to `value`, checked (a libtest flag's value is ignored).
+    fn set(&mut self, flag: &str, value: String) -> Result<()> {
+        match flag {
+            "--skip" => self.skip.push(value),
+            "--threads" => self.threads = Some(nonempty("--threads", value)?),
+            "--timeout" => self.timeout = Some(nonempty("--timeout", value)?),
+            "--out" => self.out = Some(PathBuf::from(nonempty("--out", value)?)),
+            "--budget" => {
+                let seconds: f64 =
+                    value.trim().parse().map_err(|_| Error::usage("--budget", &value, "is not a number of seconds"))?;
+                self.budget_s = Some(seconds);
+            }
+            "--pin" => {
+                let pin = Pin::ALL.into_iter().find(|p| p.as_str() == value);
+                self.pin =
+                    Some(pin.ok_or_else(|| Error::usage("--pin", &value, "is not a policy (none, compact, scatter)"))?);
+            }
+            "--color" | "--colour" => {
+                self.color = match value.as_str() {
+                    "auto" => ColorWhen::Auto,
+                    "always" => ColorWhen::Always,
+                    "never" => ColorWhen::Never,
+                    _ => return Err(Error::usage("--color", &value, "is not auto, always or never")),
+                };
+            }
+            "--save-baseline" => self.save_baseline = Some(baseline_name("--save-baseline", value)?),
+            "--baseline" => self.baseline = Some(baseline_name("--baseline", value)?),
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Whether the workload `name` is selected by the filters and `--skip`.
@@ -225,6 +235,21 @@ impl BenchArgs {
             || self.filters.iter().any(|f| if self.exact { name == f } else { name.contains(f.as_str()) });
         chosen && !self.skip.iter().any(|s| name.contains(s.as_str()))
     }
+}
+
+/// The switch `flag` sets, when it is one of this bench's.
+fn switch<'a>(out: &'a mut BenchArgs, modes: &'a mut Modes, flag: &str) -> Option<&'a mut bool> {
+    Some(match flag {
+        "--bench" => &mut modes.bench,
+        "--test" => &mut modes.test,
+        "--list" => &mut modes.list,
+        "-h" | "--help" => &mut modes.help,
+        "--exact" => &mut out.exact,
+        "--json" => &mut out.json,
+        "--no-ceilings" => &mut out.no_ceilings,
+        "--fail-on-regression" => &mut out.fail_on_regression,
+        _ => return None,
+    })
 }
 
 fn nonempty(flag: &str, text: String) -> Result<String> {

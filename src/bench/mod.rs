@@ -35,11 +35,11 @@ use std::sync::Arc;
 
 use amdahl_workloads::{Backend, Checksum, Params, Team, Workload, WorkloadSpec};
 
-use crate::app::real_run::{self, RunOptions};
+use crate::app::real_run::{self, Finished, RunOptions};
 use crate::app::signals;
 use crate::config::{RunRequest, SampleTimeout};
 use crate::error::{Error, Result, exit_code};
-use crate::machine;
+use crate::machine::{self, MachineFacts};
 use crate::sweep::sample::{Guard, SampleSite, run_sample};
 use crate::sweep::{Clock, CpuSource, Hang, RealClock, Watchdog};
 use crate::terminal;
@@ -242,7 +242,7 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     if let Some(name) = &args.save_baseline {
         store.check_baseline_target(name, &names)?;
     }
-    let roots = machine::Roots::resolve(None, None);
+    let machine = MachineFacts::read(&machine::Roots::resolve(None, None));
     let request = RunRequest {
         specs,
         threads: args.threads.clone(),
@@ -252,7 +252,7 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
         ..Default::default()
     };
     // Checked before a run file is claimed, so a bad flag leaves nothing behind.
-    let mut config = request.resolve(machine::cpu_counts(&roots))?;
+    let mut config = request.resolve(machine.cpu_counts())?;
     let history = args.out.is_none();
     let out = match &args.out {
         Some(out) => out.clone(),
@@ -266,13 +266,12 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     // Our own empty claim is replaced; a user's --out is never.
     (config.out, config.force) = (Some(out.clone()), history);
     let options = RunOptions {
-        roots,
         no_ceilings: args.no_ceilings,
         json: args.json,
         results_dir: store.dir.clone(),
         ..RunOptions::new()
     };
-    let finished = match real_run::run(&config, &options) {
+    let finished = match real_run::run(&config, &machine, &options) {
         Ok(finished) => finished,
         Err(e) => {
             if history && std::fs::metadata(&out).is_ok_and(|m| m.len() == 0) {
@@ -285,15 +284,36 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
     if finished.signal_exit.is_some() || !finished.saved_as_asked {
         return Ok(code);
     }
-    let baselines = match &named {
+    let this_run = if history { store.number_of(&out) } else { None };
+    after_the_run(args, &store, &finished, code, Comparing { names: &names, named: named.as_ref(), this_run })
+}
+
+/// What a run's change lines compare it with: the workloads asked for, the named baseline
+/// (`--baseline`), and the run's own number in the history (earlier runs are the baselines).
+struct Comparing<'a> {
+    names: &'a [String],
+    named: Option<&'a baseline::NamedBaseline>,
+    this_run: Option<u64>,
+}
+
+/// After a saved run: the change lines since each workload's baseline (the named one, or the
+/// last earlier run), `--save-baseline`, and the regression gate's exit code.
+fn after_the_run(
+    args: &BenchArgs,
+    store: &Store,
+    finished: &Finished,
+    code: u8,
+    Comparing { names, named, this_run }: Comparing<'_>,
+) -> Result<u8> {
+    let baselines = match named {
         Some(named) => named.found.clone(),
         // Only runs before this one: a concurrent bench's later run is still being written.
-        None => store.last_runs_of(&names, if history { store.number_of(&out) } else { None }),
+        None => store.last_runs_of(names, this_run),
     };
-    let (changes, mut notes) = changes::since(&finished.results, &names, &baselines, &store.dir);
-    let missing = named.as_ref().map(baseline::NamedBaseline::missing_lines).unwrap_or_default();
+    let (changes, mut notes) = changes::since(&finished.results, names, &baselines, &store.dir);
+    let missing = named.map(baseline::NamedBaseline::missing_lines).unwrap_or_default();
     notes.extend(missing.iter().cloned());
-    let text = "\n".to_owned() + &changes::text(&changes, &notes, &names, args.baseline.as_deref());
+    let text = "\n".to_owned() + &changes::text(&changes, &notes, names, args.baseline.as_deref());
     // In --json mode standard output is the JSON's alone.
     if args.json {
         terminal::note(text.trim_end());

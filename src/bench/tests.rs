@@ -7,8 +7,8 @@ use amdahl_workloads::Kind;
 
 use super::*;
 use crate::config::RunConfig;
-use crate::machine::Roots;
-use crate::sweep::{FakeClock, Journal, Measurement, RunContext, Silent};
+use crate::machine::MachineFacts;
+use crate::sweep::{FakeClock, Journal, Measurement, RunContext};
 use crate::thread_set::CpuCounts;
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
@@ -23,24 +23,9 @@ fn sweep(specs: Vec<WorkloadSpec>, out: &Path, clock: &dyn Clock) -> ResultsFile
 }
 
 fn run_config(config: &RunConfig, clock: &dyn Clock) -> ResultsFile {
-    crate::sweep::run(
-        config,
-        RunContext {
-            clock,
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine: crate::machine::fingerprint(&Roots::default()),
-            argv: vec!["bench".into()],
-            results_dir: "unused".into(),
-            journal: &Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
-    .unwrap()
-    .results
+    let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
+    let context = RunContext { argv: vec!["bench".into()], ..RunContext::quiet(clock, &machine, &journal) };
+    crate::sweep::run(config, context).unwrap().results
 }
 
 use crate::results::ResultsFile;

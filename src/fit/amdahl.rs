@@ -29,35 +29,40 @@ use serde::{Deserialize, Serialize};
 use super::CiMethod;
 use super::curve::Curve;
 use super::frame::{Frame, FrameFit, Law};
+use super::outcome::{Estimate, Outcome, flat_wire};
 use super::student_t::t975;
 use crate::stats::{finite, percentile};
 
-/// Amdahl's law fitted to the points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct AmdahlFit {
-    /// B; negative for superlinear data; null when not fitted.
-    pub serial_fraction: Option<f64>,
+/// Amdahl's law fitted to the points, or why it was not.
+pub type AmdahlFit = Outcome<AmdahlEstimate>;
+
+/// Amdahl's law fitted to the points: B and what is known of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmdahlEstimate {
+    /// B; negative for superlinear data.
+    pub serial_fraction: f64,
     /// 95% CI of B.
     pub ci95: Option<[f64; 2]>,
     /// How `ci95` was computed: `bootstrap` (over rounds or samples) or `t` (from residuals, one
     /// sample per point).
-    #[serde(default)]
     pub ci_method: Option<CiMethod>,
-    /// 1/B, the speedup's limit; null unless B > 0.
+    /// 1/B, the speedup's limit; `None` unless B > 0.
     pub ceiling: Option<f64>,
     /// S(j) > j beyond noise: B < 0.
     pub superlinear: bool,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
     /// Small-sample Akaike criterion of the fit in its loss (lower is better; comparable with the
-    /// USL's on the same points); null with too few points.
-    #[serde(default)]
+    /// USL's on the same points); `None` with too few points.
     pub aicc: Option<f64>,
     /// Why there is no interval although B was fitted (too few rounds or points).
-    #[serde(default)]
     pub no_interval: Option<String>,
-    /// Why it was not fitted, when it was not.
-    pub not_fitted: Option<String>,
+}
+
+impl Estimate for AmdahlEstimate {
+    fn threads_used(&self) -> &[usize] {
+        &self.threads_used
+    }
 }
 
 /// The fewest rounds (or samples per point) a bootstrap interval is computed from.
@@ -65,46 +70,117 @@ pub const MIN_BOOTSTRAP_SAMPLES: usize = 5;
 
 /// Fits Amdahl's law to `curve` (at least two distinct thread counts).
 pub fn fit(curve: &Curve) -> AmdahlFit {
-    let mut out = AmdahlFit {
-        serial_fraction: None,
-        ci95: None,
-        ci_method: None,
-        ceiling: None,
-        superlinear: false,
-        threads_used: curve.threads.clone(),
-        aicc: None,
-        no_interval: None,
-        not_fitted: None,
-    };
+    let threads_used = curve.threads.clone();
     if curve.threads.len() < 2 {
-        out.not_fitted = Some(format!("needs 2 distinct thread counts, has {}", curve.threads.len()));
-        return out;
+        return AmdahlFit::not_fitted(
+            threads_used,
+            format!("needs 2 distinct thread counts, has {}", curve.threads.len()),
+        );
     }
     let Some(frame) = Frame::of(curve) else {
-        out.not_fitted = Some("a value is not a positive number".into());
-        return out;
+        return AmdahlFit::not_fitted(threads_used, "a value is not a positive number");
     };
-    let Some(estimate) = frame.fit(Law::Amdahl, None) else {
-        out.not_fitted = Some("the least-squares fit did not converge".into());
-        return out;
+    // A fit whose B is not a finite number did not converge (the frame accepts finite steps only).
+    let Some((estimate, b)) = frame.fit(Law::Amdahl, None).and_then(|e| Some((e, finite(e.sigma)?))) else {
+        return AmdahlFit::not_fitted(threads_used, "the least-squares fit did not converge");
     };
-    let b = estimate.sigma;
-    (out.ci95, out.ci_method, out.no_interval) = interval(curve, &frame, &estimate);
-    out.ci95 = out.ci95.filter(|ci| ci.iter().all(|x| x.is_finite()));
-    out.serial_fraction = finite(b);
+    let (ci95, ci_method, no_interval) = interval(curve, &frame, &estimate);
+    let ci95 = ci95.filter(|ci| ci.iter().all(|x| x.is_finite()));
     // Rounding is no evidence: exact linear data give |B| near 1e-16, neither superlinear nor a
     // ceiling of 1e16.
-    out.superlinear = match out.ci95 {
+    let superlinear = match ci95 {
         Some([_, hi]) => hi < -ROUNDING,
         None => b < -ROUNDING,
     };
     // A ceiling is claimed only when B is above 0 beyond noise.
-    let positive = out.ci95.map_or(b > ROUNDING, |[lo, _]| lo > ROUNDING);
+    let positive = ci95.map_or(b > ROUNDING, |[lo, _]| lo > ROUNDING);
     // Nor below a measured speedup: a law whose ceiling the data already beat does not hold there.
     let measured_best = curve.speedups().map_or(0.0, |s| s.iter().copied().fold(0.0, f64::max));
-    out.ceiling = ceiling(b).filter(|c| positive && *c >= measured_best).and_then(finite);
-    out
+    let ceiling = ceiling(b).filter(|c| positive && *c >= measured_best).and_then(finite);
+    Outcome::Fitted(AmdahlEstimate {
+        serial_fraction: b,
+        ci95,
+        ci_method,
+        ceiling,
+        superlinear,
+        threads_used,
+        aicc: None,
+        no_interval,
+    })
 }
+
+// The file's shape of an `AmdahlFit` (its doc comments are the schema's): every field of the
+// estimate, null where not fitted, and the reason.
+/// Amdahl's law fitted to the points.
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
+struct AmdahlWire {
+    /// B; negative for superlinear data; null when not fitted.
+    serial_fraction: Option<f64>,
+    /// 95% CI of B.
+    ci95: Option<[f64; 2]>,
+    /// How `ci95` was computed: `bootstrap` (over rounds or samples) or `t` (from residuals, one
+    /// sample per point).
+    #[serde(default)]
+    ci_method: Option<CiMethod>,
+    /// 1/B, the speedup's limit; null unless B > 0.
+    ceiling: Option<f64>,
+    /// S(j) > j beyond noise: B < 0.
+    superlinear: bool,
+    /// The thread counts that entered the fit.
+    threads_used: Vec<usize>,
+    /// Small-sample Akaike criterion of the fit in its loss (lower is better; comparable with the
+    /// USL's on the same points); null with too few points.
+    #[serde(default)]
+    aicc: Option<f64>,
+    /// Why there is no interval although B was fitted (too few rounds or points).
+    #[serde(default)]
+    no_interval: Option<String>,
+    /// Why it was not fitted, when it was not.
+    not_fitted: Option<String>,
+}
+
+impl From<&AmdahlFit> for AmdahlWire {
+    fn from(fit: &AmdahlFit) -> AmdahlWire {
+        match fit {
+            Outcome::Fitted(e) => AmdahlWire {
+                serial_fraction: Some(e.serial_fraction),
+                ci95: e.ci95,
+                ci_method: e.ci_method,
+                ceiling: e.ceiling,
+                superlinear: e.superlinear,
+                threads_used: e.threads_used.clone(),
+                aicc: e.aicc,
+                no_interval: e.no_interval.clone(),
+                not_fitted: None,
+            },
+            Outcome::NotFitted(not) => AmdahlWire {
+                threads_used: not.threads_used.clone(),
+                not_fitted: Some(not.reason.clone()),
+                ..AmdahlWire::default()
+            },
+        }
+    }
+}
+
+impl From<AmdahlWire> for AmdahlFit {
+    fn from(w: AmdahlWire) -> AmdahlFit {
+        match w.serial_fraction {
+            Some(serial_fraction) => Outcome::Fitted(AmdahlEstimate {
+                serial_fraction,
+                ci95: w.ci95,
+                ci_method: w.ci_method,
+                ceiling: w.ceiling,
+                superlinear: w.superlinear,
+                threads_used: w.threads_used,
+                aicc: w.aicc,
+                no_interval: w.no_interval,
+            }),
+            None => AmdahlFit::not_fitted(w.threads_used, w.not_fitted.unwrap_or_default()),
+        }
+    }
+}
+
+flat_wire!(AmdahlEstimate, AmdahlWire, "AmdahlFit");
 
 /// The size of a B that is rounding of exact data, not a serial fraction (or a superlinear one).
 const ROUNDING: f64 = 1e-9;
@@ -143,9 +219,14 @@ fn interval(curve: &Curve, frame: &Frame, estimate: &FrameFit) -> Interval {
     }
 }
 
-/// The Amdahl speedup at `threads` for serial fraction `b`.
+/// The Amdahl speedup at `threads` for serial fraction `b`: 1 / [`relative_time`].
 pub fn speedup(b: f64, threads: f64) -> f64 {
-    1.0 / (b + (1.0 - b) / threads)
+    1.0 / relative_time(b, threads)
+}
+
+/// The time at `threads` relative to one thread's for serial fraction `b`: B + (1 - B)/j.
+pub fn relative_time(b: f64, threads: f64) -> f64 {
+    b + (1.0 - b) / threads
 }
 
 /// The least-squares serial fraction of points `(threads, speedup)`; `None` when no point has
@@ -209,8 +290,8 @@ mod tests {
         let threads: Vec<usize> = rows.iter().map(|r| r.0).collect();
         let samples: Vec<Vec<f64>> = rows.iter().map(|r| vec![r.1]).collect();
         let curve = Curve::from_samples(&threads, &samples, crate::fit::curve::SampleKind::Time, 1);
-        let fit = fit(&curve);
-        assert!((fit.serial_fraction.unwrap() - 0.1).abs() < 1e-9);
+        let fit = fit(&curve).fitted().unwrap().clone();
+        assert!((fit.serial_fraction - 0.1).abs() < 1e-9);
         assert!((fit.ceiling.unwrap() - 10.0).abs() < 1e-6);
         let [lo, hi] = fit.ci95.unwrap();
         assert!((lo - 0.1).abs() < 1e-9 && (hi - 0.1).abs() < 1e-9, "{lo} {hi}");
@@ -220,11 +301,11 @@ mod tests {
     #[test]
     fn one_thread_count_is_not_fitted() {
         let curve = Curve::from_samples(&[1], &[vec![1.0]], crate::fit::curve::SampleKind::Time, 1);
-        assert!(fit(&curve).not_fitted.unwrap().contains("2 distinct"));
+        assert!(fit(&curve).reason().unwrap().contains("2 distinct"));
         // Without j = 1 the scale is free: two points determine B exactly, with no interval.
         let curve = Curve::from_samples(&[2, 4], &[vec![1.0], vec![0.6]], crate::fit::curve::SampleKind::Time, 1);
-        let fit = fit(&curve);
-        assert!((fit.serial_fraction.unwrap() - 1.0 / 9.0).abs() < 1e-9 && fit.ci95.is_none(), "{fit:?}");
+        let fit = fit(&curve).fitted().unwrap().clone();
+        assert!((fit.serial_fraction - 1.0 / 9.0).abs() < 1e-9 && fit.ci95.is_none(), "{fit:?}");
         assert!(fit.no_interval.unwrap().contains("2 points for 2 parameters"));
     }
 

@@ -37,8 +37,8 @@ pub const ALPHA: f64 = 0.05;
 
 /// Fills both fits' AICc and chooses the better model.
 pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -> Choice {
-    let amdahl_ok = amdahl_fit.serial_fraction.is_some();
-    let usl_ok = usl_fit.sigma.is_some() && usl_fit.kappa.is_some();
+    let amdahl_ok = amdahl_fit.fitted().is_some();
+    let usl_ok = usl_fit.fitted().is_some();
     let fitted = Frame::of(curve).and_then(|frame| {
         let a = frame.fit(Law::Amdahl, None)?;
         let u = frame.fit(Law::Usl, None);
@@ -47,9 +47,14 @@ pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -
     let mut p_value = None;
     if let Some((frame, a, u)) = &fitted {
         let usl_params = 2 + usize::from(frame.scale_free);
-        amdahl_fit.aicc = aicc(frame.len(), a.sse, a.params);
+        // A law that was not fitted has too few points for an AICc too.
+        if let Some(amdahl) = amdahl_fit.fitted_mut() {
+            amdahl.aicc = aicc(frame.len(), a.sse, a.params);
+        }
         if let Some(u) = u {
-            usl_fit.aicc = aicc(frame.len(), u.sse, usl_params);
+            if let Some(usl) = usl_fit.fitted_mut() {
+                usl.aicc = aicc(frame.len(), u.sse, usl_params);
+            }
             p_value = f_test(frame.len(), a, u, usl_params);
         }
     }
@@ -58,7 +63,7 @@ pub fn choose(curve: &Curve, amdahl_fit: &mut AmdahlFit, usl_fit: &mut UslFit) -
         (true, false) => Some(Model::Amdahl),
         (false, true) => Some(Model::Usl),
         (true, true) => {
-            let kappa_positive = usl_fit.kappa.is_some_and(|k| k > 0.0);
+            let kappa_positive = usl_fit.fitted().is_some_and(|u| u.kappa > 0.0);
             Some(if kappa_positive && p_value.is_some_and(|p| p < ALPHA) { Model::Usl } else { Model::Amdahl })
         }
     };
@@ -105,7 +110,7 @@ mod tests {
         let curve = Curve::from_samples(&threads, &samples, SampleKind::Time, 1);
         let (mut a, mut u) = (amdahl::fit(&curve), usl::fit(&curve));
         let best = choose(&curve, &mut a, &mut u).best.unwrap();
-        assert!(a.aicc.is_some() && u.aicc.is_some());
+        assert!(a.fitted().unwrap().aicc.is_some() && u.fitted().unwrap().aicc.is_some());
         best
     }
 

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AmdahlFit, Curve, GustafsonFit, KarpFlattTrend, UslFit};
+use super::{AmdahlEstimate, AmdahlFit, Curve, GustafsonEstimate, GustafsonFit, KarpFlattTrend, UslEstimate, UslFit};
 
 /// The fitted models of a workload.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -36,6 +36,23 @@ pub struct Fits {
     /// `absolute` (least squares on the measured values, `measure fit --loss absolute`).
     #[serde(default, skip_serializing_if = "Loss::is_log")]
     pub loss: Loss,
+}
+
+impl Fits {
+    /// Amdahl's estimate, when it was fitted.
+    pub fn amdahl_fitted(&self) -> Option<&AmdahlEstimate> {
+        self.amdahl.as_ref()?.fitted()
+    }
+
+    /// The USL's estimate, when it was fitted.
+    pub fn usl_fitted(&self) -> Option<&UslEstimate> {
+        self.usl.as_ref()?.fitted()
+    }
+
+    /// Gustafson's estimate, when it was fitted.
+    pub fn gustafson_fitted(&self) -> Option<&GustafsonEstimate> {
+        self.gustafson.as_ref()?.fitted()
+    }
 }
 
 /// The loss of the estimation frame (`frame`): what the least squares of Amdahl's law and the USL

@@ -11,20 +11,28 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::curve::Curve;
+use super::outcome::{Estimate, Outcome, flat_wire};
 use super::student_t::t975;
 use crate::stats::{finite, percentile};
 
-/// Gustafson's law fitted to weak-scaling points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct GustafsonFit {
+/// Gustafson's law fitted to weak-scaling points, or why it was not.
+pub type GustafsonFit = Outcome<GustafsonEstimate>;
+
+/// Gustafson's law fitted to weak-scaling points: a and its interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GustafsonEstimate {
     /// a in S = j - a (j - 1).
-    pub serial_fraction: Option<f64>,
+    pub serial_fraction: f64,
     /// Its 95% CI.
     pub ci95: Option<[f64; 2]>,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
-    /// Why it was not fitted, when it was not.
-    pub not_fitted: Option<String>,
+}
+
+impl Estimate for GustafsonEstimate {
+    fn threads_used(&self) -> &[usize] {
+        &self.threads_used
+    }
 }
 
 /// Scaled speedup for serial fraction `a` at `threads`.
@@ -45,15 +53,12 @@ pub fn serial_fraction(points: impl IntoIterator<Item = (usize, f64)>) -> Option
 
 /// Fits Gustafson's law to a scaled-speedup curve.
 pub fn fit(curve: &Curve) -> GustafsonFit {
-    let mut out =
-        GustafsonFit { serial_fraction: None, ci95: None, threads_used: curve.threads.clone(), not_fitted: None };
+    let threads_used = curve.threads.clone();
     let pts = |s: &[f64]| curve.threads.iter().copied().zip(s.iter().copied()).collect::<Vec<_>>();
     let Some(a) = serial_fraction(pts(&curve.values)) else {
-        out.not_fitted = Some("needs a thread count above 1".into());
-        return out;
+        return GustafsonFit::not_fitted(threads_used, "needs a thread count above 1");
     };
-    out.serial_fraction = Some(a);
-    out.ci95 = if !curve.replicates.is_empty() {
+    let ci95 = if !curve.replicates.is_empty() {
         percentile(curve.replicates.iter().filter_map(|r| serial_fraction(pts(r))).collect(), 0.95)
     } else {
         let xy: Vec<(f64, f64)> =
@@ -65,8 +70,54 @@ pub fn fit(curve: &Curve) -> GustafsonFit {
             [a - half, a + half]
         })
     };
-    out
+    Outcome::Fitted(GustafsonEstimate { serial_fraction: a, ci95, threads_used })
 }
+
+// The file's shape of a `GustafsonFit` (its doc comments are the schema's): every field of the
+// estimate, null where not fitted, and the reason.
+/// Gustafson's law fitted to weak-scaling points.
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
+struct GustafsonWire {
+    /// a in S = j - a (j - 1).
+    serial_fraction: Option<f64>,
+    /// Its 95% CI.
+    ci95: Option<[f64; 2]>,
+    /// The thread counts that entered the fit.
+    threads_used: Vec<usize>,
+    /// Why it was not fitted, when it was not.
+    not_fitted: Option<String>,
+}
+
+impl From<&GustafsonFit> for GustafsonWire {
+    fn from(fit: &GustafsonFit) -> GustafsonWire {
+        match fit {
+            Outcome::Fitted(e) => GustafsonWire {
+                serial_fraction: Some(e.serial_fraction),
+                ci95: e.ci95,
+                threads_used: e.threads_used.clone(),
+                not_fitted: None,
+            },
+            Outcome::NotFitted(not) => GustafsonWire {
+                threads_used: not.threads_used.clone(),
+                not_fitted: Some(not.reason.clone()),
+                ..GustafsonWire::default()
+            },
+        }
+    }
+}
+
+impl From<GustafsonWire> for GustafsonFit {
+    fn from(w: GustafsonWire) -> GustafsonFit {
+        match w.serial_fraction {
+            Some(serial_fraction) => {
+                Outcome::Fitted(GustafsonEstimate { serial_fraction, ci95: w.ci95, threads_used: w.threads_used })
+            }
+            None => GustafsonFit::not_fitted(w.threads_used, w.not_fitted.unwrap_or_default()),
+        }
+    }
+}
+
+flat_wire!(GustafsonEstimate, GustafsonWire, "GustafsonFit");
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ mod fits;
 pub mod frame;
 pub mod gustafson;
 pub mod karp_flatt;
+pub mod outcome;
 #[cfg(test)]
 mod r_parity;
 pub mod shape;
@@ -25,12 +26,13 @@ pub mod student_t;
 pub mod usl;
 pub mod verdict;
 
-pub use amdahl::AmdahlFit;
+pub use amdahl::{AmdahlEstimate, AmdahlFit};
 pub use curve::{Curve, Measure, SampleKind};
 pub use fits::{CiMethod, Fits, Loss, Model, SpeedupBaseline};
-pub use gustafson::GustafsonFit;
+pub use gustafson::{GustafsonEstimate, GustafsonFit};
 pub use karp_flatt::{KarpFlattPoint, KarpFlattTrend};
-pub use usl::UslFit;
+pub use outcome::{NotFitted, Outcome};
+pub use usl::{UslEstimate, UslFit};
 pub use verdict::{Undetermined, Verdict};
 
 /// Fits Amdahl's law, the USL and the Karp–Flatt trend to a strong-scaling curve and marks the
@@ -39,7 +41,8 @@ pub fn fit_curve(curve: &Curve) -> Fits {
     let mut amdahl = amdahl::fit(curve);
     let mut usl = usl::fit(curve);
     let choice = choose::choose(curve, &mut amdahl, &mut usl);
-    let usl_significant = choice.p_value.is_some_and(|p| p < choose::ALPHA) && usl.kappa.is_some_and(|k| k > 0.0);
+    let usl_significant =
+        choice.p_value.is_some_and(|p| p < choose::ALPHA) && usl.fitted().is_some_and(|u| u.kappa > 0.0);
     Fits {
         amdahl: Some(amdahl),
         usl: Some(usl),
@@ -55,7 +58,7 @@ pub fn fit_curve(curve: &Curve) -> Fits {
 /// Fits Gustafson's law to a weak-scaling curve of scaled speedups.
 pub fn fit_weak_curve(curve: &Curve) -> Fits {
     let gustafson = gustafson::fit(curve);
-    let best = gustafson.serial_fraction.map(|_| Model::Gustafson);
+    let best = gustafson.fitted().map(|_| Model::Gustafson);
     Fits {
         amdahl: None,
         usl: None,
@@ -66,15 +69,4 @@ pub fn fit_weak_curve(curve: &Curve) -> Fits {
         speedup_baseline: Some(SpeedupBaseline::of(curve)),
         loss: Loss::Log,
     }
-}
-
-/// The residual standard deviation of ln cost of `best` in the frame (the noise a drop must
-/// exceed); `None` without degrees of freedom. Always on the log scale, whatever the curve's
-/// loss: the diagnosis compares it with ratios of speedups.
-pub fn residual_sd(curve: &Curve, best: Option<Model>) -> Option<f64> {
-    let frame = frame::Frame::of_with(curve, Loss::Log)?;
-    let law = if best == Some(Model::Usl) { frame::Law::Usl } else { frame::Law::Amdahl };
-    let fit = frame.fit(law, None)?;
-    let dof = frame.len().checked_sub(fit.params).filter(|d| *d > 0)?;
-    Some((fit.sse / dof as f64).sqrt())
 }

@@ -55,6 +55,8 @@
 //! noise, one and five samples per point): flat and linear curves are called declining or
 //! saturating in under 5% of seeds, and each shape is named in at least 90%.
 
+/// The efficiency a near-linear point reaches within noise: 0.9.
+pub const LINEAR_EFFICIENCY: f64 = 0.9;
 /// The smallest noise assumed for a point (log scale): 0.5%.
 pub const MIN_SHAPE_SD: f64 = 0.005;
 /// The most a plateau may grow, however noisy its points (log scale): 10%. Beyond that the data
@@ -150,7 +152,8 @@ impl Shape {
             })
             .collect();
         let max = (0..n).max_by(|&a, &b| y[a].total_cmp(&y[b])).unwrap_or(0);
-        let linear = |i: usize| sd[i] <= LINEAR_NOISE && y[i] + 2.0 * sd[i] >= (0.9 * threads[i] as f64).ln();
+        let linear =
+            |i: usize| sd[i] <= LINEAR_NOISE && y[i] + 2.0 * sd[i] >= (LINEAR_EFFICIENCY * threads[i] as f64).ln();
         let linear_until = (0..n).take_while(|&i| linear(i)).last().filter(|&i| threads[i] > 1);
         let knee = knee(threads, &y, &sd);
         let decline = decline(&x, &y, &sd, max, knee);

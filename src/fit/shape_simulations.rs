@@ -36,14 +36,9 @@ fn verdict(
     let replicates = curve.replicate_speedups();
     let intervals: Vec<Option<[f64; 2]>> =
         (0..threads.len()).map(|i| percentile(replicates.iter().map(|r| r[i]).collect(), 0.95)).collect();
-    diagnose(&Evidence {
-        intervals: &intervals,
-        tasks,
-        residual_sd: super::residual_sd(&curve, fits.best),
-        ..Evidence::of_curve(&curve.threads, &speedups, &fits)
-    })
-    .unwrap()
-    .verdict
+    diagnose(&Evidence { intervals: &intervals, tasks, ..Evidence::of_curve(&curve.threads, &speedups, &fits) })
+        .unwrap()
+        .verdict
 }
 
 /// How many of [`SEEDS`] seeds give a verdict that `right` accepts, per sample count; printed.

@@ -37,7 +37,9 @@ fn one_sample_intervals_of_b_cover_at_90_to_98_percent_in_400_seeds_per_design()
     for (name, threads) in designs() {
         for (b, noise) in [(0.05, 0.02), (0.2, 0.05)] {
             let covered = (0..400)
-                .filter(|&seed| covers(fit_curve(&curve(&threads, b, 0.0, noise, 1, seed)).amdahl.unwrap().ci95, b))
+                .filter(|&seed| {
+                    covers(fit_curve(&curve(&threads, b, 0.0, noise, 1, seed)).amdahl_fitted().unwrap().ci95, b)
+                })
                 .count();
             println!("one sample, {name}, B = {b}, noise {noise}: {covered}/400 intervals cover B");
             assert!((360..=392).contains(&covered), "{name}, B = {b}, noise {noise}: {covered}/400 intervals cover B");
@@ -49,8 +51,9 @@ fn one_sample_intervals_of_b_cover_at_90_to_98_percent_in_400_seeds_per_design()
 fn one_sample_intervals_of_sigma_and_kappa_cover_at_90_to_98_percent_in_200_seeds_per_design() {
     for (name, threads) in designs() {
         let (sigma, kappa) = (0.05, 0.001);
-        let fits: Vec<_> =
-            (0..200).map(|seed| fit_curve(&curve(&threads, sigma, kappa, 0.02, 1, seed)).usl.unwrap()).collect();
+        let fits: Vec<_> = (0..200)
+            .map(|seed| fit_curve(&curve(&threads, sigma, kappa, 0.02, 1, seed)).usl_fitted().unwrap().clone())
+            .collect();
         let s = fits.iter().filter(|u| covers(u.sigma_ci95, sigma)).count();
         let k = fits.iter().filter(|u| covers(u.kappa_ci95, kappa)).count();
         println!("one sample, {name}: sigma {s}/200, kappa {k}/200 cover");
@@ -87,8 +90,8 @@ fn amdahl_is_chosen_on_amdahl_truths_and_the_usl_on_usl_truths_in_200_seeds() {
 #[test]
 fn the_exact_fit_of_three_points_has_no_interval() {
     let fits = fit_curve(&curve(&[1, 2, 4], 0.1, 0.0, 0.0, 1, 1));
-    let usl = fits.usl.unwrap();
-    assert!(usl.sigma.is_some() && usl.sigma_ci95.is_none() && usl.no_interval.unwrap().contains("too few points"));
+    let usl = fits.usl_fitted().unwrap();
+    assert!(usl.sigma_ci95.is_none() && usl.no_interval.as_ref().unwrap().contains("too few points"));
 }
 
 #[test]
@@ -137,9 +140,9 @@ fn repeated_sample_intervals_cover_at_90_to_98_percent_in_200_seeds_per_design()
             fit_curve(&Curve { replicates: Vec::new(), ..curve(&threads, sigma, kappa, 0.02, 5, seed) })
         };
         let b = 0.05;
-        let covered = (0..200).filter(|&seed| covers(fitted(b, 0.0, seed).amdahl.unwrap().ci95, b)).count();
+        let covered = (0..200).filter(|&seed| covers(fitted(b, 0.0, seed).amdahl_fitted().unwrap().ci95, b)).count();
         let (sigma, kappa) = (0.05, 0.001);
-        let usl: Vec<_> = (0..200).map(|seed| fitted(sigma, kappa, seed).usl.unwrap()).collect();
+        let usl: Vec<_> = (0..200).map(|seed| fitted(sigma, kappa, seed).usl_fitted().unwrap().clone()).collect();
         let s = usl.iter().filter(|u| covers(u.sigma_ci95, sigma)).count();
         let k = usl.iter().filter(|u| covers(u.kappa_ci95, kappa)).count();
         println!("5 samples, {name}: B {covered}/200, sigma {s}/200, kappa {k}/200 cover");

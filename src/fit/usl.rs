@@ -32,42 +32,56 @@ use serde::{Deserialize, Serialize};
 
 use super::amdahl::MIN_BOOTSTRAP_SAMPLES;
 use super::curve::{Curve, Measure};
-use super::frame::{Frame, FrameFit, Law};
+use super::frame::{Covariance, Frame, FrameFit, Law};
+use super::outcome::{Estimate, Outcome, flat_wire};
 use super::student_t::t975;
 use super::{CiMethod, Loss};
 use crate::stats::{finite, percentile};
 
-/// The Universal Scalability Law fitted to the points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct UslFit {
+/// The Universal Scalability Law fitted to the points, or why it was not.
+pub type UslFit = Outcome<UslEstimate>;
+
+/// The Universal Scalability Law fitted to the points: its parameters and what is known of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UslEstimate {
     /// Contention sigma (>= 0).
-    pub sigma: Option<f64>,
+    pub sigma: f64,
     /// Its 95% CI.
     pub sigma_ci95: Option<[f64; 2]>,
     /// Coherency kappa (>= 0).
-    pub kappa: Option<f64>,
+    pub kappa: f64,
     /// Its 95% CI.
     pub kappa_ci95: Option<[f64; 2]>,
-    /// Throughput at one thread (1/scale), for throughput data; null for times and speedups.
+    /// Throughput at one thread (1/scale), for throughput data; `None` for times and speedups.
     pub lambda: Option<f64>,
     /// Its 95% CI.
     pub lambda_ci95: Option<[f64; 2]>,
-    /// N* = sqrt((1-sigma)/kappa), where the curve peaks; null when kappa = 0.
+    /// N* = sqrt((1-sigma)/kappa), where the curve peaks; `None` when kappa = 0.
     pub peak_threads: Option<f64>,
-    /// Its 95% CI; null when open (kappa's interval reaches 0).
+    /// Its 95% CI; `None` when open (kappa's interval reaches 0).
     pub peak_threads_ci95: Option<[f64; 2]>,
     /// How the CIs were computed: `bootstrap` or `covariance-t`.
     pub ci_method: Option<CiMethod>,
     /// The thread counts that entered the fit.
     pub threads_used: Vec<usize>,
     /// Small-sample Akaike criterion of the fit in its loss (comparable with Amdahl's on the same
-    /// points); null with too few points.
+    /// points); `None` with too few points.
     pub aicc: Option<f64>,
     /// Why there are no intervals although the USL was fitted (too few rounds or points).
-    #[serde(default)]
     pub no_interval: Option<String>,
-    /// Why it was not fitted, when it was not.
-    pub not_fitted: Option<String>,
+}
+
+impl Estimate for UslEstimate {
+    fn threads_used(&self) -> &[usize] {
+        &self.threads_used
+    }
+}
+
+impl UslEstimate {
+    /// The speedup law of the fitted sigma and kappa (lambda = 1).
+    pub fn speedup_law(&self) -> Usl {
+        Usl { lambda: 1.0, sigma: self.sigma, kappa: self.kappa }
+    }
 }
 
 /// USL parameters.
@@ -96,84 +110,85 @@ impl Usl {
 /// Fits the USL to `curve`.
 pub fn fit(curve: &Curve) -> UslFit {
     let throughput = curve.measure == Measure::Throughput;
-    let mut out = UslFit {
-        sigma: None,
-        sigma_ci95: None,
-        kappa: None,
-        kappa_ci95: None,
-        lambda: None,
-        lambda_ci95: None,
-        peak_threads: None,
-        peak_threads_ci95: None,
-        ci_method: None,
-        threads_used: curve.threads.clone(),
-        aicc: None,
-        no_interval: None,
-        not_fitted: None,
-    };
+    let threads_used = curve.threads.clone();
     let Some(frame) = Frame::of(curve) else {
-        out.not_fitted = Some("a value is not a positive number".into());
-        return out;
+        return UslFit::not_fitted(threads_used, "a value is not a positive number");
     };
     let params = 2 + usize::from(frame.scale_free);
     let need = params + usize::from(!frame.scale_free);
     if curve.threads.len() < need {
-        out.not_fitted = Some(format!(
+        let reason = format!(
             "needs {need} distinct thread counts{}, has {}",
             if frame.scale_free { " (its scale is free: one sample per point carries T(1)'s error)" } else { "" },
             curve.threads.len()
-        ));
-        return out;
+        );
+        return UslFit::not_fitted(threads_used, reason);
     }
-    let Some(estimate) = frame.fit(Law::Usl, None) else {
-        out.not_fitted = Some("the least-squares fit did not converge".into());
-        return out;
+    let fitted = frame.fit(Law::Usl, None).map(|e| (e, Usl::of(&e)));
+    // Parameters that are not finite numbers did not converge (the frame accepts finite steps only).
+    let Some((estimate, best, sigma, kappa)) =
+        fitted.and_then(|(e, best)| Some((e, best, finite(best.sigma)?, finite(best.kappa)?)))
+    else {
+        return UslFit::not_fitted(threads_used, "the least-squares fit did not converge");
     };
-    let best = Usl::of(&estimate);
-    out.sigma = finite(best.sigma);
-    out.kappa = finite(best.kappa);
-    out.lambda = if throughput { finite(best.lambda) } else { None };
-    out.peak_threads = best.peak();
+    let mut out = UslEstimate {
+        sigma,
+        sigma_ci95: None,
+        kappa,
+        kappa_ci95: None,
+        lambda: if throughput { finite(best.lambda) } else { None },
+        lambda_ci95: None,
+        peak_threads: best.peak(),
+        peak_threads_ci95: None,
+        ci_method: None,
+        threads_used,
+        aicc: None,
+        no_interval: None,
+    };
     // Intervals count every parameter of the USL, whichever bound is active.
     let full = FrameFit { params, ..estimate };
     if !curve.replicates.is_empty() && !Frame::of_samples(curve) {
         bootstrap_intervals(curve, &estimate, throughput, &mut out);
     } else if let Some((cov, t)) = frame.standard_errors(&full, true).and_then(|c| Some((c, t975(c.dof)?))) {
-        let ci = |est: f64, se: f64| Some([(est - t * se).max(0.0), est + t * se]);
-        out.sigma_ci95 = ci(best.sigma, cov.sigma);
-        out.kappa_ci95 = ci(best.kappa, cov.kappa);
-        if throughput {
-            out.lambda_ci95 = Some(match frame.loss {
-                // Symmetric in ln lambda, the parameter of the log-cost fit.
-                Loss::Log => [best.lambda * (-t * cov.log_scale).exp(), best.lambda * (t * cov.log_scale).exp()],
-                // Symmetric in lambda (gamma), the parameter of the absolute fit.
-                Loss::Absolute => {
-                    let se = best.lambda * cov.log_scale;
-                    [(best.lambda - t * se).max(0.0), best.lambda + t * se]
-                }
-            });
-        }
-        if let Some(peak) = out.peak_threads
-            && best.kappa - t * cov.kappa > 0.0
-        {
-            // ln N* = (ln(1 - sigma) - ln kappa) / 2.
-            let (ds, dk) = (-0.5 / (1.0 - best.sigma), -0.5 / best.kappa);
-            let var =
-                ds * ds * cov.sigma * cov.sigma + dk * dk * cov.kappa * cov.kappa + 2.0 * ds * dk * cov.sigma_kappa;
-            let half = t * var.max(0.0).sqrt();
-            out.peak_threads_ci95 = Some([peak * (-half).exp(), peak * half.exp()]);
-        }
-        out.ci_method = Some(CiMethod::CovarianceT);
+        covariance_intervals(&frame, &best, &cov, t, throughput, &mut out);
     } else {
         out.no_interval = Some(format!("no interval (too few points): {} points for {params} parameters", frame.len()));
     }
     for ci in [&mut out.sigma_ci95, &mut out.kappa_ci95, &mut out.lambda_ci95, &mut out.peak_threads_ci95] {
         *ci = ci.filter(|c| c.iter().all(|x| x.is_finite()));
     }
-    out
+    Outcome::Fitted(out)
 }
 
-fn bootstrap_intervals(curve: &Curve, estimate: &FrameFit, throughput: bool, out: &mut UslFit) {
+/// Estimate +- t se from the covariance of the fit (see the module docs).
+fn covariance_intervals(frame: &Frame, best: &Usl, cov: &Covariance, t: f64, throughput: bool, out: &mut UslEstimate) {
+    let ci = |est: f64, se: f64| Some([(est - t * se).max(0.0), est + t * se]);
+    out.sigma_ci95 = ci(best.sigma, cov.sigma);
+    out.kappa_ci95 = ci(best.kappa, cov.kappa);
+    if throughput {
+        out.lambda_ci95 = Some(match frame.loss {
+            // Symmetric in ln lambda, the parameter of the log-cost fit.
+            Loss::Log => [best.lambda * (-t * cov.log_scale).exp(), best.lambda * (t * cov.log_scale).exp()],
+            // Symmetric in lambda (gamma), the parameter of the absolute fit.
+            Loss::Absolute => {
+                let se = best.lambda * cov.log_scale;
+                [(best.lambda - t * se).max(0.0), best.lambda + t * se]
+            }
+        });
+    }
+    if let Some(peak) = out.peak_threads
+        && best.kappa - t * cov.kappa > 0.0
+    {
+        // ln N* = (ln(1 - sigma) - ln kappa) / 2.
+        let (ds, dk) = (-0.5 / (1.0 - best.sigma), -0.5 / best.kappa);
+        let var = ds * ds * cov.sigma * cov.sigma + dk * dk * cov.kappa * cov.kappa + 2.0 * ds * dk * cov.sigma_kappa;
+        let half = t * var.max(0.0).sqrt();
+        out.peak_threads_ci95 = Some([peak * (-half).exp(), peak * half.exp()]);
+    }
+    out.ci_method = Some(CiMethod::CovarianceT);
+}
+
+fn bootstrap_intervals(curve: &Curve, estimate: &FrameFit, throughput: bool, out: &mut UslEstimate) {
     if curve.samples < MIN_BOOTSTRAP_SAMPLES {
         out.no_interval = Some(format!(
             "no interval: {} rounds or samples per point; a bootstrap interval needs at least {MIN_BOOTSTRAP_SAMPLES}",
@@ -207,6 +222,92 @@ impl Usl {
     }
 }
 
+// The file's shape of a `UslFit` (its doc comments are the schema's): every field of the estimate,
+// null where not fitted, and the reason.
+/// The Universal Scalability Law fitted to the points.
+#[derive(Default, Serialize, Deserialize, JsonSchema)]
+struct UslWire {
+    /// Contention sigma (>= 0).
+    sigma: Option<f64>,
+    /// Its 95% CI.
+    sigma_ci95: Option<[f64; 2]>,
+    /// Coherency kappa (>= 0).
+    kappa: Option<f64>,
+    /// Its 95% CI.
+    kappa_ci95: Option<[f64; 2]>,
+    /// Throughput at one thread (1/scale), for throughput data; null for times and speedups.
+    lambda: Option<f64>,
+    /// Its 95% CI.
+    lambda_ci95: Option<[f64; 2]>,
+    /// N* = sqrt((1-sigma)/kappa), where the curve peaks; null when kappa = 0.
+    peak_threads: Option<f64>,
+    /// Its 95% CI; null when open (kappa's interval reaches 0).
+    peak_threads_ci95: Option<[f64; 2]>,
+    /// How the CIs were computed: `bootstrap` or `covariance-t`.
+    ci_method: Option<CiMethod>,
+    /// The thread counts that entered the fit.
+    threads_used: Vec<usize>,
+    /// Small-sample Akaike criterion of the fit in its loss (comparable with Amdahl's on the same
+    /// points); null with too few points.
+    aicc: Option<f64>,
+    /// Why there are no intervals although the USL was fitted (too few rounds or points).
+    #[serde(default)]
+    no_interval: Option<String>,
+    /// Why it was not fitted, when it was not.
+    not_fitted: Option<String>,
+}
+
+impl From<&UslFit> for UslWire {
+    fn from(fit: &UslFit) -> UslWire {
+        match fit {
+            Outcome::Fitted(e) => UslWire {
+                sigma: Some(e.sigma),
+                sigma_ci95: e.sigma_ci95,
+                kappa: Some(e.kappa),
+                kappa_ci95: e.kappa_ci95,
+                lambda: e.lambda,
+                lambda_ci95: e.lambda_ci95,
+                peak_threads: e.peak_threads,
+                peak_threads_ci95: e.peak_threads_ci95,
+                ci_method: e.ci_method,
+                threads_used: e.threads_used.clone(),
+                aicc: e.aicc,
+                no_interval: e.no_interval.clone(),
+                not_fitted: None,
+            },
+            Outcome::NotFitted(not) => UslWire {
+                threads_used: not.threads_used.clone(),
+                not_fitted: Some(not.reason.clone()),
+                ..UslWire::default()
+            },
+        }
+    }
+}
+
+impl From<UslWire> for UslFit {
+    fn from(w: UslWire) -> UslFit {
+        match (w.sigma, w.kappa) {
+            (Some(sigma), Some(kappa)) => Outcome::Fitted(UslEstimate {
+                sigma,
+                sigma_ci95: w.sigma_ci95,
+                kappa,
+                kappa_ci95: w.kappa_ci95,
+                lambda: w.lambda,
+                lambda_ci95: w.lambda_ci95,
+                peak_threads: w.peak_threads,
+                peak_threads_ci95: w.peak_threads_ci95,
+                ci_method: w.ci_method,
+                threads_used: w.threads_used,
+                aicc: w.aicc,
+                no_interval: w.no_interval,
+            }),
+            _ => UslFit::not_fitted(w.threads_used, w.not_fitted.unwrap_or_default()),
+        }
+    }
+}
+
+flat_wire!(UslEstimate, UslWire, "UslFit");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,8 +336,8 @@ mod tests {
     fn exact_speedups_give_exact_parameters() {
         let truth = Usl { lambda: 1.0, sigma: 0.05, kappa: 0.002 };
         let n: Vec<f64> = (1..=16).map(f64::from).collect();
-        let fit = fit(&throughputs(&n, |n| truth.at(n)));
-        let (s, k) = (fit.sigma.unwrap(), fit.kappa.unwrap());
+        let fit = fit(&throughputs(&n, |n| truth.at(n))).fitted().unwrap().clone();
+        let (s, k) = (fit.sigma, fit.kappa);
         assert!((s - 0.05).abs() < 1e-9 && (k - 0.002).abs() < 1e-9, "{fit:?}");
         assert!((fit.peak_threads.unwrap() - (0.95f64 / 0.002).sqrt()).abs() < 1e-6);
         assert!((fit.lambda.unwrap() - 1.0).abs() < 1e-9);
@@ -245,24 +346,24 @@ mod tests {
     #[test]
     fn amdahl_data_give_kappa_zero_and_no_peak() {
         let n: Vec<f64> = (1..=8).map(f64::from).collect();
-        let fit = fit(&throughputs(&n, |n| n / (1.0 + 0.1 * (n - 1.0))));
-        assert!((fit.sigma.unwrap() - 0.1).abs() < 1e-9 && fit.kappa == Some(0.0), "{fit:?}");
+        let fit = fit(&throughputs(&n, |n| n / (1.0 + 0.1 * (n - 1.0)))).fitted().unwrap().clone();
+        assert!((fit.sigma - 0.1).abs() < 1e-9 && fit.kappa == 0.0, "{fit:?}");
         assert_eq!(fit.peak_threads, None);
     }
 
     #[test]
     fn superlinear_data_hold_sigma_at_its_bound() {
         let y = [1.0, 2.1, 4.4, 9.0];
-        let fit = fit(&throughputs(&[1.0, 2.0, 4.0, 8.0], |n| y[n.log2() as usize]));
-        assert_eq!(fit.sigma, Some(0.0));
-        assert!(fit.kappa.unwrap() >= 0.0);
+        let fit = fit(&throughputs(&[1.0, 2.0, 4.0, 8.0], |n| y[n.log2() as usize])).fitted().unwrap().clone();
+        assert_eq!(fit.sigma, 0.0);
+        assert!(fit.kappa >= 0.0);
     }
 
     #[test]
     fn an_exact_fit_has_no_interval_rather_than_a_zero_width_one() {
         // Three thread counts, three parameters (sigma, kappa and the free scale).
-        let fit = fit(&throughputs(&[1.0, 2.0, 4.0], |n| n / (1.0 + 0.1 * (n - 1.0))));
-        assert!(fit.sigma.is_some() && fit.sigma_ci95.is_none() && fit.kappa_ci95.is_none());
+        let fit = fit(&throughputs(&[1.0, 2.0, 4.0], |n| n / (1.0 + 0.1 * (n - 1.0)))).fitted().unwrap().clone();
+        assert!(fit.sigma_ci95.is_none() && fit.kappa_ci95.is_none());
         assert!(fit.no_interval.unwrap().contains("3 points for 3 parameters"));
     }
 
@@ -271,8 +372,8 @@ mod tests {
         // tests/data/README.md: lambda = 1800 +- 1, sigma = 0.050 +- 0.0005, kappa = 0.0200 +- 0.0002, N* = 6.89.
         let (threads, samples) = read_csv("usl-exact-linear2.csv");
         let curve = Curve::from_samples(&threads, &samples, SampleKind::Throughput, 1);
-        let fit = fit(&curve);
-        let (l, s, k) = (fit.lambda.unwrap(), fit.sigma.unwrap(), fit.kappa.unwrap());
+        let fit = fit(&curve).fitted().unwrap().clone();
+        let (l, s, k) = (fit.lambda.unwrap(), fit.sigma, fit.kappa);
         assert!((l - 1800.0).abs() <= 1.0, "lambda {l}");
         assert!((s - 0.05).abs() <= 0.0005, "sigma {s}");
         assert!((k - 0.02).abs() <= 0.0002, "kappa {k}");
@@ -286,8 +387,8 @@ mod tests {
     fn reproduces_the_r_usl_package_dataset() {
         // tests/data/README.md: sigma = 0.02 +- 0.001, kappa = 0.02 +- 0.001, lambda = 1.00 +- 0.01.
         let (threads, samples) = read_csv("usl-exact-r-tests.csv");
-        let fit = fit(&Curve::from_samples(&threads, &samples, SampleKind::Throughput, 1));
-        let (l, s, k) = (fit.lambda.unwrap(), fit.sigma.unwrap(), fit.kappa.unwrap());
+        let fit = fit(&Curve::from_samples(&threads, &samples, SampleKind::Throughput, 1)).fitted().unwrap().clone();
+        let (l, s, k) = (fit.lambda.unwrap(), fit.sigma, fit.kappa);
         assert!((s - 0.02).abs() <= 0.001 && (k - 0.02).abs() <= 0.001 && (l - 1.0).abs() <= 0.01, "{l} {s} {k}");
     }
 
@@ -301,8 +402,8 @@ mod tests {
             let mut rng = Pcg64Mcg::seed_from_u64(seed);
             let y: Vec<f64> =
                 n.iter().map(|&n| truth.at(n) * (1.0 + 0.02 * (rng.random::<f64>() * 2.0 - 1.0))).collect();
-            let fit = fit(&throughputs(&n, |n| y[n as usize - 1]));
-            let (s, k) = (fit.sigma.unwrap(), fit.kappa.unwrap());
+            let fit = fit(&throughputs(&n, |n| y[n as usize - 1])).fitted().unwrap().clone();
+            let (s, k) = (fit.sigma, fit.kappa);
             assert!((s - 0.1).abs() < 0.03 && (k - 0.005).abs() < 0.002, "seed {seed}: {fit:?}");
         }
     }
@@ -310,8 +411,8 @@ mod tests {
     #[test]
     fn too_few_points_are_not_fitted() {
         let curve = Curve::from_samples(&[1, 2], &[vec![1.0], vec![0.6]], SampleKind::Time, 1);
-        assert!(fit(&curve).not_fitted.unwrap().contains("needs 3"));
+        assert!(fit(&curve).reason().unwrap().contains("needs 3"));
         let curve = Curve::from_samples(&[1, 2], &[vec![1.0], vec![1.8]], SampleKind::Throughput, 1);
-        assert!(fit(&curve).not_fitted.unwrap().contains("needs 3"));
+        assert!(fit(&curve).reason().unwrap().contains("needs 3"));
     }
 }

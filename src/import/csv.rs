@@ -44,6 +44,41 @@ pub fn read_csv(path: &Path, limit: InputLimit) -> Result<ImportedSamples> {
     parse_csv(path, &text)
 }
 
+/// Where the thread counts and the values are, and what the values are.
+struct Columns {
+    threads_col: usize,
+    value_col: usize,
+    kind: SampleKind,
+    /// What divides a value to give seconds (or the throughput as it is).
+    divisor: f64,
+}
+
+impl Columns {
+    /// The columns of `headers` (lower case); a refusal names `path` and the column missing.
+    fn find(headers: &[String], path: &Path) -> Result<Columns> {
+        let bad = |message: String| Error::Data { path: path.to_owned(), message };
+        let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h == n));
+        let Some(threads_col) = find(&["threads", "concurrency"]) else {
+            return Err(bad(format!(
+                "line 1: no `threads` (or `concurrency`) column; the header is: {}",
+                headers.join(",")
+            )));
+        };
+        let Some(value_col) = find(&["seconds", "nanoseconds", "throughput"]) else {
+            return Err(bad(format!(
+                "line 1: no `seconds`, `nanoseconds` or `throughput` column; the header is: {}",
+                headers.join(",")
+            )));
+        };
+        let (kind, divisor) = match headers[value_col].as_str() {
+            "seconds" => (SampleKind::Time, 1.0),
+            "nanoseconds" => (SampleKind::Time, 1e9),
+            _ => (SampleKind::Throughput, 1.0),
+        };
+        Ok(Columns { threads_col, value_col, kind, divisor })
+    }
+}
+
 /// Parses CSV text (see the module docs); `path` names the file in messages.
 pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
     let bad = |message: String| Error::Data { path: path.to_owned(), message };
@@ -54,25 +89,8 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
-    let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h == n));
-    let Some(threads_col) = find(&["threads", "concurrency"]) else {
-        return Err(bad(format!(
-            "line 1: no `threads` (or `concurrency`) column; the header is: {}",
-            headers.join(",")
-        )));
-    };
-    let Some(value_col) = find(&["seconds", "nanoseconds", "throughput"]) else {
-        return Err(bad(format!(
-            "line 1: no `seconds`, `nanoseconds` or `throughput` column; the header is: {}",
-            headers.join(",")
-        )));
-    };
+    let Columns { threads_col, value_col, kind, divisor } = Columns::find(&headers, path)?;
     let column = headers[value_col].clone();
-    let (kind, divisor) = match column.as_str() {
-        "seconds" => (SampleKind::Time, 1.0),
-        "nanoseconds" => (SampleKind::Time, 1e9),
-        _ => (SampleKind::Throughput, 1.0),
-    };
     let mut points: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
     // Line numbers from byte offsets: the reader's own count skips blank lines, and a record's
     // offset is that of the blank lines before it. Records come in order, so a cursor counts each

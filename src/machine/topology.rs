@@ -85,55 +85,7 @@ impl Topology {
     pub fn read(roots: &Roots) -> Topology {
         let live = roots.is_live();
         let mut warnings = Vec::new();
-        let mut cpu_list = |what: &str, text: Option<String>| -> Option<Vec<usize>> {
-            match parse_cpu_list_checked(&text?) {
-                Ok(list) => Some(list),
-                Err(why) => {
-                    warnings.push(format!("{what} was refused ({why}); it is read as unknown"));
-                    None
-                }
-            }
-        };
-        // A fact that is there but is no fact (a device, a folder, an empty file) is said, with
-        // where the count then comes from; a fact that is absent is the fallback's quietly.
-        let mut unreadable = Vec::new();
-        let mut fact = |read: Result<Option<String>, String>, fallback: &str| {
-            read.unwrap_or_else(|why| {
-                unreadable.push(format!("{why}: {fallback}"));
-                None
-            })
-        };
-        let online_text = fact(
-            roots.sys_fact("devices/system/cpu/online"),
-            if live {
-                "the online CPUs are taken from the live system's own count"
-            } else {
-                "the online CPUs are taken as one CPU, all a fixture tree then says"
-            },
-        );
-        let status_text = fact(
-            roots.proc_fact("self/status"),
-            if live {
-                "the affinity mask is taken from the live system"
-            } else {
-                "every online CPU is taken as allowed (no affinity mask)"
-            },
-        );
-        let online = cpu_list("the list of online CPUs (sysfs devices/system/cpu/online)", online_text)
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| (0..if live { live_parallelism() } else { 1 }).collect());
-        let status =
-            status_text.and_then(|s| s.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(str::to_owned)));
-        let allowed_list = cpu_list("the affinity mask (procfs self/status Cpus_allowed_list)", status)
-            .or_else(|| if live { super::affinity() } else { None });
-        warnings.extend(unreadable);
-        let online_set: BTreeSet<usize> = online.iter().copied().collect();
-        let allowed: Vec<usize> = match allowed_list {
-            Some(list) => list.into_iter().filter(|c| online_set.contains(c)).collect(),
-            None => online.clone(),
-        };
-        let allowed = if allowed.is_empty() { online.clone() } else { allowed };
-        let allowed_set: BTreeSet<usize> = allowed.iter().copied().collect();
+        let (online, allowed) = online_and_allowed(roots, &mut warnings);
         let (quota_cpus, quota_warning) = cgroup_quota(roots);
         warnings.extend(quota_warning);
         let by_quota = quota_cpus.map_or(usize::MAX, |q| (q.ceil() as usize).max(1));
@@ -144,36 +96,23 @@ impl Topology {
                 (q.ceil() as usize).max(1)
             ));
         }
-        let mut cores = BTreeSet::new();
-        let mut sockets = BTreeSet::new();
-        let mut threads_per_core = 1;
-        let mut read_any = false;
-        for &cpu in &allowed {
-            let topo = |f: &str| roots.sys(&format!("devices/system/cpu/cpu{cpu}/topology/{f}"));
-            let (Some(package), Some(core)) = (topo("physical_package_id"), topo("core_id")) else { continue };
-            read_any = true;
-            cores.insert((package.clone(), core));
-            sockets.insert(package);
-            if let Some(siblings) = topo("thread_siblings_list").and_then(|s| parse_cpu_list(&s)) {
-                threads_per_core = threads_per_core.max(siblings.iter().filter(|c| allowed_set.contains(c)).count());
-            }
-        }
+        let cores = Cores::read(roots, &allowed);
         let places = cpu_places(roots, &allowed);
         let smt_disabled = roots.sys("devices/system/cpu/smt/active").is_some_and(|s| s == "0");
-        let physical = if read_any {
-            cores.len()
+        let physical = if cores.read_any {
+            cores.cores
         } else if live {
             num_cpus::get_physical()
         } else {
             allowed.len()
         };
-        let smt = threads_per_core > 1 && !smt_disabled;
+        let smt = cores.threads_per_core > 1 && !smt_disabled;
         Topology {
             usable,
             physical_cores: physical.clamp(1, usable),
-            sockets: sockets.len().max(1),
+            sockets: cores.sockets.max(1),
             numa_nodes: roots.sys("devices/system/node/online").and_then(|s| parse_cpu_list(&s)).map(|l| l.len()),
-            threads_per_core: if smt { threads_per_core } else { 1 },
+            threads_per_core: if smt { cores.threads_per_core } else { 1 },
             smt,
             quota_cpus,
             online,
@@ -213,6 +152,95 @@ impl Topology {
     /// N and P, for `--threads` and the tags.
     pub fn cpu_counts(&self) -> CpuCounts {
         CpuCounts { usable: self.usable, physical: self.physical_cores, sockets: self.sockets }
+    }
+}
+
+/// The online CPUs and, among them, those this process may run on (its affinity mask), with a
+/// warning in `warnings` for a list refused or a fact file that is there but no fact.
+fn online_and_allowed(roots: &Roots, warnings: &mut Vec<String>) -> (Vec<usize>, Vec<usize>) {
+    let live = roots.is_live();
+    let mut cpu_list = |what: &str, text: Option<String>| -> Option<Vec<usize>> {
+        match parse_cpu_list_checked(&text?) {
+            Ok(list) => Some(list),
+            Err(why) => {
+                warnings.push(format!("{what} was refused ({why}); it is read as unknown"));
+                None
+            }
+        }
+    };
+    // A fact that is there but is no fact (a device, a folder, an empty file) is said, with
+    // where the count then comes from; a fact that is absent is the fallback's quietly.
+    let mut unreadable = Vec::new();
+    let mut fact = |read: Result<Option<String>, String>, fallback: &str| {
+        read.unwrap_or_else(|why| {
+            unreadable.push(format!("{why}: {fallback}"));
+            None
+        })
+    };
+    let online_text = fact(
+        roots.sys_fact("devices/system/cpu/online"),
+        if live {
+            "the online CPUs are taken from the live system's own count"
+        } else {
+            "the online CPUs are taken as one CPU, all a fixture tree then says"
+        },
+    );
+    let status_text = fact(
+        roots.proc_fact("self/status"),
+        if live {
+            "the affinity mask is taken from the live system"
+        } else {
+            "every online CPU is taken as allowed (no affinity mask)"
+        },
+    );
+    let online = cpu_list("the list of online CPUs (sysfs devices/system/cpu/online)", online_text)
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| (0..if live { live_parallelism() } else { 1 }).collect());
+    let status =
+        status_text.and_then(|s| s.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:").map(str::to_owned)));
+    let allowed_list = cpu_list("the affinity mask (procfs self/status Cpus_allowed_list)", status)
+        .or_else(|| if live { super::affinity() } else { None });
+    warnings.extend(unreadable);
+    let online_set: BTreeSet<usize> = online.iter().copied().collect();
+    let allowed: Vec<usize> = match allowed_list {
+        Some(list) => list.into_iter().filter(|c| online_set.contains(c)).collect(),
+        None => online.clone(),
+    };
+    let allowed = if allowed.is_empty() { online.clone() } else { allowed };
+    (online, allowed)
+}
+
+/// The physical cores and sockets of the allowed CPUs, and the most SMT siblings of one core
+/// among them, from each CPU's `topology/` in sysfs.
+struct Cores {
+    /// Distinct (package, core) pairs.
+    cores: usize,
+    /// Distinct packages.
+    sockets: usize,
+    /// The most allowed hardware threads of one core.
+    threads_per_core: usize,
+    /// Whether any CPU's package and core could be read.
+    read_any: bool,
+}
+
+impl Cores {
+    fn read(roots: &Roots, allowed: &[usize]) -> Cores {
+        let allowed_set: BTreeSet<usize> = allowed.iter().copied().collect();
+        let mut cores = BTreeSet::new();
+        let mut sockets = BTreeSet::new();
+        let mut threads_per_core = 1;
+        let mut read_any = false;
+        for &cpu in allowed {
+            let topo = |f: &str| roots.sys(&format!("devices/system/cpu/cpu{cpu}/topology/{f}"));
+            let (Some(package), Some(core)) = (topo("physical_package_id"), topo("core_id")) else { continue };
+            read_any = true;
+            cores.insert((package.clone(), core));
+            sockets.insert(package);
+            if let Some(siblings) = topo("thread_siblings_list").and_then(|s| parse_cpu_list(&s)) {
+                threads_per_core = threads_per_core.max(siblings.iter().filter(|c| allowed_set.contains(c)).count());
+            }
+        }
+        Cores { cores: cores.len(), sockets: sockets.len(), threads_per_core, read_any }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use super::Marked;
 use super::svg::{Overlay, escape, overlay_chart};
 use super::table::threads_text;
 use crate::compare::{Comparison, Figure, FigureTest, PairComparison};
@@ -52,8 +53,8 @@ fn fitted_words(p: &PairComparison) -> String {
 }
 
 /// The comparison as plain text.
-pub fn comparison_text(c: &Comparison) -> String {
-    let mut out = String::from("Machines:\n");
+pub fn comparison_text(c: &Comparison) -> Marked {
+    let mut out = Marked::from("Machines:\n".to_owned());
     for m in &c.machines {
         let _ = writeln!(
             out,
@@ -67,7 +68,7 @@ pub fn comparison_text(c: &Comparison) -> String {
         );
     }
     if !c.environment_differences.is_empty() {
-        out += "\nWhat differs between the environments:\n";
+        out.push("\nWhat differs between the environments:\n");
         let labels: Vec<&str> = c.machines.iter().map(|m| m.label.as_str()).collect();
         let _ = writeln!(out, "  {:<18} {}", "", labels.iter().map(|l| format!("{l:<28}")).collect::<String>());
         for d in &c.environment_differences {
@@ -78,11 +79,11 @@ pub fn comparison_text(c: &Comparison) -> String {
     for w in &c.workloads {
         let _ = writeln!(out, "\n{} ({}):", w.name, w.params);
         for p in &w.pairs {
-            out += &pair_text(p);
+            out.append(pair_text(p));
         }
     }
     if !c.not_compared.is_empty() {
-        out += "\nNot compared:\n";
+        out.push("\nNot compared:\n");
         for n in &c.not_compared {
             let _ = writeln!(out, "  {n}");
         }
@@ -90,8 +91,8 @@ pub fn comparison_text(c: &Comparison) -> String {
     out
 }
 
-fn pair_text(p: &PairComparison) -> String {
-    let mut out = String::new();
+fn pair_text(p: &PairComparison) -> Marked {
+    let mut out = Marked::default();
     let o = &p.other;
     let _ = writeln!(
         out,
@@ -141,7 +142,8 @@ fn pair_text(p: &PairComparison) -> String {
     for t in &p.tests {
         let _ = writeln!(out, "      {}", test_words(t));
     }
-    let _ = writeln!(out, "    => {}", p.sentence);
+    // The comparison's own conclusion, said in bold: no verdict of a curve.
+    out.verdict_line("    ", &p.sentence, None);
     out
 }
 
@@ -221,8 +223,8 @@ pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> Strin
                 let points =
                     wr.points.iter().filter_map(|p| Some((p.threads as f64, p.speedup?, p.speedup_ci95))).collect();
                 let model = match wr.fits.best {
-                    Some(Model::Usl) => wr.fits.usl.as_ref().and_then(|u| Some((u.sigma?, u.kappa?))),
-                    _ => wr.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).map(|b| (b, 0.0)),
+                    Some(Model::Usl) => wr.fits.usl_fitted().map(|u| (u.sigma, u.kappa)),
+                    _ => wr.fits.amdahl_fitted().map(|a| (a.serial_fraction, 0.0)),
                 };
                 let ceiling = wr.points.iter().filter_map(|p| Some((p.threads as f64, p.machine_speedup?))).collect();
                 let label = format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus);

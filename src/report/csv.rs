@@ -46,8 +46,8 @@ impl Exporter for Csv {
         out.write_record(COLUMNS).map_err(fail)?;
         let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         for w in &r.workloads {
-            let amdahl = w.fits.amdahl.as_ref();
-            let usl = w.fits.usl.as_ref();
+            let amdahl = w.fits.amdahl_fitted();
+            let usl = w.fits.usl_fitted();
             for p in &w.points {
                 let (m_lo, m_hi) = (p.median_ns_ci95.map(|c| c[0]), p.median_ns_ci95.map(|c| c[1]));
                 let (s_lo, s_hi) = (p.speedup_ci95.map(|c| c[0]), p.speedup_ci95.map(|c| c[1]));
@@ -73,11 +73,11 @@ impl Exporter for Csv {
                     num(p.fidelity),
                     Tag::join(&p.tags, ";"),
                     w.fits.best.map(|m| m.as_str().to_owned()).unwrap_or_default(),
-                    num(amdahl.and_then(|a| a.serial_fraction)),
+                    num(amdahl.map(|a| a.serial_fraction)),
                     num(b_ci.map(|c| c[0])),
                     num(b_ci.map(|c| c[1])),
-                    num(usl.and_then(|u| u.sigma)),
-                    num(usl.and_then(|u| u.kappa)),
+                    num(usl.map(|u| u.sigma)),
+                    num(usl.map(|u| u.kappa)),
                     num(usl.and_then(|u| u.peak_threads)),
                     w.diagnosis.clone().unwrap_or_default(),
                 ];
@@ -102,7 +102,7 @@ mod tests {
         let points: usize = results.workloads.iter().map(|w| w.points.len()).sum();
         assert_eq!(rows.len(), points);
         let w = &results.workloads[0];
-        let b = w.fits.amdahl.as_ref().unwrap().serial_fraction.unwrap();
+        let b = w.fits.amdahl_fitted().unwrap().serial_fraction;
         for (row, p) in rows.iter().zip(&w.points) {
             assert_eq!(&row[0], w.name);
             assert_eq!(row[4].parse::<usize>().unwrap(), p.threads);

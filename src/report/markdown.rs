@@ -16,9 +16,8 @@ pub fn model_text(w: &WorkloadResult) -> String {
     match w.fits.best {
         Some(Model::Amdahl) => w
             .fits
-            .amdahl
-            .as_ref()
-            .and_then(|a| a.serial_fraction.map(|b| (b, a.ci95)))
+            .amdahl_fitted()
+            .map(|a| (a.serial_fraction, a.ci95))
             .map(|(b, ci)| match ci {
                 Some([lo, hi]) => format!("Amdahl B = {b:.4} [{lo:.4}, {hi:.4}]"),
                 None => format!("Amdahl B = {b:.4}"),
@@ -26,18 +25,16 @@ pub fn model_text(w: &WorkloadResult) -> String {
             .unwrap_or_default(),
         Some(Model::Usl) => w
             .fits
-            .usl
-            .as_ref()
+            .usl_fitted()
             .map(|u| {
                 let peak = u.peak_threads.map(|p| format!(", N* = {p:.1}")).unwrap_or_default();
-                format!("USL sigma = {:.4}, kappa = {:.5}{peak}", u.sigma.unwrap_or(0.0), u.kappa.unwrap_or(0.0))
+                format!("USL sigma = {:.4}, kappa = {:.5}{peak}", u.sigma, u.kappa)
             })
             .unwrap_or_default(),
         Some(Model::Gustafson) => w
             .fits
-            .gustafson
-            .as_ref()
-            .and_then(|g| g.serial_fraction)
+            .gustafson_fitted()
+            .map(|g| g.serial_fraction)
             .map(|a| format!("Gustafson a = {a:.4}"))
             .unwrap_or_default(),
         _ => "not fitted".to_owned(),

@@ -7,6 +7,7 @@ mod html;
 mod json;
 mod machine;
 pub mod markdown;
+mod marked;
 mod printable;
 pub mod svg;
 mod table;
@@ -19,9 +20,11 @@ pub use html::Html;
 pub use json::Json;
 pub use machine::machine_text;
 pub use markdown::Markdown;
+pub use marked::{Marked, VerdictLine};
 pub use printable::{brief, printable};
 pub use table::{
-    Table, curve_table, fits_lines, format_duration_ns, number, prediction_table, threads_text, workload_table,
+    Table, curve_table, fits_lines, format_duration_ns, law_prediction_text, number, prediction_table,
+    predictions_text, threads_text, workload_table,
 };
 pub use time_parts::time_parts_lines;
 

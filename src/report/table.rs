@@ -3,12 +3,15 @@
 use crate::stats::NoiseFloors;
 use std::fmt::Write;
 
-use super::Exporter;
+use super::{Exporter, Marked};
 use crate::error::Result;
-use crate::fit::diagnose::ceiling_text;
-use crate::fit::{Fits, Loss, Model, SpeedupBaseline};
+use crate::fit::diagnose::{ceiling_text, ceiling_text_to};
+use crate::fit::outcome::Estimate;
+use crate::fit::{
+    AmdahlEstimate, Fits, GustafsonEstimate, KarpFlattTrend, Loss, Model, Outcome, SpeedupBaseline, UslEstimate,
+};
 use crate::fit_command::CurveReport;
-use crate::predict::PredictionRow;
+use crate::predict::{Law, PredictionRow, WorkloadPrediction};
 use crate::results::{ResultsFile, Tag, WorkloadResult};
 use crate::scaling::Scaling;
 
@@ -17,15 +20,22 @@ pub struct Table;
 
 impl Exporter for Table {
     fn render(&self, results: &ResultsFile) -> Result<Vec<u8>> {
-        let mut out = String::new();
+        Ok(Table::marked(results).into_text().into_bytes())
+    }
+}
+
+impl Table {
+    /// The tables of every workload, their verdict lines marked for the terminal.
+    pub fn marked(results: &ResultsFile) -> Marked {
+        let mut out = Marked::default();
         for workload in &results.workloads {
-            out += &workload_table(workload);
-            out.push('\n');
+            out.append(workload_table(workload));
+            out.push("\n");
         }
         if let Some(floor) = &results.config.noise_floor {
             let _ = writeln!(out, "{}", noise_floor_text(floor));
         }
-        Ok(out.into_bytes())
+        out
     }
 }
 
@@ -44,27 +54,10 @@ pub fn noise_floor_text(f: &NoiseFloors) -> String {
     )
 }
 
-/// The table of one workload.
-pub fn workload_table(w: &WorkloadResult) -> String {
-    let mut out = String::new();
-    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
-    let scaling = if w.scaling == Scaling::Weak { ", weak scaling" } else { "" };
-    let params = match &w.command {
-        Some(command) => vec![format!("command `{command}`")],
-        None => params,
-    };
-    // A command runs its own processes: the team backend says nothing about it.
-    let backend = if w.command.is_some() { String::new() } else { format!(", {}", w.backend) };
-    let _ = writeln!(
-        out,
-        "{} ({}{backend}{scaling}; {}{calibrated}): {} rounds, {}",
-        w.name,
-        w.kind,
-        params.join(" "),
-        w.rounds,
-        stop_text(w)
-    );
+/// The table of one workload: its heading, the plan's notes, a row per thread count, the
+/// bandwidth, the thread-time account, the fits, the verdict and the error.
+pub fn workload_table(w: &WorkloadResult) -> Marked {
+    let mut out = Marked::from(heading(w));
     if let Some(limit) = &w.limit {
         let _ = writeln!(out, "  plan: {}", limit.message);
     }
@@ -77,7 +70,54 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             added.disagreement * 100.0
         );
     }
-    // Fidelity: S(j) against what the machine itself reaches at j, when its ceilings were measured.
+    out.push(&point_rows(w));
+    if let Some(bytes) = w.bytes_per_run {
+        let rates: Vec<String> = w
+            .points
+            .iter()
+            .filter_map(|p| Some(format!("{:.1} GB/s at j = {}", bytes as f64 / p.median_ns?, p.threads)))
+            .collect();
+        if !rates.is_empty() {
+            let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
+        }
+    }
+    out.push(&super::time_parts_lines(w));
+    out.push(&fits_lines(&w.fits));
+    if let Some(d) = &w.diagnosis {
+        out.verdict_line("  ", d, w.verdict.as_ref());
+    }
+    if let Some(e) = &w.error {
+        let _ = writeln!(out, "  error: {e}");
+    }
+    out
+}
+
+/// The first line of a workload's table: its name, kind, backend, scaling, parameters (or
+/// command), rounds and why it stopped.
+fn heading(w: &WorkloadResult) -> String {
+    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
+    let scaling = if w.scaling == Scaling::Weak { ", weak scaling" } else { "" };
+    let params = match &w.command {
+        Some(command) => vec![format!("command `{command}`")],
+        None => params,
+    };
+    // A command runs its own processes: the team backend says nothing about it.
+    let backend = if w.command.is_some() { String::new() } else { format!(", {}", w.backend) };
+    format!(
+        "{} ({}{backend}{scaling}; {}{calibrated}): {} rounds, {}\n",
+        w.name,
+        w.kind,
+        params.join(" "),
+        w.rounds,
+        stop_text(w)
+    )
+}
+
+/// The header and a row per thread count: T(j) and S(j) with their intervals, E, Karp–Flatt,
+/// utilisation, and (when the machine's ceilings were measured) S_max and fidelity, then the tags.
+fn point_rows(w: &WorkloadResult) -> String {
+    let mut out = String::new();
     let ceilings = w.points.iter().any(|p| p.machine_speedup.is_some());
     let fidelity_header = if ceilings { format!("  {:>5}  {:>5}", "S_max", "fid") } else { String::new() };
     let _ = writeln!(
@@ -114,24 +154,6 @@ pub fn workload_table(w: &WorkloadResult) -> String {
             Tag::join(&p.tags, ",")
         );
     }
-    if let Some(bytes) = w.bytes_per_run {
-        let rates: Vec<String> = w
-            .points
-            .iter()
-            .filter_map(|p| Some(format!("{:.1} GB/s at j = {}", bytes as f64 / p.median_ns?, p.threads)))
-            .collect();
-        if !rates.is_empty() {
-            let _ = writeln!(out, "  bandwidth (STREAM counting): {}", rates.join(", "));
-        }
-    }
-    out += &super::time_parts_lines(w);
-    out += &fits_lines(&w.fits);
-    if let Some(d) = &w.diagnosis {
-        let _ = writeln!(out, "  => {d}");
-    }
-    if let Some(e) = &w.error {
-        let _ = writeln!(out, "  error: {e}");
-    }
     out
 }
 
@@ -151,99 +173,82 @@ pub fn fits_lines(fits: &Fits) -> String {
         );
     }
     let best = |model: Model| if fits.best == Some(model) { "*" } else { " " };
-    if let Some(amdahl) = &fits.amdahl {
-        let used = threads_text(&amdahl.threads_used);
-        match (amdahl.serial_fraction, &amdahl.not_fitted) {
-            (Some(b), _) => {
-                let ci = match (amdahl.ci95, &amdahl.no_interval) {
-                    (Some([lo, hi]), _) => format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)),
-                    (None, Some(why)) => format!(" ({why})"),
-                    (None, None) => String::new(),
-                };
-                let tail = match amdahl.ceiling {
-                    _ if b > 1.0 => {
-                        "above 1: more threads make it slower, which no serial fraction explains".to_owned()
-                    }
-                    Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
-                    None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
-                    None if amdahl.ci95.is_some_and(|[lo, _]| lo > 0.0) => {
-                        "no ceiling claimed: 1/B would be below a measured speedup".to_owned()
-                    }
-                    None if b > 0.0 => "no ceiling claimed: B's interval reaches 0".to_owned(),
-                    None => "no ceiling (B <= 0)".to_owned(),
-                };
-                let _ = writeln!(
-                    out,
-                    " {}Amdahl: serial fraction B = {:.4}{ci}, {tail} (fit on j = {used})",
-                    best(Model::Amdahl),
-                    unsigned_zero(b)
-                );
-            }
-            (None, Some(reason)) => {
-                let _ = writeln!(out, "  Amdahl: not fitted: {reason}");
-            }
-            (None, None) => {}
-        }
-    }
-    if let Some(usl) = &fits.usl {
-        match (usl.sigma, usl.kappa, &usl.not_fitted) {
-            (Some(sigma), Some(kappa), _) => {
-                let ci = |c: Option<[f64; 2]>, d: usize| {
-                    c.map(|[lo, hi]| format!(" [{lo:.d$}, {hi:.d$}]")).unwrap_or_default()
-                };
-                let lambda =
-                    usl.lambda.map(|l| format!(", lambda = {l:.4}{}", ci(usl.lambda_ci95, 4))).unwrap_or_default();
-                let peak = match usl.peak_threads {
-                    Some(p) => format!("peak at N* = {p:.1} threads{}", ci(usl.peak_threads_ci95, 1)),
-                    None if kappa > 0.0 => "no peak (sigma >= 1: slower from the first added thread)".to_owned(),
-                    None => "no peak (kappa = 0)".to_owned(),
-                };
-                let _ = writeln!(
-                    out,
-                    " {}USL: sigma = {sigma:.4}{}, kappa = {kappa:.5}{}{lambda}; {peak}",
-                    best(Model::Usl),
-                    ci(usl.sigma_ci95, 4),
-                    ci(usl.kappa_ci95, 5)
-                );
-            }
-            (_, _, Some(reason)) => {
-                let _ = writeln!(out, "  USL: not fitted: {reason}");
-            }
-            _ => {}
-        }
-    }
-    if let Some(g) = &fits.gustafson {
-        match (g.serial_fraction, &g.not_fitted) {
-            (Some(a), _) => {
-                let ci = g.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    " {}Gustafson: serial fraction a = {a:.4}{ci} (S = j - a(j-1))",
-                    best(Model::Gustafson)
-                );
-            }
-            (None, Some(reason)) => {
-                let _ = writeln!(out, "  Gustafson: not fitted: {reason}");
-            }
-            _ => {}
-        }
-    }
-    if let Some(t) = &fits.karp_flatt_trend {
-        let ci = t.ci95.map(|[lo, hi]| format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)));
-        let verdict = match t.ci95 {
-            _ if t.rising => "rises beyond noise",
-            Some([_, hi]) if hi < 0.0 && unsigned_zero(hi) != 0.0 => "falls beyond noise",
-            _ => "no rise beyond noise",
-        };
-        let slope = unsigned_zero(t.slope_per_thread);
-        let _ = writeln!(out, "  Karp-Flatt trend: {slope:+.4} per thread{}: {verdict}", ci.unwrap_or_default());
+    let lines = [
+        fits.amdahl.as_ref().map(|fit| law_line("Amdahl", fit, |a| amdahl_line(a, best(Model::Amdahl)))),
+        fits.usl.as_ref().map(|fit| law_line("USL", fit, |u| usl_line(u, best(Model::Usl)))),
+        fits.gustafson.as_ref().map(|fit| law_line("Gustafson", fit, |g| gustafson_line(g, best(Model::Gustafson)))),
+        fits.karp_flatt_trend.as_ref().map(karp_flatt_line),
+    ];
+    for line in lines.into_iter().flatten() {
+        let _ = writeln!(out, "{line}");
     }
     out
 }
 
+/// The line of one law: its estimate, or why it was not fitted.
+fn law_line<T: Estimate>(law: &str, fit: &Outcome<T>, fitted: impl Fn(&T) -> String) -> String {
+    match fit {
+        Outcome::Fitted(estimate) => fitted(estimate),
+        Outcome::NotFitted(not) => format!("  {law}: not fitted: {}", not.reason),
+    }
+}
+
+fn amdahl_line(amdahl: &AmdahlEstimate, best: &str) -> String {
+    let b = amdahl.serial_fraction;
+    let ci = match (amdahl.ci95, &amdahl.no_interval) {
+        (Some([lo, hi]), _) => format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)),
+        (None, Some(why)) => format!(" ({why})"),
+        (None, None) => String::new(),
+    };
+    let tail = match amdahl.ceiling {
+        _ if b > 1.0 => "above 1: more threads make it slower, which no serial fraction explains".to_owned(),
+        Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
+        None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
+        None if amdahl.ci95.is_some_and(|[lo, _]| lo > 0.0) => {
+            "no ceiling claimed: 1/B would be below a measured speedup".to_owned()
+        }
+        None if b > 0.0 => "no ceiling claimed: B's interval reaches 0".to_owned(),
+        None => "no ceiling (B <= 0)".to_owned(),
+    };
+    let used = threads_text(&amdahl.threads_used);
+    format!(" {best}Amdahl: serial fraction B = {:.4}{ci}, {tail} (fit on j = {used})", unsigned_zero(b))
+}
+
+fn usl_line(usl: &UslEstimate, best: &str) -> String {
+    let (sigma, kappa) = (usl.sigma, usl.kappa);
+    let ci = |c: Option<[f64; 2]>, d: usize| c.map(|[lo, hi]| format!(" [{lo:.d$}, {hi:.d$}]")).unwrap_or_default();
+    let lambda = usl.lambda.map(|l| format!(", lambda = {l:.4}{}", ci(usl.lambda_ci95, 4))).unwrap_or_default();
+    let peak = match usl.peak_threads {
+        Some(p) => format!("peak at N* = {p:.1} threads{}", ci(usl.peak_threads_ci95, 1)),
+        None if kappa > 0.0 => "no peak (sigma >= 1: slower from the first added thread)".to_owned(),
+        None => "no peak (kappa = 0)".to_owned(),
+    };
+    format!(
+        " {best}USL: sigma = {sigma:.4}{}, kappa = {kappa:.5}{}{lambda}; {peak}",
+        ci(usl.sigma_ci95, 4),
+        ci(usl.kappa_ci95, 5)
+    )
+}
+
+fn gustafson_line(g: &GustafsonEstimate, best: &str) -> String {
+    let ci = g.ci95.map(|[lo, hi]| format!(" [{lo:.4}, {hi:.4}]")).unwrap_or_default();
+    format!(" {best}Gustafson: serial fraction a = {:.4}{ci} (S = j - a(j-1))", g.serial_fraction)
+}
+
+fn karp_flatt_line(t: &KarpFlattTrend) -> String {
+    let ci = t.ci95.map(|[lo, hi]| format!(" [{:.4}, {:.4}]", unsigned_zero(lo), unsigned_zero(hi)));
+    let verdict = match t.ci95 {
+        _ if t.rising => "rises beyond noise",
+        Some([_, hi]) if hi < 0.0 && unsigned_zero(hi) != 0.0 => "falls beyond noise",
+        _ => "no rise beyond noise",
+    };
+    let slope = unsigned_zero(t.slope_per_thread);
+    format!("  Karp-Flatt trend: {slope:+.4} per thread{}: {verdict}", ci.unwrap_or_default())
+}
+
 /// The table of an imported curve: points, fits, diagnosis.
-pub fn curve_table(report: &CurveReport) -> String {
-    let mut out = format!("{} ({}):\n", report.file, report.measure);
+pub fn curve_table(report: &CurveReport) -> Marked {
+    let mut out = Marked::from(format!("{} ({}):\n", report.file, report.measure));
     let fitted = report.fits.speedup_baseline == Some(SpeedupBaseline::Fitted);
     let column = if fitted { "S(j)* [95% CI]" } else { "S(j) [95% CI]" };
     let _ = writeln!(out, "  {:>6}  {:>7}  {:>14}  {:<22}  {:>11}", "j", "samples", "value", column, "Karp-Flatt");
@@ -256,17 +261,51 @@ pub fn curve_table(report: &CurveReport) -> String {
         let kf = report.karp_flatt.iter().find(|k| k.threads == p.threads).and_then(|k| k.value).map(unsigned_zero);
         let _ = writeln!(out, "  {:>6}  {:>7}  {:>14.6}  {:<22}  {:>11}", p.threads, p.samples, p.value, s, opt(kf, 4));
     }
-    if fitted && let Some(lambda) = report.fits.usl.as_ref().and_then(|u| u.lambda) {
+    if fitted && let Some(lambda) = report.fits.usl_fitted().and_then(|u| u.lambda) {
         let _ = writeln!(
             out,
             "  * S(j) = value / {lambda:.4}, the USL's fitted single-thread rate: no j = 1 row was measured"
         );
     }
-    out += &fits_lines(&report.fits);
+    out.push(&fits_lines(&report.fits));
     if let Some(d) = &report.diagnosis {
-        let _ = writeln!(out, "  => {d}");
+        out.verdict_line("  ", d, report.verdict.as_ref());
     }
     out
+}
+
+/// `measure predict FILE`: each workload's model, its ceiling and its table of predictions.
+pub fn predictions_text(predictions: &[WorkloadPrediction]) -> String {
+    let mut out = String::new();
+    for p in predictions {
+        let ceiling = p.ceiling.map(|c| format!("; ceiling {}", ceiling_text(c))).unwrap_or_default();
+        let _ = writeln!(out, "{} ({} model{ceiling}):", p.name, p.model.map_or("no", |m| m.as_str()));
+        out += &prediction_table(&p.rows);
+        out.push('\n');
+    }
+    out
+}
+
+/// `measure predict --serial B` (or `--parallel`, `--scaling weak`): the law, its ceiling and its
+/// table of predictions.
+pub fn law_prediction_text(law: Law, rows: &[PredictionRow]) -> String {
+    let head = match law {
+        Law::Gustafson(a) => {
+            format!("Gustafson's law, serial fraction a = {} (weak scaling: S = j - a(j-1))\n", number(a))
+        }
+        Law::Amdahl(b) => {
+            let ceiling = law
+                .ceiling()
+                .map_or_else(|| "; no ceiling".into(), |c| format!("; ceiling 1/B = {}", ceiling_text_to(c, 4)));
+            format!(
+                "Amdahl's law, serial fraction B = {} ({}% parallel){ceiling}\n",
+                number(b),
+                number((1.0 - b) * 100.0)
+            )
+        }
+        Law::Usl(sigma, kappa) => format!("USL, sigma = {} and kappa = {}\n", number(sigma), number(kappa)),
+    };
+    head + &prediction_table(rows)
 }
 
 /// A table of predicted speedups.

@@ -3,13 +3,13 @@
 //! element counts (a snapshot) and the labels a reader needs. Pixels are never compared.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
 
 use super::svg::{efficiency_chart, karp_flatt_chart, speedup_chart};
 use super::{Exporter, Html, Markdown};
 use crate::config::RunRequest;
+use crate::machine::MachineFacts;
 use crate::results::ResultsFile;
-use crate::sweep::{FakeClock, RunContext, Silent, run};
+use crate::sweep::{FakeClock, RunContext, run};
 use crate::thread_set::CpuCounts;
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 2, sockets: 1 };
@@ -27,26 +27,10 @@ pub(crate) fn fixture() -> ResultsFile {
     }
     .resolve(CPUS)
     .unwrap();
-    let mut machine = crate::machine::fingerprint(&crate::machine::Roots::default());
-    (machine.usable_cpus, machine.physical_cores) = (4, 2);
-    run(
-        &config,
-        RunContext {
-            clock: &FakeClock::exact(),
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine,
-            argv: vec!["measure".into()],
-            results_dir: dir.path().into(),
-            journal: &crate::sweep::Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
-    .unwrap()
-    .results
+    let (machine, journal) = (MachineFacts::fake(CPUS), crate::sweep::Journal::new());
+    let clock = FakeClock::exact();
+    let context = RunContext { results_dir: dir.path().into(), ..RunContext::quiet(&clock, &machine, &journal) };
+    run(&config, context).unwrap().results
 }
 
 /// How many elements of each tag an SVG holds.

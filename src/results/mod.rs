@@ -594,7 +594,7 @@ impl WorkloadResult {
 }
 
 /// One thread count of a workload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Point {
     /// j.
     pub threads: usize,
@@ -669,26 +669,36 @@ fn is_zero(n: &usize) -> bool {
 impl Point {
     /// Writes a point's summary into its fields, and tags it `disturbed` when the summary found
     /// competing work (untags it when not). Called by [`WorkloadResult::record`].
-    fn record(&mut self, s: PointSummary) {
-        self.median_ns = s.median_ns;
-        self.median_ns_ci95 = s.median_ns_ci95;
-        self.mad_ns = s.mad_ns;
-        self.mean_ns = s.mean_ns;
-        self.sd_ns = s.sd_ns;
-        self.speedup = s.speedup;
-        self.speedup_ci95 = s.speedup_ci95;
-        self.efficiency = s.efficiency;
-        self.karp_flatt = s.karp_flatt;
-        self.karp_flatt_ci95 = s.karp_flatt_ci95;
-        self.utilisation = s.utilisation;
-        self.machine_speedup = s.machine_speedup;
-        self.fidelity = s.fidelity;
-        self.time_parts = s.time_parts;
+    fn record(&mut self, summary: PointSummary) {
+        // Every field named: a new one of the summary does not compile until it is recorded.
+        let PointSummary {
+            threads: _,
+            median_ns,
+            median_ns_ci95,
+            mad_ns,
+            mean_ns,
+            sd_ns,
+            speedup,
+            speedup_ci95,
+            efficiency,
+            karp_flatt,
+            karp_flatt_ci95,
+            utilisation,
+            machine_speedup,
+            fidelity,
+            disturbance,
+            time_parts,
+        } = summary;
+        (self.median_ns, self.median_ns_ci95, self.mad_ns, self.mean_ns, self.sd_ns) =
+            (median_ns, median_ns_ci95, mad_ns, mean_ns, sd_ns);
+        (self.speedup, self.speedup_ci95, self.efficiency) = (speedup, speedup_ci95, efficiency);
+        (self.karp_flatt, self.karp_flatt_ci95, self.utilisation) = (karp_flatt, karp_flatt_ci95, utilisation);
+        (self.machine_speedup, self.fidelity, self.time_parts) = (machine_speedup, fidelity, time_parts);
         self.tags.retain(|t| *t != Tag::Disturbed);
-        if s.disturbance.is_some() {
+        if disturbance.is_some() {
             self.tags.push(Tag::Disturbed);
         }
-        self.disturbance = s.disturbance;
+        self.disturbance = disturbance;
     }
 
     /// The j = 1 samples of the rounds this point was measured in (`baseline` holds every round).

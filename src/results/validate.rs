@@ -13,6 +13,10 @@
 //!   yet; j = 1, the baseline of every pair, has every round (`first_round` 0);
 //! - `cpu_ns` and `involuntary_context_switches` have one entry per sample or none;
 //! - every sample is 1 ns ..= [`MAX_SAMPLE_NS`] (about 11 days);
+//! - every profile run (`profile`, the thread-time account's) lasted 1 ns ..= [`MAX_SAMPLE_NS`]
+//!   (its shares divide by it), had no more serial code than wall time, and its parts add up to
+//!   its thread-time j x `wall_ns` within 1% (the split makes them add up exactly; a file whose
+//!   parts do not cannot be read as an account, and its shares would not add up to 1);
 //! - the machine's CPU counts are at most [`MAX_RECORDED_THREADS`];
 //! - the machine's busy sample (`busy_before`) has at least one CPU, no more busy ticks than
 //!   ticks, and a finite, non-negative length;
@@ -125,6 +129,27 @@ fn validate_samples(p: &Point, rounds: usize) -> Result<(), (&'static str, Strin
     {
         if len != 0 && len != n {
             return Err((field, format!("{len} entries for {n} samples")));
+        }
+    }
+    validate_profile(p)
+}
+
+/// The profile runs' rules (see the module docs).
+fn validate_profile(p: &Point) -> Result<(), (&'static str, String)> {
+    for (r, run) in p.profile.iter().enumerate() {
+        let refuse = |what: String| Err(("profile", format!("run {r}: {what}")));
+        if run.wall_ns == 0 || run.wall_ns > MAX_SAMPLE_NS {
+            return refuse(format!("wall_ns is {} (1..={MAX_SAMPLE_NS})", run.wall_ns));
+        }
+        if run.serial_code_ns > run.wall_ns {
+            return refuse(format!("serial_code_ns {} is more than its wall_ns {}", run.serial_code_ns, run.wall_ns));
+        }
+        let thread_time = p.threads as f64 * run.wall_ns as f64;
+        let parts = run.parts_ns();
+        if (parts - thread_time).abs() > 0.01 * thread_time {
+            return refuse(format!(
+                "its parts add up to {parts:.0} ns, not its thread-time {thread_time:.0} ns (j x wall_ns) within 1%"
+            ));
         }
     }
     Ok(())
@@ -258,6 +283,38 @@ mod tests {
             file.machine.busy_before = Some(broken);
             let err = validate(&file).unwrap_err();
             assert!(err.starts_with(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn profile_runs_that_are_no_account_are_refused_by_field() {
+        let mut file = reference();
+        let point = &mut file.workloads[0].points[1];
+        let j = point.threads as u64;
+        let run = crate::account::ProfileSample {
+            round: 0,
+            wall_ns: 1_000,
+            calls: 1,
+            work_cpu_ns: 900 * j,
+            serial_code_ns: 50,
+            serial_ns: 100 * j,
+            imbalance_ns: 0,
+            dispatch_ns: 0,
+            blocked_ns: 0,
+            run_queue_ns: Some(0),
+            merged_ns: 0,
+        };
+        point.profile = vec![run.clone()];
+        validate(&file).unwrap();
+        let cases = [
+            (crate::account::ProfileSample { wall_ns: 0, ..run.clone() }, "wall_ns is 0"),
+            (crate::account::ProfileSample { serial_code_ns: 2_000, ..run.clone() }, "serial_code_ns 2000 is more"),
+            (crate::account::ProfileSample { work_cpu_ns: u64::MAX, ..run.clone() }, "its parts add up to"),
+        ];
+        for (broken, says) in cases {
+            file.workloads[0].points[1].profile = vec![broken];
+            let err = validate(&file).unwrap_err();
+            assert!(err.starts_with("workloads[0].points[1].profile: run 0: ") && err.contains(says), "{err}");
         }
     }
 }

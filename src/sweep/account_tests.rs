@@ -2,12 +2,12 @@
 //! out of T(j), summarised exactly, and read beside the verdict.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 use super::*;
 use crate::account::{Cause, PartName};
 use crate::config::{CommandRequest, RunRequest};
-use crate::machine::Roots;
+use crate::machine::MachineFacts;
+use crate::thread_set::CpuCounts;
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
 
@@ -25,23 +25,8 @@ fn run_request(request: RunRequest, threads: &str, out: &Path) -> RunOutcome {
     }
     .resolve(CPUS)
     .unwrap();
-    run(
-        &config,
-        RunContext {
-            clock: &FakeClock::exact(),
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine: crate::machine::fingerprint(&Roots::default()),
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal: &Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
-    .unwrap()
+    let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
+    run(&config, RunContext::quiet(&FakeClock::exact(), &machine, &journal)).unwrap()
 }
 
 /// `synthetic` with B = 0.1 on ideal processors: 10% of T(1) is serial code at every j, the other
@@ -80,8 +65,7 @@ fn synthetic_on_the_fake_clock_has_an_exact_account_beside_its_verdict() {
     );
     // A reader recomputes the same account and cause from the file's profile runs.
     let mut reread = outcome.results.clone();
-    // (The file's machine is this one; the run's CPU counts were the test's.)
-    let context = crate::analysis::AnalysisContext { cpus: CPUS, ..crate::analysis::AnalysisContext::of(&reread, 0) };
+    let context = crate::analysis::AnalysisContext::of(&reread, 0);
     let analysed = crate::analysis::analyse(&reread.workloads[0].points, &context);
     reread.workloads[0].record(analysed);
     assert_eq!(reread.workloads[0], *w);

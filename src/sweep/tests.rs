@@ -1,15 +1,16 @@
 //! Whole runs on the fake clock: exact, deterministic, no real timing asserted.
 
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use amdahl_workloads::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError, WorkloadSpec};
 
 use super::journal::{self, Journal, Saved};
 use super::*;
 use crate::config::{PlannedWorkload, RunRequest, SweepSettings};
-use crate::machine::Roots;
-use crate::results::StopReason;
-use crate::thread_set::ThreadSet;
+use crate::machine::MachineFacts;
+use crate::results::{StopReason, WorkloadResult};
+use crate::thread_set::{CpuCounts, ThreadSet};
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
 
@@ -28,22 +29,8 @@ fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
 }
 
 fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> Result<RunOutcome> {
-    run(
-        config,
-        RunContext {
-            clock,
-            observer: &mut Silent,
-            interrupted,
-            cpus: CPUS,
-            machine: crate::machine::fingerprint(&Roots::default()),
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal: &Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
+    let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
+    run(config, RunContext { interrupted, ..RunContext::quiet(clock, &machine, &journal) })
 }
 
 #[test]
@@ -67,8 +54,8 @@ fn synthetic_on_the_fake_clock_is_exact() {
             assert!((p.karp_flatt.unwrap() - 0.25).abs() < 1e-12);
         }
     }
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
-    assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-12);
+    let amdahl = w.fits.amdahl_fitted().unwrap();
+    assert!((amdahl.serial_fraction - 0.25).abs() < 1e-12);
     assert!((amdahl.ceiling.unwrap() - 4.0).abs() < 1e-9);
     assert_eq!(amdahl.threads_used, [1, 2, 3, 4]);
     // The verdict is the type behind the sentence; the work's task count is in the file.
@@ -100,9 +87,9 @@ fn same_seed_same_run() {
     assert_eq!(w.stop, StopReason::MaxRounds);
     assert_eq!(w.rounds, 40);
     // 3% noise per sample: the fit lands near the true B and its CI is not degenerate.
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    let amdahl = w.fits.amdahl_fitted().unwrap();
     let [lo, hi] = amdahl.ci95.unwrap();
-    assert!((amdahl.serial_fraction.unwrap() - 0.1).abs() < 0.03 && lo < hi);
+    assert!((amdahl.serial_fraction - 0.1).abs() < 0.03 && lo < hi);
 }
 
 #[test]
@@ -266,24 +253,10 @@ fn ci_of_b_covers_the_true_b_at_the_stated_rate() {
         .unwrap();
         config.settings.ci_target = 1e-9;
         let clock = FakeClock::with_noise(1000 + seed, 0.03);
-        let outcome = run(
-            &config,
-            RunContext {
-                clock: &clock,
-                observer: &mut Silent,
-                interrupted: &AtomicBool::new(false),
-                cpus,
-                machine: crate::machine::fingerprint(&Roots::default()),
-                argv: vec![],
-                results_dir: "unused".into(),
-                journal: &Journal::new(),
-                watchdog: None,
-                roots: &Default::default(),
-                ceilings: None,
-            },
-        )
-        .unwrap();
-        let [lo, hi] = outcome.results.workloads[0].fits.amdahl.as_ref().unwrap().ci95.unwrap();
+        let (machine, journal) = (MachineFacts::fake(cpus), Journal::new());
+        let outcome =
+            run(&config, RunContext { argv: vec![], ..RunContext::quiet(&clock, &machine, &journal) }).unwrap();
+        let [lo, hi] = outcome.results.workloads[0].fits.amdahl_fitted().unwrap().ci95.unwrap();
         if lo <= 0.2 && 0.2 <= hi {
             covered += 1;
         }
@@ -310,10 +283,10 @@ fn weak_scaling_on_the_fake_clock_gives_gustafsons_serial_fraction() {
         assert!((p.speedup.unwrap() - j / (0.1 * j + 0.9)).abs() < 1e-12);
         assert_eq!(p.karp_flatt, None);
     }
-    let g = w.fits.gustafson.as_ref().unwrap();
+    let g = w.fits.gustafson_fitted().unwrap();
     let pts: Vec<(usize, f64)> = [1usize, 2, 4].iter().map(|&j| (j, j as f64 / (0.1 * j as f64 + 0.9))).collect();
     let expected = crate::fit::gustafson::serial_fraction(pts).unwrap();
-    assert!((g.serial_fraction.unwrap() - expected).abs() < 1e-12);
+    assert!((g.serial_fraction - expected).abs() < 1e-12);
     assert_eq!(w.fits.best, Some(crate::fit::Model::Gustafson));
     assert!(w.diagnosis.as_deref().unwrap().starts_with("weak scaling"));
     assert!(
@@ -366,7 +339,7 @@ fn a_failing_point_is_left_out_and_the_others_are_fitted() {
     let three = w.points.iter().find(|p| p.threads == 3).unwrap();
     assert!(three.samples_ns.is_empty() && three.speedup.is_none() && three.error.is_some());
     assert!(w.points.iter().filter(|p| p.threads != 3).all(|p| p.samples_ns.len() == 5));
-    assert_eq!(w.fits.amdahl.as_ref().unwrap().threads_used, [1, 2, 4]);
+    assert_eq!(w.fits.amdahl.as_ref().unwrap().threads_used(), [1, 2, 4]);
 }
 
 /// Breaks the contract: no `size` parameter.
@@ -473,23 +446,8 @@ fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
 
 /// A run like `run_with`, whose journal writes through `writer`.
 fn run_journaled(config: &RunConfig, journal: &Journal) -> RunOutcome {
-    run(
-        config,
-        RunContext {
-            clock: &FakeClock::exact(),
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine: crate::machine::fingerprint(&Roots::default()),
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal,
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: None,
-        },
-    )
-    .unwrap()
+    let machine = MachineFacts::fake(CPUS);
+    run(config, RunContext::quiet(&FakeClock::exact(), &machine, journal)).unwrap()
 }
 
 /// Every write the journal makes: (path, the file's JSON), in order.
@@ -632,25 +590,10 @@ fn every_point_is_read_against_the_machines_ceiling_measured_again_when_a_worklo
         let timer = plan.timer.iter().map(|&j| TimerCeiling { threads: j, speedup: j as f64 }).collect();
         (Ceilings { compute: compute.to_vec(), timer, ..Ceilings::default() }, vec!["cache says hello".to_owned()])
     };
-    let mut machine = crate::machine::fingerprint(&Roots::default());
-    (machine.usable_cpus, machine.physical_cores) = (CPUS.usable, CPUS.physical);
-    let outcome = run(
-        &config,
-        RunContext {
-            clock: &FakeClock::exact(),
-            observer: &mut Silent,
-            interrupted: &AtomicBool::new(false),
-            cpus: CPUS,
-            machine,
-            argv: vec!["measure".into()],
-            results_dir: "unused".into(),
-            journal: &Journal::new(),
-            watchdog: None,
-            roots: &Default::default(),
-            ceilings: Some(&source),
-        },
-    )
-    .unwrap();
+    let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
+    let clock = FakeClock::exact();
+    let context = RunContext { ceilings: Some(&source), ..RunContext::quiet(&clock, &machine, &journal) };
+    let outcome = run(&config, context).unwrap();
     // Asked for the compute ceiling at the synthetic's counts and the timer at sleep's; then, since
     // S(2) = 1.60 beat the ceiling of 1.5 beyond its interval, once more, measured anew (and once
     // only: the fake source says the same again).
@@ -824,7 +767,7 @@ fn rounds_left_over_go_to_a_thread_count_where_the_models_disagree_paired_from_i
         assert!(p.speedup.is_some() && p.speedup_ci95.is_some());
     }
     // Every added count is fitted, and the file's rules accept the ragged rounds.
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
+    let amdahl = w.fits.amdahl_fitted().unwrap();
     assert!(w.added.iter().all(|a| amdahl.threads_used.contains(&a.threads)), "{:?}", amdahl.threads_used);
     assert_eq!(w.fits.best, Some(crate::fit::Model::Usl));
     let mut file = crate::report::tests::fixture();
@@ -901,7 +844,7 @@ fn a_plan_of_one_thread_measures_t1_with_its_interval_and_says_no_curve_can_be_f
     assert_eq!((t1.median_ns, t1.median_ns_ci95), (Some(1e6), Some([1e6, 1e6])));
     assert_eq!(w.verdict, Some(crate::fit::Verdict::SinglePoint { threads: 1 }));
     assert!(w.diagnosis.as_deref().unwrap().contains("no curve can be fitted"), "{:?}", w.diagnosis);
-    assert_eq!(w.fits.amdahl.as_ref().unwrap().serial_fraction, None);
+    assert!(w.fits.amdahl_fitted().is_none());
     let saved = crate::results::load(&out, crate::input::InputLimit::DEFAULT).unwrap();
     assert_eq!(saved.workloads[0].stop, StopReason::Converged);
 
@@ -1043,8 +986,8 @@ fn the_noise_floor_is_recorded_and_widens_exact_intervals_by_its_own_width() {
         assert!(((hi / s).ln() - want).abs() < 1e-9 && ((s / lo).ln() - want).abs() < 1e-9, "{p:?}");
     }
     // B is still exact, and its interval now has the floor's width around it.
-    let amdahl = w.fits.amdahl.as_ref().unwrap();
-    assert!((amdahl.serial_fraction.unwrap() - 0.25).abs() < 1e-9);
+    let amdahl = w.fits.amdahl_fitted().unwrap();
+    assert!((amdahl.serial_fraction - 0.25).abs() < 1e-9);
     let [lo, hi] = amdahl.ci95.unwrap();
     assert!(lo < 0.25 && 0.25 < hi && hi - lo < 0.05, "[{lo}, {hi}]");
 }

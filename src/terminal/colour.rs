@@ -12,8 +12,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 
 use crate::fit::{Undetermined, Verdict};
-use crate::report::{brief, printable};
-use crate::results::ResultsFile;
+use crate::report::{Marked, brief, printable};
 
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -44,15 +43,8 @@ pub fn init(choice: ColorWhen) {
     choice.write_global();
 }
 
-/// A sentence as printed after `=> `, and the verdict it was rendered from.
-pub type Said = (String, Verdict);
-
-/// The sentences and verdicts of every workload of `results`.
-pub fn said_in(results: &ResultsFile) -> Vec<Said> {
-    results.workloads.iter().filter_map(|w| Some((w.diagnosis.clone()?, w.verdict.clone()?))).collect()
-}
-
-/// The style of a verdict: by its kind, never by its words.
+/// The style of a verdict: by its kind, never by its words. Every kind is named, so a new one
+/// must choose its style here.
 fn style_of(verdict: &Verdict) -> Style {
     match verdict {
         Verdict::NearLinear { .. } | Verdict::ScalesPastCores { .. } | Verdict::Superlinear { .. } => GOOD,
@@ -62,25 +54,34 @@ fn style_of(verdict: &Verdict) -> Style {
         | Verdict::NoLawFits { .. }
         | Verdict::Oscillating { .. }
         | Verdict::SinglePoint { .. } => CAUTION,
-        _ => PLAIN,
+        Verdict::SerialFraction { .. }
+        | Verdict::Saturation { .. }
+        | Verdict::ApproachingPeak { .. }
+        | Verdict::MemoryBandwidth { .. }
+        | Verdict::Granularity { .. }
+        | Verdict::WeakScaling { .. }
+        | Verdict::Undetermined { reason: Undetermined::NoShape, .. } => PLAIN,
     }
 }
 
-/// `text` (already printable) with the head of each `=> sentence` line (up to its first `:` or
-/// `;`) styled by the kind of the verdict that sentence was rendered from (`said`); a line whose
-/// sentence is not in `said` (compare's) is only bold.
-pub fn verdicts(text: &str, said: &[Said]) -> String {
+/// The text of `marked`, made printable, with the head of each verdict line (its sentence up to
+/// the first `:` or `;`) styled by the kind of the verdict the renderer marked it with; a line
+/// marked with no verdict (a comparison's) is only bold.
+pub fn verdicts(marked: &Marked) -> String {
+    let text = printable(marked.text());
     let mut out = String::with_capacity(text.len() + 64);
-    for line in text.split_inclusive('\n') {
-        let Some(at) = line.find("=> ") else {
+    let mut marks = marked.verdict_lines().iter().peekable();
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let Some(mark) = marks.next_if(|m| m.line == index) else {
             out.push_str(line);
             continue;
         };
-        let rest = &line[at + 3..];
+        // The escapes `printable` adds come from a file's text, never before our `=> `.
+        let (lead, rest) = line.split_at(mark.at.min(line.len()));
         let sentence = rest.trim_end_matches(['\n', '\r']);
-        let style = said.iter().find(|(s, _)| printable(s) == sentence).map_or(PLAIN, |(_, v)| style_of(v));
+        let style = mark.verdict.as_ref().map_or(PLAIN, style_of);
         let end = rest.find([':', ';']).unwrap_or(sentence.len());
-        out.push_str(&line[..at + 3]);
+        out.push_str(lead);
         out.push_str(&format!("{style}{}{style:#}", &rest[..end]));
         out.push_str(&rest[end..]);
     }
@@ -112,24 +113,33 @@ mod tests {
         Verdict::Slower { threads: 2, speedup: 0.3 }
     }
 
+    /// `w ...`, then the two sentences as verdict lines said by `first` and `second`, then a
+    /// line that only looks like one.
+    fn marked(first: Verdict, second: Verdict) -> Marked {
+        let mut text = Marked::from("w ...\n".to_owned());
+        text.verdict_line("  ", "first words: S(2) = 1.98", Some(&first));
+        text.verdict_line("  ", "other words; S(2) = 0.3", Some(&second));
+        text.push("a => b: named so\nplain\n");
+        text
+    }
+
     #[test]
     fn the_style_comes_from_the_verdicts_kind_and_nothing_else_changes() {
-        let text = "w ...\n  => first words: S(2) = 1.98\n  => other words; S(2) = 0.3\nplain\n";
-        let said = vec![
-            ("first words: S(2) = 1.98".to_owned(), near_linear()),
-            ("other words; S(2) = 0.3".to_owned(), slower()),
-        ];
-        let styled = verdicts(text, &said);
+        let text = marked(near_linear(), slower());
+        let styled = verdicts(&text);
         assert!(styled.contains(&format!("  => {GOOD}first words{GOOD:#}: S(2) = 1.98\n")), "{styled:?}");
         assert!(styled.contains(&format!("  => {BAD}other words{BAD:#}; S(2) = 0.3\n")), "{styled:?}");
-        assert_eq!(anstream::adapter::strip_str(&styled).to_string(), text);
+        // Only the lines the renderer marked: `=> ` in a name is text.
+        assert!(styled.contains("a => b: named so\n"), "{styled:?}");
+        assert_eq!(anstream::adapter::strip_str(&styled).to_string(), text.text());
         // The same words with the kinds swapped swap the colours: the text decides nothing.
-        let swapped = vec![(said[0].0.clone(), slower()), (said[1].0.clone(), near_linear())];
-        let restyled = verdicts(text, &swapped);
+        let restyled = verdicts(&marked(slower(), near_linear()));
         assert!(restyled.contains(&format!("  => {BAD}first words{BAD:#}:")), "{restyled:?}");
         assert!(restyled.contains(&format!("  => {GOOD}other words{GOOD:#};")), "{restyled:?}");
-        // A line whose sentence no verdict said (compare's) is only bold.
-        assert_eq!(verdicts("  => x: y\n", &said), format!("  => {PLAIN}x{PLAIN:#}: y\n"));
+        // A line marked with no verdict (compare's) is only bold.
+        let mut compare = Marked::default();
+        compare.verdict_line("  ", "x: y", None);
+        assert_eq!(verdicts(&compare), format!("  => {PLAIN}x{PLAIN:#}: y\n"));
     }
 
     #[test]

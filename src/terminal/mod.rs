@@ -15,12 +15,12 @@ pub mod progress;
 mod saved;
 mod stdout;
 
-pub use colour::{ColorWhen, Said, error, said_in, warning};
+pub use colour::{ColorWhen, error, warning};
 pub use progress::Bar;
 pub use saved::report_saved;
 
 use crate::error::Error;
-use crate::report::printable;
+use crate::report::{Marked, printable};
 
 /// The name in front of errors (`measure: error: ...`): `measure` unless a front-end says
 /// otherwise ([`set_program`]).
@@ -42,10 +42,10 @@ pub fn print(text: &str) -> Result<(), Error> {
     stdout::write(&printable(text))
 }
 
-/// Prints a table or explanation, its verdicts coloured by the kinds in `said` where the colour
-/// choice allows (never JSON).
-pub fn print_styled(text: &str, said: &[Said]) -> Result<(), Error> {
-    stdout::write(&colour::verdicts(&printable(text), said))
+/// Prints a table or explanation, its verdict lines coloured by the kinds their renderer marked
+/// them with, where the colour choice allows (never JSON).
+pub fn print_styled(text: &Marked) -> Result<(), Error> {
+    stdout::write(&colour::verdicts(text))
 }
 
 /// Says on standard error what a command did (`results written to PATH`), escaped.

@@ -43,6 +43,6 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     if args.json {
         terminal::print(&(serde_json::to_string_pretty(&comparison).map_err(Error::encode("the comparison"))? + "\n"))
     } else {
-        terminal::print_styled(&comparison_text(&comparison), &[])
+        terminal::print_styled(&comparison_text(&comparison))
     }
 }

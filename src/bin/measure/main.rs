@@ -1,6 +1,6 @@
 //! `measure`: a thin client of the `amdahl` library. It parses the command line (clap, `cli.rs`),
 //! maps the flags of each command to the library's requests (`*_cmd.rs`), prints what comes back
-//! through `amdahl::terminal`, and turns errors into the exit codes of DESIGN.md.
+//! through `amdahl::terminal`, and turns errors into the exit codes of README.md ("Exit codes").
 
 mod cli;
 mod compare_cmd;

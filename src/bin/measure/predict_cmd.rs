@@ -1,9 +1,8 @@
 //! `measure predict`: speedups from a serial fraction or from a results file's fitted models.
 
 use amdahl::app::load_results;
-use amdahl::fit::diagnose::ceiling_text;
 use amdahl::predict::{Law, predict_law, predict_results};
-use amdahl::report::{number, prediction_table};
+use amdahl::report::{law_prediction_text, predictions_text};
 use amdahl::thread_set::ThreadSet;
 use amdahl::{Error, machine, terminal};
 use serde_json::json;
@@ -15,7 +14,7 @@ pub fn run(args: &PredictArgs) -> Result<String, Error> {
     // A prediction runs nothing, so any count up to a million may be asked for.
     let threads = ThreadSet::parse_up_to(
         args.threads.as_deref().unwrap_or("pow2:64"),
-        machine::cpu_counts(&machine::Roots::resolve(None, None)),
+        machine::MachineFacts::read(&machine::Roots::resolve(None, None)).cpu_counts(),
         amdahl::thread_set::MAX_RECORDED_THREADS,
     )?;
     let weak = matches!(args.scaling, Some(ScalingArg::Weak));
@@ -25,17 +24,10 @@ pub fn run(args: &PredictArgs) -> Result<String, Error> {
         if args.json {
             return Ok(format!("{:#}\n", json!({ "workloads": predictions })));
         }
-        let mut out = String::new();
-        for p in &predictions {
-            for w in &p.warnings {
-                terminal::warning(w);
-            }
-            let ceiling = p.ceiling.map(|c| format!("; ceiling {}", ceiling_text(c))).unwrap_or_default();
-            out += &format!("{} ({} model{ceiling}):\n", p.name, p.model.map_or("no", |m| m.as_str()));
-            out += &prediction_table(&p.rows);
-            out.push('\n');
+        for w in predictions.iter().flat_map(|p| &p.warnings) {
+            terminal::warning(w);
         }
-        return Ok(out);
+        return Ok(predictions_text(&predictions));
     }
     let serial = match (args.serial, args.parallel) {
         (Some(b), None) => check("--serial", b)?,
@@ -59,26 +51,7 @@ pub fn run(args: &PredictArgs) -> Result<String, Error> {
         });
         return Ok(format!("{value:#}\n"));
     }
-    let head = if weak {
-        format!("Gustafson's law, serial fraction a = {} (weak scaling: S = j - a(j-1))\n", number(serial))
-    } else {
-        let ceiling = law
-            .ceiling()
-            .map(|c| {
-                if c > 1e6 {
-                    format!("; ceiling 1/B = {}", ceiling_text(c))
-                } else {
-                    format!("; ceiling 1/B = {c:.4}x")
-                }
-            })
-            .unwrap_or_else(|| "; no ceiling".into());
-        format!(
-            "Amdahl's law, serial fraction B = {} ({}% parallel){ceiling}\n",
-            number(serial),
-            number((1.0 - serial) * 100.0)
-        )
-    };
-    Ok(head + &prediction_table(&rows))
+    Ok(law_prediction_text(law, &rows))
 }
 
 fn check(flag: &str, value: f64) -> Result<f64, Error> {

@@ -2,7 +2,7 @@
 //! library runs it (`amdahl::app::real_run`) and says what the exit code is.
 
 use amdahl::app::real_run::{self, RunOptions};
-use amdahl::machine::{self, Roots};
+use amdahl::machine::{MachineFacts, Roots};
 use amdahl::results::Overwrite;
 use amdahl::results::output::is_stdout;
 use amdahl::{Error, report, terminal};
@@ -20,8 +20,9 @@ pub fn run(mut args: RunArgs) -> Result<u8, Error> {
         .map(|path| path.take())
         .count()
         > 0;
+    // The machine is read once: the request is resolved against it, and the run runs on it.
+    let machine = MachineFacts::read(&roots);
     let options = RunOptions {
-        roots,
         no_ceilings: args.no_ceilings,
         no_cache: args.no_cache,
         quiet: args.quiet,
@@ -30,10 +31,10 @@ pub fn run(mut args: RunArgs) -> Result<u8, Error> {
         ..RunOptions::new()
     };
     let dry_run = args.dry_run;
-    let config = args.into_request()?.resolve(machine::cpu_counts(&options.roots))?;
+    let config = args.into_request()?.resolve(machine.cpu_counts())?;
     real_run::check_standard_output(&config, options.json)?;
     if dry_run {
-        let plan = real_run::plan_only(&config, &options.roots)?;
+        let plan = real_run::plan_only(&config, &machine)?;
         let text = if options.json {
             format!("{:#}\n", serde_json::to_value(&plan).map_err(Error::encode("the plan"))?)
         } else {
@@ -42,5 +43,5 @@ pub fn run(mut args: RunArgs) -> Result<u8, Error> {
         terminal::print(&text)?;
         return Ok(amdahl::error::exit_code::OK);
     }
-    Ok(real_run::run(&config, &options)?.exit_code())
+    Ok(real_run::run(&config, &machine, &options)?.exit_code())
 }

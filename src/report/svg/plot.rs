@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{ChartPoint, Overlay, SIZE, combined, escape};
-use crate::fit::{Model, amdahl, frame, usl::Usl};
+use crate::fit::{Model, amdahl, frame};
 use crate::results::WorkloadResult;
 use crate::scaling::Scaling;
 use crate::thread_set::CpuCounts;
@@ -232,7 +232,7 @@ fn draw_speedup(area: &Area<'_>, _legend_area: &Area<'_>, w: &WorkloadResult, co
             c.draw_series(DashedLineSeries::new(machine, 2, 4, MACHINE.stroke_width(2)))?;
             legend.push(("machine ceiling (plain pinned threads)".to_owned(), Swatch::Dotted(MACHINE)));
         }
-        if let Some(b) = w.fits.amdahl.as_ref().and_then(|a| a.serial_fraction).filter(|b| *b > -0.5 && *b < 1.0) {
+        if let Some(b) = w.fits.amdahl_fitted().map(|a| a.serial_fraction).filter(|b| *b > -0.5 && *b < 1.0) {
             let curve: Vec<(f64, f64)> =
                 xs.iter().map(|&x| (x, amdahl::speedup(b, x))).filter(|p| p.1.is_finite() && p.1 <= y1).collect();
             let best = if w.fits.best == Some(Model::Amdahl) { " (best)" } else { "" };
@@ -249,10 +249,9 @@ fn draw_speedup(area: &Area<'_>, _legend_area: &Area<'_>, w: &WorkloadResult, co
             }
         }
         if w.fits.best == Some(Model::Usl)
-            && let Some(u) = &w.fits.usl
-            && let (Some(sigma), Some(kappa)) = (u.sigma, u.kappa)
+            && let Some(u) = w.fits.usl_fitted()
         {
-            let model = Usl { lambda: 1.0, sigma, kappa };
+            let model = u.speedup_law();
             let curve: Vec<(f64, f64)> =
                 xs.iter().map(|&x| (x, model.at(x))).filter(|p| p.1.is_finite() && p.1 <= y1).collect();
             let peak = u.peak_threads.map(|p| format!(", N* = {p:.1}")).unwrap_or_default();

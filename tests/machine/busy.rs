@@ -2,21 +2,19 @@
 //! not from the 1-minute load average, which still carries the previous run for a minute. The
 //! load average stays a recorded fact; readers recompute from the recorded sample.
 
-mod util;
-
 use std::path::Path;
 
+use crate::util::{measure_command, stderr, warnings_of};
 use amdahl::analysis::AnalysisContext;
 use amdahl::input::InputLimit;
 use amdahl::machine::fixture::FixtureMachine;
-use util::{measure_command, stderr};
 
 /// Runs `synthetic` on the fixture tree `machine`: the saved file, the file as loaded, and stderr.
 fn run_on(machine: &FixtureMachine, dir: &Path) -> (serde_json::Value, amdahl::results::ResultsFile, String) {
     machine.write(dir).unwrap();
     let out_path = dir.join("r.json");
     let (sys, proc) = (dir.join("sys"), dir.join("proc"));
-    let args = util::two_rounds(&[
+    let args = crate::util::two_rounds(&[
         "-w",
         "synthetic:size=1000",
         "--out",
@@ -31,10 +29,6 @@ fn run_on(machine: &FixtureMachine, dir: &Path) -> (serde_json::Value, amdahl::r
     let saved = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
     let loaded = amdahl::results::load(&out_path, InputLimit::DEFAULT).unwrap();
     (saved, loaded, stderr(&out))
-}
-
-fn warnings_of(value: &serde_json::Value) -> Vec<String> {
-    value["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_owned()).collect()
 }
 
 /// A load average of 7.5 on 2 CPUs (the last minute's runs) but an idle `stat` (no tick moves in

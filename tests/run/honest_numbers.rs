@@ -2,17 +2,11 @@
 //! said to be one, a file's cached summaries never pass as measured, a paused sample is flagged, and
 //! two `-w` never share a name. Each test asserts files, messages and exit codes, never timings.
 
-mod util;
-
 use std::path::Path;
 
+use crate::util::{assert_refused, measure_in, read_json, stderr, stdout};
 use amdahl::machine::fixture::FixtureMachine;
 use serde_json::Value;
-use util::{assert_refused, measure_in, stderr, stdout};
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 fn write_json(path: &Path, json: &Value) {
     std::fs::write(path, serde_json::to_vec_pretty(json).unwrap()).unwrap();
@@ -63,8 +57,10 @@ fn a_one_cpu_machine_measures_its_default_plan_of_one_thread() {
 #[test]
 fn a_file_without_samples_shows_no_cached_summary_as_measured() {
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        measure_in(dir.path(), &util::two_rounds(&["-w", "synthetic:size=200000", "--no-ceilings", "--out", "r.json"]));
+    let out = measure_in(
+        dir.path(),
+        &crate::util::two_rounds(&["-w", "synthetic:size=200000", "--no-ceilings", "--out", "r.json"]),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let path = dir.path().join("r.json");
     let mut file = read_json(&path);
@@ -131,7 +127,8 @@ fn duplicate_workloads_are_refused_and_one_workload_with_other_parameters_gets_d
     let out = measure_in(dir.path(), &["run", "--cmd", "true {threads}", "--cmd", "true -x {threads}", "-q"]);
     assert_refused(&out, 2, &["--cmd", "--name"]);
 
-    let args = util::two_rounds(&["-w", "synthetic:size=200000", "-w", "synthetic:size=300000", "--no-ceilings"]);
+    let args =
+        crate::util::two_rounds(&["-w", "synthetic:size=200000", "-w", "synthetic:size=300000", "--no-ceilings"]);
     let out = measure_in(dir.path(), &[&args[..], &["--out", "r.json"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let file = read_json(&dir.path().join("r.json"));

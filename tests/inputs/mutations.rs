@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use amdahl::config::RunRequest;
 use amdahl::fit_command::{explain_samples, refit};
 use amdahl::import::parse_csv;
+use amdahl::machine::{MachineFacts, Roots};
 use amdahl::predict::predict_results;
 use amdahl::report::{Exporter, Html, Json, Markdown, Table, curve_table};
 use amdahl::results::{ResultsFile, parse};
@@ -33,19 +34,20 @@ fn valid() -> &'static str {
         }
         .resolve(cpus)
         .unwrap();
+        // The machine is this one pretending to have two CPUs (`RunContext::quiet` is the library's
+        // tests' alone).
+        let machine = MachineFacts::read(&Roots::default()).pretending(cpus);
         let outcome = run(
             &config,
             RunContext {
                 clock: &FakeClock::with_noise(7, 0.02),
                 observer: &mut Silent,
                 interrupted: &AtomicBool::new(false),
-                cpus,
-                machine: amdahl::machine::fingerprint(&amdahl::machine::Roots::default()),
+                machine: &machine,
                 argv: vec!["measure".into()],
                 results_dir: dir.path().into(),
                 journal: &Journal::new(),
                 watchdog: None,
-                roots: &Default::default(),
                 ceilings: None,
             },
         )
@@ -168,7 +170,7 @@ proptest! {
         }
         if let Ok(samples) = parse_csv(Path::new("curve.csv"), &text) {
             let report = explain_samples("curve.csv", &samples, 1, &amdahl::fit_command::CurveContext::default()).unwrap();
-            let printed = curve_table(&report);
+            let printed = curve_table(&report).into_text();
             prop_assert!(!printed.contains("inf") && !printed.contains("NaN"), "{printed}");
         }
     }

@@ -1,0 +1,304 @@
+//! One verdict per workload, from its points, its kind, the machine and its fits, and the plain
+//! sentence rendered from it.
+//!
+//! The diagnosis is a rule book: a table of rules ([`RULES`]), tried in order; the first that
+//! applies gives the [`Verdict`], whose fields are the numbers that triggered it, and
+//! [`sentence`] says it in words that name those numbers. Whatever acts on the diagnosis reads the
+//! verdict, never the sentence. One thread count alone is a `single-point` verdict. No sentence
+//! contradicts the model marked best: a ceiling 1/B is claimed only when Amdahl's law is the
+//! better model and B's interval lies above 0; a peak only when the USL is, or when the drop was
+//! measured.
+//!
+//! The rule book is three concepts in three files: deciding (`rules`: each rule, when it fires,
+//! and its named thresholds), whether a law describes the points within their noise
+//! (`lack_of_fit`), and the words (`sentence`: one function per verdict family).
+//!
+//! # The rules, in order
+//!
+//! Each is named by its function in `rules` and the verdict kind it gives (a test holds this list
+//! to [`RULES`]):
+//!
+//! 1. `weak_scaling` (`weak-scaling`) — Gustafson's law was fitted (weak scaling): its serial
+//!    fraction a;
+//! 2. `disturbed` (`disturbed`) — points tagged `disturbed` (other work competed for the CPUs
+//!    while they were measured), or CPU-bound work whose threads were mostly idle (utilisation
+//!    below 0.7) on a machine that was busy when the run started: the numbers describe the
+//!    machine, not the code;
+//! 3. `slower` (`slower`) — S at the largest j is below 0.9, its upper bound below 1;
+//! 4. `retrograde` (`peak-decline`) — the *measured* drop (`shape`'s decline past the maximum,
+//!    beyond noise), whatever model wins; the USL's N* with its interval is added when it is the
+//!    better model and its interval meets the measured peak;
+//! 5. `sequential` (`sequential`) — no S at j > 1 reaches 1.2;
+//! 6. `granularity` (`granularity`) — the work's declared tasks bound S(j) by T / ceil(T / j),
+//!    and the bound explains the points at least as well as Amdahl's law and binds somewhere: load
+//!    imbalance, not serial code;
+//! 7. `past_the_cores` (`scales-past-cores`) — S beyond 1.2 x the usable CPUs, for any kind of
+//!    work: the threads mostly wait;
+//! 8. `memory_bound` (`memory-bandwidth`) — work that declares itself memory-bound: the
+//!    bandwidth at j = 1 and the best reached, not a serial fraction;
+//! 9. `superlinear` (`superlinear`) — points whose S beats j beyond noise: a cache effect, named
+//!    with the thread counts where it happens;
+//! 10. `oscillating` (`oscillating`) — two dips or more (a sawtooth of thread placement), unless a
+//!     plateau follows a knee over at least a doubling of the thread count;
+//! 11. `near_linear` (`near-linear`) — efficiency 0.9 or more within noise at every point;
+//! 12. `serial_fraction_spread` (`undetermined`) — Amdahl's law is the better model but B's
+//!     interval is wider than half of [0, 1]: B is not determined;
+//! 13. `bounded` (`serial-fraction`) — Amdahl's law is the better model, fits within noise, and
+//!     its ceiling 1/B is neither below a measured speedup nor extrapolated past
+//!     [`EXTRAPOLATION_LIMIT`] x the largest measured count;
+//! 14. `approaching_peak` (`approaching-peak`) — the USL is the better model, kappa's interval
+//!     excludes 0, N* lies beyond the measured range (within [`EXTRAPOLATION_LIMIT`] x) and the
+//!     USL fits within noise;
+//! 15. `saturates` (`saturation`) — a plateau after a knee: the knee where S stops growing,
+//!     related to the machine's counts when it is one; "memory bandwidth" (with the GB/s reached)
+//!     only for memory-bound work or work that reports its bytes, otherwise "a shared resource";
+//! 16. `near_linear_stretch` (`near-linear`) — near-linear over a first stretch of at least two
+//!     doublings, then efficiency falls below 0.9 beyond noise with no law or shape to explain it;
+//! 17. `no_law_fits` (`no-law-fits`) — a law was fitted to four points or more, and neither
+//!     Amdahl's law nor the USL describes them within their noise;
+//! 18. `otherwise` (`undetermined`) — the speedup and efficiency at the largest j.
+//!
+//! After the sentence, when the machine's own ceiling was measured and the machine itself falls
+//! short of j by more than 5% at the largest measured thread count it covers, a clause says so
+//! with the clock where it was measured ("the machine itself reaches only 14.1x at 16 (clock falls
+//! from 3.8 to 3.1 GHz), so S(16) = 13.4 is 95% of what it allows"): the shortfall is then the
+//! machine's, not the program's.
+//!
+//! Imported curves carry no CPU count: a sentence about saturation or a drop then says that
+//! oversubscription cannot be judged (`measure fit --cpus N`).
+
+mod lack_of_fit;
+pub mod rules;
+mod sentence;
+#[cfg(test)]
+mod tests;
+
+use amdahl_workloads::Kind;
+
+use super::shape::Shape;
+use super::{AmdahlEstimate, Fits, SpeedupBaseline, Verdict};
+use crate::thread_set::CpuCounts;
+
+pub use lack_of_fit::MODEL_TOLERANCE;
+pub use rules::{EXTRAPOLATION_LIMIT, GRANULARITY_NOISE};
+pub use sentence::{ceiling_text, ceiling_text_to, sentence};
+
+/// What a diagnosis looks at.
+pub struct Evidence<'a> {
+    /// The workload's kind, when known (imported data have none).
+    pub kind: Option<Kind>,
+    /// Every measured thread count, ascending (oversubscribed ones too).
+    pub threads: &'a [usize],
+    /// Their speedups (scaled speedups for weak scaling).
+    pub speedups: &'a [f64],
+    /// Their 95% intervals, where known.
+    pub intervals: &'a [Option<[f64; 2]>],
+    /// Their utilisation (CPU time / (wall x min(j, usable CPUs))), where known.
+    pub utilisation: &'a [Option<f64>],
+    /// Whether each was measured while other work competed for the CPUs (`disturbed` tag).
+    pub disturbed: &'a [bool],
+    /// The machine's CPU counts, when known.
+    pub cpus: Option<CpuCounts>,
+    /// The 1-minute load average when the run started, when known.
+    pub load: Option<f64>,
+    /// Memory bandwidth at j = 1 and the best reached, GB/s, for work that reports its bytes (or a
+    /// curve whose unit is bytes per second).
+    pub bandwidth_gb_s: Option<[f64; 2]>,
+    /// The machine's own bandwidth ceiling, GB/s, when measured.
+    pub bandwidth_ceiling_gb_s: Option<f64>,
+    /// The work's independent tasks per run, when known (the granularity bound).
+    pub tasks: Option<usize>,
+    /// The fits.
+    pub fits: &'a Fits,
+    /// The machine's own ceiling at the largest thread count it was measured at, when measured.
+    pub machine: Option<MachineCeiling>,
+}
+
+impl<'a> Evidence<'a> {
+    /// The evidence of a bare curve: its points and fits, nothing known of the work, the machine
+    /// or the points' noise; callers add what they know with struct update syntax.
+    pub fn of_curve(threads: &'a [usize], speedups: &'a [f64], fits: &'a Fits) -> Evidence<'a> {
+        Evidence {
+            kind: None,
+            threads,
+            speedups,
+            intervals: &[],
+            utilisation: &[],
+            disturbed: &[],
+            cpus: None,
+            load: None,
+            bandwidth_gb_s: None,
+            bandwidth_ceiling_gb_s: None,
+            tasks: None,
+            fits,
+            machine: None,
+        }
+    }
+}
+
+/// The machine's own ceiling at one thread count, beside the workload's speedup there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MachineCeiling {
+    /// j.
+    pub threads: usize,
+    /// What plain threads reach there.
+    pub speedup: f64,
+    /// What the workload reached there.
+    pub workload_speedup: f64,
+    /// What the plain threads did: "spinning", "a triad", "sleeping".
+    pub what: &'static str,
+    /// Each thread's clock relative to j = 1 (compute ceiling only).
+    pub relative_clock: Option<f64>,
+    /// The measured MHz at j = 1 and at j, where cpufreq is readable.
+    pub mhz: Option<[f64; 2]>,
+}
+
+/// What the diagnosis concludes: the verdict, and the sentence rendered from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    /// The verdict with its evidence.
+    pub verdict: Verdict,
+    /// The sentence a user reads ([`sentence`] of the verdict, then the machine's clause).
+    pub sentence: String,
+}
+
+/// One rule of the diagnosis: the kind of verdict it gives, and the verdict when it applies.
+/// Rules are tried in [`RULES`] order; the first that applies speaks.
+pub struct Rule {
+    /// The kind of the verdict it gives (`Verdict::kind`: `near-linear`, `peak-decline`, ...).
+    pub name: &'static str,
+    /// The verdict, when the rule applies.
+    pub applies: fn(&Facts<'_>) -> Option<Verdict>,
+}
+
+/// The rules, in order (the module docs list them with what each looks at): the shape first, the
+/// laws only where the shape leaves room and the law fits. Each row says what it must precede and
+/// why. To add one, write a `fn(&Facts) -> Option<Verdict>` in `rules` that fills the verdict's
+/// evidence with the numbers that triggered it, put it where it belongs in the order, list it in
+/// the module docs, and say the verdict in `sentence`.
+pub const RULES: &[Rule] = &[
+    // Scaled speedups answer another question: before every rule about strong scaling.
+    Rule { name: "weak-scaling", applies: rules::weak_scaling },
+    // Numbers taken on a busy machine describe the machine: before any shape is read from them.
+    Rule { name: "disturbed", applies: rules::disturbed },
+    // Below 1 at the largest j is the headline whatever came before: before the decline it ends.
+    Rule { name: "slower", applies: rules::slower },
+    // A measured fall beats any law or a small peak: before `sequential` and every law.
+    Rule { name: "peak-decline", applies: rules::retrograde },
+    // No real speedup leaves nothing to bound: before the bounds (granularity, the laws).
+    Rule { name: "sequential", applies: rules::sequential },
+    // A declared bound with no free parameter beats a fitted one: before the cores and the laws.
+    Rule { name: "granularity", applies: rules::granularity },
+    // S beyond the cores rules out every CPU-bound story: before memory, shapes and laws.
+    Rule { name: "scales-past-cores", applies: rules::past_the_cores },
+    // Declared memory-bound work speaks of bandwidth: before shapes and a serial fraction.
+    Rule { name: "memory-bandwidth", applies: rules::memory_bound },
+    // Points beyond j are a cache effect no law has: before the sawtooth and the laws.
+    Rule { name: "superlinear", applies: rules::superlinear },
+    // Placement shapes the curve, not a law: before near-linear (its dips stay within 0.9).
+    Rule { name: "oscillating", applies: rules::oscillating },
+    // Linear within noise needs no law: before the laws, whose B is then not measurable.
+    Rule { name: "near-linear", applies: rules::near_linear },
+    // A B spanning most of [0, 1] is no ceiling to claim: before `bounded`.
+    Rule { name: "undetermined", applies: rules::serial_fraction_spread },
+    // Amdahl's law, when it is the better model (never with the USL's peak, which needs the USL).
+    Rule { name: "serial-fraction", applies: rules::bounded },
+    // The USL's peak is more specific than a plateau it fits: before `saturates`.
+    Rule { name: "approaching-peak", applies: rules::approaching_peak },
+    // A plateau is a shape: before the near-linear stretch it may end.
+    Rule { name: "saturation", applies: rules::saturates },
+    // A measured linear stretch says more than "no law fits": before `no_law_fits`.
+    Rule { name: "near-linear", applies: rules::near_linear_stretch },
+    // That no law fits is a finding: before the bare numbers.
+    Rule { name: "no-law-fits", applies: rules::no_law_fits },
+    // Always applies: last.
+    Rule { name: "undetermined", applies: rules::otherwise },
+];
+
+/// What every rule may look at: the evidence and the numbers derived from it once.
+pub struct Facts<'a> {
+    /// The evidence.
+    pub e: &'a Evidence<'a>,
+    /// The largest thread count.
+    pub j_max: usize,
+    /// S there.
+    pub s_last: f64,
+    /// The index of the best speedup, and the speedup.
+    pub best: (usize, f64),
+    /// The best speedup with more than one thread (S(1) = 1 does not count as "more threads help").
+    pub s_best_parallel: f64,
+    /// The shape of the measured points.
+    pub shape: Option<Shape>,
+}
+
+/// The verdict and its sentence: [`single_point`] when one thread count was measured; `None`
+/// when none was, or the threads and speedups differ in length.
+pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosis> {
+    if e.threads.len() != e.speedups.len() {
+        return None;
+    }
+    if let [only] = e.threads {
+        return Some(single_point(*only));
+    }
+    let facts = Facts::of(e)?;
+    let verdict = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
+    let mut sentence = sentence(&verdict, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
+    if e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) {
+        sentence += " (S is relative to a fitted single-thread rate: no j = 1 point was measured)";
+    }
+    Some(Diagnosis { verdict, sentence })
+}
+
+/// The diagnosis of a workload of which only one thread count was measured.
+pub fn single_point(threads: usize) -> Diagnosis {
+    Diagnosis { verdict: Verdict::SinglePoint { threads }, sentence: sentence::single_point(threads) }
+}
+
+impl<'a> Facts<'a> {
+    /// The facts of `e`; `None` without points.
+    fn of(e: &'a Evidence<'a>) -> Option<Facts<'a>> {
+        let j_max = *e.threads.last()?;
+        let s_last = *e.speedups.last()?;
+        let best = e.speedups.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let s_best_parallel =
+            e.threads.iter().zip(e.speedups).filter(|(j, _)| **j > 1).map(|(_, s)| *s).fold(0.0, f64::max);
+        let shape = Shape::read(e.threads, e.speedups, e.intervals);
+        Some(Facts { e, j_max, s_last, best, s_best_parallel, shape })
+    }
+
+    /// Amdahl's B and its fit, when fitted.
+    fn amdahl(&self) -> Option<(f64, &AmdahlEstimate)> {
+        self.e.fits.amdahl_fitted().map(|a| (a.serial_fraction, a))
+    }
+
+    fn interval(&self, i: usize) -> Option<[f64; 2]> {
+        self.e.intervals.get(i).copied().flatten()
+    }
+
+    /// The noise (log-scale sd) of point `i`.
+    fn sd(&self, i: usize) -> f64 {
+        self.shape.as_ref().map_or(super::shape::MIN_SHAPE_SD, |s| s.sd[i])
+    }
+
+    /// The upper end of S's 95% range at point `i` (its interval, or 2 sd of noise).
+    fn upper(&self, i: usize) -> f64 {
+        self.interval(i).map_or(self.e.speedups[i] * (2.0 * self.sd(i)).exp(), |[_, hi]| hi)
+    }
+
+    /// The upper end of S's 95% range at the largest thread count.
+    fn upper_last(&self) -> f64 {
+        self.upper(self.e.threads.len() - 1)
+    }
+
+    /// What a thread count is on this machine: the CPU count, the physical core count, or nothing.
+    fn machine_count(&self, j: usize) -> Option<(usize, &'static str)> {
+        let cpus = self.e.cpus?;
+        if j == cpus.usable {
+            Some((j, "the usable CPU count"))
+        } else if j == cpus.physical {
+            Some((j, "the physical core count"))
+        } else {
+            None
+        }
+    }
+}

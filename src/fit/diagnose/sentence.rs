@@ -1,0 +1,431 @@
+//! The sentence a user reads, rendered from a [`Verdict`]: its kind in words, then the numbers
+//! that decided it (the verdict's fields) and what the facts add (intervals, the model's
+//! parameters, the kind of work, the machine). One function per verdict family; nothing reads the
+//! sentence back, so rewording one changes nothing else.
+
+use amdahl_workloads::Kind;
+
+use super::rules::{ABSURD_CEILING, PAST_THE_CORES, granularity_bound};
+use super::{Facts, MachineCeiling};
+use crate::fit::shape::LINEAR_EFFICIENCY;
+use crate::fit::verdict::Undetermined;
+use crate::fit::{AmdahlEstimate, Verdict};
+
+/// How far short of j (as a fraction of it) the machine's own ceiling may fall unremarked: 0.95.
+pub const MACHINE_SHORTFALL: f64 = 0.95;
+
+/// How far the clock may fall (as a fraction of one thread's) unremarked: 0.97.
+pub const CLOCK_FALL: f64 = 0.97;
+
+/// The sentence of `verdict` (see the module docs).
+pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
+    match verdict {
+        Verdict::WeakScaling { threads, speedup, serial_fraction: a } => format!(
+            "weak scaling: the scaled speedup reaches {speedup:.2} at {threads} threads; Gustafson's serial fraction a = {a:.3}"
+        ),
+        Verdict::Disturbed { points, load, min_utilisation, cpus, threads, speedup } => {
+            disturbed(points, *load, *cpus, *min_utilisation, *threads, *speedup)
+        }
+        Verdict::PeakDecline { peak_threads, peak_speedup, drop, threads, speedup } => {
+            peak_decline(f, *peak_threads, *peak_speedup, *drop, *threads, *speedup)
+        }
+        Verdict::Slower { threads, speedup } => slower(f, *threads, *speedup),
+        Verdict::Sequential { threads, speedup, serial_fraction } => {
+            let b = serial_fraction.map(|b| format!(", {}", b_of(f, b))).unwrap_or_default();
+            format!("inherently sequential: more threads do not help (S({threads}) = {speedup:.2}{b})")
+        }
+        Verdict::ScalesPastCores { threads, speedup, cpus } => format!(
+            "scales past the core count: S({threads}) = {speedup:.1} on {cpus} usable CPUs — threads mostly wait (I/O, sleep, a remote service), so more threads than cores still help"
+        ),
+        Verdict::MemoryBandwidth { threads, speedup, gb_per_s, knee_threads, ceiling, serial_fraction } => {
+            memory_bandwidth(f, *threads, *speedup, *gb_per_s, *knee_threads, *ceiling, *serial_fraction)
+        }
+        Verdict::Superlinear { points, peak_threads, peak_speedup } => format!(
+            "superlinear at j = {}: S({peak_threads}) = {peak_speedup:.2} beats {peak_threads} threads beyond noise; usually each thread's share of the data now fits in its cache",
+            list(points)
+        ),
+        Verdict::ApproachingPeak { peak_threads, peak_threads_ci95, threads, speedup } => {
+            approaching_peak(f, *peak_threads, *peak_threads_ci95, *threads, *speedup)
+        }
+        Verdict::Saturation { knee_threads, peak_speedup, gb_per_s, cpus } => {
+            saturation(f, *knee_threads, *peak_speedup, *gb_per_s, *cpus)
+        }
+        Verdict::NearLinear { threads, speedup, until_threads: Some(until), .. } => {
+            near_linear_until(f, *threads, *speedup, *until)
+        }
+        Verdict::NearLinear { threads, speedup, serial_fraction, ceiling, .. } => {
+            near_linear(f, *threads, *speedup, *serial_fraction, *ceiling)
+        }
+        Verdict::SerialFraction { threads, speedup, serial_fraction: b, ceiling } => {
+            serial_fraction(f, *threads, *speedup, *b, *ceiling)
+        }
+        Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::SerialFractionSpread } => {
+            b_undetermined(f, *threads, *speedup, *serial_fraction)
+        }
+        Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::NoShape } => {
+            no_shape(f, *threads, *speedup, *serial_fraction)
+        }
+        Verdict::Granularity { threads, speedup, tasks, ceiling } => {
+            granularity(f, *threads, *speedup, *tasks, *ceiling)
+        }
+        Verdict::Oscillating { points, threads, speedup } => format!(
+            "oscillating: S dips at j = {} (how threads are placed on cores and sockets shapes the curve); S({threads}) = {speedup:.2}",
+            list(points)
+        ),
+        Verdict::NoLawFits { threads, speedup } => no_law_fits(f, *threads, *speedup),
+        Verdict::SinglePoint { threads } => single_point(*threads),
+    }
+}
+
+/// The sentence of a single point.
+pub(super) fn single_point(threads: usize) -> String {
+    format!(
+        "single point: only j = {threads} was measured, so no curve can be fitted and there is no speedup to explain (measure more thread counts)"
+    )
+}
+
+fn disturbed(
+    points: &[usize],
+    load: Option<f64>,
+    cpus: Option<usize>,
+    min_utilisation: Option<f64>,
+    threads: usize,
+    speedup: f64,
+) -> String {
+    match (points.is_empty(), load, cpus, min_utilisation) {
+        (false, ..) => format!(
+            "disturbed: j = {} was measured while other work competed for the CPUs (threads preempted more than 100 times a second, or one thread busy less than 90% of the time; see each point's `disturbance`); S({threads}) = {speedup:.2} describes the machine as much as the code — measure again on a quiet machine",
+            list(points)
+        ),
+        (true, Some(load), Some(cpus), Some(low)) => format!(
+            "disturbed: the machine was busy (load {load:.2} on {cpus} usable CPUs) and the threads of this CPU-bound work were idle much of the time (utilisation down to {low:.2}); S({threads}) = {speedup:.2} describes the machine, not the code — measure again on a quiet machine"
+        ),
+        _ => format!(
+            "disturbed: other work competed for the CPUs; S({threads}) = {speedup:.2} describes the machine as much as the code — measure again on a quiet machine"
+        ),
+    }
+}
+
+fn peak_decline(
+    f: &Facts<'_>,
+    peak_threads: usize,
+    peak_speedup: f64,
+    drop: f64,
+    threads: usize,
+    speedup: f64,
+) -> String {
+    let index = f.e.threads.iter().position(|&j| j == peak_threads);
+    let cause = match index.and_then(|i| usl_peak(f, Some(i))) {
+        Some(peak) => format!(" — contention and coherency ({peak})"),
+        None => " — contention that grows with the thread count".to_owned(),
+    };
+    let at = f.machine_count(peak_threads).map_or(String::new(), |(_, what)| format!(", {what}"));
+    format!(
+        "peaks at {peak_threads} threads{at}: S = {peak_speedup:.2}, then falls {:.0}% to {speedup:.2} at {threads}, beyond noise{cause}{}{}",
+        100.0 * drop,
+        oversubscribed(f),
+        unknown_cpus(f)
+    )
+}
+
+fn slower(f: &Facts<'_>, threads: usize, speedup: f64) -> String {
+    let why = match f.e.kind {
+        Some(Kind::Contended) => "threads queue for a shared lock and its cache line bounces between cores",
+        Some(Kind::Sequential) => "handing each small step to other threads costs more than the step",
+        _ => "coordinating threads costs more than the work they share",
+    };
+    format!("slower with more threads: S({threads}) = {speedup:.2}; {why}")
+}
+
+fn memory_bandwidth(
+    f: &Facts<'_>,
+    threads: usize,
+    speedup: f64,
+    gb_per_s: Option<f64>,
+    knee_threads: Option<usize>,
+    ceiling: Option<f64>,
+    serial_fraction: Option<f64>,
+) -> String {
+    let reached = match (gb_per_s, f.e.bandwidth_gb_s) {
+        (Some(gb), Some([one, _])) => format!(", reaching {} ({} at one thread)", rate_text(gb), rate_text(one)),
+        (Some(gb), None) => format!(", reaching {}", rate_text(gb)),
+        _ => String::new(),
+    };
+    let knee = knee_threads.map_or(String::new(), |k| format!(", saturating from {k} threads"));
+    let machine = ceiling.map_or(String::new(), |c| format!("; the machine's own triad reaches {}", rate_text(c)));
+    let b = serial_fraction
+        .map(|b| format!("; Amdahl's {} fits the curve but is no serial code here", b_of(f, b)))
+        .unwrap_or_default();
+    // Memory-bound work that still scales is not "limited" yet.
+    let head = if knee_threads.is_none() && f.upper_last() >= LINEAR_EFFICIENCY * threads as f64 {
+        "memory-bound, still scaling"
+    } else {
+        "limited by memory bandwidth"
+    };
+    format!(
+        "{head}: S({threads}) = {speedup:.2}, efficiency {:.0}%{reached}{knee} — the threads share one memory system{machine}{b}{}{}",
+        efficiency(threads, speedup),
+        dips(f),
+        oversubscribed(f)
+    )
+}
+
+fn approaching_peak(
+    f: &Facts<'_>,
+    peak_threads: f64,
+    peak_threads_ci95: Option<[f64; 2]>,
+    threads: usize,
+    speedup: f64,
+) -> String {
+    let usl = f.e.fits.usl_fitted();
+    format!(
+        "approaching a USL peak at N* = {peak_threads:.1}{}, beyond the measured {threads} threads (S({threads}) = {speedup:.2}): coherency costs grow with every thread (kappa = {:.2e}, F test p = {})",
+        peak_threads_ci95.map_or(" (interval open)".to_owned(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]")),
+        usl.map_or(0.0, |u| u.kappa),
+        f.e.fits.usl_p_value.map_or("-".to_owned(), |p| format!("{p:.3}"))
+    )
+}
+
+fn saturation(
+    f: &Facts<'_>,
+    knee_threads: usize,
+    peak_speedup: f64,
+    gb_per_s: Option<f64>,
+    cpus: Option<usize>,
+) -> String {
+    let at = match (cpus, f.machine_count(knee_threads)) {
+        (Some(_), Some((_, what))) => format!(", {what}"),
+        _ => String::new(),
+    };
+    let trend = f.e.fits.karp_flatt_trend.as_ref().filter(|t| t.rising);
+    let rise = match trend.map(|t| (t.from, t.to)) {
+        Some((Some(a), Some(b))) => format!(" (Karp–Flatt rises from {a:.3} to {b:.3})"),
+        Some(_) => " (Karp–Flatt rises)".to_owned(),
+        None => String::new(),
+    };
+    let resource = match (f.e.kind, gb_per_s, cpus) {
+        (_, Some(gb), _) => format!("memory bandwidth ({} reached)", rate_text(gb)),
+        (Some(Kind::MemoryBound), None, _) => "memory bandwidth".to_owned(),
+        (_, None, Some(_)) => "the CPUs themselves".to_owned(),
+        _ => "a shared resource (memory bandwidth, a lock, I/O)".to_owned(),
+    };
+    format!(
+        "saturates from {knee_threads} threads{at}: S stays flat within noise at about {peak_speedup:.2} — {resource}, not serial code{rise}{}{}{}",
+        dips(f),
+        oversubscribed(f),
+        unknown_cpus(f)
+    )
+}
+
+fn near_linear_until(f: &Facts<'_>, threads: usize, speedup: f64, until: usize) -> String {
+    let until_speedup = f.e.threads.iter().position(|&j| j == until).map_or(0.0, |i| f.e.speedups[i]);
+    let at = f.machine_count(until).map_or(String::new(), |(_, what)| format!(" ({what})"));
+    format!(
+        "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}); neither Amdahl's law nor the USL explains the fall{}",
+        efficiency(until, until_speedup),
+        efficiency(threads, speedup),
+        oversubscribed(f)
+    )
+}
+
+fn near_linear(f: &Facts<'_>, threads: usize, speedup: f64, b: Option<f64>, ceiling: Option<f64>) -> String {
+    let cap = match (b, ceiling) {
+        (Some(b), Some(c)) => format!("; {} would cap it at {}", b_of(f, b), ceiling_text(c)),
+        (Some(b), None) => format!("; no serial fraction is measurable ({})", b_of(f, b)),
+        (None, _) => String::new(),
+    };
+    format!("near-linear: S({threads}) = {speedup:.2}, efficiency {:.0}%{cap}", efficiency(threads, speedup))
+}
+
+fn serial_fraction(f: &Facts<'_>, threads: usize, speedup: f64, b: f64, ceiling: f64) -> String {
+    let bounds = other_bounds(f);
+    if f.e.kind == Some(Kind::Parallel) {
+        format!(
+            "overhead or load imbalance equivalent to a serial fraction: {}, which would cap S at {} (S({threads}) = {speedup:.2}); the work declares no serial part{bounds}",
+            b_of(f, b),
+            ceiling_text(ceiling)
+        )
+    } else {
+        format!(
+            "bounded by a serial fraction: {}, so no number of threads beats 1/B = {} (S({threads}) = {speedup:.2}){bounds}",
+            b_of(f, b),
+            ceiling_text(ceiling)
+        )
+    }
+}
+
+fn b_undetermined(f: &Facts<'_>, threads: usize, speedup: f64, b: Option<f64>) -> String {
+    format!(
+        "B is not determined: {} spans most of [0, 1]; more thread counts or rounds are needed (S({threads}) = {speedup:.2})",
+        b.map_or_else(|| "B".to_owned(), |b| b_of(f, b))
+    )
+}
+
+fn no_shape(f: &Facts<'_>, threads: usize, speedup: f64, b: Option<f64>) -> String {
+    let b = b.map(|b| format!("; {}", b_of(f, b))).unwrap_or_default();
+    format!("S({threads}) = {speedup:.2}, efficiency {:.0}%{b}", efficiency(threads, speedup))
+}
+
+fn granularity(f: &Facts<'_>, threads: usize, speedup: f64, tasks: usize, ceiling: f64) -> String {
+    let waits = match f.e.cpus {
+        Some(c) if threads > c.usable && speedup > PAST_THE_CORES * c.usable as f64 => {
+            format!("; S beyond the {} usable CPUs: the threads mostly wait, so more threads than cores help", c.usable)
+        }
+        _ => String::new(),
+    };
+    format!(
+        "limited by granularity: {tasks} tasks take ceil({tasks}/{threads}) rounds on {threads} threads, so S({threads}) is at most {ceiling:.2} (measured {speedup:.2}) — load imbalance, not serial code{waits}"
+    )
+}
+
+fn no_law_fits(f: &Facts<'_>, threads: usize, speedup: f64) -> String {
+    let (i, best) = f.best;
+    let path = if i + 1 == f.e.threads.len() {
+        format!("S reaches {speedup:.2} at {threads}")
+    } else {
+        format!("S rises to {best:.2} at {} and is {speedup:.2} at {threads}", f.e.threads[i])
+    };
+    format!(
+        "neither Amdahl's law nor the USL describes this curve within its noise: {path} (efficiency {:.0}%){}",
+        efficiency(threads, speedup),
+        oversubscribed(f)
+    )
+}
+
+impl MachineCeiling {
+    /// The clause after the sentence, when the machine itself falls more than
+    /// 1 - [`MACHINE_SHORTFALL`] short of j.
+    pub(super) fn clause(&self) -> Option<String> {
+        let j = self.threads as f64;
+        if self.threads < 2 || self.speedup >= MACHINE_SHORTFALL * j {
+            return None;
+        }
+        let clock = match (self.mhz, self.relative_clock) {
+            (Some([one, here]), _) if here < CLOCK_FALL * one => {
+                format!(", clock falls from {:.1} to {:.1} GHz", one / 1e3, here / 1e3)
+            }
+            (_, Some(c)) if c < CLOCK_FALL => format!(", each thread's clock at {c:.2} of one thread's"),
+            _ => String::new(),
+        };
+        Some(format!(
+            "; the machine itself reaches only {:.1}x at {} ({}{clock}), so S({}) = {:.2} is {:.0}% of what it allows",
+            self.speedup,
+            self.threads,
+            self.what,
+            self.threads,
+            self.workload_speedup,
+            100.0 * self.workload_speedup / self.speedup
+        ))
+    }
+}
+
+/// The USL's N* with its interval and kappa, when `lack_of_fit` lets it be quoted beside the
+/// measured maximum at index `measured_peak`.
+fn usl_peak(f: &Facts<'_>, measured_peak: Option<usize>) -> Option<String> {
+    let usl = f.usl_peak_near(measured_peak)?;
+    let peak = usl.peak_threads?;
+    let ci = usl.peak_threads_ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
+    Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa))
+}
+
+/// Efficiency in percent.
+fn efficiency(threads: usize, speedup: f64) -> f64 {
+    speedup / threads as f64 * 100.0
+}
+
+/// Thread counts as a list: `2, 4, 8`.
+fn list(points: &[usize]) -> String {
+    points.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// B with its interval, for a verdict that quotes B.
+fn b_of(f: &Facts<'_>, b: f64) -> String {
+    f.amdahl().map_or_else(|| format!("B = {b:.3}"), |(_, fit)| b_text(b, fit))
+}
+
+/// B as text: with its interval.
+fn b_text(b: f64, fit: &AmdahlEstimate) -> String {
+    match fit.ci95 {
+        Some([lo, hi]) => format!("B = {} [{}, {}]", b_number(b), b_number(lo), b_number(hi)),
+        None => format!("B = {} (no interval)", b_number(b)),
+    }
+}
+
+/// A serial fraction to three places, 0.000 rather than -0.000 for rounding noise.
+fn b_number(b: f64) -> String {
+    let text = format!("{b:.3}");
+    if text == "-0.000" { "0.000".to_owned() } else { text }
+}
+
+/// The clause added where oversubscription could explain the curve but cannot be judged.
+fn unknown_cpus(f: &Facts<'_>) -> &'static str {
+    if f.e.cpus.is_none() && f.e.kind.is_none() {
+        "; the CPU count is unknown, so oversubscription cannot be judged (measure fit --cpus N)"
+    } else {
+        ""
+    }
+}
+
+/// The clause naming dips of a sawtooth, when the curve oscillates beside its headline.
+fn dips(f: &Facts<'_>) -> String {
+    match f.shape.as_ref().filter(|s| s.oscillates()) {
+        Some(shape) => format!(
+            "; S also oscillates with thread placement (dips at j = {})",
+            shape.dips.iter().map(|&i| f.e.threads[i].to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        None => String::new(),
+    }
+}
+
+/// The clause naming oversubscribed points, when the CPU count is known and exceeded (by work that
+/// does not wait).
+fn oversubscribed(f: &Facts<'_>) -> String {
+    let Some(cpus) = f.e.cpus.map(|c| c.usable) else { return String::new() };
+    if f.j_max > cpus && !f.e.kind.is_some_and(Kind::waits) {
+        format!("; points beyond {cpus} threads are oversubscribed (more threads than the {cpus} usable CPUs)")
+    } else {
+        String::new()
+    }
+}
+
+/// The other bounds beside Amdahl's, where known: the granularity bound of the work's tasks at the
+/// largest measured count, and the machine's own ceiling there.
+fn other_bounds(f: &Facts<'_>) -> String {
+    let mut clauses = Vec::new();
+    if let Some(tasks) = f.e.tasks.filter(|&t| t > 0) {
+        let bound = granularity_bound(tasks, f.j_max);
+        if f.upper_last() >= bound {
+            clauses.push(format!("its {tasks} tasks allow {bound:.2}x at {}", f.j_max));
+        } else {
+            clauses.push(format!(
+                "the declared {tasks} tasks would allow only {bound:.2}x at {}, below the measured {:.2}: the task count looks wrong",
+                f.j_max, f.s_last
+            ));
+        }
+    }
+    if let Some(m) = f.e.machine.filter(|m| m.threads == f.j_max) {
+        clauses.push(format!("the machine itself {:.2}x", m.speedup));
+    }
+    if clauses.is_empty() { String::new() } else { format!("; beside it, {}", clauses.join(", and ")) }
+}
+
+/// A bandwidth as text: GB/s to one decimal, or MB/s (or B/s) where that would print 0.0.
+fn rate_text(gb_per_s: f64) -> String {
+    if gb_per_s >= 0.1 {
+        format!("{gb_per_s:.1} GB/s")
+    } else if gb_per_s >= 1e-4 {
+        format!("{:.1} MB/s", gb_per_s * 1e3)
+    } else {
+        format!("{:.0} B/s", gb_per_s * 1e9)
+    }
+}
+
+/// A ceiling as text: `12.5x`, or `> 1e6x` when absurd (above [`ABSURD_CEILING`]).
+pub fn ceiling_text(c: f64) -> String {
+    ceiling_text_to(c, 1)
+}
+
+/// A ceiling as text with `decimals` places (`12.5000x`), or `> 1e6x` when absurd.
+pub fn ceiling_text_to(c: f64, decimals: usize) -> String {
+    if c > ABSURD_CEILING || !c.is_finite() { "> 1e6x".to_owned() } else { format!("{c:.decimals$}x") }
+}
