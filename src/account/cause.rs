@@ -100,14 +100,7 @@ pub struct AccountAt<'a> {
 }
 
 /// The parts of the lost thread-time (all but useful).
-const LOST: [PartName; 6] = [
-    PartName::Inflation,
-    PartName::Serial,
-    PartName::Imbalance,
-    PartName::Dispatch,
-    PartName::Blocked,
-    PartName::RunQueue,
-];
+const LOST: &[PartName] = PartName::ALL.split_at(1).1;
 
 impl Cause {
     /// The cause the account measured beside `verdict` (see the module docs); `points` ascending

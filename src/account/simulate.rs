@@ -67,6 +67,16 @@ struct Worker {
     untracked_cpu: u64,
 }
 
+impl Worker {
+    /// `off` of its work off its CPU: part of it waiting for a CPU when the schedule `waits`,
+    /// the rest blocked.
+    fn off_cpu_in_work(&mut self, off: u64, waits: bool, rng: &mut Pcg64Mcg) {
+        let wait = if waits && off > 0 { rng.random_range(0..=off) } else { 0 };
+        self.wait_in_work += wait;
+        self.blocked += off - wait;
+    }
+}
+
 impl Schedule {
     /// A schedule of `threads` workers drawn from `seed`: 1 to 4 serial stretches and calls,
     /// blocking, run-queue waits and untracked work each present or not.
@@ -84,13 +94,7 @@ impl Schedule {
             let off = if blocks { rng.random_range(0..=stretch / 2) } else { 0 };
             let w = &mut workers[leader];
             w.task_cpu += stretch - off;
-            if waits && off > 0 {
-                let wait = rng.random_range(0..=off);
-                w.wait_in_work += wait;
-                w.blocked += off - wait;
-            } else {
-                w.blocked += off;
-            }
+            w.off_cpu_in_work(off, waits, &mut rng);
             for (i, other) in workers.iter_mut().enumerate() {
                 if i != leader {
                     other.serial_idle += stretch;
@@ -120,13 +124,7 @@ impl Schedule {
                     w.imbalance += call - dispatch - busy - gaps;
                     w.task += busy;
                     w.task_cpu += busy - off;
-                    if waits && off > 0 {
-                        let wait = rng.random_range(0..=off);
-                        w.wait_in_work += wait;
-                        w.blocked += off - wait;
-                    } else {
-                        w.blocked += off;
-                    }
+                    w.off_cpu_in_work(off, waits, &mut rng);
                 }
                 w.dispatch += tail;
             }
