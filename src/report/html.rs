@@ -152,14 +152,11 @@ fn summary_table(r: &ResultsFile) -> String {
 
 fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
     let mut out = String::new();
-    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let _ = write!(
         out,
-        "<section id=\"{0}\"><h2>{0} <small>({1}, {2}, {3}; {4} rounds)</small></h2>",
+        "<section id=\"{0}\"><h2>{0} <small>({1}; {2} rounds)</small></h2>",
         escape(&w.name),
-        escape(w.kind.as_str()),
-        escape(w.backend.as_str()),
-        escape(&params.join(" ")),
+        escape(&super::setting_words(w)),
         w.rounds
     );
     if let Some(d) = &w.diagnosis {

@@ -478,6 +478,10 @@ pub struct WorkloadResult {
     pub workload_version: u32,
     /// Every parameter and its value (defaults included).
     pub params: BTreeMap<String, f64>,
+    /// The parameters the workload declares with one possible value (a bench closure's `size`,
+    /// 1): in `params`, and left out of headings, where they say nothing. Absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed_params: Vec<String>,
     /// The `size` parameter actually run.
     pub size: f64,
     /// Whether `size` was calibrated to `--target-ms` on this machine (such runs compare only with
@@ -563,6 +567,7 @@ impl WorkloadResult {
             command: self.command.clone(),
             workload_version: self.workload_version,
             params: self.params.clone(),
+            fixed_params: self.fixed_params.clone(),
             size: self.size,
             size_calibrated: self.size_calibrated,
             backend: self.backend,
