@@ -194,3 +194,21 @@ fn the_table_ends_with_its_key() {
         assert!(table[key..].contains(word), "the key lacks {word}");
     }
 }
+
+#[test]
+fn a_bench_runs_page_holds_its_changes_and_a_chart_each_or_one_line_without_charts() {
+    let results = fixture();
+    let changes =
+        "changes since the last run:\n  synthetic: S(6) 2.67 -> 2.67, +0%, within noise (vs run-000001.json)\n";
+    let page = Html::with_section_drawn(&results, "Changes since the baseline", changes, true);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert!(!page.contains("<script") && !page.contains("src=\"http") && !page.contains("href=\"http"));
+    assert!(page.contains("<h2>Changes since the baseline</h2>") && page.contains("(vs run-000001.json)"));
+    // Six thread counts: the speedup, efficiency and Karp-Flatt charts, one SVG each.
+    assert_eq!(page.matches("<svg").count(), 3);
+    assert!(!page.contains("No charts"));
+    let bare = Html::with_section_drawn(&results, "Changes since the baseline", changes, false);
+    assert_eq!(bare.matches("<svg").count(), 0);
+    assert_eq!(bare.matches("No charts: this build of amdahl leaves out its `charts` feature").count(), 1);
+    assert!(bare.contains("features = [\"charts\"]") || bare.contains("features = [&quot;charts&quot;]"));
+}
