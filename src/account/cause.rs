@@ -23,6 +23,7 @@
 //!   more than 3% from the timed T(j)) says so after its numbers.
 
 use amdahl_workloads::Kind;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +38,8 @@ pub const NOTABLE: f64 = 0.02;
 const LISTED: f64 = 0.005;
 
 /// One part of the thread-time and its share.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PartShare {
     /// The part.
     pub part: PartName,
@@ -47,7 +49,8 @@ pub struct PartShare {
 }
 
 /// What the account measured, beside the verdict (tagged by `kind`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Cause {
     /// The verdict quotes Amdahl's B: the measured serial share of T(1) beside it.

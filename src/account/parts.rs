@@ -25,6 +25,7 @@
 //!   differ that much from one to the next (`contended` at j = 2: its two threads spin on one
 //!   lock, or share one CPU, run by run).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +38,8 @@ use crate::stats::{finite, median};
 pub const DISTORTION: f64 = 0.03;
 
 /// One share of the thread-time, with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Part {
     /// The mean share over the profile runs.
     pub share: f64,
@@ -79,7 +81,8 @@ impl Part {
 }
 
 /// The name of a part of the thread-time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartName {
     /// The work's CPU time at one thread.
@@ -126,7 +129,8 @@ impl PartName {
 
 /// The thread-time that cannot be split: off-CPU time in untracked stretches (the user's own
 /// rayon code), which is one of `parts`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Merged {
     /// The parts it is made of, not separable.
     pub parts: Vec<PartName>,
@@ -140,7 +144,8 @@ pub const MERGED_PARTS: [PartName; 4] = [PartName::Serial, PartName::Imbalance, 
 
 /// One point's thread-time account (see the module docs): the parts as shares of j x T(j),
 /// adding up to 1, and the serial share of T(1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct TimeParts {
     /// The profile runs it is made of.
     pub profile_runs: usize,

@@ -24,13 +24,15 @@
 //! `TimeParts`, which every reader recomputes from them.
 
 use amdahl_workloads::{RunQueue, Trace, WorkerTrace};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One profile run's thread-time j x T split into parts, in nanoseconds. `work_cpu_ns +
 /// serial_ns + imbalance_ns + dispatch_ns + blocked_ns + run_queue_ns + merged_ns` is j x
 /// `wall_ns`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct ProfileSample {
     /// The round it was taken in (after that round's timed sample at the same j).
     pub round: usize,
