@@ -7,9 +7,10 @@
 //! would only show their own run-queue wait; any count for work that waits).
 //! - **A verdict that quotes Amdahl's B** (`serial-fraction`, and `near-linear`, `sequential`
 //!   and `undetermined` with a B): the measured serial share of T(1) beside B, the other parts of
-//!   the thread-time that exceed [`NOTABLE`], and whether the two intervals overlap. When they do
-//!   not and B is the larger, the rest of B is named: the largest part of the lost thread-time
-//!   besides serial (for work declared parallel, typically dispatch and imbalance).
+//!   the thread-time above 0.5%, and whether the two intervals overlap. When they do not and B is
+//!   the larger, the rest of B is named: the largest part of the lost thread-time besides serial
+//!   (for work declared parallel, typically dispatch and imbalance), provided the low end of its
+//!   interval is above zero; otherwise the sentence says no part is surely there to make it up.
 //! - **A plateau, a decline or a slowdown** (`saturation`, `peak-decline`, `slower`,
 //!   `approaching-peak`, `memory-bandwidth`, `no-law-fits`, `granularity`): the part whose share
 //!   of the thread-time surely grows most from j = 1 (the low end of its interval at least
@@ -68,7 +69,8 @@ pub enum Cause {
         /// Whether B's interval and the measured share's overlap.
         agrees: bool,
         /// When B exceeds the measured share beyond both intervals: the largest other part of
-        /// the lost thread-time, which the rest of B is made of.
+        /// the lost thread-time, which the rest of B is made of; none when that part's interval
+        /// reaches zero (the account cannot say what the rest of B is).
         rest_of_b: Option<PartName>,
         /// The profile runs' median wall time over the timed T(j), when more than 3% from 1.
         distorted: Option<f64>,
@@ -130,7 +132,10 @@ impl Cause {
                     .filter(|p| p.share.share >= LISTED)
                     .collect();
                 others.sort_by(|a, b| b.share.share.total_cmp(&a.share.share));
-                let rest_of_b = (!agrees && b_lo > measured.high()).then(|| others.first().map(|p| p.part)).flatten();
+                // The largest other part names the rest of B only when it is surely there.
+                let rest_of_b = (!agrees && b_lo > measured.high())
+                    .then(|| others.first().filter(|p| p.share.low() > 0.0).map(|p| p.part))
+                    .flatten();
                 Some(Cause::SerialShare {
                     threads: at.threads,
                     serial_fraction: b,
@@ -190,7 +195,7 @@ impl Cause {
                         "; B and the measured serial share disagree beyond their intervals: the rest of B is {}",
                         what_b_is(*part)
                     ),
-                    (false, None) => "; B and the measured serial share disagree beyond their intervals".to_owned(),
+                    (false, None) => "; B and the measured serial share disagree beyond their intervals, and no other part is surely above zero to make up the rest".to_owned(),
                 };
                 format!(
                     " — inferred from the curve; measured at {threads} threads: {} {} of T(1) runs outside the parallel calls{listed}{verdict}{}",
@@ -335,12 +340,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("inflation 1.0%, imbalance 0.6%") && text.contains("inferred from the curve"), "{text}");
-        // A B well above the serial share: the rest of B is named.
-        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &points, 2).unwrap();
+        // A B well above the serial share: the rest of B is named when that part is surely there
+        // (inflation 3% [2, 4]); not when its interval reaches zero (inflation 1% [0, 2]).
+        let inflated = account(0.87, 0.03, 0.082, 0.006, 0.103);
+        let surely = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &inflated }];
+        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &surely, 2).unwrap();
         assert!(
             cause.clause(None).contains("disagree beyond their intervals: the rest of B is inflation"),
             "{cause:?}"
         );
+        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &points, 2).unwrap();
+        assert!(matches!(cause, Cause::SerialShare { rest_of_b: None, agrees: false, .. }), "{cause:?}");
+        let text = cause.clause(None);
+        assert!(text.contains("disagree beyond their intervals, and no other part is surely above zero"), "{text}");
+        assert!(!text.contains("the rest of B is"), "{text}");
     }
 
     #[test]
