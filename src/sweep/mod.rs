@@ -13,6 +13,7 @@ pub mod journal;
 mod progress;
 pub mod sample;
 mod steps;
+pub mod teams;
 pub mod watchdog;
 mod workload;
 
