@@ -5,7 +5,8 @@
 //! read at once; the fingerprint the results file records (host, CPU, memory, caches, the
 //! environment before the run and whether the machine is busy: a short sample of `procfs/stat`)
 //! is read on first use from the same topology, so a request refused, a dry run or an import pays
-//! nothing for it. The thread plan (N, P), the fingerprint, the fact warnings, the sweep's
+//! nothing for it; so are the limits on this process's threads (`limits`), which the sweep and the
+//! dry run plan against. The thread plan (N, P), the fingerprint, the fact warnings, the sweep's
 //! placement and the ceilings' placement all read this value. Only the environment after the run
 //! is read again ([`MachineFacts::environment_now`]): it is meant to be compared with the one
 //! before.

@@ -1,7 +1,8 @@
 //! The steps of a run, in the order `sweep::run` takes them: start (the warnings, every output
 //! claimed and checked, the journal begun), the machine's ceilings, one workload at a time, a
 //! beaten ceiling measured again, and the finish (the environment after the run, an overrun of
-//! the budget said with its size, the status, the last write). Each step reads and changes one [`Run`], what the steps share.
+//! the budget said with its size, the status, the last write). Each step reads and changes one
+//! [`Run`], what the steps share.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
