@@ -81,9 +81,10 @@ pub struct Team {
     clocks: Arc<Mutex<Vec<Option<ThreadClock>>>>,
     /// Each worker's thread id, recorded when it starts.
     tids: Arc<Mutex<Vec<Option<Tid>>>>,
-    /// The crew's members this team runs on ([`Crew::team`](crate::Crew::team)): dropped after `pool` (fields drop
-    /// in order), it waits until they are back and asleep.
-    lease: Option<Lease>,
+    /// The crew's members this team runs on ([`Crew::team`](crate::Crew::team)), held for its
+    /// drop alone: dropped after `pool` (fields drop in order), it waits until they are back and
+    /// asleep.
+    _lease: Option<Lease>,
 }
 
 impl fmt::Debug for Team {
@@ -121,7 +122,8 @@ impl Team {
         Team::build(threads, backend, cpus, None)
     }
 
-    /// A team on threads of its own, or on the crew's members of `lease` ([`Crew::team`](crate::Crew::team)).
+    /// A team on threads of its own, or on the crew's members of `lease`
+    /// ([`Crew::team`](crate::Crew::team)).
     pub(crate) fn build(
         threads: usize,
         backend: Backend,
@@ -154,17 +156,12 @@ impl Team {
         // Every worker runs once now, so each has started (pinned itself, recorded its clock)
         // before any timing.
         pool.broadcast(|_| ());
-        Ok(Team { threads, backend, pool, pin_failures, clocks, tids, lease })
+        Ok(Team { threads, backend, pool, pin_failures, clocks, tids, _lease: lease })
     }
 
     /// The thread ids of the workers, in worker order (those the system gave one: Linux).
     pub fn worker_tids(&self) -> Vec<Tid> {
         self.tids.lock().unwrap_or_else(|e| e.into_inner()).iter().flatten().copied().collect()
-    }
-
-    /// Whether the team runs on a [`Crew`](crate::Crew)'s members.
-    pub fn from_crew(&self) -> bool {
-        self.lease.is_some()
     }
 
     /// Workers that could not be pinned to their CPU (0 for an unpinned team); final once the
