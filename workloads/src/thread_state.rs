@@ -67,15 +67,17 @@ fn parse_state(stat: &str) -> Option<ThreadState> {
     })
 }
 
-/// Waits until every thread of `tids` is asleep (or gone), yielding the CPU to them between looks,
-/// for at most `limit`; returns those still running when it gave up (empty: all asleep, or
-/// nothing to read here).
+/// Waits until every thread of `tids` is asleep (or gone), for at most `limit`; returns those still
+/// running when it gave up (empty: all asleep, or nothing to read here). Between looks it yields
+/// the CPU to them a few times (a thread about to sleep needs microseconds), then sleeps, longer
+/// each time up to [`LONGEST_PAUSE`]: with hundreds of threads spinning down on a few CPUs, a
+/// waiter that only yields takes its turn among them and slows them all.
 pub fn wait_asleep(tids: &[Tid], limit: Duration) -> Vec<Tid> {
     let running = |tid: &Tid| state(*tid) == ThreadState::Running;
     let start = Instant::now();
     let mut pending: Vec<Tid> = tids.to_vec();
-    let mut looks = 0u32;
-    loop {
+    let mut pause = Duration::from_micros(20);
+    for look in 0u32.. {
         pending.retain(running);
         if pending.is_empty() {
             // The confirming pass: a thread seen blocked on a contended lock is running again.
@@ -85,16 +87,20 @@ pub fn wait_asleep(tids: &[Tid], limit: Duration) -> Vec<Tid> {
             }
         }
         if start.elapsed() >= limit {
-            return pending;
+            break;
         }
-        looks += 1;
-        if looks < 1000 {
+        if look < 8 {
             std::thread::yield_now();
         } else {
-            std::thread::sleep(Duration::from_micros(100));
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(LONGEST_PAUSE);
         }
     }
+    pending
 }
+
+/// The longest pause of [`wait_asleep`] between two looks.
+pub const LONGEST_PAUSE: Duration = Duration::from_millis(1);
 
 #[cfg(test)]
 mod tests {
