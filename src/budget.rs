@@ -75,16 +75,13 @@ pub enum RunCost {
 impl RunCost {
     /// What the estimate rests on, for the sentence.
     fn basis(&self, harness: &Harness) -> String {
-        // The harness's cost, when measured (the fake clock measures none).
-        let own = if harness.per_sample > 0.0 || harness.per_thread > 0.0 {
-            format!(
-                "; the harness's {} a sample and {} a thread",
-                format_duration_ns(harness.per_sample * 1e9),
-                format_duration_ns(harness.per_thread * 1e9)
-            )
-        } else {
-            String::new()
-        };
+        // The harness's cost, the parts measured (the fake clock measures none).
+        let parts: Vec<String> = [(harness.per_sample, "a sample"), (harness.per_thread, "a thread")]
+            .into_iter()
+            .filter(|(s, _)| *s > 0.0)
+            .map(|(s, per)| format!("{} {per}", seconds(s)))
+            .collect();
+        let own = if parts.is_empty() { String::new() } else { format!("; the harness's {}", parts.join(" and ")) };
         match self {
             RunCost::Known(t1) => format!("one run takes {} at j = 1, known from its parameters{own}", seconds(*t1)),
             RunCost::Timed(t1) => format!("T(1) = {} timed, S(j) guessed from the kind{own}", seconds(*t1)),
@@ -169,7 +166,9 @@ pub fn plan_sentence(
         RunCost::WarmedUp => format!("the minimum {min_rounds} rounds"),
         _ => format!("the warm-up and the minimum {min_rounds} rounds"),
     };
-    let left = if fitted.available >= 0.0 {
+    let left = if share <= 0.0 {
+        "with no share of the budget left for this workload (the machine's ceilings and the workloads before it took it)".to_owned()
+    } else if fitted.available >= 0.0 {
         format!("against {:.1} s left of this workload's {share:.1} s", fitted.available)
     } else {
         format!("with this workload's {share:.1} s already spent ({:.1} s so far)", share - fitted.available)
@@ -273,6 +272,11 @@ mod tests {
         let said = plan_sentence("w", &over, RunCost::Known(600.0), &harness, 5, 1.0).unwrap();
         assert!(said.contains("one run takes 600.0 s at j = 1, known from its parameters"), "{said}");
         assert!(said.contains("j = 1, 2 alone are measured with the minimum 5 rounds"), "{said}");
+        // Only the parts of the harness's cost measured are named; a workload left no share says so.
+        let threads_only = Harness { per_sample: 0.0, per_thread: 2e-4 };
+        let none_left = fit(&counts[..2], 0.0, false);
+        let said = plan_sentence("w", &none_left, RunCost::Timed(1e-5), &threads_only, 5, 0.0).unwrap();
+        assert!(said.contains("(T(1) = 10.00 us timed, S(j) guessed from the kind; the harness's 200.0 us a thread) with no share of the budget left for this workload (the machine's ceilings and the workloads before it took it)"), "{said}");
         let all = fit(&counts, 9.0, true);
         let said = plan_sentence("w", &all, RunCost::WarmedUp, &harness, 5, 10.0).unwrap();
         assert!(
