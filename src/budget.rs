@@ -13,7 +13,8 @@
 //!   warm-up, timed whole, is its cost.
 //! - **To fit** ([`fit`]), counts leave the plan the costliest first — never j = 1 (every speedup
 //!   is paired with it) nor the largest (the end of the curve) — until what is left fits in what
-//!   is left of the workload's share. When even those two do not fit, they are measured with the
+//!   is left of what the workload may plan with ([`plan_allowance`]: its even share of the
+//!   time left, and half of each later workload's). When even those two do not fit, they are measured with the
 //!   minimum rounds, which intervals need, and the sentence says by how much the plan overruns.
 //!   `--allow-overrun` leaves every count in and says the same.
 //! - **One sample longer than the whole budget** ([`too_long`]), where its cost is known before
@@ -30,6 +31,18 @@ use crate::thread_set::{CpuCounts, threads_text};
 /// The share of the budget a run may exceed before the overrun is said (the last write, the fits,
 /// the environment read after the run).
 pub const OVERRUN_TOLERANCE: f64 = 0.05;
+
+/// The seconds a workload's plan is held against ([`fit`]) when `left` seconds of the run's
+/// budget are left and `workloads_left` workloads are still to run, this one among them: its even
+/// share of what is left, and half of each later workload's. A workload whose minimum needs more
+/// than its even share (the default catalogue's `sleep`, five counts of known cost: about 7.5 s
+/// against 4.4 s on 2 CPUs) keeps its counts where the later workloads can give way, each of them
+/// held in turn against its own allowance of what is then left; the last may plan with all of it.
+/// Rounds beyond the minimum still stop at the even share.
+pub fn plan_allowance(left: f64, workloads_left: usize) -> f64 {
+    let n = workloads_left.max(1) as f64;
+    left / n * (n + 1.0) / 2.0
+}
 
 /// S(j) as the kind promises it, for estimates made before j is measured: min(j, N) for work that
 /// computes, j for work that waits, 1 for sequential and contended work, and at most 4 for
@@ -148,15 +161,16 @@ pub fn fit(counts: &[(usize, f64)], available: f64, allow_overrun: bool) -> Fitt
 }
 
 /// What a plan that does not fit says, before measuring: the estimate and what it rests on, the
-/// time left, the counts left out (or, with `--allow-overrun`, that none is), and any overrun
-/// left. `None` when the whole plan fits.
+/// time left of the `allowance` the workload plans with ([`plan_allowance`]), the counts left out
+/// (or, with `--allow-overrun`, that none is), and any overrun left. `None` when the whole plan
+/// fits.
 pub fn plan_sentence(
     name: &str,
     fitted: &Fitted,
     cost: RunCost,
     harness: &Harness,
     min_rounds: usize,
-    share: f64,
+    allowance: f64,
 ) -> Option<String> {
     if fitted.needed <= fitted.available {
         return None;
@@ -166,12 +180,15 @@ pub fn plan_sentence(
         RunCost::WarmedUp => format!("the minimum {min_rounds} rounds"),
         _ => format!("the warm-up and the minimum {min_rounds} rounds"),
     };
-    let left = if share <= 0.0 {
+    let left = if allowance <= 0.0 {
         "with no share of the budget left for this workload (the machine's ceilings and the workloads before it took it)".to_owned()
     } else if fitted.available >= 0.0 {
-        format!("against {:.1} s left of this workload's {share:.1} s", fitted.available)
+        format!("against {:.1} s left of the {allowance:.1} s this workload may plan with", fitted.available)
     } else {
-        format!("with this workload's {share:.1} s already spent ({:.1} s so far)", share - fitted.available)
+        format!(
+            "with the {allowance:.1} s this workload may plan with already spent ({:.1} s so far)",
+            allowance - fitted.available
+        )
     };
     let head = format!(
         "{name}: the plan cannot meet the budget: {samples} of its {counts} thread counts need about {:.1} s ({}) {left}",
@@ -265,7 +282,7 @@ mod tests {
         let harness = Harness { per_sample: 1e-3, per_thread: 8e-6 };
         let f = fit(&counts, 9.0, false);
         let said = plan_sentence("primes", &f, RunCost::Timed(35e-6), &harness, 5, 10.0).unwrap();
-        assert!(said.starts_with("primes: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 128 thread counts need about 82.6 s (T(1) = 35.00 us timed, S(j) guessed from the kind; the harness's 1.00 ms a sample and 8.00 us a thread) against 9.0 s left of this workload's 10.0 s; left out j = "), "{said}");
+        assert!(said.starts_with("primes: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 128 thread counts need about 82.6 s (T(1) = 35.00 us timed, S(j) guessed from the kind; the harness's 1.00 ms a sample and 8.00 us a thread) against 9.0 s left of the 10.0 s this workload may plan with; left out j = "), "{said}");
         assert!(said.contains("(the costliest first, keeping 1 and 128), so the rest need about"), "{said}");
         assert!(f.dropped.iter().all(|&j| j > 1 && j < 128) && f.fits());
         let over = fit(&counts[..2], 0.001, false);
@@ -291,6 +308,19 @@ mod tests {
         assert_eq!(overrun(10.4, 10.0), None);
         let said = overrun(44.0, 10.0).unwrap();
         assert!(said.starts_with("the run took 44.0 s against its --budget of 10.0 s: 34.0 s (340%) over"), "{said}");
+    }
+
+    #[test]
+    fn a_plan_may_take_half_of_each_later_workloads_share() {
+        // Alone, or last: all that is left.
+        assert_eq!(plan_allowance(25.0, 1), 25.0);
+        // 17.6 s left for four: an even share of 4.4 s, and 3 x 2.2 s given way by the others.
+        assert!((plan_allowance(17.6, 4) - 11.0).abs() < 1e-9);
+        // Never more than what is left, never less than the even share.
+        for n in 1..=50 {
+            let a = plan_allowance(10.0, n);
+            assert!(a <= 10.0 && a >= 10.0 / n as f64, "{n}: {a}");
+        }
     }
 
     #[test]

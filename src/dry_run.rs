@@ -10,8 +10,9 @@
 //! plus the harness's own cost, measured as a run measures it: the threads of the largest team
 //! are started (one crew serves every j, one team at a time: `sweep::teams`) and one team of that
 //! size is built and given back, timed, and the timed run's whole sample gives the cost per
-//! sample. The plan is then held against the workload's share of `--budget` as the sweep holds
-//! it (`budget::fit`): the counts a run would leave out, the costliest first, and its sentence;
+//! sample. The plan is then held against what the workload may plan with as the sweep holds it
+//! (`budget::plan_allowance`, as if each workload before it took its even share of `--budget`;
+//! `budget::fit`): the counts a run would leave out, the costliest first, and its sentence;
 //! counts whose team this process may not start (`machine::limits`) are left out first. The run
 //! takes at least the warm-ups plus `--min-rounds` rounds of what is kept, and about the larger
 //! of that and `--budget` (rounds stop before one would overrun the budget once the minimum is
@@ -88,10 +89,13 @@ pub fn dry_run(
     watchdog: Option<&Watchdog>,
 ) -> Result<DryRun> {
     let settings = &config.settings;
-    let share = settings.budget.as_secs_f64() / config.workloads.len().max(1) as f64;
+    // Each workload is planned as if those before it took their even share of the budget.
+    let total = config.workloads.len().max(1);
+    let even = settings.budget.as_secs_f64() / total as f64;
     let rounds = settings.min_rounds as f64 + 1.0;
     let mut workloads = Vec::with_capacity(config.workloads.len());
-    for planned in &config.workloads {
+    for (index, planned) in config.workloads.iter().enumerate() {
+        let share = budget::plan_allowance(even * (total - index) as f64, total - index);
         let workload = &*planned.spec.workload;
         let name = workload.name();
         let mut counts = planned.threads.counts().to_vec();

@@ -4,7 +4,8 @@
 //! unwritable destination fails before anything is measured — and again after every workload, so
 //! a crash or Ctrl-C keeps what was measured. The budget is shared out as the run goes: each
 //! workload may use the time left divided by the workloads left, so time one workload does not
-//! need passes to the next; each holds its plan against its share before measuring (`budget`),
+//! need passes to the next; each holds its plan before measuring against its share and half of each later
+//! workload's (`budget::plan_allowance`),
 //! and the run says by how much it overran, if it did. Every workload runs at least `min_rounds`
 //! whatever the budget. Each workload's teams come from one crew of threads (`teams`).
 

@@ -148,8 +148,10 @@ impl<'c, 'a> Run<'c, 'a> {
         let total = self.config.workloads.len();
         self.observer.workload_started(planned.spec.workload.name(), index, total);
         let spent = Duration::from_nanos(self.clock.now_ns().saturating_sub(self.started_ns));
+        let left = self.config.settings.budget.saturating_sub(spent);
         let share = WorkloadShare {
-            budget: self.config.settings.budget.saturating_sub(spent) / (total - index) as u32,
+            budget: left / (total - index) as u32,
+            plan: Duration::from_secs_f64(budget::plan_allowance(left.as_secs_f64(), total - index)),
             seed: analysis::workload_seed(self.config.settings.seed, index),
         };
         let (journal, clock, path) = (self.journal, self.clock, &self.path);

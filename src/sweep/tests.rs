@@ -443,7 +443,7 @@ fn a_plan_that_cannot_meet_its_budget_is_said_before_measuring_and_loses_its_cos
     assert_eq!(threads(&w), [1, 2, 3, 8]);
     assert_eq!(
         events[0],
-        "modeled: the plan cannot meet the budget: the minimum 5 rounds of its 8 thread counts need about 4.0 s (each count's warm-up, timed whole) against 2.2 s left of this workload's 3.0 s; left out j = 4-7 (the costliest first, keeping 1 and 8), so the rest need about 2.0 s; --allow-overrun measures them all"
+        "modeled: the plan cannot meet the budget: the minimum 5 rounds of its 8 thread counts need about 4.0 s (each count's warm-up, timed whole) against 2.2 s left of the 3.0 s this workload may plan with; left out j = 4-7 (the costliest first, keeping 1 and 8), so the rest need about 2.0 s; --allow-overrun measures them all"
     );
     assert_eq!(events[1], "round 1", "said before the first round");
     assert_eq!((w.rounds, w.error.as_deref()), (5, None));
@@ -467,7 +467,7 @@ fn a_plan_that_cannot_meet_its_budget_is_said_before_measuring_and_loses_its_cos
     let (w, events, _) = sweep_events(&SLOW, &[1, 2], &settings);
     assert_eq!(
         events[0],
-        "modeled: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 2 thread counts need about 80.0 s (T(1) = 10.00 s timed, S(j) guessed from the kind) with this workload's 3.0 s already spent (10.0 s so far); j = 1, 2 alone are measured with the minimum 5 rounds, which intervals need: about 87.0 s over the budget; a smaller size= or a larger --budget would fit"
+        "modeled: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 2 thread counts need about 80.0 s (T(1) = 10.00 s timed, S(j) guessed from the kind) with the 3.0 s this workload may plan with already spent (10.0 s so far); j = 1, 2 alone are measured with the minimum 5 rounds, which intervals need: about 87.0 s over the budget; a smaller size= or a larger --budget would fit"
     );
     assert_eq!(events[1], "round 1", "said once: the warm-up's measured costs leave nothing to add");
     assert_eq!((w.rounds, threads(&w)), (5, vec![1, 2]));
@@ -509,7 +509,7 @@ fn a_known_cost_is_planned_before_anything_runs() {
     let (w, events, _) = sweep_events(&TEN_SECONDS, &[1, 2, 4], &settings);
     // Nothing spent yet: the whole 3 s are left when it is said.
     assert!(
-        events[0].starts_with("known: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 3 thread counts need about 180.0 s (one run takes 10.00 s at j = 1, known from its parameters) against 3.0 s left of this workload's 3.0 s; left out j = 2"),
+        events[0].starts_with("known: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 3 thread counts need about 180.0 s (one run takes 10.00 s at j = 1, known from its parameters) against 3.0 s left of the 3.0 s this workload may plan with; left out j = 2"),
         "{}",
         events[0]
     );

@@ -9,7 +9,8 @@
 //!    those threads and gives it back, so one team is alive at a time and the others' workers are
 //!    asleep while it runs.
 //! 3. Warm up once at every j, j = 1 first; the j = 1 checksum is the reference for every later
-//!    run, at every j. The plan is held against the workload's share of the budget before the
+//!    run, at every j. The plan is held against what the workload may plan with (its share of the budget
+//!    and half of each later workload's: `budget::plan_allowance`) before the
 //!    other counts are warmed up (from T(1), or from the workload's known cost before anything
 //!    runs) and again after the warm-up (from each count's measured cost): counts leave it, the
 //!    costliest first, until it fits, and the sentence says so (`crate::budget`).
@@ -81,8 +82,11 @@ pub struct SweepEnv<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkloadShare {
     /// The time this workload may take: what is left of the run's budget, shared equally among
-    /// the workloads still to run.
+    /// the workloads still to run. Rounds beyond the minimum stop before they would overrun it.
     pub budget: Duration,
+    /// The time its plan is held against before measuring (`budget::plan_allowance`: its share,
+    /// and half of each later workload's): counts leave the plan only when it needs more.
+    pub plan: Duration,
     /// This workload's seed, derived from the run's and its index (`analysis::workload_seed`).
     pub seed: u64,
 }
@@ -90,7 +94,7 @@ pub struct WorkloadShare {
 impl WorkloadShare {
     /// The whole of `settings`' budget and its seed as they are: a run of one workload.
     pub fn whole(settings: &SweepSettings) -> WorkloadShare {
-        WorkloadShare { budget: settings.budget, seed: settings.seed }
+        WorkloadShare { budget: settings.budget, plan: settings.budget, seed: settings.seed }
     }
 }
 
@@ -467,17 +471,18 @@ impl<'e> Sweep<'_, 'e> {
     }
 
     /// Holds the alive counts, each needing `needs[k]` seconds more, against what is left of the
-    /// workload's share: counts leave the plan the costliest first until it fits (not with
-    /// `--allow-overrun`), and a plan that does not fit is said now, before measuring goes on.
+    /// workload's allowance (`WorkloadShare::plan`): counts leave the plan the costliest first
+    /// until it fits (not with `--allow-overrun`), and a plan that does not fit is said now,
+    /// before measuring goes on.
     fn fit_to_budget(&mut self, sampler: &mut Sampler<'_>, alive: &mut Vec<bool>, cost: RunCost, needs: &[f64]) {
-        let available = self.share.budget.as_secs_f64() - self.spent_s();
+        let available = self.share.plan.as_secs_f64() - self.spent_s();
         let counts: Vec<(usize, f64)> = (self.result.points.iter().zip(needs).zip(alive.iter()))
             .filter(|(_, alive)| **alive)
             .map(|((p, need), _)| (p.threads, *need))
             .collect();
         let fitted = budget::fit(&counts, available, self.settings.allow_overrun);
-        let (name, rounds, share) = (self.workload.name(), self.settings.min_rounds, self.share.budget.as_secs_f64());
-        if let Some(said) = budget::plan_sentence(name, &fitted, cost, &self.harness, rounds, share)
+        let (name, rounds, allowance) = (self.workload.name(), self.settings.min_rounds, self.share.plan.as_secs_f64());
+        if let Some(said) = budget::plan_sentence(name, &fitted, cost, &self.harness, rounds, allowance)
             && (!self.budget_said || !fitted.dropped.is_empty())
         {
             self.budget_said = true;
