@@ -537,6 +537,32 @@ fn an_overrun_is_said_after_the_run_with_its_size() {
 static TEN_MS: Modeled = Modeled(10_000_000);
 
 #[test]
+fn a_plan_may_take_half_of_each_later_workloads_share_and_the_run_still_meets_its_budget() {
+    // 80 ms a run whatever j, known: the warm-up and 5 rounds of j = 1, 2, 4 need 1.44 s, more
+    // than the first workload's even share of a 2 s budget (1 s) and less than its allowance
+    // (1 s and half of the second's: 1.5 s), so it keeps every count.
+    static EIGHTY_MS: Known = Known(80_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:size=1000"], "1", &dir.path().join("r.json"));
+    config.workloads = vec![planned(&EIGHTY_MS, &[1, 2, 4]), planned(&TEN_MS, &[1, 2])];
+    config.settings.budget = Duration::from_secs(2);
+    let clock = FakeClock::exact();
+    let outcome = run_with(&config, &clock, &AtomicBool::new(false)).unwrap();
+    let counts = |w: &WorkloadResult| w.points.iter().map(|p| p.threads).collect::<Vec<_>>();
+    let (first, second) = (&outcome.results.workloads[0], &outcome.results.workloads[1]);
+    assert_eq!((counts(first), first.rounds), (vec![1, 2, 4], 5));
+    assert_eq!(counts(second), [1, 2]);
+    let budget_said = |w: &String| w.contains("cannot meet the budget") || w.starts_with("the run took");
+    let said: Vec<&String> = outcome.results.warnings.iter().chain(&first.warnings).chain(&second.warnings).collect();
+    assert!(!said.iter().any(|w| budget_said(w)), "{said:?}");
+    assert!(clock.now_ns() as f64 / 1e9 <= 2.0, "the run met its budget: {} ns", clock.now_ns());
+    // Held against its even share alone (a run of it with that budget), j = 2 would have left.
+    let settings = SweepSettings { budget: Duration::from_secs(1), ..one_workload_settings() };
+    let (alone, events, _) = sweep_events(&EIGHTY_MS, &[1, 2, 4], &settings);
+    assert_eq!(counts(&alone), [1, 4], "{events:?}");
+}
+
+#[test]
 fn counts_whose_team_this_process_may_not_start_leave_the_plan_and_the_others_are_measured() {
     let clock = FakeClock::exact();
     let mut events = Events(Vec::new());
