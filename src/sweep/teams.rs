@@ -16,8 +16,12 @@
 //!    one was still running past `PARK_LIMIT`, the sample's preemptions may be the run's own, and
 //!    the sweep does not count them against the machine.
 //!
-//! Cost: a team's life per sample, 6 to 10 us per thread on a 2-CPU VM (`benches/harness.rs`,
-//! `team/crew/*`), outside the timed window; the budget counts it.
+//! Cost: a team's life per sample, 6 to 10 us per thread on a 2-CPU VM for teams up to 64
+//! (`benches/harness.rs`, `team/crew/*`), outside the timed window; the budget counts it, timed as
+//! [`Teams::start`] times it. Far oversubscribed teams cost more a thread, since their workers
+//! take turns on the few CPUs to fall asleep: on a loaded 2-CPU VM, about 0.2 ms a thread for a
+//! team of 128 and 2.5 ms for one of 1,024 (`measure run -w primes:size=1000 -t 1-1024` on a
+//! 1,024-CPU fixture).
 
 use amdahl_workloads::{Backend, Crew, Team, TeamError};
 

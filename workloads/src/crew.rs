@@ -17,8 +17,10 @@
 //!    ([`thread_state::wait_asleep`]), so the next team runs beside a crew that takes no CPU.
 //!    [`Crew::parked`] says whether both waits found every thread asleep within their limit.
 //!
-//! The cost, a team built and dropped for every sample: 6 to 10 us per thread on a 2-CPU VM
-//! (`benches/harness.rs`, `team/crew`), against nothing for a team kept alive: and every team kept
+//! The cost, a team built and dropped for every sample: 6 to 10 us per thread on a 2-CPU VM for
+//! teams up to 64 (`benches/harness.rs`, `team/crew`), more for far oversubscribed ones (their
+//! workers take turns on the few CPUs to fall asleep: about 2.5 ms a thread for a team of 1,024
+//! on the same VM), against nothing for a team kept alive: and every team kept
 //! alive at once was what made a sweep of `-t 1-1024` need 524,800 threads.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
