@@ -32,8 +32,8 @@
 //!   not told apart from serial code.
 
 use std::cell::Cell;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use super::schedstat::Schedstat;
@@ -202,7 +202,11 @@ pub(crate) struct Recorder {
     in_call: AtomicBool,
     clocks: Vec<Option<ThreadClock>>,
     slots: Box<[Slot]>,
-    schedstat: Schedstat,
+    /// The workers' thread ids, whose schedstat files are opened at the first profile run.
+    tids: Vec<Option<i32>>,
+    /// Opened when first armed, not when the team is built: a team is built for every sample,
+    /// and most are never profiled.
+    schedstat: OnceLock<Schedstat>,
     session: Mutex<Session>,
 }
 
@@ -216,7 +220,8 @@ impl Recorder {
             in_call: AtomicBool::new(false),
             slots: clocks.iter().map(|_| Slot::default()).collect(),
             clocks,
-            schedstat: Schedstat::open(tids),
+            tids: tids.to_vec(),
+            schedstat: OnceLock::new(),
             session: Mutex::new(Session::armed(0, 1, 0)),
         }
     }
@@ -233,8 +238,12 @@ impl Recorder {
         self.clocks.iter().map(|c| c.and_then(ThreadClock::read_ns)).collect()
     }
 
+    fn schedstat(&self) -> &Schedstat {
+        self.schedstat.get_or_init(|| Schedstat::open(&self.tids))
+    }
+
     fn run_delays(&self) -> Result<Vec<u64>, String> {
-        Ok(self.schedstat.read()?.iter().map(|r| r.run_delay_ns).collect())
+        Ok(self.schedstat().read()?.iter().map(|r| r.run_delay_ns).collect())
     }
 
     /// Arms a run led by worker `leader` (the calling thread). `Err` when a run is already armed.
@@ -364,7 +373,7 @@ impl Recorder {
 
     /// A kernel without scheduler statistics shows zeros: every worker's on-CPU reading is 0.
     fn zero_schedstat(&self) -> Option<String> {
-        let readings = self.schedstat.read().ok()?;
+        let readings = self.schedstat().read().ok()?;
         readings
             .iter()
             .all(|r| r.on_cpu_ns == 0 && r.run_delay_ns == 0)

@@ -8,7 +8,7 @@
 //! wait is read here, at the ends of a window in which the workers have stopped (a wait is
 //! counted when the thread next runs, so none is pending then).
 //!
-//! The files are opened once per team and read with `pread` (0.8 us each on a 2-CPU VM). The
+//! The files are opened at a team's first profile run and read with `pread` (0.8 us each on a 2-CPU VM). The
 //! probe says why the wait is missing: no `/proc` (not Linux), a file that cannot be opened, or
 //! a kernel built without scheduler statistics (`CONFIG_SCHED_INFO`), whose files read zero.
 
@@ -82,19 +82,6 @@ fn parse(text: &[u8]) -> Option<Reading> {
     Some(Reading { on_cpu_ns, run_delay_ns })
 }
 
-/// The id of the calling thread, where the system has one for schedstat.
-#[cfg(target_os = "linux")]
-pub(crate) fn current_tid() -> Option<i32> {
-    // SAFETY: gettid has no preconditions and cannot fail.
-    Some(unsafe { libc::gettid() })
-}
-
-/// The id of the calling thread, where the system has one for schedstat.
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn current_tid() -> Option<i32> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,7 +100,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn this_threads_schedstat_is_read_or_its_absence_said() {
-        match Schedstat::open(&[current_tid()]) {
+        match Schedstat::open(&[crate::thread_state::current_tid()]) {
             Schedstat::Open(files) => assert_eq!(files.len(), 1),
             Schedstat::Missing(why) => assert!(why.contains("schedstat"), "{why}"),
         }
