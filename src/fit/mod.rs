@@ -10,11 +10,13 @@ pub mod amdahl;
 pub mod choose;
 pub mod curve;
 pub mod diagnose;
+pub mod diagnosis;
 mod fits;
 pub mod frame;
 pub mod gustafson;
 pub mod karp_flatt;
 pub mod outcome;
+pub mod regimes;
 #[cfg(test)]
 mod r_parity;
 pub mod shape;
@@ -28,6 +30,7 @@ pub mod verdict;
 
 pub use amdahl::{AmdahlEstimate, AmdahlFit};
 pub use curve::{Curve, Measure, SampleKind};
+pub use diagnosis::{Diagnosis, Disturbed, Law, Regime};
 pub use fits::{CiMethod, Fits, Loss, Model, SpeedupBaseline};
 pub use gustafson::{GustafsonEstimate, GustafsonFit};
 pub use karp_flatt::{KarpFlattPoint, KarpFlattTrend};

@@ -55,6 +55,8 @@
 //! noise, one and five samples per point): flat and linear curves are called declining or
 //! saturating in under 5% of seeds, and each shape is named in at least 90%.
 
+use super::regimes::{Course, Segments};
+
 /// The efficiency a near-linear point reaches within noise: 0.9.
 pub const LINEAR_EFFICIENCY: f64 = 0.9;
 /// The smallest noise assumed for a point (log scale): 0.5%.
@@ -74,6 +76,36 @@ pub const FLAT_TOLERANCE: f64 = 0.05;
 pub const MIN_DECLINE: f64 = 0.03;
 /// The smallest dip below the neighbours' mean called one (log scale): 6%.
 pub const MIN_DIP: f64 = 0.06;
+/// The fewest points whose local scatter tells the noise of one-sample points from the curve's
+/// own bends: 9 (three trimmed differences of residuals). On a shorter curve every difference
+/// holds a knee or a fall, and the scatter measures the shape.
+pub const SHORT_CURVE: usize = 9;
+/// The most noise assumed for a one-sample point of a curve shorter than [`SHORT_CURVE`] (log
+/// scale): 3%, above the 1–2% run-to-run noise of a benchmark timing on a quiet machine (this
+/// project's 2-CPU machine: 2.5% on T(1), 0.5% on S in-process, `stats::noise_floor`), so a
+/// shape named on it stands beyond a typical timing's scatter.
+pub const SHORT_CURVE_NOISE: f64 = 0.03;
+/// The smallest fall that may rest on the last point alone when it has no interval (one sample):
+/// 15%. A single timing a few percent off is common on real curves (a hiccup of the machine); a
+/// lone point must fall well beyond that to be a decline.
+pub const LONE_FALL: f64 = 0.15;
+
+/// What a shape is read from: the points, with what is known of their noise and of the machine.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Points<'a> {
+    /// The thread counts, ascending.
+    pub threads: &'a [usize],
+    /// Their speedups.
+    pub speedups: &'a [f64],
+    /// Their 95% intervals, where known (may be empty).
+    pub intervals: &'a [Option<[f64; 2]>],
+    /// The relative rounding of each point's value as written (half a unit of its last digit over
+    /// the value, `import::precision`); empty when the input carries no precision.
+    pub rounding: &'a [f64],
+    /// Thread counts the machine names (its physical cores, its usable CPUs): a break of the curve
+    /// is tested there before it is searched for (`regimes`).
+    pub named: &'a [usize],
+}
 
 /// What the points show.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +115,8 @@ pub struct Shape {
     /// Whether the noise came from the points' own intervals (repeated samples) rather than from
     /// the curve's local scatter.
     pub from_intervals: bool,
+    /// The largest error of ln S at each point from the rounding of the input (0 where unknown).
+    pub rounding: Vec<f64>,
     /// The index of the measured maximum.
     pub max: usize,
     /// The last index of the near-linear stretch that starts at the first point, if any point
@@ -96,6 +130,8 @@ pub struct Shape {
     pub superlinear: Vec<usize>,
     /// Indices of dips below both neighbours beyond noise.
     pub dips: Vec<usize>,
+    /// The curve's straight stretches and the breaks between them (`regimes`).
+    pub segments: Option<Segments>,
 }
 
 /// A fall past the measured maximum.
@@ -108,9 +144,10 @@ pub struct Decline {
 }
 
 impl Shape {
-    /// Reads the shape of `speedups` at `threads` (ascending, the same length), with 95% intervals
-    /// where known. `None` for fewer than two points or a non-positive speedup.
-    pub fn read(threads: &[usize], speedups: &[f64], intervals: &[Option<[f64; 2]>]) -> Option<Shape> {
+    /// Reads the shape of `points` (ascending thread counts, a speedup for each). `None` for fewer
+    /// than two points or a non-positive speedup.
+    pub fn read(points: &Points<'_>) -> Option<Shape> {
+        let Points { threads, speedups, intervals, .. } = *points;
         let n = threads.len();
         if n < 2 || speedups.len() != n || speedups.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
             return None;
@@ -121,13 +158,24 @@ impl Shape {
             let [lo, hi] = intervals.get(i).copied().flatten()?;
             (lo > 0.0 && hi >= lo).then(|| (hi.ln() - lo.ln()) / (2.0 * 1.96))
         };
-        // Dips: first the candidates deeper than MIN_DIP (or 4 sd of an interval), then the noise
-        // read between them, then only the dips beyond that noise at a Bonferroni z over the
+        let written = |i: usize| points.rounding.get(i).copied().filter(|r| r.is_finite() && *r > 0.0).unwrap_or(0.0);
+        // S_i = T_1 / T_i (or X_i / X_1): its rounding is the point's and the baseline's.
+        let baseline = if threads[0] == 1 { written(0) } else { 0.0 };
+        let rounding: Vec<f64> =
+            (0..n).map(|i| if i == 0 && threads[0] == 1 { 0.0 } else { written(i) + baseline }).collect();
+        // Dips: first the candidates deeper than MIN_DIP (or 4 sd of an interval) beyond what the
+        // rounding of the three points can make, that S recovers from at the next point; then the
+        // noise read between them, then only the dips beyond that noise at a Bonferroni z over the
         // interior points (random scatter of a long curve makes a few 6% dips by chance).
         let depth = |i: usize| (y[i - 1] + y[i + 1]) / 2.0 - y[i];
         let interior = 1..n.saturating_sub(1);
-        let floor = |i: usize| MIN_DIP.max(interval_sd(i).map_or(0.0, |s| 4.0 * s));
-        let candidates: Vec<usize> = interior.clone().filter(|&i| depth(i) > floor(i)).collect();
+        let floor = |i: usize| {
+            let rounded = (written(i - 1) + written(i + 1)) / 2.0 + written(i);
+            MIN_DIP.max(interval_sd(i).map_or(0.0, |s| 4.0 * s)) + rounded
+        };
+        let recovers = |i: usize| y[i + 1] > y[i];
+        let candidates: Vec<usize> =
+            interior.clone().filter(|&i| depth(i) > floor(i) && recovers(i)).collect();
         let between = |dips: &[usize]| {
             let (xs, ys): (Vec<f64>, Vec<f64>) = (0..n).filter(|i| !dips.contains(i)).map(|i| (x[i], y[i])).unzip();
             local_noise(&xs, &ys)
@@ -135,34 +183,47 @@ impl Shape {
         // A quarter's chance over the whole curve of one chance dip (two are needed to oscillate).
         let z = normal_quantile(1.0 - 0.25 / interior.len().max(1) as f64);
         let chance = if candidates.len() >= 2 { z * 1.5f64.sqrt() * between(&candidates) } else { 0.0 };
-        let dips: Vec<usize> = candidates
-            .into_iter()
-            .filter(|&i| depth(i) > floor(i) && (interval_sd(i).is_some() || depth(i) > chance))
-            .collect();
+        let dips: Vec<usize> =
+            candidates.into_iter().filter(|&i| interval_sd(i).is_some() || depth(i) > chance).collect();
         // A sawtooth is shape, not noise: the local noise of a curve that oscillates is read
         // from the points between its dips.
         let local = if dips.len() >= 2 { between(&dips) } else { local_noise(&x, &y) };
+        // Too few points to tell noise from the curve's own bends: a typical timing's noise at
+        // most, and that noise where no scatter can be read at all (three points or fewer).
+        let local = match n {
+            _ if n <= 3 => SHORT_CURVE_NOISE,
+            _ if n < SHORT_CURVE => local.min(SHORT_CURVE_NOISE),
+            _ => local,
+        };
         let from_intervals = (0..n).filter(|&i| threads[i] > 1).all(|i| interval_sd(i).is_some());
         let sd: Vec<f64> = (0..n)
-            .map(|i| match interval_sd(i) {
-                Some(s) => s.max(MIN_SHAPE_SD),
-                // j = 1 is the baseline: exact by definition when it was measured as such.
-                None if threads[i] == 1 && from_intervals => MIN_SHAPE_SD,
-                None => local,
+            .map(|i| {
+                let noise = match interval_sd(i) {
+                    Some(s) => s.max(MIN_SHAPE_SD),
+                    // j = 1 is the baseline: exact by definition when it was measured as such.
+                    None if threads[i] == 1 && from_intervals => MIN_SHAPE_SD,
+                    None => local,
+                };
+                // Rounding of at most r is uniform noise of sd r / sqrt(3): a floor.
+                noise.max(rounding[i] / 3f64.sqrt())
             })
             .collect();
         let max = (0..n).max_by(|&a, &b| y[a].total_cmp(&y[b])).unwrap_or(0);
         let linear =
             |i: usize| sd[i] <= LINEAR_NOISE && y[i] + 2.0 * sd[i] >= (LINEAR_EFFICIENCY * threads[i] as f64).ln();
         let linear_until = (0..n).take_while(|&i| linear(i)).last().filter(|&i| threads[i] > 1);
-        let knee = knee(threads, &y, &sd);
-        let decline = decline(&x, &y, &sd, max, knee);
+        let named: Vec<usize> = (0..n).filter(|&i| points.named.contains(&threads[i])).collect();
+        // Noise read from the curve's own scatter is an estimate of few degrees of freedom.
+        let estimated = (!from_intervals).then_some(n.saturating_sub(3).max(1));
+        let segments = Segments::fit(&x, &y, &sd, &named, estimated);
+        let knee = knee(threads, &y, &sd, segments.as_ref());
+        let decline = decline(&x, &y, &sd, &rounding, max, knee, from_intervals);
         let baseline = if from_intervals || threads[0] != 1 { 0.0 } else { sd[0] };
         let dof = if from_intervals { None } else { Some(n.saturating_sub(3).max(1)) };
         let z = bonferroni_z(threads.iter().filter(|&&j| j > 1).count(), dof);
-        let beyond = |i: usize| z * (sd[i] * sd[i] + baseline * baseline).sqrt();
+        let beyond = |i: usize| z * (sd[i] * sd[i] + baseline * baseline).sqrt() + rounding[i];
         let superlinear = (0..n).filter(|&i| threads[i] > 1 && y[i] - x[i] > beyond(i) && y[i] - x[i] > 0.02).collect();
-        Some(Shape { sd, from_intervals, max, linear_until, knee, decline, superlinear, dips })
+        Some(Shape { sd, from_intervals, rounding, max, linear_until, knee, decline, superlinear, dips, segments })
     }
 
     /// The typical noise of a point (the median standard deviation), log scale.
@@ -231,20 +292,41 @@ fn trimmed_rms(mut values: Vec<f64>) -> f64 {
     (kept.iter().map(|v| v * v).sum::<f64>() / kept.len() as f64).sqrt()
 }
 
-/// The first point from which S never grows beyond noise, with a later point after it.
-fn knee(threads: &[usize], y: &[f64], sd: &[f64]) -> Option<usize> {
+/// The knee: the first point from which S never grows beyond noise, with a later point after
+/// it; or, when earlier, where the segmented fit's first rise ends in a flat or falling stretch
+/// that never grows beyond [`FLAT_CAP`] (a knee placed where the slope drops, not where the last
+/// small rise ends).
+fn knee(threads: &[usize], y: &[f64], sd: &[f64], segments: Option<&Segments>) -> Option<usize> {
     let n = y.len();
-    (1..n.saturating_sub(1)).find(|&k| {
+    let plateau_after = |k: usize| {
+        threads[k] > 1 && y[k] >= 1.2f64.ln() && threads[n - 1] as f64 >= 1.5 * threads[k] as f64
+    };
+    let flat = (1..n.saturating_sub(1)).find(|&k| {
         let tolerance = |l: usize| FLAT_TOLERANCE.max(2.0 * (sd[k] * sd[k] + sd[l] * sd[l]).sqrt()).min(FLAT_CAP);
-        threads[k] > 1
-            && y[k] >= 1.2f64.ln()
-            && threads[n - 1] as f64 >= 1.5 * threads[k] as f64
-            && (k + 1..n).all(|l| y[l] - y[k] <= tolerance(l))
-    })
+        plateau_after(k) && (k + 1..n).all(|l| y[l] - y[k] <= tolerance(l))
+    });
+    let stretches = segments.map(Segments::stretches).unwrap_or_default();
+    let broken = stretches.windows(2).find_map(|w| {
+        let k = w[1].from;
+        let stops = w[0].course == Course::Rises && w[1].course != Course::Rises;
+        (stops && plateau_after(k) && (k + 1..n).all(|l| y[l] - y[k] <= FLAT_CAP)).then_some(k)
+    });
+    match (flat, broken) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The fall past the maximum, when beyond noise (see the module docs).
-fn decline(x: &[f64], y: &[f64], sd: &[f64], max: usize, knee: Option<usize>) -> Option<Decline> {
+fn decline(
+    x: &[f64],
+    y: &[f64],
+    sd: &[f64],
+    rounding: &[f64],
+    max: usize,
+    knee: Option<usize>,
+    from_intervals: bool,
+) -> Option<Decline> {
     let last = y.len() - 1;
     if max == last || y[max] < 1.1f64.ln() {
         return None;
@@ -254,18 +336,30 @@ fn decline(x: &[f64], y: &[f64], sd: &[f64], max: usize, knee: Option<usize>) ->
     if drop < MIN_DECLINE {
         return None;
     }
+    let beyond_rounding = fall > rounding[max] + rounding[last];
+    // A fall that rests on the last point alone (the point before it still within a decline of
+    // the maximum) is one sample when the point has no interval: it must be a large one.
+    let lone = y[max] - y[last - 1] < MIN_DECLINE;
+    let large_enough = from_intervals || !lone || drop >= LONE_FALL;
     let endpoints = fall > 3.0 * (sd[max] * sd[max] + sd[last] * sd[last]).sqrt();
     // The tail after the knee and the maximum, both high points by selection.
     let start = knee.unwrap_or(max).max(max) + 1;
     let trend = last + 1 >= start + 3 && falls_beyond_noise(&x[start..], &y[start..], &sd[start..]);
-    (endpoints || trend).then_some(Decline { from: max, drop })
+    // A tail falling at every step, past a maximum that is no lone high point, judged against its
+    // own scatter around its line: a quiet tail is its own evidence of quiet points.
+    let steady = !from_intervals && last >= max + 3 && steady_fall(&x[max + 1..], &y[max + 1..], &rounding[max + 1..]);
+    ((endpoints || trend || steady) && beyond_rounding && large_enough).then_some(Decline { from: max, drop })
 }
 
-/// Whether the least-squares line of `y` on `x` falls over its span by more than 2.5 of its standard
-/// errors (each point's noise `sd`) and [`MIN_DECLINE`].
-fn falls_beyond_noise(x: &[f64], y: &[f64], sd: &[f64]) -> bool {
-    let n = x.len() as f64;
-    let sd2 = sd.iter().map(|s| s * s).sum::<f64>() / n;
+/// Whether `y` falls at every step over at least three points, and its least-squares line on `x`
+/// falls beyond 3 standard errors from the scatter around it (floored at [`MIN_SHAPE_SD`] and the
+/// points' rounding).
+fn steady_fall(x: &[f64], y: &[f64], rounding: &[f64]) -> bool {
+    let m = x.len();
+    if m < 3 || y.windows(2).any(|w| w[1] >= w[0]) {
+        return false;
+    }
+    let n = m as f64;
     let mx = x.iter().sum::<f64>() / n;
     let my = y.iter().sum::<f64>() / n;
     let sxx: f64 = x.iter().map(|v| (v - mx) * (v - mx)).sum();
@@ -273,9 +367,33 @@ fn falls_beyond_noise(x: &[f64], y: &[f64], sd: &[f64]) -> bool {
         return false;
     }
     let slope = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / sxx;
+    let rss: f64 = x.iter().zip(y).map(|(a, b)| (b - my - slope * (a - mx)).powi(2)).sum();
+    let widest = rounding.iter().copied().fold(0.0, f64::max) / 3f64.sqrt();
+    let scatter = (rss / (n - 2.0)).sqrt().max(MIN_SHAPE_SD).max(widest);
+    let span = x[m - 1] - x[0];
+    -slope * span > 3.0 * scatter / sxx.sqrt() * span && -slope * span > MIN_DECLINE
+}
+
+/// Whether the least-squares line of `y` on `x` falls over its span by more than 2.5 of its standard
+/// errors (each point's noise `sd`) and [`MIN_DECLINE`].
+fn falls_beyond_noise(x: &[f64], y: &[f64], sd: &[f64]) -> bool {
+    fitted_change(x, y, sd).is_some_and(|(change, se)| -change > 2.5 * se && -change > MIN_DECLINE)
+}
+
+/// The change of the least-squares line of `y` on `x` over its span, and its standard error
+/// from the points' noise `sd`; `None` for fewer than two distinct `x`.
+pub fn fitted_change(x: &[f64], y: &[f64], sd: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len() as f64;
+    let sd2 = sd.iter().map(|s| s * s).sum::<f64>() / n;
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let sxx: f64 = x.iter().map(|v| (v - mx) * (v - mx)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let slope = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum::<f64>() / sxx;
     let span = x[x.len() - 1] - x[0];
-    let fitted_fall = -slope * span;
-    fitted_fall > 2.5 * (sd2 / sxx).sqrt() * span && fitted_fall > MIN_DECLINE
+    Some((slope * span, (sd2 / sxx).sqrt() * span))
 }
 
 #[cfg(test)]
@@ -283,7 +401,7 @@ mod tests {
     use super::*;
 
     fn read(threads: &[usize], speedups: &[f64]) -> Shape {
-        Shape::read(threads, speedups, &vec![None; threads.len()]).unwrap()
+        Shape::read(&Points { threads, speedups, ..Points::default() }).unwrap()
     }
 
     #[test]
@@ -318,7 +436,8 @@ mod tests {
         assert!(saw.oscillates(), "{saw:?}");
         assert_eq!(saw.dips.iter().map(|&i| threads[i]).collect::<Vec<_>>(), [3, 5, 7, 9, 11]);
         let intervals = vec![None, Some([1.9, 2.1]), Some([3.8, 4.2])];
-        let shape = Shape::read(&[1, 2, 4], &[1.0, 2.0, 4.0], &intervals).unwrap();
+        let points = Points { threads: &[1, 2, 4], speedups: &[1.0, 2.0, 4.0], intervals: &intervals, ..Points::default() };
+        let shape = Shape::read(&points).unwrap();
         assert!(shape.from_intervals);
         assert!((shape.sd[1] - (2.1f64.ln() - 1.9f64.ln()) / 3.92).abs() < 1e-12);
     }

@@ -83,7 +83,7 @@ pub fn workload_table(w: &WorkloadResult) -> Marked {
     }
     out.push(&fits_lines(&w.fits));
     if let Some(d) = &w.diagnosis {
-        out.verdict_line("  ", d, w.verdict.as_ref());
+        out.verdict_line("  ", d, w.said().as_ref());
     }
     if let Some(e) = &w.error {
         let _ = writeln!(out, "  error: {e}");
@@ -268,7 +268,7 @@ pub fn curve_table(report: &CurveReport) -> Marked {
     }
     out.push(&fits_lines(&report.fits));
     if let Some(d) = &report.diagnosis {
-        out.verdict_line("  ", d, report.verdict.as_ref());
+        out.verdict_line("  ", d, report.said().as_ref());
     }
     out
 }

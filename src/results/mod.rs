@@ -22,8 +22,9 @@
 //!   mean, sd, `speedup` with `speedup_ci95`, `efficiency`, `karp_flatt` with CI, `utilisation`,
 //!   `tags`, and `machine_speedup` and `fidelity` (S against the machine's ceiling at j). Then `fits`
 //!   (`fits.amdahl.serial_fraction`, `.ci95`, ..., and `speedup_baseline`), `verdict` (what the
-//!   curve shows, tagged by `kind`, with its evidence: [`Verdict`]) and `diagnosis` (the sentence
-//!   rendered from it), `tasks` (the work's task count; a command's `--tasks`), `bytes_per_run`
+//!   curve shows, tagged by `kind`, with its evidence: [`Verdict`]) with what qualifies it beside
+//!   it (`then`, `law`, `alternative`, `disturbed`: together a [`Diagnosis`]) and `diagnosis` (the
+//!   sentence rendered from them), `tasks` (the work's task count; a command's `--tasks`), `bytes_per_run`
 //!   (a command's `--bytes`), `warnings` and `error` (set when the workload failed; the points
 //!   measured before the failure are kept).
 //!
@@ -49,7 +50,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysed::{Analysis, PointSummary};
 use crate::config::{Hooks, SweepSettings};
-use crate::fit::{Fits, Verdict};
+use crate::fit::{Diagnosis, Disturbed, Fits, Law, Regime, Verdict};
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
@@ -516,9 +517,28 @@ pub struct WorkloadResult {
     /// One plain sentence on the curve, rendered from `verdict`.
     pub diagnosis: Option<String>,
     /// What the curve shows, with the numbers that decided it (tagged by `kind`); null when
-    /// nothing was fitted. Readers recompute it from the samples, like every summary.
-    #[serde(default)]
+    /// nothing was fitted. Readers recompute it from the samples, like every summary. A verdict
+    /// of the kind `disturbed`, which files written before the disturbance became a qualifier
+    /// (`disturbed`) may hold, loads as none: readers refit the file, and give the shape's
+    /// verdict with the disturbance beside it.
+    #[serde(default, deserialize_with = "cached_verdict")]
     pub verdict: Option<Verdict>,
+    /// The regime after the verdict's stretch (`fit::Diagnosis`): how S falls after a peak, or
+    /// what the threads past a knee add; null when none.
+    #[serde(default)]
+    pub then: Option<Regime>,
+    /// The law that describes the curve (or its rise before a peak) beside a shape's verdict;
+    /// null when none does, or the verdict is the law's own.
+    #[serde(default)]
+    pub law: Option<Law>,
+    /// A second reading the data cannot rule out (two thread counts straddling the near-linear
+    /// threshold); null when none.
+    #[serde(default)]
+    pub alternative: Option<Verdict>,
+    /// The evidence that other work competed for the CPUs while the curve was measured; null
+    /// when none.
+    #[serde(default)]
+    pub disturbed: Option<Disturbed>,
     /// Warnings about this workload.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -542,10 +562,27 @@ impl WorkloadResult {
             }
         }
         self.fits = analysis.fits;
-        (self.verdict, self.diagnosis) = match analysis.diagnosis {
-            Some(d) => (Some(d.verdict), Some(d.sentence)),
+        let (diagnosis, sentence) = match analysis.diagnosis {
+            Some(d) => (Some(d.diagnosis), Some(d.sentence)),
             None => (None, None),
         };
+        self.diagnosis = sentence;
+        self.verdict = diagnosis.as_ref().map(|d| d.verdict.clone());
+        self.then = diagnosis.as_ref().and_then(|d| d.then.clone());
+        self.law = diagnosis.as_ref().and_then(|d| d.law.clone());
+        self.alternative = diagnosis.as_ref().and_then(|d| d.alternative.clone());
+        self.disturbed = diagnosis.and_then(|d| d.disturbed);
+    }
+
+    /// What the diagnosis says (the verdict and its qualifiers), when there is a verdict.
+    pub fn said(&self) -> Option<Diagnosis> {
+        Some(Diagnosis {
+            verdict: self.verdict.clone()?,
+            then: self.then.clone(),
+            law: self.law.clone(),
+            alternative: self.alternative.clone(),
+            disturbed: self.disturbed.clone(),
+        })
     }
 
     /// Drops every summary, the fits and the verdict: what a reader does with a workload too
@@ -578,9 +615,24 @@ impl WorkloadResult {
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),
             verdict: self.verdict.clone(),
+            then: self.then.clone(),
+            law: self.law.clone(),
+            alternative: self.alternative.clone(),
+            disturbed: self.disturbed.clone(),
             warnings: self.warnings.clone(),
             error: self.error.clone(),
         }
+    }
+}
+
+/// Reads a cached verdict (see [`WorkloadResult::verdict`]): one of the kind `disturbed`, from a
+/// file written before the disturbance became a qualifier of the diagnosis, reads as none.
+fn cached_verdict<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Verdict>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        Some(value) if value.get("kind").and_then(|k| k.as_str()) == Some("disturbed") => Ok(None),
+        Some(serde_json::Value::Null) | None => Ok(None),
+        Some(value) => serde_json::from_value(value).map(Some).map_err(D::Error::custom),
     }
 }
 

@@ -149,6 +149,10 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         fits: Fits::default(),
         diagnosis: None,
         verdict: None,
+        then: None,
+        law: None,
+        alternative: None,
+        disturbed: None,
         warnings: workload.warnings(&planned.spec.params),
         error: None,
     }
