@@ -413,7 +413,11 @@ mod tests {
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
-        assert!(d.starts_with("peaks at 7 threads: S = 3.27, then falls 6%") && d.contains("USL N* = 6.9"), "{d}");
+        assert!(
+            d.starts_with("peaks at 7 threads: S = 3.27, flat to 8, then falls steadily, 6%") && d.contains("peak near 6.9"),
+            "{d}"
+        );
+        assert!(matches!(report.law, Some(fit::Law::Usl { .. })), "{:?}", report.law);
         assert!(matches!(report.verdict, Some(Verdict::PeakDecline { peak_threads: 7, .. })), "{:?}", report.verdict);
     }
 

@@ -95,8 +95,9 @@ mod tests {
         for (got, want) in r.iter().zip(want) {
             assert!(close(*got, want), "{r:?}");
         }
-        // Three in the column (270): 100 is to units.
-        assert!(close(relative_rounding(&["270", "100"])[1], 0.005));
+        // Three in the column (154): 100 is to units; beside 270 alone, to tens.
+        assert!(close(relative_rounding(&["270", "154", "100"])[2], 0.005));
+        assert!(close(relative_rounding(&["270", "100"])[1], 0.05));
         // Six (689821): 690000 is exact to units.
         assert!(close(relative_rounding(&["689821", "690000"])[1], 0.5 / 690000.0));
     }

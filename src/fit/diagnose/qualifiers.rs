@@ -8,8 +8,10 @@
 //!   near-linear stretch, what the threads past it add.
 //! - **Law**: beside a plateau or a fall, the USL when it is the better model, describes the
 //!   points (`lack_of_fit`) and N*'s interval holds the measured maximum (never a peak the data
-//!   contradict); beside a fall that the USL does not describe, Amdahl's law fitted to the rise up
-//!   to the peak, when it describes those points (the limit of everything before the fall).
+//!   contradict), and the fall is not from a flat top spanning a doubling of j (whose end is a
+//!   resource's limit, not the USL's rounded peak); beside a fall that the USL does not
+//!   describe, Amdahl's law fitted to the rise up to the peak, when it describes those points (the
+//!   limit of everything before the fall).
 //! - **Alternative**: two thread counts whose speedup's range straddles the near-linear threshold
 //!   are near-linear, or a serial fraction: both are said.
 //! - **Disturbed**: points tagged `disturbed` (other work competed for the CPUs while they were
@@ -55,12 +57,12 @@ fn then(verdict: &Verdict, f: &Facts<'_>) -> Option<Regime> {
     }
 }
 
-/// How S falls after the peak at index `peak`: from the last point of the top (within a decline
-/// of the peak) to the last point.
+/// How S falls after the peak at index `peak`: from the last point of the top (the points after
+/// the peak within [`MIN_DECLINE`] of it) to the last point.
 fn falls(f: &Facts<'_>, peak: usize) -> Option<Regime> {
     let y: Vec<f64> = f.e.speedups.iter().map(|s| s.ln()).collect();
     let last = y.len() - 1;
-    let within_top = |i: usize| y[peak] - y[i] < MIN_DECLINE.max(2.0 * f.sd(i));
+    let within_top = |i: usize| y[peak] - y[i] < MIN_DECLINE;
     let from = (peak..last).take_while(|&i| within_top(i)).last().unwrap_or(peak);
     if from >= last {
         return None;
@@ -110,11 +112,23 @@ fn law(verdict: &Verdict, f: &Facts<'_>) -> Option<Law> {
     match verdict {
         Verdict::PeakDecline { peak_threads, .. } => {
             let peak = f.e.threads.iter().position(|t| t == peak_threads)?;
-            usl(f, Some(peak)).or_else(|| amdahl_on_the_rise(f, peak))
+            let usl = if broad_top(f, peak) { None } else { usl(f, Some(peak)) };
+            usl.or_else(|| amdahl_on_the_rise(f, peak))
         }
         Verdict::Saturation { .. } => usl(f, None),
         _ => None,
     }
+}
+
+/// Whether the top around the maximum at index `peak` (the points next to it within
+/// [`MIN_DECLINE`]) spans a doubling of j or more: a flat top, whose end is a resource's limit,
+/// not the USL's rounded peak (an N* interval narrower than the top would be false precision).
+fn broad_top(f: &Facts<'_>, peak: usize) -> bool {
+    let y = |i: usize| f.e.speedups[i].ln();
+    let within = |i: &usize| y(peak) - y(*i) < MIN_DECLINE;
+    let first = (0..peak).rev().take_while(within).last().unwrap_or(peak);
+    let last = (peak + 1..f.e.threads.len()).take_while(within).last().unwrap_or(peak);
+    f.e.threads[last] >= 2 * f.e.threads[first]
 }
 
 /// The USL, when it is the better model, describes every point and does not rise through the

@@ -242,10 +242,13 @@ pub fn machine_knee(f: &Facts<'_>) -> Option<Verdict> {
 }
 
 /// A near-linear verdict, over the whole range or `until_threads`: Amdahl's B and ceiling beside
-/// it when Amdahl's law is the better model with an interval (a ceiling only below
-/// [`ABSURD_CEILING`]).
+/// it when Amdahl's law is the better model with an interval, from three thread counts or more (a
+/// ceiling only below [`ABSURD_CEILING`]).
 fn near_linear_verdict(f: &Facts<'_>, until_threads: Option<usize>) -> Verdict {
-    let amdahl = f.amdahl().filter(|(_, fit)| f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
+    // Two thread counts fix B but no law: the serial fraction is the alternative's (`qualifiers`).
+    let law = f.e.threads.len() >= 3;
+    let amdahl =
+        f.amdahl().filter(|(_, fit)| law && f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
     let ceiling = amdahl.and_then(|(_, fit)| fit.ceiling).filter(|c| c.is_finite() && *c <= ABSURD_CEILING);
     Verdict::NearLinear {
         threads: f.j_max,

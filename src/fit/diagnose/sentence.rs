@@ -50,7 +50,7 @@ pub fn sentence(d: &Diagnosis, f: &Facts<'_>) -> String {
             Some(Regime::Rises { from_speedup, threads, speedup, gain, .. }) => {
                 knee_then_rise(f, *knee_threads, *from_speedup, (*threads, *speedup), *gain)
             }
-            _ => saturation(f, *knee_threads, *peak_speedup, *gb_per_s, *cpus) + &law_beside(f, law),
+            _ => saturation(f, *knee_threads, *peak_speedup, *gb_per_s, *cpus) + &law_beside(law),
         },
         Verdict::NearLinear { threads, speedup, until_threads: Some(until), .. } => {
             near_linear_until(f, *threads, *speedup, *until)
@@ -123,18 +123,13 @@ fn peak_decline(
         Some(n) if n > peak_threads && n <= to => format!(" (the {n} usable CPUs within it)"),
         _ => String::new(),
     };
-    let (top, manner, below) = match then {
+    let (top, cliff, steady, below) = match then {
         Some(Regime::Falls { from_threads, steady, cliff, below_one_from, .. }) => (
             (*from_threads != peak_threads)
                 .then(|| format!(", flat to {from_threads}{}", cpus_in(*from_threads)))
                 .unwrap_or_default(),
-            match (cliff, steady) {
-                (Some([a, b]), _) => format!(", most of it from {a} to {b}"),
-                (None, true) if f.e.threads.iter().filter(|&&j| j > *from_threads).count() >= 2 => {
-                    ", steadily".to_owned()
-                }
-                _ => String::new(),
-            },
+            *cliff,
+            *steady && f.e.threads.iter().filter(|&&j| j > *from_threads).count() >= 2,
             below_one_from.map_or(String::new(), |b| {
                 if b == threads {
                     format!("; at {b} it is slower than one thread")
@@ -143,16 +138,20 @@ fn peak_decline(
                 }
             }),
         ),
-        _ => Default::default(),
+        _ => (String::new(), None, false, String::new()),
+    };
+    let fall = match (cliff, steady) {
+        (Some([a, b]), _) => format!("falls {:.0}% to {speedup:.2} at {threads}, most of it from {a} to {b}", 100.0 * drop),
+        (None, true) => format!("falls steadily, {:.0}% to {speedup:.2} at {threads}", 100.0 * drop),
+        (None, false) => format!("falls {:.0}% to {speedup:.2} at {threads}", 100.0 * drop),
     };
     let cause = match law {
-        Some(Law::Usl { .. }) => format!(" — contention and coherency ({})", law_text(f, law)),
-        Some(Law::Amdahl { .. }) => format!("; before the peak, {}", law_text(f, law)),
+        Some(Law::Usl { .. }) => format!(" — contention and coherency: {}", law_text(law)),
+        Some(Law::Amdahl { .. }) => format!("; before the peak, {}", law_text(law)),
         None => " — contention that grows with the thread count".to_owned(),
     };
     format!(
-        "peaks at {peak_threads} threads{at}: S = {peak_speedup:.2}{top}, then falls {:.0}% to {speedup:.2} at {threads}{manner}, beyond noise{below}{cause}{}{}",
-        100.0 * drop,
+        "peaks at {peak_threads} threads{at}: S = {peak_speedup:.2}{top}, then {fall}, beyond noise{below}{cause}{}{}",
         oversubscribed(f),
         unknown_cpus(f)
     )
@@ -269,8 +268,17 @@ fn near_linear_until(f: &Facts<'_>, threads: usize, speedup: f64, until: usize) 
     } else {
         "; neither Amdahl's law nor the USL explains the fall"
     };
+    // Near-linear within noise: the range says so where the point itself is under 90%.
+    let range = f
+        .e
+        .threads
+        .iter()
+        .position(|&j| j == until)
+        .and_then(|i| f.interval(i))
+        .filter(|_| until_speedup < LINEAR_EFFICIENCY * until as f64)
+        .map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"));
     format!(
-        "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}){no_law}{}",
+        "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}{range}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}){no_law}{}",
         efficiency(until, until_speedup),
         efficiency(threads, speedup),
         oversubscribed(f)
@@ -310,12 +318,12 @@ fn two_thread_counts(f: &Facts<'_>, threads: usize, speedup: f64, b: Option<f64>
 
 /// A law beside a shape: "; the USL describes it (sigma = 0.027 contention, kappa = 0.0008
 /// coherency, peak near 35)".
-fn law_beside(f: &Facts<'_>, law: Option<&Law>) -> String {
-    law.map_or(String::new(), |_| format!("; {}", law_text(f, law)))
+fn law_beside(law: Option<&Law>) -> String {
+    law.map_or(String::new(), |_| format!("; {}", law_text(law)))
 }
 
 /// A law in words with its parameters.
-fn law_text(_f: &Facts<'_>, law: Option<&Law>) -> String {
+fn law_text(law: Option<&Law>) -> String {
     match law {
         Some(Law::Usl { sigma, kappa, peak_threads, peak_threads_ci95, error, .. }) => {
             let peak = match (peak_threads, peak_threads_ci95) {
@@ -324,8 +332,10 @@ fn law_text(_f: &Facts<'_>, law: Option<&Law>) -> String {
                 _ => String::new(),
             };
             format!(
-                "the USL describes it to within {:.1}% (sigma = {sigma:.3} contention, kappa = {kappa:.2e} coherency{peak})",
-                100.0 * error
+                "the USL describes it to within {:.1}% (sigma = {} contention, kappa = {} coherency{peak})",
+                100.0 * error,
+                two_digits(*sigma),
+                two_digits(*kappa)
             )
         }
         Some(Law::Amdahl { serial_fraction, up_to_threads, error }) => format!(
@@ -426,6 +436,15 @@ impl MachineCeiling {
             100.0 * self.workload_speedup / self.speedup
         ))
     }
+}
+
+/// A small parameter to two significant digits (0.021, 0.00012); 0 as 0.
+fn two_digits(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (1 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
 }
 
 /// Efficiency in percent.
