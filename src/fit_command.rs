@@ -16,7 +16,9 @@ use crate::analysis::{self, AnalysisContext};
 use crate::config::defaults;
 use crate::error::{Error, Result};
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, Diagnosis, Disturbed, Fits, KarpFlattPoint, Law, Loss, Measure, Regime, Verdict, karp_flatt};
+use crate::fit::{
+    self, Curve, Diagnosis, Disturbed, Fits, KarpFlattPoint, Law, Loss, Measure, Regime, Verdict, karp_flatt,
+};
 use crate::import::{ImportedSamples, read_csv};
 use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
@@ -414,7 +416,8 @@ mod tests {
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
         assert!(
-            d.starts_with("peaks at 7 threads: S = 3.27, flat to 8, then falls steadily, 6%") && d.contains("peak near 6.9"),
+            d.starts_with("peaks at 7 threads: S = 3.27, flat to 8, then falls steadily, 6%")
+                && d.contains("peak near 6.9"),
             "{d}"
         );
         assert!(matches!(report.law, Some(fit::Law::Usl { .. })), "{:?}", report.law);

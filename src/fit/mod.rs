@@ -16,9 +16,9 @@ pub mod frame;
 pub mod gustafson;
 pub mod karp_flatt;
 pub mod outcome;
-pub mod regimes;
 #[cfg(test)]
 mod r_parity;
+pub mod regimes;
 pub mod shape;
 #[cfg(test)]
 mod shape_simulations;

@@ -228,7 +228,9 @@ fn quantile(p: f64, dof: Option<usize>) -> f64 {
     let p = p.clamp(0.5, 1.0 - 1e-12);
     match dof {
         None => ChiSquared::new(1.0).map_or(10.0, |d| d.inverse_cdf(p)),
-        Some(dof) => StudentsT::new(0.0, 1.0, dof.max(1) as f64).map_or(100.0, |t| t.inverse_cdf(0.5 + p / 2.0).powi(2)),
+        Some(dof) => {
+            StudentsT::new(0.0, 1.0, dof.max(1) as f64).map_or(100.0, |t| t.inverse_cdf(0.5 + p / 2.0).powi(2))
+        }
     }
 }
 
@@ -267,7 +269,8 @@ mod tests {
     fn a_break_is_taken_at_a_named_count_before_a_better_searched_one_and_never_within_the_noise() {
         // j^0.8 to 4, then j^0.2: the knee at 4, named or searched, with 1% noise.
         let threads = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
-        let s: Vec<f64> = threads.iter().map(|&j: &f64| if j <= 4.0 { j.powf(0.8) } else { 4f64.powf(0.6) * j.powf(0.2) }).collect();
+        let s: Vec<f64> =
+            threads.iter().map(|&j: &f64| if j <= 4.0 { j.powf(0.8) } else { 4f64.powf(0.6) * j.powf(0.2) }).collect();
         assert_eq!(read(&threads, &s, 0.01, &[3]).breaks, [3]);
         assert_eq!(read(&threads, &s, 0.01, &[]).breaks, [3]);
         // Named at 3, where it also holds (a break of the same lines one count early fits the

@@ -1,7 +1,9 @@
-//! The shape of a measured curve, read before any law is fitted: the noise of its points, the
-//! near-linear stretch, the measured maximum, the knee and the plateau after it, a decline past
-//! the maximum, superlinear points and a sawtooth of dips. The diagnosis (`diagnose`) names the
-//! shape first; a law may supply the headline only where the shape leaves room for it.
+//! The shape of a measured curve, read before any law is fitted: the noise of its points (with
+//! the rounding of the input as a floor), the near-linear stretch, the measured maximum, the knee
+//! and the plateau after it, a decline past the maximum, superlinear points, a sawtooth of dips,
+//! and its straight stretches and the breaks between them (`regimes`). The diagnosis
+//! (`diagnose`) names the shape first; a law may supply the headline only where the shape leaves
+//! room for it.
 //!
 //! # Method
 //! Everything is read on the log scale of S (timing noise is multiplicative).
@@ -14,46 +16,58 @@
 //!   which the slowly varying curvature of a smooth curve cancels), scaled again; the noise is the
 //!   root mean square of the smaller half of them, divided by 0.3786 (that of a half-normal cut
 //!   at its median): one feature of the curve (a knee, the step of a granularity bound) disturbs
-//!   two neighbouring differences, which the trimming leaves out even on a curve of seven points.
-//!   With a single interior point (three points in all) nothing tells noise from curvature, and
-//!   the floor is used. The estimate is capped at [`NOISE_CAP`]. The law under test is never used to estimate the
-//!   noise. The noise is floored at
-//!   [`MIN_SHAPE_SD`]: exact data are not read as perfectly quiet, so rounding is never a shape.
-//!   A knee left in the differences errs towards more noise: fewer shapes are claimed, never
-//!   more.
+//!   two neighbouring differences, which the trimming leaves out. On a curve of fewer than
+//!   [`SHORT_CURVE`] points every difference holds a bend, and the scatter measures the shape,
+//!   not the noise: the estimate is capped at [`SHORT_CURVE_NOISE`], a typical timing's noise,
+//!   which is also the noise of a one-sample curve of three points or fewer (nothing there tells
+//!   noise from curvature). The estimate is capped at [`NOISE_CAP`]. The law under test is never
+//!   used to estimate the noise. The noise is floored at [`MIN_SHAPE_SD`] (exact data are not read
+//!   as perfectly quiet) and at the rounding of the input where it is known (`Points::rounding`,
+//!   read from the text of a CSV: a value written to r of itself is uniform noise of sd
+//!   r / sqrt(3), and S carries its point's and its baseline's). A knee left in the differences
+//!   errs towards more noise: fewer shapes are claimed, never more.
 //! - **Near-linear stretch**: the first points whose efficiency reaches 0.9 within noise
 //!   (S e^{2 sd} >= 0.9 j), where the noise is small enough to tell (sd <= [`LINEAR_NOISE`]).
 //! - **Knee and plateau**: the knee is the first point k (after j = 1) from which S never grows by
 //!   more than the larger of [`FLAT_TOLERANCE`] and 2 sqrt(2) sd (at most [`FLAT_CAP`]):
-//!   S_l <= S_k e^{delta} for every
-//!   later l; a plateau needs S_k >= 1.2 and later points up to at least 1.5 x j_k (one step of
-//!   a dense grid is no plateau: a law still rising slowly looks flat over it). The knee is the point where
-//!   the slope of S drops to zero within noise: the breakpoint of a two-segment (rising, flat)
-//!   regression read directly from the points, without assuming a law for the rising part.
-//! - **Decline**: past the measured maximum, the fall from it to the last point is beyond noise
-//!   when ln(S_max / S_last) exceeds 3 sqrt(sd_max^2 + sd_last^2) and is at least
-//!   [`MIN_DECLINE`]; or, over a tail of at least three points after the knee and the maximum
-//!   (both left out: each is a high point by selection, and would tilt a flat tail downwards), a
-//!   least-squares slope of ln S on ln j whose fall over the tail
-//!   exceeds 2.5 of its standard errors and [`MIN_DECLINE`].
-//! - **Superlinear** points beat j beyond noise: ln S - ln j > z sd, where z keeps the chance of
-//!   any false claim over the m points with j > 1 at 2.5% (the quantile of 1 - 0.025 / m,
-//!   Bonferroni: of Student's t with as many degrees of freedom as the local noise had
-//!   differences, when the noise was estimated from the curve, else of the normal), and a point
-//!   without an interval also carries the noise of the one-sample baseline it is divided by
-//!   (every S shares T(1)'s error).
+//!   S_l <= S_k e^{delta} for every later l; or, when earlier, the first break of the segmented
+//!   fit (`regimes`) where a rising stretch ends in a flat or falling one that never grows beyond
+//!   [`FLAT_CAP`] (a knee placed where the slope drops, not where the last small rise ends). A
+//!   plateau needs S_k >= 1.2 and later points up to at least 1.5 x j_k (one step of a dense grid
+//!   is no plateau: a law still rising slowly looks flat over it).
+//! - **Decline**: past the measured maximum, a fall to the last point of at least [`MIN_DECLINE`]
+//!   and beyond the rounding of both points, shown by one of: the fall from the maximum to the
+//!   last point exceeds 3 sqrt(sd_max^2 + sd_last^2); over a tail of at least three points after
+//!   the knee and the maximum (both left out: each is a high point by selection, and would tilt a
+//!   flat tail downwards), a least-squares slope of ln S on ln j whose fall over the tail exceeds
+//!   2.5 of its standard errors; or (one sample per point) three points or more after the maximum
+//!   falling at every step, their line's fall beyond 3 standard errors of their own scatter
+//!   around it (a quiet tail is its own evidence of quiet points). A fall that rests on the last
+//!   point alone (the one before it within [`MIN_DECLINE`] of the maximum) must, without an
+//!   interval, be at least [`LONE_FALL`]: one timing a few percent off is common.
+//! - **Superlinear** points beat j beyond noise and the rounding: ln S - ln j > z sd + rounding,
+//!   where z keeps the chance of any false claim over the m points with j > 1 at 2.5% (the
+//!   quantile of 1 - 0.025 / m, Bonferroni: of Student's t with as many degrees of freedom as the
+//!   local noise had differences, when the noise was estimated from the curve, else of the
+//!   normal), and a point without an interval also carries the noise of the one-sample baseline it
+//!   is divided by (every S shares T(1)'s error).
 //! - **Dips** (a sawtooth of thread placement): interior points below the mean of their two
-//!   neighbours by more than the larger of [`MIN_DIP`] and 4 sd of an interval-backed point; two or
-//!   more make the curve oscillate, and the local noise is then read from the points between the
-//!   dips (the sawtooth is shape, not noise). A dip of a one-sample point must also be deeper than
-//!   that noise (sqrt(1.5) sd for the depth) at the z that gives one chance dip over the whole
-//!   curve a 25% chance (two are needed to oscillate), so the scatter of a long curve is no
-//!   sawtooth.
+//!   neighbours by more than the larger of [`MIN_DIP`] and 4 sd of an interval-backed point, plus
+//!   what the rounding of the three values can make (half each neighbour's and all of the
+//!   point's), that S recovers from at the next point; two or more make the curve oscillate, and
+//!   the local noise is then read from the points between the dips (the sawtooth is shape, not
+//!   noise). A dip of a one-sample point must also be deeper than that noise (sqrt(1.5) sd for
+//!   the depth) at the z that gives one chance dip over the whole curve a 25% chance (two are
+//!   needed to oscillate), so the scatter of a long curve is no sawtooth.
+//! - **Segments**: the continuous piecewise-linear fit of `regimes`, with breaks at the machine's
+//!   counts tested first, on F(1, n - 3) when the noise was read from the curve.
 //!
 //! # False alarms
-//! The thresholds were set with the seeded simulations of `fit::simulations` (2% multiplicative
+//! The thresholds were set with the seeded simulations of `fit::shape_simulations` (2% multiplicative
 //! noise, one and five samples per point): flat and linear curves are called declining or
-//! saturating in under 5% of seeds, and each shape is named in at least 90%.
+//! saturating in under 5% of seeds, straight curves broken in under 5%, near-linear curves rounded
+//! to two digits never oscillate, and each shape is named in at least 90% (the closing note of
+//! issue 32 lists the counts).
 
 use super::regimes::{Course, Segments};
 
@@ -174,8 +188,7 @@ impl Shape {
             MIN_DIP.max(interval_sd(i).map_or(0.0, |s| 4.0 * s)) + rounded
         };
         let recovers = |i: usize| y[i + 1] > y[i];
-        let candidates: Vec<usize> =
-            interior.clone().filter(|&i| depth(i) > floor(i) && recovers(i)).collect();
+        let candidates: Vec<usize> = interior.clone().filter(|&i| depth(i) > floor(i) && recovers(i)).collect();
         let between = |dips: &[usize]| {
             let (xs, ys): (Vec<f64>, Vec<f64>) = (0..n).filter(|i| !dips.contains(i)).map(|i| (x[i], y[i])).unzip();
             local_noise(&xs, &ys)
@@ -298,9 +311,8 @@ fn trimmed_rms(mut values: Vec<f64>) -> f64 {
 /// small rise ends).
 fn knee(threads: &[usize], y: &[f64], sd: &[f64], segments: Option<&Segments>) -> Option<usize> {
     let n = y.len();
-    let plateau_after = |k: usize| {
-        threads[k] > 1 && y[k] >= 1.2f64.ln() && threads[n - 1] as f64 >= 1.5 * threads[k] as f64
-    };
+    let plateau_after =
+        |k: usize| threads[k] > 1 && y[k] >= 1.2f64.ln() && threads[n - 1] as f64 >= 1.5 * threads[k] as f64;
     let flat = (1..n.saturating_sub(1)).find(|&k| {
         let tolerance = |l: usize| FLAT_TOLERANCE.max(2.0 * (sd[k] * sd[k] + sd[l] * sd[l]).sqrt()).min(FLAT_CAP);
         plateau_after(k) && (k + 1..n).all(|l| y[l] - y[k] <= tolerance(l))
@@ -436,9 +448,47 @@ mod tests {
         assert!(saw.oscillates(), "{saw:?}");
         assert_eq!(saw.dips.iter().map(|&i| threads[i]).collect::<Vec<_>>(), [3, 5, 7, 9, 11]);
         let intervals = vec![None, Some([1.9, 2.1]), Some([3.8, 4.2])];
-        let points = Points { threads: &[1, 2, 4], speedups: &[1.0, 2.0, 4.0], intervals: &intervals, ..Points::default() };
+        let points =
+            Points { threads: &[1, 2, 4], speedups: &[1.0, 2.0, 4.0], intervals: &intervals, ..Points::default() };
         let shape = Shape::read(&points).unwrap();
         assert!(shape.from_intervals);
         assert!((shape.sd[1] - (2.1f64.ln() - 1.9f64.ln()) / 3.92).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_knee_is_where_the_slope_drops_not_where_the_last_small_rise_ends() {
+        // Flat from 4 within 10% (2.75, 2.79, 3.0, 2.98): the knee at 4, not 16.
+        let threads = [1, 2, 4, 8, 16, 32];
+        let shape = read(&threads, &[1.0, 1.9, 2.75, 2.79, 3.0, 2.98]);
+        assert_eq!(shape.knee.map(|k| threads[k]), Some(4), "{shape:?}");
+    }
+
+    #[test]
+    fn a_fall_on_the_last_point_alone_must_be_large_and_a_steady_one_need_not() {
+        let threads = [1, 2, 4, 8, 16];
+        // 9% below the maximum at the last point alone: one sample, no decline.
+        assert_eq!(read(&threads, &[1.0, 1.61, 1.93, 2.14, 1.95]).decline, None);
+        // 22% after a flat top: a decline.
+        let flat_then_down = read(&threads, &[1.0, 1.77, 2.62, 2.619, 2.04]);
+        assert_eq!(flat_then_down.decline.map(|d| threads[d.from]), Some(4), "{flat_then_down:?}");
+        // 8% over three points past the maximum, falling at every step: a decline.
+        let spec = [1, 18, 36, 72, 108, 144, 216];
+        let steady = read(&spec, &[1.0, 15.35, 25.46, 28.56, 28.18, 27.35, 26.23]);
+        assert_eq!(steady.decline.map(|d| spec[d.from]), Some(72), "{steady:?}");
+    }
+
+    #[test]
+    fn rounding_of_the_input_is_a_floor_under_noise_and_dips() {
+        // Dips of 10% and 11% at 4 and 7 are a sawtooth of exact data; written with two digits (1.4,
+        // 2.7, ...), each value may be 3.6% off, a dip 7.2% of rounding, and the same dips are not
+        // beyond it.
+        let threads = [1, 2, 3, 4, 5, 6, 7, 8];
+        let s = [1.0, 2.0, 3.0, 3.5, 5.0, 6.0, 6.2, 8.0];
+        assert_eq!(read(&threads, &s).dips.len(), 2);
+        let rounding = [0.036; 8];
+        let rounded =
+            Shape::read(&Points { threads: &threads, speedups: &s, rounding: &rounding, ..Points::default() }).unwrap();
+        assert!(rounded.dips.is_empty(), "{rounded:?}");
+        assert!(rounded.sd.iter().skip(1).all(|&sd| sd >= 0.072 / 3f64.sqrt()), "{rounded:?}");
     }
 }

@@ -81,17 +81,6 @@ fn diagnosis(design: &Design<'_>, samples: usize, seed: u64) -> Diagnosis {
     .diagnosis
 }
 
-/// The verdict of a curve whose true speedup is `speedup(j)`, with `samples` noisy times per point.
-fn verdict(
-    threads: &[usize],
-    speedup: &dyn Fn(f64) -> f64,
-    samples: usize,
-    tasks: Option<usize>,
-    seed: u64,
-) -> Verdict {
-    diagnosis(&Design { tasks, ..Design::new(threads, speedup) }, samples, seed).verdict
-}
-
 /// How many of [`SEEDS`] seeds give a diagnosis of `design` that `right` accepts, per sample count;
 /// printed.
 fn count_design(name: &str, design: &Design<'_>, right: &dyn Fn(&Diagnosis) -> bool) -> [u64; 2] {
@@ -340,7 +329,8 @@ fn near_linear_data_rounded_to_two_digits_do_not_oscillate() {
     let digits = |t: f64| if t < 100.0 { 2 } else { 3 };
     for threads in [dense(16), pow2(512), dense(40)] {
         let near = |j: f64| 0.95 * j + 0.05;
-        let name = format!("near-linear rounded to two digits on {} points to {}", threads.len(), threads.last().unwrap());
+        let name =
+            format!("near-linear rounded to two digits on {} points to {}", threads.len(), threads.last().unwrap());
         let design = Design { digits: Some(&digits), ..Design::new(&threads, &near) };
         let right = |d: &Diagnosis| !matches!(d.verdict, Verdict::Oscillating { .. });
         for hits in count_design(&name, &design, &right) {
@@ -361,7 +351,9 @@ fn straight_curves_have_no_false_breaks() {
                         let normal = Normal::new(0.0f64, 0.02).unwrap();
                         let data: Vec<Vec<f64>> = threads
                             .iter()
-                            .map(|&j| (0..samples).map(|_| (j as f64).powf(-a) * normal.sample(&mut rng).exp()).collect())
+                            .map(|&j| {
+                                (0..samples).map(|_| (j as f64).powf(-a) * normal.sample(&mut rng).exp()).collect()
+                            })
                             .collect();
                         let curve = Curve::from_samples(&threads, &data, SampleKind::Time, seed ^ 0x5eed);
                         let speedups = curve.speedups().unwrap();
@@ -369,7 +361,12 @@ fn straight_curves_have_no_false_breaks() {
                         let intervals: Vec<Option<[f64; 2]>> = (0..threads.len())
                             .map(|i| percentile(replicates.iter().map(|r| r[i]).collect(), 0.95))
                             .collect();
-                        let points = Points { threads: &threads, speedups: &speedups, intervals: &intervals, ..Points::default() };
+                        let points = Points {
+                            threads: &threads,
+                            speedups: &speedups,
+                            intervals: &intervals,
+                            ..Points::default()
+                        };
                         let shape = Shape::read(&points).unwrap();
                         shape.segments.as_ref().is_some_and(|s: &Segments| !s.breaks.is_empty())
                     })

@@ -66,7 +66,11 @@ use crate::thread_set::CpuCounts;
 ///   new. Version 1 files load: every reader refits them from their raw samples.
 /// - 3: the diagnosis as a type: `verdict` beside `diagnosis` (the sentence is rendered from it),
 ///   the work's task count `tasks` per workload, and `fits.speedup_baseline`. Files of versions 1
-///   and 2 load, are refitted and gain a verdict.
+///   and 2 load, are refitted and gain a verdict. Later within version 3 (new fields, no new
+///   version): the verdict's qualifiers `then`, `law`, `alternative` and `disturbed` beside it, the
+///   disturbance among them (it was a verdict of the kind `disturbed`, which hid the shape: such a
+///   cached verdict loads as none, and every reader refits the file from its samples), and a
+///   `reason` `two-thread-counts` of `undetermined`.
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// The value of the `schema` field.
@@ -789,5 +793,27 @@ mod tests {
         let file = super::load(std::path::Path::new(path), crate::input::InputLimit::DEFAULT).unwrap();
         assert!(!file.workloads.is_empty());
         assert!(file.workloads.iter().all(|w| w.workload_version == 1));
+    }
+
+    #[test]
+    fn a_cached_verdict_of_the_old_kind_disturbed_loads_as_none_and_the_refit_gives_the_shape() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-25-dev2-xeon-default.json");
+        let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        value["workloads"][0]["verdict"] = serde_json::json!({
+            "kind": "disturbed", "points": [2], "load": null, "min_utilisation": null, "cpus": null,
+            "threads": 2, "speedup": 1.5
+        });
+        let text = serde_json::to_string(&value).unwrap();
+        let mut file = super::parse(std::path::Path::new("old.json"), &text).unwrap();
+        assert_eq!(file.workloads[0].verdict, None);
+        crate::fit_command::refit(&mut file);
+        // Refitted from its samples: the shape's verdict and its sentence, as any reader gives them.
+        let refitted = file.workloads[0].said().unwrap();
+        assert_eq!(refitted.verdict.kind(), "near-linear", "{refitted:?}");
+        assert!(file.workloads[0].diagnosis.as_deref().unwrap().starts_with("near-linear: S(2)"));
+        // Any other kind this build does not know is refused, the field named.
+        value["workloads"][0]["verdict"] = serde_json::json!({"kind": "sublime", "threads": 2});
+        let err = super::parse(std::path::Path::new("new.json"), &serde_json::to_string(&value).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("workloads[0].verdict") && err.to_string().contains("sublime"), "{err}");
     }
 }

@@ -59,7 +59,9 @@ fn style_of_kind(verdict: &Verdict) -> Style {
     match verdict {
         Verdict::NearLinear { .. } | Verdict::ScalesPastCores { .. } | Verdict::Superlinear { .. } => GOOD,
         Verdict::Slower { .. } | Verdict::PeakDecline { .. } | Verdict::Sequential { .. } => BAD,
-        Verdict::Undetermined { reason: Undetermined::SerialFractionSpread | Undetermined::TwoThreadCounts, .. }
+        Verdict::Undetermined {
+            reason: Undetermined::SerialFractionSpread | Undetermined::TwoThreadCounts, ..
+        }
         | Verdict::NoLawFits { .. }
         | Verdict::Oscillating { .. }
         | Verdict::SinglePoint { .. } => CAUTION,

@@ -105,8 +105,7 @@ impl Facts<'_> {
     /// The log residuals of the first points against `predicted`, their mean removed when the
     /// level is free.
     fn residuals(&self, predicted: &[f64]) -> Vec<f64> {
-        let mut residuals: Vec<f64> =
-            self.e.speedups.iter().zip(predicted).map(|(s, p)| s.ln() - p.ln()).collect();
+        let mut residuals: Vec<f64> = self.e.speedups.iter().zip(predicted).map(|(s, p)| s.ln() - p.ln()).collect();
         if self.free_level() && !residuals.is_empty() {
             let mean = residuals.iter().sum::<f64>() / residuals.len() as f64;
             residuals.iter_mut().for_each(|r| *r -= mean);

@@ -278,10 +278,7 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosed> {
 
 /// The diagnosis of a workload of which only one thread count was measured.
 pub fn single_point(threads: usize) -> Diagnosed {
-    Diagnosed {
-        diagnosis: Diagnosis::of(Verdict::SinglePoint { threads }),
-        sentence: sentence::single_point(threads),
-    }
+    Diagnosed { diagnosis: Diagnosis::of(Verdict::SinglePoint { threads }), sentence: sentence::single_point(threads) }
 }
 
 impl<'a> Facts<'a> {

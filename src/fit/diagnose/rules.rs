@@ -247,8 +247,7 @@ pub fn machine_knee(f: &Facts<'_>) -> Option<Verdict> {
 fn near_linear_verdict(f: &Facts<'_>, until_threads: Option<usize>) -> Verdict {
     // Two thread counts fix B but no law: the serial fraction is the alternative's (`qualifiers`).
     let law = f.e.threads.len() >= 3;
-    let amdahl =
-        f.amdahl().filter(|(_, fit)| law && f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
+    let amdahl = f.amdahl().filter(|(_, fit)| law && f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
     let ceiling = amdahl.and_then(|(_, fit)| fit.ceiling).filter(|c| c.is_finite() && *c <= ABSURD_CEILING);
     Verdict::NearLinear {
         threads: f.j_max,

@@ -141,7 +141,9 @@ fn peak_decline(
         _ => (String::new(), None, false, String::new()),
     };
     let fall = match (cliff, steady) {
-        (Some([a, b]), _) => format!("falls {:.0}% to {speedup:.2} at {threads}, most of it from {a} to {b}", 100.0 * drop),
+        (Some([a, b]), _) => {
+            format!("falls {:.0}% to {speedup:.2} at {threads}, most of it from {a} to {b}", 100.0 * drop)
+        }
         (None, true) => format!("falls steadily, {:.0}% to {speedup:.2} at {threads}", 100.0 * drop),
         (None, false) => format!("falls {:.0}% to {speedup:.2} at {threads}", 100.0 * drop),
     };
@@ -248,7 +250,13 @@ fn saturation(
 
 /// A knee at a count the machine names, then a slower rise: "rises to 2.70 at 4 threads (the 4
 /// physical cores), then the SMT siblings add 14% by 8".
-fn knee_then_rise(f: &Facts<'_>, knee: usize, knee_speedup: f64, (threads, speedup): (usize, f64), gain: f64) -> String {
+fn knee_then_rise(
+    f: &Facts<'_>,
+    knee: usize,
+    knee_speedup: f64,
+    (threads, speedup): (usize, f64),
+    gain: f64,
+) -> String {
     let what = f.machine_count(knee).map_or("a count of this machine", |(_, what)| what);
     let smt = f.e.cpus.is_some_and(|c| knee == c.physical && c.physical < c.usable && threads <= c.usable);
     let after = if smt { "the SMT siblings add" } else { "the threads past it add" };
@@ -269,14 +277,13 @@ fn near_linear_until(f: &Facts<'_>, threads: usize, speedup: f64, until: usize) 
         "; neither Amdahl's law nor the USL explains the fall"
     };
     // Near-linear within noise: the range says so where the point itself is under 90%.
-    let range = f
-        .e
-        .threads
-        .iter()
-        .position(|&j| j == until)
-        .and_then(|i| f.interval(i))
-        .filter(|_| until_speedup < LINEAR_EFFICIENCY * until as f64)
-        .map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"));
+    let range =
+        f.e.threads
+            .iter()
+            .position(|&j| j == until)
+            .and_then(|i| f.interval(i))
+            .filter(|_| until_speedup < LINEAR_EFFICIENCY * until as f64)
+            .map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"));
     format!(
         "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}{range}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}){no_law}{}",
         efficiency(until, until_speedup),

@@ -6,7 +6,7 @@
 use super::*;
 use crate::fit::curve::{Curve, SampleKind};
 use crate::fit::verdict::Undetermined;
-use crate::fit::{Disturbed, GustafsonEstimate, Model, Outcome, fit_curve};
+use crate::fit::{Disturbed, GustafsonEstimate, Law, Model, Outcome, Regime, fit_curve};
 
 /// What a case varies besides the curve.
 #[derive(Default, Clone)]
@@ -229,12 +229,10 @@ fn firing_rows() -> Vec<Fires> {
         ("near_linear", Case::timed(None, &upto(8), |j| wiggle(j) / j, on(8)), |v| {
             matches!(v, Verdict::NearLinear { threads: 8, serial_fraction: Some(_), ceiling: None, .. })
         }),
-        (
-            "two_thread_counts",
-            Case::of_speedups(None, &[1, 2], &[1.0, 1.6], tight(&[1.0, 1.6], 2, 1.0)),
-            |v| matches!(v, Verdict::Undetermined { threads: 2, reason: Undetermined::TwoThreadCounts, serial_fraction: Some(b), .. }
-                if close(*b, 0.25)),
-        ),
+        ("two_thread_counts", Case::of_speedups(None, &[1, 2], &[1.0, 1.6], tight(&[1.0, 1.6], 2, 1.0)), |v| {
+            matches!(v, Verdict::Undetermined { threads: 2, reason: Undetermined::TwoThreadCounts, serial_fraction: Some(b), .. }
+                if close(*b, 0.25))
+        }),
         (
             "machine_knee",
             Case::of_speedups(None, &upto(8), &smt_knee, Extra { cpus: smt(8, 4), ..Extra::default() }),
@@ -712,4 +710,79 @@ fn absurd_ceilings_are_bounded_in_text() {
     assert_eq!(ceiling_text(12.345), "12.3x");
     assert_eq!(ceiling_text(3e9), "> 1e6x");
     assert_eq!(ceiling_text(f64::INFINITY), "> 1e6x");
+}
+
+/// What qualifies a verdict (`qualifiers`), each on a case where it is the finding: the regime
+/// after the verdict, the law beside it, the second reading and the disturbance.
+#[test]
+fn qualifiers_fill_the_diagnosis_beside_the_verdict() {
+    let on = |n: usize| Extra { cpus: cpus(n), ..Extra::default() };
+    // A rise to 4.2 at 8, then down at every step to 0.34 at 128: steadily, below one from 128.
+    let rise_and_fall = [1.0, 1.7, 2.8, 4.2, 2.8, 2.1, 1.2, 0.34];
+    let d = Case::of_speedups(None, &[1, 2, 4, 8, 16, 32, 64, 128], &rise_and_fall, on(128)).diagnosis();
+    assert!(
+        matches!(
+            d.then,
+            Some(Regime::Falls { from_threads: 8, steady: true, cliff: None, below_one_from: Some(128), .. })
+        ),
+        "{d:?}"
+    );
+    // Most of the fall in its last step: a cliff.
+    let cliff = [1.0, 1.9, 3.6, 6.5, 6.0, 5.6, 0.9];
+    let d = Case::of_speedups(None, &[1, 2, 4, 8, 16, 32, 64], &cliff, on(64)).diagnosis();
+    assert!(matches!(d.then, Some(Regime::Falls { from_threads: 8, cliff: Some([32, 64]), .. })), "{d:?}");
+    // The SMT siblings after the cores: what they add.
+    let smt_knee = [1.0, 1.75, 2.35, 2.70, 2.78, 2.86, 2.96, 3.07];
+    let d = Case::of_speedups(None, &upto(8), &smt_knee, Extra { cpus: smt(8, 4), ..Extra::default() }).diagnosis();
+    assert!(
+        matches!(d.then, Some(Regime::Rises { from_threads: 4, threads: 8, gain, .. }) if close(gain, 3.07 / 2.70 - 1.0)),
+        "{d:?}"
+    );
+    // The USL on its own retrograde curve, its peak where the measured one is.
+    let usl = |j: f64| (1.0 + 0.05 * (j - 1.0) + 0.02 * j * (j - 1.0)) / j * wiggle(j);
+    let d = Case::timed(None, &upto(12), usl, on(12)).diagnosis();
+    assert!(matches!(d.law, Some(Law::Usl { peak_threads: Some(p), .. }) if (6.0..8.0).contains(&p)), "{d:?}");
+    // Amdahl's law on the rise before a fall the USL does not describe.
+    let amdahl_then_drop: Vec<f64> =
+        [1.0, 2.0, 4.0, 8.0, 16.0].iter().map(|&j| 1.0 / (0.1 + 0.9 / j)).chain([2.0]).collect();
+    let d = Case::of_speedups(None, &[1, 2, 4, 8, 16, 32], &amdahl_then_drop, on(32)).diagnosis();
+    assert!(
+        matches!(d.law, Some(Law::Amdahl { serial_fraction, up_to_threads: 16, .. }) if (serial_fraction - 0.1).abs() < 0.01),
+        "{d:?}"
+    );
+    // Two thread counts whose range straddles 0.9 j: near-linear, or a serial fraction.
+    let s = [1.0, 1.8];
+    let d = Case::of_speedups(None, &[1, 2], &s, tight(&s, 2, 2.0)).diagnosed();
+    assert!(matches!(d.diagnosis.verdict, Verdict::NearLinear { .. }), "{d:?}");
+    assert!(
+        matches!(d.diagnosis.alternative, Some(Verdict::Undetermined { serial_fraction: Some(b), reason: Undetermined::TwoThreadCounts, .. }) if close(b, 1.0 / 9.0)),
+        "{d:?}"
+    );
+    assert!(
+        d.sentence.contains("also fits a serial fraction near 0.111: two thread counts cannot tell which"),
+        "{}",
+        d.sentence
+    );
+    // Points measured while other work competed: the shape, and the disturbance beside it.
+    let extra = Extra { cpus: cpus(8), disturbed: (1..=8).map(|j| j > 4).collect(), ..Extra::default() };
+    let d = Case::timed(None, &upto(8), |j| wiggle(j) / j, extra).diagnosed();
+    assert!(matches!(d.diagnosis.verdict, Verdict::NearLinear { .. }), "{d:?}");
+    assert_eq!(d.diagnosis.disturbed.map(|d| d.points), Some(vec![5, 6, 7, 8]));
+    assert!(
+        d.sentence.starts_with("near-linear") && d.sentence.contains(" — disturbed: j = 5, 6, 7, 8 were measured"),
+        "{}",
+        d.sentence
+    );
+}
+
+fn tight(s: &[f64], n: usize, pct: f64) -> Extra {
+    Extra { cpus: cpus(n), intervals: intervals(s, pct), ..Extra::default() }
+}
+
+#[test]
+fn a_ceiling_far_beyond_the_data_is_no_headline() {
+    // Near-linear to 32, 79% at 64: Amdahl's 1/B would be 4x beyond the best measured S.
+    let s = [1.0, 1.972, 3.973, 7.587, 15.19, 31.04, 50.64];
+    let said = say(None, 64, &[1, 2, 4, 8, 16, 32, 64], |j| 1.0 / s[j.log2() as usize]);
+    assert!(said.starts_with("near-linear up to 32 threads") && !said.contains("1/B"), "{said}");
 }

@@ -288,8 +288,10 @@ fn draw_law<'b, CT: CoordTranslate<From = (f64, f64)>>(
 ) -> Result<bool, DrawingAreaErrorKind<std::io::Error>> {
     let at = |x: f64| (x, law(x));
     let shown = |p: &(f64, f64)| p.1.is_finite() && p.1 <= y1;
-    let measured: Vec<(f64, f64)> = xs.iter().filter(|&&x| x <= max_j).map(|&x| at(x)).chain([at(max_j)]).filter(shown).collect();
-    let beyond: Vec<(f64, f64)> = [at(max_j)].into_iter().chain(xs.iter().filter(|&&x| x > max_j).map(|&x| at(x))).filter(shown).collect();
+    let measured: Vec<(f64, f64)> =
+        xs.iter().filter(|&&x| x <= max_j).map(|&x| at(x)).chain([at(max_j)]).filter(shown).collect();
+    let beyond: Vec<(f64, f64)> =
+        [at(max_j)].into_iter().chain(xs.iter().filter(|&&x| x > max_j).map(|&x| at(x))).filter(shown).collect();
     c.draw_series(LineSeries::new(measured, colour.stroke_width(2)))?;
     let dotted = beyond.len() >= 2;
     if dotted {
