@@ -11,6 +11,7 @@
 //! The fits and the verdict are stored as they are (their serde names are the file's); a point's
 //! summary is spread over the fields of its `results::Point`.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +84,8 @@ impl PointSummary {
 }
 
 /// The evidence behind a `disturbed` tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Disturbance {
     /// Samples with a sign of competing work.
     pub flagged_samples: usize,

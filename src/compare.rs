@@ -196,6 +196,9 @@ pub struct WorkloadComparison {
 pub struct Comparison {
     /// The files, labelled.
     pub machines: Vec<MachineLabel>,
+    /// Whether every file was measured on one machine (the same host, CPU model and CPU counts):
+    /// the files are then runs of one machine, labelled by file rather than by machine.
+    pub one_machine: bool,
     /// Environment facts that differ.
     pub environment_differences: Vec<EnvDifference>,
     /// Workloads compared.
@@ -284,7 +287,23 @@ pub fn compare(files: &[(String, ResultsFile)]) -> Result<Comparison> {
             ),
         });
     }
-    Ok(Comparison { machines, environment_differences: environment_differences(files), workloads, not_compared })
+    let one_machine = files.windows(2).all(|pair| same_machine(&pair[0].1.machine, &pair[1].1.machine));
+    Ok(Comparison {
+        machines,
+        one_machine,
+        environment_differences: environment_differences(files),
+        workloads,
+        not_compared,
+    })
+}
+
+/// Whether two files were measured on one machine: the same host, CPU model and CPU counts (an
+/// unknown host or CPU is no evidence of sameness).
+fn same_machine(a: &crate::results::Machine, b: &crate::results::Machine) -> bool {
+    a.hostname.is_some()
+        && a.cpu_brand.is_some()
+        && (&a.hostname, &a.cpu_brand, a.usable_cpus, a.physical_cores)
+            == (&b.hostname, &b.cpu_brand, b.usable_cpus, b.physical_cores)
 }
 
 fn incompatibility(a: &WorkloadResult, b: &WorkloadResult, [team_a, team_b]: [TeamModel; 2]) -> Option<String> {

@@ -3,11 +3,13 @@
 //! The CPU order each policy gives is computed from the machine's topology by
 //! `machine::Topology::placement`; a team pins its worker i to the i-th CPU of that order.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How threads are placed on CPUs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Pin {
     /// Not pinned: the operating system's scheduler places and moves threads.

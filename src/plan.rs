@@ -18,6 +18,7 @@
 use std::collections::BTreeSet;
 
 use amdahl_workloads::{Kind, ParamSpec};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +34,8 @@ pub const SHORT_SAMPLE_NS: f64 = 1e6;
 pub const ADVISED_SAMPLE_NS: f64 = 1e7;
 
 /// Why a workload's thread counts stop where they do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PlanLimit {
     /// The largest thread count kept.
     pub threads: usize,
@@ -44,7 +46,8 @@ pub struct PlanLimit {
 }
 
 /// Which limit stopped a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LimitReason {
     /// A run has no more independent tasks than this.
@@ -54,7 +57,8 @@ pub enum LimitReason {
 }
 
 /// A thread count the sweep added where the fitted models disagreed most (`sweep::adaptive`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AddedPoint {
     /// j.
     pub threads: usize,

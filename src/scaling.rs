@@ -1,11 +1,13 @@
 //! `Scaling`: how the amount of work relates to the thread count — strong scaling (Amdahl's law:
 //! fixed total work) or weak scaling (Gustafson's law: the work grows with j).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How the work relates to the thread count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Scaling {
     /// Fixed total work (Amdahl).

@@ -220,3 +220,38 @@ fn compare_and_fit_agree_on_the_interval_of_b() {
         }
     }
 }
+
+/// Two runs on one machine are runs, labelled by file; machines only when the machines differ.
+/// The page's legend names each curve by its file then, and each machine ceiling is drawn with
+/// markers that the ideal line and the fitted curve cannot hide.
+#[test]
+fn runs_of_one_machine_are_compared_as_runs_and_named_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/");
+    let (a, b) = (
+        format!("{reference}2026-11-25-vm16-xeon-default.json"),
+        format!("{reference}2026-11-26-vm16-xeon-default.json"),
+    );
+    let html = dir.path().join("c.html");
+    let out = measure(&["compare", &a, &b, "--html", html.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<h1>amdahl: comparison of runs on one machine</h1>"), "{page}");
+    assert!(page.contains("2026-11-26-vm16-xeon-default.json:") && !page.contains("(16 CPUs)"));
+    assert!(page.contains("machine ceiling") && page.contains("<polygon"), "the ceiling's markers");
+    let text = stdout(&measure(&["compare", &a, &b]));
+    assert!(text.starts_with("Runs, on one machine:\n"), "{text}");
+
+    // Another host: machines, named by CPU.
+    let mut other = crate::util::read_json(std::path::Path::new(&b));
+    other["machine"]["hostname"] = "elsewhere".into();
+    let c = dir.path().join("other.json");
+    std::fs::write(&c, other.to_string()).unwrap();
+    let html = dir.path().join("m.html");
+    let out = measure(&["compare", &a, c.to_str().unwrap(), "--html", html.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty() || stdout(&out).starts_with("Machines:"), "{}", stdout(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("comparison of machines") && page.contains("(16 CPUs)"), "{page}");
+    assert!(stdout(&measure(&["compare", &a, c.to_str().unwrap()])).starts_with("Machines:\n"));
+}

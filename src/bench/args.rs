@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+use crate::compare::Figure;
 use crate::error::{Error, Result};
 use crate::placement::Pin;
 use crate::terminal::ColorWhen;
@@ -61,8 +62,9 @@ pub struct BenchArgs {
     pub save_baseline: Option<String>,
     /// `--baseline NAME`.
     pub baseline: Option<String>,
-    /// `--fail-on-regression`.
-    pub fail_on_regression: bool,
+    /// `--fail-on-regression` (the speedup) or `--fail-on-regression=time` (T(1)), `=speedup,time`
+    /// (both): the figures whose significant worsening fails the bench. Empty: no gate.
+    pub fail_on_regression: Vec<Figure>,
 }
 
 /// libtest's flags without a value: accepted, ignored.
@@ -110,6 +112,7 @@ usage: cargo bench [--bench NAME] -- [FILTER...] [OPTIONS]
       --baseline NAME     compare each workload with its baseline NAME, not the last run
       --fail-on-regression  exit 1 when a workload's speedup fell significantly (2 when
                           a workload has no baseline NAME to compare with)
+      --fail-on-regression=time  the same for T(1) rising significantly (=speedup,time: both)
 ";
 
 /// The flags of this bench that take a value (`--flag value` or `--flag=value`).
@@ -175,7 +178,14 @@ impl BenchArgs {
                 Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
                 _ => (arg.clone(), None),
             };
-            if let Some(on) = switch(&mut out, &mut modes, &flag) {
+            // Bare, it gates the speedup: a filter may follow it (`--fail-on-regression sort`), so
+            // its figures are given only after `=`.
+            if flag == "--fail-on-regression" {
+                out.fail_on_regression = match inline {
+                    Some(figures) => gated_figures(&figures)?,
+                    None => vec![Figure::Speedup],
+                };
+            } else if let Some(on) = switch(&mut out, &mut modes, &flag) {
                 match inline {
                     Some(v) => return Err(Error::usage(&flag, v, "takes no value")),
                     None => *on = true,
@@ -247,9 +257,30 @@ fn switch<'a>(out: &'a mut BenchArgs, modes: &'a mut Modes, flag: &str) -> Optio
         "--exact" => &mut out.exact,
         "--json" => &mut out.json,
         "--no-ceilings" => &mut out.no_ceilings,
-        "--fail-on-regression" => &mut out.fail_on_regression,
         _ => return None,
     })
+}
+
+/// `speedup`, `time` or both, comma-separated: what `--fail-on-regression=` gates.
+fn gated_figures(text: &str) -> Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    for word in text.split(',') {
+        let figure = match word.trim() {
+            "speedup" => Figure::Speedup,
+            "time" => Figure::T1,
+            _ => {
+                return Err(Error::usage(
+                    "--fail-on-regression",
+                    text,
+                    "names what to gate: speedup (S at the largest common j, the default), time (T(1)), or speedup,time",
+                ));
+            }
+        };
+        if !figures.contains(&figure) {
+            figures.push(figure);
+        }
+    }
+    Ok(figures)
 }
 
 fn nonempty(flag: &str, text: String) -> Result<String> {
@@ -351,11 +382,24 @@ mod tests {
         .unwrap();
         assert_eq!(args.threads.as_deref(), Some("1,2"));
         assert_eq!(args.budget_s, Some(5.0));
-        assert!(args.json && args.no_ceilings && args.fail_on_regression);
+        assert!(args.json && args.no_ceilings);
+        assert_eq!(args.fail_on_regression, [Figure::Speedup]);
         assert_eq!(args.out, Some(PathBuf::from("r.json")));
         assert_eq!(args.pin, Some(Pin::Compact));
         assert_eq!(args.timeout.as_deref(), Some("90s"));
         assert_eq!((args.save_baseline.as_deref(), args.baseline.as_deref()), (Some("before"), Some("main")));
+    }
+
+    #[test]
+    fn the_gate_takes_its_figures_after_an_equals_sign_and_a_bare_flag_leaves_a_filter_alone() {
+        let bare = parse(&["--bench", "--fail-on-regression", "sort"]).unwrap();
+        assert_eq!((bare.fail_on_regression, bare.filters), (vec![Figure::Speedup], vec!["sort".to_owned()]));
+        assert_eq!(parse(&["--fail-on-regression=time"]).unwrap().fail_on_regression, [Figure::T1]);
+        let both = parse(&["--fail-on-regression=speedup,time"]).unwrap().fail_on_regression;
+        assert_eq!(both, [Figure::Speedup, Figure::T1]);
+        assert!(parse(&["--bench"]).unwrap().fail_on_regression.is_empty());
+        let err = parse(&["--fail-on-regression=b"]).unwrap_err();
+        assert!(err.to_string().starts_with("--fail-on-regression: `b` names what to gate"), "{err}");
     }
 
     #[test]

@@ -71,16 +71,32 @@ fn test(pair: &PairComparison, figure: Figure) -> Option<&FigureTest> {
 /// Whether the speedup at the largest common j fell significantly: `compare`'s test of S (each
 /// run's interval widened by the run-to-run noise floor) excludes no change, and S is lower.
 pub fn regressed(pair: &PairComparison) -> bool {
-    test(pair, Figure::Speedup).is_some_and(|t| t.significant && t.change < 0.0)
+    regressed_on(pair, Figure::Speedup)
 }
 
-/// `--fail-on-regression`: exit 1 with a line per workload whose speedup regressed
-/// ([`regressed`]); else exit 2 with a line per workload that had no baseline to gate on (a named
-/// baseline that does not hold it: a gate that could not look is no pass); else 0.
-pub fn gate(changes: &[Change], missing: &[String]) -> (u8, Vec<String>) {
+/// Whether `figure` got significantly worse: S lower, T(1) higher (`compare`'s tests; B is not
+/// gated).
+pub fn regressed_on(pair: &PairComparison, figure: Figure) -> bool {
+    test(pair, figure).is_some_and(|t| {
+        t.significant
+            && match figure {
+                Figure::Speedup => t.change < 0.0,
+                Figure::T1 => t.change > 0.0,
+                Figure::SerialFraction => false,
+            }
+    })
+}
+
+/// `--fail-on-regression`: exit 1 with a line per workload that regressed on one of `figures`
+/// ([`regressed_on`]); else exit 2 with a line per workload that had no baseline to gate on (a
+/// named baseline that does not hold it: a gate that could not look is no pass); else 0.
+pub fn gate(changes: &[Change], missing: &[String], figures: &[Figure]) -> (u8, Vec<String>) {
     use crate::error::exit_code;
-    let regressions: Vec<String> =
-        changes.iter().filter(|c| regressed(&c.pair)).map(|c| format!("regression: {}", line(c))).collect();
+    let regressions: Vec<String> = changes
+        .iter()
+        .filter(|c| figures.iter().any(|f| regressed_on(&c.pair, *f)))
+        .map(|c| format!("regression: {}", line(c)))
+        .collect();
     if !regressions.is_empty() {
         return (exit_code::WORKLOAD_FAILED, regressions);
     }

@@ -22,6 +22,12 @@
 //! # let _ = (chain, sort);
 //! ```
 //!
+//! What the timed closure gets: without `setup`, `&mut ()`; with `setup` alone, `&mut` the value
+//! the setup made (the same value every sample, changes included); with `each_sample`, the fresh
+//! value it made for this sample. It runs on the team's own worker 0, already inside the team's
+//! pool ([`Team::install`]): rayon calls in it (`par_iter`, `par_sort_unstable`, `rayon::join`)
+//! use the team's j threads with or without `team.install` around them.
+//!
 //! The value the timed closure returns is kept, and hashed with a fixed hasher
 //! ([`amdahl_workloads::FixedHasher`]) and dropped after the clock has stopped
 //! ([`Instance::checksum_after_run`]): only the closure is timed. The sweep checks that the hash
@@ -112,8 +118,9 @@ impl<S: Send + 'static> Function<S> {
     }
 
     /// The timed closure: does the fixed amount of work over the [`Team`] of j threads, with the
-    /// setup's value (the same value every sample: work that changes it should use
-    /// [`Function::each_sample`]), and returns a value whose hash must be the same at every j.
+    /// setup's value (`&mut ()` without a setup; the same value every sample: work that changes it
+    /// should use [`Function::each_sample`]), and returns a value whose hash must be the same at
+    /// every j. It runs inside the team's pool already: rayon calls in it use the team's threads.
     pub fn run<T: Hash + Send + 'static>(
         self,
         run: impl Fn(&mut S, &Team) -> T + Send + Sync + 'static,

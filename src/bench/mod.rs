@@ -328,10 +328,13 @@ fn after_the_run(
             folder.display()
         ));
     }
-    if code == exit_code::OK && args.fail_on_regression {
-        let (gate_code, errors) = changes::gate(&changes, &missing);
+    let mut page_text = text.trim_start().to_owned();
+    let mut exit = code;
+    if code == exit_code::OK && !args.fail_on_regression.is_empty() {
+        let (gate_code, errors) = changes::gate(&changes, &missing, &args.fail_on_regression);
         for line in &errors {
             terminal::error("", line);
+            page_text += &format!("error: {line}\n");
         }
         if gate_code == exit_code::WORKLOAD_FAILED {
             terminal::note(&format!(
@@ -339,9 +342,18 @@ fn after_the_run(
                 errors.len()
             ));
         }
-        return Ok(gate_code);
+        exit = gate_code;
     }
-    Ok(code)
+    // The page of a run in the history, beside its results; its path is the run's last line.
+    if let Some(n) = this_run {
+        let page = store.page_path(n);
+        let html = crate::report::Html::with_section(&finished.results, "Changes since the baseline", &page_text);
+        match crate::results::output::write_new(&page, html.as_bytes(), crate::results::Overwrite::Never) {
+            Ok(()) => terminal::note(&format!("report: {}", page.display())),
+            Err(e) => terminal::warning(&format!("the run's page was not written: {e}")),
+        }
+    }
+    Ok(exit)
 }
 
 /// The label of a baseline file in the change lines: its path in the bench's folder

@@ -138,6 +138,11 @@ impl Store {
         self.dir.join(format!("run-{n:06}.json"))
     }
 
+    /// The HTML page of run `n`, beside its results (criterion's `report/index.html`, per run).
+    pub fn page_path(&self, n: u64) -> PathBuf {
+        self.dir.join(format!("run-{n:06}.html"))
+    }
+
     /// For each of `names`, the newest complete run that measured it, earlier than run `before`
     /// (all runs when `None`: a run saved elsewhere with `--out`): (workload name, run file, its
     /// contents). A run being written (numbered after this one, or `running`), an interrupted

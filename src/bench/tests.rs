@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use amdahl_workloads::Kind;
 
 use super::*;
+use crate::compare::Figure;
 use crate::config::RunConfig;
 use crate::machine::MachineFacts;
 use crate::sweep::{FakeClock, Journal, Measurement, RunContext};
@@ -182,7 +183,12 @@ fn list_and_bad_flags_need_no_target_folder() {
 /// `synthetic` with serial fraction `b` under `name`, its parameters hidden: runs of different
 /// `b` are then the same workload to `compare`, as your code before and after a change.
 fn synthetic(name: &str, b: f64) -> WorkloadSpec {
-    let inner = WorkloadSpec::parse(&format!("synthetic:b={b},size=1000000")).unwrap();
+    synthetic_of_size(name, b, 1_000_000)
+}
+
+/// [`synthetic`] with `size` units of work: T(1) in proportion.
+fn synthetic_of_size(name: &str, b: f64, size: u64) -> WorkloadSpec {
+    let inner = WorkloadSpec::parse(&format!("synthetic:b={b},size={size}")).unwrap();
     WorkloadSpec::defaults(Arc::new(Hidden(name.to_owned(), inner))).unwrap()
 }
 
@@ -323,11 +329,11 @@ fn a_workload_missing_from_a_named_baseline_says_so_and_the_gate_does_not_pass()
     assert!(!text.contains("no baseline yet"), "{text}");
     assert!(text.contains("`par-ok` has no baseline `main`") && text.contains("baseline-main/slow-ok.json"), "{text}");
     // No regression, but the gate could not look at `par-ok`: exit 2, naming it.
-    let (code, errors) = changes::gate(&changes, &missing);
+    let (code, errors) = changes::gate(&changes, &missing, &[Figure::Speedup]);
     assert_eq!(code, crate::error::exit_code::USAGE);
     assert!(errors[0].contains("par-ok"), "{errors:?}");
     // Every workload with its baseline and no regression: the gate passes.
-    assert_eq!(changes::gate(&changes, &[]).0, crate::error::exit_code::OK);
+    assert_eq!(changes::gate(&changes, &[], &[Figure::Speedup]).0, crate::error::exit_code::OK);
 }
 
 #[test]
@@ -414,4 +420,35 @@ fn only_earlier_complete_runs_are_baselines() {
     running.run.status = crate::results::RunStatus::Complete;
     crate::results::output::write_atomic(&fourth, crate::results::to_json(&running).unwrap().as_bytes()).unwrap();
     assert_eq!(store.last_runs_of(&names, store.number_of(&third))[0].1, first);
+}
+
+#[test]
+fn the_time_gate_fires_on_a_slower_t1_that_the_speedup_gate_lets_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    let first = store.claim_next_run().unwrap();
+    sweep(vec![synthetic_of_size("work", 0.1, 1_000_000)], &first, &clock);
+    // The same shape, 20% more work: T(1) +20%, S unchanged.
+    let second = store.claim_next_run().unwrap();
+    let now = sweep(vec![synthetic_of_size("work", 0.1, 1_200_000)], &second, &clock);
+    let names = ["work".to_owned()];
+    let (changes, _) = changes::since(&now, &names, &store.last_runs_of(&names, store.number_of(&second)), &store.dir);
+    assert!(changes::line(&changes[0]).contains("T(1) +20%, significant"), "{}", changes::line(&changes[0]));
+    assert_eq!(changes::gate(&changes, &[], &[Figure::Speedup]).0, crate::error::exit_code::OK);
+    let (code, errors) = changes::gate(&changes, &[], &[Figure::T1]);
+    assert_eq!(code, crate::error::exit_code::WORKLOAD_FAILED);
+    assert!(errors[0].starts_with("regression: work: "), "{errors:?}");
+    assert_eq!(
+        changes::gate(&changes, &[], &[Figure::Speedup, Figure::T1]).0,
+        crate::error::exit_code::WORKLOAD_FAILED
+    );
+    // Faster is no regression.
+    let (back, _) = changes::since(
+        &crate::results::load(&first, crate::input::InputLimit::DEFAULT).unwrap(),
+        &names,
+        &[("work".into(), second.clone(), now.clone())],
+        &store.dir,
+    );
+    assert_eq!(changes::gate(&back, &[], &[Figure::T1]).0, crate::error::exit_code::OK);
 }

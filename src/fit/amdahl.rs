@@ -24,6 +24,7 @@
 //! parameters: the fit is exact by construction) there is no interval, and `no_interval` says why
 //! rather than a zero-width "95%" interval.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +121,8 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
 // The file's shape of an `AmdahlFit` (its doc comments are the schema's): every field of the
 // estimate, null where not fitted, and the reason.
 /// Amdahl's law fitted to the points.
-#[derive(Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 struct AmdahlWire {
     /// B; negative for superlinear data; null when not fitted.
     serial_fraction: Option<f64>,

@@ -2,13 +2,15 @@
 //! was computed. These are the typed results of fitting; `results` writes them into the file as
 //! they are (their serde names are the file's field names and values).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{AmdahlEstimate, AmdahlFit, Curve, GustafsonEstimate, GustafsonFit, KarpFlattTrend, UslEstimate, UslFit};
 
 /// The fitted models of a workload.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Fits {
     /// Amdahl's law (strong scaling).
     pub amdahl: Option<AmdahlFit>,
@@ -57,7 +59,8 @@ impl Fits {
 
 /// The loss of the estimation frame (`frame`): what the least squares of Amdahl's law and the USL
 /// minimise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Loss {
     /// Squared residuals of ln cost: timing noise is multiplicative, so every point weighs alike
@@ -93,7 +96,8 @@ impl std::fmt::Display for Loss {
 }
 
 /// What a fitted curve's speedups S(j) are relative to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SpeedupBaseline {
     /// The measured time (or throughput) at j = 1: S(j) = T(1)/T(j).
@@ -111,7 +115,8 @@ impl SpeedupBaseline {
 }
 
 /// A model of the speedup curve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Model {
     /// Amdahl's law, S(j) = 1/(B + (1-B)/j).
@@ -140,7 +145,8 @@ impl std::fmt::Display for Model {
 }
 
 /// How a 95% confidence interval was computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CiMethod {
     /// Percentile interval of the parameter refitted on bootstrap replicates of the curve.

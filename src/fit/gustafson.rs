@@ -7,6 +7,7 @@
 //! The CI is the percentile interval over the curve's bootstrap replicates, or a +- t(0.975; n-1) se
 //! for one sample per point. The scaled speedup itself comes from the sweep: j T(1, W) / T(j, jW).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -76,7 +77,8 @@ pub fn fit(curve: &Curve) -> GustafsonFit {
 // The file's shape of a `GustafsonFit` (its doc comments are the schema's): every field of the
 // estimate, null where not fitted, and the reason.
 /// Gustafson's law fitted to weak-scaling points.
-#[derive(Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 struct GustafsonWire {
     /// a in S = j - a (j - 1).
     serial_fraction: Option<f64>,

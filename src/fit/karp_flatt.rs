@@ -23,6 +23,7 @@
 //!
 //! The least-squares slope of e against j with its interval is reported too, as a size.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +32,8 @@ use super::student_t::t975;
 use crate::stats::{finite, percentile};
 
 /// Karp–Flatt e(j) at one thread count.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct KarpFlattPoint {
     /// j.
     pub threads: usize,
@@ -42,7 +44,8 @@ pub struct KarpFlattPoint {
 }
 
 /// The trend of e(j) in j: the least-squares slope (descriptive) and Mann–Kendall's test.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct KarpFlattTrend {
     /// Change of e per added thread.
     pub slope_per_thread: f64,

@@ -88,6 +88,7 @@ macro_rules! flat_wire {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl schemars::JsonSchema for $crate::fit::outcome::Outcome<$estimate> {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 $name.into()

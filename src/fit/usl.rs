@@ -27,6 +27,7 @@
 //! (absolute loss); N*'s by the delta method on ln N*, open when kappa's interval reaches 0. With
 //! no degrees of freedom there is no interval (`no_interval`).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -225,7 +226,8 @@ impl Usl {
 // The file's shape of a `UslFit` (its doc comments are the schema's): every field of the estimate,
 // null where not fitted, and the reason.
 /// The Universal Scalability Law fitted to the points.
-#[derive(Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 struct UslWire {
     /// Contention sigma (>= 0).
     sigma: Option<f64>,

@@ -9,11 +9,13 @@
 //! In files and JSON output a verdict is an object tagged by `kind` (`{"kind": "saturation",
 //! "knee_threads": 8, ...}`); field names are the same across kinds where they mean the same thing.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a curve shows, with the numbers that decided it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Verdict {
     /// Efficiency stays at 0.9 or more within noise: over the whole range, or (with `until_threads`)
@@ -189,7 +191,8 @@ pub enum Verdict {
 }
 
 /// Why a curve got no named shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Undetermined {
     /// Amdahl's law is the better model but B's 95% interval spans more than half of [0, 1]: more

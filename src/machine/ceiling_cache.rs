@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::ceilings::{self, Bench, CeilingPlan};
+use super::ceilings::{self, Bench, CeilingPlan, Measured};
 use crate::input::InputLimit;
 use crate::placement::Pin;
 use crate::results::{Ceilings, Machine, write_atomic};
@@ -140,15 +140,27 @@ pub fn provide(
     machine: &Machine,
     cache: Option<&CeilingCache>,
 ) -> (Ceilings, Vec<String>) {
+    provide_measured(plan, &|p: &CeilingPlan| ceilings::measure(p, bench), bench.placement, machine, cache)
+}
+
+/// [`provide`] with the measurement given: `measure` stands for the live bench (whose placement
+/// is `placement`), so the cache's rules can be tested on exact ceilings.
+pub fn provide_measured(
+    plan: &CeilingPlan,
+    measure: &dyn Fn(&CeilingPlan) -> Measured,
+    placement: Pin,
+    machine: &Machine,
+    cache: Option<&CeilingCache>,
+) -> (Ceilings, Vec<String>) {
     let plan = plan.clone().normalised();
-    let key = CacheKey::of(machine, bench.placement);
+    let key = CacheKey::of(machine, placement);
     let now = SystemTime::now();
     let Some(cached) = cache.and_then(|c| c.load(&key, now)) else {
-        let (fresh, warnings) = measure_and_store(&plan, bench, machine, cache);
+        let (fresh, warnings) = measure_and_store_measured(&plan, measure, placement, machine, cache);
         return (only(fresh, &plan), warnings);
     };
     if let Some(why) = implausible(&cached, machine.usable_cpus) {
-        let (fresh, mut warnings) = measure_and_store(&plan, bench, machine, cache);
+        let (fresh, mut warnings) = measure_and_store_measured(&plan, measure, placement, machine, cache);
         warnings.insert(
             0,
             format!(
@@ -165,7 +177,7 @@ pub fn provide(
     if missing.is_empty() {
         return (Ceilings { cached: true, seconds: 0.0, ..only(cached, &plan) }, Vec::new());
     }
-    let measured = ceilings::measure(&missing, bench);
+    let measured = measure(&missing);
     let fresh = measured.ceilings;
     if !measured.failures.is_empty() {
         // A measurement cut short is not the machine's: use it for this run, never cache it.
@@ -189,11 +201,22 @@ pub fn measure_and_store(
     machine: &Machine,
     cache: Option<&CeilingCache>,
 ) -> (Ceilings, Vec<String>) {
-    let measured = ceilings::measure(plan, bench);
+    measure_and_store_measured(plan, &|p: &CeilingPlan| ceilings::measure(p, bench), bench.placement, machine, cache)
+}
+
+/// [`measure_and_store`] with the measurement given (see [`provide_measured`]).
+pub fn measure_and_store_measured(
+    plan: &CeilingPlan,
+    measure: &dyn Fn(&CeilingPlan) -> Measured,
+    placement: Pin,
+    machine: &Machine,
+    cache: Option<&CeilingCache>,
+) -> (Ceilings, Vec<String>) {
+    let measured = measure(plan);
     if !measured.failures.is_empty() {
         return (measured.ceilings, failure_warnings(measured.failures));
     }
-    let key = CacheKey::of(machine, bench.placement);
+    let key = CacheKey::of(machine, placement);
     let warnings = store_if_sound(cache, &key, &measured.ceilings, machine, SystemTime::now());
     (measured.ceilings, warnings)
 }

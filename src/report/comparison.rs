@@ -54,7 +54,8 @@ fn fitted_words(p: &PairComparison) -> String {
 
 /// The comparison as plain text.
 pub fn comparison_text(c: &Comparison) -> Marked {
-    let mut out = Marked::from("Machines:\n".to_owned());
+    // Runs of one machine are runs, labelled by file; "machines" only when the machines differ.
+    let mut out = Marked::from(if c.one_machine { "Runs, on one machine:\n" } else { "Machines:\n" }.to_owned());
     for m in &c.machines {
         let _ = writeln!(
             out,
@@ -178,10 +179,12 @@ th{background:#f4f4f4}.l{text-align:left}.sig{font-weight:bold}.verdict{backgrou
 /// One HTML page: the machines, the environment differences and each workload's comparison as
 /// tables, with the machines' curves overlaid.
 pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> String {
+    let (what, heading) = if c.one_machine { ("runs on one machine", "Runs") } else { ("machines", "Machines") };
     let mut out = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>amdahl compare</title><style>{STYLE}</style></head><body><h1>amdahl: comparison of machines</h1>"
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>amdahl compare</title><style>{STYLE}</style></head><body><h1>amdahl: comparison of {what}</h1>"
     );
-    out += "<h2>Machines</h2><table><tr><th class=\"l\">label</th><th class=\"l\">file</th><th class=\"l\">CPU</th><th class=\"l\">host</th><th>usable CPUs</th><th>physical cores</th></tr>";
+    let _ = write!(out, "<h2>{heading}</h2><table>");
+    out += "<tr><th class=\"l\">label</th><th class=\"l\">file</th><th class=\"l\">CPU</th><th class=\"l\">host</th><th>usable CPUs</th><th>physical cores</th></tr>";
     for m in &c.machines {
         let _ = write!(
             out,
@@ -227,14 +230,22 @@ pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> Strin
                     _ => wr.fits.amdahl_fitted().map(|a| (a.serial_fraction, 0.0)),
                 };
                 let ceiling = wr.points.iter().filter_map(|p| Some((p.threads as f64, p.machine_speedup?))).collect();
-                let label = format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus);
+                // One machine: each curve is a run, named by its file; else by its machine.
+                let label = if c.one_machine {
+                    format!("{}: {}", m.label, file_name(&m.file))
+                } else {
+                    format!("{}: {} ({} CPUs)", m.label, m.cpu.as_deref().unwrap_or("?"), m.usable_cpus)
+                };
                 Some(Overlay { label, points, model, ceiling })
             })
             .collect();
         let _ = write!(
             out,
             "<div class=\"charts\">{}</div></section>",
-            overlay_chart(&format!("{}: speedup by machine", w.name), &curves)
+            overlay_chart(
+                &format!("{}: speedup by {}", w.name, if c.one_machine { "run" } else { "machine" }),
+                &curves
+            )
         );
     }
     if !c.not_compared.is_empty() {
@@ -246,6 +257,11 @@ pub fn comparison_html(c: &Comparison, files: &[(String, ResultsFile)]) -> Strin
     }
     out += "</body></html>\n";
     out
+}
+
+/// The last part of a file's path, as a legend can hold it.
+fn file_name(path: &str) -> &str {
+    std::path::Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or(path)
 }
 
 fn pair_html(p: &PairComparison) -> String {

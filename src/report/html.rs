@@ -34,49 +34,76 @@ const GLOSSARY: &str = "<section id=\"glossary\"><h2>Glossary</h2><dl>\
 
 impl Exporter for Html {
     fn render(&self, r: &ResultsFile) -> Result<Vec<u8>> {
-        let m = &r.machine;
-        let cores = r.machine.cpu_counts();
-        let mut out = String::new();
-        let title = format!(
-            "amdahl: {} on {}",
-            m.cpu_brand.as_deref().unwrap_or("unknown CPU"),
-            m.hostname.as_deref().unwrap_or("unknown host")
-        );
-        let _ = write!(
-            out,
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-            escape(&title)
-        );
-        let _ = write!(out, "<h1>{}</h1>", escape(&title));
-        let _ = write!(
-            out,
-            "<p>Run started {} ({:?}), amdahl {} ({} build{}), seed {}.</p>",
-            escape(&r.run.started_utc),
-            r.run.status,
-            escape(&r.tool.version),
-            escape(&r.tool.profile),
-            r.tool.git_commit.as_deref().map(|c| format!(", commit {}", escape(c))).unwrap_or_default(),
-            r.run.seed
-        );
-        if let Some(floor) = &r.config.noise_floor {
-            let _ = write!(out, "<p>{}.</p>", escape(&super::table::noise_floor_text(floor)));
-        }
-        out += &machine_table(r);
-        if !r.warnings.is_empty() {
-            out += "<ul class=\"warn\">";
-            for w in &r.warnings {
-                let _ = write!(out, "<li>{}</li>", escape(w));
-            }
-            out += "</ul>";
-        }
-        out += &summary_table(r);
-        for w in &r.workloads {
-            out += &workload_section(w, cores);
-        }
-        out += GLOSSARY;
-        out += "</body></html>\n";
-        Ok(out.into_bytes())
+        Ok(page(r, "", super::svg::CHARTS).into_bytes())
     }
+}
+
+impl Html {
+    /// The page of `r` with a section after the summary (`heading` and lines of text), as a
+    /// bench's page holds the changes since its baseline.
+    pub fn with_section(r: &ResultsFile, heading: &str, lines: &str) -> String {
+        Html::with_section_drawn(r, heading, lines, super::svg::CHARTS)
+    }
+
+    /// [`Html::with_section`], with the charts drawn or, when `charts` is false (a build without
+    /// plotters), one line saying how to have them instead.
+    pub fn with_section_drawn(r: &ResultsFile, heading: &str, lines: &str, charts: bool) -> String {
+        let section =
+            format!("<section id=\"changes\"><h2>{}</h2><pre>{}</pre></section>", escape(heading), escape(lines));
+        page(r, &section, charts)
+    }
+}
+
+/// The page: machine, warnings, summary, `extra` (already HTML), each workload, the glossary.
+fn page(r: &ResultsFile, extra: &str, charts: bool) -> String {
+    let m = &r.machine;
+    let cores = r.machine.cpu_counts();
+    let mut out = String::new();
+    let title = format!(
+        "amdahl: {} on {}",
+        m.cpu_brand.as_deref().unwrap_or("unknown CPU"),
+        m.hostname.as_deref().unwrap_or("unknown host")
+    );
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        escape(&title)
+    );
+    let _ = write!(out, "<h1>{}</h1>", escape(&title));
+    let _ = write!(
+        out,
+        "<p>Run started {} ({:?}), amdahl {} ({} build{}), seed {}.</p>",
+        escape(&r.run.started_utc),
+        r.run.status,
+        escape(&r.tool.version),
+        escape(&r.tool.profile),
+        r.tool.git_commit.as_deref().map(|c| format!(", commit {}", escape(c))).unwrap_or_default(),
+        r.run.seed
+    );
+    if let Some(floor) = &r.config.noise_floor {
+        let _ = write!(out, "<p>{}.</p>", escape(&super::table::noise_floor_text(floor)));
+    }
+    out += &machine_table(r);
+    if !r.warnings.is_empty() {
+        out += "<ul class=\"warn\">";
+        for w in &r.warnings {
+            let _ = write!(out, "<li>{}</li>", escape(w));
+        }
+        out += "</ul>";
+    }
+    out += &summary_table(r);
+    out += extra;
+    if !charts {
+        out += "<p class=\"warn\">No charts: this build of amdahl leaves out its `charts` feature (plotters). \
+                A bench turns it on with <code>amdahl = { ..., default-features = false, features = [\"charts\"] }</code>; \
+                <code>measure report</code> of the results file draws them too.</p>";
+    }
+    for w in &r.workloads {
+        out += &workload_section(w, cores, charts);
+    }
+    out += GLOSSARY;
+    out += "</body></html>\n";
+    out
 }
 
 fn machine_table(r: &ResultsFile) -> String {
@@ -150,16 +177,13 @@ fn summary_table(r: &ResultsFile) -> String {
     out + "</table>"
 }
 
-fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
+fn workload_section(w: &WorkloadResult, cores: CpuCounts, charts: bool) -> String {
     let mut out = String::new();
-    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let _ = write!(
         out,
-        "<section id=\"{0}\"><h2>{0} <small>({1}, {2}, {3}; {4} rounds)</small></h2>",
+        "<section id=\"{0}\"><h2>{0} <small>({1}; {2} rounds)</small></h2>",
         escape(&w.name),
-        escape(w.kind.as_str()),
-        escape(w.backend.as_str()),
-        escape(&params.join(" ")),
+        escape(&super::setting_words(w)),
         w.rounds
     );
     if let Some(d) = &w.diagnosis {
@@ -171,7 +195,7 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts) -> String {
     for warning in &w.warnings {
         let _ = write!(out, "<p class=\"warn\">warning: {}</p>", escape(warning));
     }
-    if w.points.iter().any(|p| p.speedup.is_some()) {
+    if charts && w.points.iter().any(|p| p.speedup.is_some()) {
         // Fewer than four thread counts: one chart, its points labelled with S and E.
         let (efficiency, karp_flatt) = if combined(w) {
             (String::new(), String::new())

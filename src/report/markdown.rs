@@ -70,13 +70,18 @@ impl Exporter for Markdown {
             m.usable_cpus,
             m.physical_cores
         );
+        // The team backend is said only where a workload ran in-process: a command runs its own.
+        let backend = if r.workloads.iter().any(|w| w.command.is_none()) {
+            format!(", backend {}", r.config.backend)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "Run {} with amdahl {} ({} build), backend {}, seed {}.\n",
+            "Run {} with amdahl {} ({} build){backend}, seed {}.\n",
             cell(&r.run.started_utc),
             cell(&r.tool.version),
             cell(&r.tool.profile),
-            r.config.backend,
             r.run.seed
         );
         if let Some(floor) = &r.config.noise_floor {

@@ -9,6 +9,7 @@ mod machine;
 pub mod markdown;
 mod marked;
 mod printable;
+mod setting;
 pub mod svg;
 mod table;
 
@@ -21,6 +22,7 @@ pub use machine::machine_text;
 pub use markdown::Markdown;
 pub use marked::{Marked, VerdictLine};
 pub use printable::{brief, printable};
+pub use setting::setting_words;
 pub use table::{
     Table, curve_table, fits_lines, format_duration_ns, law_prediction_text, number, prediction_table,
     predictions_text, threads_text, workload_table,

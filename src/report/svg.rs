@@ -44,6 +44,9 @@ pub struct Overlay {
     pub ceiling: Vec<(f64, f64)>,
 }
 
+/// Whether charts are drawn: this build has the `charts` feature (plotters).
+pub const CHARTS: bool = cfg!(feature = "charts");
+
 /// Chart size in pixels: the plot, and the legend to its right.
 pub const SIZE: (u32, u32) = (720, 360);
 /// The speedup chart of `w`.

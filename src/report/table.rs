@@ -14,7 +14,6 @@ use crate::fit::{
 use crate::fit_command::CurveReport;
 use crate::predict::{Law, PredictionRow, WorkloadPrediction};
 use crate::results::{ResultsFile, Tag, WorkloadResult};
-use crate::scaling::Scaling;
 
 /// Plain-text tables of every workload.
 pub struct Table;
@@ -33,12 +32,24 @@ impl Table {
             out.append(workload_table(workload));
             out.push("\n");
         }
+        if results.workloads.iter().any(|w| !w.points.is_empty()) {
+            out.push(KEY);
+        }
         if let Some(floor) = &results.config.noise_floor {
             let _ = writeln!(out, "{}", noise_floor_text(floor));
         }
         out
     }
 }
+
+/// The table's key, in the words of the README's "How to read the table" (which says more).
+pub const KEY: &str = "\
+key: T(j) the median time of one run at j threads [95% CI]; S(j) the paired speedup T1/Tj; E = S/j;
+  Karp-Flatt the serial fraction each point implies (constant under Amdahl's law); util = CPU time /
+  (wall x min(j, usable CPUs)), near 1 computing, near 0 waiting, - under 1 ms; S_max what plain
+  pinned threads reach on this machine, fid = S/S_max; * the better model; => the diagnosis; tags:
+  oversubscribed (j > CPUs), smt (j > cores), disturbed (other work competed), over-quota
+";
 
 /// What the intervals of a file include beyond its own samples: the run-to-run noise floor it
 /// records (`stats::noise_floor`), in one sentence for the table, Markdown and HTML.
@@ -95,23 +106,7 @@ pub fn workload_table(w: &WorkloadResult) -> Marked {
 /// The first line of a workload's table: its name, kind, backend, scaling, parameters (or
 /// command), rounds and why it stopped.
 fn heading(w: &WorkloadResult) -> String {
-    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let calibrated = if w.size_calibrated { ", size calibrated" } else { "" };
-    let scaling = if w.scaling == Scaling::Weak { ", weak scaling" } else { "" };
-    let params = match &w.command {
-        Some(command) => vec![format!("command `{command}`")],
-        None => params,
-    };
-    // A command runs its own processes: the team backend says nothing about it.
-    let backend = if w.command.is_some() { String::new() } else { format!(", {}", w.backend) };
-    format!(
-        "{} ({}{backend}{scaling}; {}{calibrated}): {} rounds, {}\n",
-        w.name,
-        w.kind,
-        params.join(" "),
-        w.rounds,
-        stop_text(w)
-    )
+    format!("{} ({}): {} rounds, {}\n", w.name, super::setting_words(w), w.rounds, stop_text(w))
 }
 
 /// The header and a row per thread count: T(j) and S(j) with their intervals, E, Karp–Flatt,

@@ -163,3 +163,53 @@ fn a_run_of_one_thread_count_says_whose_interval_stopped_it() {
     let table = String::from_utf8(super::Table.render(&file).unwrap()).unwrap();
     assert!(table.contains("every S(j) CI within target"), "{table}");
 }
+
+#[test]
+fn headings_leave_out_what_says_nothing_a_closures_fixed_size_and_a_commands_backend() {
+    let results = fixture();
+    let mut w = results.workloads[0].clone();
+    assert_eq!(super::setting_words(&w), "synthetic, rayon; b=0.25 size=120000");
+    // A bench closure declares `size` with one possible value: recorded, not shown.
+    w.params = [("size".to_owned(), 1.0)].into();
+    w.fixed_params = vec!["size".to_owned()];
+    assert_eq!(super::setting_words(&w), "synthetic, rayon");
+    // A command runs its own processes: no team backend, in the table, the page and the Markdown.
+    w.command = Some("xz -T{threads} f".to_owned());
+    assert_eq!(super::setting_words(&w), "synthetic; command `xz -T{threads} f`");
+    let mut commands = results.clone();
+    commands.workloads = vec![w];
+    let page = String::from_utf8(Html.render(&commands).unwrap()).unwrap();
+    assert!(page.contains("(synthetic; command `xz -T{threads} f`; ") && !page.contains("rayon"), "{page}");
+    let md = String::from_utf8(Markdown.render(&commands).unwrap()).unwrap();
+    assert!(!md.contains("backend"), "{md}");
+    let table = String::from_utf8(super::Table.render(&commands).unwrap()).unwrap();
+    assert!(table.starts_with("synthetic (synthetic; command `xz -T{threads} f`): "), "{table}");
+}
+
+#[test]
+fn the_table_ends_with_its_key() {
+    let table = String::from_utf8(super::Table.render(&fixture()).unwrap()).unwrap();
+    let key = table.find("key: T(j) the median time of one run at j threads").expect("a key under the table");
+    assert!(key > table.find("=> ").unwrap(), "the key comes after the tables: {table}");
+    for word in ["S(j) the paired speedup", "Karp-Flatt", "util", "S_max", "fid", "* the better model", "disturbed"] {
+        assert!(table[key..].contains(word), "the key lacks {word}");
+    }
+}
+
+#[test]
+fn a_bench_runs_page_holds_its_changes_and_a_chart_each_or_one_line_without_charts() {
+    let results = fixture();
+    let changes =
+        "changes since the last run:\n  synthetic: S(6) 2.67 -> 2.67, +0%, within noise (vs run-000001.json)\n";
+    let page = Html::with_section_drawn(&results, "Changes since the baseline", changes, true);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert!(!page.contains("<script") && !page.contains("src=\"http") && !page.contains("href=\"http"));
+    assert!(page.contains("<h2>Changes since the baseline</h2>") && page.contains("(vs run-000001.json)"));
+    // Six thread counts: the speedup, efficiency and Karp-Flatt charts, one SVG each.
+    assert_eq!(page.matches("<svg").count(), 3);
+    assert!(!page.contains("No charts"));
+    let bare = Html::with_section_drawn(&results, "Changes since the baseline", changes, false);
+    assert_eq!(bare.matches("<svg").count(), 0);
+    assert_eq!(bare.matches("No charts: this build of amdahl leaves out its `charts` feature").count(), 1);
+    assert!(bare.contains("features = [\"charts\"]") || bare.contains("features = [&quot;charts&quot;]"));
+}

@@ -3,13 +3,15 @@
 //! point's `machine_speedup` and `fidelity` are read against them (`analysis`).
 
 use amdahl_workloads::Kind;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::placement::Pin;
 
 /// The ceilings measured at a run's thread counts (or `measure machine`'s).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Ceilings {
     /// How the measuring threads were placed on CPUs.
     pub placement: Pin,
@@ -33,7 +35,8 @@ pub struct Ceilings {
 }
 
 /// The compute ceiling at one thread count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct ComputeCeiling {
     /// j.
     pub threads: usize,
@@ -49,7 +52,8 @@ pub struct ComputeCeiling {
 }
 
 /// The memory bandwidth ceiling at one thread count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct BandwidthCeiling {
     /// j.
     pub threads: usize,
@@ -59,7 +63,8 @@ pub struct BandwidthCeiling {
 }
 
 /// The timer ceiling at one thread count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct TimerCeiling {
     /// j.
     pub threads: usize,

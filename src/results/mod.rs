@@ -45,6 +45,7 @@ pub use crate::analysed::Disturbance;
 use std::collections::BTreeMap;
 
 use amdahl_workloads::{Backend, Kind};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +78,8 @@ pub const SCHEMA_VERSION: u32 = 3;
 pub const SCHEMA_NAME: &str = "amdahl-results";
 
 /// A whole results file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct ResultsFile {
     /// Format version; see the module docs.
     pub schema_version: u32,
@@ -100,7 +102,8 @@ pub struct ResultsFile {
 }
 
 /// The tool that wrote the file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Tool {
     /// `amdahl`.
     pub name: String,
@@ -115,7 +118,8 @@ pub struct Tool {
 }
 
 /// Run status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Still measuring (a file left in this state means the process died).
@@ -127,7 +131,8 @@ pub enum RunStatus {
 }
 
 /// When and how the run was made.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct RunInfo {
     /// Start, UTC, RFC 3339.
     pub started_utc: String,
@@ -142,7 +147,8 @@ pub struct RunInfo {
 }
 
 /// One CPU cache level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct CacheInfo {
     /// 1, 2, 3...
     pub level: u32,
@@ -161,7 +167,8 @@ impl CacheInfo {
 }
 
 /// The machine fingerprint. Facts that could not be read are null.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Machine {
     /// Host name.
     pub hostname: Option<String>,
@@ -171,7 +178,7 @@ pub struct Machine {
     /// (`machine::Topology`). `N` in `--threads`. Written as `logical_cpus`, its
     /// name in version 1 files.
     #[serde(rename = "logical_cpus")]
-    #[schemars(rename = "logical_cpus")]
+    #[cfg_attr(feature = "schema", schemars(rename = "logical_cpus"))]
     pub usable_cpus: usize,
     /// Physical cores among the usable CPUs, at most `logical_cpus` (`machine::Topology`). `P` in
     /// `--threads`.
@@ -230,7 +237,8 @@ pub struct Machine {
 }
 
 /// The sysfs and procfs roots a file's machine facts were read from, when not the live ones.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct FactRoots {
     /// The sysfs root; null when it is the live `/sys`.
     pub sysfs: Option<String>,
@@ -239,7 +247,8 @@ pub struct FactRoots {
 }
 
 /// Two readings of `/proc/stat` a fraction of a second apart (see `machine::busy` for the method).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct BusySample {
     /// Seconds between the readings.
     pub seconds: f64,
@@ -312,7 +321,8 @@ fn version_one() -> u32 {
 }
 
 /// The machine's state at one moment: what can make timings drift (see `machine::environment`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Environment {
     /// cpufreq scaling governor of the first usable CPU.
     pub governor: Option<String>,
@@ -329,7 +339,8 @@ pub struct Environment {
 }
 
 /// The machine's state before and after the run.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct EnvironmentRecord {
     /// When the run started.
     pub before: Environment,
@@ -349,7 +360,8 @@ impl Machine {
 }
 
 /// The sweep's settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct ConfigRecord {
     /// The team backend of every workload.
     pub backend: Backend,
@@ -392,7 +404,8 @@ pub struct ConfigRecord {
 }
 
 /// How a `threads` team runs its workers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TeamModel {
     /// Workers created once per team and fed per call (a barrier per call).
@@ -445,7 +458,8 @@ impl ConfigRecord {
 }
 
 /// Why a workload's sweep stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// Every S(j)'s CI reached the target width (the run's own interval, before the noise floor
@@ -464,7 +478,8 @@ pub enum StopReason {
 }
 
 /// The results of one workload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct WorkloadResult {
     /// Workload name.
     pub name: String,
@@ -483,6 +498,10 @@ pub struct WorkloadResult {
     pub workload_version: u32,
     /// Every parameter and its value (defaults included).
     pub params: BTreeMap<String, f64>,
+    /// The parameters the workload declares with one possible value (a bench closure's `size`,
+    /// 1): in `params`, and left out of headings, where they say nothing. Absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed_params: Vec<String>,
     /// The `size` parameter actually run.
     pub size: f64,
     /// Whether `size` was calibrated to `--target-ms` on this machine (such runs compare only with
@@ -604,6 +623,7 @@ impl WorkloadResult {
             command: self.command.clone(),
             workload_version: self.workload_version,
             params: self.params.clone(),
+            fixed_params: self.fixed_params.clone(),
             size: self.size,
             size_calibrated: self.size_calibrated,
             backend: self.backend,
@@ -641,7 +661,8 @@ fn cached_verdict<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<O
 }
 
 /// One thread count of a workload.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Point {
     /// j.
     pub threads: usize,
@@ -744,7 +765,8 @@ impl Point {
 }
 
 /// A fact about one point that a reader should know before trusting it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Tag {
     /// More threads than usable CPUs: time-slicing, not the program, shapes the point.
@@ -776,7 +798,9 @@ impl Tag {
     }
 }
 
-/// The JSON Schema of [`ResultsFile`], as published at `results/schema.json`.
+/// The JSON Schema of [`ResultsFile`], as published at `results/schema.json` (the `schema`
+/// feature, part of `cli`: a bench has no use for it).
+#[cfg(feature = "schema")]
 pub fn json_schema() -> crate::Result<String> {
     let schema = schemars::schema_for!(ResultsFile);
     Ok(serde_json::to_string_pretty(&schema).map_err(crate::Error::encode("the JSON Schema"))? + "\n")

@@ -33,6 +33,7 @@
 //! The default ([`NoiseFloors::DEFAULT`]) is the development machine's; `measure run
 //! --noise-floor TIME,SPEEDUP` records another machine's, measured the same way.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,8 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// independent one of sd `speedup`; so T(j) = T(1) / S(j) moves by both, in quadrature
 /// ([`NoiseFloor::time_at`]). Independent across j is the cautious choice for B: a factor shared
 /// by every j would move B less.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct NoiseFloor {
     /// Of the time per run, T(j) (and so of T(1) ratios between runs).
     pub time: f64,
@@ -98,7 +100,8 @@ impl NoiseFloor {
 }
 
 /// The floor of each kind of work: in-process workloads and external commands.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct NoiseFloors {
     /// Of workloads that run in the measuring process (built-ins, a bench's closures).
     pub in_process: NoiseFloor,

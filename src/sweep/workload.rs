@@ -134,6 +134,7 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         workload_version: workload.version(),
         // The parameters as asked for: known even when the sweep fails before calibrating.
         params: planned.spec.params.iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        fixed_params: workload.params().iter().filter(|p| p.min >= p.max).map(|p| p.name.to_owned()).collect(),
         size: planned.spec.params.get("size").unwrap_or(0.0),
         size_calibrated: false,
         backend: settings.backend,

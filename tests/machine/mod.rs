@@ -66,6 +66,31 @@ fn the_environment_variables_re_root_the_seam_too() {
     assert_eq!(threads, [1, 2, 3]);
 }
 
+/// Stores exact, plausible ceilings at j = 1, 2 in the cache folder `dir`, under this machine's
+/// key for a run without `--pin` (over what is there); returns them as JSON.
+fn stored_ceilings(dir: &std::path::Path) -> serde_json::Value {
+    use amdahl::machine::ceiling_cache::{CacheKey, CeilingCache};
+    use amdahl::results::{BandwidthCeiling, Ceilings, ComputeCeiling, TimerCeiling};
+    let facts = amdahl::machine::MachineFacts::read(&amdahl::machine::Roots::default());
+    // Plausible on this machine (`ceiling_cache::implausible` allows 1.25 a usable CPU), and more
+    // than its CPUs give a run.
+    let usable = facts.fingerprint().usable_cpus;
+    let speedup = |j: usize| if j == 1 { 1.0 } else { j.min(usable) as f64 * 1.2 };
+    let compute = |j: usize| ComputeCeiling { threads: j, speedup: speedup(j), relative_clock: 1.0, mhz: None };
+    let ceilings = Ceilings {
+        placement: amdahl::placement::Pin::Scatter,
+        compute: (1..=2).map(compute).collect(),
+        bandwidth: (1..=2).map(|j| BandwidthCeiling { threads: j, gb_per_s: 10.0 * j as f64 }).collect(),
+        timer: (1..=2).map(|j| TimerCeiling { threads: j, speedup: j as f64 }).collect(),
+        ..Ceilings::default()
+    };
+    let key = CacheKey::of(facts.fingerprint(), amdahl::placement::Pin::Scatter);
+    CeilingCache { dir: dir.to_owned(), even_when_busy: true }
+        .store(&key, &ceilings, std::time::SystemTime::now())
+        .unwrap();
+    serde_json::to_value(&ceilings).unwrap()
+}
+
 #[test]
 fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
     let cache = tempfile::tempdir().unwrap();
@@ -91,8 +116,17 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
     }
     assert_eq!(v["ceilings"]["compute"][0]["relative_clock"], 1.0);
     let entries = || std::fs::read_dir(cache.path().join("amdahl")).map_or(0, |d| d.count());
-    assert_eq!(entries(), 1, "measure machine refreshes the cache: {}", v["warnings"]);
-
+    if entries() == 0 {
+        // Measured on a loaded machine, ceilings can come out cut short or impossible: then they
+        // are rightly not cached, and the warnings say so.
+        let warnings = v["warnings"].to_string();
+        assert!(warnings.contains("not cached"), "measure machine neither cached nor said why: {warnings}");
+    }
+    // The read path is tested on exact ceilings stored over that entry: a run on a loaded machine
+    // can beat a live entry (two threads get more of busy CPUs' time than one) and then rightly
+    // measures them again; these, at the most a CPU gives, no run on a loaded machine beats.
+    let cached = stored_ceilings(&cache.path().join("amdahl"));
+    assert_eq!(entries(), 1);
     // A run at counts the cache holds reads them from it and says so in the file.
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("r.json");
@@ -105,8 +139,8 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
     };
     let saved = run(&[]);
     let ceilings = &saved["machine"]["ceilings"];
-    assert_eq!(ceilings["cached"], true);
-    assert_eq!(ceilings["compute"], v["ceilings"]["compute"]);
+    assert_eq!(ceilings["cached"], true, "{}", saved["warnings"]);
+    assert_eq!(ceilings["compute"], cached["compute"]);
     let point = &saved["workloads"][0]["points"][1];
     let (s, m, f) = (
         point["speedup"].as_f64().unwrap(),
@@ -114,7 +148,7 @@ fn measure_machine_gives_facts_and_ceilings_and_caches_them_for_run() {
         point["fidelity"].as_f64().unwrap(),
     );
     assert!((f - s / m).abs() < 1e-12);
-    assert_eq!(m, v["ceilings"]["compute"][1]["speedup"].as_f64().unwrap());
+    assert_eq!(m, cached["compute"][1]["speedup"].as_f64().unwrap());
     // --no-cache measures anew; --no-ceilings records none.
     assert_eq!(run(&["--no-cache"])["machine"]["ceilings"]["cached"], false);
     let none = run(&["--no-ceilings"]);

@@ -5,7 +5,8 @@ use std::fmt;
 /// The kind of a workload: tells the fitter and the diagnosis what to expect, and whether points
 /// beyond the usable CPU count belong in the fit (only for [`Kind::IoBound`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Kind {
     /// Embarrassingly parallel: independent tasks, S(j) ~ j.

@@ -28,6 +28,8 @@ enum Swatch {
     Dotted(RGBColor),
     Dot(RGBColor),
     Shade(RGBColor),
+    /// A thin line through a hollow triangle: points marked on a line.
+    Triangle(RGBColor),
 }
 
 type Legend = Vec<(String, Swatch)>;
@@ -110,6 +112,10 @@ fn draw_legend(area: &Area<'_>, legend: &Legend) -> Result<(), Box<dyn std::erro
                 }
             }
             Swatch::Dot(c) => area.draw(&Circle::new((x + 9, mid), 4, c.filled()))?,
+            Swatch::Triangle(c) => {
+                area.draw(&PathElement::new([(x, mid), (x + 18, mid)], c.stroke_width(1)))?;
+                area.draw(&TriangleMarker::new((x + 9, mid), 5, c.stroke_width(1)))?
+            }
             Swatch::Shade(c) => area.draw(&Rectangle::new([(x, mid - 5), (x + 18, mid + 5)], c.filled()))?,
         }
         for line in wrap(label, 26) {
@@ -353,10 +359,13 @@ fn draw_overlay(area: &Area<'_>, _legend_area: &Area<'_>, title: &str, curves: &
                     .collect();
                 c.draw_series(LineSeries::new(fitted, colour.stroke_width(2)))?;
             }
-            if curve.ceiling.len() >= 2 {
-                let ceiling = curve.ceiling.iter().copied().filter(|p| p.1 <= y1);
-                c.draw_series(DashedLineSeries::new(ceiling, 2, 4, colour.stroke_width(2)))?;
+            // The machine's ceiling lies near S = j, on the ideal line and the fitted curve: a
+            // dashed line alone vanished under them, so each of its points is a triangle too.
+            let ceiling: Vec<(f64, f64)> = curve.ceiling.iter().copied().filter(|p| p.1 <= y1).collect();
+            if ceiling.len() >= 2 {
+                c.draw_series(DashedLineSeries::new(ceiling.clone(), 2, 4, colour.stroke_width(1)))?;
             }
+            c.draw_series(ceiling.iter().map(|&p| TriangleMarker::new(p, 5, colour.stroke_width(1))))?;
             c.draw_series(
                 curve.points.iter().filter_map(|&(x, y, ci)| {
                     ci.map(|[a, b]| ErrorBar::new_vertical(x, a, y.clamp(a, b), b, colour, 6))
@@ -364,10 +373,10 @@ fn draw_overlay(area: &Area<'_>, _legend_area: &Area<'_>, title: &str, curves: &
             )?;
             c.draw_series(curve.points.iter().map(|&(x, y, _)| Circle::new((x, y), 3, colour.filled())))?;
             legend.push((format!("{}: measured, fitted model", curve.label), Swatch::Line(colour, 2)));
-            if curve.ceiling.len() >= 2 {
+            if !ceiling.is_empty() {
                 legend.push((
-                    format!("{}: machine ceiling", curve.label.split(':').next().unwrap_or("")),
-                    Swatch::Dotted(colour),
+                    format!("{}: machine ceiling (triangles)", curve.label.split(':').next().unwrap_or("")),
+                    Swatch::Triangle(colour),
                 ));
             }
         }
