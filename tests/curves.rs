@@ -145,6 +145,8 @@ fn arrow_memory_reads_are_a_bandwidth_plateau_never_a_serial_fraction() {
     assert_eq!(kind(v), "memory-bandwidth", "{v}");
     assert!((33.0..=37.0).contains(&number(v, "gb_per_s")), "{v}");
     assert!((4.0..=8.0).contains(&number(v, "knee_threads")), "{v}");
+    // Amdahl's law rises through the plateau the points show flat: no B beside the bandwidth.
+    assert!(v["serial_fraction"].is_null() && !sentence(&told).contains("B ="), "{}", sentence(&told));
 }
 
 #[test]

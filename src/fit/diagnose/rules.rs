@@ -149,22 +149,25 @@ pub fn past_the_cores(f: &Facts<'_>) -> Option<Verdict> {
 
 /// Fires for work that declares itself memory-bound: it always speaks of bandwidth (the best
 /// reached, the knee, the machine's own triad), and quotes Amdahl's B only where Amdahl's law is
-/// the better model and fits within noise.
+/// the better model, describes the points and does not rise through a measured plateau (the
+/// bandwidth's saturation is the finding there, and a B drawn through it says nothing more).
 pub fn memory_bound(f: &Facts<'_>) -> Option<Verdict> {
     if f.e.kind != Some(Kind::MemoryBound) {
         return None;
     }
     let shape = f.shape.as_ref();
+    let amdahl_describes = |b: f64| {
+        f.e.fits.best == Some(Model::Amdahl)
+            && f.law_describes(Model::Amdahl)
+            && !f.plateau_flatter_than(|j| amdahl::speedup(b, j))
+    };
     Some(Verdict::MemoryBandwidth {
         threads: f.j_max,
         speedup: f.s_last,
         gb_per_s: f.e.bandwidth_gb_s.map(|[_, best]| best),
         knee_threads: shape.and_then(|s| s.knee).map(|k| f.e.threads[k]),
         ceiling: f.e.bandwidth_ceiling_gb_s,
-        serial_fraction: f
-            .amdahl()
-            .filter(|_| f.e.fits.best == Some(Model::Amdahl) && f.law_describes(Model::Amdahl))
-            .map(|(b, _)| b),
+        serial_fraction: f.amdahl().map(|(b, _)| b).filter(|&b| amdahl_describes(b)),
     })
 }
 
