@@ -125,9 +125,11 @@ fn peak_decline(
     };
     let (top, cliff, steady, below) = match then {
         Some(Regime::Falls { from_threads, steady, cliff, below_one_from, .. }) => (
-            (*from_threads != peak_threads)
-                .then(|| format!(", flat to {from_threads}{}", cpus_in(*from_threads)))
-                .unwrap_or_default(),
+            if *from_threads == peak_threads {
+                String::new()
+            } else {
+                format!(", flat to {from_threads}{}", cpus_in(*from_threads))
+            },
             *cliff,
             *steady && f.e.threads.iter().filter(|&&j| j > *from_threads).count() >= 2,
             below_one_from.map_or(String::new(), |b| {
