@@ -149,15 +149,17 @@ pub fn past_the_cores(f: &Facts<'_>) -> Option<Verdict> {
 
 /// Fires for work that declares itself memory-bound: it always speaks of bandwidth (the best
 /// reached, the knee, the machine's own triad), and quotes Amdahl's B only where Amdahl's law is
-/// the better model, describes the points and does not rise through a measured plateau (the
-/// bandwidth's saturation is the finding there, and a B drawn through it says nothing more).
+/// the better model, describes three thread counts or more (two fix B whatever the law: no
+/// finding) and does not rise through a measured plateau (the bandwidth's saturation is the
+/// finding there, and a B drawn through it says nothing more).
 pub fn memory_bound(f: &Facts<'_>) -> Option<Verdict> {
     if f.e.kind != Some(Kind::MemoryBound) {
         return None;
     }
     let shape = f.shape.as_ref();
     let amdahl_describes = |b: f64| {
-        f.e.fits.best == Some(Model::Amdahl)
+        f.e.threads.len() >= 3
+            && f.e.fits.best == Some(Model::Amdahl)
             && f.law_describes(Model::Amdahl)
             && !f.plateau_flatter_than(|j| amdahl::speedup(b, j))
     };

@@ -630,6 +630,8 @@ fn saturation_names_memory_bandwidth_only_where_it_is_memory() {
         ),
         "{triad}"
     );
+    // Two thread counts fix Amdahl's B whatever the law: no B beside the bandwidth.
+    assert!(!triad.contains("B ="), "{triad}");
     // Memory-bound work speaks of bandwidth at every efficiency, with its knee.
     let memory = say_with(Some(Kind::MemoryBound), &upto(8), capped, bandwidth());
     assert!(
