@@ -65,7 +65,7 @@
 //! # False alarms
 //! The thresholds were set with the seeded simulations of `fit::shape_simulations` (2% multiplicative
 //! noise, one and five samples per point): flat and linear curves are called declining or
-//! saturating in under 5% of seeds, straight curves broken in under 5%, near-linear curves rounded
+//! saturating in under 5% of seeds, straight curves broken in at most 5%, near-linear curves rounded
 //! to two digits never oscillate, and each shape is named in at least 90% (the closing note of
 //! issue 32 lists the counts).
 
