@@ -8,13 +8,15 @@
 //! In files the verdict keeps its place (`verdict`) and each qualifier is a field beside it
 //! (`then`, `law`, `alternative`, `disturbed`; null when absent).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Verdict;
 
 /// What the diagnosis says: the verdict and its qualifiers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Diagnosis {
     /// What the curve shows, with the numbers that decided it.
     pub verdict: Verdict,
@@ -54,7 +56,8 @@ impl Diagnosis {
 }
 
 /// The regime that follows the verdict's stretch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Regime {
     /// S still rises, more slowly than before the break.
@@ -115,7 +118,8 @@ impl Regime {
 
 /// A law that describes the measured points within what real one-sample curves allow (see
 /// `diagnose::lack_of_fit`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "model", rename_all = "kebab-case")]
 pub enum Law {
     /// Amdahl's law, S(j) = 1/(B + (1-B)/j).
@@ -146,7 +150,8 @@ pub enum Law {
 }
 
 /// The evidence that other work competed for the CPUs while the curve was measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Disturbed {
     /// The thread counts measured while other work competed (`disturbed` tag); empty when the
     /// machine was busy and the threads of CPU-bound work idle instead.
