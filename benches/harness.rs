@@ -12,7 +12,9 @@
 //! - outside it, between samples: the CPU-time reads of every worker (`clock/team_cpu_ns/*`:
 //!   one system call per worker, twice a sample) and the process's involuntary context switches
 //!   (`clock/rusage/*`: `getrusage`, which the kernel sums over every thread of the process, so
-//!   it grows with all the teams alive, shown with 1,024 idle workers beside).
+//!   it grows with all the teams alive, shown with 1,024 idle workers beside); and the team's own
+//!   life (`team/crew/*`: built from the sweep's crew of threads, its workers asleep, given back
+//!   and asleep again, as every sample does it).
 //!
 //! `cargo bench --bench harness`; `cargo bench -- --test` runs each once;
 //! `cargo bench --bench harness -- --warm-up-time 1 --measurement-time 3 team/` for the above.
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use amdahl::fit::{Curve, SampleKind, fit_curve};
 use amdahl::sweep::{Clock, CpuSource, RealClock};
-use amdahl_workloads::{Backend, Team};
+use amdahl_workloads::{Backend, Crew, Team};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn clock(c: &mut Criterion) {
@@ -77,6 +79,21 @@ fn team_round_trip(c: &mut Criterion) {
     }
 }
 
+/// A team's life as the sweep lives it for every sample (`sweep::teams`): built from a crew whose
+/// threads are started, its workers waited for until asleep, dropped, its workers waited for until
+/// back and asleep. What a sample costs outside its timed window, per j.
+fn team_from_crew(c: &mut Criterion) {
+    for backend in Backend::ALL {
+        let crew = Crew::new(&[]);
+        crew.grow(64).expect("crew");
+        for j in [1, 2, 16, 64] {
+            c.bench_function(&format!("team/crew/{backend}/{j}"), |b| {
+                b.iter(|| drop(black_box(crew.team(j, backend).expect("team"))))
+            });
+        }
+    }
+}
+
 fn cpu_reads(c: &mut Criterion) {
     for j in [1, 2, 16, 64] {
         let team = Team::new(j, Backend::Rayon).expect("team");
@@ -113,5 +130,5 @@ fn fit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, clock, team_round_trip, cpu_reads, fit);
+criterion_group!(benches, clock, team_round_trip, team_from_crew, cpu_reads, fit);
 criterion_main!(benches);

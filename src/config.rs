@@ -12,6 +12,7 @@ use amdahl_workloads::{
     ALL, Backend, CommandWorkload, Instance, Kind, ParamSpec, Params, Workload, WorkloadError, WorkloadSpec,
 };
 
+use crate::budget;
 use crate::error::{Error, Result};
 use crate::placement::Pin;
 use crate::plan::{PlanLimit, default_plan};
@@ -43,6 +44,9 @@ pub struct RunRequest {
     pub target_ms: Option<f64>,
     /// `--budget` in seconds.
     pub budget_s: Option<f64>,
+    /// `--allow-overrun`: measure every count even when the plan cannot meet the budget, and
+    /// take samples longer than the whole budget.
+    pub allow_overrun: bool,
     /// `--min-rounds`.
     pub min_rounds: Option<usize>,
     /// `--max-rounds`.
@@ -182,6 +186,8 @@ pub struct SweepSettings {
     /// Time allowed for the whole run (each workload's share is a `sweep::WorkloadShare`).
     /// Rounds beyond the minimum stop when it is spent.
     pub budget: Duration,
+    /// Measure every count even when the plan cannot meet the budget (`--allow-overrun`).
+    pub allow_overrun: bool,
     /// Rounds always run.
     pub min_rounds: usize,
     /// Rounds never exceeded.
@@ -310,6 +316,7 @@ impl RunRequest {
         let sources = self.sources(cpus)?;
         let workloads = self.thread_plan(sources, cpus)?;
         let settings = self.settings()?;
+        refuse_samples_beyond_the_budget(&workloads, &settings)?;
         Ok(RunConfig {
             workloads,
             settings,
@@ -396,6 +403,7 @@ impl RunRequest {
             backend: self.backend.unwrap_or(Backend::Rayon),
             target,
             budget: Duration::from_secs_f64(budget),
+            allow_overrun: self.allow_overrun,
             min_rounds,
             max_rounds,
             ci_target,
@@ -411,6 +419,23 @@ impl RunRequest {
             },
         })
     }
+}
+
+/// Refuses a workload one of whose samples is known from its parameters to take longer than the
+/// whole budget (`budget::too_long`), unless `--allow-overrun` (or `--target-ms`, which sets the
+/// size to its own target).
+fn refuse_samples_beyond_the_budget(workloads: &[PlannedWorkload], settings: &SweepSettings) -> Result<()> {
+    if settings.allow_overrun || settings.target.is_some() {
+        return Ok(());
+    }
+    for planned in workloads {
+        let (workload, params) = (&planned.spec.workload, &planned.spec.params);
+        if let Some(sample) = workload.known_duration(params, 1).filter(|d| *d > settings.budget) {
+            let basis = format!("known from its parameters: {}", params.to_text());
+            return Err(budget::too_long(workload.name(), sample.as_secs_f64(), &basis, settings.budget.as_secs_f64()));
+        }
+    }
+    Ok(())
 }
 
 /// The workloads of the suite at `path`: each entry's workload or command, its thread counts
@@ -733,6 +758,22 @@ mod tests {
         let err = RunRequest { suite: Some(path.clone()), ..Default::default() }.resolve(CPUS).unwrap_err();
         assert_eq!(err.exit_code(), 65);
         assert!(err.to_string().ends_with("entry 1: bytes: `0` is zero (at least 1 byte)"), "{err}");
+    }
+
+    #[test]
+    fn a_sample_known_to_outlast_the_whole_budget_is_refused_before_measuring() {
+        let request = RunRequest { workloads: vec!["sleep:size=1000000".into()], ..Default::default() };
+        let err = request.resolve(CPUS).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            err.to_string(),
+            "--budget: `25` is shorter than one sample of `sleep`: one run at j = 1 takes about 10000 s (known from its parameters: ms=10,serial=0,size=1000000); give a smaller size=, a larger --budget, or --allow-overrun"
+        );
+        let allowed = RunRequest { allow_overrun: true, ..request.clone() }.resolve(CPUS).unwrap();
+        assert!(allowed.settings.allow_overrun);
+        // A larger budget, or --target-ms (which sets the size), take it.
+        RunRequest { budget_s: Some(20_000.0), ..request.clone() }.resolve(CPUS).unwrap();
+        RunRequest { target_ms: Some(10.0), ..request }.resolve(CPUS).unwrap();
     }
 
     #[test]

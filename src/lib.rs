@@ -71,6 +71,7 @@ pub mod analysed;
 pub mod analysis;
 pub mod app;
 pub mod bench;
+pub mod budget;
 pub mod compare;
 pub mod config;
 pub mod dry_run;

@@ -1,5 +1,5 @@
 //! Counts and sizes given as text: `--max-input 512MiB`, `--bytes 1M`, `--tasks 64`, and the same
-//! keys of suite files.
+//! keys of suite files; and durations shown as text, in a unit that fits (`12.34 ms`).
 //!
 //! Every parser takes the name it reports (a flag such as `--bytes`, or a suite key such as
 //! `bytes`) and refuses a value with a usage error naming it, the value and the limit. Nothing
@@ -51,6 +51,38 @@ pub fn parse_tasks(name: &str, text: &str) -> Result<usize> {
         .filter(|n| (1..=MAX_TASKS).contains(n))
         .and_then(|n| usize::try_from(n).ok())
         .ok_or_else(|| Error::usage(name, text, format!("is out of range {range}")))
+}
+
+/// A time unit chosen so the value reads with 1 to 3 integer digits.
+pub struct TimeUnit {
+    /// Its symbol (`ms`).
+    pub name: &'static str,
+    /// Nanoseconds in one of it.
+    pub ns: f64,
+}
+
+impl TimeUnit {
+    /// The unit of `ns`.
+    pub fn for_ns(ns: f64) -> TimeUnit {
+        match ns {
+            x if x >= 1e9 => TimeUnit { name: "s", ns: 1e9 },
+            x if x >= 1e6 => TimeUnit { name: "ms", ns: 1e6 },
+            x if x >= 1e3 => TimeUnit { name: "us", ns: 1e3 },
+            _ => TimeUnit { name: "ns", ns: 1.0 },
+        }
+    }
+
+    /// `ns` in this unit, with 1 or 2 decimals.
+    pub fn fmt(&self, ns: f64) -> String {
+        let v = ns / self.ns;
+        if v >= 100.0 { format!("{v:.1}") } else { format!("{v:.2}") }
+    }
+}
+
+/// A duration in nanoseconds as text with a fitting unit (`12.34 ms`).
+pub fn format_duration_ns(ns: f64) -> String {
+    let unit = TimeUnit::for_ns(ns);
+    format!("{} {}", unit.fmt(ns), unit.name)
 }
 
 #[cfg(test)]

@@ -139,6 +139,25 @@ fn expr(text: &str, cpus: CpuCounts) -> std::result::Result<usize, String> {
     }
 }
 
+/// Thread counts as ranges: `1-16`, `1, 2, 4-8`.
+pub fn threads_text(threads: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < threads.len() {
+        let mut k = i;
+        while k + 1 < threads.len() && threads[k + 1] == threads[k] + 1 {
+            k += 1;
+        }
+        parts.push(match k - i {
+            0 => threads[i].to_string(),
+            1 => format!("{}, {}", threads[i], threads[k]),
+            _ => format!("{}-{}", threads[i], threads[k]),
+        });
+        i = k + 1;
+    }
+    parts.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,11 +120,9 @@ fn a_hung_command_times_out_and_ctrl_c_kills_its_whole_process_group() {
 fn in_process_work_that_does_not_return_is_saved_and_ends_with_124() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    // 64 tasks of 60 s: an hour at j = 1.
-    let done = measure_in(
-        dir.path(),
-        &two_rounds(&["-w", "synthetic:size=1000", "-w", "sleep:ms=60000", "--timeout", "1s", "--out", str_path(&out)]),
-    );
+    // 64 tasks of 60 s: an hour at j = 1 (known from its parameters: refused unless allowed).
+    let args = ["-w", "synthetic:size=1000", "-w", "sleep:ms=60000", "--timeout", "1s", "--out", str_path(&out)];
+    let done = measure_in(dir.path(), &two_rounds(&[&args[..], &["--allow-overrun"]].concat()));
     assert_eq!(done.status.code(), Some(124), "{}", stderr(&done));
     assert!(stderr(&done).contains("workload `sleep` did not return within 1s at j = 1"), "{}", stderr(&done));
     let saved = read_json(&out);
@@ -234,7 +232,8 @@ fn machine_and_dry_run_obey_the_first_signal() {
         "measure machine, signalled as soon as it can catch it",
     );
     ends_on_one_sigint(
-        &["run", "--dry-run", "-w", "sleep:ms=30000,size=1", "-t", "1,2"],
+        // A cost no parameter tells (a `sleep` this long is refused before anything runs).
+        &["run", "--dry-run", "-w", "synthetic:size=100000000000", "-t", "1,2"],
         Duration::from_millis(500),
         "run --dry-run of a slow workload",
     );

@@ -118,14 +118,15 @@ pub fn check_standard_output(config: &RunConfig, json: bool) -> Result<()> {
     }
 }
 
-/// `--dry-run`: the plan and an estimate from one timed run at j = 1 per workload, under a
-/// watchdog that ends the process (exit 124) when that run outlives `--timeout`.
+/// `--dry-run`: the plan and an estimate from one timed run at j = 1 per workload (none where
+/// the workload's cost is known from its parameters), under a watchdog that ends the process (exit 124) when that run outlives `--timeout`.
 pub fn plan_only(config: &RunConfig, machine: &MachineFacts) -> Result<DryRun> {
     let watchdog = Watchdog::new(|hang: &Hang| {
         terminal::error("\n", &format!("--dry-run: {}", hang_message(hang, "the dry run ended")));
         std::process::exit(exit_code::TIMEOUT.into());
     });
-    dry_run(config, machine.cpu_counts(), &RealClock::new(), Some(&watchdog))
+    let room = machine.thread_limits().room();
+    dry_run(config, machine.cpu_counts(), room.as_ref(), &RealClock::new(), Some(&watchdog))
 }
 
 /// Runs `config` on `machine` (whose facts resolved it): measures, saves, shows the table (or

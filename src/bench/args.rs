@@ -46,6 +46,8 @@ pub struct BenchArgs {
     pub threads: Option<String>,
     /// `--budget` in seconds.
     pub budget_s: Option<f64>,
+    /// `--allow-overrun`.
+    pub allow_overrun: bool,
     /// `--json`.
     pub json: bool,
     /// `--out`: the results file (instead of the run history under the target folder).
@@ -101,7 +103,9 @@ usage: cargo bench [--bench NAME] -- [FILTER...] [OPTIONS]
       --test              run each workload once at j = 1 and 2 and check its checksum
                           (also without --bench: `cargo test --benches`)
       --threads LIST      thread counts (e.g. 1,2,4 or 1-8); default: each workload's plan
-      --budget SECONDS    time for the whole run (default 25)
+      --budget SECONDS    time for the whole run (default 25); a plan that cannot meet it
+                          leaves out thread counts, the costliest first, and says so
+      --allow-overrun     measure every thread count even beyond --budget
       --timeout DURATION  the longest one sample may take (e.g. 90s, none)
       --pin POLICY        none, compact or scatter
       --no-ceilings       do not measure the machine's ceilings
@@ -257,6 +261,7 @@ fn switch<'a>(out: &'a mut BenchArgs, modes: &'a mut Modes, flag: &str) -> Optio
         "--exact" => &mut out.exact,
         "--json" => &mut out.json,
         "--no-ceilings" => &mut out.no_ceilings,
+        "--allow-overrun" => &mut out.allow_overrun,
         _ => return None,
     })
 }
@@ -374,6 +379,7 @@ mod tests {
             "--timeout",
             "90s",
             "--no-ceilings",
+            "--allow-overrun",
             "--save-baseline",
             "before",
             "--baseline=main",
@@ -382,7 +388,7 @@ mod tests {
         .unwrap();
         assert_eq!(args.threads.as_deref(), Some("1,2"));
         assert_eq!(args.budget_s, Some(5.0));
-        assert!(args.json && args.no_ceilings);
+        assert!(args.json && args.no_ceilings && args.allow_overrun);
         assert_eq!(args.fail_on_regression, [Figure::Speedup]);
         assert_eq!(args.out, Some(PathBuf::from("r.json")));
         assert_eq!(args.pin, Some(Pin::Compact));

@@ -247,6 +247,7 @@ fn bench_mode(args: &BenchArgs, selected: Vec<Arc<dyn Workload>>, env: &BenchEnv
         specs,
         threads: args.threads.clone(),
         budget_s: args.budget_s,
+        allow_overrun: args.allow_overrun,
         timeout: args.timeout.clone(),
         pin: args.pin,
         ..Default::default()

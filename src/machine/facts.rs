@@ -5,13 +5,15 @@
 //! read at once; the fingerprint the results file records (host, CPU, memory, caches, the
 //! environment before the run and whether the machine is busy: a short sample of `procfs/stat`)
 //! is read on first use from the same topology, so a request refused, a dry run or an import pays
-//! nothing for it. The thread plan (N, P), the fingerprint, the fact warnings, the sweep's
+//! nothing for it; so are the limits on this process's threads (`limits`), which the sweep and the
+//! dry run plan against. The thread plan (N, P), the fingerprint, the fact warnings, the sweep's
 //! placement and the ceilings' placement all read this value. Only the environment after the run
 //! is read again ([`MachineFacts::environment_now`]): it is meant to be compared with the one
 //! before.
 
 use std::sync::OnceLock;
 
+use super::limits::ThreadLimits;
 use super::{Roots, Topology, busy, environment};
 use crate::placement::Pin;
 use crate::results::{CacheInfo, Environment, EnvironmentRecord, FactRoots, Machine};
@@ -23,12 +25,18 @@ pub struct MachineFacts {
     roots: Roots,
     topology: Topology,
     fingerprint: OnceLock<Machine>,
+    thread_limits: OnceLock<ThreadLimits>,
 }
 
 impl MachineFacts {
     /// Reads the topology under `roots`; the fingerprint is read on first use.
     pub fn read(roots: &Roots) -> MachineFacts {
-        MachineFacts { roots: roots.clone(), topology: Topology::read(roots), fingerprint: OnceLock::new() }
+        MachineFacts {
+            roots: roots.clone(),
+            topology: Topology::read(roots),
+            fingerprint: OnceLock::new(),
+            thread_limits: OnceLock::new(),
+        }
     }
 
     /// These facts with N, P and the sockets replaced by `cpus`: the machine a run on the fake
@@ -64,6 +72,12 @@ impl MachineFacts {
     /// read on first use, then the same every time.
     pub fn fingerprint(&self) -> &Machine {
         self.fingerprint.get_or_init(|| fingerprint(&self.roots, &self.topology))
+    }
+
+    /// The limits on this process's threads (`RLIMIT_NPROC`, `vm.max_map_count`): read on first
+    /// use, then the same every time.
+    pub fn thread_limits(&self) -> &ThreadLimits {
+        self.thread_limits.get_or_init(|| ThreadLimits::read(&self.roots))
     }
 
     /// The environment now, on the CPUs of the facts (what the runner reads after the run).

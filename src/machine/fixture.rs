@@ -32,6 +32,9 @@ pub struct FixtureMachine {
     pub throttle_count: Option<u64>,
     /// `/proc/loadavg`.
     pub loadavg: String,
+    /// `vm.max_map_count` (`/proc/sys/vm/max_map_count`), when described: the limit on memory
+    /// maps, two a thread (`machine::limits`).
+    pub max_map_count: Option<u64>,
 }
 
 impl Default for FixtureMachine {
@@ -48,6 +51,7 @@ impl Default for FixtureMachine {
             procs_running: 1,
             throttle_count: None,
             loadavg: "0.01 0.02 0.03 1/100 1".to_owned(),
+            max_map_count: None,
         }
     }
 }
@@ -106,6 +110,9 @@ impl FixtureMachine {
         let stat = format!("cpu  {} 0 0\n{per_cpu}procs_running {}", ticks.join(" "), self.procs_running);
         put(&proc.join("stat"), &stat)?;
         put(&proc.join("loadavg"), &self.loadavg)?;
+        if let Some(maps) = self.max_map_count {
+            put(&proc.join("sys/vm/max_map_count"), &maps.to_string())?;
+        }
         put(&proc.join("sys/kernel/hostname"), "fixture")?;
         put(&proc.join("cpuinfo"), "model name\t: Fixture CPU")?;
         Ok(())

@@ -13,6 +13,7 @@
 //! - `busy`: whether the machine is busy now, from a short sample of `procfs/stat`.
 //! - `environment`: governor, boost, load, steal and throttling, before and after a run, and the
 //!   warnings they give.
+//! - `limits`: how many more threads this process may start (`RLIMIT_NPROC`, `vm.max_map_count`).
 //! - `ceilings`: what plain pinned threads reach here (compute, bandwidth, timer, the clock per j);
 //!   `ceiling_cache` keeps them a day per machine fingerprint.
 
@@ -22,6 +23,7 @@ pub mod ceilings;
 pub mod environment;
 mod facts;
 pub mod fixture;
+pub mod limits;
 mod roots;
 mod topology;
 

@@ -1,6 +1,9 @@
 //! The terminal table: per workload, one row per thread count, then the fitted serial fraction.
 
+use crate::quantity::TimeUnit as Unit;
+pub use crate::quantity::format_duration_ns;
 use crate::stats::NoiseFloors;
+pub use crate::thread_set::threads_text;
 use std::fmt::Write;
 
 use super::{Exporter, Marked};
@@ -332,25 +335,6 @@ pub fn prediction_table(rows: &[PredictionRow]) -> String {
     out
 }
 
-/// Thread counts as ranges: `1-16`, `1, 2, 4-8`.
-pub fn threads_text(threads: &[usize]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < threads.len() {
-        let mut k = i;
-        while k + 1 < threads.len() && threads[k + 1] == threads[k] + 1 {
-            k += 1;
-        }
-        parts.push(match k - i {
-            0 => threads[i].to_string(),
-            1 => format!("{}, {}", threads[i], threads[k]),
-            _ => format!("{}-{}", threads[i], threads[k]),
-        });
-        i = k + 1;
-    }
-    parts.join(", ")
-}
-
 /// A number as a person writes it: at most 6 significant digits, no trailing zeros, no rounding
 /// noise (`0.05`, not `0.050000000000000044`); scientific below 1e-4.
 pub fn number(x: f64) -> String {
@@ -381,34 +365,6 @@ fn stop_text(w: &WorkloadResult) -> &'static str {
 
 fn opt(value: Option<f64>, digits: usize) -> String {
     value.map(|v| format!("{v:.digits$}")).unwrap_or_else(|| "-".to_owned())
-}
-
-/// A time unit chosen so the value reads with 1 to 3 integer digits.
-struct Unit {
-    name: &'static str,
-    ns: f64,
-}
-
-impl Unit {
-    fn for_ns(ns: f64) -> Unit {
-        match ns {
-            x if x >= 1e9 => Unit { name: "s", ns: 1e9 },
-            x if x >= 1e6 => Unit { name: "ms", ns: 1e6 },
-            x if x >= 1e3 => Unit { name: "us", ns: 1e3 },
-            _ => Unit { name: "ns", ns: 1.0 },
-        }
-    }
-
-    fn fmt(&self, ns: f64) -> String {
-        let v = ns / self.ns;
-        if v >= 100.0 { format!("{v:.1}") } else { format!("{v:.2}") }
-    }
-}
-
-/// A duration in nanoseconds as text with a fitting unit (`12.34 ms`).
-pub fn format_duration_ns(ns: f64) -> String {
-    let unit = Unit::for_ns(ns);
-    format!("{} {}", unit.fmt(ns), unit.name)
 }
 
 #[cfg(test)]

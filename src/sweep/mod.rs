@@ -4,7 +4,10 @@
 //! unwritable destination fails before anything is measured — and again after every workload, so
 //! a crash or Ctrl-C keeps what was measured. The budget is shared out as the run goes: each
 //! workload may use the time left divided by the workloads left, so time one workload does not
-//! need passes to the next. Every workload runs at least `min_rounds` whatever the budget.
+//! need passes to the next; each holds its plan before measuring against its share and half of each later
+//! workload's (`budget::plan_allowance`),
+//! and the run says by how much it overran, if it did. Every workload runs at least `min_rounds`
+//! whatever the budget. Each workload's teams come from one crew of threads (`teams`).
 
 pub mod adaptive;
 mod calibrate;
@@ -13,6 +16,7 @@ pub mod journal;
 mod progress;
 pub mod sample;
 mod steps;
+pub mod teams;
 pub mod watchdog;
 mod workload;
 

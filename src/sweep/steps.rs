@@ -1,7 +1,8 @@
 //! The steps of a run, in the order `sweep::run` takes them: start (the warnings, every output
 //! claimed and checked, the journal begun), the machine's ceilings, one workload at a time, a
-//! beaten ceiling measured again, and the finish (the environment after the run, the status, the
-//! last write). Each step reads and changes one [`Run`], what the steps share.
+//! beaten ceiling measured again, and the finish (the environment after the run, an overrun of
+//! the budget said with its size, the status, the last write). Each step reads and changes one
+//! [`Run`], what the steps share.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use super::{
     ceiling_plan, report_path, sweep_workload, tool,
 };
 use crate::analysis;
+use crate::budget;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::machine::{MachineFacts, Roots, environment};
@@ -146,8 +148,10 @@ impl<'c, 'a> Run<'c, 'a> {
         let total = self.config.workloads.len();
         self.observer.workload_started(planned.spec.workload.name(), index, total);
         let spent = Duration::from_nanos(self.clock.now_ns().saturating_sub(self.started_ns));
+        let left = self.config.settings.budget.saturating_sub(spent);
         let share = WorkloadShare {
-            budget: self.config.settings.budget.saturating_sub(spent) / (total - index) as u32,
+            budget: left / (total - index) as u32,
+            plan: Duration::from_secs_f64(budget::plan_allowance(left.as_secs_f64(), total - index)),
             seed: analysis::workload_seed(self.config.settings.seed, index),
         };
         let (journal, clock, path) = (self.journal, self.clock, &self.path);
@@ -165,6 +169,7 @@ impl<'c, 'a> Run<'c, 'a> {
             load: self.load,
             placement: &self.placement,
             ceilings: self.ceilings.clone(),
+            thread_room: self.machine.thread_limits().room(),
         };
         let mut result = sweep_workload(planned, &self.config.settings, share, &self.config.hooks, env);
         result.tag_over_quota(self.quota);
@@ -219,7 +224,9 @@ impl<'c, 'a> Run<'c, 'a> {
     pub(super) fn finish(self) -> Result<RunOutcome> {
         let interrupted = self.interrupted();
         let after = self.machine.environment_now();
-        for w in environment::after_warnings(&self.before, &after) {
+        let elapsed = self.clock.now_ns().saturating_sub(self.started_ns) as f64 / 1e9;
+        let overrun = budget::overrun(elapsed, self.config.settings.budget.as_secs_f64());
+        for w in environment::after_warnings(&self.before, &after).into_iter().chain(overrun) {
             self.observer.warning(&w);
             self.journal.update(|file| file.warnings.push(w));
         }

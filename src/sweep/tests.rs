@@ -101,8 +101,9 @@ fn budget_stops_rounds_after_the_minimum() {
     let outcome = run_with(&config, &FakeClock::with_noise(1, 0.05), &AtomicBool::new(false)).unwrap();
     let w = &outcome.results.workloads[0];
     assert_eq!(w.stop, StopReason::Budget);
-    // A round costs 1 ms + 0.55 ms of fake time: the 20 ms budget is spent after 13 rounds.
-    assert!((12..=14).contains(&w.rounds), "{}", w.rounds);
+    // A round costs 1 ms + 0.55 ms of fake time, and so does the warm-up, which counts: a 12th
+    // round would end past the 20 ms budget, so the sweep stops after 11.
+    assert!((10..=12).contains(&w.rounds), "{}", w.rounds);
 
     config.settings.budget = Duration::from_nanos(1);
     config.force = true;
@@ -403,44 +404,256 @@ impl Workload for Modeled {
     }
 }
 
-#[test]
-fn a_sweep_that_cannot_fit_its_budget_says_so_first() {
-    struct Warnings(Vec<String>);
-    impl Observer for Warnings {
-        fn warning(&mut self, message: &str) {
-            self.0.push(message.to_owned());
-        }
+/// What a sweep told its observer, in order: each warning, and `round N` as round N finished.
+struct Events(Vec<String>);
+
+impl Observer for Events {
+    fn warning(&mut self, message: &str) {
+        self.0.push(message.to_owned());
     }
-    let settings = SweepSettings {
-        budget: Duration::from_secs(1),
-        min_rounds: 5,
-        max_rounds: 5,
-        ci_target: 0.02,
-        seed: 1,
-        ..one_workload_settings()
-    };
+    fn round_finished(&mut self, rounds: usize, _: Option<f64>, _: Duration, _: Duration) {
+        self.0.push(format!("round {rounds}"));
+    }
+}
+
+/// `workload` swept alone at `threads` on the exact fake clock with `settings`: its result, what
+/// it told its observer, and the fake seconds it took.
+fn sweep_events(
+    workload: &'static dyn Workload,
+    threads: &[usize],
+    settings: &SweepSettings,
+) -> (WorkloadResult, Vec<String>, f64) {
+    let clock = FakeClock::exact();
+    let mut events = Events(Vec::new());
+    let env = env_of(&clock, &mut events, CPUS);
+    let w =
+        sweep_workload(&planned(workload, threads), settings, WorkloadShare::whole(settings), &Default::default(), env);
+    (w, events.0, clock.now_ns() as f64 / 1e9)
+}
+
+#[test]
+fn a_plan_that_cannot_meet_its_budget_is_said_before_measuring_and_loses_its_costliest_counts() {
+    let settings = SweepSettings { budget: Duration::from_secs(3), ..one_workload_settings() };
+    let threads = |w: &WorkloadResult| w.points.iter().map(|p| p.threads).collect::<Vec<_>>();
+    // 100 ms a run at every j. Guessed from T(1) (S = min(j, 4)) the plan fits in 3 s; the
+    // warm-up measures 0.1 s a count, so 5 rounds of 8 counts need 4 s against 2.2 s left: the
+    // costliest leave (all cost alike: the largest first), keeping 1 and 8.
+    static TENTH: Modeled = Modeled(100_000_000);
+    let (w, events, took) = sweep_events(&TENTH, &[1, 2, 3, 4, 5, 6, 7, 8], &settings);
+    assert_eq!(threads(&w), [1, 2, 3, 8]);
+    assert_eq!(
+        events[0],
+        "modeled: the plan cannot meet the budget: the minimum 5 rounds of its 8 thread counts need about 4.0 s (each count's warm-up, timed whole) against 2.2 s left of the 3.0 s this workload may plan with; left out j = 4-7 (the costliest first, keeping 1 and 8), so the rest need about 2.0 s; --allow-overrun measures them all"
+    );
+    assert_eq!(events[1], "round 1", "said before the first round");
+    assert_eq!((w.rounds, w.error.as_deref()), (5, None));
+    assert!(w.warnings.contains(&events[0]), "kept in the file");
+    assert!(took <= 3.0, "the budget held: {took} s");
+
+    // --allow-overrun keeps every count and says by how much the plan overruns.
+    let allowed = SweepSettings { allow_overrun: true, ..settings };
+    let (w, events, took) = sweep_events(&TENTH, &[1, 2, 3, 4, 5, 6, 7, 8], &allowed);
+    assert_eq!(threads(&w).len(), 8);
+    assert!(
+        events[0].ends_with("--allow-overrun: every count is measured, about 1.8 s over the budget"),
+        "{}",
+        events[0]
+    );
+    assert!((took - 4.8).abs() < 1e-9, "{took}");
+
+    // 10 s a run, two counts: nothing can leave, so both are measured with the minimum rounds,
+    // said as soon as T(1) is known.
     static SLOW: Modeled = Modeled(10_000_000_000);
+    let (w, events, _) = sweep_events(&SLOW, &[1, 2], &settings);
+    assert_eq!(
+        events[0],
+        "modeled: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 2 thread counts need about 80.0 s (T(1) = 10.00 s timed, S(j) guessed from the kind) with the 3.0 s this workload may plan with already spent (10.0 s so far); j = 1, 2 alone are measured with the minimum 5 rounds, which intervals need: about 87.0 s over the budget; a smaller size= or a larger --budget would fit"
+    );
+    assert_eq!(events[1], "round 1", "said once: the warm-up's measured costs leave nothing to add");
+    assert_eq!((w.rounds, threads(&w)), (5, vec![1, 2]));
+
+    // A plan that fits says nothing.
     static FAST: Modeled = Modeled(1_000_000);
-    let mut seen = Warnings(Vec::new());
-    let sweep = |workload: &'static Modeled, seen: &mut Warnings| {
-        let clock = FakeClock::exact();
-        let env = env_of(&clock, seen, CPUS);
-        sweep_workload(
-            &planned(workload, &[1, 2]),
-            &settings,
-            WorkloadShare::whole(&settings),
-            &Default::default(),
-            env,
-        )
+    let (w, events, _) = sweep_events(&FAST, &[1, 2], &settings);
+    assert!(w.warnings.is_empty() && events.iter().all(|e| e.starts_with("round")), "{events:?}");
+}
+
+/// Like [`Modeled`], and its parameters say how long a run takes (as `sleep`'s do).
+struct Known(u64);
+
+impl Workload for Known {
+    fn name(&self) -> &'static str {
+        "known"
+    }
+    fn kind(&self) -> Kind {
+        Kind::IoBound
+    }
+    fn description(&self) -> &'static str {
+        "takes as long as its parameters say"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(ModeledInstance(self.0)))
+    }
+    fn known_duration(&self, _: &Params, _: usize) -> Option<Duration> {
+        Some(Duration::from_nanos(self.0))
+    }
+}
+
+#[test]
+fn a_known_cost_is_planned_before_anything_runs() {
+    static TEN_SECONDS: Known = Known(10_000_000_000);
+    let settings = SweepSettings { budget: Duration::from_secs(3), ..one_workload_settings() };
+    let (w, events, _) = sweep_events(&TEN_SECONDS, &[1, 2, 4], &settings);
+    // Nothing spent yet: the whole 3 s are left when it is said.
+    assert!(
+        events[0].starts_with("known: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 3 thread counts need about 180.0 s (one run takes 10.00 s at j = 1, known from its parameters) against 3.0 s left of the 3.0 s this workload may plan with; left out j = 2"),
+        "{}",
+        events[0]
+    );
+    assert_eq!(w.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 4]);
+}
+
+#[test]
+fn an_overrun_is_said_after_the_run_with_its_size() {
+    static SLOW: Modeled = Modeled(10_000_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:size=1000"], "1", &dir.path().join("r.json"));
+    config.workloads = vec![planned(&SLOW, &[1, 2])];
+    config.settings.budget = Duration::from_secs(30);
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    // Two warm-ups and five rounds of two 10 s runs: 120 s of fake time.
+    let said = outcome.results.warnings.iter().find(|w| w.starts_with("the run took")).unwrap();
+    assert!(said.starts_with("the run took 120.0 s against its --budget of 30.0 s: 90.0 s (300%) over"), "{said}");
+    // Within the budget, nothing is said.
+    config.workloads = vec![planned(&TEN_MS, &[1, 2])];
+    config.force = true;
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    assert!(!outcome.results.warnings.iter().any(|w| w.contains("the run took")), "{:?}", outcome.results.warnings);
+}
+
+static TEN_MS: Modeled = Modeled(10_000_000);
+
+#[test]
+fn a_plan_may_take_half_of_each_later_workloads_share_and_the_run_still_meets_its_budget() {
+    // 80 ms a run whatever j, known: the warm-up and 5 rounds of j = 1, 2, 4 need 1.44 s, more
+    // than the first workload's even share of a 2 s budget (1 s) and less than its allowance
+    // (1 s and half of the second's: 1.5 s), so it keeps every count.
+    static EIGHTY_MS: Known = Known(80_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&["synthetic:size=1000"], "1", &dir.path().join("r.json"));
+    config.workloads = vec![planned(&EIGHTY_MS, &[1, 2, 4]), planned(&TEN_MS, &[1, 2])];
+    config.settings.budget = Duration::from_secs(2);
+    let clock = FakeClock::exact();
+    let outcome = run_with(&config, &clock, &AtomicBool::new(false)).unwrap();
+    let counts = |w: &WorkloadResult| w.points.iter().map(|p| p.threads).collect::<Vec<_>>();
+    let (first, second) = (&outcome.results.workloads[0], &outcome.results.workloads[1]);
+    assert_eq!((counts(first), first.rounds), (vec![1, 2, 4], 5));
+    assert_eq!(counts(second), [1, 2]);
+    let budget_said = |w: &String| w.contains("cannot meet the budget") || w.starts_with("the run took");
+    let said: Vec<&String> = outcome.results.warnings.iter().chain(&first.warnings).chain(&second.warnings).collect();
+    assert!(!said.iter().any(|w| budget_said(w)), "{said:?}");
+    assert!(clock.now_ns() as f64 / 1e9 <= 2.0, "the run met its budget: {} ns", clock.now_ns());
+    // Held against its even share alone (a run of it with that budget), j = 2 would have left.
+    let settings = SweepSettings { budget: Duration::from_secs(1), ..one_workload_settings() };
+    let (alone, events, _) = sweep_events(&EIGHTY_MS, &[1, 2, 4], &settings);
+    assert_eq!(counts(&alone), [1, 4], "{events:?}");
+}
+
+#[test]
+fn counts_whose_team_this_process_may_not_start_leave_the_plan_and_the_others_are_measured() {
+    let clock = FakeClock::exact();
+    let mut events = Events(Vec::new());
+    let room = crate::machine::limits::Room {
+        threads: 4,
+        because: "vm.max_map_count = 20, 12 maps in use, 2 a thread's stack".into(),
     };
-    // 10 s a run, two thread counts: 5 rounds need 100 s against a 1 s budget.
-    let slow = sweep(&SLOW, &mut seen);
-    assert_eq!(seen.0.len(), 1);
-    assert!(seen.0[0].contains("one round takes 20.0 s here") && seen.0[0].contains("about 100 s"), "{}", seen.0[0]);
-    assert_eq!(slow.warnings, seen.0);
-    assert_eq!(slow.rounds, 5);
-    let fast = sweep(&FAST, &mut seen);
-    assert!(fast.warnings.is_empty() && seen.0.len() == 1);
+    let env = SweepEnv { thread_room: Some(room), ..env_of(&clock, &mut events, CPUS) };
+    let settings = one_workload_settings();
+    let w = sweep_workload(
+        &planned(&TEN_MS, &[1, 2, 4, 8, 16]),
+        &settings,
+        WorkloadShare::whole(&settings),
+        &Default::default(),
+        env,
+    );
+    assert_eq!(w.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2, 4]);
+    assert_eq!((w.rounds, w.error.as_deref()), (5, None));
+    assert_eq!(
+        events.0[0],
+        "modeled: left out j = 8, 16: a team of j threads needs j threads alive at once, and this process may start about 4 more (vm.max_map_count = 20, 12 maps in use, 2 a thread's stack)"
+    );
+}
+
+/// At the start of every sample of [`Snooping`]: the thread ids of the team running it, and the
+/// state of every thread of this process.
+type Snooped = Vec<(Vec<amdahl_workloads::thread_state::Tid>, Vec<(i32, amdahl_workloads::thread_state::ThreadState)>)>;
+
+static SNOOPED: std::sync::Mutex<Snooped> = std::sync::Mutex::new(Vec::new());
+
+/// Reads, as its run starts, which threads of the process are asleep.
+struct Snooping;
+
+struct SnoopingInstance;
+
+impl Instance for SnoopingInstance {
+    fn run(&mut self, team: &Team) -> Checksum {
+        use amdahl_workloads::thread_state::state;
+        let tids: Vec<i32> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        let states = tids.into_iter().map(|t| (t, state(t))).collect();
+        SNOOPED.lock().unwrap().push((team.worker_tids(), states));
+        // Some work for every worker, so each team's workers spin down after it.
+        Checksum::of_u64s([team.map(64, |i| i as u64).into_iter().sum()])
+    }
+}
+
+impl Workload for Snooping {
+    fn name(&self) -> &'static str {
+        "snooping"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Parallel
+    }
+    fn description(&self) -> &'static str {
+        "reads the state of every thread as its run starts"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        SIZE_ONLY
+    }
+    fn prepare(&self, _: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
+        Ok(Box::new(SnoopingInstance))
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_workers_of_teams_not_being_measured_are_asleep_when_a_sample_starts() {
+    use amdahl_workloads::thread_state::ThreadState;
+    static SNOOPING: Snooping = Snooping;
+    for backend in amdahl_workloads::Backend::ALL {
+        SNOOPED.lock().unwrap().clear();
+        let settings = SweepSettings { backend, ..one_workload_settings() };
+        let (w, _, _) = sweep_events(&SNOOPING, &[1, 2, 8], &settings);
+        assert_eq!((w.rounds, w.error.as_deref()), (5, None));
+        let snooped = SNOOPED.lock().unwrap().clone();
+        // Every worker that ran any sample: the sweep's threads (other tests' are not among them).
+        let ours: std::collections::BTreeSet<i32> = snooped.iter().flat_map(|(team, _)| team.iter().copied()).collect();
+        assert_eq!(ours.len(), 8, "one crew of the largest team's threads: {ours:?}");
+        let mut checked = 0;
+        for (team, states) in &snooped {
+            for (tid, state) in states.iter().filter(|(t, _)| ours.contains(t) && !team.contains(t)) {
+                assert_eq!(*state, ThreadState::Asleep, "{backend}: thread {tid}, not of the team of {}", team.len());
+                checked += 1;
+            }
+        }
+        // Samples at j = 1, 2 (warm-up and 5 rounds each) with 7 and 6 others asleep.
+        assert_eq!(checked, 6 * 7 + 6 * 6, "{backend}");
+    }
 }
 
 /// A run like `run_with`, whose journal writes through `writer`.
@@ -784,6 +997,7 @@ fn one_workload_settings() -> SweepSettings {
         backend: amdahl_workloads::Backend::Rayon,
         target: None,
         budget: Duration::from_secs(10),
+        allow_overrun: false,
         min_rounds: 5,
         max_rounds: 5,
         ci_target: 0.02,
@@ -812,6 +1026,7 @@ fn env_of<'a>(clock: &'a dyn Clock, observer: &'a mut dyn Observer, cpus: CpuCou
         load: None,
         placement: &[],
         ceilings: None,
+        thread_room: None,
     }
 }
 

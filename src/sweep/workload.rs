@@ -1,16 +1,25 @@
-//! One workload's sweep: prepare, build teams, warm up, interleaved rounds, adaptive stop.
+//! One workload's sweep: prepare, start the teams' threads, warm up, fit the plan to the budget,
+//! interleaved rounds, adaptive stop.
 //!
 //! # How it works
 //! 1. Resolve the size (the fixed default, the user's, or `--target-ms` calibration) and prepare
 //!    the instance: allocation and set-up happen here, untimed.
-//! 2. Build a team for every j before anything is timed (rayon pools are built once and reused).
+//! 2. Start the threads of the largest team before anything is timed, after leaving out the counts
+//!    whose team this process may not start (`teams`). Every sample then builds its team of j from
+//!    those threads and gives it back, so one team is alive at a time and the others' workers are
+//!    asleep while it runs.
 //! 3. Warm up once at every j, j = 1 first; the j = 1 checksum is the reference for every later
-//!    run, at every j.
+//!    run, at every j. The plan is held against what the workload may plan with (its share of the budget
+//!    and half of each later workload's: `budget::plan_allowance`) before the
+//!    other counts are warmed up (from T(1), or from the workload's known cost before anything
+//!    runs) and again after the warm-up (from each count's measured cost): counts leave it, the
+//!    costliest first, until it fits, and the sentence says so (`crate::budget`).
 //! 4. Rounds: each visits every j once in an order shuffled by the seeded generator, so drift falls
 //!    on all j alike and every round yields one paired sample per j.
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
-//!    the target share of S(j) (`converged`), the workload's share of the budget is spent
-//!    (`budget`), or `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
+//!    the target share of S(j) (`converged`), another round like the last would overrun the
+//!    workload's share of the budget, counted from the start of its sweep (`budget`), or
+//!    `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
 //! 6. A panic, a checksum mismatch or a failed command at some j takes that point out of the sweep
 //!    with an error naming the workload and j (its samples are dropped so the other points stay
 //!    paired), and the sweep goes on with the others; at j = 1 it ends the workload, keeping the
@@ -21,7 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use amdahl_workloads::{Checksum, Instance, Params, Team, Workload, run_hook};
+use amdahl_workloads::{Checksum, Instance, Params, Workload, run_hook};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
@@ -31,10 +40,13 @@ use super::calibrate::calibrate;
 use super::clock::{Clock, CpuSource, Measurement};
 use super::progress::Observer;
 use super::sample::{Guard, Sample, SampleSite, run_sample};
+use super::teams::{Teams, beyond_the_room};
 use super::watchdog::Watchdog;
 use crate::analysis::{self, AnalysisContext};
+use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
+use crate::machine::limits::Room;
 use crate::plan::{AddedPoint, LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
 use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
@@ -61,6 +73,8 @@ pub struct SweepEnv<'a> {
     pub placement: &'a [usize],
     /// The machine's own ceilings, when measured (each point's `machine_speedup`, `fidelity`).
     pub ceilings: Option<Arc<Ceilings>>,
+    /// The most threads this process may start (`machine::limits`), when known.
+    pub thread_room: Option<Room>,
 }
 
 /// One workload's share of a run: what `SweepSettings.budget` and `.seed` (the whole run's)
@@ -68,8 +82,11 @@ pub struct SweepEnv<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkloadShare {
     /// The time this workload may take: what is left of the run's budget, shared equally among
-    /// the workloads still to run.
+    /// the workloads still to run. Rounds beyond the minimum stop before they would overrun it.
     pub budget: Duration,
+    /// The time its plan is held against before measuring (`budget::plan_allowance`: its share,
+    /// and half of each later workload's): counts leave the plan only when it needs more.
+    pub plan: Duration,
     /// This workload's seed, derived from the run's and its index (`analysis::workload_seed`).
     pub seed: u64,
 }
@@ -77,7 +94,7 @@ pub struct WorkloadShare {
 impl WorkloadShare {
     /// The whole of `settings`' budget and its seed as they are: a run of one workload.
     pub fn whole(settings: &SweepSettings) -> WorkloadShare {
-        WorkloadShare { budget: settings.budget, seed: settings.seed }
+        WorkloadShare { budget: settings.budget, plan: settings.budget, seed: settings.seed }
     }
 }
 
@@ -92,20 +109,33 @@ pub fn sweep_workload(
 ) -> WorkloadResult {
     let workload: &dyn Workload = &*planned.spec.workload;
     let result = new_result(planned, settings, workload);
-    let mut sweep = Sweep { announced: Vec::new(), planned, workload, settings, share, hooks, env, result };
+    let started_ns = env.clock.now_ns();
+    let mut sweep = Sweep {
+        announced: Vec::new(),
+        planned,
+        workload,
+        settings,
+        share,
+        hooks,
+        env,
+        result,
+        started_ns,
+        harness: Harness::default(),
+        budget_said: false,
+    };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
-    let Some(mut teams) = sweep.build_teams() else { return sweep.result };
-    let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, &teams) else { return sweep.result };
+    let Some(teams) = sweep.start_teams() else { return sweep.result };
+    let Some((mut sampler, params)) = sweep.calibrate_and_instantiate(prepared, teams) else { return sweep.result };
     sweep.result.params = params.iter().map(|(k, v)| (k.to_owned(), v)).collect();
     sweep.result.tasks = workload.parallelism(&params);
-    let Some(mut alive) = sweep.warm_up(&mut sampler, &teams) else {
+    let Some(mut alive) = sweep.warm_up(&mut sampler, &params) else {
         sweep.result.warnings.append(&mut sampler.left_behind);
         return sweep.result;
     };
-    // Counts above a far slower point were not warmed up: they leave the sweep.
-    teams.truncate(alive.len());
-    sweep.rounds(&mut sampler, &mut teams, &mut alive);
+    sweep.rounds(&mut sampler, &mut alive);
     sweep.result.warnings.append(&mut sampler.left_behind);
+    sweep.warn_unpinned(sampler.teams.unpinned());
+    drop(sampler);
     sweep.cleanup();
     sweep.finish()
 }
@@ -121,6 +151,12 @@ struct Sweep<'a, 'e> {
     share: WorkloadShare,
     env: SweepEnv<'e>,
     result: WorkloadResult,
+    /// The clock when the sweep began: its share of the budget counts from here.
+    started_ns: u64,
+    /// The harness's own cost of a sample, measured as the sweep goes.
+    harness: Harness,
+    /// Whether the plan's budget sentence was said (it is said once, unless counts leave later).
+    budget_said: bool,
 }
 
 /// The result before anything is measured: the points tagged for this machine, the workload's
@@ -181,6 +217,18 @@ impl<'e> Sweep<'_, 'e> {
         self.result.stop = StopReason::Failed;
     }
 
+    /// Says `warning` now, before measuring goes on, and keeps it in the result.
+    fn say_now(&mut self, warning: String) {
+        self.env.observer.warning(&warning);
+        self.announced.push(warning.clone());
+        self.result.warnings.push(warning);
+    }
+
+    /// Seconds since the sweep began.
+    fn spent_s(&self) -> f64 {
+        self.env.clock.now_ns().saturating_sub(self.started_ns) as f64 / 1e9
+    }
+
     /// Step 1a: the points, the oversubscription warning, the `size` check and the suite's set-up.
     fn prepare(&mut self) -> Option<Params> {
         let counts = self.planned.threads.counts();
@@ -224,28 +272,59 @@ impl<'e> Sweep<'_, 'e> {
         Some(self.planned.spec.params.clone())
     }
 
-    /// Step 2: a team for every j, before anything is timed.
-    fn build_teams(&mut self) -> Option<Vec<Team>> {
+    /// Step 2: the threads of the largest team, started before anything is timed; counts whose
+    /// team this process may not start leave the plan first, said with the limit. Counts above
+    /// the threads the system then let start fail, each with the reason; the others are measured.
+    fn start_teams(&mut self) -> Option<Teams> {
+        let name = self.workload.name();
+        let counts: Vec<usize> = self.result.points.iter().map(|p| p.threads).collect();
+        if let Some((beyond, said)) = beyond_the_room(name, &counts, self.env.thread_room.as_ref()) {
+            self.result.points.retain(|p| !beyond.contains(&p.threads));
+            self.say_now(said);
+        }
         let placement = if self.workload.command().is_some() { &[][..] } else { self.env.placement };
-        let built: Result<Vec<Team>, _> =
-            self.planned.threads.counts().iter().map(|&j| Team::pinned(j, self.settings.backend, placement)).collect();
-        let teams = built.map_err(|e| self.fail(format!("workload `{}`: {e}", self.workload.name()))).ok()?;
-        let unpinned: usize = teams.iter().map(Team::pin_failures).sum();
-        if unpinned > 0 {
-            self.result.warnings.push(format!(
-                "--pin {}: {unpinned} team thread(s) could not be pinned to their CPU; they ran where the scheduler put them",
-                self.settings.pin
-            ));
+        let mut teams = Teams::new(self.settings.backend, placement);
+        let Some(largest) = self.result.points.last().map(|p| p.threads) else {
+            self.fail(format!("workload `{name}`: this process may start no thread to measure with"));
+            return None;
+        };
+        let started = teams.start(largest, self.env.clock);
+        self.harness.per_thread = started.per_thread_s;
+        if let Some(why) = started.refused {
+            if started.threads == 0 {
+                self.fail(format!("workload `{name}`: cannot start a thread to measure with: {why}"));
+                return None;
+            }
+            let error =
+                format!("workload `{name}`: cannot build a team of more than {} threads: {why}", started.threads);
+            for point in self.result.points.iter_mut().filter(|p| p.threads > started.threads) {
+                point.error = Some(error.clone());
+            }
+            push_error(&mut self.result.error, error);
         }
         Some(teams)
     }
 
+    /// The `--pin` warning, when workers could not be pinned.
+    fn warn_unpinned(&mut self, unpinned: usize) {
+        if unpinned > 0 {
+            self.result.warnings.push(format!(
+                "--pin {}: {unpinned} worker thread(s) of a team could not be pinned to their CPU; they ran where the scheduler put them",
+                self.settings.pin
+            ));
+        }
+    }
+
     /// Step 1b: the size (calibrated to `--target-ms` if asked) and the instances, untimed: one
     /// for strong scaling, one per j of size x j for weak scaling.
-    fn calibrate_and_instantiate(&mut self, mut params: Params, teams: &[Team]) -> Option<(Sampler<'e>, Params)> {
+    fn calibrate_and_instantiate(&mut self, mut params: Params, mut teams: Teams) -> Option<(Sampler<'e>, Params)> {
         if let Some(target) = self.settings.target {
             let guard = Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None));
-            match calibrate(self.workload, &params, &teams[0], self.env.clock, target, &guard) {
+            let calibrated = match teams.team(1) {
+                Ok(team) => calibrate(self.workload, &params, &team, self.env.clock, target, &guard),
+                Err(e) => Err(format!("workload `{}`: {e}", self.workload.name())),
+            };
+            match calibrated {
                 Ok(size) => {
                     params.set("size", size);
                     self.result.size = size;
@@ -259,7 +338,7 @@ impl<'e> Sweep<'_, 'e> {
         }
         let sizes: Vec<f64> = match self.settings.scaling {
             Scaling::Strong => vec![self.result.size],
-            Scaling::Weak => teams.iter().map(|t| self.result.size * t.threads() as f64).collect(),
+            Scaling::Weak => self.result.points.iter().map(|p| self.result.size * p.threads as f64).collect(),
         };
         let mut instances = Vec::with_capacity(sizes.len());
         for size in sizes {
@@ -284,31 +363,55 @@ impl<'e> Sweep<'_, 'e> {
             prepare: self.hooks.prepare.clone(),
             guard: Guard::new(self.workload, self.env.watchdog, self.settings.timeout.resolve(None)),
             left_behind: Vec::new(),
+            teams,
         };
         Some((sampler, params))
     }
 
-    /// Step 3: one untimed-for-the-fit run at every j, j = 1 first (its checksum is the reference).
-    /// Returns which points are still alive; `None` when the workload ended (j = 1 failed, Ctrl-C).
-    fn warm_up(&mut self, sampler: &mut Sampler<'_>, teams: &[Team]) -> Option<Vec<bool>> {
-        let mut alive = vec![true; teams.len()];
-        let mut warm_up_ns = 0u64;
+    /// Step 3: one untimed-for-the-fit run at every j, j = 1 first (its checksum is the
+    /// reference), the plan held against the budget before the other counts (from their known
+    /// cost before anything runs, else from T(1)) and after them (from what each cost). Returns
+    /// which points are still alive; `None` when the workload ended (j = 1 failed, Ctrl-C).
+    fn warm_up(&mut self, sampler: &mut Sampler<'_>, params: &Params) -> Option<Vec<bool>> {
+        let mut alive: Vec<bool> = self.result.points.iter().map(|p| p.error.is_none()).collect();
+        let rounds = self.settings.min_rounds as f64;
+        let known = self.known_costs(params);
+        if let Some(known) = &known {
+            let needs: Vec<f64> = (self.result.points.iter().zip(known))
+                .map(|(p, run)| (run + self.harness.at(p.threads)) * (rounds + 1.0))
+                .collect();
+            self.fit_to_budget(sampler, &mut alive, RunCost::Known(known[0]), &needs);
+        }
         let mut j1_warm_up_ns = 0u64;
-        let mut warm: Vec<Option<u64>> = Vec::with_capacity(teams.len());
-        for (k, team) in teams.iter().enumerate() {
+        // Each count's warm-up: its run's wall time, and what the whole sample cost, in seconds.
+        let mut warm: Vec<Option<u64>> = Vec::with_capacity(alive.len());
+        let mut costs: Vec<f64> = Vec::with_capacity(alive.len());
+        let mut k = 0;
+        while k < self.result.points.len() {
+            if k == 1 && known.is_none() && alive[0] {
+                self.fit_timed_plan(sampler, &mut alive, j1_warm_up_ns, costs[0]);
+            }
             if !self.extends_past(k, &warm) {
                 alive.truncate(k);
                 self.result.points.truncate(k);
                 break;
             }
+            if !alive[k] {
+                // Its team could not be built: failed before the warm-up.
+                warm.push(None);
+                costs.push(0.0);
+                k += 1;
+                continue;
+            }
             if self.env.interrupted.load(Ordering::Relaxed) {
                 self.result.stop = StopReason::Interrupted;
                 return None;
             }
-            match sampler.sample(k, team) {
+            let before = self.env.clock.now_ns();
+            match sampler.sample(k, self.result.points[k].threads) {
                 Ok(m) => {
-                    warm_up_ns += m.wall_ns;
                     warm.push(Some(m.wall_ns));
+                    costs.push(self.env.clock.now_ns().saturating_sub(before) as f64 / 1e9);
                     if k == 0 {
                         j1_warm_up_ns = m.wall_ns;
                     }
@@ -323,14 +426,78 @@ impl<'e> Sweep<'_, 'e> {
                 }
                 Err(e) => {
                     warm.push(None);
+                    costs.push(0.0);
                     self.drop_point(k, &mut alive, e);
                 }
             }
+            k += 1;
         }
         self.result.checksum = sampler.references[0].map(|c| c.to_string());
-        self.warn_if_minimum_exceeds_budget(warm_up_ns);
+        let needs: Vec<f64> = costs.iter().map(|c| c * rounds).collect();
+        self.fit_to_budget(sampler, &mut alive, RunCost::WarmedUp, &needs);
         sampler.guard.timeout = self.settings.timeout.resolve(Some(Duration::from_nanos(j1_warm_up_ns)));
         Some(alive)
+    }
+
+    /// The duration of one run at each point, in seconds, where the workload knows it from its
+    /// parameters (at size x j for weak scaling) and no `--target-ms` calibration changed them.
+    fn known_costs(&self, params: &Params) -> Option<Vec<f64>> {
+        if self.settings.target.is_some() {
+            return None;
+        }
+        let at = |j: usize| {
+            let mut sized = params.clone();
+            if self.settings.scaling == Scaling::Weak {
+                sized.set("size", self.result.size * j as f64);
+            }
+            self.workload.known_duration(&sized, j).map(|d| d.as_secs_f64())
+        };
+        self.result.points.iter().map(|p| at(p.threads)).collect()
+    }
+
+    /// The plan against the budget once j = 1 is warmed up (its run took `t1_ns`, its whole
+    /// sample `cost_s`): every other count is guessed at T(1)/S(j) from the kind (T(1) x j / S(j)
+    /// for weak scaling) plus the harness's cost.
+    fn fit_timed_plan(&mut self, sampler: &mut Sampler<'_>, alive: &mut Vec<bool>, t1_ns: u64, cost_s: f64) {
+        let t1 = t1_ns as f64 / 1e9;
+        self.harness.per_sample = (cost_s - t1 - self.harness.at(1)).max(0.0);
+        let (kind, cpus, rounds) = (self.workload.kind(), self.env.cpus, self.settings.min_rounds as f64);
+        let weak = self.settings.scaling == Scaling::Weak;
+        let needs: Vec<f64> = (self.result.points.iter().enumerate())
+            .map(|(k, p)| {
+                let j = p.threads;
+                let run = t1 * if weak { j as f64 } else { 1.0 } / budget::guessed_speedup(kind, j, cpus);
+                let samples = if k == 0 { rounds } else { rounds + 1.0 };
+                if k == 0 { cost_s * samples } else { (run + self.harness.at(j)) * samples }
+            })
+            .collect();
+        self.fit_to_budget(sampler, alive, RunCost::Timed(t1), &needs);
+    }
+
+    /// Holds the alive counts, each needing `needs[k]` seconds more, against what is left of the
+    /// workload's allowance (`WorkloadShare::plan`): counts leave the plan the costliest first
+    /// until it fits (not with `--allow-overrun`), and a plan that does not fit is said now,
+    /// before measuring goes on.
+    fn fit_to_budget(&mut self, sampler: &mut Sampler<'_>, alive: &mut Vec<bool>, cost: RunCost, needs: &[f64]) {
+        let available = self.share.plan.as_secs_f64() - self.spent_s();
+        let counts: Vec<(usize, f64)> = (self.result.points.iter().zip(needs).zip(alive.iter()))
+            .filter(|(_, alive)| **alive)
+            .map(|((p, need), _)| (p.threads, *need))
+            .collect();
+        let fitted = budget::fit(&counts, available, self.settings.allow_overrun);
+        let (name, rounds, allowance) = (self.workload.name(), self.settings.min_rounds, self.share.plan.as_secs_f64());
+        if let Some(said) = budget::plan_sentence(name, &fitted, cost, &self.harness, rounds, allowance)
+            && (!self.budget_said || !fitted.dropped.is_empty())
+        {
+            self.budget_said = true;
+            self.say_now(said);
+        }
+        for j in fitted.dropped {
+            let k = self.result.points.iter().position(|p| p.threads == j).expect("a planned count");
+            self.result.points.remove(k);
+            alive.remove(k);
+            sampler.forget(k);
+        }
     }
 
     /// Whether the warm-up goes on to point `k`: not when the point before it, strong-scaling work
@@ -359,54 +526,35 @@ impl<'e> Sweep<'_, 'e> {
         false
     }
 
-    /// The minimum rounds run whatever the budget: say so before a long wait.
-    fn warn_if_minimum_exceeds_budget(&mut self, round_ns: u64) {
-        let minimum = Duration::from_nanos(round_ns.saturating_mul(self.settings.min_rounds as u64));
-        if minimum > Duration::from_secs(30) && minimum > 3 * self.share.budget {
-            let warning = format!(
-                "{}: one round takes {:.1} s here, so the minimum {} rounds need about {:.0} s, far beyond this workload's budget of {:.0} s; a smaller size= would do",
-                self.workload.name(),
-                round_ns as f64 / 1e9,
-                self.settings.min_rounds,
-                minimum.as_secs_f64(),
-                self.share.budget.as_secs_f64()
-            );
-            self.env.observer.warning(&warning);
-            self.announced.push(warning.clone());
-            self.result.warnings.push(warning);
-        }
-    }
-
     /// Steps 4 and 5: shuffled rounds until the stop rule says enough; `result.stop` says why. Between
     /// rounds, adaptive placement may add a thread count (`adaptive`).
-    fn rounds(&mut self, sampler: &mut Sampler<'_>, teams: &mut Vec<Team>, alive: &mut Vec<bool>) {
-        let started = self.env.clock.now_ns();
+    fn rounds(&mut self, sampler: &mut Sampler<'_>, alive: &mut Vec<bool>) {
         let mut rng = Pcg64Mcg::seed_from_u64(self.share.seed);
-        let mut order: Vec<usize> = (0..teams.len()).collect();
+        let mut order: Vec<usize> = (0..alive.len()).collect();
         // A plan of j = 1 alone (`-t 1`, a 1-CPU machine) measures T(1); a plan whose other
         // points all failed has nothing left to compare with j = 1.
-        let single = teams.len() == 1;
+        let single = alive.len() == 1;
         self.result.stop = loop {
             if !single && !alive.iter().skip(1).any(|a| *a) {
                 break StopReason::Failed;
             }
             order.shuffle(&mut rng);
             let round_started = self.env.clock.now_ns();
-            if let Some(stop) = self.one_round(sampler, teams, &order, alive) {
+            if let Some(stop) = self.one_round(sampler, &order, alive) {
                 break stop;
             }
             self.result.rounds += 1;
             (self.env.checkpoint)(&self.result, &mut *self.env.observer);
             let now = self.env.clock.now_ns();
-            let spent = Duration::from_nanos(now.saturating_sub(started));
+            let spent = Duration::from_nanos(now.saturating_sub(self.started_ns));
+            let round = Duration::from_nanos(now.saturating_sub(round_started));
             let worst = worst_half_width(&self.result.points, self.share.seed);
             self.env.observer.round_finished(self.result.rounds, worst, spent, self.share.budget);
-            if let Some(stop) = self.stop_rule(worst, spent) {
+            if let Some(stop) = self.stop_rule(worst, spent, round) {
                 break stop;
             }
-            let round = Duration::from_nanos(now.saturating_sub(round_started));
-            if self.add_point(sampler, teams, alive, round, spent) {
-                order = (0..teams.len()).collect();
+            if self.add_point(sampler, alive, round, spent) {
+                order = (0..alive.len()).collect();
             }
         };
     }
@@ -414,12 +562,11 @@ impl<'e> Sweep<'_, 'e> {
     /// Adaptive placement: once the minimum rounds are done, when the budget and `--max-rounds`
     /// leave room for the minimum rounds again, adds the thread count where Amdahl's law and the
     /// USL disagree most (one at a time, each once it has its minimum rounds, at most
-    /// `adaptive::MAX_ADDED`); strong scaling of in-process work only. Its team is built and warmed
-    /// up here, untimed for the fit. True when a count was added.
+    /// `adaptive::MAX_ADDED`); strong scaling of in-process work only. It is warmed up here,
+    /// untimed for the fit. True when a count was added.
     fn add_point(
         &mut self,
         sampler: &mut Sampler<'_>,
-        teams: &mut Vec<Team>,
         alive: &mut Vec<bool>,
         round: Duration,
         spent: Duration,
@@ -440,17 +587,14 @@ impl<'e> Sweep<'_, 'e> {
         }
         // Points taken out of the sweep have no samples left, so the curve leaves them out.
         let Some((j, disagreement)) = adaptive::candidate(&self.result.points, &self.context()) else { return false };
-        let placement = self.env.placement;
-        let Ok(team) = Team::pinned(j, s.backend, placement) else { return false };
         // The warm-up run: its checksum must match j = 1's like every run's.
-        if sampler.sample(0, &team).is_err() {
+        if sampler.sample(0, j).is_err() {
             return false;
         }
         let at = self.result.points.partition_point(|p| p.threads < j);
         let mut point = analysis::new_point(j, self.env.cpus);
         point.first_round = rounds;
         self.result.points.insert(at, point);
-        teams.insert(at, team);
         alive.insert(at, true);
         self.result.added.push(AddedPoint { threads: j, round: rounds, disagreement });
         true
@@ -458,14 +602,8 @@ impl<'e> Sweep<'_, 'e> {
 
     /// Step 4: every alive j once in `order`; its samples are kept only if the round completes.
     /// `Some(stop)` when the round could not complete (j = 1 failed, Ctrl-C).
-    fn one_round(
-        &mut self,
-        sampler: &mut Sampler<'_>,
-        teams: &[Team],
-        order: &[usize],
-        alive: &mut [bool],
-    ) -> Option<StopReason> {
-        let mut round = Vec::with_capacity(teams.len());
+    fn one_round(&mut self, sampler: &mut Sampler<'_>, order: &[usize], alive: &mut [bool]) -> Option<StopReason> {
+        let mut round = Vec::with_capacity(alive.len());
         for &k in order {
             if !alive[k] {
                 continue;
@@ -473,7 +611,7 @@ impl<'e> Sweep<'_, 'e> {
             if self.env.interrupted.load(Ordering::Relaxed) {
                 return Some(StopReason::Interrupted);
             }
-            match sampler.sample(k, &teams[k]) {
+            match sampler.sample(k, self.result.points[k].threads) {
                 Ok(m) => round.push((k, m)),
                 // A command killed because of Ctrl-C did not fail: the run was interrupted.
                 Err(_) if self.env.interrupted.load(Ordering::Relaxed) => return Some(StopReason::Interrupted),
@@ -493,8 +631,9 @@ impl<'e> Sweep<'_, 'e> {
         None
     }
 
-    /// Step 5: after `min_rounds`, converged, max rounds or budget — in that order.
-    fn stop_rule(&self, worst: Option<f64>, spent: Duration) -> Option<StopReason> {
+    /// Step 5: after `min_rounds`, converged, max rounds or budget — in that order; the budget
+    /// stops the sweep when another round like the last (`round`) would overrun it.
+    fn stop_rule(&self, worst: Option<f64>, spent: Duration, round: Duration) -> Option<StopReason> {
         let s = self.settings;
         if self.result.rounds < s.min_rounds {
             return None;
@@ -506,7 +645,7 @@ impl<'e> Sweep<'_, 'e> {
             Some(StopReason::Converged)
         } else if self.result.rounds >= s.max_rounds {
             Some(StopReason::MaxRounds)
-        } else if spent >= self.share.budget {
+        } else if spent.saturating_add(round) > self.share.budget {
             Some(StopReason::Budget)
         } else {
             None
@@ -624,11 +763,22 @@ struct Sampler<'a> {
     prepare: Option<String>,
     /// What runs left behind (a command's daemon), each said once.
     left_behind: Vec<String>,
+    /// Where each sample's team comes from.
+    teams: Teams,
 }
 
 impl Sampler<'_> {
-    fn sample(&mut self, point: usize, team: &Team) -> Result<Measurement, String> {
-        let j = team.threads();
+    /// Forgets point `k` left out of the plan: its instance and reference, for weak scaling.
+    fn forget(&mut self, k: usize) {
+        if self.weak {
+            self.instances.remove(k);
+            self.references.remove(k);
+        }
+    }
+
+    /// One sample at point `point` (its instance and reference for weak scaling), on a team of
+    /// `j` built for it and given back after it, untimed.
+    fn sample(&mut self, point: usize, j: usize) -> Result<Measurement, String> {
         if let Some(prepare) = &self.prepare {
             let left_behind = run_hook(&prepare.replace("{threads}", &j.to_string()), self.guard.timeout)
                 .map_err(|e| format!("workload `{}`: --prepare failed at j={j}: {e}", self.name))?;
@@ -639,19 +789,27 @@ impl Sampler<'_> {
             }
         }
         let slot = if self.weak { point } else { 0 };
+        let team = self.teams.team(j).map_err(|e| format!("workload `{}` at j={j}: {e}", self.name))?;
+        // When a thread of ours was still running as the sample started, its preemptions may be
+        // the run's own: they are not counted against the machine.
+        let parked = self.teams.parked();
         // In-process work counts its team's workers; a command, its processes.
         let team_cpu = || team.cpu_ns();
         let cpu = if self.command { CpuSource::Process } else { CpuSource::Threads(&team_cpu) };
         let during = format!("at j={j}");
         let site = SampleSite { name: &self.name, during: &during };
         let (sampled, left_behind) =
-            run_sample(self.instances[slot].as_mut(), team, self.clock, cpu, &self.guard, &site);
+            run_sample(self.instances[slot].as_mut(), &team, self.clock, cpu, &self.guard, &site);
+        drop(team);
         if let Some(warning) = left_behind
             && !self.left_behind.contains(&warning)
         {
             self.left_behind.push(warning);
         }
-        let Sample { measurement, checksum } = sampled?;
+        let Sample { mut measurement, checksum } = sampled?;
+        if !parked {
+            measurement.involuntary_context_switches = None;
+        }
         match self.references[slot] {
             None => self.references[slot] = Some(checksum),
             Some(expected) if expected != checksum => {

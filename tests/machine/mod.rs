@@ -211,6 +211,45 @@ fn a_dry_run_plans_a_192_cpu_machine_and_writes_nothing() {
 }
 
 #[test]
+fn a_dry_run_of_every_count_to_1024_plans_the_threads_alive_within_the_process_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1,024 CPUs, and 1,100 memory maps (2 a thread's stack): about 550 threads may be started.
+    let machine = FixtureMachine {
+        sockets: 2,
+        cores_per_socket: 256,
+        threads_per_core: 2,
+        max_map_count: Some(1100),
+        ..FixtureMachine::default()
+    };
+    machine.write(dir.path()).unwrap();
+    let (sys, proc) = (dir.path().join("sys"), dir.path().join("proc"));
+    let fixture = ["--sysfs", sys.to_str().unwrap(), "--procfs", proc.to_str().unwrap()];
+    let args = ["run", "--dry-run", "-w", "primes:size=1000", "-t", "1-1024"];
+    let out = measure_in(dir.path(), &[&args[..], &["--json"], &fixture].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &v["workloads"][0];
+    assert_eq!(w["threads"].as_array().unwrap().len(), 1024);
+    let left_out: Vec<u64> = w["left_out"].as_array().unwrap().iter().map(|j| j.as_u64().unwrap()).collect();
+    assert!((551..=1024).all(|j| left_out.contains(&j)), "{left_out:?}");
+    let alive = w["threads_alive"].as_u64().unwrap();
+    assert!((2..=550).contains(&alive), "one team at a time, within the limit: {alive}");
+    let room = "this process may start about 550 more (vm.max_map_count = 1100, 0 maps in use, 2 a thread's stack)";
+    assert_eq!(
+        w["notes"][0].as_str().unwrap(),
+        format!("primes: left out j = 551-1024: a team of j threads needs j threads alive at once, and {room}")
+    );
+    // In words too.
+    let text = measure_in(dir.path(), &[&args[..], &fixture].concat());
+    let said = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        said.contains(&format!("threads: at most {alive} alive at once (one crew of threads serves every j")),
+        "{said}"
+    );
+    assert!(said.contains("this process may start about 550 more threads (vm.max_map_count = 1100"), "{said}");
+}
+
+#[test]
 fn a_dry_run_plans_the_reference_workloads_to_1024_cpus() {
     let dir = tempfile::tempdir().unwrap();
     FixtureMachine { sockets: 2, cores_per_socket: 256, threads_per_core: 2, ..FixtureMachine::default() }

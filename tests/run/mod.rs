@@ -66,6 +66,36 @@ fn bad_flag_values_are_refused_with_the_flag_and_limit() {
 }
 
 #[test]
+fn a_sample_known_to_outlast_the_whole_budget_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    // One run of 1,000,000 tasks of 10 ms is 10,000 s at j = 1, known from the parameters.
+    for dry in [&["--dry-run"][..], &[]] {
+        let out = measure_in(dir.path(), &[&["run", "-w", "sleep:size=1000000"][..], dry].concat());
+        assert_refused(
+            &out,
+            2,
+            &["--budget: `25` is shorter than one sample of `sleep`", "about 10000 s", "--allow-overrun"],
+        );
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+    // Allowed, the dry run plans it from its parameters, timing nothing.
+    let mut command = measure_command();
+    command.args(["run", "-w", "sleep:size=1000000", "--dry-run", "--json", "--allow-overrun"]).current_dir(dir.path());
+    let child = crate::util::spawn(&mut command);
+    let out = crate::util::finish_within(child, std::time::Duration::from_secs(120), "a dry run of a known cost");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &plan["workloads"][0];
+    assert_eq!((w["t1_known"].as_bool(), w["t1_seconds"].as_f64()), (Some(true), Some(10_000.0)));
+    let notes = w["notes"][0].as_str().unwrap();
+    assert!(
+        notes.contains("one run takes 10000.0 s at j = 1, known from its parameters")
+            && notes.contains("--allow-overrun: every count is measured"),
+        "{notes}"
+    );
+}
+
+#[test]
 fn output_folder_that_does_not_exist_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("missing/r.json");

@@ -65,16 +65,19 @@ pub mod caches;
 mod checksum;
 mod command;
 pub mod cpu_time;
+mod crew;
 mod kind;
 mod params;
 mod spec;
 mod team;
+pub mod thread_state;
 mod workload;
 
 pub mod builtin;
 
 pub use checksum::{Checksum, FixedHasher};
 pub use command::{CommandWorkload, kill_running_commands, run_hook};
+pub use crew::{Crew, PARK_LIMIT};
 pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};
 pub use spec::{SpecError, WorkloadSpec, find};

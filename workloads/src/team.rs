@@ -2,8 +2,10 @@
 //!
 //! # How it works
 //! 1. A team is built **before** timing: both backends build a dedicated rayon `ThreadPool` of
-//!    exactly j threads (never rayon's global pool), created once and reused for every run at that
-//!    j, so the backends differ in scheduling, not in spawning.
+//!    exactly j threads (never rayon's global pool), so the backends differ in scheduling, not in
+//!    spawning. Its threads are its own ([`Team::new`], [`Team::pinned`]: started with the team,
+//!    ended with it), or a [`Crew`](crate::Crew)'s persistent members lent for the team's life
+//!    ([`Crew::team`](crate::Crew::team): the sweep's way, one team alive at a time).
 //! 2. A workload hands the team a fixed number of tasks, numbered `0..tasks`; the number never
 //!    depends on j, so results can be reduced in task order and are identical at every j.
 //! 3. `rayon` spreads the tasks by work stealing inside the pool. `threads` gives worker t the
@@ -32,6 +34,8 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::cpu_time::ThreadClock;
+use crate::crew::Lease;
+use crate::thread_state::Tid;
 
 /// How a team runs its threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,6 +80,12 @@ pub struct Team {
     pool: rayon::ThreadPool,
     pin_failures: Arc<AtomicUsize>,
     clocks: Arc<Mutex<Vec<Option<ThreadClock>>>>,
+    /// Each worker's thread id, recorded when it starts.
+    tids: Arc<Mutex<Vec<Option<Tid>>>>,
+    /// The crew's members this team runs on ([`Crew::team`](crate::Crew::team)), held for its
+    /// drop alone: dropped after `pool` (fields drop in order), it waits until they are back and
+    /// asleep.
+    _lease: Option<Lease>,
 }
 
 impl fmt::Debug for Team {
@@ -110,13 +120,26 @@ impl Team {
     /// Builds a team whose worker i runs on CPU `cpus[i % cpus.len()]` (no pinning when `cpus` is
     /// empty).
     pub fn pinned(threads: usize, backend: Backend, cpus: &[usize]) -> Result<Team, TeamError> {
+        Team::build(threads, backend, cpus, None)
+    }
+
+    /// A team on threads of its own, or on the crew's members of `lease`
+    /// ([`Crew::team`](crate::Crew::team)).
+    pub(crate) fn build(
+        threads: usize,
+        backend: Backend,
+        cpus: &[usize],
+        lease: Option<Lease>,
+    ) -> Result<Team, TeamError> {
         if threads == 0 {
             return Err(TeamError { threads, message: "a team needs at least one thread".into() });
         }
         let pin_failures = Arc::new(AtomicUsize::new(0));
         let clocks = Arc::new(Mutex::new(vec![None; threads]));
-        let (cpus, failures, worker_clocks) = (cpus.to_vec(), Arc::clone(&pin_failures), Arc::clone(&clocks));
-        let pool = rayon::ThreadPoolBuilder::new()
+        let tids = Arc::new(Mutex::new(vec![None; threads]));
+        let (cpus, failures, worker_clocks, worker_tids) =
+            (cpus.to_vec(), Arc::clone(&pin_failures), Arc::clone(&clocks), Arc::clone(&tids));
+        let builder = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(move |i| format!("amdahl-{threads}-{i}"))
             .start_handler(move |i| {
@@ -124,13 +147,22 @@ impl Team {
                     failures.fetch_add(1, Ordering::Relaxed);
                 }
                 worker_clocks.lock().unwrap_or_else(|e| e.into_inner())[i] = ThreadClock::current();
-            })
-            .build()
-            .map_err(|e| TeamError { threads, message: e.to_string() })?;
+                worker_tids.lock().unwrap_or_else(|e| e.into_inner())[i] = crate::thread_state::current_tid();
+            });
+        let built = match &lease {
+            None => builder.build(),
+            Some(lease) => builder.spawn_handler(|worker| lease.hand(worker)).build(),
+        };
+        let pool = built.map_err(|e| TeamError { threads, message: e.to_string() })?;
         // Every worker runs once now, so each has started (pinned itself, recorded its clock)
         // before any timing.
         pool.broadcast(|_| ());
-        Ok(Team { threads, backend, pool, pin_failures, clocks })
+        Ok(Team { threads, backend, pool, pin_failures, clocks, tids, _lease: lease })
+    }
+
+    /// The thread ids of the workers, in worker order (those the system gave one: Linux).
+    pub fn worker_tids(&self) -> Vec<Tid> {
+        self.tids.lock().unwrap_or_else(|e| e.into_inner()).iter().flatten().copied().collect()
     }
 
     /// Workers that could not be pinned to their CPU (0 for an unpinned team); final once the

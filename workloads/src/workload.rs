@@ -50,6 +50,14 @@ pub trait Workload: Send + Sync {
     fn version(&self) -> u32 {
         1
     }
+
+    /// How long one run with these parameters takes at `threads`, where the parameters alone say
+    /// it (`sleep`: `size` tasks of `ms` each, its serial share first): the plan's estimate with
+    /// nothing timed, and the refusal of a sample longer than the whole budget before anything
+    /// runs. `None` (the default): only a run can tell.
+    fn known_duration(&self, _params: &Params, _threads: usize) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// A built-in workload of a `'static` registry such as [`crate::ALL`] shared by reference.
@@ -80,6 +88,9 @@ impl<W: Workload + ?Sized> Workload for &W {
     }
     fn version(&self) -> u32 {
         (**self).version()
+    }
+    fn known_duration(&self, params: &Params, threads: usize) -> Option<std::time::Duration> {
+        (**self).known_duration(params, threads)
     }
 }
 

@@ -114,9 +114,16 @@ pub struct RunArgs {
     /// fixed default size that compares across machines).
     #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     pub target_ms: Option<f64>,
-    /// Seconds for the whole run; rounds beyond the minimum stop when it is spent [default: 25].
+    /// Seconds for the whole run, a promise: a plan that cannot meet it is said before measuring
+    /// and thread counts leave it (the costliest first, keeping 1 and the largest) until it fits;
+    /// rounds stop before one would overrun it; only the minimum rounds run whatever it says
+    /// [default: 25].
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub budget: Option<f64>,
+    /// Measure every thread count even when the plan cannot meet --budget, and take a sample
+    /// known to be longer than the whole budget (the overrun is still said).
+    #[arg(long)]
+    pub allow_overrun: bool,
     /// Rounds always run [default: 5].
     #[arg(long, value_name = "N")]
     pub min_rounds: Option<usize>,
@@ -474,6 +481,7 @@ impl RunArgs {
             }),
             target_ms: self.target_ms,
             budget_s: self.budget,
+            allow_overrun: self.allow_overrun,
             min_rounds: self.min_rounds,
             max_rounds: self.max_rounds,
             ci_target: self.ci_target,

@@ -33,17 +33,17 @@ impl Workload for Sleep {
         PARAMS
     }
     fn prepare(&self, params: &Params) -> Result<Box<dyn Instance>, WorkloadError> {
-        let tasks = params.integer("size");
-        let per_task = params.float("ms") * 1e-3;
-        let serial = params.float("serial");
-        Ok(Box::new(SleepInstance {
-            tasks: tasks as usize,
-            serial_sleep: Duration::from_secs_f64(serial * per_task * tasks as f64),
-            task_sleep: Duration::from_secs_f64((1.0 - serial) * per_task),
-        }))
+        Ok(Box::new(SleepInstance::of(params)))
     }
     fn parallelism(&self, params: &Params) -> Option<usize> {
         usize::try_from(params.integer("size")).ok()
+    }
+    /// The serial sleep, then `ceil(size / j)` task sleeps one after another on each thread (at
+    /// least: the timer's slack comes on top).
+    fn known_duration(&self, params: &Params, threads: usize) -> Option<Duration> {
+        let run = SleepInstance::of(params);
+        let waves = run.tasks.div_ceil(threads.max(1));
+        Some(run.serial_sleep + run.task_sleep.saturating_mul(u32::try_from(waves).unwrap_or(u32::MAX)))
     }
 }
 
@@ -51,6 +51,19 @@ struct SleepInstance {
     tasks: usize,
     serial_sleep: Duration,
     task_sleep: Duration,
+}
+
+impl SleepInstance {
+    fn of(params: &Params) -> SleepInstance {
+        let tasks = params.integer("size");
+        let per_task = params.float("ms") * 1e-3;
+        let serial = params.float("serial");
+        SleepInstance {
+            tasks: tasks as usize,
+            serial_sleep: Duration::from_secs_f64(serial * per_task * tasks as f64),
+            task_sleep: Duration::from_secs_f64((1.0 - serial) * per_task),
+        }
+    }
 }
 
 impl Instance for SleepInstance {
@@ -68,6 +81,16 @@ impl Instance for SleepInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn its_duration_is_known_from_its_parameters() {
+        let params = Params::parse(&Sleep, "size=1000000").unwrap();
+        assert_eq!(Sleep.known_duration(&params, 1), Some(Duration::from_secs(10_000)));
+        let params = Params::parse(&Sleep, "size=10,ms=100,serial=0.5").unwrap();
+        // 0.5 s alone, then 10 tasks of 50 ms: 5 at a time on 2 threads, 4 waves on 3.
+        assert_eq!(Sleep.known_duration(&params, 2), Some(Duration::from_millis(750)));
+        assert_eq!(Sleep.known_duration(&params, 3), Some(Duration::from_millis(700)));
+    }
 
     #[test]
     fn parallel_equals_serial() {
