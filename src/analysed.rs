@@ -2,7 +2,7 @@
 //! from the file format.
 //!
 //! [`crate::analysis::analyse`] returns an [`Analysis`] — the summary of every point it could
-//! summarise, the fits and the diagnosis (a typed [`Verdict`](crate::fit::Verdict) with its
+//! summarise, the fits and the diagnosis (a typed [`Diagnosis`](crate::fit::Diagnosis) with its
 //! sentence) — and nothing else fills the summaries of a file. `results` writes an analysis into the
 //! file's types at one boundary, `WorkloadResult::record`, the way hyperfine builds its
 //! `BenchmarkResult` once and its exporters only read it. A new analysis result is a field here and
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Cause, TimeParts};
 use crate::fit::Fits;
-use crate::fit::diagnose::Diagnosis;
+use crate::fit::diagnose::Diagnosed;
 
 /// One workload analysed: what [`crate::analysis::analyse`] returns.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,9 +27,9 @@ pub struct Analysis {
     pub points: Vec<PointSummary>,
     /// The models fitted to the curve.
     pub fits: Fits,
-    /// The verdict and its sentence (the measured cause's clause appended); `None` when nothing
-    /// could be fitted.
-    pub diagnosis: Option<Diagnosis>,
+    /// The diagnosis (the verdict and its qualifiers) and its sentence; `None` when nothing could
+    /// be fitted.
+    pub diagnosis: Option<Diagnosed>,
     /// What the thread-time account measured beside the verdict, when it has something to say.
     pub cause: Option<Cause>,
 }

@@ -22,7 +22,7 @@ use rand_pcg::Pcg64Mcg;
 use crate::account::cause::AccountAt;
 use crate::account::{Cause, Reference, TimeParts};
 use crate::analysed::{Analysis, Disturbance, PointSummary};
-use crate::fit::diagnose::{Diagnosis, Evidence, MachineCeiling, diagnose};
+use crate::fit::diagnose::{Diagnosed, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
 use crate::results::{Ceilings, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
@@ -115,7 +115,7 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
             .collect();
         // Beyond the usable CPUs, work that computes only shows its own threads waiting for one.
         let limit = if ctx.kind.waits() { usize::MAX } else { ctx.cpus.usable };
-        let cause = Cause::read(&d.verdict, &fits, &accounts, limit)?;
+        let cause = Cause::read(&d.diagnosis.verdict, &fits, &accounts, limit)?;
         d.sentence += &cause.clause(Some(ctx.kind));
         Some(cause)
     });
@@ -342,7 +342,7 @@ fn add_run_noise(curve: &mut Curve, threads: &[usize], sd: f64, seed: u64) {
 
 /// Fits the models to the points (raw samples are enough: the curve is rebuilt from them) and
 /// diagnoses the curve from the points' `summaries` ([`summarise`]): a verdict and its sentence.
-pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) -> (Fits, Option<Diagnosis>) {
+pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) -> (Fits, Option<Diagnosed>) {
     let Some(curve) = curve_to_fit(points, ctx) else {
         let reason = "needs j = 1 and at least one more thread count, with the same rounds at each".to_owned();
         let amdahl = AmdahlFit::not_fitted(Vec::new(), reason);
@@ -375,6 +375,7 @@ pub fn fit(points: &[Point], summaries: &[PointSummary], ctx: &AnalysisContext) 
         threads: &threads,
         speedups: &speedups,
         intervals: &intervals,
+        rounding: &[],
         utilisation: &utilisation,
         disturbed: &disturbed,
         cpus: Some(ctx.cpus),
@@ -475,7 +476,7 @@ mod tests {
 
         let diagnosis = analysis.diagnosis.unwrap();
         assert!(
-            matches!(diagnosis.verdict, Verdict::SerialFraction { serial_fraction, .. } if (serial_fraction - 0.2).abs() < 1e-12),
+            matches!(diagnosis.diagnosis.verdict, Verdict::SerialFraction { serial_fraction, .. } if (serial_fraction - 0.2).abs() < 1e-12),
             "{diagnosis:?}"
         );
         // The kind is `parallel`: a B > 0 is overhead or imbalance equivalent to B, not serial code.
@@ -558,7 +559,7 @@ mod tests {
         let analysis = analyse(&points, &CTX);
         let amdahl = analysis.fits.amdahl.unwrap();
         assert!(amdahl.fitted().is_none() && amdahl.reason().is_some());
-        assert_eq!(analysis.diagnosis.map(|d| d.verdict), Some(Verdict::SinglePoint { threads: 1 }));
+        assert_eq!(analysis.diagnosis.map(|d| d.diagnosis.verdict), Some(Verdict::SinglePoint { threads: 1 }));
     }
 
     #[test]

@@ -15,8 +15,9 @@
 //!      different (3.9% on T(1), 7.8% on S, 6.7% on B; most of it one disturbed run), where the
 //!      run's own intervals alone had called T(1) different in 77 of 90 in-process pairs (README,
 //!      "Comparing runs");
-//!    - each side's verdict ([`Verdict`]: its kind and key number, "A saturates from 8 threads; B
-//!      saturates from 16 threads"), from each file's own refitted diagnosis;
+//!    - each side's diagnosis ([`Diagnosis`]: its verdict's kind and key number, the regime after
+//!      it and whether it was disturbed, "A saturates from 8 threads; B saturates from 16
+//!      threads"), from each file's own refitted diagnosis;
 //!    - one sentence naming each figure that differs significantly.
 //!
 //! Two files that hold the same data (one file given twice, or a copy) are refused: a run
@@ -26,7 +27,7 @@ use amdahl_workloads::Backend;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::fit::Verdict;
+use crate::fit::Diagnosis;
 use crate::results::{Point, ResultsFile, TeamModel, WorkloadResult};
 use crate::stats::noise_floor::Z95;
 
@@ -156,8 +157,9 @@ pub struct PairComparison {
     pub machine_speedup_at_common: [Option<f64>; 2],
     /// S / the machine's ceiling there, on A and on the other.
     pub fidelity_at_common: [Option<f64>; 2],
-    /// The verdict on A and on the other (what each curve shows, with its evidence).
-    pub verdict: [Option<Verdict>; 2],
+    /// The diagnosis of A and of the other (what each curve shows, with its evidence and what
+    /// qualifies it: the regime after it, the law beside it, a disturbance).
+    pub diagnosis: [Option<Diagnosis>; 2],
     /// B on A and on the other.
     pub serial_fraction: [Option<f64>; 2],
     /// The largest thread count each B was fitted on (they differ when the machines do).
@@ -438,7 +440,7 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
         speedup_at_common_ci95: [pa.and_then(|p| p.speedup_ci95), pb.and_then(|p| p.speedup_ci95)],
         machine_speedup_at_common: [pa.and_then(|p| p.machine_speedup), pb.and_then(|p| p.machine_speedup)],
         fidelity_at_common: [pa.and_then(|p| p.fidelity), pb.and_then(|p| p.fidelity)],
-        verdict: [wa.verdict.clone(), wb.verdict.clone()],
+        diagnosis: [wa.said(), wb.said()],
         serial_fraction: [serial_value(wa), serial_value(wb)],
         fitted_up_to: [fitted_up_to(wa), fitted_up_to(wb)],
         fitted_threads: [fitted_threads(wa), fitted_threads(wb)],

@@ -17,7 +17,9 @@ use crate::analysis::{self, AnalysisContext};
 use crate::config::defaults;
 use crate::error::{Error, Result};
 use crate::fit::diagnose::{Evidence, diagnose};
-use crate::fit::{self, Curve, Fits, KarpFlattPoint, Loss, Measure, Verdict, karp_flatt};
+use crate::fit::{
+    self, Curve, Diagnosis, Disturbed, Fits, KarpFlattPoint, Law, Loss, Measure, Regime, Verdict, karp_flatt,
+};
 use crate::import::{ImportedSamples, read_csv};
 use crate::input::InputLimit;
 use crate::results::{ResultsFile, WorkloadResult};
@@ -38,10 +40,29 @@ pub struct CurveReport {
     pub fits: Fits,
     /// Karp–Flatt e(j) at every j > 1 (needs a row at 1 thread).
     pub karp_flatt: Vec<KarpFlattPoint>,
-    /// The sentence, rendered from `verdict`.
+    /// The sentence, rendered from `verdict` and its qualifiers.
     pub diagnosis: Option<String>,
     /// What the curve shows, with its evidence.
     pub verdict: Option<Verdict>,
+    /// The regime after the verdict's stretch.
+    pub then: Option<Regime>,
+    /// The law that describes the curve (or its rise) beside a shape's verdict.
+    pub law: Option<Law>,
+    /// A second reading the data cannot rule out.
+    pub alternative: Option<Verdict>,
+}
+
+impl CurveReport {
+    /// What the diagnosis says (the verdict and its qualifiers), when there is a verdict.
+    pub fn said(&self) -> Option<Diagnosis> {
+        Some(Diagnosis {
+            verdict: self.verdict.clone()?,
+            then: self.then.clone(),
+            law: self.law.clone(),
+            alternative: self.alternative.clone(),
+            disturbed: None,
+        })
+    }
 }
 
 /// One thread count of an imported curve.
@@ -69,10 +90,18 @@ pub struct WorkloadExplanation {
     pub fits: Fits,
     /// Karp–Flatt e(j) at every j > 1.
     pub karp_flatt: Vec<KarpFlattPoint>,
-    /// The sentence, rendered from `verdict`.
+    /// The sentence, rendered from `verdict` and its qualifiers.
     pub diagnosis: Option<String>,
     /// What the curve shows, with its evidence.
     pub verdict: Option<Verdict>,
+    /// The regime after the verdict's stretch.
+    pub then: Option<Regime>,
+    /// The law that describes the curve (or its rise) beside a shape's verdict.
+    pub law: Option<Law>,
+    /// A second reading the data cannot rule out.
+    pub alternative: Option<Verdict>,
+    /// The evidence that other work competed for the CPUs.
+    pub disturbed: Option<Disturbed>,
     /// What the thread-time account measured beside the verdict, when it says something.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
@@ -263,9 +292,12 @@ pub fn explain_samples(
         _ => None,
     };
     let cpus = context.cpus;
-    let diagnosis = diagnose(&Evidence {
+    // S = T_1 / T_j or X_j / X_1: with a row at 1 thread, or against a fitted rate; each point's
+    // rounding is its own (the shape adds the baseline's).
+    let diagnosed = diagnose(&Evidence {
         kind: context.effective_kind(),
         intervals: &intervals,
+        rounding: &imported.rounding,
         cpus,
         bandwidth_gb_s,
         tasks: context.tasks,
@@ -280,8 +312,11 @@ pub fn explain_samples(
         points,
         karp_flatt: karp_flatt::points(&curve),
         fits,
-        diagnosis: diagnosis.as_ref().map(|d| d.sentence.clone()),
-        verdict: diagnosis.map(|d| d.verdict),
+        diagnosis: diagnosed.as_ref().map(|d| d.sentence.clone()),
+        verdict: diagnosed.as_ref().map(|d| d.diagnosis.verdict.clone()),
+        then: diagnosed.as_ref().and_then(|d| d.diagnosis.then.clone()),
+        law: diagnosed.as_ref().and_then(|d| d.diagnosis.law.clone()),
+        alternative: diagnosed.and_then(|d| d.diagnosis.alternative),
     })
 }
 
@@ -316,6 +351,10 @@ pub fn explanations(results: &ResultsFile) -> Vec<WorkloadExplanation> {
             karp_flatt: karp_flatt_of(w),
             diagnosis: w.diagnosis.clone(),
             verdict: w.verdict.clone(),
+            then: w.then.clone(),
+            law: w.law.clone(),
+            alternative: w.alternative.clone(),
+            disturbed: w.disturbed.clone(),
             cause: w.cause.clone(),
             time_parts: w
                 .points
@@ -399,7 +438,12 @@ mod tests {
         assert_eq!(report.measure, "throughput");
         assert_eq!(report.fits.best, Some(fit::Model::Usl));
         let d = report.diagnosis.unwrap();
-        assert!(d.starts_with("peaks at 7 threads: S = 3.27, then falls 6%") && d.contains("USL N* = 6.9"), "{d}");
+        assert!(
+            d.starts_with("peaks at 7 threads: S = 3.27, flat to 8, then falls steadily, 6%")
+                && d.contains("peak near 6.9"),
+            "{d}"
+        );
+        assert!(matches!(report.law, Some(fit::Law::Usl { .. })), "{:?}", report.law);
         assert!(matches!(report.verdict, Some(Verdict::PeakDecline { peak_threads: 7, .. })), "{:?}", report.verdict);
     }
 
@@ -438,6 +482,7 @@ mod tests {
             threads,
             kind: fit::SampleKind::Throughput,
             column: "throughput".into(),
+            rounding: Vec::new(),
         };
         let report = explain_samples("x.csv", &imported, 1, &CurveContext::default()).unwrap();
         assert_eq!(report.fits.speedup_baseline, Some(fit::SpeedupBaseline::Fitted));

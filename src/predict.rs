@@ -104,7 +104,9 @@ pub fn predict_results(results: &ResultsFile, threads: &[usize]) -> Vec<Workload
                 return out;
             };
             out.model = w.fits.best;
-            out.ceiling = law.ceiling().and_then(finite);
+            // A ceiling only where the fit claims one (Amdahl's from three thread counts or more).
+            let claimed = !matches!(law, Law::Amdahl(_)) || w.fits.amdahl_fitted().is_some_and(|a| a.ceiling.is_some());
+            out.ceiling = law.ceiling().filter(|_| claimed).and_then(finite);
             let replicate_laws: Vec<Law> = curve
                 .replicates
                 .iter()

@@ -165,14 +165,20 @@ fn compare_states_each_sides_verdict_side_by_side() {
     assert!(json.status.success(), "{}", stderr(&json));
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let synthetic = v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap();
-    let verdicts = &synthetic["pairs"][0]["verdict"];
-    // Each side's own refit: the kind with its evidence.
+    let diagnoses = &synthetic["pairs"][0]["diagnosis"];
+    let verdicts = [diagnoses[0]["verdict"].clone(), diagnoses[1]["verdict"].clone()];
+    // Each side's own refit: the kind with its evidence, and what qualifies it.
     let fit = |file: &str| -> serde_json::Value {
         let v: serde_json::Value = serde_json::from_slice(&measure(&["fit", file, "--json"]).stdout).unwrap();
-        v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap()["verdict"].clone()
+        v["workloads"].as_array().unwrap().iter().find(|w| w["name"] == "synthetic").unwrap().clone()
     };
-    assert_eq!(verdicts[0], fit(&a));
-    assert_eq!(verdicts[1], fit(&b));
+    for (side, file) in [&a, &b].into_iter().enumerate() {
+        let own = fit(file);
+        assert_eq!(verdicts[side], own["verdict"]);
+        for qualifier in ["then", "law", "alternative", "disturbed"] {
+            assert_eq!(diagnoses[side][qualifier], own[qualifier], "{qualifier}");
+        }
+    }
     assert_eq!(
         (verdicts[0]["kind"].as_str(), verdicts[1]["kind"].as_str()),
         (Some("serial-fraction"), Some("serial-fraction"))

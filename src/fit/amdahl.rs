@@ -7,7 +7,8 @@
 //! unpaired data T(j) = a + c/j with the scale free, B = a/(a + c); for our paired-round speedups
 //! the scale is fixed and j = 1 left out. Superlinear data give B < 0; that is reported as
 //! superlinear, never clamped. The ceiling of the speedup as j grows is 1/B, claimed only when B's
-//! interval lies above 0.
+//! interval lies above 0, the ceiling is not below a measured speedup, and the curve has three
+//! thread counts or more ([`MIN_CEILING_COUNTS`]).
 //!
 //! # Interval
 //! Unpaired data with several samples per point (CSV rows, hyperfine runs) are fitted on every
@@ -47,7 +48,8 @@ pub struct AmdahlEstimate {
     /// How `ci95` was computed: `bootstrap` (over rounds or samples) or `t` (from residuals, one
     /// sample per point).
     pub ci_method: Option<CiMethod>,
-    /// 1/B, the speedup's limit; `None` unless B > 0.
+    /// 1/B, the speedup's limit; `None` unless B > 0 beyond noise, from three thread counts or
+    /// more, and not below a measured speedup.
     pub ceiling: Option<f64>,
     /// S(j) > j beyond noise: B < 0.
     pub superlinear: bool,
@@ -65,6 +67,10 @@ impl Estimate for AmdahlEstimate {
         &self.threads_used
     }
 }
+
+/// The fewest distinct thread counts a ceiling 1/B is claimed from: 3. Through two points every
+/// law passes, so B is a number there, and 1/B an extrapolation of nothing.
+pub const MIN_CEILING_COUNTS: usize = 3;
 
 /// The fewest rounds (or samples per point) a bootstrap interval is computed from.
 pub const MIN_BOOTSTRAP_SAMPLES: usize = 5;
@@ -97,7 +103,9 @@ pub fn fit(curve: &Curve) -> AmdahlFit {
     let positive = ci95.map_or(b > ROUNDING, |[lo, _]| lo > ROUNDING);
     // Nor below a measured speedup: a law whose ceiling the data already beat does not hold there.
     let measured_best = curve.speedups().map_or(0.0, |s| s.iter().copied().fold(0.0, f64::max));
-    let ceiling = ceiling(b).filter(|c| positive && *c >= measured_best).and_then(finite);
+    // Nor from two thread counts: a line through two points fixes B, not the law's bend.
+    let a_curve = curve.threads.len() >= MIN_CEILING_COUNTS;
+    let ceiling = ceiling(b).filter(|c| positive && a_curve && *c >= measured_best).and_then(finite);
     Outcome::Fitted(AmdahlEstimate {
         serial_fraction: b,
         ci95,

@@ -450,7 +450,7 @@ fn solve2(a: &[[f64; 2]; 2], b: &[f64; 2], k: usize) -> Option<[f64; 2]> {
 }
 
 /// The inverse of a small symmetric positive definite matrix (Gauss–Jordan with pivoting).
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let k = a.len();
     let mut inv: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect()).collect();
     for col in 0..k {

@@ -10,6 +10,7 @@ pub mod amdahl;
 pub mod choose;
 pub mod curve;
 pub mod diagnose;
+pub mod diagnosis;
 mod fits;
 pub mod frame;
 pub mod gustafson;
@@ -17,6 +18,7 @@ pub mod karp_flatt;
 pub mod outcome;
 #[cfg(test)]
 mod r_parity;
+pub mod regimes;
 pub mod shape;
 #[cfg(test)]
 mod shape_simulations;
@@ -28,6 +30,7 @@ pub mod verdict;
 
 pub use amdahl::{AmdahlEstimate, AmdahlFit};
 pub use curve::{Curve, Measure, SampleKind};
+pub use diagnosis::{Diagnosis, Disturbed, Law, Regime};
 pub use fits::{CiMethod, Fits, Loss, Model, SpeedupBaseline};
 pub use gustafson::{GustafsonEstimate, GustafsonFit};
 pub use karp_flatt::{KarpFlattPoint, KarpFlattTrend};

@@ -188,24 +188,6 @@ pub enum Verdict {
         /// That thread count.
         threads: usize,
     },
-    /// Other work competed for the CPUs while points were measured: the numbers describe the
-    /// machine as much as the code.
-    Disturbed {
-        /// The thread counts measured while other work competed (`disturbed` tag); empty when the
-        /// verdict rests on a busy machine and idle threads instead.
-        points: Vec<usize>,
-        /// The machine's load when the run started, when it was busy (in CPUs: the busy sample's
-        /// other work, or the 1-minute load average in files without one).
-        load: Option<f64>,
-        /// The lowest utilisation of the threads of CPU-bound work, when that decided it.
-        min_utilisation: Option<f64>,
-        /// The usable CPUs, when the machine was busy.
-        cpus: Option<usize>,
-        /// The largest measured thread count.
-        threads: usize,
-        /// S there.
-        speedup: f64,
-    },
 }
 
 /// Why a curve got no named shape.
@@ -218,6 +200,9 @@ pub enum Undetermined {
     SerialFractionSpread,
     /// No rule applied: the speedup and efficiency at the largest thread count are all there is.
     NoShape,
+    /// Two thread counts: a line through two points fixes the efficiency there and the serial
+    /// fraction it would mean, not a law or a ceiling.
+    TwoThreadCounts,
 }
 
 impl Verdict {
@@ -240,7 +225,6 @@ impl Verdict {
             Verdict::NoLawFits { .. } => "no-law-fits",
             Verdict::Undetermined { .. } => "undetermined",
             Verdict::SinglePoint { .. } => "single-point",
-            Verdict::Disturbed { .. } => "disturbed",
         }
     }
 
@@ -289,9 +273,11 @@ impl Verdict {
             }
             Verdict::Oscillating { threads, speedup, .. } => format!("oscillating (S({threads}) = {speedup:.2})"),
             Verdict::NoLawFits { threads, speedup } => format!("no law fits (S({threads}) = {speedup:.2})"),
+            Verdict::Undetermined { threads, speedup, reason: Undetermined::TwoThreadCounts, .. } => {
+                format!("two thread counts (S({threads}) = {speedup:.2})")
+            }
             Verdict::Undetermined { threads, speedup, .. } => format!("undetermined (S({threads}) = {speedup:.2})"),
             Verdict::SinglePoint { threads } => format!("only j = {threads} measured"),
-            Verdict::Disturbed { threads, speedup, .. } => format!("disturbed (S({threads}) = {speedup:.2})"),
         }
     }
 }
@@ -356,7 +342,12 @@ mod tests {
             Verdict::NoLawFits { threads, speedup },
             Verdict::Undetermined { threads, speedup, serial_fraction: None, reason: Undetermined::NoShape },
             Verdict::SinglePoint { threads: 1 },
-            Verdict::Disturbed { points: vec![2], load: None, min_utilisation: None, cpus: None, threads, speedup },
+            Verdict::Undetermined {
+                threads: 2,
+                speedup: 1.6,
+                serial_fraction: Some(0.25),
+                reason: Undetermined::TwoThreadCounts,
+            },
         ]
     }
 
@@ -364,7 +355,7 @@ mod tests {
     fn every_kind_is_tagged_with_its_name_and_reads_back() {
         let all = every_kind();
         let names: std::collections::BTreeSet<&str> = all.iter().map(Verdict::kind).collect();
-        assert_eq!((all.len(), names.len()), (17, 17), "one verdict per kind");
+        assert_eq!((all.len(), names.len()), (17, 16), "one verdict per kind, and both undetermined reasons");
         for v in &all {
             let json = serde_json::to_value(v).unwrap();
             assert_eq!(json["kind"], v.kind(), "{v:?}");

@@ -93,7 +93,13 @@ pub fn read_criterion(dir: &Path, limit: InputLimit) -> Result<ImportedSamples> 
         });
     }
     let (threads, samples) = points.into_iter().unzip();
-    Ok(ImportedSamples { threads, samples, kind: SampleKind::Time, column: "criterion sample.json".into() })
+    Ok(ImportedSamples {
+        threads,
+        samples,
+        kind: SampleKind::Time,
+        column: "criterion sample.json".into(),
+        rounding: Vec::new(),
+    })
 }
 
 /// The groups of a criterion folder: curves, and the groups skipped with why.

@@ -1,12 +1,14 @@
 //! Importing a curve from CSV: a header that names the thread column (`threads` or
 //! `concurrency`) and one measurement column (`seconds`, `nanoseconds` or `throughput`); other
 //! columns are ignored. Repeated rows of one thread count are samples of that point.
-//! Every refusal names the file, the line and the column.
+//! Every refusal names the file, the line and the column. Each point carries the rounding of its
+//! values as written (`precision`): the relative half-unit of their last digit.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::ImportedSamples;
+use super::precision::relative_rounding;
 use crate::error::{Error, Result};
 use crate::fit::SampleKind;
 use crate::input::{InputLimit, read_text};
@@ -92,6 +94,8 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
     let Columns { threads_col, value_col, kind, divisor } = Columns::find(&headers, path)?;
     let column = headers[value_col].clone();
     let mut points: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+    // Each value's text, for its precision (`precision`): the thread count beside it.
+    let mut written: Vec<(usize, String)> = Vec::new();
     // Line numbers from byte offsets: the reader's own count skips blank lines, and a record's
     // offset is that of the blank lines before it. Records come in order, so a cursor counts each
     // newline once (counting from the start for every record would be quadratic in the file).
@@ -134,12 +138,19 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<ImportedSamples> {
             )));
         }
         points.entry(threads).or_default().push(value);
+        written.push((threads, cell(value_col).to_owned()));
     }
     if points.is_empty() {
         return Err(bad("no data rows after the header".into()));
     }
+    let texts: Vec<&str> = written.iter().map(|(_, t)| t.as_str()).collect();
+    let mut rounding: BTreeMap<usize, f64> = BTreeMap::new();
+    for ((threads, _), r) in written.iter().zip(relative_rounding(&texts)) {
+        let widest = rounding.entry(*threads).or_default();
+        *widest = widest.max(r);
+    }
     let (threads, samples) = points.into_iter().unzip();
-    Ok(ImportedSamples { threads, samples, kind, column })
+    Ok(ImportedSamples { threads, samples, kind, column, rounding: rounding.into_values().collect() })
 }
 
 #[cfg(test)]
@@ -168,6 +179,9 @@ mod tests {
         assert_eq!(s.kind, SampleKind::Time);
         let x = parse("Concurrency,Throughput\n1,10\n").unwrap();
         assert_eq!((x.kind, x.column.as_str()), (SampleKind::Throughput, "throughput"));
+        // Each point's rounding is its widest row's; the column shows two significant digits
+        // (520), so 500 is read as rounded to tens and 1000 to hundreds.
+        assert_eq!(s.rounding, [0.05, 0.01]);
     }
 
     #[test]

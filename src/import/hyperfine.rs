@@ -91,7 +91,16 @@ pub fn read_hyperfine(path: &Path, value: &Value) -> Result<Vec<ScanCurve>> {
         .into_iter()
         .map(|(name, points)| {
             let (threads, samples) = points.into_iter().unzip();
-            (name, ImportedSamples { threads, samples, kind: SampleKind::Time, column: "hyperfine times".into() })
+            (
+                name,
+                ImportedSamples {
+                    threads,
+                    samples,
+                    kind: SampleKind::Time,
+                    column: "hyperfine times".into(),
+                    rounding: Vec::new(),
+                },
+            )
         })
         .collect())
 }

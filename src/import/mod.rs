@@ -5,6 +5,7 @@
 mod criterion;
 mod csv;
 mod hyperfine;
+pub mod precision;
 
 pub use self::csv::{parse_csv, read_csv};
 pub use criterion::{CriterionTree, read_criterion, read_criterion_tree};
@@ -41,4 +42,8 @@ pub struct ImportedSamples {
     pub kind: SampleKind,
     /// The measurement column's name.
     pub column: String,
+    /// The relative rounding of each point's values as written (half a unit of the last digit over
+    /// the value: `precision`), the widest of its rows; empty where the format carries no
+    /// precision (JSON: criterion, hyperfine).
+    pub rounding: Vec<f64>,
 }

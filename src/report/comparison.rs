@@ -9,7 +9,7 @@ use super::Marked;
 use super::svg::{Overlay, escape, overlay_chart};
 use super::table::threads_text;
 use crate::compare::{Comparison, Figure, FigureTest, PairComparison};
-use crate::fit::{Model, Verdict};
+use crate::fit::{Diagnosis, Model};
 use crate::results::ResultsFile;
 
 fn ci(c: Option<[f64; 2]>, digits: usize) -> String {
@@ -32,14 +32,14 @@ fn speed_words(p: &PairComparison) -> String {
     }
 }
 
-/// Each side's verdict with its key number, side by side: "A saturates from 8 threads (S = 3.61);
-/// B saturates from 16 threads (S = 6.20)".
+/// Each side's diagnosis with its key number, side by side: "A saturates from 8 threads (S =
+/// 3.61); B saturates from 16 threads (S = 6.20)".
 fn verdict_words(p: &PairComparison) -> String {
-    format!("A {}; {} {}", verdict_headline(&p.verdict[0]), p.other, verdict_headline(&p.verdict[1]))
+    format!("A {}; {} {}", verdict_headline(&p.diagnosis[0]), p.other, verdict_headline(&p.diagnosis[1]))
 }
 
-fn verdict_headline(v: &Option<Verdict>) -> String {
-    v.as_ref().map_or_else(|| "has no verdict".to_owned(), Verdict::headline)
+fn verdict_headline(d: &Option<Diagnosis>) -> String {
+    d.as_ref().map_or_else(|| "has no verdict".to_owned(), Diagnosis::headline)
 }
 
 /// Which thread counts each B was fitted on, in words.
@@ -286,12 +286,12 @@ fn pair_html(p: &PairComparison) -> String {
             rows.push((format!("fidelity at {j}: S / the machine's own ceiling"), of(0), of(1), String::new()));
         }
     }
-    let same = match &p.verdict {
-        [Some(a), Some(b)] if a.kind() == b.kind() => format!("the same kind ({})", a.kind()),
-        [Some(a), Some(b)] => format!("different kinds ({} vs {})", a.kind(), b.kind()),
+    let same = match &p.diagnosis {
+        [Some(a), Some(b)] if a.verdict.kind() == b.verdict.kind() => format!("the same kind ({})", a.verdict.kind()),
+        [Some(a), Some(b)] => format!("different kinds ({} vs {})", a.verdict.kind(), b.verdict.kind()),
         _ => String::new(),
     };
-    rows.push(("verdict".into(), verdict_headline(&p.verdict[0]), verdict_headline(&p.verdict[1]), same));
+    rows.push(("verdict".into(), verdict_headline(&p.diagnosis[0]), verdict_headline(&p.diagnosis[1]), same));
     rows.push((
         format!("Amdahl serial fraction B ({})", fitted_words(p)),
         cell(p.serial_fraction[0], p.serial_fraction_ci95[0], 4),

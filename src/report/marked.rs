@@ -1,11 +1,12 @@
 //! Text for the terminal with its verdict lines marked ([`Marked`]): the renderer that writes a
-//! line `  => SENTENCE` records which line it is and the verdict it says, so the terminal colours
-//! that line by the verdict's kind without looking for `=> ` in the text or comparing sentences.
+//! line `  => SENTENCE` records which line it is and the diagnosis it says, so the terminal
+//! colours that line by the diagnosis (its verdict's kind, its disturbance) without looking for
+//! `=> ` in the text or comparing sentences.
 //! Written to a file, the text is the same without the marks.
 
 use std::fmt;
 
-use crate::fit::Verdict;
+use crate::fit::Diagnosis;
 
 /// Text and its verdict lines.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,8 +24,8 @@ pub struct VerdictLine {
     pub line: usize,
     /// The byte offset, within the line, where the sentence starts (after `=> `).
     pub at: usize,
-    /// The verdict it says; `None` for a line of ours that says no verdict (a comparison's).
-    pub verdict: Option<Verdict>,
+    /// The diagnosis it says; `None` for a line of ours that says none (a comparison's).
+    pub diagnosis: Option<Diagnosis>,
 }
 
 impl Marked {
@@ -34,13 +35,13 @@ impl Marked {
         self.text.push_str(text);
     }
 
-    /// Appends the line `{indent}=> {sentence}` (at the start of a line), marked with `verdict`.
-    pub fn verdict_line(&mut self, indent: &str, sentence: &str, verdict: Option<&Verdict>) {
+    /// Appends the line `{indent}=> {sentence}` (at the start of a line), marked with `diagnosis`.
+    pub fn verdict_line(&mut self, indent: &str, sentence: &str, diagnosis: Option<&Diagnosis>) {
         let at = indent.len() + "=> ".len();
         let line = self.lines;
         self.push(&format!("{indent}=> {sentence}\n"));
         // A sentence that holds a newline (one from a file) is marked on its first line.
-        self.verdicts.push(VerdictLine { line, at, verdict: verdict.cloned() });
+        self.verdicts.push(VerdictLine { line, at, diagnosis: diagnosis.cloned() });
     }
 
     /// Appends `other`, its marks moved to the lines they land on.
@@ -88,7 +89,7 @@ mod tests {
 
     #[test]
     fn verdict_lines_keep_their_place_through_appends() {
-        let slower = Verdict::Slower { threads: 2, speedup: 0.3 };
+        let slower = Diagnosis::of(crate::fit::Verdict::Slower { threads: 2, speedup: 0.3 });
         let mut first = Marked::from("a\n".to_owned());
         first.verdict_line("  ", "slower: S(2) = 0.30", Some(&slower));
         let mut second = Marked::default();
@@ -97,7 +98,7 @@ mod tests {
         first.append(second);
         assert_eq!(first.text(), "a\n  => slower: S(2) = 0.30\nb\nc\n    => A is faster\n");
         let lines: Vec<(usize, usize, bool)> =
-            first.verdict_lines().iter().map(|v| (v.line, v.at, v.verdict.is_some())).collect();
+            first.verdict_lines().iter().map(|v| (v.line, v.at, v.diagnosis.is_some())).collect();
         assert_eq!(lines, [(1, 5, true), (4, 7, false)]);
     }
 }

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::{Exporter, Marked};
 use crate::error::Result;
+use crate::fit::amdahl::MIN_CEILING_COUNTS;
 use crate::fit::diagnose::{ceiling_text, ceiling_text_to};
 use crate::fit::outcome::Estimate;
 use crate::fit::{
@@ -98,7 +99,7 @@ pub fn workload_table(w: &WorkloadResult) -> Marked {
     out.push(&super::time_parts_lines(w));
     out.push(&fits_lines(&w.fits));
     if let Some(d) = &w.diagnosis {
-        out.verdict_line("  ", d, w.verdict.as_ref());
+        out.verdict_line("  ", d, w.said().as_ref());
     }
     if let Some(e) = &w.error {
         let _ = writeln!(out, "  error: {e}");
@@ -202,6 +203,9 @@ fn amdahl_line(amdahl: &AmdahlEstimate, best: &str) -> String {
         _ if b > 1.0 => "above 1: more threads make it slower, which no serial fraction explains".to_owned(),
         Some(c) => format!("ceiling 1/B = {}", ceiling_text(c)),
         None if amdahl.superlinear => "superlinear: faster than j times".to_owned(),
+        None if amdahl.threads_used.len() < MIN_CEILING_COUNTS => {
+            "no ceiling claimed: two thread counts fix B, not the law's bend".to_owned()
+        }
         None if amdahl.ci95.is_some_and(|[lo, _]| lo > 0.0) => {
             "no ceiling claimed: 1/B would be below a measured speedup".to_owned()
         }
@@ -267,7 +271,7 @@ pub fn curve_table(report: &CurveReport) -> Marked {
     }
     out.push(&fits_lines(&report.fits));
     if let Some(d) = &report.diagnosis {
-        out.verdict_line("  ", d, report.verdict.as_ref());
+        out.verdict_line("  ", d, report.said().as_ref());
     }
     out
 }

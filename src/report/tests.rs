@@ -61,18 +61,19 @@ fn speedup_chart_structure() {
         "ideal S = j",
         "Amdahl B = 0.250 (best)",
         "ceiling 1/B = 4.0",
+        "extrapolated past j = 6",
         "measured S(j), 95% CI",
         "threads",
     ] {
         assert!(svg.contains(label), "missing label {label}");
     }
     // Snapshot of every element kind: 6 points, 6 CI whisker centres and 1 legend marker as
-    // circles; grid lines as lines; curves, whiskers, legend swatches and the dashes of the ceiling
-    // and the core mark as polylines; background, shaded region and its legend swatch as rects (the
-    // legend sits beside the plot, without a box).
+    // circles; grid lines as lines; curves, whiskers, legend swatches and the dashes of the ceiling,
+    // of the law's dotted extrapolation past j = 6 and of the core mark as polylines; background,
+    // shaded region and its legend swatch as rects (the legend sits beside the plot, without a box).
     assert_eq!(
         element_counts(&svg),
-        counts(&[("circle", 13), ("line", 171), ("polyline", 91), ("rect", 3), ("svg", 1), ("text", 25)])
+        counts(&[("circle", 13), ("line", 171), ("polyline", 106), ("rect", 3), ("svg", 1), ("text", 26)])
     );
 }
 

@@ -22,8 +22,9 @@
 //!   mean, sd, `speedup` with `speedup_ci95`, `efficiency`, `karp_flatt` with CI, `utilisation`,
 //!   `tags`, and `machine_speedup` and `fidelity` (S against the machine's ceiling at j). Then `fits`
 //!   (`fits.amdahl.serial_fraction`, `.ci95`, ..., and `speedup_baseline`), `verdict` (what the
-//!   curve shows, tagged by `kind`, with its evidence: [`Verdict`]) and `diagnosis` (the sentence
-//!   rendered from it), `tasks` (the work's task count; a command's `--tasks`), `bytes_per_run`
+//!   curve shows, tagged by `kind`, with its evidence: [`Verdict`]) with what qualifies it beside
+//!   it (`then`, `law`, `alternative`, `disturbed`: together a [`Diagnosis`]) and `diagnosis` (the
+//!   sentence rendered from them), `tasks` (the work's task count; a command's `--tasks`), `bytes_per_run`
 //!   (a command's `--bytes`), `warnings` and `error` (set when the workload failed; the points
 //!   measured before the failure are kept).
 //!
@@ -51,7 +52,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Cause, ProfileSample, TimeParts};
 use crate::analysed::{Analysis, PointSummary};
 use crate::config::{Hooks, SweepSettings};
-use crate::fit::{Fits, Verdict};
+use crate::fit::{Diagnosis, Disturbed, Fits, Law, Regime, Verdict};
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
@@ -67,7 +68,11 @@ use crate::thread_set::CpuCounts;
 ///   new. Version 1 files load: every reader refits them from their raw samples.
 /// - 3: the diagnosis as a type: `verdict` beside `diagnosis` (the sentence is rendered from it),
 ///   the work's task count `tasks` per workload, and `fits.speedup_baseline`. Files of versions 1
-///   and 2 load, are refitted and gain a verdict.
+///   and 2 load, are refitted and gain a verdict. Later within version 3 (new fields, no new
+///   version): the verdict's qualifiers `then`, `law`, `alternative` and `disturbed` beside it, the
+///   disturbance among them (it was a verdict of the kind `disturbed`, which hid the shape: such a
+///   cached verdict loads as none, and every reader refits the file from its samples), and a
+///   `reason` `two-thread-counts` of `undetermined`.
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// The value of the `schema` field.
@@ -536,9 +541,28 @@ pub struct WorkloadResult {
     /// One plain sentence on the curve, rendered from `verdict`.
     pub diagnosis: Option<String>,
     /// What the curve shows, with the numbers that decided it (tagged by `kind`); null when
-    /// nothing was fitted. Readers recompute it from the samples, like every summary.
-    #[serde(default)]
+    /// nothing was fitted. Readers recompute it from the samples, like every summary. A verdict
+    /// of the kind `disturbed`, which files written before the disturbance became a qualifier
+    /// (`disturbed`) may hold, loads as none: readers refit the file, and give the shape's
+    /// verdict with the disturbance beside it.
+    #[serde(default, deserialize_with = "cached_verdict")]
     pub verdict: Option<Verdict>,
+    /// The regime after the verdict's stretch (`fit::Diagnosis`): how S falls after a peak, or
+    /// what the threads past a knee add; null when none.
+    #[serde(default)]
+    pub then: Option<Regime>,
+    /// The law that describes the curve (or its rise before a peak) beside a shape's verdict;
+    /// null when none does, or the verdict is the law's own.
+    #[serde(default)]
+    pub law: Option<Law>,
+    /// A second reading the data cannot rule out (two thread counts straddling the near-linear
+    /// threshold); null when none.
+    #[serde(default)]
+    pub alternative: Option<Verdict>,
+    /// The evidence that other work competed for the CPUs while the curve was measured; null
+    /// when none.
+    #[serde(default)]
+    pub disturbed: Option<Disturbed>,
     /// What the thread-time account measured beside the verdict (tagged by `kind`; see
     /// `account::cause`), rendered into `diagnosis` after the verdict's own words; absent
     /// without profile runs (commands, files from before them) or when the verdict names no
@@ -569,10 +593,27 @@ impl WorkloadResult {
         }
         self.fits = analysis.fits;
         self.cause = analysis.cause;
-        (self.verdict, self.diagnosis) = match analysis.diagnosis {
-            Some(d) => (Some(d.verdict), Some(d.sentence)),
+        let (diagnosis, sentence) = match analysis.diagnosis {
+            Some(d) => (Some(d.diagnosis), Some(d.sentence)),
             None => (None, None),
         };
+        self.diagnosis = sentence;
+        self.verdict = diagnosis.as_ref().map(|d| d.verdict.clone());
+        self.then = diagnosis.as_ref().and_then(|d| d.then.clone());
+        self.law = diagnosis.as_ref().and_then(|d| d.law.clone());
+        self.alternative = diagnosis.as_ref().and_then(|d| d.alternative.clone());
+        self.disturbed = diagnosis.and_then(|d| d.disturbed);
+    }
+
+    /// What the diagnosis says (the verdict and its qualifiers), when there is a verdict.
+    pub fn said(&self) -> Option<Diagnosis> {
+        Some(Diagnosis {
+            verdict: self.verdict.clone()?,
+            then: self.then.clone(),
+            law: self.law.clone(),
+            alternative: self.alternative.clone(),
+            disturbed: self.disturbed.clone(),
+        })
     }
 
     /// Drops every summary, the fits and the verdict: what a reader does with a workload too
@@ -606,10 +647,25 @@ impl WorkloadResult {
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),
             verdict: self.verdict.clone(),
+            then: self.then.clone(),
+            law: self.law.clone(),
+            alternative: self.alternative.clone(),
+            disturbed: self.disturbed.clone(),
             cause: self.cause.clone(),
             warnings: self.warnings.clone(),
             error: self.error.clone(),
         }
+    }
+}
+
+/// Reads a cached verdict (see [`WorkloadResult::verdict`]): one of the kind `disturbed`, from a
+/// file written before the disturbance became a qualifier of the diagnosis, reads as none.
+fn cached_verdict<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Verdict>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        Some(value) if value.get("kind").and_then(|k| k.as_str()) == Some("disturbed") => Ok(None),
+        Some(serde_json::Value::Null) | None => Ok(None),
+        Some(value) => serde_json::from_value(value).map(Some).map_err(D::Error::custom),
     }
 }
 
@@ -782,5 +838,27 @@ mod tests {
         let file = super::load(std::path::Path::new(path), crate::input::InputLimit::DEFAULT).unwrap();
         assert!(!file.workloads.is_empty());
         assert!(file.workloads.iter().all(|w| w.workload_version == 1));
+    }
+
+    #[test]
+    fn a_cached_verdict_of_the_old_kind_disturbed_loads_as_none_and_the_refit_gives_the_shape() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/reference/2026-11-25-dev2-xeon-default.json");
+        let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        value["workloads"][0]["verdict"] = serde_json::json!({
+            "kind": "disturbed", "points": [2], "load": null, "min_utilisation": null, "cpus": null,
+            "threads": 2, "speedup": 1.5
+        });
+        let text = serde_json::to_string(&value).unwrap();
+        let mut file = super::parse(std::path::Path::new("old.json"), &text).unwrap();
+        assert_eq!(file.workloads[0].verdict, None);
+        crate::fit_command::refit(&mut file);
+        // Refitted from its samples: the shape's verdict and its sentence, as any reader gives them.
+        let refitted = file.workloads[0].said().unwrap();
+        assert_eq!(refitted.verdict.kind(), "near-linear", "{refitted:?}");
+        assert!(file.workloads[0].diagnosis.as_deref().unwrap().starts_with("near-linear: S(2)"));
+        // Any other kind this build does not know is refused, the field named.
+        value["workloads"][0]["verdict"] = serde_json::json!({"kind": "sublime", "threads": 2});
+        let err = super::parse(std::path::Path::new("new.json"), &serde_json::to_string(&value).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("workloads[0].verdict") && err.to_string().contains("sublime"), "{err}");
     }
 }

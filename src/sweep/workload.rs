@@ -197,6 +197,10 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         diagnosis: None,
         verdict: None,
         cause: None,
+        then: None,
+        law: None,
+        alternative: None,
+        disturbed: None,
         warnings: workload.warnings(&planned.spec.params),
         error: None,
     }

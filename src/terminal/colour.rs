@@ -11,7 +11,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::fit::{Undetermined, Verdict};
+use crate::fit::{Diagnosis, Undetermined, Verdict};
 use crate::report::{Marked, brief, printable};
 
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
@@ -43,14 +43,25 @@ pub fn init(choice: ColorWhen) {
     choice.write_global();
 }
 
-/// The style of a verdict: by its kind, never by its words. Every kind is named, so a new one
-/// must choose its style here.
-fn style_of(verdict: &Verdict) -> Style {
+/// The style of a diagnosis: its verdict's, except that good news measured on a disturbed
+/// machine is only a caution (the numbers describe the machine as much as the code); never by its
+/// words.
+fn style_of(diagnosis: &Diagnosis) -> Style {
+    match style_of_kind(&diagnosis.verdict) {
+        GOOD if diagnosis.disturbed.is_some() => CAUTION,
+        style => style,
+    }
+}
+
+/// The style of a verdict: by its kind. Every kind is named, so a new one must choose its style
+/// here.
+fn style_of_kind(verdict: &Verdict) -> Style {
     match verdict {
         Verdict::NearLinear { .. } | Verdict::ScalesPastCores { .. } | Verdict::Superlinear { .. } => GOOD,
         Verdict::Slower { .. } | Verdict::PeakDecline { .. } | Verdict::Sequential { .. } => BAD,
-        Verdict::Disturbed { .. }
-        | Verdict::Undetermined { reason: Undetermined::SerialFractionSpread, .. }
+        Verdict::Undetermined {
+            reason: Undetermined::SerialFractionSpread | Undetermined::TwoThreadCounts, ..
+        }
         | Verdict::NoLawFits { .. }
         | Verdict::Oscillating { .. }
         | Verdict::SinglePoint { .. } => CAUTION,
@@ -65,8 +76,8 @@ fn style_of(verdict: &Verdict) -> Style {
 }
 
 /// The text of `marked`, made printable, with the head of each verdict line (its sentence up to
-/// the first `:` or `;`) styled by the kind of the verdict the renderer marked it with; a line
-/// marked with no verdict (a comparison's) is only bold.
+/// the first `:` or `;`) styled by the diagnosis the renderer marked it with (`style_of`); a line
+/// marked with no diagnosis (a comparison's) is only bold.
 pub fn verdicts(marked: &Marked) -> String {
     let text = printable(marked.text());
     let mut out = String::with_capacity(text.len() + 64);
@@ -79,7 +90,7 @@ pub fn verdicts(marked: &Marked) -> String {
         // The escapes `printable` adds come from a file's text, never before our `=> `.
         let (lead, rest) = line.split_at(mark.at.min(line.len()));
         let sentence = rest.trim_end_matches(['\n', '\r']);
-        let style = mark.verdict.as_ref().map_or(PLAIN, style_of);
+        let style = mark.diagnosis.as_ref().map_or(PLAIN, style_of);
         let end = rest.find([':', ';']).unwrap_or(sentence.len());
         out.push_str(lead);
         out.push_str(&format!("{style}{}{style:#}", &rest[..end]));
@@ -104,18 +115,25 @@ pub fn error(lead: &str, message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fit::Disturbed;
 
-    fn near_linear() -> Verdict {
-        Verdict::NearLinear { threads: 2, speedup: 1.98, until_threads: None, serial_fraction: None, ceiling: None }
+    fn near_linear() -> Diagnosis {
+        Diagnosis::of(Verdict::NearLinear {
+            threads: 2,
+            speedup: 1.98,
+            until_threads: None,
+            serial_fraction: None,
+            ceiling: None,
+        })
     }
 
-    fn slower() -> Verdict {
-        Verdict::Slower { threads: 2, speedup: 0.3 }
+    fn slower() -> Diagnosis {
+        Diagnosis::of(Verdict::Slower { threads: 2, speedup: 0.3 })
     }
 
     /// `w ...`, then the two sentences as verdict lines said by `first` and `second`, then a
     /// line that only looks like one.
-    fn marked(first: Verdict, second: Verdict) -> Marked {
+    fn marked(first: Diagnosis, second: Diagnosis) -> Marked {
         let mut text = Marked::from("w ...\n".to_owned());
         text.verdict_line("  ", "first words: S(2) = 1.98", Some(&first));
         text.verdict_line("  ", "other words; S(2) = 0.3", Some(&second));
@@ -143,13 +161,18 @@ mod tests {
     }
 
     #[test]
-    fn kinds_choose_styles() {
+    fn kinds_choose_styles_and_a_disturbance_tempers_good_news() {
         let undetermined = |reason| Verdict::Undetermined { threads: 4, speedup: 1.0, serial_fraction: None, reason };
         assert_eq!(style_of(&near_linear()), GOOD);
         assert_eq!(style_of(&slower()), BAD);
-        assert_eq!(style_of(&undetermined(Undetermined::SerialFractionSpread)), CAUTION);
-        assert_eq!(style_of(&undetermined(Undetermined::NoShape)), PLAIN);
+        assert_eq!(style_of_kind(&undetermined(Undetermined::SerialFractionSpread)), CAUTION);
+        assert_eq!(style_of_kind(&undetermined(Undetermined::TwoThreadCounts)), CAUTION);
+        assert_eq!(style_of_kind(&undetermined(Undetermined::NoShape)), PLAIN);
         let peak = Verdict::PeakDecline { peak_threads: 8, peak_speedup: 6.5, drop: 0.1, threads: 16, speedup: 5.8 };
-        assert_eq!(style_of(&peak), BAD);
+        assert_eq!(style_of_kind(&peak), BAD);
+        let disturbed = Disturbed { points: vec![2], load: None, min_utilisation: None, cpus: None };
+        let busy = |d: Diagnosis| Diagnosis { disturbed: Some(disturbed.clone()), ..d };
+        assert_eq!(style_of(&busy(near_linear())), CAUTION);
+        assert_eq!(style_of(&busy(slower())), BAD);
     }
 }

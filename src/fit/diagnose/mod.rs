@@ -1,17 +1,22 @@
-//! One verdict per workload, from its points, its kind, the machine and its fits, and the plain
+//! One diagnosis per workload, from its points, its kind, the machine and its fits, and the plain
 //! sentence rendered from it.
 //!
 //! The diagnosis is a rule book: a table of rules ([`RULES`]), tried in order; the first that
-//! applies gives the [`Verdict`], whose fields are the numbers that triggered it, and
-//! [`sentence`] says it in words that name those numbers. Whatever acts on the diagnosis reads the
-//! verdict, never the sentence. One thread count alone is a `single-point` verdict. No sentence
-//! contradicts the model marked best: a ceiling 1/B is claimed only when Amdahl's law is the
-//! better model and B's interval lies above 0; a peak only when the USL is, or when the drop was
-//! measured.
+//! applies gives the [`Verdict`], whose fields are the numbers that triggered it. Beside the
+//! verdict the [`Diagnosis`] holds what qualifies it (`qualifiers`): the regime after the
+//! verdict's stretch (a fall after a peak, SMT siblings after the cores), the law that describes
+//! the curve or its rise, a second reading the data cannot rule out, and the disturbance (other
+//! work competed for the CPUs: the shape is still named, and the disturbance said beside it).
+//! [`sentence`] says it all in words that name those numbers. Whatever acts on the diagnosis reads
+//! the [`Diagnosis`], never the sentence. One thread count alone is a `single-point` verdict. No
+//! sentence contradicts the model marked best: a ceiling 1/B is claimed only when Amdahl's law is
+//! the better model and B's interval lies above 0; a USL peak only when the USL describes the
+//! curve and N*'s interval holds the measured maximum.
 //!
-//! The rule book is three concepts in three files: deciding (`rules`: each rule, when it fires,
-//! and its named thresholds), whether a law describes the points within their noise
-//! (`lack_of_fit`), and the words (`sentence`: one function per verdict family).
+//! The rule book is four concepts in four files: deciding (`rules`: each rule, when it fires, and
+//! its named thresholds), what qualifies the verdict (`qualifiers`), whether a law describes the
+//! points within what real curves allow (`lack_of_fit`), and the words (`sentence`: one function
+//! per verdict family).
 //!
 //! # The rules, in order
 //!
@@ -20,54 +25,63 @@
 //!
 //! 1. `weak_scaling` (`weak-scaling`) — Gustafson's law was fitted (weak scaling): its serial
 //!    fraction a;
-//! 2. `disturbed` (`disturbed`) — points tagged `disturbed` (other work competed for the CPUs
-//!    while they were measured), or CPU-bound work whose threads were mostly idle (utilisation
-//!    below 0.7) on a machine that was busy when the run started: the numbers describe the
-//!    machine, not the code;
-//! 3. `slower` (`slower`) — S at the largest j is below 0.9, its upper bound below 1;
-//! 4. `retrograde` (`peak-decline`) — the *measured* drop (`shape`'s decline past the maximum,
-//!    beyond noise), whatever model wins; the USL's N* with its interval is added when it is the
-//!    better model and its interval meets the measured peak;
-//! 5. `sequential` (`sequential`) — no S at j > 1 reaches 1.2;
-//! 6. `granularity` (`granularity`) — the work's declared tasks bound S(j) by T / ceil(T / j),
+//! 2. `retrograde` (`peak-decline`) — the *measured* drop (`shape`'s decline past the maximum,
+//!    beyond noise), whatever model wins, from a peak that is a real speedup (1.2 or more) when
+//!    the curve ends below one thread's speed; the fall is described by the `then` regime (steady
+//!    or a cliff, below one thread from which count), and the USL (or Amdahl's law on the rise)
+//!    is named beside it where it describes the points;
+//! 3. `slower` (`slower`) — S at the largest j is below 0.9, its upper bound below 1, with no
+//!    real peak before;
+//! 4. `sequential` (`sequential`) — no S at j > 1 reaches 1.2;
+//! 5. `granularity` (`granularity`) — the work's declared tasks bound S(j) by T / ceil(T / j),
 //!    and the bound explains the points at least as well as Amdahl's law and binds somewhere: load
 //!    imbalance, not serial code;
-//! 7. `past_the_cores` (`scales-past-cores`) — S beyond 1.2 x the usable CPUs, for any kind of
+//! 6. `past_the_cores` (`scales-past-cores`) — S beyond 1.2 x the usable CPUs, for any kind of
 //!    work: the threads mostly wait;
-//! 8. `memory_bound` (`memory-bandwidth`) — work that declares itself memory-bound: the
+//! 7. `memory_bound` (`memory-bandwidth`) — work that declares itself memory-bound: the
 //!    bandwidth at j = 1 and the best reached, not a serial fraction;
-//! 9. `superlinear` (`superlinear`) — points whose S beats j beyond noise: a cache effect, named
+//! 8. `superlinear` (`superlinear`) — points whose S beats j beyond noise: a cache effect, named
 //!    with the thread counts where it happens;
-//! 10. `oscillating` (`oscillating`) — two dips or more (a sawtooth of thread placement), unless a
-//!     plateau follows a knee over at least a doubling of the thread count;
-//! 11. `near_linear` (`near-linear`) — efficiency 0.9 or more within noise at every point;
-//! 12. `serial_fraction_spread` (`undetermined`) — Amdahl's law is the better model but B's
+//! 9. `oscillating` (`oscillating`) — two dips or more (a sawtooth of thread placement), unless a
+//!    plateau follows a knee over at least a doubling of the thread count;
+//! 10. `near_linear` (`near-linear`) — efficiency 0.9 or more within noise at every point (the
+//!     upper end of each point's range): with two thread counts whose range straddles 0.9, the
+//!     serial fraction it would also fit is the `alternative`;
+//! 11. `two_thread_counts` (`undetermined`) — two thread counts, below linear beyond noise: the
+//!     efficiency and the serial fraction it would mean, but no law and no ceiling;
+//! 12. `machine_knee` (`saturation`) — the curve breaks at a count the machine names (its
+//!     physical cores, its usable CPUs) and rises less than half as fast after it: the knee is the
+//!     resource's limit, and the slower rise after it (the SMT siblings) is the `then` regime;
+//! 13. `serial_fraction_spread` (`undetermined`) — Amdahl's law is the better model but B's
 //!     interval is wider than half of [0, 1]: B is not determined;
-//! 13. `bounded` (`serial-fraction`) — Amdahl's law is the better model, fits within noise, and
-//!     its ceiling 1/B is neither below a measured speedup nor extrapolated past
-//!     [`EXTRAPOLATION_LIMIT`] x the largest measured count;
-//! 14. `approaching_peak` (`approaching-peak`) — the USL is the better model, kappa's interval
+//! 14. `bounded` (`serial-fraction`) — Amdahl's law is the better model, describes the points, and
+//!     its ceiling 1/B is neither below a measured speedup nor so far beyond them that the best
+//!     measured S is under [`CEILING_REACH`] of it;
+//! 15. `approaching_peak` (`approaching-peak`) — the USL is the better model, kappa's interval
 //!     excludes 0, N* lies beyond the measured range (within [`EXTRAPOLATION_LIMIT`] x) and the
-//!     USL fits within noise;
-//! 15. `saturates` (`saturation`) — a plateau after a knee: the knee where S stops growing,
+//!     USL describes the points;
+//! 16. `saturates` (`saturation`) — a plateau after a knee: the knee where S stops growing,
 //!     related to the machine's counts when it is one; "memory bandwidth" (with the GB/s reached)
 //!     only for memory-bound work or work that reports its bytes, otherwise "a shared resource";
-//! 16. `near_linear_stretch` (`near-linear`) — near-linear over a first stretch of at least two
-//!     doublings, then efficiency falls below 0.9 beyond noise with no law or shape to explain it;
-//! 17. `no_law_fits` (`no-law-fits`) — a law was fitted to four points or more, and neither
-//!     Amdahl's law nor the USL describes them within their noise;
-//! 18. `otherwise` (`undetermined`) — the speedup and efficiency at the largest j.
+//!     the USL is named beside it where it describes the points;
+//! 17. `near_linear_stretch` (`near-linear`) — near-linear over a first stretch of at least two
+//!     doublings, then efficiency falls below 0.9 beyond noise: the slower rise is the `then`
+//!     regime;
+//! 18. `no_law_fits` (`no-law-fits`) — a law was fitted to four points or more, and neither
+//!     Amdahl's law nor the USL describes them;
+//! 19. `otherwise` (`undetermined`) — the speedup and efficiency at the largest j.
 //!
 //! After the sentence, when the machine's own ceiling was measured and the machine itself falls
 //! short of j by more than 5% at the largest measured thread count it covers, a clause says so
 //! with the clock where it was measured ("the machine itself reaches only 14.1x at 16 (clock falls
 //! from 3.8 to 3.1 GHz), so S(16) = 13.4 is 95% of what it allows"): the shortfall is then the
-//! machine's, not the program's.
+//! machine's, not the program's. Last comes the disturbance, when there was one.
 //!
 //! Imported curves carry no CPU count: a sentence about saturation or a drop then says that
 //! oversubscription cannot be judged (`measure fit --cpus N`).
 
 mod lack_of_fit;
+mod qualifiers;
 pub mod rules;
 mod sentence;
 #[cfg(test)]
@@ -75,12 +89,12 @@ mod tests;
 
 use amdahl_workloads::Kind;
 
-use super::shape::Shape;
-use super::{AmdahlEstimate, Fits, SpeedupBaseline, Verdict};
+use super::shape::{Points, Shape};
+use super::{AmdahlEstimate, Diagnosis, Fits, SpeedupBaseline, Verdict};
 use crate::thread_set::CpuCounts;
 
-pub use lack_of_fit::MODEL_TOLERANCE;
-pub use rules::{EXTRAPOLATION_LIMIT, GRANULARITY_NOISE};
+pub use lack_of_fit::{LAW_MAX_ERROR, LAW_RMS_ERROR};
+pub use rules::{CEILING_REACH, EXTRAPOLATION_LIMIT, GRANULARITY_NOISE};
 pub use sentence::{ceiling_text, ceiling_text_to, sentence};
 
 /// What a diagnosis looks at.
@@ -93,6 +107,9 @@ pub struct Evidence<'a> {
     pub speedups: &'a [f64],
     /// Their 95% intervals, where known.
     pub intervals: &'a [Option<[f64; 2]>],
+    /// The relative rounding of each point's value as written (`import::precision`); empty when
+    /// the input carries no precision (our own files, JSON imports).
+    pub rounding: &'a [f64],
     /// Their utilisation (CPU time / (wall x min(j, usable CPUs))), where known.
     pub utilisation: &'a [Option<f64>],
     /// Whether each was measured while other work competed for the CPUs (`disturbed` tag).
@@ -123,6 +140,7 @@ impl<'a> Evidence<'a> {
             threads,
             speedups,
             intervals: &[],
+            rounding: &[],
             utilisation: &[],
             disturbed: &[],
             cpus: None,
@@ -153,12 +171,13 @@ pub struct MachineCeiling {
     pub mhz: Option<[f64; 2]>,
 }
 
-/// What the diagnosis concludes: the verdict, and the sentence rendered from it.
+/// What the diagnosis concludes ([`Diagnosis`]: the verdict and its qualifiers), and the sentence
+/// rendered from it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Diagnosis {
-    /// The verdict with its evidence.
-    pub verdict: Verdict,
-    /// The sentence a user reads ([`sentence`] of the verdict, then the machine's clause).
+pub struct Diagnosed {
+    /// The verdict with its qualifiers.
+    pub diagnosis: Diagnosis,
+    /// The sentence a user reads ([`sentence`] of the diagnosis, then the machine's clause).
     pub sentence: String,
 }
 
@@ -179,12 +198,11 @@ pub struct Rule {
 pub const RULES: &[Rule] = &[
     // Scaled speedups answer another question: before every rule about strong scaling.
     Rule { name: "weak-scaling", applies: rules::weak_scaling },
-    // Numbers taken on a busy machine describe the machine: before any shape is read from them.
-    Rule { name: "disturbed", applies: rules::disturbed },
-    // Below 1 at the largest j is the headline whatever came before: before the decline it ends.
-    Rule { name: "slower", applies: rules::slower },
-    // A measured fall beats any law or a small peak: before `sequential` and every law.
+    // A measured fall from a real peak is what the user acts on ("use 8 threads"), even when it
+    // ends below one thread: before `slower`, `sequential` and every law.
     Rule { name: "peak-decline", applies: rules::retrograde },
+    // Below 1 at the largest j with no real peak before it: before `sequential`.
+    Rule { name: "slower", applies: rules::slower },
     // No real speedup leaves nothing to bound: before the bounds (granularity, the laws).
     Rule { name: "sequential", applies: rules::sequential },
     // A declared bound with no free parameter beats a fitted one: before the cores and the laws.
@@ -199,6 +217,11 @@ pub const RULES: &[Rule] = &[
     Rule { name: "oscillating", applies: rules::oscillating },
     // Linear within noise needs no law: before the laws, whose B is then not measurable.
     Rule { name: "near-linear", applies: rules::near_linear },
+    // Two thread counts fix a number, not a law: before every rule that reads a law.
+    Rule { name: "undetermined", applies: rules::two_thread_counts },
+    // A break at a count the machine names (its cores) explains a knee a law only rounds: before
+    // the laws.
+    Rule { name: "saturation", applies: rules::machine_knee },
     // A B spanning most of [0, 1] is no ceiling to claim: before `bounded`.
     Rule { name: "undetermined", applies: rules::serial_fraction_spread },
     // Amdahl's law, when it is the better model (never with the USL's peak, which needs the USL).
@@ -231,9 +254,9 @@ pub struct Facts<'a> {
     pub shape: Option<Shape>,
 }
 
-/// The verdict and its sentence: [`single_point`] when one thread count was measured; `None`
+/// The diagnosis and its sentence: [`single_point`] when one thread count was measured; `None`
 /// when none was, or the threads and speedups differ in length.
-pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosis> {
+pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosed> {
     if e.threads.len() != e.speedups.len() {
         return None;
     }
@@ -242,16 +265,20 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosis> {
     }
     let facts = Facts::of(e)?;
     let verdict = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
-    let mut sentence = sentence(&verdict, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
+    let diagnosis = qualifiers::qualify(verdict, &facts);
+    let mut sentence = sentence(&diagnosis, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
     if e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) {
         sentence += " (S is relative to a fitted single-thread rate: no j = 1 point was measured)";
     }
-    Some(Diagnosis { verdict, sentence })
+    if let Some(disturbed) = &diagnosis.disturbed {
+        sentence += &sentence::disturbed(disturbed, &facts);
+    }
+    Some(Diagnosed { diagnosis, sentence })
 }
 
 /// The diagnosis of a workload of which only one thread count was measured.
-pub fn single_point(threads: usize) -> Diagnosis {
-    Diagnosis { verdict: Verdict::SinglePoint { threads }, sentence: sentence::single_point(threads) }
+pub fn single_point(threads: usize) -> Diagnosed {
+    Diagnosed { diagnosis: Diagnosis::of(Verdict::SinglePoint { threads }), sentence: sentence::single_point(threads) }
 }
 
 impl<'a> Facts<'a> {
@@ -262,7 +289,19 @@ impl<'a> Facts<'a> {
         let best = e.speedups.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
         let s_best_parallel =
             e.threads.iter().zip(e.speedups).filter(|(j, _)| **j > 1).map(|(_, s)| *s).fold(0.0, f64::max);
-        let shape = Shape::read(e.threads, e.speedups, e.intervals);
+        // The machine's counts within the measured range: where a knee is looked for first.
+        let named: Vec<usize> = e
+            .cpus
+            .map(|c| [c.physical, c.usable].into_iter().filter(|&n| n > 1 && n < j_max).collect())
+            .unwrap_or_default();
+        let points = Points {
+            threads: e.threads,
+            speedups: e.speedups,
+            intervals: e.intervals,
+            rounding: e.rounding,
+            named: &named,
+        };
+        let shape = Shape::read(&points);
         Some(Facts { e, j_max, s_last, best, s_best_parallel, shape })
     }
 

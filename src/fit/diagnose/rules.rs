@@ -6,6 +6,7 @@
 use amdahl_workloads::Kind;
 
 use super::Facts;
+use crate::fit::regimes::FLAT_SLOPE;
 use crate::fit::shape::{LINEAR_EFFICIENCY, MIN_SHAPE_SD};
 use crate::fit::verdict::Undetermined;
 use crate::fit::{Model, Verdict, amdahl};
@@ -21,12 +22,6 @@ pub const GRANULARITY_NOISE: f64 = 0.05;
 /// How many times its own scatter the granularity bound must fall below j (and S with it) at some
 /// measured count to bind there: 3.
 pub const GRANULARITY_BINDS: f64 = 3.0;
-
-/// A 1-minute load average above this fraction of the usable CPUs makes the machine busy: 0.5.
-pub const BUSY_LOAD_PER_CPU: f64 = 0.5;
-
-/// The utilisation below which CPU-bound threads were mostly idle: 0.7 (of CPU time per thread).
-pub const IDLE_UTILISATION: f64 = 0.7;
 
 /// The speedup below which more threads are slower (the upper end of its range must also lie
 /// below 1): 0.9.
@@ -58,6 +53,15 @@ pub const MIN_POINTS_NO_LAW: usize = 4;
 /// saturation rather than oscillation: 2 (a doubling).
 pub const OSCILLATING_PLATEAU_SPAN: usize = 2;
 
+/// The least share of Amdahl's ceiling 1/B the best measured speedup must reach for the ceiling
+/// to be the headline: a third. Further out, 1/B extrapolates the law's bend far beyond the data
+/// (a curve at 50x read as bounded at 250x).
+pub const CEILING_REACH: f64 = 1.0 / 3.0;
+
+/// How much more slowly S must rise after a break at a machine's count than before it for the
+/// count to be the knee: under half the slope (of ln S on ln j).
+pub const KNEE_SLOPE_RATIO: f64 = 0.5;
+
 /// A ceiling above this is no ceiling to quote: 1e6x.
 pub const ABSURD_CEILING: f64 = 1e6;
 
@@ -67,52 +71,21 @@ pub fn weak_scaling(f: &Facts<'_>) -> Option<Verdict> {
     Some(Verdict::WeakScaling { threads: f.j_max, speedup: f.s_last, serial_fraction: a })
 }
 
-/// Fires when points are tagged `disturbed`, or when CPU-bound work (parallel, synthetic) had
-/// threads whose utilisation at 1 < j <= the usable CPUs fell below [`IDLE_UTILISATION`] on a
-/// machine whose load was above [`BUSY_LOAD_PER_CPU`] x its usable CPUs when the run started.
-pub fn disturbed(f: &Facts<'_>) -> Option<Verdict> {
-    let flagged: Vec<usize> = f.e.threads.iter().zip(f.e.disturbed).filter(|(_, d)| **d).map(|(j, _)| *j).collect();
-    if !flagged.is_empty() {
-        return Some(Verdict::Disturbed {
-            points: flagged,
-            load: None,
-            min_utilisation: None,
-            cpus: None,
-            threads: f.j_max,
-            speedup: f.s_last,
-        });
-    }
-    let cpus = f.e.cpus?;
-    let load = f.e.load?;
-    let busy = matches!(f.e.kind, Some(Kind::Parallel | Kind::Synthetic));
-    let utils: Vec<f64> =
-        f.e.threads
-            .iter()
-            .zip(f.e.utilisation)
-            .filter(|(j, _)| **j > 1 && **j <= cpus.usable)
-            .filter_map(|(_, u)| *u)
-            .collect();
-    let low = utils.iter().copied().fold(f64::INFINITY, f64::min);
-    let busy_machine = load > BUSY_LOAD_PER_CPU * cpus.usable as f64;
-    (busy && busy_machine && !utils.is_empty() && low < IDLE_UTILISATION).then(|| Verdict::Disturbed {
-        points: Vec::new(),
-        load: Some(load),
-        min_utilisation: Some(low),
-        cpus: Some(cpus.usable),
-        threads: f.j_max,
-        speedup: f.s_last,
-    })
-}
-
-/// Fires when S at the largest j is below [`SLOWER_BELOW`] and the upper end of its range below 1.
+/// Fires when S at the largest j is below [`SLOWER_BELOW`] and the upper end of its range below 1
+/// (after `retrograde`: with no real peak before it).
 pub fn slower(f: &Facts<'_>) -> Option<Verdict> {
     (f.s_last < SLOWER_BELOW && f.upper_last() < 1.0).then_some(Verdict::Slower { threads: f.j_max, speedup: f.s_last })
 }
 
 /// Fires on a measured fall past the measured maximum, beyond noise (`shape`'s decline), whatever
-/// law wins.
+/// law wins; when the curve ends below [`SLOWER_BELOW`], only from a peak of
+/// [`SEQUENTIAL_BELOW`] or more (a real speedup the user can take: "use 8 threads").
 pub fn retrograde(f: &Facts<'_>) -> Option<Verdict> {
     let decline = f.shape.as_ref()?.decline?;
+    let peak = f.e.speedups[decline.from];
+    if f.s_last < SLOWER_BELOW && peak < SEQUENTIAL_BELOW {
+        return None;
+    }
     Some(Verdict::PeakDecline {
         peak_threads: f.e.threads[decline.from],
         peak_speedup: f.e.speedups[decline.from],
@@ -176,22 +149,27 @@ pub fn past_the_cores(f: &Facts<'_>) -> Option<Verdict> {
 
 /// Fires for work that declares itself memory-bound: it always speaks of bandwidth (the best
 /// reached, the knee, the machine's own triad), and quotes Amdahl's B only where Amdahl's law is
-/// the better model and fits within noise.
+/// the better model, describes three thread counts or more (two fix B whatever the law: no
+/// finding) and does not rise through a measured plateau (the bandwidth's saturation is the
+/// finding there, and a B drawn through it says nothing more).
 pub fn memory_bound(f: &Facts<'_>) -> Option<Verdict> {
     if f.e.kind != Some(Kind::MemoryBound) {
         return None;
     }
     let shape = f.shape.as_ref();
+    let amdahl_describes = |b: f64| {
+        f.e.threads.len() >= 3
+            && f.e.fits.best == Some(Model::Amdahl)
+            && f.law_describes(Model::Amdahl)
+            && !f.plateau_flatter_than(|j| amdahl::speedup(b, j))
+    };
     Some(Verdict::MemoryBandwidth {
         threads: f.j_max,
         speedup: f.s_last,
         gb_per_s: f.e.bandwidth_gb_s.map(|[_, best]| best),
         knee_threads: shape.and_then(|s| s.knee).map(|k| f.e.threads[k]),
         ceiling: f.e.bandwidth_ceiling_gb_s,
-        serial_fraction: f
-            .amdahl()
-            .filter(|_| f.e.fits.best == Some(Model::Amdahl) && f.law_fits(Model::Amdahl))
-            .map(|(b, _)| b),
+        serial_fraction: f.amdahl().map(|(b, _)| b).filter(|&b| amdahl_describes(b)),
     })
 }
 
@@ -229,11 +207,52 @@ pub fn near_linear(f: &Facts<'_>) -> Option<Verdict> {
     Some(near_linear_verdict(f, None))
 }
 
+/// Fires on two thread counts whose speedup is below linear beyond noise (the upper end of its
+/// range under [`LINEAR_EFFICIENCY`] x j; `near_linear` takes the rest): the efficiency and the
+/// serial fraction it would mean, and no law or ceiling — a line through two points fixes a
+/// number, not a law.
+pub fn two_thread_counts(f: &Facts<'_>) -> Option<Verdict> {
+    if f.e.threads.len() != 2 {
+        return None;
+    }
+    let j = f.j_max as f64;
+    let b = (j / f.s_last - 1.0) / (j - 1.0);
+    Some(Verdict::Undetermined {
+        threads: f.j_max,
+        speedup: f.s_last,
+        serial_fraction: b.is_finite().then_some(b),
+        reason: Undetermined::TwoThreadCounts,
+    })
+}
+
+/// Fires when the shape's segmented fit breaks at a count the machine names (its physical cores
+/// below its usable CPUs, or its usable CPUs) where S has reached [`SEQUENTIAL_BELOW`], and S
+/// rises from there to the last point less than [`KNEE_SLOPE_RATIO`] as fast (on the log-log
+/// scale) as the segment before the break, without falling: the resource the count names is spent
+/// there (the cores; SMT siblings after them add less). A fall after it is `retrograde`'s.
+pub fn machine_knee(f: &Facts<'_>) -> Option<Verdict> {
+    let segments = f.shape.as_ref()?.segments.as_ref()?;
+    let (k, &at) = segments.breaks.iter().enumerate().find(|&(_, &b)| f.machine_count(f.e.threads[b]).is_some())?;
+    let last = f.e.threads.len() - 1;
+    let ln = |i: usize| (f.e.threads[i] as f64).ln();
+    let before = segments.slopes[k];
+    let after = (f.s_last.ln() - f.e.speedups[at].ln()) / (ln(last) - ln(at));
+    let slows = before > 0.0 && after < KNEE_SLOPE_RATIO * before && after >= -FLAT_SLOPE;
+    (slows && f.e.speedups[at] >= SEQUENTIAL_BELOW).then(|| Verdict::Saturation {
+        knee_threads: f.e.threads[at],
+        peak_speedup: f.best.1,
+        gb_per_s: f.e.bandwidth_gb_s.map(|[_, gb]| gb),
+        cpus: Some(f.e.threads[at]),
+    })
+}
+
 /// A near-linear verdict, over the whole range or `until_threads`: Amdahl's B and ceiling beside
-/// it when Amdahl's law is the better model with an interval (a ceiling only below
-/// [`ABSURD_CEILING`]).
+/// it when Amdahl's law is the better model with an interval, from three thread counts or more (a
+/// ceiling only below [`ABSURD_CEILING`]).
 fn near_linear_verdict(f: &Facts<'_>, until_threads: Option<usize>) -> Verdict {
-    let amdahl = f.amdahl().filter(|(_, fit)| f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
+    // Two thread counts fix B but no law: the serial fraction is the alternative's (`qualifiers`).
+    let law = f.e.threads.len() >= 3;
+    let amdahl = f.amdahl().filter(|(_, fit)| law && f.e.fits.best == Some(Model::Amdahl) && fit.ci95.is_some());
     let ceiling = amdahl.and_then(|(_, fit)| fit.ceiling).filter(|c| c.is_finite() && *c <= ABSURD_CEILING);
     Verdict::NearLinear {
         threads: f.j_max,
@@ -260,10 +279,11 @@ pub fn serial_fraction_spread(f: &Facts<'_>) -> Option<Verdict> {
     })
 }
 
-/// Fires when Amdahl's law is the better model, fits within noise (`lack_of_fit`), does not rise
-/// through a measured plateau, and its ceiling 1/B is neither below a measured speedup (nor the
-/// upper end of a point's range, to within [`CEILING_ROUNDING`]) nor extrapolated past
-/// [`EXTRAPOLATION_LIMIT`] x the largest measured count.
+/// Fires when Amdahl's law is the better model, describes the points (`lack_of_fit`), does not
+/// rise through a measured plateau, and its ceiling 1/B is neither below a measured speedup (nor
+/// the upper end of a point's range, to within [`CEILING_ROUNDING`]) nor so far beyond the data
+/// that the best measured S is under [`CEILING_REACH`] of it (an extrapolation of the law's shape,
+/// not a finding), from three thread counts or more.
 pub fn bounded(f: &Facts<'_>) -> Option<Verdict> {
     if f.e.fits.best != Some(Model::Amdahl) {
         return None;
@@ -272,9 +292,9 @@ pub fn bounded(f: &Facts<'_>) -> Option<Verdict> {
     let ceiling = fit.ceiling?;
     let highest = (0..f.e.speedups.len()).map(|i| f.upper(i)).fold(0.0, f64::max);
     let credible = ceiling >= highest.min(f.best.1 * CEILING_ROUNDING) && ceiling >= f.best.1;
-    let near = ceiling <= EXTRAPOLATION_LIMIT * f.j_max as f64;
+    let near = f.best.1 >= CEILING_REACH * ceiling && f.e.threads.len() >= 3;
     let through_plateau = f.plateau_flatter_than(|j| amdahl::speedup(b, j));
-    (credible && near && !through_plateau && f.law_fits(Model::Amdahl)).then_some(Verdict::SerialFraction {
+    (credible && near && !through_plateau && f.law_describes(Model::Amdahl)).then_some(Verdict::SerialFraction {
         threads: f.j_max,
         speedup: f.s_last,
         serial_fraction: b,
@@ -292,7 +312,7 @@ pub fn approaching_peak(f: &Facts<'_>) -> Option<Verdict> {
     let near = peak <= EXTRAPOLATION_LIMIT * f.j_max as f64;
     let law = usl.speedup_law();
     let through_plateau = f.plateau_flatter_than(|n| law.at(n));
-    let fits = f.law_fits(Model::Usl) && !through_plateau;
+    let fits = f.law_describes(Model::Usl) && !through_plateau;
     (kappa_lo > 0.0 && peak > f.j_max as f64 && near && fits).then_some(Verdict::ApproachingPeak {
         peak_threads: peak,
         peak_threads_ci95: usl.peak_threads_ci95,
@@ -327,7 +347,7 @@ pub fn near_linear_stretch(f: &Facts<'_>) -> Option<Verdict> {
 pub fn no_law_fits(f: &Facts<'_>) -> Option<Verdict> {
     let fitted = f.e.fits.amdahl_fitted().is_some() || f.e.fits.usl_fitted().is_some();
     let enough = f.e.threads.len() >= MIN_POINTS_NO_LAW;
-    (fitted && enough && !f.law_fits(Model::Amdahl) && !f.law_fits(Model::Usl))
+    (fitted && enough && !f.law_describes(Model::Amdahl) && !f.law_describes(Model::Usl))
         .then_some(Verdict::NoLawFits { threads: f.j_max, speedup: f.s_last })
 }
 

@@ -1,7 +1,8 @@
-//! The sentence a user reads, rendered from a [`Verdict`]: its kind in words, then the numbers
-//! that decided it (the verdict's fields) and what the facts add (intervals, the model's
-//! parameters, the kind of work, the machine). One function per verdict family; nothing reads the
-//! sentence back, so rewording one changes nothing else.
+//! The sentence a user reads, rendered from a [`Diagnosis`]: the verdict's kind in words, then the
+//! numbers that decided it (the verdict's fields), the regime after it and the law beside it
+//! (its qualifiers), and what the facts add (intervals, the model's parameters, the kind of work,
+//! the machine); the disturbance comes last (`disturbed`). One function per verdict family;
+//! nothing reads the sentence back, so rewording one changes nothing else.
 
 use amdahl_workloads::Kind;
 
@@ -9,7 +10,7 @@ use super::rules::{ABSURD_CEILING, PAST_THE_CORES, granularity_bound};
 use super::{Facts, MachineCeiling};
 use crate::fit::shape::LINEAR_EFFICIENCY;
 use crate::fit::verdict::Undetermined;
-use crate::fit::{AmdahlEstimate, Verdict};
+use crate::fit::{AmdahlEstimate, Diagnosis, Disturbed, Law, Model, Regime, Verdict};
 
 /// How far short of j (as a fraction of it) the machine's own ceiling may fall unremarked: 0.95.
 pub const MACHINE_SHORTFALL: f64 = 0.95;
@@ -17,17 +18,15 @@ pub const MACHINE_SHORTFALL: f64 = 0.95;
 /// How far the clock may fall (as a fraction of one thread's) unremarked: 0.97.
 pub const CLOCK_FALL: f64 = 0.97;
 
-/// The sentence of `verdict` (see the module docs).
-pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
-    match verdict {
+/// The sentence of `d` (see the module docs), without the disturbance.
+pub fn sentence(d: &Diagnosis, f: &Facts<'_>) -> String {
+    let (then, law) = (d.then.as_ref(), d.law.as_ref());
+    match &d.verdict {
         Verdict::WeakScaling { threads, speedup, serial_fraction: a } => format!(
             "weak scaling: the scaled speedup reaches {speedup:.2} at {threads} threads; Gustafson's serial fraction a = {a:.3}"
         ),
-        Verdict::Disturbed { points, load, min_utilisation, cpus, threads, speedup } => {
-            disturbed(points, *load, *cpus, *min_utilisation, *threads, *speedup)
-        }
         Verdict::PeakDecline { peak_threads, peak_speedup, drop, threads, speedup } => {
-            peak_decline(f, *peak_threads, *peak_speedup, *drop, *threads, *speedup)
+            peak_decline(f, (*peak_threads, *peak_speedup), *drop, (*threads, *speedup), then, law)
         }
         Verdict::Slower { threads, speedup } => slower(f, *threads, *speedup),
         Verdict::Sequential { threads, speedup, serial_fraction } => {
@@ -47,14 +46,17 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
         Verdict::ApproachingPeak { peak_threads, peak_threads_ci95, threads, speedup } => {
             approaching_peak(f, *peak_threads, *peak_threads_ci95, *threads, *speedup)
         }
-        Verdict::Saturation { knee_threads, peak_speedup, gb_per_s, cpus } => {
-            saturation(f, *knee_threads, *peak_speedup, *gb_per_s, *cpus)
-        }
+        Verdict::Saturation { knee_threads, peak_speedup, gb_per_s, cpus } => match then {
+            Some(Regime::Rises { from_speedup, threads, speedup, gain, .. }) => {
+                knee_then_rise(f, *knee_threads, *from_speedup, (*threads, *speedup), *gain)
+            }
+            _ => saturation(f, *knee_threads, *peak_speedup, *gb_per_s, *cpus) + &law_beside(law),
+        },
         Verdict::NearLinear { threads, speedup, until_threads: Some(until), .. } => {
             near_linear_until(f, *threads, *speedup, *until)
         }
         Verdict::NearLinear { threads, speedup, serial_fraction, ceiling, .. } => {
-            near_linear(f, *threads, *speedup, *serial_fraction, *ceiling)
+            near_linear(f, *threads, *speedup, *serial_fraction, *ceiling) + &alternative(f, d.alternative.as_ref())
         }
         Verdict::SerialFraction { threads, speedup, serial_fraction: b, ceiling } => {
             serial_fraction(f, *threads, *speedup, *b, *ceiling)
@@ -64,6 +66,9 @@ pub fn sentence(verdict: &Verdict, f: &Facts<'_>) -> String {
         }
         Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::NoShape } => {
             no_shape(f, *threads, *speedup, *serial_fraction)
+        }
+        Verdict::Undetermined { threads, speedup, serial_fraction, reason: Undetermined::TwoThreadCounts } => {
+            two_thread_counts(f, *threads, *speedup, *serial_fraction)
         }
         Verdict::Granularity { threads, speedup, tasks, ceiling } => {
             granularity(f, *threads, *speedup, *tasks, *ceiling)
@@ -84,45 +89,73 @@ pub(super) fn single_point(threads: usize) -> String {
     )
 }
 
-fn disturbed(
-    points: &[usize],
-    load: Option<f64>,
-    cpus: Option<usize>,
-    min_utilisation: Option<f64>,
-    threads: usize,
-    speedup: f64,
-) -> String {
-    match (points.is_empty(), load, cpus, min_utilisation) {
+/// The clause of a disturbance, after the sentence: the shape stays named, and the numbers are
+/// said to describe this busy machine as much as the code.
+pub(super) fn disturbed(d: &Disturbed, f: &Facts<'_>) -> String {
+    let how = match (d.points.is_empty(), d.load, d.cpus, d.min_utilisation) {
         (false, ..) => format!(
-            "disturbed: j = {} was measured while other work competed for the CPUs (threads preempted more than 100 times a second, or one thread busy less than 90% of the time; see each point's `disturbance`); S({threads}) = {speedup:.2} describes the machine as much as the code — measure again on a quiet machine",
-            list(points)
+            "j = {} {} measured while other work competed for the CPUs (threads preempted more than 100 times a second, or one thread busy less than 90% of the time; see each point's `disturbance`)",
+            list(&d.points),
+            if d.points.len() == 1 { "was" } else { "were" }
         ),
         (true, Some(load), Some(cpus), Some(low)) => format!(
-            "disturbed: the machine was busy (load {load:.2} on {cpus} usable CPUs) and the threads of this CPU-bound work were idle much of the time (utilisation down to {low:.2}); S({threads}) = {speedup:.2} describes the machine, not the code — measure again on a quiet machine"
+            "the machine was busy (load {load:.2} on {cpus} usable CPUs) and the threads of this CPU-bound work were idle much of the time (utilisation down to {low:.2})"
         ),
-        _ => format!(
-            "disturbed: other work competed for the CPUs; S({threads}) = {speedup:.2} describes the machine as much as the code — measure again on a quiet machine"
-        ),
-    }
+        _ => "other work competed for the CPUs".to_owned(),
+    };
+    format!(
+        " — disturbed: {how}, so S({}) = {:.2} describes this busy machine as much as the code (`measure compare` tells a change from this noise)",
+        f.j_max, f.s_last
+    )
 }
 
 fn peak_decline(
     f: &Facts<'_>,
-    peak_threads: usize,
-    peak_speedup: f64,
+    (peak_threads, peak_speedup): (usize, f64),
     drop: f64,
-    threads: usize,
-    speedup: f64,
+    (threads, speedup): (usize, f64),
+    then: Option<&Regime>,
+    law: Option<&Law>,
 ) -> String {
-    let index = f.e.threads.iter().position(|&j| j == peak_threads);
-    let cause = match index.and_then(|i| usl_peak(f, Some(i))) {
-        Some(peak) => format!(" — contention and coherency ({peak})"),
+    let at = f.machine_count(peak_threads).map_or(String::new(), |(_, what)| format!(", {what}"));
+    // The usable CPUs within a flat top: where the CPUs run out, the top is.
+    let cpus_in = |to: usize| match f.e.cpus.map(|c| c.usable) {
+        Some(n) if n > peak_threads && n <= to => format!(" (the {n} usable CPUs within it)"),
+        _ => String::new(),
+    };
+    let (top, cliff, steady, below) = match then {
+        Some(Regime::Falls { from_threads, steady, cliff, below_one_from, .. }) => (
+            if *from_threads == peak_threads {
+                String::new()
+            } else {
+                format!(", flat to {from_threads}{}", cpus_in(*from_threads))
+            },
+            *cliff,
+            *steady && f.e.threads.iter().filter(|&&j| j > *from_threads).count() >= 2,
+            below_one_from.map_or(String::new(), |b| {
+                if b == threads {
+                    format!("; at {b} it is slower than one thread")
+                } else {
+                    format!("; below one thread's speed from {b}")
+                }
+            }),
+        ),
+        _ => (String::new(), None, false, String::new()),
+    };
+    let fall = match (cliff, steady) {
+        (Some([a, b]), _) => {
+            format!("falls {:.0}% to {speedup:.2} at {threads}, most of it from {a} to {b}", 100.0 * drop)
+        }
+        (None, true) => format!("falls steadily, {:.0}% to {speedup:.2} at {threads}", 100.0 * drop),
+        (None, false) => format!("falls {:.0}% to {speedup:.2} at {threads}", 100.0 * drop),
+    };
+    let cause = match law {
+        Some(Law::Usl { .. }) => format!(" — contention and coherency: {}", law_text(law)),
+        Some(Law::Amdahl { .. }) => format!("; before the peak, {}", law_text(law)),
         None => " — contention that grows with the thread count".to_owned(),
     };
-    let at = f.machine_count(peak_threads).map_or(String::new(), |(_, what)| format!(", {what}"));
     format!(
-        "peaks at {peak_threads} threads{at}: S = {peak_speedup:.2}, then falls {:.0}% to {speedup:.2} at {threads}, beyond noise{cause}{}{}",
-        100.0 * drop,
+        "peaks at {peak_threads} threads{at}: S = {peak_speedup:.2}{top}, then {fall}, beyond noise{below}{cause}{}{}",
         oversubscribed(f),
         unknown_cpus(f)
     )
@@ -217,15 +250,110 @@ fn saturation(
     )
 }
 
+/// A knee at a count the machine names, then a slower rise: "rises to 2.70 at 4 threads (the 4
+/// physical cores), then the SMT siblings add 14% by 8".
+fn knee_then_rise(
+    f: &Facts<'_>,
+    knee: usize,
+    knee_speedup: f64,
+    (threads, speedup): (usize, f64),
+    gain: f64,
+) -> String {
+    let what = f.machine_count(knee).map_or("a count of this machine", |(_, what)| what);
+    let smt = f.e.cpus.is_some_and(|c| knee == c.physical && c.physical < c.usable && threads <= c.usable);
+    let after = if smt { "the SMT siblings add" } else { "the threads past it add" };
+    format!(
+        "saturates at {knee} threads, {what}: S = {knee_speedup:.2} there (efficiency {:.0}%), then {after} only {:.0}% by {threads} (S = {speedup:.2}) — the cores are the limit, not serial code{}",
+        efficiency(knee, knee_speedup),
+        100.0 * gain,
+        oversubscribed(f)
+    )
+}
+
 fn near_linear_until(f: &Facts<'_>, threads: usize, speedup: f64, until: usize) -> String {
     let until_speedup = f.e.threads.iter().position(|&j| j == until).map_or(0.0, |i| f.e.speedups[i]);
     let at = f.machine_count(until).map_or(String::new(), |(_, what)| format!(" ({what})"));
+    let no_law = if f.law_describes(Model::Amdahl) || f.law_describes(Model::Usl) {
+        ""
+    } else {
+        "; neither Amdahl's law nor the USL explains the fall"
+    };
+    // Near-linear within noise: the range says so where the point itself is under 90%.
+    let range =
+        f.e.threads
+            .iter()
+            .position(|&j| j == until)
+            .and_then(|i| f.interval(i))
+            .filter(|_| until_speedup < LINEAR_EFFICIENCY * until as f64)
+            .map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"));
     format!(
-        "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}); neither Amdahl's law nor the USL explains the fall{}",
+        "near-linear up to {until} threads{at} (S({until}) = {until_speedup:.2}{range}, efficiency {:.0}%), then efficiency falls to {:.0}% at {threads} (S = {speedup:.2}){no_law}{}",
         efficiency(until, until_speedup),
         efficiency(threads, speedup),
         oversubscribed(f)
     )
+}
+
+/// The second reading, when the data cannot rule it out: ", or a serial fraction near 0.13: two
+/// thread counts cannot tell".
+fn alternative(f: &Facts<'_>, alternative: Option<&Verdict>) -> String {
+    match alternative {
+        Some(Verdict::Undetermined { serial_fraction: Some(b), reason: Undetermined::TwoThreadCounts, .. }) => {
+            format!(
+                "; its range{} also fits a serial fraction near {}: two thread counts cannot tell which",
+                range_of_last(f),
+                b_number(*b)
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+/// The 95% range of S at the largest thread count (" [1.74, 1.80]"), or nothing without an
+/// interval.
+fn range_of_last(f: &Facts<'_>) -> String {
+    f.interval(f.e.threads.len() - 1).map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"))
+}
+
+fn two_thread_counts(f: &Facts<'_>, threads: usize, speedup: f64, b: Option<f64>) -> String {
+    let b = b.map_or(String::new(), |b| format!(", as a serial fraction near {} would give", b_number(b)));
+    format!(
+        "below linear: S({threads}) = {speedup:.2}{}, efficiency {:.0}%{b} — or overhead, or another limit: two thread counts cannot tell which, and give no ceiling (measure more thread counts){}",
+        range_of_last(f),
+        efficiency(threads, speedup),
+        oversubscribed(f)
+    )
+}
+
+/// A law beside a shape: "; the USL describes it (sigma = 0.027 contention, kappa = 0.0008
+/// coherency, peak near 35)".
+fn law_beside(law: Option<&Law>) -> String {
+    law.map_or(String::new(), |_| format!("; {}", law_text(law)))
+}
+
+/// A law in words with its parameters.
+fn law_text(law: Option<&Law>) -> String {
+    match law {
+        Some(Law::Usl { sigma, kappa, peak_threads, peak_threads_ci95, error, .. }) => {
+            let peak = match (peak_threads, peak_threads_ci95) {
+                (Some(p), Some([lo, hi])) => format!(", peak near {p:.1} [{lo:.1}, {hi:.1}]"),
+                (Some(p), None) => format!(", peak near {p:.1}"),
+                _ => String::new(),
+            };
+            format!(
+                "the USL describes it to within {:.1}% (sigma = {} contention, kappa = {} coherency{peak})",
+                100.0 * error,
+                two_digits(*sigma),
+                two_digits(*kappa)
+            )
+        }
+        Some(Law::Amdahl { serial_fraction, up_to_threads, error }) => format!(
+            "returns diminish as Amdahl's law with B = {} describes (to within {:.1}% up to {up_to_threads})",
+            b_number(*serial_fraction),
+            100.0 * error
+        ),
+        None => String::new(),
+    }
 }
 
 fn near_linear(f: &Facts<'_>, threads: usize, speedup: f64, b: Option<f64>, ceiling: Option<f64>) -> String {
@@ -319,13 +447,13 @@ impl MachineCeiling {
     }
 }
 
-/// The USL's N* with its interval and kappa, when `lack_of_fit` lets it be quoted beside the
-/// measured maximum at index `measured_peak`.
-fn usl_peak(f: &Facts<'_>, measured_peak: Option<usize>) -> Option<String> {
-    let usl = f.usl_peak_near(measured_peak)?;
-    let peak = usl.peak_threads?;
-    let ci = usl.peak_threads_ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
-    Some(format!("USL N* = {peak:.1}{ci}, kappa = {:.2e}", usl.kappa))
+/// A small parameter to two significant digits (0.021, 0.00012); 0 as 0.
+fn two_digits(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (1 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
 }
 
 /// Efficiency in percent.

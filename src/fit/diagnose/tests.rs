@@ -6,7 +6,7 @@
 use super::*;
 use crate::fit::curve::{Curve, SampleKind};
 use crate::fit::verdict::Undetermined;
-use crate::fit::{GustafsonEstimate, Model, Outcome, fit_curve};
+use crate::fit::{Disturbed, GustafsonEstimate, Law, Model, Outcome, Regime, fit_curve};
 
 /// What a case varies besides the curve.
 #[derive(Default, Clone)]
@@ -19,10 +19,16 @@ struct Extra {
     tasks: Option<usize>,
     disturbed: Vec<bool>,
     machine: Option<MachineCeiling>,
+    rounding: Vec<f64>,
 }
 
 fn cpus(n: usize) -> Option<CpuCounts> {
     Some(CpuCounts { usable: n, physical: n, sockets: 1 })
+}
+
+/// `usable` CPUs on `physical` cores (SMT siblings beyond them).
+fn smt(usable: usize, physical: usize) -> Option<CpuCounts> {
+    Some(CpuCounts { usable, physical, sockets: 1 })
 }
 
 /// Intervals of +-`pct`% around each speedup.
@@ -65,6 +71,7 @@ impl Case {
         Evidence {
             kind: self.kind,
             intervals: &self.extra.intervals,
+            rounding: &self.extra.rounding,
             utilisation: &self.extra.utilisation,
             disturbed: &self.extra.disturbed,
             cpus: self.extra.cpus,
@@ -83,8 +90,12 @@ impl Case {
         (0..RULES.len()).filter(|&i| (RULES[i].applies)(&f).is_some()).collect()
     }
 
-    fn diagnosis(&self) -> Diagnosis {
+    fn diagnosed(&self) -> Diagnosed {
         diagnose(&self.evidence()).unwrap()
+    }
+
+    fn diagnosis(&self) -> Diagnosis {
+        self.diagnosed().diagnosis
     }
 }
 
@@ -158,8 +169,8 @@ fn firing_rows() -> Vec<Fires> {
     let convex = [1.0, 1.105, 1.35, 1.82, 2.72, 4.48];
     let granular = [1.0, 2.0, 3.0, 4.0, 4.0, 6.0, 6.0, 6.0];
     let noisy = [1.0, 0.45, 0.62, 0.3];
-    let busy = Extra { cpus: cpus(2), load: Some(1.9), utilisation: vec![Some(1.0), Some(0.45)], ..Extra::default() };
-    let tagged = Extra { cpus: cpus(2), disturbed: vec![false, true], ..Extra::default() };
+    let rise_and_fall = [1.0, 1.7, 2.8, 4.2, 2.8, 2.1, 1.2, 0.34];
+    let smt_knee = [1.0, 1.75, 2.35, 2.70, 2.78, 2.86, 2.96, 3.07];
     let two = Extra { cpus: cpus(2), bandwidth_gb_s: Some([7.7, 10.6]), ..Extra::default() };
     let bandwidth = Extra { cpus: cpus(8), bandwidth_gb_s: Some([8.5, 25.6]), ..Extra::default() };
     let on = |n: usize| Extra { cpus: cpus(n), ..Extra::default() };
@@ -171,19 +182,16 @@ fn firing_rows() -> Vec<Fires> {
             Case::timed(None, &[1, 2, 4], |_| 1.0, on(4)).fits(weak),
             |v| matches!(v, Verdict::WeakScaling { threads: 4, serial_fraction, .. } if close(*serial_fraction, 0.1)),
         ),
-        ("disturbed", Case::timed(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.95][j as usize - 1], busy), |v| {
-            matches!(v, Verdict::Disturbed { points, load: Some(_), cpus: Some(2), min_utilisation: Some(u), .. }
-                if points.is_empty() && close(*u, 0.45))
-        }),
-        (
-            "disturbed",
-            Case::timed(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], tagged),
-            |v| matches!(v, Verdict::Disturbed { points, load: None, .. } if points == &[2]),
-        ),
         (
             "slower",
             Case::timed(Some(Kind::Contended), &upto(8), |j| j, on(8)),
             |v| matches!(v, Verdict::Slower { threads: 8, speedup } if close(*speedup, 0.125)),
+        ),
+        // A rise to 4.2 and a long fall below one thread's speed: the peak, not "slower".
+        (
+            "retrograde",
+            Case::of_speedups(None, &[1, 2, 4, 8, 16, 32, 64, 128], &rise_and_fall, on(128)),
+            |v| matches!(v, Verdict::PeakDecline { peak_threads: 8, threads: 128, speedup, .. } if close(*speedup, 0.34)),
         ),
         ("retrograde", Case::timed(None, &upto(12), usl_decline, on(12)), |v| {
             matches!(v, Verdict::PeakDecline { peak_threads: 7, threads: 12, .. })
@@ -221,6 +229,15 @@ fn firing_rows() -> Vec<Fires> {
         ("near_linear", Case::timed(None, &upto(8), |j| wiggle(j) / j, on(8)), |v| {
             matches!(v, Verdict::NearLinear { threads: 8, serial_fraction: Some(_), ceiling: None, .. })
         }),
+        ("two_thread_counts", Case::of_speedups(None, &[1, 2], &[1.0, 1.6], tight(&[1.0, 1.6], 2, 1.0)), |v| {
+            matches!(v, Verdict::Undetermined { threads: 2, reason: Undetermined::TwoThreadCounts, serial_fraction: Some(b), .. }
+                if close(*b, 0.25))
+        }),
+        (
+            "machine_knee",
+            Case::of_speedups(None, &upto(8), &smt_knee, Extra { cpus: smt(8, 4), ..Extra::default() }),
+            |v| matches!(v, Verdict::Saturation { knee_threads: 4, cpus: Some(4), peak_speedup, .. } if close(*peak_speedup, 3.07)),
+        ),
         ("serial_fraction_spread", Case::timed(None, &[1, 2, 3, 4], |j| noisy[j as usize - 1], on(8)), |v| {
             matches!(
                 v,
@@ -305,9 +322,9 @@ fn pair_rows() -> Vec<(&'static str, &'static str, Pair)> {
     let on = |n: usize| Extra { cpus: cpus(n), ..Extra::default() };
     let tight =
         |s: &[f64], n: usize, pct: f64| Extra { cpus: cpus(n), intervals: intervals(s, pct), ..Extra::default() };
-    let tagged = |n: usize| Extra { disturbed: (0..n).map(|i| i + 1 == n).collect(), ..on(n) };
     let falls = [1.0, 1.5, 1.2, 0.5];
-    let small_peak = [1.0, 1.15, 1.1, 0.95];
+    let drop = [1.0, 1.9, 3.6, 6.5, 5.8];
+    let smt_knee = [1.0, 1.75, 2.35, 2.70, 2.78, 2.86, 2.96, 3.07];
     let bound = [1.0, 2.0, 4.0, 6.0, 12.0];
     let sawtooth_above = [1.0, 2.3, 2.0, 4.5, 3.8, 6.5, 5.5, 8.6];
     let sawtooth = [1.0, 2.08, 2.69, 4.16, 4.66, 6.24, 6.59, 8.32];
@@ -320,18 +337,16 @@ fn pair_rows() -> Vec<(&'static str, &'static str, Pair)> {
     let amdahl = |j: f64| (0.2 + 0.8 / j) * wiggle(j);
     let usl_rising = |j: f64| (1.0 + 0.02 * (j - 1.0) + 0.002 * j * (j - 1.0)) / j * wiggle(j);
     vec![
-        // Gustafson's fit on a disturbed run: weak scaling first.
-        ("weak_scaling", "disturbed", precedes(Case::timed(None, &[1, 2, 4], |_| 1.0, tagged(3)).fits(weak))),
-        // Slower at 8 on a disturbed run: the disturbance first.
-        ("disturbed", "slower", precedes(Case::timed(Some(Kind::Contended), &upto(8), |j| j, tagged(8)))),
-        // A peak at 2, then below 1 beyond noise: slower.
-        ("slower", "retrograde", precedes(Case::of_speedups(None, &[1, 2, 4, 8], &falls, tight(&falls, 8, 2.0)))),
-        // A peak of 1.15 that falls beyond noise: the decline, though no S reaches 1.2.
+        // Gustafson's fit on scaled speedups that fall: weak scaling first.
         (
+            "weak_scaling",
             "retrograde",
-            "sequential",
-            precedes(Case::of_speedups(None, &[1, 2, 4, 8], &small_peak, tight(&small_peak, 8, 1.0))),
+            precedes(Case::of_speedups(None, &[1, 2, 4, 8, 16], &drop, tight(&drop, 16, 2.0)).fits(weak)),
         ),
+        // A peak at 2 of 1.5, then below 1 beyond noise: the peak the user can take.
+        ("retrograde", "slower", precedes(Case::of_speedups(None, &[1, 2, 4, 8], &falls, tight(&falls, 8, 2.0)))),
+        // `slower` and `sequential` both hold for S = 1/j everywhere: slower first.
+        ("slower", "sequential", precedes(Case::timed(Some(Kind::Contended), &upto(8), |j| j, on(8)))),
         // One task: S = 1 everywhere is sequential before it is granularity.
         (
             "sequential",
@@ -368,11 +383,29 @@ fn pair_rows() -> Vec<(&'static str, &'static str, Pair)> {
             "near_linear",
             precedes(Case::of_speedups(None, &upto(8), &sawtooth, tight(&sawtooth, 8, 4.0))),
         ),
-        // A near-linear curve whose B is not determined: near-linear first.
+        // Two thread counts, near-linear: near-linear first.
         (
             "near_linear",
+            "two_thread_counts",
+            precedes(Case::of_speedups(None, &[1, 2], &[1.0, 1.95], tight(&[1.0, 1.95], 2, 1.0))),
+        ),
+        // Two thread counts have no interior point to break at.
+        (
+            "two_thread_counts",
+            "machine_knee",
+            Exclusive(Box::new((
+                Case::of_speedups(None, &[1, 2], &[1.0, 1.6], tight(&[1.0, 1.6], 2, 1.0)),
+                Case::of_speedups(None, &upto(8), &smt_knee, Extra { cpus: smt(8, 4), ..Extra::default() }),
+            ))),
+        ),
+        // A knee at the physical cores whose B would not be determined: the knee first.
+        (
+            "machine_knee",
             "serial_fraction_spread",
-            precedes(Case::timed(None, &upto(8), |j| wiggle(j) / j, on(8)).fits(|f| amdahl_b(f, 0.01, [-0.3, 0.4]))),
+            precedes(
+                Case::of_speedups(None, &upto(8), &smt_knee, Extra { cpus: smt(8, 4), ..Extra::default() })
+                    .fits(|f| amdahl_b(f, 0.2, [0.0, 0.6])),
+            ),
         ),
         // Amdahl's law fits, but B's interval spans [0, 0.6]: not determined.
         (
@@ -441,8 +474,8 @@ fn each_adjacent_pair_of_rules_is_ordered_on_a_case_where_both_apply() {
     assert_eq!(rows.len(), RULES.len() - 1, "a row for every adjacent pair");
 }
 
-fn judge_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> Diagnosis {
-    Case::timed(kind, threads, times, extra).diagnosis()
+fn judge_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> Diagnosed {
+    Case::timed(kind, threads, times, extra).diagnosed()
 }
 
 fn say_with(kind: Option<Kind>, threads: &[usize], times: impl Fn(f64) -> f64, extra: Extra) -> String {
@@ -461,12 +494,12 @@ fn without_fits_or_shape_the_verdict_is_undetermined() {
     let evidence = |threads: &'static [usize], speedups: &'static [f64]| Evidence::of_curve(threads, speedups, &fits);
     let d = diagnose(&evidence(&[1, 2, 4], &[1.0, 1.6, 2.0])).unwrap();
     assert_eq!(
-        d.verdict,
+        d.diagnosis.verdict,
         Verdict::Undetermined { threads: 4, speedup: 2.0, serial_fraction: None, reason: Undetermined::NoShape }
     );
     assert_eq!(d.sentence, "S(4) = 2.00, efficiency 50%");
     let single = diagnose(&evidence(&[1], &[1.0])).unwrap();
-    assert_eq!(single.verdict, Verdict::SinglePoint { threads: 1 });
+    assert_eq!(single.diagnosis, Diagnosis::of(Verdict::SinglePoint { threads: 1 }));
     assert_eq!(single, single_point(1));
     assert_eq!(diagnose(&evidence(&[], &[])), None);
 }
@@ -477,7 +510,7 @@ fn every_kind_has_a_sentence_with_its_numbers() {
     let fits = Fits::default();
     let e = Evidence::of_curve(&[1, 2, 4], &[1.0, 1.5, 2.0], &fits);
     let f = Facts { e: &e, j_max: 4, s_last: 2.0, best: (2, 2.0), s_best_parallel: 2.0, shape: None };
-    let said = |v: Verdict| sentence(&v, &f);
+    let said = |v: Verdict| sentence(&Diagnosis::of(v), &f);
     let granularity = said(Verdict::Granularity { threads: 4, speedup: 2.0, tasks: 6, ceiling: 3.0 });
     assert!(granularity.contains("6 tasks") && granularity.contains("at most 3.00"), "{granularity}");
     let oscillating = said(Verdict::Oscillating { points: vec![3, 5], threads: 4, speedup: 2.0 });
@@ -485,15 +518,9 @@ fn every_kind_has_a_sentence_with_its_numbers() {
     let none = said(Verdict::NoLawFits { threads: 4, speedup: 2.0 });
     assert!(none.contains("describes this curve") && none.contains("S reaches 2.00 at 4 (efficiency 50%)"), "{none}");
     assert!(said(Verdict::SinglePoint { threads: 1 }).contains("only j = 1"));
-    let disturbed = Verdict::Disturbed {
-        points: Vec::new(),
-        load: None,
-        min_utilisation: None,
-        cpus: None,
-        threads: 4,
-        speedup: 2.0,
-    };
-    assert!(said(disturbed).contains("S(4) = 2.00"));
+    let disturbed = Disturbed { points: Vec::new(), load: None, min_utilisation: None, cpus: None };
+    let clause = sentence::disturbed(&disturbed, &f);
+    assert!(clause.starts_with(" — disturbed: other work competed") && clause.contains("S(4) = 2.00"), "{clause}");
 }
 
 #[test]
@@ -521,9 +548,13 @@ fn sequential_and_slower_are_told_apart() {
     assert!(say(Some(Kind::Sequential), 8, &upto(8), |_| 1.0).starts_with("inherently sequential"));
     let slower = say(Some(Kind::Contended), 8, &upto(8), |j| j);
     assert!(slower.starts_with("slower with more threads") && slower.contains("lock"), "{slower}");
-    // Judged on the largest j, not the best point: faster at 2, then slower.
+    // A real speedup at 2 (1.43), then slower than one thread: the peak the user can take.
     let later = say(None, 8, &[1, 2, 4, 8], |j| [1.0, 0.7, 1.5, 2.5][j.log2() as usize]);
-    assert!(later.starts_with("slower with more threads: S(8) = 0.40"), "{later}");
+    assert!(later.starts_with("peaks at 2 threads: S = 1.43, then falls steadily, 72% to 0.40 at 8"), "{later}");
+    assert!(later.contains("below one thread's speed from 4"), "{later}");
+    // No real speedup before the fall (1.1 at 2): slower.
+    let never = say(None, 8, &[1, 2, 4, 8], |j| [1.0, 0.9, 1.5, 2.5][j.log2() as usize]);
+    assert!(never.starts_with("slower with more threads: S(8) = 0.40"), "{never}");
 }
 
 #[test]
@@ -531,7 +562,9 @@ fn a_measured_drop_is_retrograde_with_the_usl_peak_when_it_wins() {
     let usl = |j: f64| (1.0 + 0.05 * (j - 1.0) + 0.02 * j * (j - 1.0)) / j * wiggle(j);
     let retro = say(None, 12, &upto(12), usl);
     assert!(
-        retro.starts_with("peaks at 7 threads: S = 3.28, then falls 13%") && retro.contains("USL N* = 6."),
+        retro.starts_with("peaks at 7 threads: S = 3.28, flat to 8, then falls steadily, 13%")
+            && retro.contains("contention and coherency: the USL describes it to within")
+            && retro.contains("peak near 6."),
         "{retro}"
     );
     // An 11% drop after 8 threads, with intervals that exclude each other.
@@ -597,6 +630,8 @@ fn saturation_names_memory_bandwidth_only_where_it_is_memory() {
         ),
         "{triad}"
     );
+    // Two thread counts fix Amdahl's B whatever the law: no B beside the bandwidth.
+    assert!(!triad.contains("B ="), "{triad}");
     // Memory-bound work speaks of bandwidth at every efficiency, with its knee.
     let memory = say_with(Some(Kind::MemoryBound), &upto(8), capped, bandwidth());
     assert!(
@@ -621,18 +656,26 @@ fn saturation_names_memory_bandwidth_only_where_it_is_memory() {
 }
 
 #[test]
-fn idle_threads_on_a_busy_machine_are_disturbed_not_sequential() {
+fn idle_threads_on_a_busy_machine_keep_their_shape_and_are_said_disturbed() {
     let utilisation = vec![Some(1.0), Some(0.45)];
     let extra = Extra { cpus: cpus(2), load: Some(1.9), utilisation, ..Extra::default() };
-    let disturbed = say_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.95][j as usize - 1], extra);
-    assert!(disturbed.starts_with("disturbed: the machine was busy (load 1.90 on 2 usable CPUs)"), "{disturbed}");
+    let judged = judge_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.95][j as usize - 1], extra);
+    assert_eq!(judged.diagnosis.verdict.kind(), "sequential", "{judged:?}");
+    let disturbed = judged.diagnosis.disturbed.as_ref().unwrap();
+    assert_eq!((disturbed.load, disturbed.cpus, disturbed.min_utilisation), (Some(1.9), Some(2), Some(0.45)));
+    let said = judged.sentence;
+    assert!(said.starts_with("inherently sequential"), "{said}");
+    assert!(said.contains(" — disturbed: the machine was busy (load 1.90 on 2 usable CPUs)"), "{said}");
 }
 
 #[test]
-fn points_tagged_disturbed_are_named() {
+fn points_tagged_disturbed_are_named_beside_the_shape() {
     let extra = Extra { cpus: cpus(2), disturbed: vec![false, true], ..Extra::default() };
-    let said = say_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], extra);
-    assert!(said.starts_with("disturbed: j = 2 was measured while other work competed"), "{said}");
+    let judged = judge_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], extra);
+    assert_eq!(judged.diagnosis.disturbed.as_ref().map(|d| d.points.clone()), Some(vec![2]));
+    let said = judged.sentence;
+    assert!(said.starts_with("below linear: S(2) = 1.43"), "{said}");
+    assert!(said.contains(" — disturbed: j = 2 was measured while other work competed"), "{said}");
 }
 
 #[test]
@@ -669,4 +712,79 @@ fn absurd_ceilings_are_bounded_in_text() {
     assert_eq!(ceiling_text(12.345), "12.3x");
     assert_eq!(ceiling_text(3e9), "> 1e6x");
     assert_eq!(ceiling_text(f64::INFINITY), "> 1e6x");
+}
+
+/// What qualifies a verdict (`qualifiers`), each on a case where it is the finding: the regime
+/// after the verdict, the law beside it, the second reading and the disturbance.
+#[test]
+fn qualifiers_fill_the_diagnosis_beside_the_verdict() {
+    let on = |n: usize| Extra { cpus: cpus(n), ..Extra::default() };
+    // A rise to 4.2 at 8, then down at every step to 0.34 at 128: steadily, below one from 128.
+    let rise_and_fall = [1.0, 1.7, 2.8, 4.2, 2.8, 2.1, 1.2, 0.34];
+    let d = Case::of_speedups(None, &[1, 2, 4, 8, 16, 32, 64, 128], &rise_and_fall, on(128)).diagnosis();
+    assert!(
+        matches!(
+            d.then,
+            Some(Regime::Falls { from_threads: 8, steady: true, cliff: None, below_one_from: Some(128), .. })
+        ),
+        "{d:?}"
+    );
+    // Most of the fall in its last step: a cliff.
+    let cliff = [1.0, 1.9, 3.6, 6.5, 6.0, 5.6, 0.9];
+    let d = Case::of_speedups(None, &[1, 2, 4, 8, 16, 32, 64], &cliff, on(64)).diagnosis();
+    assert!(matches!(d.then, Some(Regime::Falls { from_threads: 8, cliff: Some([32, 64]), .. })), "{d:?}");
+    // The SMT siblings after the cores: what they add.
+    let smt_knee = [1.0, 1.75, 2.35, 2.70, 2.78, 2.86, 2.96, 3.07];
+    let d = Case::of_speedups(None, &upto(8), &smt_knee, Extra { cpus: smt(8, 4), ..Extra::default() }).diagnosis();
+    assert!(
+        matches!(d.then, Some(Regime::Rises { from_threads: 4, threads: 8, gain, .. }) if close(gain, 3.07 / 2.70 - 1.0)),
+        "{d:?}"
+    );
+    // The USL on its own retrograde curve, its peak where the measured one is.
+    let usl = |j: f64| (1.0 + 0.05 * (j - 1.0) + 0.02 * j * (j - 1.0)) / j * wiggle(j);
+    let d = Case::timed(None, &upto(12), usl, on(12)).diagnosis();
+    assert!(matches!(d.law, Some(Law::Usl { peak_threads: Some(p), .. }) if (6.0..8.0).contains(&p)), "{d:?}");
+    // Amdahl's law on the rise before a fall the USL does not describe.
+    let amdahl_then_drop: Vec<f64> =
+        [1.0, 2.0, 4.0, 8.0, 16.0].iter().map(|&j| 1.0 / (0.1 + 0.9 / j)).chain([2.0]).collect();
+    let d = Case::of_speedups(None, &[1, 2, 4, 8, 16, 32], &amdahl_then_drop, on(32)).diagnosis();
+    assert!(
+        matches!(d.law, Some(Law::Amdahl { serial_fraction, up_to_threads: 16, .. }) if (serial_fraction - 0.1).abs() < 0.01),
+        "{d:?}"
+    );
+    // Two thread counts whose range straddles 0.9 j: near-linear, or a serial fraction.
+    let s = [1.0, 1.8];
+    let d = Case::of_speedups(None, &[1, 2], &s, tight(&s, 2, 2.0)).diagnosed();
+    assert!(matches!(d.diagnosis.verdict, Verdict::NearLinear { .. }), "{d:?}");
+    assert!(
+        matches!(d.diagnosis.alternative, Some(Verdict::Undetermined { serial_fraction: Some(b), reason: Undetermined::TwoThreadCounts, .. }) if close(b, 1.0 / 9.0)),
+        "{d:?}"
+    );
+    assert!(
+        d.sentence.contains("also fits a serial fraction near 0.111: two thread counts cannot tell which"),
+        "{}",
+        d.sentence
+    );
+    // Points measured while other work competed: the shape, and the disturbance beside it.
+    let extra = Extra { cpus: cpus(8), disturbed: (1..=8).map(|j| j > 4).collect(), ..Extra::default() };
+    let d = Case::timed(None, &upto(8), |j| wiggle(j) / j, extra).diagnosed();
+    assert!(matches!(d.diagnosis.verdict, Verdict::NearLinear { .. }), "{d:?}");
+    assert_eq!(d.diagnosis.disturbed.map(|d| d.points), Some(vec![5, 6, 7, 8]));
+    assert!(
+        d.sentence.starts_with("near-linear") && d.sentence.contains(" — disturbed: j = 5, 6, 7, 8 were measured"),
+        "{}",
+        d.sentence
+    );
+}
+
+fn tight(s: &[f64], n: usize, pct: f64) -> Extra {
+    Extra { cpus: cpus(n), intervals: intervals(s, pct), ..Extra::default() }
+}
+
+#[test]
+fn a_ceiling_far_beyond_the_data_is_no_headline() {
+    // Near-linear to 32, 79% at 64: Amdahl's 1/B would be 4x beyond the best measured S.
+    let s = [1.0, 1.972, 3.973, 7.587, 15.19, 31.04, 50.64];
+    let said = say(None, 64, &[1, 2, 4, 8, 16, 32, 64], |j| 1.0 / s[j.log2() as usize]);
+    assert!(said.starts_with("near-linear up to 32 threads") && !said.contains("1/B"), "{said}");
 }

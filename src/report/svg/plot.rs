@@ -238,13 +238,15 @@ fn draw_speedup(area: &Area<'_>, _legend_area: &Area<'_>, w: &WorkloadResult, co
             c.draw_series(DashedLineSeries::new(machine, 2, 4, MACHINE.stroke_width(2)))?;
             legend.push(("machine ceiling (plain pinned threads)".to_owned(), Swatch::Dotted(MACHINE)));
         }
-        if let Some(b) = w.fits.amdahl_fitted().map(|a| a.serial_fraction).filter(|b| *b > -0.5 && *b < 1.0) {
-            let curve: Vec<(f64, f64)> =
-                xs.iter().map(|&x| (x, amdahl::speedup(b, x))).filter(|p| p.1.is_finite() && p.1 <= y1).collect();
+        // A law is drawn solid over the measured counts and dotted past them (an extrapolation,
+        // said in the legend); a ceiling only where the fit claims one.
+        let mut extrapolated = false;
+        if let Some(a) = w.fits.amdahl_fitted().filter(|a| a.serial_fraction > -0.5 && a.serial_fraction < 1.0) {
+            let b = a.serial_fraction;
+            extrapolated |= draw_law(&mut c, &xs, max_j, y1, AMDAHL, |x| amdahl::speedup(b, x))?;
             let best = if w.fits.best == Some(Model::Amdahl) { " (best)" } else { "" };
-            c.draw_series(LineSeries::new(curve, AMDAHL.stroke_width(2)))?;
             legend.push((format!("Amdahl B = {b:.3}{best}"), Swatch::Line(AMDAHL, 2)));
-            if let Some(ceiling) = amdahl::ceiling(b).filter(|c| *c < y1) {
+            if let Some(ceiling) = a.ceiling.filter(|c| *c < y1) {
                 c.draw_series(DashedLineSeries::new(
                     [(x0.max(1.0), ceiling), (x1, ceiling)],
                     6,
@@ -258,11 +260,12 @@ fn draw_speedup(area: &Area<'_>, _legend_area: &Area<'_>, w: &WorkloadResult, co
             && let Some(u) = w.fits.usl_fitted()
         {
             let model = u.speedup_law();
-            let curve: Vec<(f64, f64)> =
-                xs.iter().map(|&x| (x, model.at(x))).filter(|p| p.1.is_finite() && p.1 <= y1).collect();
+            extrapolated |= draw_law(&mut c, &xs, max_j, y1, USL, |x| model.at(x))?;
             let peak = u.peak_threads.map(|p| format!(", N* = {p:.1}")).unwrap_or_default();
-            c.draw_series(LineSeries::new(curve, USL.stroke_width(2)))?;
             legend.push((format!("USL (best){peak}"), Swatch::Line(USL, 2)));
+        }
+        if extrapolated {
+            legend.push((format!("extrapolated past j = {max_j}"), Swatch::Dotted(IDEAL)));
         }
         c.draw_series(pts.iter().filter_map(|&(x, s, ci)| {
             ci.map(|[lo, hi]| ErrorBar::new_vertical(x, lo, s.clamp(lo, hi), hi, MEASURED, 6))
@@ -277,6 +280,30 @@ fn draw_speedup(area: &Area<'_>, _legend_area: &Area<'_>, w: &WorkloadResult, co
         legend.push(("measured S(j), 95% CI".to_owned(), Swatch::Dot(MEASURED)));
         Ok(legend)
     })
+}
+
+/// Draws `law` solid over [1, `max_j`] and dotted past it up to the axis; whether a dotted part
+/// was drawn.
+fn draw_law<'b, CT: CoordTranslate<From = (f64, f64)>>(
+    c: &mut ChartContext<'_, SVGBackend<'b>, CT>,
+    xs: &[f64],
+    max_j: f64,
+    y1: f64,
+    colour: RGBColor,
+    law: impl Fn(f64) -> f64,
+) -> Result<bool, DrawingAreaErrorKind<std::io::Error>> {
+    let at = |x: f64| (x, law(x));
+    let shown = |p: &(f64, f64)| p.1.is_finite() && p.1 <= y1;
+    let measured: Vec<(f64, f64)> =
+        xs.iter().filter(|&&x| x <= max_j).map(|&x| at(x)).chain([at(max_j)]).filter(shown).collect();
+    let beyond: Vec<(f64, f64)> =
+        [at(max_j)].into_iter().chain(xs.iter().filter(|&&x| x > max_j).map(|&x| at(x))).filter(shown).collect();
+    c.draw_series(LineSeries::new(measured, colour.stroke_width(2)))?;
+    let dotted = beyond.len() >= 2;
+    if dotted {
+        c.draw_series(DashedLineSeries::new(beyond, 2, 4, colour.stroke_width(2)))?;
+    }
+    Ok(dotted)
 }
 
 fn draw_simple(
