@@ -20,6 +20,11 @@
 //!   is other work or more threads than CPUs. When the verdict says the limit is not serial
 //!   code but the account measures a serial share of T(1) above [`NOTABLE`] beyond its interval,
 //!   the disagreement is said.
+//! - **The work's own rayon code** (a point with `merged` time: stretches of the user's rayon
+//!   code the team's calls did not trace) can hold serial code the account cannot see, so there
+//!   the measured serial share is a lower bound of B: it agrees when it is not above B's
+//!   interval, and no other part is named as the rest of B; the sentence says how much of the
+//!   thread-time was merged.
 //! - Other verdicts get no cause. An account whose profile runs were distorted (their wall time
 //!   more than 3% from the timed T(j)) says so after its numbers.
 
@@ -74,6 +79,11 @@ pub enum Cause {
         rest_of_b: Option<PartName>,
         /// The profile runs' median wall time over the timed T(j), when more than 3% from 1.
         distorted: Option<f64>,
+        /// The off-CPU share of the thread-time in the work's own rayon code (untraced, where
+        /// serial code can hide): the measured serial share is then a lower bound of B. Absent
+        /// when there was none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        merged: Option<Part>,
     },
     /// A plateau, a decline or a slowdown: the part of the thread-time that grows most.
     Grows {
@@ -124,7 +134,9 @@ impl Cause {
                 let measured = at.parts.serial_share_of_t1?;
                 let b_ci = amdahl.ci95;
                 let [b_lo, b_hi] = b_ci.unwrap_or([b, b]);
-                let agrees = b_lo <= measured.high() && measured.low() <= b_hi;
+                // Serial code inside the work's own rayon code is not seen: a lower bound then.
+                let merged = at.parts.merged.as_ref().map(|m| m.part);
+                let agrees = measured.low() <= b_hi && (merged.is_some() || b_lo <= measured.high());
                 let mut others: Vec<PartShare> = LOST
                     .iter()
                     .filter(|p| **p != PartName::Serial)
@@ -133,7 +145,7 @@ impl Cause {
                     .collect();
                 others.sort_by(|a, b| b.share.share.total_cmp(&a.share.share));
                 // The largest other part names the rest of B only when it is surely there.
-                let rest_of_b = (!agrees && b_lo > measured.high())
+                let rest_of_b = (!agrees && merged.is_none() && b_lo > measured.high())
                     .then(|| others.first().filter(|p| p.share.low() > 0.0).map(|p| p.part))
                     .flatten();
                 Some(Cause::SerialShare {
@@ -145,6 +157,7 @@ impl Cause {
                     agrees,
                     rest_of_b,
                     distorted: distorted(at),
+                    merged,
                 })
             }
             Verdict::Saturation { .. }
@@ -181,7 +194,9 @@ impl Cause {
     /// The clause appended to the verdict's sentence, for work of `kind`.
     pub fn clause(&self, kind: Option<Kind>) -> String {
         match self {
-            Cause::SerialShare { threads, serial_share_of_t1: s, others, agrees, rest_of_b, distorted, .. } => {
+            Cause::SerialShare {
+                threads, serial_share_of_t1: s, others, agrees, rest_of_b, distorted, merged, ..
+            } => {
                 let listed = if others.is_empty() {
                     String::new()
                 } else {
@@ -189,13 +204,17 @@ impl Cause {
                         others.iter().map(|p| format!("{} {}", p.part.as_str(), percent(p.share.share))).collect();
                     format!("; of the thread-time, {}", parts.join(", "))
                 };
-                let verdict = match (agrees, rest_of_b) {
-                    (true, _) => String::new(),
-                    (false, Some(part)) => format!(
+                let verdict = match (agrees, rest_of_b, merged) {
+                    (true, _, Some(m)) => format!(
+                        "; that share is a lower bound of B: {} of the thread-time ran off-CPU in the work's own rayon code, where serial code cannot be told apart",
+                        percent(m.share)
+                    ),
+                    (true, _, None) => String::new(),
+                    (false, Some(part), _) => format!(
                         "; B and the measured serial share disagree beyond their intervals: the rest of B is {}",
                         what_b_is(*part)
                     ),
-                    (false, None) => "; B and the measured serial share disagree beyond their intervals, and no other part is surely above zero to make up the rest".to_owned(),
+                    (false, None, _) => "; B and the measured serial share disagree beyond their intervals, and no other part is surely above zero to make up the rest".to_owned(),
                 };
                 format!(
                     " — inferred from the curve; measured at {threads} threads: {} {} of T(1) runs outside the parallel calls{listed}{verdict}{}",
@@ -354,6 +373,39 @@ mod tests {
         let text = cause.clause(None);
         assert!(text.contains("disagree beyond their intervals, and no other part is surely above zero"), "{text}");
         assert!(!text.contains("the rest of B is"), "{text}");
+    }
+
+    /// The work's own rayon code (merged time) can hide serial code: the measured share is a
+    /// lower bound of B, never "the rest of B is inflation".
+    #[test]
+    fn serial_code_the_account_cannot_see_makes_the_measured_share_a_lower_bound() {
+        let one = account(1.0, 0.0, 0.0, 0.0, 1.0);
+        let mut two = account(0.88, 0.08, 0.0, 0.0, 0.0);
+        two.merged = Some(crate::account::parts::Merged {
+            parts: crate::account::parts::MERGED_PARTS.to_vec(),
+            part: part(0.022, 0.005),
+        });
+        let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
+        let verdict = Verdict::SerialFraction { threads: 2, speedup: 1.53, serial_fraction: 0.3, ceiling: 3.3 };
+        let cause = Cause::read(&verdict, &fits(0.3, [0.17, 0.42]), &points, 2).unwrap();
+        assert!(
+            matches!(cause, Cause::SerialShare { agrees: true, rest_of_b: None, merged: Some(_), .. }),
+            "{cause:?}"
+        );
+        let text = cause.clause(None);
+        assert!(
+            text.contains(
+                "that share is a lower bound of B: 2.2% of the thread-time ran off-CPU in the work's own rayon code"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("disagree") && !text.contains("the rest of B is"), "{text}");
+        // Above B's interval, the lower bound still contradicts B.
+        let mut over = account(0.5, 0.0, 0.5, 0.0, 0.6);
+        over.merged = two.merged.clone();
+        let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &over }];
+        let cause = Cause::read(&verdict, &fits(0.3, [0.17, 0.42]), &points, 2).unwrap();
+        assert!(matches!(cause, Cause::SerialShare { agrees: false, rest_of_b: None, .. }), "{cause:?}");
     }
 
     #[test]
