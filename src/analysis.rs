@@ -115,8 +115,9 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
             .collect();
         // Beyond the usable CPUs, work that computes only shows its own threads waiting for one.
         let limit = if ctx.kind.waits() { usize::MAX } else { ctx.cpus.usable };
-        let cause = Cause::read(&d.diagnosis.verdict, &fits, &accounts, limit)?;
-        d.sentence += &cause.clause(Some(ctx.kind));
+        let cause = Cause::read(&d.diagnosis, &fits, &accounts, limit)?;
+        // Right after the reading it is beside: the machine's clause and a disturbance follow.
+        d.insert_after_words(&cause.clause(Some(ctx.kind)));
         Some(cause)
     });
     Analysis { points: summaries, fits, diagnosis, cause }

@@ -34,7 +34,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Part, PartName, TimeParts};
-use crate::fit::{Fits, Verdict};
+use crate::fit::{Diagnosis, Fits, Verdict};
 
 /// The least growth of a part's share of the thread-time worth naming, and the least serial share
 /// of T(1) that contradicts a verdict of no serial code: 2 points.
@@ -120,15 +120,26 @@ const LOST: &[PartName] = PartName::ALL.split_at(1).1;
 impl Cause {
     /// The cause the account measured beside `verdict` (see the module docs); `points` ascending
     /// in threads, read at the largest count above 1 up to `limit`.
-    pub fn read(verdict: &Verdict, fits: &Fits, points: &[AccountAt<'_>], limit: usize) -> Option<Cause> {
+    pub fn read(diagnosis: &Diagnosis, fits: &Fits, points: &[AccountAt<'_>], limit: usize) -> Option<Cause> {
+        let verdict = &diagnosis.verdict;
+        // B quoted by the verdict, or by the second reading beside it (two thread counts).
+        let quotes_b = |v: &Verdict| {
+            matches!(
+                v,
+                Verdict::SerialFraction { .. }
+                    | Verdict::NearLinear { serial_fraction: Some(_), until_threads: None, .. }
+                    | Verdict::Sequential { serial_fraction: Some(_), .. }
+                    | Verdict::Undetermined { serial_fraction: Some(_), .. }
+            )
+        };
+        // B at or above 1 is no serial fraction (more threads are slower): what grows says more.
+        let b_below_one = fits.amdahl.as_ref().and_then(|a| a.fitted()).is_some_and(|a| a.serial_fraction < 1.0);
+        let serial_reading = b_below_one && (quotes_b(verdict) || diagnosis.alternative.as_ref().is_some_and(quotes_b));
         let one = points.iter().find(|p| p.threads == 1)?;
         let at = points.iter().rev().find(|p| p.threads > 1 && p.threads <= limit)?;
         let distorted = |p: &AccountAt<'_>| p.parts.profile_over_timed.filter(|_| p.parts.distorted);
         match verdict {
-            Verdict::SerialFraction { .. }
-            | Verdict::NearLinear { serial_fraction: Some(_), until_threads: None, .. }
-            | Verdict::Sequential { serial_fraction: Some(_), .. }
-            | Verdict::Undetermined { serial_fraction: Some(_), .. } => {
+            _ if serial_reading => {
                 let amdahl = fits.amdahl.as_ref()?.fitted()?;
                 let b = amdahl.serial_fraction;
                 let measured = at.parts.serial_share_of_t1?;
@@ -166,7 +177,9 @@ impl Cause {
             | Verdict::ApproachingPeak { .. }
             | Verdict::MemoryBandwidth { .. }
             | Verdict::NoLawFits { .. }
-            | Verdict::Granularity { .. } => {
+            | Verdict::Granularity { .. }
+            | Verdict::NearLinear { until_threads: Some(_), .. }
+            | Verdict::Sequential { .. } => {
                 // The part that surely grows most: by the low end of its interval at `at`.
                 let (part, from, to) = LOST
                     .iter()
@@ -349,7 +362,7 @@ mod tests {
         let (one, two) = (account(1.0, 0.0, 0.0, 0.0, 0.1), account(0.9, 0.01, 0.082, 0.006, 0.103));
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
         let verdict = Verdict::SerialFraction { threads: 2, speedup: 1.8, serial_fraction: 0.11, ceiling: 9.1 };
-        let cause = Cause::read(&verdict, &fits(0.11, [0.10, 0.14]), &points, 2).unwrap();
+        let cause = Cause::read(&Diagnosis::of(verdict.clone()), &fits(0.11, [0.10, 0.14]), &points, 2).unwrap();
         let Cause::SerialShare { agrees, rest_of_b, ref others, threads, .. } = cause else { panic!("{cause:?}") };
         assert!(agrees && rest_of_b.is_none() && threads == 2);
         assert_eq!(others.iter().map(|p| p.part).collect::<Vec<_>>(), [PartName::Inflation, PartName::Imbalance]);
@@ -363,12 +376,12 @@ mod tests {
         // (inflation 3% [2, 4]); not when its interval reaches zero (inflation 1% [0, 2]).
         let inflated = account(0.87, 0.03, 0.082, 0.006, 0.103);
         let surely = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &inflated }];
-        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &surely, 2).unwrap();
+        let cause = Cause::read(&Diagnosis::of(verdict.clone()), &fits(0.2, [0.18, 0.22]), &surely, 2).unwrap();
         assert!(
             cause.clause(None).contains("disagree beyond their intervals: the rest of B is inflation"),
             "{cause:?}"
         );
-        let cause = Cause::read(&verdict, &fits(0.2, [0.18, 0.22]), &points, 2).unwrap();
+        let cause = Cause::read(&Diagnosis::of(verdict.clone()), &fits(0.2, [0.18, 0.22]), &points, 2).unwrap();
         assert!(matches!(cause, Cause::SerialShare { rest_of_b: None, agrees: false, .. }), "{cause:?}");
         let text = cause.clause(None);
         assert!(text.contains("disagree beyond their intervals, and no other part is surely above zero"), "{text}");
@@ -387,7 +400,7 @@ mod tests {
         });
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
         let verdict = Verdict::SerialFraction { threads: 2, speedup: 1.53, serial_fraction: 0.3, ceiling: 3.3 };
-        let cause = Cause::read(&verdict, &fits(0.3, [0.17, 0.42]), &points, 2).unwrap();
+        let cause = Cause::read(&Diagnosis::of(verdict.clone()), &fits(0.3, [0.17, 0.42]), &points, 2).unwrap();
         assert!(
             matches!(cause, Cause::SerialShare { agrees: true, rest_of_b: None, merged: Some(_), .. }),
             "{cause:?}"
@@ -404,8 +417,32 @@ mod tests {
         let mut over = account(0.5, 0.0, 0.5, 0.0, 0.6);
         over.merged = two.merged.clone();
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &over }];
-        let cause = Cause::read(&verdict, &fits(0.3, [0.17, 0.42]), &points, 2).unwrap();
+        let cause = Cause::read(&Diagnosis::of(verdict.clone()), &fits(0.3, [0.17, 0.42]), &points, 2).unwrap();
         assert!(matches!(cause, Cause::SerialShare { agrees: false, rest_of_b: None, .. }), "{cause:?}");
+    }
+
+    /// Two thread counts: the verdict says near-linear and the B beside it is the second reading
+    /// (`alternative`); the measured serial share is still quoted. A B at or above 1 is no serial
+    /// fraction: no rest of B is named there.
+    #[test]
+    fn a_b_in_the_second_reading_is_quoted_and_a_b_above_one_is_not() {
+        let (one, two) = (account(1.0, 0.0, 0.0, 0.0, 0.1), account(0.9, 0.01, 0.082, 0.006, 0.104));
+        let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
+        let near =
+            Verdict::NearLinear { threads: 2, speedup: 1.8, until_threads: None, serial_fraction: None, ceiling: None };
+        let mut diagnosis = Diagnosis::of(near.clone());
+        assert!(Cause::read(&diagnosis, &fits(0.11, [0.08, 0.14]), &points, 2).is_none());
+        diagnosis.alternative =
+            Some(Verdict::SerialFraction { threads: 2, speedup: 1.8, serial_fraction: 0.11, ceiling: 9.1 });
+        let cause = Cause::read(&diagnosis, &fits(0.11, [0.08, 0.14]), &points, 2).unwrap();
+        assert!(matches!(cause, Cause::SerialShare { agrees: true, .. }), "{cause:?}");
+        // Sequential with B = 1.03: slower with more threads; the part that grows is read instead.
+        let slower = account(0.45, 0.18, 0.3, 0.0, 0.99);
+        let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &slower }];
+        let sequential = Verdict::Sequential { threads: 2, speedup: 0.97, serial_fraction: Some(1.03) };
+        let cause = Cause::read(&Diagnosis::of(sequential), &fits(1.03, [1.0, 1.06]), &points, 2).unwrap();
+        assert!(matches!(cause, Cause::Grows { part: PartName::Serial | PartName::Inflation, .. }), "{cause:?}");
+        assert!(!cause.clause(None).contains("the rest of B"), "{cause:?}");
     }
 
     #[test]
@@ -420,7 +457,7 @@ mod tests {
             ceiling: None,
             serial_fraction: None,
         };
-        let cause = Cause::read(&verdict, &Fits::default(), &points, 2).unwrap();
+        let cause = Cause::read(&Diagnosis::of(verdict.clone()), &Fits::default(), &points, 2).unwrap();
         assert!(matches!(cause, Cause::Grows { part: PartName::Inflation, serial_share_of_t1: None, .. }));
         let text = cause.clause(Some(Kind::MemoryBound));
         assert!(
@@ -430,12 +467,12 @@ mod tests {
         assert!(text.contains("each unit of work costs 1.3x the CPU time at 2 threads: memory bandwidth or caches"));
         // Nothing grows: no cause.
         let flat = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &one }];
-        assert!(Cause::read(&verdict, &Fits::default(), &flat, 2).is_none());
+        assert!(Cause::read(&Diagnosis::of(verdict.clone()), &Fits::default(), &flat, 2).is_none());
         // Verdicts that name no cause get none; nor does an account without j = 1.
         let near =
             Verdict::NearLinear { threads: 2, speedup: 2.0, until_threads: None, serial_fraction: None, ceiling: None };
-        assert!(Cause::read(&near, &Fits::default(), &points, 2).is_none());
-        assert!(Cause::read(&verdict, &Fits::default(), &points[1..], 2).is_none());
+        assert!(Cause::read(&Diagnosis::of(near.clone()), &Fits::default(), &points, 2).is_none());
+        assert!(Cause::read(&Diagnosis::of(verdict.clone()), &Fits::default(), &points[1..], 2).is_none());
     }
 
     #[test]
@@ -443,7 +480,7 @@ mod tests {
         let (one, two) = (account(1.0, 0.0, 0.0, 0.0, 0.0), account(0.5, 0.3, 0.1, 0.0, 0.1));
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 4, parts: &two }];
         let verdict = Verdict::Saturation { knee_threads: 2, peak_speedup: 2.0, gb_per_s: None, cpus: None };
-        let text = Cause::read(&verdict, &Fits::default(), &points, 4).unwrap().clause(None);
+        let text = Cause::read(&Diagnosis::of(verdict.clone()), &Fits::default(), &points, 4).unwrap().clause(None);
         assert!(text.contains("but 10.0% [9.6, 10.4] of T(1) runs outside the parallel calls"), "{text}");
     }
 
@@ -452,9 +489,10 @@ mod tests {
         let (one, mut two) = (account(1.0, 0.0, 0.0, 0.0, 0.0), account(0.5, 0.0, 0.0, 0.5, 0.0));
         (two.profile_over_timed, two.distorted) = (Some(1.8), true);
         let points = [AccountAt { threads: 1, parts: &one }, AccountAt { threads: 2, parts: &two }];
-        let text = Cause::read(&Verdict::Slower { threads: 2, speedup: 0.5 }, &Fits::default(), &points, 2)
-            .unwrap()
-            .clause(Some(Kind::Sequential));
+        let text =
+            Cause::read(&Diagnosis::of(Verdict::Slower { threads: 2, speedup: 0.5 }), &Fits::default(), &points, 2)
+                .unwrap()
+                .clause(Some(Kind::Sequential));
         assert!(
             text.contains("imbalance grows") && text.contains("took 80% longer than the timed runs of their rounds"),
             "{text}"

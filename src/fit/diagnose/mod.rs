@@ -179,6 +179,17 @@ pub struct Diagnosed {
     pub diagnosis: Diagnosis,
     /// The sentence a user reads ([`sentence`] of the diagnosis, then the machine's clause).
     pub sentence: String,
+    /// Where in `sentence` the diagnosis's own words end (before the machine's clause and the
+    /// disturbance): a clause about the same reading, such as the measured cause, goes there.
+    pub words_end: usize,
+}
+
+impl Diagnosed {
+    /// Inserts `clause` right after the diagnosis's own words.
+    pub fn insert_after_words(&mut self, clause: &str) {
+        self.sentence.insert_str(self.words_end, clause);
+        self.words_end += clause.len();
+    }
 }
 
 /// One rule of the diagnosis: the kind of verdict it gives, and the verdict when it applies.
@@ -266,19 +277,22 @@ pub fn diagnose(e: &Evidence<'_>) -> Option<Diagnosed> {
     let facts = Facts::of(e)?;
     let verdict = RULES.iter().find_map(|rule| (rule.applies)(&facts))?;
     let diagnosis = qualifiers::qualify(verdict, &facts);
-    let mut sentence = sentence(&diagnosis, &facts) + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
+    let words = sentence(&diagnosis, &facts);
+    let words_end = words.len();
+    let mut sentence = words + &e.machine.and_then(|m| m.clause()).unwrap_or_default();
     if e.fits.speedup_baseline == Some(SpeedupBaseline::Fitted) {
         sentence += " (S is relative to a fitted single-thread rate: no j = 1 point was measured)";
     }
     if let Some(disturbed) = &diagnosis.disturbed {
         sentence += &sentence::disturbed(disturbed, &facts);
     }
-    Some(Diagnosed { diagnosis, sentence })
+    Some(Diagnosed { diagnosis, sentence, words_end })
 }
 
 /// The diagnosis of a workload of which only one thread count was measured.
 pub fn single_point(threads: usize) -> Diagnosed {
-    Diagnosed { diagnosis: Diagnosis::of(Verdict::SinglePoint { threads }), sentence: sentence::single_point(threads) }
+    let sentence = sentence::single_point(threads);
+    Diagnosed { diagnosis: Diagnosis::of(Verdict::SinglePoint { threads }), words_end: sentence.len(), sentence }
 }
 
 impl<'a> Facts<'a> {

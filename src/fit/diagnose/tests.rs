@@ -678,6 +678,20 @@ fn points_tagged_disturbed_are_named_beside_the_shape() {
     assert!(said.contains(" — disturbed: j = 2 was measured while other work competed"), "{said}");
 }
 
+/// A clause about the reading itself (the measured cause) goes right after the diagnosis's own
+/// words: never after the disturbance, which it would then seem to label.
+#[test]
+fn a_clause_inserted_after_the_words_comes_before_the_disturbance() {
+    let extra = Extra { cpus: cpus(2), disturbed: vec![false, true], ..Extra::default() };
+    let mut judged = judge_with(Some(Kind::Parallel), &[1, 2], |j| [1.0, 0.7][j as usize - 1], extra);
+    judged.insert_after_words(" — measured: X");
+    judged.insert_after_words("; Y");
+    let said = &judged.sentence;
+    let (measured, disturbed) = (said.find(" — measured: X; Y").unwrap(), said.find(" — disturbed:").unwrap());
+    assert!(measured < disturbed, "{said}");
+    assert!(said.starts_with("below linear: S(2) = 1.43"), "{said}");
+}
+
 #[test]
 fn a_machine_that_falls_short_is_named_after_the_sentence_with_its_clock() {
     // 16 threads reach 13.4 while plain spinning threads reach 14.1 with the clock falling.
