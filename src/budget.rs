@@ -122,6 +122,10 @@ pub struct Fitted {
     pub needed_kept: f64,
     /// Seconds left for them.
     pub available: f64,
+    /// The counts never left out: j = 1, the largest, and the largest the fit uses.
+    pub always: Vec<usize>,
+    /// Whether `--allow-overrun` kept every count.
+    pub allow_overrun: bool,
 }
 
 impl Fitted {
@@ -138,17 +142,33 @@ impl Fitted {
 
 /// The counts of a plan that fit in `available` seconds, each count `(j, seconds)` with the
 /// seconds its samples still to take need; counts are left out the costliest first, never the
-/// first (j = 1) nor the last (the largest), unless `allow_overrun`.
-pub fn fit(counts: &[(usize, f64)], available: f64, allow_overrun: bool) -> Fitted {
+/// first (j = 1) nor the last (the largest), unless `allow_overrun`. Counts above `fitted_up_to`
+/// (the usable CPUs, for work that computes: such points are left out of the fit) leave before
+/// any count the fit uses, and the largest count the fit uses stays too: without it no law is
+/// fitted and the verdict rests on oversubscribed points alone.
+pub fn fit(counts: &[(usize, f64)], available: f64, allow_overrun: bool, fitted_up_to: usize) -> Fitted {
     let needed: f64 = counts.iter().map(|(_, s)| s).sum();
+    let largest_fitted = counts.iter().map(|(j, _)| *j).filter(|&j| j > 1 && j <= fitted_up_to).max();
+    let mut always: Vec<usize> =
+        [counts.first(), counts.last()].into_iter().flatten().map(|(j, _)| *j).chain(largest_fitted).collect();
+    always.sort_unstable();
+    always.dedup();
     let mut kept: Vec<(usize, f64)> = counts.to_vec();
     let mut dropped = Vec::new();
     let mut needed_kept = needed;
     if !allow_overrun {
-        // The counts between the first and the last, the costliest last.
-        let mut candidates: Vec<(usize, f64)> =
-            counts.iter().copied().skip(1).take(counts.len().saturating_sub(2)).collect();
-        candidates.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        // The counts between the first and the last, but the largest the fit uses; those beyond
+        // the fit last (they leave first), each group the costliest last.
+        let mut candidates: Vec<(usize, f64)> = counts
+            .iter()
+            .copied()
+            .skip(1)
+            .take(counts.len().saturating_sub(2))
+            .filter(|(j, _)| Some(*j) != largest_fitted)
+            .collect();
+        candidates.sort_by(|a, b| {
+            (a.0 > fitted_up_to).cmp(&(b.0 > fitted_up_to)).then(a.1.total_cmp(&b.1)).then(a.0.cmp(&b.0))
+        });
         while needed_kept > available
             && let Some((j, s)) = candidates.pop()
         {
@@ -158,7 +178,8 @@ pub fn fit(counts: &[(usize, f64)], available: f64, allow_overrun: bool) -> Fitt
         }
     }
     dropped.sort_unstable();
-    Fitted { kept: kept.into_iter().map(|(j, _)| j).collect(), dropped, needed, needed_kept, available }
+    let kept = kept.into_iter().map(|(j, _)| j).collect();
+    Fitted { kept, dropped, needed, needed_kept, available, always, allow_overrun }
 }
 
 /// What a plan that does not fit says, before measuring: the estimate and what it rests on, the
@@ -196,10 +217,15 @@ pub fn plan_sentence(
         fitted.needed,
         cost.basis(harness),
     );
-    let largest = fitted.kept.last().copied().unwrap_or(1);
+    let always = threads_text(&fitted.always);
     let overrun = |over: f64| format!("about {over:.1} s over the budget");
-    let tail = if fitted.dropped.is_empty() && counts > 2 {
+    let tail = if fitted.allow_overrun {
         format!("--allow-overrun: every count is measured, {}", overrun(fitted.over()))
+    } else if fitted.dropped.is_empty() && counts > 2 {
+        format!(
+            "none is left out (j = {always} always stay: 1, the largest, and the largest within the usable CPUs, without which no law is fitted): they are measured with the minimum {min_rounds} rounds, which intervals need: {}; a smaller size= or a larger --budget would fit",
+            overrun(fitted.over())
+        )
     } else if fitted.dropped.is_empty() {
         format!(
             "j = {} alone are measured with the minimum {min_rounds} rounds, which intervals need: {}; a smaller size= or a larger --budget would fit",
@@ -208,13 +234,13 @@ pub fn plan_sentence(
         )
     } else if fitted.fits() {
         format!(
-            "left out j = {} (the costliest first, keeping 1 and {largest}), so the rest need about {:.1} s; --allow-overrun measures them all",
+            "left out j = {} (the costliest first, keeping j = {always}), so the rest need about {:.1} s; --allow-overrun measures them all",
             threads_text(&fitted.dropped),
             fitted.needed_kept
         )
     } else {
         format!(
-            "left out j = {} (the costliest first, keeping 1 and {largest}); even j = {} alone need about {:.1} s and are measured with the minimum {min_rounds} rounds, which intervals need: {}",
+            "left out j = {} (the costliest first, keeping j = {always}); even j = {} alone need about {:.1} s and are measured with the minimum {min_rounds} rounds, which intervals need: {}",
             threads_text(&fitted.dropped),
             threads_text(&fitted.kept),
             fitted.needed_kept,
@@ -258,44 +284,62 @@ mod tests {
     fn the_costliest_counts_leave_first_and_one_and_the_largest_stay() {
         // Costs rise with j, as oversubscribed teams do on 2 CPUs.
         let counts: Vec<(usize, f64)> = (1..=8).map(|j| (j, j as f64)).collect();
-        let f = fit(&counts, 20.0, false);
+        let f = fit(&counts, 20.0, false, usize::MAX);
         assert_eq!(f.needed, 36.0);
         assert_eq!(f.dropped, [5, 6, 7], "the costliest between 1 and 8");
         assert_eq!(f.kept, [1, 2, 3, 4, 8]);
         assert_eq!(f.needed_kept, 18.0);
         assert!(f.fits());
         // Nothing to leave out: 1 and the largest stay, and the overrun is said.
-        let f = fit(&counts, 5.0, false);
+        let f = fit(&counts, 5.0, false, usize::MAX);
         assert_eq!(f.kept, [1, 8]);
         assert!(!f.fits() && f.over() == 4.0);
         // --allow-overrun keeps them all.
-        let f = fit(&counts, 5.0, true);
+        let f = fit(&counts, 5.0, true, usize::MAX);
         assert!(f.dropped.is_empty() && f.kept.len() == 8 && f.over() == 31.0);
         // A plan that fits is left alone, and says nothing.
-        let f = fit(&counts, 100.0, false);
+        let f = fit(&counts, 100.0, false, usize::MAX);
         assert!(f.dropped.is_empty());
         assert_eq!(plan_sentence("w", &f, RunCost::WarmedUp, &Harness::default(), 5, 100.0), None);
+    }
+
+    /// On 2 CPUs, work that computes is fitted on j = 1, 2 only: j = 2 stays, and the
+    /// oversubscribed counts leave first, the costliest first (the largest stays, as asked).
+    #[test]
+    fn counts_beyond_the_fit_leave_first_and_the_largest_fitted_count_stays() {
+        let counts = [(1, 1.0), (2, 3.0), (4, 2.0)];
+        let f = fit(&counts, 3.0, false, 2);
+        assert!(f.dropped.is_empty() && f.kept == [1, 2, 4] && !f.fits(), "{f:?}");
+        let said = plan_sentence("triad", &f, RunCost::WarmedUp, &Harness::default(), 5, 3.0).unwrap();
+        assert!(said.contains("none is left out (j = 1, 2, 4 always stay"), "{said}");
+        assert!(said.contains("about 3.0 s over the budget") && !said.contains("--allow-overrun:"), "{said}");
+        // Before: j = 2 left, and no law could be fitted on j = 1 alone.
+        assert_eq!(fit(&counts, 3.0, false, usize::MAX).kept, [1, 4]);
+        let counts: Vec<(usize, f64)> = (1..=8).map(|j| (j, 9.0 - j as f64)).collect();
+        let f = fit(&counts, 20.0, false, 2);
+        assert_eq!(f.dropped, [3, 4, 5, 6], "beyond the fit, the costliest first: {f:?}");
+        assert_eq!(f.kept, [1, 2, 7, 8]);
     }
 
     #[test]
     fn the_sentence_names_the_estimate_what_it_rests_on_and_the_counts_left_out() {
         let counts: Vec<(usize, f64)> = (1..=128).map(|j| (j, 0.01 * j as f64)).collect();
         let harness = Harness { per_sample: 1e-3, per_thread: 8e-6 };
-        let f = fit(&counts, 9.0, false);
+        let f = fit(&counts, 9.0, false, usize::MAX);
         let said = plan_sentence("primes", &f, RunCost::Timed(35e-6), &harness, 5, 10.0).unwrap();
         assert!(said.starts_with("primes: the plan cannot meet the budget: the warm-up and the minimum 5 rounds of its 128 thread counts need about 82.6 s (T(1) = 35.00 us timed, S(j) guessed from the kind; the harness's 1.00 ms a sample and 8.00 us a thread) against 9.0 s left of the 10.0 s this workload may plan with; left out j = "), "{said}");
-        assert!(said.contains("(the costliest first, keeping 1 and 128), so the rest need about"), "{said}");
+        assert!(said.contains("(the costliest first, keeping j = 1, 128), so the rest need about"), "{said}");
         assert!(f.dropped.iter().all(|&j| j > 1 && j < 128) && f.fits());
-        let over = fit(&counts[..2], 0.001, false);
+        let over = fit(&counts[..2], 0.001, false, usize::MAX);
         let said = plan_sentence("w", &over, RunCost::Known(600.0), &harness, 5, 1.0).unwrap();
         assert!(said.contains("one run takes 600.0 s at j = 1, known from its parameters"), "{said}");
         assert!(said.contains("j = 1, 2 alone are measured with the minimum 5 rounds"), "{said}");
         // Only the parts of the harness's cost measured are named; a workload left no share says so.
         let threads_only = Harness { per_sample: 0.0, per_thread: 2e-4 };
-        let none_left = fit(&counts[..2], 0.0, false);
+        let none_left = fit(&counts[..2], 0.0, false, usize::MAX);
         let said = plan_sentence("w", &none_left, RunCost::Timed(1e-5), &threads_only, 5, 0.0).unwrap();
         assert!(said.contains("(T(1) = 10.00 us timed, S(j) guessed from the kind; the harness's 200.0 us a thread) with no share of the budget left for this workload (the machine's ceilings and the workloads before it took it)"), "{said}");
-        let all = fit(&counts, 9.0, true);
+        let all = fit(&counts, 9.0, true, usize::MAX);
         let said = plan_sentence("w", &all, RunCost::WarmedUp, &harness, 5, 10.0).unwrap();
         assert!(
             said.contains("(each count's warm-up, timed whole)")

@@ -128,7 +128,8 @@ pub fn dry_run(
             _ => t1 / budget::guessed_speedup(workload.kind(), j, cpus),
         };
         let needs: Vec<(usize, f64)> = counts.iter().map(|&j| (j, (run_at(j) + harness.at(j)) * rounds)).collect();
-        let fitted = budget::fit(&needs, share, settings.allow_overrun);
+        let fitted_up_to = if workload.kind().waits() { usize::MAX } else { cpus.usable };
+        let fitted = budget::fit(&needs, share, settings.allow_overrun, fitted_up_to);
         notes.extend(budget::plan_sentence(name, &fitted, cost, &harness, settings.min_rounds, share));
         left_out.extend(&fitted.dropped);
         left_out.sort_unstable();

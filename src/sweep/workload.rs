@@ -503,7 +503,8 @@ impl<'e> Sweep<'_, 'e> {
             .filter(|(_, alive)| **alive)
             .map(|((p, need), _)| (p.threads, *need))
             .collect();
-        let fitted = budget::fit(&counts, available, self.settings.allow_overrun);
+        let fitted_up_to = if self.workload.kind().waits() { usize::MAX } else { self.env.cpus.usable };
+        let fitted = budget::fit(&counts, available, self.settings.allow_overrun, fitted_up_to);
         let (name, rounds, allowance) = (self.workload.name(), self.settings.min_rounds, self.share.plan.as_secs_f64());
         if let Some(said) = budget::plan_sentence(name, &fitted, cost, &self.harness, rounds, allowance)
             && (!self.budget_said || !fitted.dropped.is_empty())
