@@ -45,8 +45,15 @@ impl Diagnosis {
     /// by side ("peaks at 8 threads (S = 4.15), then falls 92%; below one thread from 192").
     pub fn headline(&self) -> String {
         let mut words = self.verdict.headline();
-        if let Some(then) = &self.then {
-            words += &format!(", then {}", then.headline());
+        match &self.then {
+            // A peak's headline already says its fall: once is enough.
+            Some(Regime::Falls { below_one_from, .. }) if matches!(self.verdict, Verdict::PeakDecline { .. }) => {
+                if let Some(b) = below_one_from {
+                    words += &format!("; below one thread from {b}");
+                }
+            }
+            Some(then) => words += &format!(", then {}", then.headline()),
+            None => {}
         }
         if self.disturbed.is_some() {
             words += " (disturbed)";
@@ -163,4 +170,30 @@ pub struct Disturbed {
     pub min_utilisation: Option<f64>,
     /// The usable CPUs, when the machine was busy.
     pub cpus: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A peak's headline says its fall once, whatever regime follows the flat top.
+    #[test]
+    fn a_peak_followed_by_a_fall_says_the_fall_once() {
+        let peak = Verdict::PeakDecline { peak_threads: 8, peak_speedup: 6.5, drop: 0.2, threads: 16, speedup: 5.2 };
+        let mut said = Diagnosis::of(peak);
+        said.then = Some(Regime::Falls {
+            from_threads: 8,
+            threads: 16,
+            speedup: 5.2,
+            drop: 0.2,
+            steady: true,
+            cliff: None,
+            below_one_from: None,
+        });
+        assert_eq!(said.headline(), "peaks at 8 threads (S = 6.50), then falls 20% by 16");
+        if let Some(Regime::Falls { below_one_from, .. }) = &mut said.then {
+            *below_one_from = Some(16);
+        }
+        assert_eq!(said.headline(), "peaks at 8 threads (S = 6.50), then falls 20% by 16; below one thread from 16");
+    }
 }

@@ -242,8 +242,11 @@ impl Verdict {
             Verdict::Saturation { knee_threads, peak_speedup, .. } => {
                 format!("saturates from {knee_threads} threads (S = {peak_speedup:.2})")
             }
-            Verdict::PeakDecline { peak_threads, peak_speedup, drop, .. } => {
-                format!("peaks at {peak_threads} threads (S = {peak_speedup:.2}), then falls {:.0}%", drop * 100.0)
+            Verdict::PeakDecline { peak_threads, peak_speedup, drop, threads, .. } => {
+                format!(
+                    "peaks at {peak_threads} threads (S = {peak_speedup:.2}), then falls {:.0}% by {threads}",
+                    drop * 100.0
+                )
             }
             Verdict::ApproachingPeak { peak_threads, .. } => {
                 format!("approaching a USL peak at N* = {peak_threads:.1}")
@@ -304,7 +307,7 @@ mod tests {
         let decline =
             Verdict::PeakDecline { peak_threads: 8, peak_speedup: 6.5, drop: 0.11, threads: 16, speedup: 5.8 };
         assert_eq!(serde_json::to_value(&decline).unwrap()["kind"], decline.kind());
-        assert_eq!(decline.headline(), "peaks at 8 threads (S = 6.50), then falls 11%");
+        assert_eq!(decline.headline(), "peaks at 8 threads (S = 6.50), then falls 11% by 16");
         // An unknown kind is refused, not guessed.
         assert!(serde_json::from_str::<Verdict>("{\"kind\": \"sublime\", \"threads\": 2}").is_err());
     }
