@@ -48,9 +48,7 @@ impl Diagnosis {
         match &self.then {
             // A peak's headline already says its fall: once is enough.
             Some(Regime::Falls { below_one_from, .. }) if matches!(self.verdict, Verdict::PeakDecline { .. }) => {
-                if let Some(b) = below_one_from {
-                    words += &format!("; below one thread from {b}");
-                }
+                words += &below_one_from.map_or(String::new(), |b| format!("; below one thread from {b}"));
             }
             Some(then) => words += &format!(", then {}", then.headline()),
             None => {}
