@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Cause, TimeParts};
 use crate::fit::Fits;
 use crate::fit::diagnose::Diagnosed;
+use crate::stats::states::Shift;
 
 /// One workload analysed: what [`crate::analysis::analyse`] returns.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +80,9 @@ pub struct PointSummary {
     pub disturbance: Option<Disturbance>,
     /// The thread-time account from the point's profile runs; `None` without them.
     pub time_parts: Option<TimeParts>,
+    /// Where the machine's state shifted during the run: of T(1) at j = 1, of the paired S(j)
+    /// beyond (`stats::states::shift`); `None` when none was found or the file predates them.
+    pub shift: Option<Shift>,
 }
 
 impl PointSummary {

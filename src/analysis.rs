@@ -26,6 +26,7 @@ use crate::fit::diagnose::{Diagnosed, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
 use crate::results::{Ceilings, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
+use crate::stats::states::{self, Shift};
 use crate::stats::{Bootstrap, NoiseFloor, Summary, finite, median, noise_floor, paired_speedup};
 use crate::thread_set::CpuCounts;
 
@@ -67,6 +68,11 @@ pub struct AnalysisContext {
     /// The run-to-run noise floor added to the intervals of T(j) and S(j) and to the curve's
     /// bootstrap replicates (`stats::noise_floor`; none for files from before it).
     pub noise: NoiseFloor,
+    /// Whether the machine's states are read from the rounds in time order (`stats::states`): the
+    /// spread between stretches of rounds, where larger than the floor, widens the intervals, and
+    /// shifts of T(1) and S(j) are found. Files of schema version 4 on; older files are explained
+    /// as they were.
+    pub states: bool,
 }
 
 impl AnalysisContext {
@@ -85,6 +91,7 @@ impl AnalysisContext {
             tasks: w.tasks,
             loss: Loss::Log,
             noise: results.config.noise_floor().of(w.command.is_some()),
+            states: results.schema_version >= 4,
         }
     }
 }
@@ -120,7 +127,41 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
         d.insert_after_words(&cause.clause(Some(ctx.kind)));
         Some(cause)
     });
+    if let (Some(d), Some(clause)) = (diagnosis.as_mut(), states_clause(&summaries)) {
+        d.sentence.push_str(&clause);
+    }
     Analysis { points: summaries, fits, diagnosis, cause }
+}
+
+/// What the sentence says of the machine's states when the rounds shifted (`stats::states`):
+/// the largest j whose S(j) shifted, with its two levels, and T(1)'s shift when it moved too
+/// ("S(2) is 1.65 or 1.82 depending on the machine's state: T(1) moved -8.9% at round 40 of 100").
+fn states_clause(summaries: &[PointSummary]) -> Option<String> {
+    let one = summaries.first().filter(|s| s.threads == 1).and_then(|s| s.shift);
+    let t1 = one.map(|s| {
+        format!(
+            "T(1) moved {:+.1}% at round {} of {} ({:.2} to {:.2} ms)",
+            s.change * 100.0,
+            s.at + 1,
+            s.of,
+            s.before / 1e6,
+            s.after / 1e6
+        )
+    });
+    let speedup = summaries.iter().rev().find(|s| s.threads > 1 && s.shift.is_some());
+    match (speedup, t1) {
+        (Some(p), t1) => {
+            let s = p.shift?;
+            let (low, high) = (s.before.min(s.after), s.before.max(s.after));
+            let why = t1.map_or_else(|| format!("it shifted at round {} of {}", s.at + 1, s.of), |t| t);
+            Some(format!(
+                "; S({j}) is {low:.2} or {high:.2} depending on the machine's state, which changed during the run: {why}",
+                j = p.threads
+            ))
+        }
+        (None, Some(t1)) => Some(format!("; the machine's state changed during the run: {t1}, S(j) did not move")),
+        (None, None) => None,
+    }
 }
 
 /// The summary of every point of `points` (ascending threads, the first at j = 1) whose samples
@@ -140,8 +181,10 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
     for point in points {
         let samples = as_f64(&point.samples_ns);
         let Some(paired) = point.paired_baseline(&baseline).filter(|_| !samples.is_empty()) else { continue };
-        let point_seed = seed ^ (point.threads as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let point_seed = point_seed(seed, point.threads);
         let summary = Summary::of(&samples);
+        let ratios: Vec<f64> = paired.iter().zip(&samples).map(|(t1, tj)| t1 / tj).collect();
+        let states = States::of(point.threads, &samples, &ratios, point_seed, ctx);
         let mut scratch = Vec::with_capacity(samples.len());
         let median_ns_ci95 = Bootstrap::new(point_seed, samples.len())
             .ci95(|idx| {
@@ -149,14 +192,14 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
                 scratch.extend(idx.iter().map(|&i| samples[i]));
                 median(&scratch)
             })
-            .map(|ci| noise_floor::widen(ci, summary.median, ctx.noise.time_at(point.threads)));
+            .map(|ci| noise_floor::widen(ci, summary.median, states.time_sd));
         let s = paired_speedup(paired, &samples, point_seed);
         // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
         let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
         let speedup = finite(s.speedup * scale);
         let speedup_ci95 =
             Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite())).map(|ci| match speedup {
-                Some(estimate) if point.threads > 1 => noise_floor::widen(ci, estimate, ctx.noise.speedup),
+                Some(estimate) if point.threads > 1 => noise_floor::widen(ci, estimate, states.speedup_sd),
                 _ => ci,
             });
         let strong = scaling == Scaling::Strong;
@@ -201,9 +244,48 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
                     first_round: point.first_round,
                 },
             ),
+            shift: states.shift,
         });
     }
     summaries
+}
+
+/// The seed of the point at `threads` of a workload seeded `seed`: its bootstraps and its test of
+/// the machine's states.
+fn point_seed(seed: u64, threads: usize) -> u64 {
+    seed ^ (threads as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// What the machine's states do to one point (`stats::states`): the run-level standard deviations
+/// its intervals are widened by, and the shift found in its rounds.
+struct States {
+    /// Of T(j): the noise floor's, or the spread between stretches of the point's rounds where
+    /// larger.
+    time_sd: f64,
+    /// Of S(j), likewise from the paired ratios T1/Tj of its rounds.
+    speedup_sd: f64,
+    /// T(1)'s shift at j = 1, S(j)'s beyond.
+    shift: Option<Shift>,
+}
+
+impl States {
+    /// The states of the point at `threads` with its `samples` and paired `ratios` (T1/Tj per
+    /// round, in time order); the floor alone for files from before them (`ctx.states`).
+    fn of(threads: usize, samples: &[f64], ratios: &[f64], seed: u64, ctx: &AnalysisContext) -> States {
+        let floor = States { time_sd: ctx.noise.time_at(threads), speedup_sd: ctx.noise.speedup, shift: None };
+        if !ctx.states {
+            return floor;
+        }
+        let shift = states::shift(if threads > 1 { ratios } else { samples }, seed);
+        States {
+            time_sd: floor.time_sd.max(states::measured_spread(samples, seed).unwrap_or(0.0)),
+            speedup_sd: match shift {
+                Some(_) if threads > 1 => floor.speedup_sd.max(states::block_spread(ratios).unwrap_or(0.0)),
+                _ => floor.speedup_sd,
+            },
+            shift,
+        }
+    }
 }
 
 /// The lowest utilisation of a CPU-bound sample that counts as busy.
@@ -317,24 +399,35 @@ fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> O
         }
     }
     if let Some(seed) = seed {
-        add_run_noise(&mut curve, &threads, ctx.noise.speedup, seed);
+        // Each j's run-level sd: the floor, or its ratios' spread between stretches where larger.
+        let sds: Vec<f64> = (samples.iter().zip(&first).enumerate())
+            .map(|(k, (s, &f))| {
+                let ratios: Vec<f64> =
+                    samples[0][f.min(samples[0].len())..].iter().zip(s).map(|(a, b)| a / b).collect();
+                let j_seed = point_seed(ctx.seed, threads[k]);
+                let measured = if ctx.states { states::measured_spread(&ratios, j_seed).unwrap_or(0.0) } else { 0.0 };
+                ctx.noise.speedup.max(measured)
+            })
+            .collect();
+        add_run_noise(&mut curve, &threads, &sds, seed);
     }
     Some(curve)
 }
 
 /// Multiplies each bootstrap replicate's value at every j > 1 by an independent log-normal factor
-/// of relative standard deviation `sd` (the noise floor of S): the run-to-run part of the
-/// uncertainty that resampling one run's rounds cannot see, so every interval computed from the
-/// replicates (B's, the USL's, `compare`'s) includes it. Seeded: every reader draws the same.
-fn add_run_noise(curve: &mut Curve, threads: &[usize], sd: f64, seed: u64) {
-    if sd.is_nan() || sd <= 0.0 {
+/// of relative standard deviation `sds[k]` (the noise floor of S, or the spread measured between
+/// stretches of the rounds at that j): the run-to-run part of the uncertainty that resampling one
+/// run's rounds cannot see, so every interval computed from the replicates (B's, the USL's,
+/// `compare`'s) includes it. Seeded: every reader draws the same.
+fn add_run_noise(curve: &mut Curve, threads: &[usize], sds: &[f64], seed: u64) {
+    if sds.iter().all(|sd| sd.is_nan() || *sd <= 0.0) {
         return;
     }
     let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x6e6f_6973_6566_6c72);
     for replicate in &mut curve.replicates {
-        for (value, &j) in replicate.iter_mut().zip(threads) {
+        for ((value, &j), &sd) in replicate.iter_mut().zip(threads).zip(sds) {
             let z = noise_floor::standard_normal(1.0 - rng.random::<f64>(), rng.random::<f64>());
-            if j > 1 {
+            if j > 1 && sd > 0.0 {
                 *value *= (sd * z).exp();
             }
         }
@@ -440,6 +533,7 @@ mod tests {
         tasks: None,
         loss: Loss::Log,
         noise: NoiseFloor::NONE,
+        states: false,
     };
 
     fn point(threads: usize, samples: &[u64]) -> Point {
@@ -448,6 +542,63 @@ mod tests {
         p.cpu_ns = samples.iter().map(|s| Some(s * threads as u64)).collect();
         p.involuntary_context_switches = vec![Some(0); samples.len()];
         p
+    }
+
+    /// Issue 33's long run: T(1) 35.9 ms, 9% faster (32.7 ms) in rounds 40-79 of 100, T(2) 19.7 ms
+    /// throughout, each with 0.3% of seeded noise.
+    fn two_states() -> Vec<Point> {
+        let mut rng = Pcg64Mcg::seed_from_u64(33);
+        let mut noisy = |ms: f64| {
+            let z = noise_floor::standard_normal(1.0 - rng.random::<f64>(), rng.random::<f64>());
+            (ms * 1e6 * (0.003 * z).exp()) as u64
+        };
+        let (t1, t2): (Vec<u64>, Vec<u64>) =
+            (0..100).map(|r| (noisy(if (40..80).contains(&r) { 32.7 } else { 35.9 }), noisy(19.7))).unzip();
+        vec![point(1, &t1), point(2, &t2)]
+    }
+
+    #[test]
+    fn a_state_that_switches_t1_by_9_percent_is_found_said_and_measured_in_the_intervals() {
+        let points = two_states();
+        let ctx = AnalysisContext { states: true, ..CTX };
+        let analysis = analyse(&points, &ctx);
+        let [one, two] = [&analysis.points[0], &analysis.points[1]];
+        let t1 = one.shift.expect("T(1)'s shift is found");
+        assert!((39..=41).contains(&t1.at) && (t1.change + 0.089).abs() < 0.005, "{t1:?}");
+        let s2 = two.shift.expect("S(2)'s shift is found");
+        assert!((39..=41).contains(&s2.at), "{s2:?}");
+        let sentence = &analysis.diagnosis.as_ref().unwrap().sentence;
+        assert!(
+            sentence.contains("S(2) is 1.66 or 1.83 depending on the machine's state, which changed during the run: T(1) moved -8.8% at round 41 of 100"),
+            "{sentence}"
+        );
+        // The interval of S(2) holds both states' values: a rerun in either lands inside.
+        let [lo, hi] = two.speedup_ci95.unwrap();
+        assert!(lo < 1.66 && hi > 1.82, "{lo} {hi}");
+        // A file from before the states is explained as before: no shift, the rounds' own interval.
+        let old = analyse(&points, &CTX);
+        assert_eq!(old.points[1].shift, None);
+        let [lo, hi] = old.points[1].speedup_ci95.unwrap();
+        assert!(hi - lo < 0.1, "{lo} {hi}");
+        assert!(!old.diagnosis.unwrap().sentence.contains("machine's state"));
+    }
+
+    #[test]
+    fn one_state_has_no_shift_and_the_floor_still_bounds_the_interval() {
+        let mut rng = Pcg64Mcg::seed_from_u64(5);
+        let mut noisy = |ms: f64| {
+            let z = noise_floor::standard_normal(1.0 - rng.random::<f64>(), rng.random::<f64>());
+            (ms * 1e6 * (0.003 * z).exp()) as u64
+        };
+        let (t1, t2): (Vec<u64>, Vec<u64>) = (0..60).map(|_| (noisy(35.9), noisy(19.7))).unzip();
+        let points = vec![point(1, &t1), point(2, &t2)];
+        let floor = NoiseFloor { time: 0.025, speedup: 0.005 };
+        let ctx = AnalysisContext { states: true, noise: floor, ..CTX };
+        let analysis = analyse(&points, &ctx);
+        assert!(analysis.points.iter().all(|p| p.shift.is_none()));
+        let with_floor_only = analyse(&points, &AnalysisContext { states: false, ..ctx });
+        assert_eq!(analysis.points[1].speedup_ci95, with_floor_only.points[1].speedup_ci95);
+        assert_eq!(analysis.points[0].median_ns_ci95, with_floor_only.points[0].median_ns_ci95);
     }
 
     #[test]

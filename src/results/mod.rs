@@ -57,6 +57,7 @@ use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
 use crate::stats::NoiseFloors;
+use crate::stats::states::Shift;
 use crate::thread_set::CpuCounts;
 
 /// The version of the format written by this build.
@@ -73,7 +74,11 @@ use crate::thread_set::CpuCounts;
 ///   disturbance among them (it was a verdict of the kind `disturbed`, which hid the shape: such a
 ///   cached verdict loads as none, and every reader refits the file from its samples), and a
 ///   `reason` `two-thread-counts` of `undetermined`.
-pub const SCHEMA_VERSION: u32 = 3;
+/// - 4: intervals know the machine's states: a file's T(j), S(j) and the fits' intervals are
+///   widened by the spread between stretches of its rounds in time order where it exceeds the
+///   noise floor, and each point may carry the `shift` found in its rounds (`stats::states`).
+///   Files of versions 1-3 load and are explained as before (their rounds' order is not read).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The value of the `schema` field.
 pub const SCHEMA_NAME: &str = "amdahl-results";
@@ -737,6 +742,10 @@ pub struct Point {
     /// profile runs. Readers recompute it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_parts: Option<TimeParts>,
+    /// Where the machine's state shifted during the run (version 4 on): T(1) at j = 1, the paired
+    /// S(j) beyond, found against the rounds' own noise (see `stats::states`). Readers recompute it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<Shift>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -765,12 +774,14 @@ impl Point {
             fidelity,
             disturbance,
             time_parts,
+            shift,
         } = summary;
         (self.median_ns, self.median_ns_ci95, self.mad_ns, self.mean_ns, self.sd_ns) =
             (median_ns, median_ns_ci95, mad_ns, mean_ns, sd_ns);
         (self.speedup, self.speedup_ci95, self.efficiency) = (speedup, speedup_ci95, efficiency);
         (self.karp_flatt, self.karp_flatt_ci95, self.utilisation) = (karp_flatt, karp_flatt_ci95, utilisation);
         (self.machine_speedup, self.fidelity, self.time_parts) = (machine_speedup, fidelity, time_parts);
+        self.shift = shift;
         self.tags.retain(|t| *t != Tag::Disturbed);
         if disturbance.is_some() {
             self.tags.push(Tag::Disturbed);

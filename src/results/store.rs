@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::input::{InputLimit, read_text};
 
 /// The schema versions this build reads.
-pub const SUPPORTED_VERSIONS: &[u32] = &[1, 2, SCHEMA_VERSION];
+pub const SUPPORTED_VERSIONS: &[u32] = &[1, 2, 3, SCHEMA_VERSION];
 
 /// The text of a results file: pretty JSON with a final newline, as every writer writes it.
 pub fn to_json(results: &ResultsFile) -> Result<String> {

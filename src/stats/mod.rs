@@ -1,9 +1,11 @@
 //! Statistics of samples: robust summaries, a seeded percentile bootstrap, the paired speedup, and
-//! the run-to-run noise floor added to a run's own intervals (`noise_floor`).
+//! the run-to-run noise floor added to a run's own intervals (`noise_floor`), the machine's states
+//! within a run (`states`: the spread between stretches of rounds, a shift of level).
 
 mod bootstrap;
 pub mod noise_floor;
 mod speedup;
+pub mod states;
 mod summary;
 
 pub use bootstrap::{Bootstrap, MAX_RESAMPLE_SIZE, RESAMPLES, percentile, resample_size};

@@ -24,7 +24,7 @@ pub use clock::{Clock, CpuSource, FakeClock, Measurement, Modeled, RealClock};
 pub use journal::{Journal, Saved};
 pub use progress::{Observer, Silent};
 pub use watchdog::{Hang, Watchdog};
-pub use workload::{PROFILE_ROUNDS, SweepEnv, WorkloadShare, sweep_workload};
+pub use workload::{PROFILE_ROUNDS, SweepEnv, WorkloadShare, known_minimum_s, sweep_workload};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

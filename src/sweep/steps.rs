@@ -13,7 +13,7 @@ use amdahl_workloads::Kind;
 
 use super::{
     CeilingSource, Clock, Freshness, Journal, Observer, RunContext, RunOutcome, SweepEnv, Watchdog, WorkloadShare,
-    ceiling_plan, report_path, sweep_workload, tool,
+    ceiling_plan, known_minimum_s, report_path, sweep_workload, tool,
 };
 use crate::analysis;
 use crate::budget;
@@ -148,7 +148,10 @@ impl<'c, 'a> Run<'c, 'a> {
         let total = self.config.workloads.len();
         self.observer.workload_started(planned.spec.workload.name(), index, total);
         let spent = Duration::from_nanos(self.clock.now_ns().saturating_sub(self.started_ns));
-        let left = self.config.settings.budget.saturating_sub(spent);
+        // What the later workloads whose cost is known will need at least stays theirs.
+        let kept: f64 =
+            (self.config.workloads[index + 1..].iter()).map(|w| known_minimum_s(w, &self.config.settings)).sum();
+        let left = self.config.settings.budget.saturating_sub(spent).saturating_sub(Duration::from_secs_f64(kept));
         let share = WorkloadShare {
             budget: left / (total - index) as u32,
             plan: Duration::from_secs_f64(budget::plan_allowance(left.as_secs_f64(), total - index)),

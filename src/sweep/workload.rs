@@ -21,7 +21,8 @@
 //!    its point's `profile` (the thread-time split into parts, see `account`), never a sample of
 //!    T(j); a profile run that fails fails its point like a timed one, and one the recorder could
 //!    not trace is said once, as a warning.
-//! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
+//! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width (the
+//!    rounds' own, or the spread between stretches of them when larger: `stats::states`) is under
 //!    the target share of S(j) (`converged`), another round like the last would overrun the
 //!    workload's share of the budget, counted from the start of its sweep (`budget`), or
 //!    `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
@@ -220,6 +221,7 @@ impl<'e> Sweep<'_, 'e> {
             tasks: self.result.tasks,
             loss: crate::fit::Loss::Log,
             noise: self.settings.noise_floor.of(self.workload.command().is_some()),
+            states: true,
         }
     }
 
@@ -453,9 +455,7 @@ impl<'e> Sweep<'_, 'e> {
     /// The runs each count takes in the minimum rounds: one a round, and for in-process work one
     /// more in each of the first [`PROFILE_ROUNDS`] (its profile run), which the budget pays too.
     fn minimum_runs(&self) -> f64 {
-        let rounds = self.settings.min_rounds;
-        let profiled = if self.workload.command().is_some() { 0 } else { rounds.min(PROFILE_ROUNDS) };
-        (rounds + profiled) as f64
+        minimum_runs(self.workload, self.settings)
     }
 
     /// The duration of one run at each point, in seconds, where the workload knows it from its
@@ -723,7 +723,9 @@ impl<'e> Sweep<'_, 'e> {
         // A count added late converges only once it has the minimum rounds too.
         let rounds = self.result.rounds;
         let young = self.result.points.iter().any(|p| rounds - p.first_round.min(rounds) < s.min_rounds);
-        if !young && worst.is_some_and(|w| w < s.ci_target) {
+        // Not on a within-state interval alone: where the rounds shifted state, the spread between
+        // stretches of them must meet the target too (tested only then: the test permutes).
+        if !young && worst.is_some_and(|w| w < s.ci_target) && self.states_spread() < s.ci_target {
             Some(StopReason::Converged)
         } else if self.result.rounds >= s.max_rounds {
             Some(StopReason::MaxRounds)
@@ -732,6 +734,27 @@ impl<'e> Sweep<'_, 'e> {
         } else {
             None
         }
+    }
+
+    /// The largest 95% half-width, relative, that the machine's states put on S(j) over the
+    /// points (`stats::states::measured_spread` of their paired ratios), or on T(1) for a sweep of
+    /// j = 1 alone; 0 where the rounds show one state.
+    fn states_spread(&self) -> f64 {
+        let points = &self.result.points;
+        let Some(one) = points.first() else { return 0.0 };
+        let baseline: Vec<f64> = one.samples_ns.iter().map(|&s| s as f64).collect();
+        let seed = self.share.seed;
+        let spread = |values: &[f64]| crate::stats::states::measured_spread(values, seed).unwrap_or(0.0);
+        let ratios = |p: &Point| -> Option<Vec<f64>> {
+            let paired = p.paired_baseline(&baseline)?;
+            Some(paired.iter().zip(&p.samples_ns).map(|(a, &b)| a / b as f64).collect())
+        };
+        let sd = if points.len() == 1 {
+            spread(&baseline)
+        } else {
+            points.iter().skip(1).filter_map(ratios).map(|r| spread(&r)).fold(0.0, f64::max)
+        };
+        sd * crate::stats::noise_floor::Z95
     }
 
     /// Step 6: takes a failed point out of the sweep: its samples are dropped (so the others stay
@@ -778,6 +801,30 @@ impl<'e> Sweep<'_, 'e> {
         }
         self.result
     }
+}
+
+/// The runs each count takes in the minimum rounds of `workload` (see `Sweep::minimum_runs`).
+fn minimum_runs(workload: &dyn Workload, settings: &SweepSettings) -> f64 {
+    let rounds = settings.min_rounds;
+    let profiled = if workload.command().is_some() { 0 } else { rounds.min(PROFILE_ROUNDS) };
+    (rounds + profiled) as f64
+}
+
+/// What a workload not yet swept will take at least, in seconds, where its parameters say what a
+/// run costs: its warm-up and minimum rounds at j = 1 and its largest count, the two no plan
+/// leaves out (`budget`); 0 where the cost is not known before it runs (then nothing is kept for
+/// it). The run keeps this much of its budget for it while earlier workloads share out the rest,
+/// so they do not spend on rounds beyond their minimum what it cannot do without (the default
+/// run's `sleep`, 0.7 s a round at j = 1 and 16, was left 3.5 s for its 7.5 s and overran).
+pub fn known_minimum_s(planned: &PlannedWorkload, settings: &SweepSettings) -> f64 {
+    if settings.target.is_some() || settings.scaling == Scaling::Weak {
+        return 0.0;
+    }
+    let (workload, params) = (&*planned.spec.workload, &planned.spec.params);
+    let counts = planned.threads.counts();
+    let ends = [counts.first().copied(), counts.last().copied().filter(|_| counts.len() > 1)];
+    let runs = minimum_runs(workload, settings) + 1.0;
+    ends.into_iter().flatten().map(|j| workload.known_duration(params, j).map_or(0.0, |d| d.as_secs_f64()) * runs).sum()
 }
 
 /// Adds `message` to the workload's errors (`; `-separated, in the order they happened).
