@@ -153,7 +153,7 @@ fn states_clause(summaries: &[PointSummary]) -> Option<String> {
         (Some(p), t1) => {
             let s = p.shift?;
             let (low, high) = (s.before.min(s.after), s.before.max(s.after));
-            let why = t1.map_or_else(|| format!("it shifted at round {} of {}", s.at + 1, s.of), |t| t);
+            let why = t1.unwrap_or_else(|| format!("it shifted at round {} of {}", s.at + 1, s.of));
             Some(format!(
                 "; S({j}) is {low:.2} or {high:.2} depending on the machine's state, which changed during the run: {why}",
                 j = p.threads

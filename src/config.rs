@@ -204,6 +204,9 @@ pub struct SweepSettings {
     pub pin: Pin,
     /// The run-to-run noise floor recorded in the file (`stats::noise_floor`).
     pub noise_floor: NoiseFloors,
+    /// The wall time a workload's rounds span before its interval may stop it (or its whole
+    /// share of the budget, when less): [`defaults::STATE_SPAN`].
+    pub state_span: Duration,
 }
 
 /// `--timeout`: the longest one sample (one run at one j) may take. A command that outlives it is
@@ -278,6 +281,13 @@ pub mod defaults {
 
     /// Seconds for the whole default run.
     pub const BUDGET_S: f64 = 25.0;
+    /// The wall time a workload's rounds span before its interval may stop it (or its whole
+    /// share, when less). The machine's states last a fraction of a second to seconds (on the
+    /// 2-CPU VM of issue 33, S(2) of `synthetic` moved between 1.58 and 1.83 every 5-10 rounds of
+    /// 55 ms, and T(1) was 9% faster for 2 s of a 7 s run): a run that stops after 1 s sees one of
+    /// them while a rerun sees another. Over 3 s its stretches of rounds see several, and their
+    /// spread (`stats::states`) is in its intervals.
+    pub const STATE_SPAN: Duration = Duration::from_secs(3);
     /// Rounds always run.
     pub const MIN_ROUNDS: usize = 5;
     /// Rounds never exceeded.
@@ -417,6 +427,7 @@ impl RunRequest {
                 }
                 None => NoiseFloors::DEFAULT,
             },
+            state_span: defaults::STATE_SPAN,
         })
     }
 }

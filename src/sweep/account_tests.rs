@@ -17,7 +17,7 @@ fn run_fake(workloads: &[&str], threads: &str, out: &Path) -> RunOutcome {
 }
 
 fn run_request(request: RunRequest, threads: &str, out: &Path) -> RunOutcome {
-    let config = RunRequest {
+    let mut config = RunRequest {
         threads: Some(threads.into()),
         out: Some(out.to_owned()),
         noise_floor: Some("0".into()),
@@ -25,6 +25,8 @@ fn run_request(request: RunRequest, threads: &str, out: &Path) -> RunOutcome {
     }
     .resolve(CPUS)
     .unwrap();
+    // No span of states: an exact run stops at the minimum rounds (`sweep::tests` tests the span).
+    config.settings.state_span = std::time::Duration::ZERO;
     let (machine, journal) = (MachineFacts::fake(CPUS), Journal::new());
     run(&config, RunContext::quiet(&FakeClock::exact(), &machine, &journal)).unwrap()
 }

@@ -15,9 +15,11 @@ use crate::thread_set::{CpuCounts, ThreadSet};
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
 
 /// The config of a fake-clock run: no run-to-run noise floor, so its intervals are the samples'
-/// own (the floor has tests of its own).
+/// own (the floor has tests of its own), and no span of states before the interval may stop it,
+/// so an exact run stops at the minimum rounds (`converging_waits_for_the_rounds_to_span_the_states`
+/// tests the span).
 fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
-    RunRequest {
+    let mut config = RunRequest {
         workloads: workloads.iter().map(|w| w.to_string()).collect(),
         threads: Some(threads.into()),
         out: Some(out.to_owned()),
@@ -25,7 +27,32 @@ fn config(workloads: &[&str], threads: &str, out: &Path) -> RunConfig {
         ..Default::default()
     }
     .resolve(CPUS)
-    .unwrap()
+    .unwrap();
+    config.settings.state_span = Duration::ZERO;
+    config
+}
+
+#[test]
+fn converging_waits_for_the_rounds_to_span_the_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let mut config = config(&["synthetic:b=0.25,size=1200000"], "1-4", &out);
+    // Exact times: every interval has zero width from the second round; without a span the sweep
+    // converges at the minimum 5 rounds (`synthetic_on_the_fake_clock_is_exact`). A round takes
+    // 1.2 + 0.75 + 0.6 + 0.525 = 3.075 modelled ms; with a span of 60 ms it goes on until its
+    // rounds (and the profile runs of the first 5) span 60 ms.
+    config.settings.state_span = Duration::from_millis(60);
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    let w = &outcome.results.workloads[0];
+    assert_eq!(w.stop, StopReason::Converged);
+    assert!((12..=19).contains(&w.rounds), "{} rounds", w.rounds);
+    // The whole share is enough when it is less than the span: a budget of 1 s, a span of 1 h.
+    let mut config = self::config(&["synthetic:b=0.25,size=1200000"], "1-4", &dir.path().join("r2.json"));
+    config.settings.state_span = Duration::from_secs(3600);
+    config.settings.budget = Duration::from_secs(1);
+    config.settings.max_rounds = 1_000_000;
+    let outcome = run_with(&config, &FakeClock::exact(), &AtomicBool::new(false)).unwrap();
+    assert_eq!(outcome.results.workloads[0].stop, StopReason::Budget);
 }
 
 fn run_with(config: &RunConfig, clock: &dyn Clock, interrupted: &AtomicBool) -> Result<RunOutcome> {
@@ -1023,6 +1050,7 @@ fn one_workload_settings() -> SweepSettings {
         timeout: crate::config::SampleTimeout::Never,
         pin: crate::placement::Pin::None,
         noise_floor: crate::stats::NoiseFloors::NONE,
+        state_span: Duration::ZERO,
     }
 }
 

@@ -23,7 +23,8 @@
 //!    not trace is said once, as a warning.
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width (the
 //!    rounds' own, or the spread between stretches of them when larger: `stats::states`) is under
-//!    the target share of S(j) (`converged`), another round like the last would overrun the
+//!    the target share of S(j) and the rounds span `SweepSettings::state_span` or the whole share
+//!    (`converged`), another round like the last would overrun the
 //!    workload's share of the budget, counted from the start of its sweep (`budget`), or
 //!    `max_rounds` is reached. Ctrl-C stops between samples (`interrupted`).
 //! 6. A panic, a checksum mismatch or a failed command at some j takes that point out of the sweep
@@ -714,7 +715,8 @@ impl<'e> Sweep<'_, 'e> {
     }
 
     /// Step 5: after `min_rounds`, converged, max rounds or budget — in that order; the budget
-    /// stops the sweep when another round like the last (`round`) would overrun it.
+    /// stops the sweep when another round like the last (`round`) would overrun it. Converged also
+    /// needs the rounds to span `state_span` (or the whole share, when less).
     fn stop_rule(&self, worst: Option<f64>, spent: Duration, round: Duration) -> Option<StopReason> {
         let s = self.settings;
         if self.result.rounds < s.min_rounds {
@@ -725,7 +727,8 @@ impl<'e> Sweep<'_, 'e> {
         let young = self.result.points.iter().any(|p| rounds - p.first_round.min(rounds) < s.min_rounds);
         // Not on a within-state interval alone: where the rounds shifted state, the spread between
         // stretches of them must meet the target too (tested only then: the test permutes).
-        if !young && worst.is_some_and(|w| w < s.ci_target) && self.states_spread() < s.ci_target {
+        let spanned = spent >= self.share.budget.min(s.state_span);
+        if !young && spanned && worst.is_some_and(|w| w < s.ci_target) && self.states_spread() < s.ci_target {
             Some(StopReason::Converged)
         } else if self.result.rounds >= s.max_rounds {
             Some(StopReason::MaxRounds)
