@@ -16,7 +16,8 @@
 //!    costliest first, until it fits, and the sentence says so (`crate::budget`).
 //! 4. Rounds: each visits every j once in an order shuffled by the seeded generator, so drift falls
 //!    on all j alike and every round yields one paired sample per j. In each point's first
-//!    [`PROFILE_ROUNDS`] rounds, after the round's timed samples, one more run at every j in the
+//!    [`PROFILE_ROUNDS`] rounds ([`TIGHT_PROFILE_ROUNDS`] when the plan cannot meet the budget), after
+//!    the round's timed samples, one more run at every j in the
 //!    same order is a profile run, with the team's recorder on (in-process work only): it becomes
 //!    its point's `profile` (the thread-time split into parts, see `account`), never a sample of
 //!    T(j); a profile run that fails fails its point like a timed one, and one the recorder could
@@ -64,6 +65,12 @@ use crate::thread_set::CpuCounts;
 /// The rounds of each point (from its first) that also take a profile run at every j: enough
 /// runs for a t interval of every part, few enough to cost a point at most five runs.
 pub const PROFILE_ROUNDS: usize = 5;
+
+/// The profile runs a point takes when its workload's plan cannot meet the budget even with the
+/// counts left out: three still give the account's t intervals (wider), and the two saved are
+/// each a run at every count (the default run's `three-body` and `sleep` spend 0.5-0.9 s a run at
+/// j = 2 and 1, and the run went 5-10 s over its 25 s with five).
+pub const TIGHT_PROFILE_ROUNDS: usize = 3;
 
 /// Where one workload's sweep runs: the clock, the observer, the machine and the Ctrl-C flag.
 pub struct SweepEnv<'a> {
@@ -134,6 +141,7 @@ pub fn sweep_workload(
         started_ns,
         harness: Harness::default(),
         budget_said: false,
+        profile_rounds: PROFILE_ROUNDS,
     };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(teams) = sweep.start_teams() else { return sweep.result };
@@ -169,6 +177,9 @@ struct Sweep<'a, 'e> {
     harness: Harness,
     /// Whether the plan's budget sentence was said (it is said once, unless counts leave later).
     budget_said: bool,
+    /// The rounds whose profile runs each point takes: [`PROFILE_ROUNDS`], or
+    /// [`TIGHT_PROFILE_ROUNDS`] once the plan cannot meet the budget.
+    profile_rounds: usize,
 }
 
 /// The result before anything is measured: the points tagged for this machine, the workload's
@@ -507,6 +518,9 @@ impl<'e> Sweep<'_, 'e> {
         let fitted_up_to = if self.workload.kind().waits() { usize::MAX } else { self.env.cpus.usable };
         let fitted = budget::fit(&counts, available, self.settings.allow_overrun, fitted_up_to);
         let (name, rounds, allowance) = (self.workload.name(), self.settings.min_rounds, self.share.plan.as_secs_f64());
+        if fitted.needed_kept > fitted.available && !fitted.allow_overrun {
+            self.profile_rounds = TIGHT_PROFILE_ROUNDS;
+        }
         if let Some(said) = budget::plan_sentence(name, &fitted, cost, &self.harness, rounds, allowance)
             && (!self.budget_said || !fitted.dropped.is_empty())
         {
@@ -675,7 +689,7 @@ impl<'e> Sweep<'_, 'e> {
         let rounds = self.result.rounds;
         for &k in order {
             let point = &self.result.points[k];
-            if !alive[k] || rounds.saturating_sub(point.first_round) >= PROFILE_ROUNDS {
+            if !alive[k] || rounds.saturating_sub(point.first_round) >= self.profile_rounds {
                 continue;
             }
             if self.env.interrupted.load(Ordering::Relaxed) {
