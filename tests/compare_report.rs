@@ -137,12 +137,12 @@ fn compare_two_runs_and_refuse_what_cannot_be_compared() {
     let c = small_run(dir.path(), "c.json", &["newton:size=1000"]);
     assert_refused(&measure(&["compare", &a, &c]), 65, &["no workload can be compared"]);
     let future = dir.path().join("future.json");
-    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 3", "\"schema_version\": 7", 1);
+    let text = std::fs::read_to_string(&a).unwrap().replacen("\"schema_version\": 4", "\"schema_version\": 7", 1);
     std::fs::write(&future, text).unwrap();
     assert_refused(
         &measure(&["compare", &a, future.to_str().unwrap()]),
         65,
-        &["future.json", "schema_version 7", "[1, 2, 3]"],
+        &["future.json", "schema_version 7", "[1, 2, 3, 4]"],
     );
     let truncated = dir.path().join("truncated.json");
     std::fs::write(&truncated, &std::fs::read_to_string(&a).unwrap()[..200]).unwrap();

@@ -20,7 +20,7 @@ fn a_run_records_profile_runs_and_every_reader_shows_their_account() {
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     let w = &file["workloads"][0];
-    assert_eq!(file["schema_version"], 3, "a new optional field, not a new version");
+    assert_eq!(file["schema_version"], 4, "the profile is a new optional field; version 4 is issue 33's intervals");
     for p in w["points"].as_array().unwrap() {
         // Two rounds, two profile runs, none of them among the samples of T(j).
         assert_eq!((p["samples_ns"].as_array().unwrap().len(), p["profile"].as_array().unwrap().len()), (2, 2));

@@ -140,7 +140,7 @@ fn a_small_real_run_writes_a_complete_results_file() {
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(printed, saved);
     // The contract names other tools read.
-    assert_eq!(saved["schema_version"], 3);
+    assert_eq!(saved["schema_version"], 4);
     assert!(saved["machine"]["logical_cpus"].as_u64().unwrap() >= 1);
     assert!(saved["machine"]["physical_cores"].as_u64().unwrap() >= 1);
     assert_eq!(saved["run"]["status"], "complete");
