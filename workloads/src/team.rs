@@ -33,6 +33,7 @@
 //! lifetimes. Results files record the change as `team: persistent`.
 
 mod recorder;
+pub(crate) mod sampler;
 mod schedstat;
 mod timed;
 pub mod trace;
