@@ -53,6 +53,17 @@ pub const SAMPLES_KEPT: usize = 8192;
 /// The default sampling interval of a worker's CPU time.
 pub const INTERVAL_NS: u64 = 1_000_000;
 
+/// The sampling interval of profile runs: [`INTERVAL_NS`], or the nanoseconds in the environment
+/// variable `AMDAHL_SAMPLE_NS` (read once; `0` turns sampling off, for measuring its cost).
+pub fn interval_ns() -> Option<u64> {
+    static INTERVAL: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *INTERVAL.get_or_init(|| match std::env::var("AMDAHL_SAMPLE_NS").ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(0) => None,
+        Some(ns) => Some(ns),
+        None => Some(INTERVAL_NS),
+    })
+}
+
 /// Slots of the static table: the most threads sampled at once.
 const SLOTS: usize = 256;
 
@@ -209,8 +220,12 @@ struct Slot {
 }
 
 #[allow(clippy::declare_interior_mutable_const)] // each array element is its own slot
-const FREE: Slot =
-    Slot { key: AtomicU64::new(0), buffer: AtomicPtr::new(std::ptr::null_mut()), busy: AtomicU32::new(0), taken: AtomicU32::new(0) };
+const FREE: Slot = Slot {
+    key: AtomicU64::new(0),
+    buffer: AtomicPtr::new(std::ptr::null_mut()),
+    busy: AtomicU32::new(0),
+    taken: AtomicU32::new(0),
+};
 
 static TABLE: [Slot; SLOTS] = [FREE; SLOTS];
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -231,7 +246,8 @@ pub struct Sampler {
     targets: Vec<Option<Target>>,
     buffers: Vec<Option<Box<Buffer>>>,
     running: Vec<Option<Running>>,
-    interval_ns: u64,
+    /// `None`: off.
+    interval_ns: Option<u64>,
     unavailable: Option<String>,
 }
 
@@ -252,13 +268,13 @@ impl Sampler {
     /// Samplers for these workers (worker order; `None` for one whose clock, id or stack is
     /// unknown: never sampled), every `interval_ns` of each one's CPU time. Buffers are
     /// allocated at the first [`Sampler::start`].
-    pub fn new(targets: Vec<Option<Target>>, interval_ns: u64) -> Sampler {
+    pub fn new(targets: Vec<Option<Target>>, interval_ns: Option<u64>) -> Sampler {
         let n = targets.len();
         Sampler {
             targets,
             buffers: (0..n).map(|_| None).collect(),
             running: (0..n).map(|_| None).collect(),
-            interval_ns: interval_ns.max(1),
+            interval_ns: interval_ns.map(|ns| ns.max(1)),
             unavailable: None,
         }
     }
@@ -266,6 +282,10 @@ impl Sampler {
     /// Arms every worker's timer. On failure nothing stays armed and the run's samples say why.
     pub fn start(&mut self) {
         self.unavailable = None;
+        let Some(interval_ns) = self.interval_ns else {
+            self.unavailable = Some("sampling is off (AMDAHL_SAMPLE_NS=0)".into());
+            return;
+        };
         if let Err(why) = install_handler() {
             self.unavailable = Some(why);
             return;
@@ -274,7 +294,7 @@ impl Sampler {
             let Some(target) = self.targets[i] else { continue };
             let buffer = self.buffers[i].get_or_insert_with(|| Box::new(Buffer::new(target.stack)));
             buffer.phase.store(Phase::Other.code(), Ordering::Relaxed);
-            match arm(target, buffer, self.interval_ns) {
+            match arm(target, buffer, interval_ns) {
                 Ok(running) => self.running[i] = Some(running),
                 Err(why) => {
                     self.unavailable = Some(why);
@@ -362,7 +382,8 @@ fn arm(target: Target, buffer: &Buffer, interval_ns: u64) -> Result<Running, Str
     let key = (GENERATION.fetch_add(1, Ordering::Relaxed) << 16) | slot as u64;
     TABLE[slot].buffer.store(buffer as *const Buffer as *mut Buffer, Ordering::SeqCst);
     TABLE[slot].key.store(key, Ordering::SeqCst);
-    let spec = libc::timespec { tv_sec: (interval_ns / 1_000_000_000) as _, tv_nsec: (interval_ns % 1_000_000_000) as _ };
+    let spec =
+        libc::timespec { tv_sec: (interval_ns / 1_000_000_000) as _, tv_nsec: (interval_ns % 1_000_000_000) as _ };
     let mut timer: libc::timer_t = std::ptr::null_mut();
     // SAFETY: the sigevent is zero-initialised and then filled in (thread-targeted SIGPROF with
     // our key as its value); timer_create writes the new timer's id into `timer`, which we own,
@@ -428,7 +449,11 @@ fn release(slot: usize) {
 unsafe fn registers(context: *const libc::c_void) -> (usize, usize, usize) {
     // SAFETY: the caller passes the kernel's ucontext_t, valid for the handler's duration.
     let regs = unsafe { &(*context.cast::<libc::ucontext_t>()).uc_mcontext.gregs };
-    (regs[libc::REG_RIP as usize] as usize, regs[libc::REG_RSP as usize] as usize, regs[libc::REG_RBP as usize] as usize)
+    (
+        regs[libc::REG_RIP as usize] as usize,
+        regs[libc::REG_RSP as usize] as usize,
+        regs[libc::REG_RBP as usize] as usize,
+    )
 }
 
 /// The interrupted thread's program counter, stack pointer and frame pointer.
