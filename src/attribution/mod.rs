@@ -8,11 +8,14 @@
 //!   serial part ([`Phase::Serial`]). A point's profile runs are tallied together ([`Tally`]),
 //!   stacks as raw addresses; symbols are resolved once, when the workload's sweep ends, outside
 //!   any run ([`symbols`]).
-//! - A sample's **function** is the machine function its address lies in (the outermost of the
-//!   functions inlined there): its **self** share is the serial samples whose interrupted
+//! - A sample's **function** is, of the functions inlined where its address lies, the outermost
+//!   that is the program's own code (not the toolchain's library nor a registry's dependency;
+//!   the machine function when none is): its **self** share is the serial samples whose interrupted
 //!   program counter lies in it; its **inclusive** share those with it anywhere on the walked
 //!   stack (each function counted once a sample). Both are shares of the serial samples; times
 //!   the account's serial share of the thread-time they are points of the thread-time.
+//! - Functions on (nearly) every serial sample's stack that hold none of them ([`ROOT`]) are the
+//!   run's roots (the thread's start, the harness's closures) and are left out.
 //! - A function's **location** is the file and line of its most sampled address (its hot line,
 //!   or, for a caller, its hottest call site).
 //! - **Frames.** When most samples have no caller (code built without frame pointers), the
@@ -27,12 +30,16 @@ use std::collections::HashMap;
 
 use amdahl_workloads::{Phase, Trace};
 
+pub mod sentence;
 pub mod symbols;
 #[cfg(test)]
 mod tests;
 
 /// The functions a point's `where` keeps: the top five by self share.
 pub const TOP: usize = 5;
+
+/// The inclusive share from which a function with no self share is a root of the run, left out.
+pub const ROOT: f64 = 0.999;
 
 /// Where a point's serial part runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,6 +163,9 @@ impl Tally {
                 inclusive_share: inclusive as f64 / serial,
             })
             .collect();
+        // A function on every serial sample's stack that runs none of it is a root of the run (the
+        // thread's start, the harness): it says nothing.
+        functions.retain(|f| f.self_share > 0.0 || f.inclusive_share < ROOT);
         functions.sort_by(|a, b| {
             b.self_share
                 .total_cmp(&a.self_share)

@@ -737,6 +737,10 @@ pub struct Point {
     /// profile runs. Readers recompute it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_parts: Option<TimeParts>,
+    /// Which functions hold the serial part, from the profile runs' samples (see `attribution`);
+    /// absent without profile runs and in files from before it.
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub serial_where: Option<crate::attribution::Where>,
 }
 
 fn is_zero(n: &usize) -> bool {

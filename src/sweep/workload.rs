@@ -20,7 +20,8 @@
 //!    same order is a profile run, with the team's recorder on (in-process work only): it becomes
 //!    its point's `profile` (the thread-time split into parts, see `account`), never a sample of
 //!    T(j); a profile run that fails fails its point like a timed one, and one the recorder could
-//!    not trace is said once, as a warning.
+//!    not trace is said once, as a warning. Its workers' samples (the team's sampler) are tallied per
+//!    point and named by function when the sweep ends: the point's `where` (see `attribution`).
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width is under
 //!    the target share of S(j) (`converged`), another round like the last would overrun the
 //!    workload's share of the budget, counted from the start of its sweep (`budget`), or
@@ -31,6 +32,7 @@
 //!    rounds completed before. Either way the workload reports an error and the run's exit code
 //!    is non-zero.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -48,6 +50,7 @@ use super::sample::{Guard, Sample, SampleSite, Taken, run_profile_sample, run_sa
 use super::teams::{Teams, beyond_the_room};
 use super::watchdog::Watchdog;
 use crate::account::ProfileSample;
+use crate::attribution::Tally;
 use crate::analysis::{self, AnalysisContext};
 use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
@@ -132,6 +135,7 @@ pub fn sweep_workload(
         started_ns,
         harness: Harness::default(),
         budget_said: false,
+        serial_samples: BTreeMap::new(),
     };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(teams) = sweep.start_teams() else { return sweep.result };
@@ -167,6 +171,9 @@ struct Sweep<'a, 'e> {
     harness: Harness,
     /// Whether the plan's budget sentence was said (it is said once, unless counts leave later).
     budget_said: bool,
+    /// Each point's profile-run samples (by point index), attributed to functions at the end
+    /// (`attribution`).
+    serial_samples: BTreeMap<usize, Tally>,
 }
 
 /// The result before anything is measured: the points tagged for this machine, the workload's
@@ -689,6 +696,7 @@ impl<'e> Sweep<'_, 'e> {
                         ));
                     }
                     profiles.push((k, ProfileSample::of(&trace, rounds)));
+                    self.serial_samples.entry(k).or_default().add(&trace);
                 }
                 Ok((_, Err(why))) => self.warn_once(format!(
                     "{}: no thread-time account at j={}: {why}",
@@ -743,6 +751,7 @@ impl<'e> Sweep<'_, 'e> {
         point.cpu_ns.clear();
         point.involuntary_context_switches.clear();
         point.profile.clear();
+        self.serial_samples.remove(&k);
         point.error = Some(error.clone());
         push_error(&mut self.result.error, error);
     }
@@ -760,6 +769,11 @@ impl<'e> Sweep<'_, 'e> {
 
     /// The summaries, fits and diagnosis, once two rounds are in.
     fn finish(mut self) -> WorkloadResult {
+        for (k, tally) in std::mem::take(&mut self.serial_samples) {
+            if let Some(point) = self.result.points.get_mut(k) {
+                point.serial_where = tally.attribute(&mut crate::attribution::symbols::resolve);
+            }
+        }
         if self.result.rounds >= 2 {
             let ctx = self.context();
             let analysis = analysis::analyse(&self.result.points, &ctx);
