@@ -123,7 +123,9 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
         };
         let point = points.iter().find(|p| p.threads == threads);
         let parts = summaries.iter().find(|s| s.threads == threads).and_then(|s| s.time_parts.as_ref());
-        if let Some(named) = crate::attribution::sentence::clause(&cause, point.and_then(|p| p.serial_where.as_ref()), parts) {
+        if let Some(named) =
+            crate::attribution::sentence::clause(&cause, point.and_then(|p| p.serial_where.as_ref()), parts)
+        {
             d.insert_after_words(&named);
         }
         Some(cause)

@@ -40,7 +40,10 @@ pub fn resolve(address: usize) -> Option<Symbol> {
 #[cfg_attr(not(feature = "where"), allow(dead_code))]
 fn is_library(path: &std::path::Path) -> bool {
     let text = path.to_string_lossy();
-    text.starts_with("/rustc/") || ["/.cargo/registry/", "/.cargo/git/", "/library/core/", "/library/std/", "/library/alloc/"].iter().any(|p| text.contains(p))
+    text.starts_with("/rustc/")
+        || ["/.cargo/registry/", "/.cargo/git/", "/library/core/", "/library/std/", "/library/alloc/"]
+            .iter()
+            .any(|p| text.contains(p))
 }
 
 /// Without the `where` feature: no symbols.

@@ -50,8 +50,8 @@ use super::sample::{Guard, Sample, SampleSite, Taken, run_profile_sample, run_sa
 use super::teams::{Teams, beyond_the_room};
 use super::watchdog::Watchdog;
 use crate::account::ProfileSample;
-use crate::attribution::Tally;
 use crate::analysis::{self, AnalysisContext};
+use crate::attribution::Tally;
 use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
