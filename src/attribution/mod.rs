@@ -77,8 +77,9 @@ pub enum Frames {
 pub struct FunctionShare {
     /// Its name, demangled, without the hash.
     pub function: String,
-    /// `file:line` of its most sampled address (paths relative to the working directory, or to
-    /// the toolchain's `library/`), when the debug info says.
+    /// `file:line` of its most sampled address, when the debug info says (paths relative to the
+    /// working directory or amdahl's workspace, from the toolchain's `library/` or from the
+    /// dependency's own folder).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Serial samples whose program counter lies in it.

@@ -4,6 +4,9 @@
 use super::Where;
 use crate::account::{Cause, PartName, TimeParts};
 
+/// The serial share of T(1) below which no function is named for it.
+pub const SAID: f64 = 0.005;
+
 /// The clause for `cause` (the account's reading, at its thread count), from that point's
 /// `where` and account: said when the reading is about serial code (B beside the measured serial
 /// share, or the serial part growing, or serial code the curve's reading missed). `None`
@@ -13,7 +16,10 @@ pub fn clause(cause: &Cause, at: Option<&Where>, parts: Option<&TimeParts>) -> O
         Cause::SerialShare { .. } => true,
         Cause::Grows { part, serial_share_of_t1, .. } => *part == PartName::Serial || serial_share_of_t1.is_some(),
     };
-    let w = at.filter(|w| about_serial && w.serial_samples > 0)?;
+    // Samples outside the calls with no serial share measured (the work's own rayon code, which
+    // the account keeps apart as merged) are not serial code: no clause.
+    let measured = parts.and_then(|p| p.serial_share_of_t1).is_none_or(|s| s.share >= SAID);
+    let w = at.filter(|w| about_serial && measured && w.serial_samples > 0)?;
     let Some(top) = w.functions.first().filter(|f| f.self_share > 0.0) else {
         return w.note.as_ref().map(|note| format!("; the serial code's functions: {note}"));
     };

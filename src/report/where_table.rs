@@ -50,6 +50,19 @@ pub fn where_lines(w: &WorkloadResult) -> String {
             let _ = writeln!(out, "{line}  {}", location.unwrap_or("-"));
         }
     }
+    let merged: Vec<String> = w
+        .points
+        .iter()
+        .filter(|p| p.serial_where.is_some() && p.time_parts.as_ref().is_some_and(|t| t.merged.is_some()))
+        .map(|p| p.threads.to_string())
+        .collect();
+    if !merged.is_empty() {
+        let _ = writeln!(
+            out,
+            "  at j = {}: the leader's time outside the calls includes the work's own rayon code (merged): not all of it is serial",
+            merged.join(", ")
+        );
+    }
     // Each point's note (no symbols, no frame pointers, no samples), said once.
     let mut notes: Vec<&str> = points.iter().filter_map(|(_, x)| x.note.as_deref()).collect();
     notes.dedup();

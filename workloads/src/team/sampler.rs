@@ -166,9 +166,7 @@ struct Buffer {
 impl Buffer {
     fn new(stack: StackBounds) -> Buffer {
         Buffer {
-            // Zeroed memory from the allocator: its pages are touched only as samples fill them.
-            // SAFETY: all-zero bytes are a valid AtomicUsize.
-            words: unsafe { Box::<[AtomicUsize]>::new_zeroed_slice(SAMPLES_KEPT * RECORD).assume_init() },
+            words: zeroed_words(SAMPLES_KEPT * RECORD),
             written: AtomicUsize::new(0),
             dropped: AtomicU64::new(0),
             phase: AtomicU8::new(Phase::Other.code()),
@@ -207,6 +205,15 @@ impl Buffer {
         }
         into.dropped += self.dropped.swap(0, Ordering::Relaxed);
     }
+}
+
+/// `n` zeroed words from the allocator's zeroed memory (`calloc`): their pages are touched only
+/// as samples fill them.
+fn zeroed_words(n: usize) -> Box<[AtomicUsize]> {
+    let words: Box<[usize]> = vec![0usize; n].into_boxed_slice();
+    // SAFETY: AtomicUsize has the same size, alignment and bit validity as usize (its documented
+    // in-memory representation), so a boxed slice of one is a boxed slice of the other.
+    unsafe { Box::from_raw(Box::into_raw(words) as *mut [AtomicUsize]) }
 }
 
 /// One slot of the static table the handler reads.
@@ -435,8 +442,10 @@ fn release(slot: usize) {
     let slot = &TABLE[slot];
     slot.key.store(0, Ordering::SeqCst);
     slot.buffer.store(std::ptr::null_mut(), Ordering::SeqCst);
+    // A handler inside the slot ends in microseconds once its thread runs; yielding lets it run
+    // where threads outnumber CPUs.
     while slot.busy.load(Ordering::SeqCst) != 0 {
-        std::hint::spin_loop();
+        std::thread::yield_now();
     }
     slot.taken.store(0, Ordering::Release);
 }
@@ -483,7 +492,7 @@ impl Iterator for Walk {
         let out = self.next.take()?;
         let fp = self.fp;
         let word = std::mem::size_of::<usize>();
-        if fp % word == 0 && fp >= self.low && fp.checked_add(2 * word).is_some_and(|end| end <= self.high) {
+        if fp.is_multiple_of(word) && fp >= self.low && fp.checked_add(2 * word).is_some_and(|end| end <= self.high) {
             // SAFETY: [fp, fp + 2 words) lies between the interrupted stack pointer and the top of
             // the thread's stack: live, mapped stack of the thread this handler runs on.
             let (caller_fp, ret) = unsafe { (*(fp as *const usize), *((fp + word) as *const usize)) };
