@@ -88,6 +88,15 @@ pub struct FunctionShare {
     pub inclusive_share: f64,
 }
 
+/// One function's serial samples: its own (self), those with it on the stack (inclusive), and
+/// the latter by location (its hottest line or call site).
+#[derive(Debug, Default)]
+struct Counts {
+    own: u64,
+    inclusive: u64,
+    locations: HashMap<Option<String>, u64>,
+}
+
 /// A point's samples over its profile runs, unresolved.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -130,8 +139,7 @@ impl Tally {
         let frames = if 2 * self.walked >= self.serial { Frames::Walked } else { Frames::LeafOnly };
         let mut cache: HashMap<usize, Option<symbols::Symbol>> = HashMap::new();
         let mut lookup = |addr: usize| cache.entry(addr).or_insert_with(|| resolve(addr)).clone();
-        // Per function: self count, inclusive count, and its addresses' counts (for the location).
-        let mut by: HashMap<String, (u64, u64, HashMap<Option<String>, u64>)> = HashMap::new();
+        let mut by: HashMap<String, Counts> = HashMap::new();
         let mut known = 0u64;
         for (stack, &count) in &self.stacks {
             let mut seen: Vec<String> = Vec::new();
@@ -141,27 +149,28 @@ impl Tally {
                 let Some(symbol) = lookup(if i == 0 { addr } else { addr.saturating_sub(1) }) else { continue };
                 let entry = by.entry(symbol.function.clone()).or_default();
                 if i == 0 {
-                    entry.0 += count;
+                    entry.own += count;
                     known += count;
                 }
                 if !seen.contains(&symbol.function) {
-                    entry.1 += count;
+                    entry.inclusive += count;
                     seen.push(symbol.function.clone());
-                    *entry.2.entry(symbol.location.clone()).or_default() += count;
+                    *entry.locations.entry(symbol.location.clone()).or_default() += count;
                 }
             }
         }
         let serial = self.serial.max(1) as f64;
         let mut functions: Vec<FunctionShare> = by
             .into_iter()
-            .map(|(function, (own, inclusive, locations))| FunctionShare {
-                location: locations
+            .map(|(function, c)| FunctionShare {
+                location: c
+                    .locations
                     .into_iter()
                     .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
                     .and_then(|l| l.0),
                 function,
-                self_share: own as f64 / serial,
-                inclusive_share: inclusive as f64 / serial,
+                self_share: c.own as f64 / serial,
+                inclusive_share: c.inclusive as f64 / serial,
             })
             .collect();
         // A function on every serial sample's stack that runs none of it is a root of the run (the
