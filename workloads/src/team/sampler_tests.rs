@@ -31,7 +31,7 @@ fn spin(n: u64) -> u64 {
 fn the_walk_follows_frames_upward_within_the_stack_and_stops_at_anything_else() {
     // A fake stack: frame records (caller's frame pointer, return address) at words 2, 6, 10; the
     // third points back down (a loop), which must end the walk after its return address.
-    let mut stack = vec![0usize; 16];
+    let mut stack = [0usize; 16];
     let base = stack.as_ptr() as usize;
     let at = |word: usize| base + word * std::mem::size_of::<usize>();
     stack[2] = at(6);
@@ -114,7 +114,7 @@ fn samples_landing_in_the_allocator_in_unwinding_and_in_exiting_threads_are_safe
         for_cpu(150_000_000, || {
             // resume_unwind unwinds as a panic does, without calling the (process-wide) hook.
             let caught = std::panic::catch_unwind(|| {
-                let _owned = vec![1u8; 64];
+                let _owned: Vec<u8> = (0..64).collect();
                 black_box(spin(100));
                 std::panic::resume_unwind(Box::new(7u32));
             });
