@@ -40,6 +40,8 @@ fn the_walk_follows_frames_upward_within_the_stack_and_stops_at_anything_else() 
     stack[7] = 0x2222;
     stack[10] = at(2);
     stack[11] = 0x3333;
+    // The walk reads the frames through their addresses: keep the writes.
+    black_box(&stack);
     let high = at(16);
     let walk = Walk { next: Some(0xaaaa), fp: at(2), low: base, high };
     assert_eq!(walk.collect::<Vec<_>>(), [0xaaaa, 0x1111, 0x2222, 0x3333]);
