@@ -125,6 +125,16 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
         let cause = Cause::read(&d.diagnosis, &fits, &accounts, limit)?;
         // Right after the reading it is beside: the machine's clause and a disturbance follow.
         d.insert_after_words(&cause.clause(Some(ctx.kind)));
+        let threads = match &cause {
+            Cause::SerialShare { threads, .. } | Cause::Grows { threads, .. } => *threads,
+        };
+        let point = points.iter().find(|p| p.threads == threads);
+        let parts = summaries.iter().find(|s| s.threads == threads).and_then(|s| s.time_parts.as_ref());
+        if let Some(named) =
+            crate::attribution::sentence::clause(&cause, point.and_then(|p| p.serial_where.as_ref()), parts)
+        {
+            d.insert_after_words(&named);
+        }
         Some(cause)
     });
     if let (Some(d), Some(clause)) = (diagnosis.as_mut(), states_clause(&summaries)) {

@@ -71,6 +71,7 @@ pub mod account;
 pub mod analysed;
 pub mod analysis;
 pub mod app;
+pub mod attribution;
 pub mod bench;
 pub mod budget;
 pub mod compare;

@@ -207,6 +207,7 @@ mod tests {
             workers,
             call_records: Vec::new(),
             run_queue: RunQueue::Measured,
+            samples: Default::default(),
         }
     }
 

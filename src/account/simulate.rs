@@ -44,6 +44,7 @@ pub fn ideal_trace(threads: usize, serial_ns: u64, parallel_ns: u64) -> Trace {
         workers,
         call_records: Vec::new(),
         run_queue: RunQueue::Measured,
+        samples: Default::default(),
     }
 }
 
@@ -168,6 +169,7 @@ impl Schedule {
                 .collect(),
             call_records: Vec::new(),
             run_queue: RunQueue::Measured,
+            samples: Default::default(),
         };
         // The truth: waits beyond the work come out of the untracked idle time, then out of each
         // idle part in proportion (rounded down, the remainder where room is left, in order).

@@ -13,6 +13,7 @@ mod setting;
 pub mod svg;
 mod table;
 mod time_parts;
+mod where_table;
 
 pub use comparison::{comparison_html, comparison_text};
 pub use csv::Csv;
@@ -29,6 +30,7 @@ pub use table::{
     predictions_text, threads_text, workload_table,
 };
 pub use time_parts::time_parts_lines;
+pub use where_table::where_lines;
 
 use crate::error::Result;
 use crate::results::ResultsFile;

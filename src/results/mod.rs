@@ -746,6 +746,10 @@ pub struct Point {
     /// S(j) beyond, found against the rounds' own noise (see `stats::states`). Readers recompute it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift: Option<Shift>,
+    /// Which functions hold the serial part, from the profile runs' samples (see `attribution`);
+    /// absent without profile runs and in files from before it.
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub serial_where: Option<crate::attribution::Where>,
 }
 
 fn is_zero(n: &usize) -> bool {

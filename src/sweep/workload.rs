@@ -21,7 +21,8 @@
 //!    same order is a profile run, with the team's recorder on (in-process work only): it becomes
 //!    its point's `profile` (the thread-time split into parts, see `account`), never a sample of
 //!    T(j); a profile run that fails fails its point like a timed one, and one the recorder could
-//!    not trace is said once, as a warning.
+//!    not trace is said once, as a warning. Its workers' samples (the team's sampler) are tallied per
+//!    point and named by function when the sweep ends: the point's `where` (see `attribution`).
 //! 5. After each round, once `min_rounds` are done, stop if every S(j)'s 95% CI half-width (the
 //!    rounds' own, or the spread between stretches of them when larger: `stats::states`) is under
 //!    the target share of S(j) and the rounds span `SweepSettings::state_span` or the whole share
@@ -34,6 +35,7 @@
 //!    rounds completed before. Either way the workload reports an error and the run's exit code
 //!    is non-zero.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -52,6 +54,7 @@ use super::teams::{Teams, beyond_the_room};
 use super::watchdog::Watchdog;
 use crate::account::ProfileSample;
 use crate::analysis::{self, AnalysisContext};
+use crate::attribution::Tally;
 use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
@@ -142,6 +145,7 @@ pub fn sweep_workload(
         harness: Harness::default(),
         budget_said: false,
         profile_rounds: PROFILE_ROUNDS,
+        serial_samples: BTreeMap::new(),
     };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(teams) = sweep.start_teams() else { return sweep.result };
@@ -180,6 +184,9 @@ struct Sweep<'a, 'e> {
     /// The rounds whose profile runs each point takes: [`PROFILE_ROUNDS`], or
     /// [`TIGHT_PROFILE_ROUNDS`] once the plan cannot meet the budget.
     profile_rounds: usize,
+    /// Each point's profile-run samples (by point index), attributed to functions at the end
+    /// (`attribution`).
+    serial_samples: BTreeMap<usize, Tally>,
 }
 
 /// The result before anything is measured: the points tagged for this machine, the workload's
@@ -704,6 +711,7 @@ impl<'e> Sweep<'_, 'e> {
                         ));
                     }
                     profiles.push((k, ProfileSample::of(&trace, rounds)));
+                    self.serial_samples.entry(k).or_default().add(&trace);
                 }
                 Ok((_, Err(why))) => self.warn_once(format!(
                     "{}: no thread-time account at j={}: {why}",
@@ -783,6 +791,7 @@ impl<'e> Sweep<'_, 'e> {
         point.cpu_ns.clear();
         point.involuntary_context_switches.clear();
         point.profile.clear();
+        self.serial_samples.remove(&k);
         point.error = Some(error.clone());
         push_error(&mut self.result.error, error);
     }
@@ -800,6 +809,11 @@ impl<'e> Sweep<'_, 'e> {
 
     /// The summaries, fits and diagnosis, once two rounds are in.
     fn finish(mut self) -> WorkloadResult {
+        for (k, tally) in std::mem::take(&mut self.serial_samples) {
+            if let Some(point) = self.result.points.get_mut(k) {
+                point.serial_where = tally.attribute(&mut crate::attribution::symbols::resolve);
+            }
+        }
         if self.result.rounds >= 2 {
             let ctx = self.context();
             let analysis = analysis::analyse(&self.result.points, &ctx);

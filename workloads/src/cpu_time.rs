@@ -25,6 +25,12 @@ impl ThreadClock {
         None
     }
 
+    /// The clock's id, for `clock_gettime` and `timer_create`.
+    #[cfg(unix)]
+    pub fn id(self) -> libc::clockid_t {
+        self.0
+    }
+
     /// The thread's CPU time so far (user + system), while it lives.
     #[cfg(unix)]
     pub fn read_ns(self) -> Option<u64> {

@@ -33,6 +33,7 @@
 //! lifetimes. Results files record the change as `team: persistent`.
 
 mod recorder;
+pub(crate) mod sampler;
 mod schedstat;
 mod timed;
 pub mod trace;
@@ -152,8 +153,9 @@ impl Team {
         let pin_failures = Arc::new(AtomicUsize::new(0));
         let clocks = Arc::new(Mutex::new(vec![None; threads]));
         let tids = Arc::new(Mutex::new(vec![None; threads]));
-        let (cpus, failures, worker_clocks, worker_tids) =
-            (cpus.to_vec(), Arc::clone(&pin_failures), Arc::clone(&clocks), Arc::clone(&tids));
+        let stacks = Arc::new(Mutex::new(vec![None; threads]));
+        let (cpus, failures, worker_clocks, worker_tids, worker_stacks) =
+            (cpus.to_vec(), Arc::clone(&pin_failures), Arc::clone(&clocks), Arc::clone(&tids), Arc::clone(&stacks));
         let builder = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(move |i| format!("amdahl-{threads}-{i}"))
@@ -163,6 +165,7 @@ impl Team {
                 }
                 worker_clocks.lock().unwrap_or_else(|e| e.into_inner())[i] = ThreadClock::current();
                 worker_tids.lock().unwrap_or_else(|e| e.into_inner())[i] = crate::thread_state::current_tid();
+                worker_stacks.lock().unwrap_or_else(|e| e.into_inner())[i] = sampler::StackBounds::current();
             });
         let built = match &lease {
             None => builder.build(),
@@ -172,10 +175,13 @@ impl Team {
         // Every worker runs once now, so each has started (pinned itself, recorded its clock)
         // before any timing.
         pool.broadcast(|_| ());
-        let recorder = Recorder::new(
-            clocks.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-            &tids.lock().unwrap_or_else(|e| e.into_inner()),
-        );
+        let clocks_now = clocks.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let tids_now = tids.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let stacks_now = stacks.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let targets = (0..threads)
+            .map(|i| Some(sampler::Target { clock: clocks_now[i]?, tid: tids_now[i]?, stack: stacks_now[i]? }))
+            .collect();
+        let recorder = Recorder::new(clocks_now, &tids_now, targets);
         Ok(Team { threads, backend, pool, pin_failures, clocks, recorder, tids, _lease: lease })
     }
 

@@ -30,12 +30,16 @@
 //!   spins 50-120 us on a 2-CPU VM before it sleeps), ran the user's own rayon code: untracked.
 //!   Rayon code the user runs beside the team's calls, with no nested `install` between them, is
 //!   not told apart from serial code.
+//! - **Samples** (`sampler`): every worker's CPU time is sampled from arming to finishing, the
+//!   leader's samples marked serial between the window's marks outside the calls, and in-call
+//!   inside them ([`Trace::samples`]).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
+use super::sampler::{Phase, Sampler, Samples, Target};
 use super::schedstat::Schedstat;
 use super::trace::{CallRecord, RunQueue, Trace, WorkerSpan, WorkerTrace};
 use crate::cpu_time::ThreadClock;
@@ -208,11 +212,16 @@ pub(crate) struct Recorder {
     /// and most are never profiled.
     schedstat: OnceLock<Schedstat>,
     session: Mutex<Session>,
+    sampler: Mutex<Sampler>,
 }
 
 impl Recorder {
     /// The recorder of a team whose workers have these CPU clocks and thread ids (worker order).
-    pub(crate) fn new(clocks: Vec<Option<ThreadClock>>, tids: &[Option<i32>]) -> Recorder {
+    pub(crate) fn new(
+        clocks: Vec<Option<ThreadClock>>,
+        tids: &[Option<i32>],
+        targets: Vec<Option<Target>>,
+    ) -> Recorder {
         Recorder {
             origin: Instant::now(),
             on: AtomicBool::new(false),
@@ -223,6 +232,7 @@ impl Recorder {
             tids: tids.to_vec(),
             schedstat: OnceLock::new(),
             session: Mutex::new(Session::armed(0, 1, 0)),
+            sampler: Mutex::new(Sampler::new(targets, super::sampler::interval_ns())),
         }
     }
 
@@ -232,6 +242,10 @@ impl Recorder {
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
         self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sampler(&self) -> std::sync::MutexGuard<'_, Sampler> {
+        self.sampler.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn read_clocks(&self) -> Vec<Option<u64>> {
@@ -268,6 +282,8 @@ impl Recorder {
         };
         self.in_call.store(false, Relaxed);
         self.leader.store(leader, Relaxed);
+        drop(s);
+        self.sampler().start();
         Ok(())
     }
 
@@ -281,6 +297,7 @@ impl Recorder {
         slot.mark_wall.store(now, Relaxed);
         slot.checkpoint(self.clocks[s.leader], now, true);
         slot.pending.store(0, Relaxed);
+        self.sampler().set_phase(s.leader, Phase::Serial);
     }
 
     /// Closes the window (on the leader, the clock still running).
@@ -293,16 +310,19 @@ impl Recorder {
         let slot = &self.slots[s.leader];
         add(&slot.pending, stretch);
         slot.checkpoint(self.clocks[s.leader], now, true);
+        self.sampler().set_phase(s.leader, Phase::Other);
     }
 
     /// Disarms the recorder after a run that will not be finished.
     pub(crate) fn disarm(&self) {
         self.on.store(false, Relaxed);
+        self.sampler().stop();
     }
 
     /// Ends the run (on the leader, the clock stopped) and returns its trace.
     pub(crate) fn finish(&self) -> Result<Trace, String> {
         self.on.store(false, Relaxed);
+        let samples: Samples = self.sampler().stop();
         let mut s = self.session();
         let now = self.now();
         let cpu = self.read_clocks();
@@ -368,6 +388,7 @@ impl Recorder {
                 Ok(_) => RunQueue::Measured,
                 Err(why) => RunQueue::Missing(why),
             },
+            samples,
         })
     }
 
@@ -393,6 +414,7 @@ impl Recorder {
         let slot = &self.slots[s.leader];
         add(&slot.pending, stretch);
         slot.checkpoint(self.clocks[s.leader], now, false);
+        self.sampler().set_phase(s.leader, Phase::InCall);
         Some(CallGuard { recorder: self, start: now, barrier: Cell::new(None) })
     }
 
@@ -430,6 +452,7 @@ impl Recorder {
         let leader = s.leader;
         drop(s);
         self.slots[leader].checkpoint(self.clocks[leader], end, false);
+        self.sampler().set_phase(leader, Phase::Serial);
         self.in_call.store(false, Relaxed);
     }
 

@@ -22,6 +22,8 @@
 //! For every worker, `task_ns + dispatch_ns + imbalance_ns` is the time the calls took
 //! (`wall_ns - outside_ns`): the parts of a worker's window add up by construction.
 
+use super::sampler::Samples;
+
 /// What a team recorded while it ran one profile sample. Times are nanoseconds; instants are
 /// nanoseconds from the window's start on the leader.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,9 @@ pub struct Trace {
     pub call_records: Vec<CallRecord>,
     /// Whether run-queue wait was measured, or why not.
     pub run_queue: RunQueue,
+    /// Where the workers' CPU time went: the sampler's samples of the run (`sampler`), symbols
+    /// unresolved.
+    pub samples: Samples,
 }
 
 /// Where one worker's window went.

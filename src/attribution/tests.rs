@@ -1,0 +1,144 @@
+use std::hint::black_box;
+
+use amdahl_workloads::{Backend, Phase, Sample, Samples, Team, Trace};
+
+use super::symbols::{Symbol, resolve};
+use super::*;
+
+/// A trace of leader 0 carrying these samples.
+fn traced(samples: Vec<Sample>) -> Trace {
+    let mut trace = crate::account::simulate::ideal_trace(2, 1, 1);
+    trace.leader = 0;
+    trace.samples = Samples { taken: samples, dropped: 0, unavailable: None };
+    trace
+}
+
+fn sample(worker: usize, phase: Phase, frames: &[usize]) -> Sample {
+    Sample { worker, phase, frames: frames.to_vec() }
+}
+
+/// Addresses 100..199 are in `f`, 200..299 in `g`, 300..399 in `main`; the rest unknown.
+fn fake(address: usize) -> Option<Symbol> {
+    let function = match address / 100 {
+        1 => "f",
+        2 => "g",
+        3 => "main",
+        _ => return None,
+    };
+    Some(Symbol { function: function.into(), location: Some(format!("x.rs:{address}")) })
+}
+
+#[test]
+fn self_and_inclusive_shares_count_the_leaders_serial_samples_alone() {
+    let mut tally = Tally::default();
+    tally.add(&traced(vec![
+        sample(0, Phase::Serial, &[110, 201, 301]),
+        sample(0, Phase::Serial, &[110, 201, 301]),
+        sample(0, Phase::Serial, &[210, 301]),
+        sample(0, Phase::Serial, &[120, 121, 301]), // recursion: f counted once inclusive
+        sample(0, Phase::InCall, &[110, 301]),
+        sample(1, Phase::Serial, &[110, 301]),
+        sample(0, Phase::Other, &[110, 301]),
+    ]));
+    let w = tally.attribute(&mut fake).unwrap();
+    assert_eq!((w.serial_samples, w.samples, w.frames, w.note.as_deref()), (4, 7, Frames::Walked, None));
+    let f = &w.functions[0];
+    assert_eq!((f.function.as_str(), f.self_share, f.inclusive_share), ("f", 0.75, 0.75));
+    assert_eq!(f.location.as_deref(), Some("x.rs:110"));
+    let g = &w.functions[1];
+    assert_eq!((g.function.as_str(), g.self_share, g.inclusive_share), ("g", 0.25, 0.75));
+    // A caller's location is its call site (the return address less one).
+    assert_eq!(g.location.as_deref(), Some("x.rs:200"));
+    // `main`, on every stack with no self share, is a root: left out.
+    assert_eq!(w.functions.len(), 2, "{w:?}");
+}
+
+#[test]
+fn without_callers_it_is_by_the_leaf_and_without_symbols_it_says_how_to_get_them() {
+    let mut tally = Tally::default();
+    tally.add(&traced(vec![sample(0, Phase::Serial, &[110]), sample(0, Phase::Serial, &[210, 999_999])]));
+    let w = tally.attribute(&mut fake).unwrap();
+    assert_eq!(w.frames, Frames::Walked);
+    tally.add(&traced(vec![sample(0, Phase::Serial, &[110]), sample(0, Phase::Serial, &[110])]));
+    let w = tally.attribute(&mut fake).unwrap();
+    assert_eq!(w.frames, Frames::LeafOnly);
+    assert!(w.note.as_deref().unwrap().contains("force-frame-pointers"), "{:?}", w.note);
+    assert_eq!(w.functions[0].inclusive_share, w.functions[0].self_share);
+    // No function known: no names, and the note says what is missing.
+    let w = tally.attribute(&mut |_| None).unwrap();
+    assert!(w.functions.is_empty());
+    assert!(w.note.as_deref().unwrap().starts_with("functions unknown: "), "{:?}", w.note);
+    // No samples at all, with the sampler's reason.
+    let mut off = Tally::default();
+    let mut trace = traced(Vec::new());
+    trace.samples.unavailable = Some("sampling is off".into());
+    off.add(&trace);
+    assert_eq!(off.attribute(&mut fake).unwrap().note.as_deref(), Some("no samples: sampling is off"));
+    assert_eq!(Tally::default().attribute(&mut fake), None);
+}
+
+/// The work of one unit: a step of a 64-bit LCG (never folded away).
+fn unit(x: u64) -> u64 {
+    black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+}
+
+/// Units of work that take about 30 ms of CPU time on a 2020s core at j = 1 (exactness does not
+/// matter: the share does).
+const SERIAL_UNITS: u64 = 30_000_000;
+
+#[inline(never)]
+fn serial_merge(units: u64) -> u64 {
+    (0..units).fold(1, |x, _| unit(x))
+}
+
+#[inline(never)]
+fn serial_other_merge(units: u64) -> u64 {
+    (0..units).fold(3, |x, _| unit(x))
+}
+
+/// Profile runs of a work whose serial 10% is `serial` and the rest 64 parallel tasks; their
+/// tally.
+fn profiled(j: usize, serial: fn(u64) -> u64) -> Tally {
+    let team = Team::new(j, Backend::Rayon).unwrap();
+    let mut tally = Tally::default();
+    for _ in 0..5 {
+        let trace = team.install(|| {
+            let profile = team.start_profile().unwrap();
+            profile.begin();
+            let s = serial(SERIAL_UNITS);
+            // black_box after the call: not a tail call, so its frame stays.
+            black_box(s);
+            let p = team.map_reduce(
+                64,
+                0u64,
+                |t| (0..SERIAL_UNITS * 9 / 64).fold(t as u64, |x, _| unit(x)),
+                u64::wrapping_add,
+            );
+            black_box(p);
+            profile.end();
+            profile.finish().unwrap()
+        });
+        assert_eq!(trace.samples.unavailable, None);
+        tally.add(&trace);
+    }
+    tally
+}
+
+#[test]
+#[cfg(all(feature = "where", target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn the_serial_part_is_named_for_the_function_it_runs_in_and_moves_with_it() {
+    for j in [2, 4] {
+        for (serial, name) in
+            [(serial_merge as fn(u64) -> u64, "serial_merge"), (serial_other_merge, "serial_other_merge")]
+        {
+            let w = profiled(j, serial).attribute(&mut resolve).unwrap();
+            // 5 runs of about 30 ms serial CPU time, sampled each 1 ms at the tick (at most 10 ms).
+            assert!(w.serial_samples >= 10, "j = {j}: {w:?}");
+            assert_eq!(w.frames, Frames::Walked, "j = {j}: {w:?}");
+            let top = &w.functions[0];
+            assert!(top.function.ends_with(&format!("::{name}")), "j = {j}: {w:?}");
+            assert!(top.self_share >= 0.9, "j = {j}: {w:?}");
+            assert!(top.location.as_deref().is_some_and(|l| l.starts_with("src/attribution/tests.rs:")), "{w:?}");
+        }
+    }
+}
