@@ -299,6 +299,7 @@ mod tests {
             blocked_ns: 0,
             run_queue_ns: rq,
             merged_ns: 0,
+            longest_tasks_ns: None,
         }
     }
 

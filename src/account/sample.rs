@@ -60,6 +60,10 @@ pub struct ProfileSample {
     /// imbalance, dispatch or blocked, not separable.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub merged_ns: u64,
+    /// The sum over the parallel calls of each call's longest task: with `serial_code_ns`, the
+    /// run's span (see `account::work_span`); null for a command and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_tasks_ns: Option<u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -147,6 +151,7 @@ impl ProfileSample {
             blocked_ns: 0,
             run_queue_ns: measured.then_some(0),
             merged_ns: 0,
+            longest_tasks_ns: Some(trace.longest_tasks_ns),
         };
         for (i, w) in trace.workers.iter().enumerate() {
             let mut parts = WorkerParts::of(trace, i, w);
@@ -205,6 +210,7 @@ mod tests {
             untracked_ns: 0,
             calls: 1,
             workers,
+            longest_tasks_ns: 0,
             call_records: Vec::new(),
             run_queue: RunQueue::Measured,
         }

@@ -254,6 +254,7 @@ impl Team {
     {
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i| timed_task(recorder, || task(i));
         match self.backend {
             Backend::Rayon => {
                 self.pool.install(|| Timed::new((0..tasks).into_par_iter().map(&task), recorder).collect())
@@ -285,6 +286,7 @@ impl Team {
     {
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i| timed_task(recorder, || task(i));
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
                 Timed::new((0..tasks).into_par_iter().map(&task), recorder).reduce(|| identity.clone(), &op)
@@ -312,6 +314,7 @@ impl Team {
         let chunk_len = chunk_len.max(1);
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i, chunk: &mut [T]| timed_task(recorder, || task(i, chunk));
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
                 Timed::new(data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)), recorder)
@@ -339,6 +342,7 @@ impl Team {
         let chunk_len = chunk_len.max(1);
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i, chunk: &mut [T]| timed_task(recorder, || task(i, chunk));
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
                 Timed::new(data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)), recorder)
@@ -387,6 +391,16 @@ fn leaf<R>(recorder: Option<&Recorder>, piece: impl FnOnce() -> R) -> R {
     match recorder {
         Some(recorder) => recorder.leaf(piece),
         None => piece(),
+    }
+}
+
+/// Runs one task of a call: its wall time kept when the call is traced (the recorder keeps each
+/// call's longest task, for the run's span); one well-predicted branch a task otherwise.
+#[inline(always)]
+fn timed_task<R>(recorder: Option<&Recorder>, task: impl FnOnce() -> R) -> R {
+    match recorder {
+        Some(recorder) => recorder.task(task),
+        None => task(),
     }
 }
 

@@ -40,6 +40,9 @@ pub struct Trace {
     pub untracked_ns: u64,
     /// Parallel calls made by the leader (nested calls, made inside a task, count in their task).
     pub calls: u64,
+    /// The sum over the calls of each call's longest task (wall time): with the serial code, the
+    /// run's span — its critical path, which no number of threads can shorten.
+    pub longest_tasks_ns: u64,
     /// One per worker, in worker order.
     pub workers: Vec<WorkerTrace>,
     /// The first calls in full, in order (as many as fit a fixed budget of worker spans).
