@@ -5,7 +5,7 @@
 //! A command's thread-time is j x T(j) as for in-process work, with j the thread count it was
 //! asked to use. A command's run has no parallel calls to trace, so its parts are read from how
 //! many of its threads were on a CPU, moment by moment (the **concurrency histogram**: the wall
-//! time with 0, 1, 2, ... of its threads on a CPU, polled at 200 Hz):
+//! time with 0, 1, 2, ... of its threads on a CPU, sampled from their states at 200 Hz):
 //! - **work** (useful + inflation): its on-CPU time, from the children's `getrusage` (complete,
 //!   where the polls miss the last slices of a process that exits between two of them), less the
 //!   poller's own CPU time; inflation is its growth over j = 1, as for in-process work;

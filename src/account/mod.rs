@@ -47,6 +47,7 @@
 //! runs measure a slower run than the timed ones and are said to.
 
 pub mod cause;
+pub mod change;
 pub mod command;
 pub mod parts;
 pub mod sample;

@@ -49,7 +49,7 @@ impl WorkSpan {
             .filter_map(|r| {
                 let longest = r.longest_tasks_ns? as f64;
                 let serial = r.serial_code_ns as f64;
-                (r.wall_ns > 0 && serial + longest > 0.0).then(|| (r.wall_ns as f64, serial, longest))
+                (r.wall_ns > 0 && serial + longest > 0.0).then_some((r.wall_ns as f64, serial, longest))
             })
             .collect();
         let part = |f: &dyn Fn(&(f64, f64, f64)) -> f64| Part::of(&runs.iter().map(f).collect::<Vec<_>>());

@@ -684,7 +684,7 @@ impl<'e> Sweep<'_, 'e> {
             }
             let j = self.result.points[k].threads;
             if command {
-                match sampler.polled(k, j) {
+                match sampler.polled(k, j, self.env.cpus.usable) {
                     Ok((m, Some(Ok(poll)))) => {
                         let (sample, histogram) = command::of_poll(&poll, m.wall_ns, m.cpu_ns, j, rounds);
                         profiles.push((k, (sample, Some(histogram))));
@@ -705,7 +705,9 @@ impl<'e> Sweep<'_, 'e> {
                 }
                 continue;
             }
-            match sampler.profile(k, self.result.points[k].threads) {
+            // The j = 1 profile run of the point's first round times its tasks: the span run.
+            let span_run = j == 1 && rounds == self.result.points[k].first_round;
+            match sampler.profile(k, j, span_run) {
                 Ok((_, Ok(trace))) => {
                     if let amdahl_workloads::RunQueue::Missing(why) = &trace.run_queue {
                         self.warn_once(format!(
@@ -896,10 +898,16 @@ impl Sampler<'_> {
     }
 
     /// A command's profile run at `point` on a team of `j`: its measurement and what the poller
-    /// saw of its process tree (`None`: the instance cannot be polled).
-    fn polled(&mut self, point: usize, j: usize) -> Result<(Measurement, Option<Result<TreePoll, String>>), String> {
+    /// saw of its process tree on a machine of `cpus` usable CPUs (`None`: the instance cannot be
+    /// polled).
+    fn polled(
+        &mut self,
+        point: usize,
+        j: usize,
+        cpus: usize,
+    ) -> Result<(Measurement, Option<Result<TreePoll, String>>), String> {
         self.take(point, j, |instance, team, clock, cpu, guard, site| {
-            let pollable = instance.poll_next_run();
+            let pollable = instance.poll_next_run(cpus);
             let (sampled, left_behind) = run_sample(instance, team, clock, cpu, guard, site);
             let poll = instance.take_poll().filter(|_| pollable);
             (sampled.map(|s| (s, poll)), left_behind)
@@ -908,8 +916,17 @@ impl Sampler<'_> {
 
     /// A profile run at `point` on a team of `j`: its measurement and the team's trace, or why
     /// there is none.
-    fn profile(&mut self, point: usize, j: usize) -> Result<(Measurement, Result<Trace, String>), String> {
-        self.take(point, j, run_profile_sample)
+    /// With `time_tasks`, the run times every task (a span run, `account::work_span`).
+    fn profile(
+        &mut self,
+        point: usize,
+        j: usize,
+        time_tasks: bool,
+    ) -> Result<(Measurement, Result<Trace, String>), String> {
+        self.take(point, j, |instance, team, clock, cpu, guard, site| {
+            team.time_tasks_in_profiles(time_tasks);
+            run_profile_sample(instance, team, clock, cpu, guard, site)
+        })
     }
 
     /// One run at `point` on a team of `j` through `run` ([`run_sample`] or

@@ -185,8 +185,8 @@ struct CommandInstance {
 #[derive(Debug)]
 enum Polling {
     Off,
-    /// The next run is polled.
-    Next,
+    /// The next run is polled, on a machine of this many usable CPUs.
+    Next(usize),
     /// The last run was.
     Done(Result<TreePoll, String>),
 }
@@ -324,10 +324,13 @@ impl Instance for CommandInstance {
         };
         command.stdout(if self.workload.check_output { Stdio::piped() } else { Stdio::null() });
         let deadline = self.timeout.map(|t| (self.deadline.get_or_insert_with(Deadline::new) as &Deadline, t));
-        let polled = matches!(self.poll, Polling::Next);
+        let polled = match self.poll {
+            Polling::Next(cpus) => Some(cpus),
+            Polling::Off | Polling::Done(_) => None,
+        };
         let spawned = Instant::now();
         let mut run = Grouped::spawn(command, deadline).map_err(|e| format!("cannot start `{line}`: {e}"))?;
-        let poller = polled.then(|| Poller::start(run.group, spawned));
+        let poller = polled.map(|cpus| Poller::start(run.group, spawned, cpus));
         let stdout = run.child.stdout.take().map(hash_stream);
         let ended = match poller {
             Some(poller) => {
@@ -364,15 +367,15 @@ impl Instance for CommandInstance {
         self.workload.bytes_at(self.size)
     }
 
-    fn poll_next_run(&mut self) -> bool {
-        self.poll = Polling::Next;
+    fn poll_next_run(&mut self, cpus: usize) -> bool {
+        self.poll = Polling::Next(cpus);
         cfg!(target_os = "linux")
     }
 
     fn take_poll(&mut self) -> Option<Result<TreePoll, String>> {
         match std::mem::replace(&mut self.poll, Polling::Off) {
             Polling::Done(poll) => Some(poll),
-            Polling::Off | Polling::Next => None,
+            Polling::Off | Polling::Next(_) => None,
         }
     }
 

@@ -227,6 +227,13 @@ impl Team {
         out
     }
 
+    /// Whether the profile runs of this team from now on time every task, for the run's span
+    /// ([`Trace::longest_tasks_ns`]): two clock reads a task, which lengthens runs of short tasks,
+    /// so a run that times its tasks is a run of its own, not one of the account's.
+    pub fn time_tasks_in_profiles(&self, on: bool) {
+        self.recorder.set_time_tasks(on);
+    }
+
     /// Starts a profile run on the calling thread, which must be one of the team's workers (inside
     /// [`Team::install`]): it leads the run, and its code outside the parallel calls is the work's
     /// serial code. Call [`Profile::begin`] and [`Profile::end`] around the work (inside the

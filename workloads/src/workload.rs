@@ -153,9 +153,10 @@ pub trait Instance: Send {
         None
     }
 
-    /// Asks that the next run's process tree be polled (`crate::poll`): `true` when this
-    /// instance runs a command and can. The default (in-process work) cannot.
-    fn poll_next_run(&mut self) -> bool {
+    /// Asks that the next run's process tree be polled (`crate::poll`) on a machine of `cpus`
+    /// usable CPUs: `true` when this instance runs a command and can. The default (in-process
+    /// work) cannot.
+    fn poll_next_run(&mut self, _cpus: usize) -> bool {
         false
     }
 

@@ -205,6 +205,8 @@ impl Session {
 pub(crate) struct Recorder {
     origin: Instant,
     on: AtomicBool,
+    /// Whether the next profile runs time every task (for the span).
+    time_tasks: AtomicBool,
     leader: AtomicUsize,
     in_call: AtomicBool,
     clocks: Vec<Option<ThreadClock>>,
@@ -223,6 +225,7 @@ impl Recorder {
         Recorder {
             origin: Instant::now(),
             on: AtomicBool::new(false),
+            time_tasks: AtomicBool::new(false),
             leader: AtomicUsize::new(usize::MAX),
             in_call: AtomicBool::new(false),
             slots: clocks.iter().map(|_| Slot::default()).collect(),
@@ -369,7 +372,7 @@ impl Recorder {
             outside_ns: s.outside,
             untracked_ns,
             calls,
-            longest_tasks_ns: s.longest_tasks,
+            longest_tasks_ns: self.time_tasks.load(Relaxed).then_some(s.longest_tasks),
             workers,
             call_records,
             run_queue: match run_queue {
@@ -458,9 +461,18 @@ impl Recorder {
         s.boundaries.push(Boundary { at, calls, cpu });
     }
 
-    /// Runs `task` (one task of a traced call, inside a leaf) on the calling worker and keeps the
-    /// longest in the worker's slot: two reads of the monotonic clock a task, in profile runs only.
+    /// Whether the profile runs from now on time every task ([`Trace::longest_tasks_ns`]).
+    pub(crate) fn set_time_tasks(&self, on: bool) {
+        self.time_tasks.store(on, Relaxed);
+    }
+
+    /// Runs `task` (one task of a traced call, inside a leaf) on the calling worker and, when the
+    /// run times tasks, keeps the longest in the worker's slot: two reads of the monotonic clock
+    /// a task (a relaxed load otherwise), in profile runs only.
     pub(crate) fn task<R>(&self, task: impl FnOnce() -> R) -> R {
+        if !self.time_tasks.load(Relaxed) {
+            return task();
+        }
         let Some(i) = rayon::current_thread_index().filter(|&i| i < self.slots.len()) else { return task() };
         let start = self.now();
         let out = task();
