@@ -66,12 +66,12 @@ fn share(part: Option<Part>) -> String {
 /// The work/span bound of `w` from its j = 1 profile runs (`account::work_span`), and where it
 /// binds against the measured speedups; nothing without one.
 fn work_span_line(w: &WorkloadResult) -> String {
-    let Some(ws) = w.points.iter().find(|p| p.threads == 1).and_then(|p| WorkSpan::of(&p.profile)) else {
+    let Some(ws) = w.points.iter().find(|p| p.threads == 1).and_then(|p| WorkSpan::of(&p.profile, p.median_ns)) else {
         return String::new();
     };
     let interval = |p: Part| p.ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
     let mut line = format!(
-        "  work/span: S <= {:.1}{} at any j (span = serial code {:.1}% + the longest task of each call {:.1}% of T(1), {} run{} at j = 1)",
+        "  work/span: S <= {:.1}{} at any j (span = serial code {:.1}% + the longest task of each call {:.1}% of T(1), from {} span run{} at j = 1)",
         ws.bound.share,
         interval(ws.bound),
         100.0 * ws.serial.share,
@@ -86,7 +86,7 @@ fn work_span_line(w: &WorkloadResult) -> String {
     } else {
         let _ = write!(line, "; it does not bind up to j = {largest}");
     }
-    if let Some(p) = w.points.iter().find(|p| p.speedup_ci95.is_some_and(|[lo, _]| lo > ws.bound.high())) {
+    if let Some(p) = w.points.iter().find(|p| p.threads > 1 && p.speedup_ci95.is_some_and(|[lo, _]| lo > ws.bound.high())) {
         let _ = write!(
             line,
             "; but S({}) = {:.2} is above it: the span read is too long (tasks slowed by the profile run's timing?)",

@@ -80,6 +80,8 @@ pub fn parts_chart(w: &WorkloadResult) -> Option<String> {
         return None;
     }
     let strips = bars.iter().any(|(_, _, h)| !h.is_empty());
+    // One grey per level in every strip: from the highest level any bar reached.
+    let top_level = bars.iter().map(|(_, _, h)| h.len()).max().unwrap_or(0).max(2) - 1;
     let width = LEFT + bars.len() as f64 * (BAR_WIDTH + GAP) + GAP + LEGEND_WIDTH;
     let height = TOP + BAR_HEIGHT + 30.0 + if strips { STRIP_HEIGHT + 24.0 } else { 0.0 };
     let mut out = String::new();
@@ -123,12 +125,11 @@ pub fn parts_chart(w: &WorkloadResult) -> Option<String> {
         );
         if !histogram.is_empty() {
             let y = TOP + BAR_HEIGHT + 26.0;
-            let levels = histogram.len().max(2) - 1;
             let mut left = x;
             for (k, share) in histogram.iter().enumerate() {
                 let w = share * BAR_WIDTH;
                 // Level 0 white-grey, the highest level near black.
-                let grey = 230 - (200 * k / levels) as u32;
+                let grey = 230 - (200 * k.min(top_level) / top_level) as u32;
                 let _ = write!(
                     out,
                     "<rect class=\"level\" data-j=\"{threads}\" data-level=\"{k}\" x=\"{left:.3}\" y=\"{y:.1}\" width=\"{w:.3}\" height=\"{STRIP_HEIGHT}\" fill=\"rgb({grey},{grey},{grey})\"><title>j = {threads}: {k} thread{} on a CPU {:.1}% of T(j)</title></rect>",
@@ -139,16 +140,17 @@ pub fn parts_chart(w: &WorkloadResult) -> Option<String> {
             }
         }
     }
-    let _ = write!(
-        out,
-        "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">threads j</text>",
-        LEFT + (width - LEGEND_WIDTH - LEFT) / 2.0,
-        height - 4.0 - if strips { STRIP_HEIGHT + 24.0 } else { 0.0 }
-    );
     if strips {
         let _ = write!(
             out,
-            "<text x=\"{LEFT}\" y=\"{:.0}\">strip: time with 0, 1, 2, ... threads on a CPU (light to dark)</text>",
+            "<text x=\"{LEFT}\" y=\"{:.0}\">threads j; under each bar, the time with 0, 1, 2, ... threads on a CPU (light to dark)</text>",
+            height - 6.0
+        );
+    } else {
+        let _ = write!(
+            out,
+            "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">threads j</text>",
+            LEFT + (width - LEGEND_WIDTH - LEFT) / 2.0,
             height - 6.0
         );
     }
