@@ -86,7 +86,9 @@ fn work_span_line(w: &WorkloadResult) -> String {
     } else {
         let _ = write!(line, "; it does not bind up to j = {largest}");
     }
-    if let Some(p) = w.points.iter().find(|p| p.threads > 1 && p.speedup_ci95.is_some_and(|[lo, _]| lo > ws.bound.high())) {
+    if let Some(p) =
+        w.points.iter().find(|p| p.threads > 1 && p.speedup_ci95.is_some_and(|[lo, _]| lo > ws.bound.high()))
+    {
         let _ = write!(
             line,
             "; but S({}) = {:.2} is above it: the span read is too long (tasks slowed by the profile run's timing?)",

@@ -141,11 +141,8 @@ pub fn parts_chart(w: &WorkloadResult) -> Option<String> {
         }
     }
     if strips {
-        let _ = write!(
-            out,
-            "<text x=\"{LEFT}\" y=\"{:.0}\">threads j; under each bar, the time with 0, 1, 2, ... threads on a CPU (light to dark)</text>",
-            height - 6.0
-        );
+        let _ =
+            write!(out, "<text x=\"{LEFT}\" y=\"{:.0}\">j; strips: 0, 1, 2, ... threads on a CPU</text>", height - 6.0);
     } else {
         let _ = write!(
             out,
