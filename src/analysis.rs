@@ -124,7 +124,11 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
         let limit = if ctx.kind.waits() { usize::MAX } else { ctx.cpus.usable };
         let cause = Cause::read(&d.diagnosis, &fits, &accounts, limit)?;
         // Right after the reading it is beside: the machine's clause and a disturbance follow.
-        d.insert_after_words(&cause.clause(Some(ctx.kind)));
+        d.insert_after_words(&if ctx.command {
+            cause.command_clause(Some(ctx.kind))
+        } else {
+            cause.clause(Some(ctx.kind))
+        });
         let threads = match &cause {
             Cause::SerialShare { threads, .. } | Cause::Grows { threads, .. } => *threads,
         };
@@ -184,7 +188,8 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
     };
     let baseline = as_f64(&one.samples_ns);
     // The thread-time account's references: the work's CPU time at one thread and T(1).
-    let one_cpu: Vec<f64> = one.profile.iter().map(|s| s.work_cpu_ns as f64).collect();
+    let one_cpu: Vec<f64> =
+        one.profile.iter().filter(|s| s.longest_tasks_ns.is_none()).map(|s| s.work_cpu_ns as f64).collect();
     let useful_one = (!one_cpu.is_empty()).then(|| median(&one_cpu));
     let t1 = (!baseline.is_empty()).then(|| median(&baseline));
     let mut summaries = Vec::with_capacity(points.len());

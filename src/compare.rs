@@ -18,7 +18,9 @@
 //!    - each side's diagnosis ([`Diagnosis`]: its verdict's kind and key number, the regime after
 //!      it and whether it was disturbed, "A saturates from 8 threads; B saturates from 16
 //!      threads"), from each file's own refitted diagnosis;
-//!    - one sentence naming each figure that differs significantly.
+//!    - one sentence naming each figure that differs significantly, then each part of the
+//!      thread-time account that changed beyond its interval (`account::change`: "serial grew
+//!      from 10.0% to 15.0% of T(1) at 2 threads").
 //!
 //! Two files that hold the same data (one file given twice, or a copy) are refused: a run
 //! compared with itself differs in nothing.
@@ -26,6 +28,8 @@
 use amdahl_workloads::Backend;
 use serde::Serialize;
 
+use crate::account::TimeParts;
+use crate::account::change::{PartChange, part_changes};
 use crate::error::{Error, Result};
 use crate::fit::Diagnosis;
 use crate::results::{Point, ResultsFile, TeamModel, WorkloadResult};
@@ -174,6 +178,10 @@ pub struct PairComparison {
     pub serial_fraction_difference_ci95: Option<[f64; 2]>,
     /// The tests of T(1), S at the largest common j and B, where both sides have the figure.
     pub tests: Vec<FigureTest>,
+    /// The parts of the thread-time account that changed, largest first (`account::change`);
+    /// absent when none did or a side has no account.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub part_changes: Vec<PartChange>,
     /// Some test is significant.
     pub significant: bool,
     /// The verdict in one sentence.
@@ -430,7 +438,12 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
         None => (t1(a1).zip(t1(b1)).map(|((a, _), (b, _))| a / b), None),
     };
     let b_test = test(Figure::SerialFraction);
-    let sentence = sentence(other, &tests);
+    let part_changes = part_changes(&accounts(wa), &accounts(wb), wa.command.is_some());
+    let mut sentence = sentence(other, &tests);
+    if !part_changes.is_empty() {
+        let said: Vec<String> = part_changes.iter().map(PartChange::sentence).collect();
+        sentence += &format!("; measured: {}", said.join("; "));
+    }
     PairComparison {
         other: other.to_owned(),
         per_core_ratio: ratio,
@@ -449,8 +462,14 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
         serial_fraction_difference_ci95: b_test.map(|t| t.change_ci95),
         significant: tests.iter().any(|t| t.significant),
         tests,
+        part_changes,
         sentence,
     }
+}
+
+/// Each point's thread count and account, where it has one.
+fn accounts(w: &WorkloadResult) -> Vec<(usize, &TimeParts)> {
+    w.points.iter().filter_map(|p| Some((p.threads, p.time_parts.as_ref()?))).collect()
 }
 
 /// One sentence: each figure that differs significantly, with its change, or that the two agree

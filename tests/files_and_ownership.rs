@@ -72,9 +72,13 @@ fn names_in_a_results_file_cannot_write_outside_the_chart_folder() {
     assert!(out.status.success(), "{}", stderr(&out));
     let written: Vec<String> =
         std::fs::read_dir(&charts).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    // Two thread counts: one combined chart (the speedup, its points labelled with E).
-    assert_eq!(written.len(), 1, "{written:?}");
-    assert!(written.iter().all(|n| n.ends_with("-speedup.svg") && !n.contains('/')), "{written:?}");
+    // Two thread counts: one combined chart (the speedup, its points labelled with E), and the
+    // thread-time account's bars.
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written.iter().all(|n| (n.ends_with("-speedup.svg") || n.ends_with("-parts.svg")) && !n.contains('/')),
+        "{written:?}"
+    );
     let outside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(outside.len(), 3, "only small.json, evil.json and charts/: {outside:?}");
     // Again without --force: the charts exist, nothing is replaced.

@@ -43,6 +43,11 @@ pub const NOTABLE: f64 = 0.02;
 /// The least share of the thread-time listed beside a measured serial share.
 const LISTED: f64 = 0.005;
 
+/// Where in-process work's serial code runs, as the clause says it.
+const OUTSIDE_CALLS: &str = "runs outside the parallel calls";
+/// Where a command's serial part runs, as the clause says it.
+const ONE_ON_A_CPU: &str = "runs with one of the command's threads alone on a CPU";
+
 /// One part of the thread-time and its share.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -204,6 +209,12 @@ impl Cause {
         }
     }
 
+    /// The clause of a command's account (`account::command`), whose serial part is not code
+    /// outside parallel calls but the time with one of its threads alone on a CPU.
+    pub fn command_clause(&self, kind: Option<Kind>) -> String {
+        self.clause(kind).replace(OUTSIDE_CALLS, ONE_ON_A_CPU)
+    }
+
     /// The clause appended to the verdict's sentence, for work of `kind`.
     pub fn clause(&self, kind: Option<Kind>) -> String {
         match self {
@@ -230,7 +241,7 @@ impl Cause {
                     (false, None, _) => "; B and the measured serial share disagree beyond their intervals, and no other part is surely above zero to make up the rest".to_owned(),
                 };
                 format!(
-                    " — inferred from the curve; measured at {threads} threads: {} {} of T(1) runs outside the parallel calls{listed}{verdict}{}",
+                    " — inferred from the curve; measured at {threads} threads: {} {} of T(1) {OUTSIDE_CALLS}{listed}{verdict}{}",
                     percent(s.share),
                     interval(s),
                     distortion(*distorted)
@@ -239,7 +250,7 @@ impl Cause {
             Cause::Grows { threads, part, from, to, cpu_factor, serial_share_of_t1, distorted } => {
                 let serial = serial_share_of_t1.map_or(String::new(), |s| {
                     format!(
-                        "; but {} {} of T(1) runs outside the parallel calls, so the account and the curve's reading disagree: part of the limit is serial code",
+                        "; but {} {} of T(1) {OUTSIDE_CALLS}, so the account and the curve's reading disagree: part of the limit is serial code",
                         percent(s.share),
                         interval(&s)
                     )
@@ -372,6 +383,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("inflation 1.0%, imbalance 0.6%") && text.contains("inferred from the curve"), "{text}");
+        // A command's serial part is its time with one thread alone on a CPU, not code outside calls.
+        let said = cause.command_clause(Some(Kind::Synthetic));
+        assert!(
+            said.contains("10.3% [9.9, 10.7] of T(1) runs with one of the command's threads alone on a CPU"),
+            "{said}"
+        );
+        assert!(!said.contains("parallel calls"), "{said}");
         // A B well above the serial share: the rest of B is named when that part is surely there
         // (inflation 3% [2, 4]); not when its interval reaches zero (inflation 1% [0, 2]).
         let inflated = account(0.87, 0.03, 0.082, 0.006, 0.103);

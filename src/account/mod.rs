@@ -47,10 +47,15 @@
 //! runs measure a slower run than the timed ones and are said to.
 
 pub mod cause;
+pub mod change;
+pub mod command;
 pub mod parts;
 pub mod sample;
 pub mod simulate;
+pub mod work_span;
 
 pub use cause::Cause;
+pub use command::Concurrency;
 pub use parts::{DISTORTION, Merged, Part, PartName, Reference, TimeParts};
 pub use sample::ProfileSample;
+pub use work_span::WorkSpan;

@@ -202,7 +202,9 @@ impl TimeParts {
     /// The account of the profile runs `samples` of a point at `threads` (see the module docs);
     /// `None` without runs.
     pub fn of(samples: &[ProfileSample], threads: usize, reference: Reference<'_>) -> Option<TimeParts> {
-        let runs: Vec<&ProfileSample> = samples.iter().filter(|s| s.wall_ns > 0).collect();
+        // A span run (its tasks timed, `work_span`) is not one of the account's.
+        let runs: Vec<&ProfileSample> =
+            samples.iter().filter(|s| s.wall_ns > 0 && s.longest_tasks_ns.is_none()).collect();
         if runs.is_empty() {
             return None;
         }
@@ -299,6 +301,7 @@ mod tests {
             blocked_ns: 0,
             run_queue_ns: rq,
             merged_ns: 0,
+            longest_tasks_ns: None,
         }
     }
 

@@ -60,6 +60,12 @@ pub struct ProfileSample {
     /// imbalance, dispatch or blocked, not separable.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub merged_ns: u64,
+    /// The sum over the parallel calls of each call's longest task: with `serial_code_ns`, the
+    /// run's span (see `account::work_span`). Only a **span run** has it (the j = 1 profile run
+    /// of a point's first round, which times every task and so is left out of the account);
+    /// null for the other runs, a command's and older files'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_tasks_ns: Option<u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -147,6 +153,7 @@ impl ProfileSample {
             blocked_ns: 0,
             run_queue_ns: measured.then_some(0),
             merged_ns: 0,
+            longest_tasks_ns: trace.longest_tasks_ns,
         };
         for (i, w) in trace.workers.iter().enumerate() {
             let mut parts = WorkerParts::of(trace, i, w);
@@ -205,6 +212,7 @@ mod tests {
             untracked_ns: 0,
             calls: 1,
             workers,
+            longest_tasks_ns: None,
             call_records: Vec::new(),
             run_queue: RunQueue::Measured,
             samples: Default::default(),

@@ -42,6 +42,7 @@ pub fn ideal_trace(threads: usize, serial_ns: u64, parallel_ns: u64) -> Trace {
         untracked_ns: 0,
         calls: 1,
         workers,
+        longest_tasks_ns: None,
         call_records: Vec::new(),
         run_queue: RunQueue::Measured,
         samples: Default::default(),
@@ -167,6 +168,7 @@ impl Schedule {
                     run_queue_ns: Some(w.wait_in_work + idle_wait),
                 })
                 .collect(),
+            longest_tasks_ns: None,
             call_records: Vec::new(),
             run_queue: RunQueue::Measured,
             samples: Default::default(),
@@ -185,6 +187,7 @@ impl Schedule {
             blocked_ns: 0,
             run_queue_ns: Some(0),
             merged_ns: 0,
+            longest_tasks_ns: None,
         };
         for (w, &wait) in workers.iter().zip(&idle_waits) {
             let merged = untracked - w.untracked_cpu;

@@ -114,8 +114,8 @@ impl ReportOutputs {
 }
 
 /// The SVG charts of `r`: file name and contents, per workload with a speedup:
-/// `STEM-speedup.svg`, and with four thread counts or more `STEM-efficiency.svg` and
-/// `STEM-karp-flatt.svg` (see [`chart_stem`]).
+/// `STEM-speedup.svg`, with a thread-time account `STEM-parts.svg`, and with four thread counts
+/// or more `STEM-efficiency.svg` and `STEM-karp-flatt.svg` (see [`chart_stem`]).
 pub fn chart_files(r: &ResultsFile) -> Vec<(String, String)> {
     let cores = r.machine.cpu_counts();
     let mut stems = HashSet::new();
@@ -123,6 +123,9 @@ pub fn chart_files(r: &ResultsFile) -> Vec<(String, String)> {
     for w in r.workloads.iter().filter(|w| w.points.iter().any(|p| p.speedup.is_some())) {
         let stem = chart_stem(&w.name, &mut stems);
         out.push((format!("{stem}-speedup.svg"), speedup_chart(w, cores)));
+        if let Some(parts) = crate::report::svg::parts_chart(w) {
+            out.push((format!("{stem}-parts.svg"), parts));
+        }
         if !combined(w) {
             out.push((format!("{stem}-efficiency.svg"), efficiency_chart(w)));
             out.push((format!("{stem}-karp-flatt.svg"), karp_flatt_chart(w)));

@@ -133,6 +133,16 @@ pub fn line(change: &Change) -> String {
     if let Some(t) = test(p, Figure::T1) {
         parts.push(format!("T(1) {:+.0}%, {}", t.change * 100.0, noise(t)));
     }
+    // The thread-time account's parts that changed beyond their intervals (`account::change`).
+    if let Some(first) = p.part_changes.first() {
+        let more = p.part_changes.len() - 1;
+        let and = if more > 0 {
+            format!(" (and {more} more part{})", if more == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        };
+        parts.push(format!("measured: {}{and}", first.sentence()));
+    }
     if parts.is_empty() {
         parts.push("nothing to compare (too few points)".to_owned());
     }

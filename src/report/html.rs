@@ -203,7 +203,8 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts, charts: bool) -> Strin
             let kf = w.points.iter().any(|p| p.karp_flatt.is_some());
             (efficiency_chart(w), if kf { karp_flatt_chart(w) } else { String::new() })
         };
-        let _ = write!(out, "<div class=\"charts\">{}{efficiency}{karp_flatt}</div>", speedup_chart(w, cores));
+        let parts = super::svg::parts_chart(w).unwrap_or_default();
+        let _ = write!(out, "<div class=\"charts\">{}{parts}{efficiency}{karp_flatt}</div>", speedup_chart(w, cores));
     }
     out += "<table><tr><th>j</th><th>T(j) median</th><th>95% CI</th><th>S(j)</th><th>95% CI</th><th>E</th><th>Karp-Flatt</th><th>util</th><th title=\"what plain pinned threads reach on this machine at j\">machine S_max</th><th title=\"S(j) / machine S_max\">fidelity</th><th class=\"l\">tags</th></tr>";
     for p in &w.points {

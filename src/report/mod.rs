@@ -1,6 +1,7 @@
 //! Renderers of a results file, one format per file behind the small [`Exporter`] trait.
 
 mod comparison;
+mod concurrency;
 mod csv;
 mod dry_run;
 mod html;

@@ -14,6 +14,9 @@
 //! whole numbers only, and turn logarithmic (base 2) when the counts are all powers of two up to
 //! 8 or more, or exceed 32.
 //!
+//! Beside them, the thread-time account as one 100%-stacked bar per j (`parts`, drawn by hand in
+//! the fixed colours of `PART_COLOURS`, with a command's concurrency histogram as a strip).
+//!
 //! The drawing needs plotters, behind the `charts` feature (on by default). Without it (a bench's
 //! `default-features = false`), every chart is a one-line SVG that says so, and the pages that
 //! hold charts are still written.
@@ -23,6 +26,9 @@ use crate::thread_set::CpuCounts;
 
 #[cfg(feature = "charts")]
 mod plot;
+
+pub mod parts;
+pub use parts::{MERGED_COLOUR, PART_COLOURS, part_colour, parts_chart};
 
 /// One measured point: j, the value, and its 95% CI.
 pub type ChartPoint = (f64, f64, Option<[f64; 2]>);

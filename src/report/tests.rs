@@ -105,7 +105,9 @@ fn html_is_self_contained_and_complete() {
     let html = String::from_utf8(Html.render(&results).unwrap()).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert!(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"));
-    assert_eq!(html.matches("<svg").count(), 3);
+    // Speedup, the account's stacked bars, efficiency and Karp-Flatt.
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"parts\"").count(), 1);
     for part in ["usable CPUs (N)", "Summary", "bounded by a serial fraction: B = 0.250", "oversubscribed"] {
         assert!(html.contains(part), "missing {part}");
     }
@@ -141,7 +143,7 @@ fn fewer_than_four_counts_get_one_chart_with_labelled_points_and_the_page_a_glos
     let w = &results.workloads[0];
     assert!(super::svg::combined(w));
     let html = String::from_utf8(Html.render(&results).unwrap()).unwrap();
-    assert_eq!(html.matches("<svg").count(), 1, "one chart for two thread counts");
+    assert_eq!(html.matches("<svg").count(), 2, "one chart for two thread counts, and the account's bars");
     let e = w.points[1].efficiency.unwrap();
     assert!(html.contains(&format!("S {:.2}, E {e:.2}", w.points[1].speedup.unwrap())), "points carry S and E");
     for term in ["Glossary", "<dt>T(j)</dt>", "<dt>Karp-Flatt e(j)</dt>", "<dt>util</dt>", "<b>disturbed</b>"] {
@@ -206,8 +208,8 @@ fn a_bench_runs_page_holds_its_changes_and_a_chart_each_or_one_line_without_char
     assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
     assert!(!page.contains("<script") && !page.contains("src=\"http") && !page.contains("href=\"http"));
     assert!(page.contains("<h2>Changes since the baseline</h2>") && page.contains("(vs run-000001.json)"));
-    // Six thread counts: the speedup, efficiency and Karp-Flatt charts, one SVG each.
-    assert_eq!(page.matches("<svg").count(), 3);
+    // Six thread counts: the speedup, account, efficiency and Karp-Flatt charts, one SVG each.
+    assert_eq!(page.matches("<svg").count(), 4);
     assert!(!page.contains("No charts"));
     let bare = Html::with_section_drawn(&results, "Changes since the baseline", changes, false);
     assert_eq!(bare.matches("<svg").count(), 0);

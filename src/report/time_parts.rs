@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::account::{Part, PartName, TimeParts};
+use crate::account::{Part, PartName, TimeParts, WorkSpan};
 use crate::results::WorkloadResult;
 
 /// The lines of `w`'s account, or nothing when no point has one.
@@ -36,7 +36,10 @@ pub fn time_parts_lines(w: &WorkloadResult) -> String {
         if merged {
             let _ = write!(line, "  {:>6}", share(a.merged.as_ref().map(|m| m.part)));
         }
-        let _ = write!(line, "  {:>11}", share(a.serial_share_of_t1));
+        // A command's time with one thread on a CPU at j = 1 is all of its work (see
+        // `account::command`): not its serial part.
+        let serial_of_t1 = if w.command.is_some() && *threads == 1 { None } else { a.serial_share_of_t1 };
+        let _ = write!(line, "  {:>11}", share(serial_of_t1));
         if let (true, Some(ratio)) = (a.distorted, a.profile_over_timed) {
             let _ = write!(line, "  (profile runs {:+.0}% against T(j))", 100.0 * (ratio - 1.0));
         }
@@ -51,9 +54,48 @@ pub fn time_parts_lines(w: &WorkloadResult) -> String {
             "  merged: off-CPU time in the user's own rayon code, where serial, imbalance, dispatch and blocked cannot be told apart"
         );
     }
+    out.push_str(&work_span_line(w));
+    out.push_str(&super::concurrency::concurrency_lines(w));
     out
 }
 
 fn share(part: Option<Part>) -> String {
     part.map_or("-".to_owned(), |p| format!("{:.1}", 100.0 * p.share))
+}
+
+/// The work/span bound of `w` from its j = 1 profile runs (`account::work_span`), and where it
+/// binds against the measured speedups; nothing without one.
+fn work_span_line(w: &WorkloadResult) -> String {
+    let Some(ws) = w.points.iter().find(|p| p.threads == 1).and_then(|p| WorkSpan::of(&p.profile, p.median_ns)) else {
+        return String::new();
+    };
+    let interval = |p: Part| p.ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));
+    let mut line = format!(
+        "  work/span: S <= {:.1}{} at any j (span = serial code {:.1}% + the longest task of each call {:.1}% of T(1), from {} span run{} at j = 1)",
+        ws.bound.share,
+        interval(ws.bound),
+        100.0 * ws.serial.share,
+        100.0 * ws.longest_tasks.share,
+        ws.runs,
+        if ws.runs == 1 { "" } else { "s" }
+    );
+    let from = ws.binds_from();
+    let largest = w.points.iter().filter(|p| p.speedup.is_some()).map(|p| p.threads).max().unwrap_or(1);
+    if from <= largest {
+        let _ = write!(line, "; it binds from j = {from}: no S(j) there can reach j");
+    } else {
+        let _ = write!(line, "; it does not bind up to j = {largest}");
+    }
+    if let Some(p) =
+        w.points.iter().find(|p| p.threads > 1 && p.speedup_ci95.is_some_and(|[lo, _]| lo > ws.bound.high()))
+    {
+        let _ = write!(
+            line,
+            "; but S({}) = {:.2} is above it: the span read is too long (tasks slowed by the profile run's timing?)",
+            p.threads,
+            p.speedup.unwrap_or(f64::NAN)
+        );
+    }
+    line.push('\n');
+    line
 }

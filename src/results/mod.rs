@@ -49,7 +49,7 @@ use amdahl_workloads::{Backend, Kind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Cause, ProfileSample, TimeParts};
+use crate::account::{Cause, Concurrency, ProfileSample, TimeParts};
 use crate::analysed::{Analysis, PointSummary};
 use crate::config::{Hooks, SweepSettings};
 use crate::fit::{Diagnosis, Disturbed, Fits, Law, Regime, Verdict};
@@ -731,12 +731,17 @@ pub struct Point {
     /// `speedup / machine_speedup`: the share of what this machine allows at this j.
     #[serde(default)]
     pub fidelity: Option<f64>,
-    /// Profile runs: extra runs at this j with the team's recorder on, one in each of the first
-    /// rounds, kept out of every statistic of T(j); each is its thread-time j x T split into
-    /// parts, in nanoseconds (see `account::sample`). Absent for commands and in files from
-    /// before them.
+    /// Profile runs: extra runs at this j with the team's recorder on (a command's: its process
+    /// tree polled), one in each of the first rounds, kept out of every statistic of T(j); each
+    /// is its thread-time j x T split into parts, in nanoseconds (see `account::sample`,
+    /// `account::command`). Absent in files from before them (and for commands, before issue 36).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profile: Vec<ProfileSample>,
+    /// A command's profile runs' concurrency histograms (the wall time with 0, 1, ... of its
+    /// threads on a CPU), one per run of `profile`, in the same order (see `account::command`);
+    /// absent for in-process work.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concurrency: Vec<Concurrency>,
     /// Where the thread-time j x T(j) goes, from `profile`: the parts as shares adding up to 1
     /// with their intervals, and the serial share of T(1) (see `account::parts`); absent without
     /// profile runs. Readers recompute it.

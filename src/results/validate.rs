@@ -303,6 +303,7 @@ mod tests {
             blocked_ns: 0,
             run_queue_ns: Some(0),
             merged_ns: 0,
+            longest_tasks_ns: None,
         };
         point.profile = vec![run.clone()];
         validate(&file).unwrap();

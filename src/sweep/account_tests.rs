@@ -74,9 +74,10 @@ fn synthetic_on_the_fake_clock_has_an_exact_account_beside_its_verdict() {
     assert_eq!(reread.workloads[0], *w);
 }
 
-/// A command's processes are not the team's: no profile runs, no account, no cause.
+/// A command's profile runs poll its process tree: each point keeps its parts and, beside them,
+/// its concurrency histograms (the run's timing is the fake clock's, the histogram the kernel's).
 #[test]
-fn a_command_takes_no_profile_runs() {
+fn a_command_takes_polled_profile_runs() {
     let dir = tempfile::tempdir().unwrap();
     let command = CommandRequest { template: "true".into(), name: None, kind: None, tasks: None, bytes: None };
     let request =
@@ -84,6 +85,11 @@ fn a_command_takes_no_profile_runs() {
     let outcome = run_request(request, "1,2", &dir.path().join("r.json"));
     let w = &outcome.results.workloads[0];
     assert_eq!((w.rounds, w.command.as_deref()), (2, Some("true")));
-    assert!(w.points.iter().all(|p| p.profile.is_empty() && p.time_parts.is_none()), "{:?}", w.points);
-    assert!(w.cause.is_none());
+    for p in &w.points {
+        assert_eq!((p.profile.len(), p.concurrency.len()), (2, 2), "{p:?}");
+        let parts = p.time_parts.as_ref().unwrap();
+        assert!((parts.total() - 1.0).abs() < 1e-9, "{parts:?}");
+        assert!(p.concurrency.iter().all(|c| c.polls >= 1 && c.wall_ns() > 0), "{:?}", p.concurrency);
+        assert!(p.profile.iter().all(|s| (s.parts_ns() - p.threads as f64 * s.wall_ns as f64).abs() < 1.0));
+    }
 }

@@ -17,8 +17,9 @@
 //! 4. Rounds: each visits every j once in an order shuffled by the seeded generator, so drift falls
 //!    on all j alike and every round yields one paired sample per j. In each point's first
 //!    [`PROFILE_ROUNDS`] rounds ([`TIGHT_PROFILE_ROUNDS`] when the plan cannot meet the budget), after
-//!    the round's timed samples, one more run at every j in the
-//!    same order is a profile run, with the team's recorder on (in-process work only): it becomes
+//!    the round's timed samples, one more run at every j in the same order is a profile run, with
+//!    the team's recorder on (a command's: its process tree polled, `amdahl_workloads::poll`, with
+//!    its concurrency histogram kept beside): it becomes
 //!    its point's `profile` (the thread-time split into parts, see `account`), never a sample of
 //!    T(j); a profile run that fails fails its point like a timed one, and one the recorder could
 //!    not trace is said once, as a warning. Its workers' samples (the team's sampler) are tallied per
@@ -40,7 +41,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use amdahl_workloads::{Checksum, Instance, Params, Team, Trace, Workload, run_hook};
+use amdahl_workloads::{Checksum, Instance, Params, Team, Trace, TreePoll, Workload, run_hook};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
@@ -52,7 +53,7 @@ use super::progress::Observer;
 use super::sample::{Guard, Sample, SampleSite, Taken, run_profile_sample, run_sample};
 use super::teams::{Teams, beyond_the_room};
 use super::watchdog::Watchdog;
-use crate::account::ProfileSample;
+use crate::account::{Concurrency, ProfileSample, command};
 use crate::analysis::{self, AnalysisContext};
 use crate::attribution::Tally;
 use crate::budget::{self, Harness, RunCost};
@@ -64,6 +65,9 @@ use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
 use crate::stats::paired_speedup;
 use crate::thread_set::CpuCounts;
+
+/// A profile run's parts, and a command's concurrency histogram.
+type Profiled = (ProfileSample, Option<Concurrency>);
 
 /// The rounds of each point (from its first) that also take a profile run at every j: enough
 /// runs for a t interval of every part, few enough to cost a point at most five runs.
@@ -471,10 +475,10 @@ impl<'e> Sweep<'_, 'e> {
         Some(alive)
     }
 
-    /// The runs each count takes in the minimum rounds: one a round, and for in-process work one
-    /// more in each of the first [`PROFILE_ROUNDS`] (its profile run), which the budget pays too.
+    /// The runs each count takes in the minimum rounds: one a round, and one more in each of the
+    /// first [`PROFILE_ROUNDS`] (its profile run), which the budget pays too.
     fn minimum_runs(&self) -> f64 {
-        minimum_runs(self.workload, self.settings)
+        minimum_runs(self.settings)
     }
 
     /// The duration of one run at each point, in seconds, where the workload knows it from its
@@ -674,25 +678,24 @@ impl<'e> Sweep<'_, 'e> {
             point.cpu_ns.push(m.cpu_ns);
             point.involuntary_context_switches.push(m.involuntary_context_switches);
         }
-        for (k, profile) in profiles.into_iter().filter(|(k, _)| alive[*k]) {
+        for (k, (profile, concurrency)) in profiles.into_iter().filter(|(k, _)| alive[*k]) {
             self.result.points[k].profile.push(profile);
+            self.result.points[k].concurrency.extend(concurrency);
         }
         None
     }
 
     /// Step 4, its profile runs: one at every alive j in `order` still in its first [`PROFILE_ROUNDS`]
-    /// rounds (in-process work only). `Err(stop)` when the round cannot complete (j = 1 failed,
-    /// Ctrl-C), like [`Sweep::one_round`].
+    /// rounds (a command's polled, `account::command`). `Err(stop)` when the round cannot
+    /// complete (j = 1 failed, Ctrl-C), like [`Sweep::one_round`].
     fn profile_pass(
         &mut self,
         sampler: &mut Sampler<'_>,
         order: &[usize],
         alive: &mut [bool],
-    ) -> Result<Vec<(usize, ProfileSample)>, StopReason> {
+    ) -> Result<Vec<(usize, Profiled)>, StopReason> {
         let mut profiles = Vec::new();
-        if self.workload.command().is_some() {
-            return Ok(profiles);
-        }
+        let command = self.workload.command().is_some();
         let rounds = self.result.rounds;
         for &k in order {
             let point = &self.result.points[k];
@@ -702,7 +705,32 @@ impl<'e> Sweep<'_, 'e> {
             if self.env.interrupted.load(Ordering::Relaxed) {
                 return Err(StopReason::Interrupted);
             }
-            match sampler.profile(k, self.result.points[k].threads) {
+            let j = self.result.points[k].threads;
+            if command {
+                match sampler.polled(k, j, self.env.cpus.usable) {
+                    Ok((m, Some(Ok(poll)))) => {
+                        let (sample, histogram) = command::of_poll(&poll, m.wall_ns, m.cpu_ns, j, rounds);
+                        profiles.push((k, (sample, Some(histogram))));
+                    }
+                    Ok((_, Some(Err(why)))) => {
+                        self.warn_once(format!("{}: no thread-time account at j={j}: {why}", self.workload.name()))
+                    }
+                    Ok((_, None)) => self.warn_once(format!(
+                        "{}: no thread-time account: its process tree cannot be polled on this system",
+                        self.workload.name()
+                    )),
+                    Err(_) if self.env.interrupted.load(Ordering::Relaxed) => return Err(StopReason::Interrupted),
+                    Err(e) if k == 0 => {
+                        push_error(&mut self.result.error, e);
+                        return Err(StopReason::Failed);
+                    }
+                    Err(e) => self.drop_point(k, alive, e),
+                }
+                continue;
+            }
+            // The j = 1 profile run of the point's first round times its tasks: the span run.
+            let span_run = j == 1 && rounds == self.result.points[k].first_round;
+            match sampler.profile(k, j, span_run) {
                 Ok((_, Ok(trace))) => {
                     if let amdahl_workloads::RunQueue::Missing(why) = &trace.run_queue {
                         self.warn_once(format!(
@@ -710,7 +738,7 @@ impl<'e> Sweep<'_, 'e> {
                             self.workload.name()
                         ));
                     }
-                    profiles.push((k, ProfileSample::of(&trace, rounds)));
+                    profiles.push((k, (ProfileSample::of(&trace, rounds), None)));
                     self.serial_samples.entry(k).or_default().add(&trace);
                 }
                 Ok((_, Err(why))) => self.warn_once(format!(
@@ -792,6 +820,7 @@ impl<'e> Sweep<'_, 'e> {
         point.involuntary_context_switches.clear();
         point.profile.clear();
         self.serial_samples.remove(&k);
+        point.concurrency.clear();
         point.error = Some(error.clone());
         push_error(&mut self.result.error, error);
     }
@@ -834,11 +863,10 @@ impl<'e> Sweep<'_, 'e> {
     }
 }
 
-/// The runs each count takes in the minimum rounds of `workload` (see `Sweep::minimum_runs`).
-fn minimum_runs(workload: &dyn Workload, settings: &SweepSettings) -> f64 {
+/// The runs each count takes in the minimum rounds (see `Sweep::minimum_runs`): commands take profile runs too.
+fn minimum_runs(settings: &SweepSettings) -> f64 {
     let rounds = settings.min_rounds;
-    let profiled = if workload.command().is_some() { 0 } else { rounds.min(PROFILE_ROUNDS) };
-    (rounds + profiled) as f64
+    (rounds + rounds.min(PROFILE_ROUNDS)) as f64
 }
 
 /// What a workload not yet swept will take at least, in seconds, where its parameters say what a
@@ -854,7 +882,7 @@ pub fn known_minimum_s(planned: &PlannedWorkload, settings: &SweepSettings) -> f
     let (workload, params) = (&*planned.spec.workload, &planned.spec.params);
     let counts = planned.threads.counts();
     let ends = [counts.first().copied(), counts.last().copied().filter(|_| counts.len() > 1)];
-    let runs = minimum_runs(workload, settings) + 1.0;
+    let runs = minimum_runs(settings) + 1.0;
     ends.into_iter().flatten().map(|j| workload.known_duration(params, j).map_or(0.0, |d| d.as_secs_f64()) * runs).sum()
 }
 
@@ -947,10 +975,36 @@ impl Sampler<'_> {
         .map(|(m, ())| m)
     }
 
+    /// A command's profile run at `point` on a team of `j`: its measurement and what the poller
+    /// saw of its process tree on a machine of `cpus` usable CPUs (`None`: the instance cannot be
+    /// polled).
+    fn polled(
+        &mut self,
+        point: usize,
+        j: usize,
+        cpus: usize,
+    ) -> Result<(Measurement, Option<Result<TreePoll, String>>), String> {
+        self.take(point, j, |instance, team, clock, cpu, guard, site| {
+            let pollable = instance.poll_next_run(cpus);
+            let (sampled, left_behind) = run_sample(instance, team, clock, cpu, guard, site);
+            let poll = instance.take_poll().filter(|_| pollable);
+            (sampled.map(|s| (s, poll)), left_behind)
+        })
+    }
+
     /// A profile run at `point` on a team of `j`: its measurement and the team's trace, or why
     /// there is none.
-    fn profile(&mut self, point: usize, j: usize) -> Result<(Measurement, Result<Trace, String>), String> {
-        self.take(point, j, run_profile_sample)
+    /// With `time_tasks`, the run times every task (a span run, `account::work_span`).
+    fn profile(
+        &mut self,
+        point: usize,
+        j: usize,
+        time_tasks: bool,
+    ) -> Result<(Measurement, Result<Trace, String>), String> {
+        self.take(point, j, |instance, team, clock, cpu, guard, site| {
+            team.time_tasks_in_profiles(time_tasks);
+            run_profile_sample(instance, team, clock, cpu, guard, site)
+        })
     }
 
     /// One run at `point` on a team of `j` through `run` ([`run_sample`] or

@@ -33,6 +33,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::checksum::{SEED, mix};
+use crate::poll::{Poller, TreePoll};
 use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
 
 /// The most bytes of a command's standard error kept for its error message.
@@ -154,6 +155,7 @@ impl Workload for CommandWorkload {
             timeout: None,
             deadline: None,
             stderr: None,
+            poll: Polling::Off,
         }))
     }
     fn parallelism(&self, _params: &Params) -> Option<usize> {
@@ -175,6 +177,18 @@ struct CommandInstance {
     deadline: Option<Deadline>,
     /// The standard error of the last run, still being read when the run ended.
     stderr: Option<Tail>,
+    /// Whether the next run is polled, or what the last polled run's poller saw.
+    poll: Polling,
+}
+
+/// The poller's state for the instance's runs (`crate::poll`).
+#[derive(Debug)]
+enum Polling {
+    Off,
+    /// The next run is polled, on a machine of this many usable CPUs.
+    Next(usize),
+    /// The last run was.
+    Done(Result<TreePoll, String>),
 }
 
 /// The process groups of the commands running now.
@@ -310,9 +324,25 @@ impl Instance for CommandInstance {
         };
         command.stdout(if self.workload.check_output { Stdio::piped() } else { Stdio::null() });
         let deadline = self.timeout.map(|t| (self.deadline.get_or_insert_with(Deadline::new) as &Deadline, t));
+        let polled = match self.poll {
+            Polling::Next(cpus) => Some(cpus),
+            Polling::Off | Polling::Done(_) => None,
+        };
+        let spawned = Instant::now();
         let mut run = Grouped::spawn(command, deadline).map_err(|e| format!("cannot start `{line}`: {e}"))?;
+        let poller = polled.map(|cpus| Poller::start(run.group, spawned, cpus));
         let stdout = run.child.stdout.take().map(hash_stream);
-        let ended = run.wait(deadline.map(|(d, _)| d));
+        let ended = match poller {
+            Some(poller) => {
+                // The last poll sees the command exited but not reaped: its own threads' last
+                // slices count.
+                run.wait_unreaped();
+                let poll = poller.map_err(|e| format!("cannot start the poller: {e}")).and_then(Poller::finish);
+                self.poll = Polling::Done(poll);
+                run.wait(deadline.map(|(d, _)| d))
+            }
+            None => run.wait(deadline.map(|(d, _)| d)),
+        };
         self.stderr = Some(run.stderr);
         let status = ended.status.map_err(|e| format!("cannot wait for `{line}`: {e}"))?;
         if ended.timed_out {
@@ -335,6 +365,18 @@ impl Instance for CommandInstance {
 
     fn bytes_per_run(&self) -> Option<u64> {
         self.workload.bytes_at(self.size)
+    }
+
+    fn poll_next_run(&mut self, cpus: usize) -> bool {
+        self.poll = Polling::Next(cpus);
+        cfg!(target_os = "linux")
+    }
+
+    fn take_poll(&mut self) -> Option<Result<TreePoll, String>> {
+        match std::mem::replace(&mut self.poll, Polling::Off) {
+            Polling::Done(poll) => Some(poll),
+            Polling::Off | Polling::Next(_) => None,
+        }
     }
 
     fn after_run(&mut self) -> Option<String> {
@@ -382,6 +424,22 @@ impl Grouped {
         }
         let stderr = Tail::read(child.stderr.take());
         Ok(Grouped { child, group, stderr })
+    }
+
+    /// Waits for the child's exit without reaping it (its `/proc` entry stays for a last poll).
+    fn wait_unreaped(&self) {
+        #[cfg(target_os = "linux")]
+        loop {
+            // SAFETY: waitid writes one siginfo_t into the zeroed value we own; WNOWAIT leaves
+            // the child to `Child::wait`.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            let rc = unsafe {
+                libc::waitid(libc::P_PID, self.child.id() as libc::id_t, &mut info, libc::WEXITED | libc::WNOWAIT)
+            };
+            if rc == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                break;
+            }
+        }
     }
 
     /// Waits for the child's exit (not for its pipes), disarms the `deadline` it was spawned

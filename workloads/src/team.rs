@@ -233,6 +233,13 @@ impl Team {
         out
     }
 
+    /// Whether the profile runs of this team from now on time every task, for the run's span
+    /// ([`Trace::longest_tasks_ns`]): two clock reads a task, which lengthens runs of short tasks,
+    /// so a run that times its tasks is a run of its own, not one of the account's.
+    pub fn time_tasks_in_profiles(&self, on: bool) {
+        self.recorder.set_time_tasks(on);
+    }
+
     /// Starts a profile run on the calling thread, which must be one of the team's workers (inside
     /// [`Team::install`]): it leads the run, and its code outside the parallel calls is the work's
     /// serial code. Call [`Profile::begin`] and [`Profile::end`] around the work (inside the
@@ -260,6 +267,7 @@ impl Team {
     {
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i| timed_task(recorder, || task(i));
         match self.backend {
             Backend::Rayon => {
                 self.pool.install(|| Timed::new((0..tasks).into_par_iter().map(&task), recorder).collect())
@@ -291,6 +299,7 @@ impl Team {
     {
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i| timed_task(recorder, || task(i));
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
                 Timed::new((0..tasks).into_par_iter().map(&task), recorder).reduce(|| identity.clone(), &op)
@@ -318,6 +327,7 @@ impl Team {
         let chunk_len = chunk_len.max(1);
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i, chunk: &mut [T]| timed_task(recorder, || task(i, chunk));
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
                 Timed::new(data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)), recorder)
@@ -345,6 +355,7 @@ impl Team {
         let chunk_len = chunk_len.max(1);
         let call = self.traced_call();
         let recorder = call.as_ref().map(CallGuard::recorder);
+        let task = |i, chunk: &mut [T]| timed_task(recorder, || task(i, chunk));
         match self.backend {
             Backend::Rayon => self.pool.install(|| {
                 Timed::new(data.par_chunks_mut(chunk_len).enumerate().map(|(i, chunk)| task(i, chunk)), recorder)
@@ -393,6 +404,16 @@ fn leaf<R>(recorder: Option<&Recorder>, piece: impl FnOnce() -> R) -> R {
     match recorder {
         Some(recorder) => recorder.leaf(piece),
         None => piece(),
+    }
+}
+
+/// Runs one task of a call: its wall time kept when the call is traced (the recorder keeps each
+/// call's longest task, for the run's span); one well-predicted branch a task otherwise.
+#[inline(always)]
+fn timed_task<R>(recorder: Option<&Recorder>, task: impl FnOnce() -> R) -> R {
+    match recorder {
+        Some(recorder) => recorder.task(task),
+        None => task(),
     }
 }
 

@@ -152,6 +152,19 @@ pub trait Instance: Send {
     fn bytes_per_run(&self) -> Option<u64> {
         None
     }
+
+    /// Asks that the next run's process tree be polled (`crate::poll`) on a machine of `cpus`
+    /// usable CPUs: `true` when this instance runs a command and can. The default (in-process
+    /// work) cannot.
+    fn poll_next_run(&mut self, _cpus: usize) -> bool {
+        false
+    }
+
+    /// What the poller saw of the last polled run, or why it saw nothing; `None` when no run was
+    /// polled.
+    fn take_poll(&mut self) -> Option<Result<crate::TreePoll, String>> {
+        None
+    }
 }
 
 /// A workload could not prepare an instance (e.g. memory could not be allocated).

@@ -164,3 +164,26 @@ fn a_run_of_many_nested_installs_keeps_a_bounded_record() {
     assert_eq!((trace.calls, trace.untracked_ns), (1, 0));
     assert_adds_up(&trace);
 }
+
+/// Each call's longest task is kept, and their sum is no more than the calls' time: a call of
+/// eight tasks, one of which spins 3 ms of CPU, then a call whose tasks all spin 1 ms.
+#[test]
+fn each_calls_longest_task_is_summed_into_the_span() {
+    for backend in Backend::ALL {
+        for j in [1, 2] {
+            let team = Team::new(j, backend).unwrap();
+            let work = || {
+                team.map(8, |i| spin_cpu(if i == 5 { 3 } else { 0 }));
+                team.map_reduce(4, (), |_| spin_cpu(1), |_, _| ());
+            };
+            assert_eq!(profile(&team, work).longest_tasks_ns, None, "tasks are timed only when asked");
+            team.time_tasks_in_profiles(true);
+            let trace = profile(&team, work);
+            // A task that had 3 ms of CPU took at least 3 ms of wall time; the second call's at
+            // least 1 ms.
+            let longest = trace.longest_tasks_ns.unwrap();
+            assert!(longest >= 4_000_000, "{backend} j={j}: {trace:?}");
+            assert!(longest <= trace.in_calls_ns(), "{backend} j={j}: {trace:?}");
+        }
+    }
+}

@@ -71,10 +71,12 @@ const NONE: u64 = u64::MAX;
 #[derive(Debug)]
 #[repr(align(128))]
 struct Slot {
-    /// This call: the start of the first leaf, the end of the last, the busy time.
+    /// This call: the start of the first leaf, the end of the last, the busy time, the longest
+    /// task.
     first: AtomicU64,
     last: AtomicU64,
     busy: AtomicU64,
+    longest: AtomicU64,
     /// This run: wall in tasks, on-CPU time in work.
     task: AtomicU64,
     work_cpu: AtomicU64,
@@ -93,6 +95,7 @@ impl Default for Slot {
             first: AtomicU64::new(NONE),
             last: AtomicU64::new(0),
             busy: AtomicU64::new(0),
+            longest: AtomicU64::new(0),
             task: AtomicU64::new(0),
             work_cpu: AtomicU64::new(0),
             pending: AtomicU64::new(0),
@@ -123,6 +126,7 @@ impl Slot {
         self.first.store(NONE, Relaxed);
         self.last.store(0, Relaxed);
         self.busy.store(0, Relaxed);
+        self.longest.store(0, Relaxed);
     }
 
     /// Reads the CPU clock when `force`d or a checkpoint's wall time has passed since the last read.
@@ -169,6 +173,8 @@ struct Session {
     piece: u64,
     outside: u64,
     calls: u64,
+    /// The sum over calls of each call's longest task.
+    longest_tasks: u64,
     dispatch: Vec<u64>,
     imbalance: Vec<u64>,
     records: Vec<CallRecord>,
@@ -187,6 +193,7 @@ impl Session {
             piece: now,
             outside: 0,
             calls: 0,
+            longest_tasks: 0,
             dispatch: vec![0; threads],
             imbalance: vec![0; threads],
             records: Vec::with_capacity((SPANS_KEPT / threads.max(1)).min(1024)),
@@ -202,6 +209,8 @@ impl Session {
 pub(crate) struct Recorder {
     origin: Instant,
     on: AtomicBool,
+    /// Whether the next profile runs time every task (for the span).
+    time_tasks: AtomicBool,
     leader: AtomicUsize,
     in_call: AtomicBool,
     clocks: Vec<Option<ThreadClock>>,
@@ -225,6 +234,7 @@ impl Recorder {
         Recorder {
             origin: Instant::now(),
             on: AtomicBool::new(false),
+            time_tasks: AtomicBool::new(false),
             leader: AtomicUsize::new(usize::MAX),
             in_call: AtomicBool::new(false),
             slots: clocks.iter().map(|_| Slot::default()).collect(),
@@ -382,6 +392,7 @@ impl Recorder {
             outside_ns: s.outside,
             untracked_ns,
             calls,
+            longest_tasks_ns: self.time_tasks.load(Relaxed).then_some(s.longest_tasks),
             workers,
             call_records,
             run_queue: match run_queue {
@@ -425,6 +436,8 @@ impl Recorder {
         let j = self.slots.len();
         let keep = s.spans_kept + j <= SPANS_KEPT;
         let mut spans = Vec::with_capacity(if keep { j } else { 0 });
+        let longest = self.slots.iter().map(|slot| slot.longest.load(Relaxed)).max().unwrap_or(0);
+        s.longest_tasks += longest.min(barrier - start);
         for (i, slot) in self.slots.iter().enumerate() {
             let (first, last, busy) = (slot.first.load(Relaxed), slot.last.load(Relaxed), slot.busy.load(Relaxed));
             slot.reset_call();
@@ -469,6 +482,29 @@ impl Recorder {
         let (at, cpu) = (self.now(), self.read_clocks());
         let calls = s.calls;
         s.boundaries.push(Boundary { at, calls, cpu });
+    }
+
+    /// Whether the profile runs from now on time every task ([`Trace::longest_tasks_ns`]).
+    pub(crate) fn set_time_tasks(&self, on: bool) {
+        self.time_tasks.store(on, Relaxed);
+    }
+
+    /// Runs `task` (one task of a traced call, inside a leaf) on the calling worker and, when the
+    /// run times tasks, keeps the longest in the worker's slot: two reads of the monotonic clock
+    /// a task (a relaxed load otherwise), in profile runs only.
+    pub(crate) fn task<R>(&self, task: impl FnOnce() -> R) -> R {
+        if !self.time_tasks.load(Relaxed) {
+            return task();
+        }
+        let Some(i) = rayon::current_thread_index().filter(|&i| i < self.slots.len()) else { return task() };
+        let start = self.now();
+        let out = task();
+        let took = self.now().saturating_sub(start);
+        let longest = &self.slots[i].longest;
+        if took > longest.load(Relaxed) {
+            longest.store(took, Relaxed);
+        }
+        out
     }
 
     /// Runs `leaf` (a sequential piece of a traced call) on the calling worker and records it in

@@ -42,6 +42,11 @@ pub struct Trace {
     pub untracked_ns: u64,
     /// Parallel calls made by the leader (nested calls, made inside a task, count in their task).
     pub calls: u64,
+    /// The sum over the calls of each call's longest task (wall time): with the serial code, the
+    /// run's span — its critical path, which no number of threads can shorten. `None` unless the
+    /// run timed its tasks (`Team::time_tasks_in_profiles`: two clock reads a task, so only in
+    /// a run of its own).
+    pub longest_tasks_ns: Option<u64>,
     /// One per worker, in worker order.
     pub workers: Vec<WorkerTrace>,
     /// The first calls in full, in order (as many as fit a fixed budget of worker spans).
