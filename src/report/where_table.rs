@@ -15,7 +15,7 @@ const NAME_WIDTH: usize = 60;
 pub fn where_lines(w: &WorkloadResult) -> String {
     let points: Vec<(usize, &Where)> =
         w.points.iter().filter_map(|p| Some((p.threads, p.serial_where.as_ref()?))).collect();
-    if points.is_empty() {
+    if points.is_empty() || nothing_to_name(w, &points) {
         return String::new();
     }
     let mut out = String::new();
@@ -72,6 +72,21 @@ pub fn where_lines(w: &WorkloadResult) -> String {
     out
 }
 
+/// Whether the table would only say that the serial part had no samples where the account
+/// measured no serial part worth naming (under the share of T(1) the sentence names, `attribution::sentence::SAID`, at every point): the
+/// account's own `serial/T(1)` column already says so. A sampler that could not run is still said.
+fn nothing_to_name(w: &WorkloadResult, points: &[(usize, &Where)]) -> bool {
+    let no_samples = points.iter().all(|(_, x)| x.serial_samples == 0 && x.functions.is_empty());
+    let could_sample = points.iter().all(|(_, x)| x.note.as_deref().is_none_or(|n| !n.starts_with("no samples:")));
+    let negligible = w.points.iter().all(|p| {
+        p.time_parts
+            .as_ref()
+            .and_then(|t| t.serial_share_of_t1.as_ref())
+            .is_none_or(|s| s.share < crate::attribution::sentence::SAID)
+    });
+    no_samples && could_sample && negligible
+}
+
 fn shortened(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     if chars.len() <= NAME_WIDTH {
@@ -79,5 +94,59 @@ fn shortened(name: &str) -> String {
     } else {
         let tail: String = chars[chars.len() - (NAME_WIDTH - 1)..].iter().collect();
         format!("…{tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::where_lines;
+    use crate::account::Part;
+    use crate::attribution::{Frames, FunctionShare, Where};
+    use crate::results::WorkloadResult;
+
+    fn with_where(serial_samples: u64, note: Option<&str>, serial_share: f64) -> WorkloadResult {
+        let mut w = crate::report::tests::fixture().workloads.remove(0);
+        for p in &mut w.points {
+            let functions = if serial_samples > 0 {
+                vec![FunctionShare {
+                    function: "my_crate::merge_results".into(),
+                    location: Some("src/merge.rs:42".into()),
+                    self_share: 0.96,
+                    inclusive_share: 1.0,
+                }]
+            } else {
+                Vec::new()
+            };
+            p.serial_where = Some(Where {
+                serial_samples,
+                samples: 100,
+                frames: Frames::Walked,
+                functions,
+                note: note.map(Into::into),
+            });
+            let parts = p.time_parts.as_mut().expect("the fake clock's run has an account");
+            parts.serial_share_of_t1 = Some(Part { share: serial_share, ci95: None });
+        }
+        w
+    }
+
+    #[test]
+    fn a_named_function_gets_its_row_with_a_column_per_j() {
+        let text = where_lines(&with_where(120, None, 0.1));
+        assert!(text.contains("where the serial part runs"), "{text}");
+        assert!(text.contains("my_crate::merge_results") && text.contains("src/merge.rs:42"), "{text}");
+        assert!(text.contains("j=1") && text.contains("96 / 100"), "{text}");
+    }
+
+    #[test]
+    fn no_samples_where_the_account_measured_no_serial_part_says_nothing() {
+        let shorter = Some("no samples of the serial part (it ran shorter than the sampling interval)");
+        assert_eq!(where_lines(&with_where(0, shorter, 0.0)), "");
+        // A serial part the account measured but the samples missed is said, with the reason.
+        let text = where_lines(&with_where(0, shorter, 0.05));
+        assert!(text.contains("ran shorter than the sampling interval"), "{text}");
+        // So is a sampler that could not run, whatever the serial share.
+        let text = where_lines(&with_where(0, Some("no samples: timer_create refused"), 0.0));
+        assert!(text.contains("timer_create refused"), "{text}");
     }
 }
