@@ -20,7 +20,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 use crate::account::cause::AccountAt;
-use crate::account::{Cause, Reference, TimeParts};
+use crate::account::{Cause, Reference, TimeParts, WorkSpan};
 use crate::analysed::{Analysis, Disturbance, PointSummary};
 use crate::fit::diagnose::{Diagnosed, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
@@ -141,10 +141,25 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
         }
         Some(cause)
     });
+    if let (Some(d), Some(clause)) = (diagnosis.as_mut(), work_span_clause(points, &summaries)) {
+        d.insert_after_words(&clause);
+    }
     if let (Some(d), Some(clause)) = (diagnosis.as_mut(), states_clause(&summaries)) {
         d.sentence.push_str(&clause);
     }
     Analysis { points: summaries, fits, diagnosis, cause }
+}
+
+/// The work/span bound's clause (`account::work_span`) where it binds on the measured curve, from
+/// the j = 1 point's span runs against its timed median T(1).
+fn work_span_clause(points: &[Point], summaries: &[PointSummary]) -> Option<String> {
+    let one = points.iter().find(|p| p.threads == 1)?;
+    let t1 = summaries.iter().find(|s| s.threads == 1).and_then(|s| s.median_ns);
+    let ws = WorkSpan::of(&one.profile, t1)?;
+    let measured = summaries.iter().filter(|s| s.threads > 1 && s.speedup.is_some());
+    let largest = measured.clone().map(|s| s.threads).max()?;
+    let above = measured.clone().any(|s| s.speedup_ci95.is_some_and(|[lo, _]| lo > ws.bound.high()));
+    ws.clause(largest, above)
 }
 
 /// What the sentence says of the machine's states when the rounds shifted (`stats::states`):

@@ -73,6 +73,24 @@ impl WorkSpan {
     }
 }
 
+impl WorkSpan {
+    /// The sentence's clause where the bound binds on the measured curve: from a thread count
+    /// measured (`largest`, the largest j with a speedup), and with every measured S(j) by its
+    /// interval not above it (`above`: a speedup measured beyond the bound means the span read is
+    /// too long, and the clause would contradict a number beside it). `None` otherwise.
+    pub fn clause(&self, largest: usize, above: bool) -> Option<String> {
+        (self.binds_from() <= largest && !above).then(|| {
+            format!(
+                "; measured from the tasks, the span (serial code {:.1}% + the longest task of each call {:.1}% of T(1)) bounds S <= {:.1} at any j: no S(j) from j = {} can reach j",
+                100.0 * self.serial.share,
+                100.0 * self.longest_tasks.share,
+                self.bound.share,
+                self.binds_from()
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +120,19 @@ mod tests {
         assert!((ws.bound.share - 1000.0 / 110.0).abs() < 1e-9);
         assert_eq!((ws.serial.share, ws.longest_tasks.share, ws.runs), (0.1, 0.01, 2));
         assert_eq!(ws.binds_from(), 10, "S(10) cannot reach 10 once the bound is 9.09");
+    }
+
+    /// The clause is said only where the bound binds within the measured counts, and never beside
+    /// a speedup measured above it.
+    #[test]
+    fn the_clause_is_said_where_the_bound_binds_on_the_curve() {
+        let ws = WorkSpan::of(&[run(1000, 0, Some(900))], None).unwrap();
+        let clause = ws.clause(2, false).expect("S <= 1.1 binds from j = 2");
+        assert!(clause.contains("bounds S <= 1.1") && clause.contains("from j = 2"), "{clause}");
+        assert!(clause.contains("the longest task of each call 90.0%"), "{clause}");
+        assert_eq!(ws.clause(2, true), None, "a speedup above the bound: no clause");
+        let loose = WorkSpan::of(&[run(1000, 100, Some(10))], None).unwrap();
+        assert_eq!(loose.clause(4, false), None, "S <= 9.1 does not bind up to j = 4");
     }
 
     /// One long task: the workload's own parallelism caps it, with no serial code at all.
