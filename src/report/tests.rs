@@ -216,3 +216,21 @@ fn a_bench_runs_page_holds_its_changes_and_a_chart_each_or_one_line_without_char
     assert_eq!(bare.matches("No charts: this build of amdahl leaves out its `charts` feature").count(), 1);
     assert!(bare.contains("features = [\"charts\"]") || bare.contains("features = [&quot;charts&quot;]"));
 }
+
+/// The work/span bound measured from the tasks is drawn on the speedup chart, with its legend
+/// entry, where the j = 1 point has span runs; the fixture's fake-clock runs, without them, draw none.
+#[test]
+fn the_work_span_bound_is_drawn_where_the_span_runs_measured_it() {
+    let mut results = fixture();
+    let w = &mut results.workloads[0];
+    assert!(!speedup_chart(w, CORES).contains("work/span"));
+    let one = w.points.iter_mut().find(|p| p.threads == 1).unwrap();
+    let t1 = one.median_ns.unwrap();
+    assert!(!one.profile.is_empty(), "the fake clock takes profile runs");
+    for run in &mut one.profile {
+        // Half of T(1) in the longest task of each call, no serial code: S <= 2.
+        (run.serial_code_ns, run.longest_tasks_ns) = (0, Some((t1 / 2.0) as u64));
+    }
+    let svg = speedup_chart(w, CORES);
+    assert!(svg.contains("work/span S &lt;= 2.0"), "{svg}");
+}

@@ -63,10 +63,16 @@ fn share(part: Option<Part>) -> String {
     part.map_or("-".to_owned(), |p| format!("{:.1}", 100.0 * p.share))
 }
 
+/// The work/span bound of `w` from its j = 1 point's span runs against its timed median T(1)
+/// (`account::work_span`), for the table's line and the speedup chart.
+pub(super) fn work_span_of(w: &WorkloadResult) -> Option<WorkSpan> {
+    w.points.iter().find(|p| p.threads == 1).and_then(|p| WorkSpan::of(&p.profile, p.median_ns))
+}
+
 /// The work/span bound of `w` from its j = 1 profile runs (`account::work_span`), and where it
 /// binds against the measured speedups; nothing without one.
 fn work_span_line(w: &WorkloadResult) -> String {
-    let Some(ws) = w.points.iter().find(|p| p.threads == 1).and_then(|p| WorkSpan::of(&p.profile, p.median_ns)) else {
+    let Some(ws) = work_span_of(w) else {
         return String::new();
     };
     let interval = |p: Part| p.ci95.map_or(String::new(), |[lo, hi]| format!(" [{lo:.1}, {hi:.1}]"));

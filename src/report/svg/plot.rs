@@ -19,6 +19,7 @@ const IDEAL: RGBColor = RGBColor(120, 120, 120);
 const CORES: RGBColor = RGBColor(255, 127, 14);
 const SHADE: RGBColor = RGBColor(235, 235, 235);
 const MACHINE: RGBColor = RGBColor(148, 103, 189);
+const SPAN: RGBColor = RGBColor(140, 86, 75);
 
 /// How a legend entry is drawn.
 #[derive(Debug, Clone, Copy)]
@@ -255,6 +256,11 @@ fn draw_speedup(area: &Area<'_>, _legend_area: &Area<'_>, w: &WorkloadResult, co
                 ))?;
                 legend.push((format!("ceiling 1/B = {ceiling:.1}"), Swatch::Dashed(AMDAHL)));
             }
+        }
+        // The work/span bound, measured from the tasks (`account::work_span`): no j can beat it.
+        if let Some(bound) = super::super::time_parts::work_span_of(w).map(|ws| ws.bound.share).filter(|b| *b < y1) {
+            c.draw_series(DashedLineSeries::new([(x0.max(1.0), bound), (x1, bound)], 3, 3, SPAN.stroke_width(2)))?;
+            legend.push((format!("work/span S <= {bound:.1} (measured)"), Swatch::Dashed(SPAN)));
         }
         if w.fits.best == Some(Model::Usl)
             && let Some(u) = w.fits.usl_fitted()
