@@ -113,4 +113,24 @@ pub struct Disturbance {
     pub min_utilisation: Option<f64>,
     /// The highest rate of involuntary context switches per thread-second, when known.
     pub max_preemptions_per_s: Option<f64>,
+    /// Stretches of the point's rounds (quarters, in time order) whose CPU time per run rose, or
+    /// whose utilisation fell, beyond the rounds' noise and by at least 20% against the other
+    /// stretches' (`analysis::stretches`): other work held a CPU for a while. Files of schema
+    /// version 4 on; empty for older files and where none departed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stretches: Vec<DisturbedStretch>,
+}
+
+/// A stretch of a point's rounds that other work disturbed (see [`Disturbance::stretches`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct DisturbedStretch {
+    /// The index of its first sample (sample i is the point's round `first_round + i`).
+    pub from: usize,
+    /// The index after its last sample.
+    pub to: usize,
+    /// Its median CPU time per run against the other stretches', relative (+0.45: 45% more).
+    pub cpu_change: f64,
+    /// Its median utilisation against the other stretches', relative (-0.40: 40% less).
+    pub utilisation_change: f64,
 }

@@ -30,6 +30,8 @@ use crate::stats::states::{self, Shift};
 use crate::stats::{Bootstrap, NoiseFloor, Summary, finite, median, noise_floor, paired_speedup};
 use crate::thread_set::CpuCounts;
 
+pub mod stretches;
+
 /// The seed of workload `index` of a run: the run's seed mixed with the index, so the workloads of
 /// one run draw different round orders and bootstrap resamples. The sweep and every command that
 /// re-analyses a results file use this, so they get the same intervals from the same samples.
@@ -309,9 +311,12 @@ impl States {
         let shift = states::shift(if threads > 1 { ratios } else { samples }, seed);
         States {
             time_sd: floor.time_sd.max(states::measured_spread(samples, seed).unwrap_or(0.0)),
-            speedup_sd: match shift {
-                Some(_) if threads > 1 => floor.speedup_sd.max(states::block_spread(ratios).unwrap_or(0.0)),
-                _ => floor.speedup_sd,
+            // One rule for T(j), S(j) and the fits' replicates: the spread counts where the
+            // stretches differ beyond chance or one shift was found (`states::measured_spread`).
+            speedup_sd: if threads > 1 {
+                floor.speedup_sd.max(states::measured_spread(ratios, seed).unwrap_or(0.0))
+            } else {
+                floor.speedup_sd
             },
             shift,
         }
@@ -340,7 +345,9 @@ pub const OUTLIER_CPU_FACTOR: f64 = 2.0;
 /// compute (parallel, synthetic and memory-bound kinds) at up to N threads: one gross outlier
 /// ([`OUTLIER_WALL_FACTOR`], among at least three samples), or 40% of its samples (at least two)
 /// show more than [`QUIET_PREEMPTIONS_PER_S`] involuntary context switches per thread-second, or,
-/// at j = 1, utilisation below [`BUSY_UTILISATION`].
+/// at j = 1, utilisation below [`BUSY_UTILISATION`], or (files of version 4 on) a stretch of its
+/// rounds whose CPU time per run or utilisation departs from the other stretches'
+/// ([`stretches`]: a CPU taken away for a while).
 /// - Only such kinds: threads that wait (I/O, sleep, a barrier per step) are preempted by their own
 ///   team's wake-ups — 1,500 a second for `sleep` on an idle machine — and idle by design.
 /// - Only up to N: beyond it our own threads preempt each other.
@@ -363,6 +370,7 @@ fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
         outliers: 0,
         min_utilisation: None,
         max_preemptions_per_s: None,
+        stretches: Vec::new(),
     };
     let walls = as_f64(&point.samples_ns);
     let median_wall = if walls.len() >= 3 { median(&walls) } else { f64::INFINITY };
@@ -388,7 +396,13 @@ fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
         d.max_preemptions_per_s =
             rate.map(|r| d.max_preemptions_per_s.map_or(r, |m| m.max(r))).or(d.max_preemptions_per_s);
     }
-    (d.outliers > 0 || (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2)).then_some(d)
+    // A stretch of rounds (files of version 4 on): every sample judged, with its CPU time.
+    let judged = point.samples_ns.iter().all(|&w| w >= MIN_JUDGED_SAMPLE_NS);
+    if ctx.states && judged && cpus.len() == walls.len() {
+        d.stretches = stretches::disturbed(&cpus, &walls, busy);
+    }
+    (d.outliers > 0 || !d.stretches.is_empty() || (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2))
+        .then_some(d)
 }
 
 /// Whether a point belongs in the fit: every point for work whose threads mostly wait; otherwise
@@ -711,6 +725,28 @@ mod tests {
         assert_eq!(summarise(&points, &CTX)[1].disturbance.as_ref().map(|d| d.preempted), Some(4));
         // Threads that wait are preempted by their own team: never disturbed.
         assert!(summarise(&points, &AnalysisContext { kind: Kind::IoBound, ..CTX })[1].disturbance.is_none());
+    }
+
+    #[test]
+    fn a_stretch_of_rounds_with_a_cpu_gone_disturbs_its_point_and_is_said() {
+        // 40 rounds of T(1) = 10 ms, T(2) = 5.5 ms; in rounds 10-19 one CPU was gone: T(2) 10 ms
+        // at the same CPU time (S(2) 1.0, utilisation 0.55), as `primes` on issue 33's VM.
+        let mut points = vec![point(1, &[10_000_000; 40]), point(2, &[5_500_000; 40])];
+        points[1].samples_ns[10..20].iter_mut().for_each(|s| *s = 10_000_000);
+        let ctx = AnalysisContext { states: true, ..CTX };
+        let analysis = analyse(&points, &ctx);
+        assert!(analysis.points[0].disturbance.is_none());
+        let d = analysis.points[1].disturbance.clone().expect("the stretch is flagged");
+        // No sample's own sign: no preemption, and utilisation is judged per sample only at j = 1.
+        assert_eq!((d.flagged_samples, d.outliers), (0, 0));
+        assert_eq!(d.stretches.len(), 1, "{:?}", d.stretches);
+        let s = &d.stretches[0];
+        assert_eq!((s.from, s.to, s.cpu_change), (10, 20, 0.0));
+        assert!((s.utilisation_change + 0.45).abs() < 1e-9, "{s:?}");
+        let sentence = &analysis.diagnosis.unwrap().sentence;
+        assert!(sentence.contains("disturbed: j = 2 was measured while other work competed"), "{sentence}");
+        // A file from before the states is explained as before.
+        assert!(analyse(&points, &CTX).points[1].disturbance.is_none());
     }
 
     #[test]

@@ -20,7 +20,9 @@
 //!      threads"), from each file's own refitted diagnosis;
 //!    - one sentence naming each figure that differs significantly, then each part of the
 //!      thread-time account that changed beyond its interval (`account::change`: "serial grew
-//!      from 10.0% to 15.0% of T(1) at 2 threads").
+//!      from 10.0% to 15.0% of T(1) at 2 threads"). A difference beyond noise that reads a point
+//!      either run measured while other work competed (`disturbed`) is not called significant:
+//!      the sentence names it with the disturbed runs (`disturbed`).
 //!
 //! Two files that hold the same data (one file given twice, or a copy) are refused: a run
 //! compared with itself differs in nothing.
@@ -34,6 +36,8 @@ use crate::error::{Error, Result};
 use crate::fit::Diagnosis;
 use crate::results::{Point, ResultsFile, TeamModel, WorkloadResult};
 use crate::stats::noise_floor::Z95;
+
+pub mod disturbed;
 
 /// A figure `compare` tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -73,8 +77,13 @@ pub struct FigureTest {
     pub change: f64,
     /// Its 95% interval.
     pub change_ci95: [f64; 2],
-    /// The interval excludes 0.
+    /// The interval excludes 0 and neither side was disturbed at a point the figure reads.
     pub significant: bool,
+    /// The interval excludes 0 (whether or not a side was disturbed).
+    pub beyond_noise: bool,
+    /// The thread counts, on A and on the other, of the points this figure reads that were
+    /// measured while other work competed for the CPUs (`disturbed`).
+    pub disturbed: [Vec<usize>; 2],
 }
 
 impl FigureTest {
@@ -110,6 +119,8 @@ impl FigureTest {
             change: back(difference),
             change_ci95: [back(lo), back(hi)],
             significant: lo > 0.0 || hi < 0.0,
+            beyond_noise: lo > 0.0 || hi < 0.0,
+            disturbed: [Vec::new(), Vec::new()],
         })
     }
 }
@@ -418,7 +429,7 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
     let speedup = |p: Option<&Point>| Some((p?.speedup?, p?.speedup_ci95?));
     let serial = |w: &WorkloadResult| w.fits.amdahl_fitted().and_then(|f| Some((f.serial_fraction, f.ci95?)));
     let serial_value = |w: &WorkloadResult| w.fits.amdahl_fitted().map(|f| f.serial_fraction);
-    let tests: Vec<FigureTest> = [
+    let mut tests: Vec<FigureTest> = [
         t1(a1).zip(t1(b1)).and_then(|(a, b)| FigureTest::of(Figure::T1, Some(1), a, b, true)),
         speedup(pa)
             .zip(speedup(pb))
@@ -429,6 +440,7 @@ fn compare_pair((ra, ia): (&ResultsFile, usize), (rb, ib): (&ResultsFile, usize)
     .into_iter()
     .flatten()
     .collect();
+    disturbed::mark(&mut tests, [wa, wb], common);
     let test = |figure: Figure| tests.iter().find(|t| t.figure == figure);
     // Per-core speed: T(1) of A over T(1) of the other, and its interval from the T(1) test.
     let (ratio, ratio_ci) = match test(Figure::T1) {
@@ -499,11 +511,15 @@ fn sentence(other: &str, tests: &[FigureTest]) -> String {
             }
         })
         .collect();
-    let tested: Vec<&str> = tests.iter().map(|t| t.figure.as_str()).collect();
-    if differ.is_empty() {
-        format!("A and {other} agree within noise on {}", tested.join(", "))
-    } else {
-        format!("{other} differs from A significantly: {}", differ.join("; "))
+    let tested: Vec<&str> = tests.iter().filter(|t| !t.beyond_noise).map(|t| t.figure.as_str()).collect();
+    let said = match (differ.is_empty(), tested.is_empty()) {
+        (false, _) => format!("{other} differs from A significantly: {}", differ.join("; ")),
+        (true, false) => format!("A and {other} agree within noise on {}", tested.join(", ")),
+        (true, true) => format!("{other} is not called different from A"),
+    };
+    match disturbed::clause(tests, ["A", other]) {
+        Some(clause) => format!("{said}; {clause}"),
+        None => said,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compare::{Figure, FigureTest, PairComparison, compare};
+use crate::compare::{Figure, FigureTest, PairComparison, compare, disturbed};
 use crate::results::ResultsFile;
 
 /// This run against its baseline, on one workload.
@@ -87,9 +87,34 @@ pub fn regressed_on(pair: &PairComparison, figure: Figure) -> bool {
     })
 }
 
+/// The sides' names in the gate's and the lines' words: the baseline, this run.
+const SIDES: [&str; 2] = ["the baseline", "this run"];
+
+/// Whether `figure` got worse beyond noise where a side was disturbed (so [`regressed_on`] does
+/// not call it a regression): the words that say so, naming the disturbed runs.
+fn worse_but_disturbed(change: &Change, figure: Figure) -> Option<String> {
+    let t = test(&change.pair, figure)?;
+    let worse = match figure {
+        Figure::Speedup => t.change < 0.0,
+        Figure::T1 => t.change > 0.0,
+        Figure::SerialFraction => false,
+    };
+    (worse && t.beyond_noise && !t.significant).then(|| {
+        let who = disturbed::who(&t.disturbed, SIDES).unwrap_or_default();
+        format!(
+            "--fail-on-regression: {}: {} is beyond noise, but {who} (other work competed for the CPUs): not called a regression, and not a pass; rerun on a quiet machine (vs {})",
+            change.name,
+            disturbed::change_words(t),
+            change.baseline
+        )
+    })
+}
+
 /// `--fail-on-regression`: exit 1 with a line per workload that regressed on one of `figures`
 /// ([`regressed_on`]); else exit 2 with a line per workload that had no baseline to gate on (a
-/// named baseline that does not hold it: a gate that could not look is no pass); else 0.
+/// named baseline that does not hold it: a gate that could not look is no pass) or got worse
+/// beyond noise only where a run was disturbed (naming it, and saying when both were: a gate
+/// that could not tell a change from other work is no pass either); else 0.
 pub fn gate(changes: &[Change], missing: &[String], figures: &[Figure]) -> (u8, Vec<String>) {
     use crate::error::exit_code;
     let regressions: Vec<String> = changes
@@ -100,9 +125,11 @@ pub fn gate(changes: &[Change], missing: &[String], figures: &[Figure]) -> (u8, 
     if !regressions.is_empty() {
         return (exit_code::WORKLOAD_FAILED, regressions);
     }
-    if !missing.is_empty() {
-        let lines = missing.iter().map(|m| format!("--fail-on-regression: {m}: nothing to gate on")).collect();
-        return (exit_code::USAGE, lines);
+    let mut undecided: Vec<String> =
+        missing.iter().map(|m| format!("--fail-on-regression: {m}: nothing to gate on")).collect();
+    undecided.extend(changes.iter().filter_map(|c| figures.iter().find_map(|f| worse_but_disturbed(c, *f))));
+    if !undecided.is_empty() {
+        return (exit_code::USAGE, undecided);
     }
     (exit_code::OK, Vec::new())
 }
@@ -111,7 +138,11 @@ pub fn gate(changes: &[Change], missing: &[String], figures: &[Figure]) -> (u8, 
 /// +2%, within noise (vs run-000003.json)`.
 pub fn line(change: &Change) -> String {
     let p = &change.pair;
-    let noise = |t: &FigureTest| if t.significant { "significant" } else { "within noise" };
+    let noise = |t: &FigureTest| match (t.significant, t.beyond_noise) {
+        (true, _) => "significant",
+        (false, true) => "beyond noise on a disturbed run",
+        (false, false) => "within noise",
+    };
     let mut parts = Vec::new();
     match (test(p, Figure::Speedup), p.common_threads, p.speedup_at_common) {
         (Some(t), _, _) => parts.push(format!(
@@ -146,6 +177,7 @@ pub fn line(change: &Change) -> String {
     if parts.is_empty() {
         parts.push("nothing to compare (too few points)".to_owned());
     }
+    parts.extend(disturbed::who(&disturbed::union(&p.tests), SIDES));
     format!("{}: {} (vs {})", change.name, parts.join("; "), change.baseline)
 }
 

@@ -452,3 +452,70 @@ fn the_time_gate_fires_on_a_slower_t1_that_the_speedup_gate_lets_pass() {
     );
     assert_eq!(changes::gate(&back, &[], &[Figure::T1]).0, crate::error::exit_code::OK);
 }
+
+/// Takes a CPU away from `workload`'s point at `threads` for its second quarter of rounds: their
+/// wall time x1.8 at the same CPU time (utilisation 0.56), as the one-CPU stretches of issue 33;
+/// then refits the file as every reader does.
+fn take_a_cpu_away(file: &mut ResultsFile, workload: &str, threads: usize) {
+    let w = file.workloads.iter_mut().find(|w| w.name == workload).unwrap();
+    let p = w.points.iter_mut().find(|p| p.threads == threads).unwrap();
+    let n = p.samples_ns.len();
+    assert!(n >= 8, "{n} rounds");
+    p.samples_ns[n / 4..n / 2].iter_mut().for_each(|s| *s = *s * 9 / 5);
+    crate::fit_command::refit(file);
+}
+
+#[test]
+fn a_change_on_a_disturbed_run_is_named_and_neither_a_regression_nor_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path(), "scaling");
+    let clock = FakeClock::exact();
+    let first = store.claim_next_run().unwrap();
+    let mut before = sweep(vec![synthetic_of_size("work", 0.1, 10_000_000)], &first, &clock);
+    let second = store.claim_next_run().unwrap();
+    // The code lost its scaling (B 0.1 -> 0.5); samples of 6-17 ms, judged (over 1 ms).
+    let mut now = sweep(vec![synthetic_of_size("work", 0.5, 10_000_000)], &second, &clock);
+    let names = ["work".to_owned()];
+    let against = |base: &ResultsFile, now: &ResultsFile| {
+        changes::since(now, &names, &[("work".into(), first.clone(), base.clone())], &store.dir).0
+    };
+    // Quiet: a regression (exit 1).
+    assert_eq!(
+        changes::gate(&against(&before, &now), &[], &[Figure::Speedup]).0,
+        crate::error::exit_code::WORKLOAD_FAILED
+    );
+    take_a_cpu_away(&mut now, "work", 4);
+    let point = &now.workloads[0].points.iter().find(|p| p.threads == 4).unwrap();
+    assert!(point.tags.contains(&crate::results::Tag::Disturbed), "{:?}", point.disturbance);
+    let changes = against(&before, &now);
+    let s = changes[0].pair.tests.iter().find(|t| t.figure == Figure::Speedup).unwrap();
+    assert!(s.beyond_noise && !s.significant && s.disturbed == [vec![], vec![4]], "{s:?}");
+    let line = changes::line(&changes[0]);
+    assert!(
+        line.contains("beyond noise on a disturbed run") && line.contains("this run was disturbed at j = 4"),
+        "{line}"
+    );
+    let (code, errors) = changes::gate(&changes, &[], &[Figure::Speedup]);
+    assert_eq!(code, crate::error::exit_code::USAGE, "{errors:?}");
+    assert!(
+        errors[0].starts_with("--fail-on-regression: work: S(4) -")
+            && errors[0].contains("is beyond noise, but this run was disturbed at j = 4")
+            && errors[0].contains("not called a regression"),
+        "{errors:?}"
+    );
+    // Both runs disturbed: the gate says so.
+    take_a_cpu_away(&mut before, "work", 4);
+    let (code, errors) = changes::gate(&against(&before, &now), &[], &[Figure::Speedup]);
+    assert_eq!(code, crate::error::exit_code::USAGE);
+    assert!(errors[0].contains("both runs were disturbed (the baseline at j = 4; this run at j = 4)"), "{errors:?}");
+    // `measure compare` names them in its sentence, and calls nothing significant on them.
+    let pair = &against(&before, &now)[0].pair;
+    assert!(
+        !pair.significant
+            && pair
+                .sentence
+                .contains(" beyond noise but not called a change: both runs were disturbed (A at j = 4; B at j = 4)"),
+        "{}",
+        pair.sentence
+    );
+}
