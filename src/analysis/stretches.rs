@@ -27,7 +27,7 @@
 //! stretches agree: the samples' own signs are left to see it.
 
 use crate::analysed::DisturbedStretch;
-use crate::stats::states::{BLOCKS, MIN_BLOCK_ROUNDS};
+use crate::stats::states::BLOCKS;
 use crate::stats::{mad, median};
 
 /// The smallest departure called a disturbance: 20% more CPU time per run, or 20% less
@@ -35,14 +35,18 @@ use crate::stats::{mad, median};
 pub const MIN_DEPARTURE: f64 = 0.2;
 /// How many standard errors of a difference of two stretches' medians a departure must exceed.
 pub const DEPARTURE_Z: f64 = 4.0;
+/// The fewest rounds a stretch holds before it is judged: with two, one slow warm-up round is
+/// half of a stretch's median (a quiet `cargo bench` baseline of 9 rounds had its first two 21%
+/// dearer and was called disturbed, which turned the gate's exit 1 for a real regression into 2).
+pub const MIN_STRETCH_ROUNDS: usize = 5;
 
 /// The disturbed stretches of a point whose samples took `cpu` and `wall` nanoseconds each (in
 /// time order, one entry per sample), on `busy` = min(j, usable CPUs) CPUs; none with fewer than
-/// [`BLOCKS`] x [`MIN_BLOCK_ROUNDS`] samples, unequal lengths or a value that is not positive.
+/// [`BLOCKS`] x [`MIN_STRETCH_ROUNDS`] samples, unequal lengths or a value that is not positive.
 pub fn disturbed(cpu: &[f64], wall: &[f64], busy: f64) -> Vec<DisturbedStretch> {
     let n = cpu.len();
     let positive = |x: &f64| *x > 0.0 && x.is_finite();
-    if n != wall.len() || n < BLOCKS * MIN_BLOCK_ROUNDS || !(cpu.iter().chain(wall).all(positive) && busy > 0.0) {
+    if n != wall.len() || n < BLOCKS * MIN_STRETCH_ROUNDS || !(cpu.iter().chain(wall).all(positive) && busy > 0.0) {
         return Vec::new();
     }
     let log_cpu: Vec<f64> = cpu.iter().map(|c| c.ln()).collect();
@@ -152,18 +156,27 @@ mod tests {
         // Noisy rounds (a 30% scatter) do not make a 25% departure a disturbance.
         let mut rng = Pcg64Mcg::seed_from_u64(4);
         let (mut cpu, wall): (Vec<f64>, Vec<f64>) =
-            (0..16).map(|_| (20e6 * 2.0 * (0.3 * (rng.random::<f64>() - 0.5)).exp(), 20e6)).unzip();
-        cpu[..4].iter_mut().for_each(|c| *c *= 1.25);
+            (0..20).map(|_| (20e6 * 2.0 * (0.3 * (rng.random::<f64>() - 0.5)).exp(), 20e6)).unzip();
+        cpu[..5].iter_mut().for_each(|c| *c *= 1.25);
         assert!(disturbed(&cpu, &wall, 2.0).is_empty());
+    }
+
+    /// A quiet bench's 9 rounds whose first two were 21% dearer (warm-up): too few rounds a
+    /// stretch to judge, so not disturbed (it was, with stretches of two).
+    #[test]
+    fn a_short_run_with_slow_first_rounds_is_not_disturbed() {
+        let (mut cpu, mut wall) = samples(9, |_| 0.99, 6);
+        cpu[..2].iter_mut().chain(&mut wall[..2]).for_each(|c| *c *= 1.21);
+        assert!(disturbed(&cpu, &wall, 1.0).is_empty());
     }
 
     #[test]
     fn too_few_or_bad_samples_say_nothing() {
-        assert!(disturbed(&[1.0; 7], &[1.0; 7], 1.0).is_empty());
-        assert!(disturbed(&[1.0; 8], &[1.0; 9], 1.0).is_empty());
-        let mut cpu = [1.0; 8];
+        assert!(disturbed(&[1.0; 19], &[1.0; 19], 1.0).is_empty());
+        assert!(disturbed(&[1.0; 20], &[1.0; 21], 1.0).is_empty());
+        let mut cpu = [1.0; 20];
         cpu[3] = 0.0;
-        assert!(disturbed(&cpu, &[1.0; 8], 1.0).is_empty());
-        assert!(disturbed(&[1.0; 8], &[1.0; 8], 0.0).is_empty());
+        assert!(disturbed(&cpu, &[1.0; 20], 1.0).is_empty());
+        assert!(disturbed(&[1.0; 20], &[1.0; 20], 0.0).is_empty());
     }
 }
