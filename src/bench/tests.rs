@@ -518,4 +518,18 @@ fn a_change_on_a_disturbed_run_is_named_and_neither_a_regression_nor_a_pass() {
         "{}",
         pair.sentence
     );
+    // Its text and page show each test's `beyond_noise` and `disturbed` as columns.
+    let files = [("a.json".to_owned(), before.clone()), ("b.json".to_owned(), now.clone())];
+    let comparison = crate::compare::compare(&files).unwrap();
+    let text = crate::report::comparison_text(&comparison).into_text();
+    let header = text.lines().find(|l| l.contains("figure")).unwrap_or_else(|| panic!("{text}"));
+    let columns = ["figure", "change", "95% interval", "beyond noise", "disturbed (A; B)", "significant"];
+    assert_eq!(header.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect::<Vec<_>>(), columns, "{text}");
+    let s4 = text.lines().find(|l| l.trim_start().starts_with("S(4) ")).unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = s4.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+    assert_eq!(cells[3..], ["yes", "j = 4; j = 4", "no"], "{s4}");
+    let page = crate::report::comparison_html(&comparison, &files);
+    let th: String = columns.iter().map(|c| format!("<th>{c}</th>")).collect();
+    assert!(page.contains(&th), "{page}");
+    assert!(page.contains("<td>yes</td><td>j = 4; j = 4</td><td>no</td>"), "{page}");
 }

@@ -140,34 +140,61 @@ fn pair_text(p: &PairComparison) -> Marked {
         }
     );
     let _ = writeln!(out, "    tests (the change from A to {o}; its 95% interval combines both runs' intervals):");
-    for t in &p.tests {
-        let _ = writeln!(out, "      {}", test_words(t));
+    let rows: Vec<[String; 6]> = p.tests.iter().map(test_columns).collect();
+    let header = test_header(o);
+    let widths: Vec<usize> =
+        (0..6).map(|k| rows.iter().map(|r| r[k].chars().count()).chain([header[k].chars().count()]).max().unwrap_or(0)).collect();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let _ = writeln!(out, "      {}", cells.join("  ").trim_end());
     }
     // The comparison's own conclusion, said in bold: no verdict of a curve.
     out.verdict_line("    ", &p.sentence, None);
     out
 }
 
-/// One test in words: `S(2) +1.2% [-0.8%, +3.2%] not significant`.
-pub fn test_words(t: &FigureTest) -> String {
-    let verdict = if t.significant { "significant" } else { "not significant" };
-    match t.figure {
-        Figure::SerialFraction => {
-            format!("serial fraction {:+.4} [{:+.4}, {:+.4}] {verdict}", t.change, t.change_ci95[0], t.change_ci95[1])
+/// The columns of the tests' table: the figure, the change, its interval, whether the interval
+/// excludes no change (`beyond noise`), the thread counts of each side's disturbed points that
+/// the figure reads, and whether it is called a change (`significant`: beyond noise, neither
+/// side disturbed there).
+fn test_header(other: &str) -> [String; 6] {
+    [
+        "figure".into(),
+        "change".into(),
+        "95% interval".into(),
+        "beyond noise".into(),
+        format!("disturbed (A; {other})"),
+        "significant".into(),
+    ]
+}
+
+/// One test's row of [`test_header`]'s columns.
+fn test_columns(t: &FigureTest) -> [String; 6] {
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    let side = |js: &[usize]| {
+        if js.is_empty() {
+            "-".to_owned()
+        } else {
+            format!("j = {}", js.iter().map(usize::to_string).collect::<Vec<_>>().join(", "))
         }
-        figure => {
-            let name = match (figure, t.threads) {
+    };
+    let (name, change, interval) = match t.figure {
+        Figure::SerialFraction => (
+            "B".to_owned(),
+            format!("{:+.4}", t.change),
+            format!("[{:+.4}, {:+.4}]", t.change_ci95[0], t.change_ci95[1]),
+        ),
+        figure => (
+            match (figure, t.threads) {
                 (Figure::Speedup, Some(j)) => format!("S({j})"),
                 _ => figure.as_str().to_owned(),
-            };
-            format!(
-                "{name} {:+.1}% [{:+.1}%, {:+.1}%] {verdict}",
-                t.change * 100.0,
-                t.change_ci95[0] * 100.0,
-                t.change_ci95[1] * 100.0
-            )
-        }
-    }
+            },
+            format!("{:+.1}%", t.change * 100.0),
+            format!("[{:+.1}%, {:+.1}%]", t.change_ci95[0] * 100.0, t.change_ci95[1] * 100.0),
+        ),
+    };
+    let disturbed = format!("{}; {}", side(&t.disturbed[0]), side(&t.disturbed[1]));
+    [name, change, interval, yes(t.beyond_noise), disturbed, yes(t.significant)]
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222}\
@@ -307,9 +334,6 @@ fn pair_html(p: &PairComparison) -> String {
             }
         ),
     ));
-    for t in &p.tests {
-        rows.push(("test".into(), String::new(), String::new(), test_words(t)));
-    }
     let mut out =
         format!("<h3>A vs {o}</h3><table><tr><th class=\"l\"></th><th>A</th><th>{o}</th><th class=\"l\">so</th></tr>");
     for (what, a, b, note) in rows {
@@ -321,6 +345,18 @@ fn pair_html(p: &PairComparison) -> String {
             escape(&b),
             escape(&note)
         );
+    }
+    out += "</table><table class=\"tests\"><tr>";
+    for h in test_header(&p.other) {
+        let _ = write!(out, "<th>{}</th>", escape(&h));
+    }
+    out += "</tr>";
+    for t in &p.tests {
+        let _ = write!(out, "<tr{}>", if t.significant { " class=\"sig\"" } else { "" });
+        for c in test_columns(t) {
+            let _ = write!(out, "<td>{}</td>", escape(&c));
+        }
+        out += "</tr>";
     }
     let _ = write!(
         out,
