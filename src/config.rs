@@ -14,7 +14,6 @@ use amdahl_workloads::{
 
 use crate::budget;
 use crate::error::{Error, Result};
-use crate::machine::floor::MeasuredFloor;
 use crate::placement::Pin;
 use crate::plan::{PlanLimit, default_plan};
 use crate::quantity::{parse_bytes, parse_tasks};
@@ -174,10 +173,6 @@ pub struct RunConfig {
     pub threads_text: Option<String>,
     /// `--setup`, `--prepare`, `--cleanup`.
     pub hooks: Hooks,
-    /// The noise floor measured on this machine (`machine::floor`) that raised
-    /// `settings.noise_floor`, for the record; `None` where the constant floor (or
-    /// `--noise-floor`) was used.
-    pub measured_floor: Option<MeasuredFloor>,
 }
 
 /// How a sweep measures: the one settings type that flows from the command line through the
@@ -209,8 +204,6 @@ pub struct SweepSettings {
     pub pin: Pin,
     /// The run-to-run noise floor recorded in the file (`stats::noise_floor`).
     pub noise_floor: NoiseFloors,
-    /// Whether `--noise-floor` set it (then no floor is measured on the machine).
-    pub noise_floor_given: bool,
     /// The wall time a workload's rounds span before its interval may stop it (or its whole
     /// share of the budget, when less): [`defaults::STATE_SPAN`].
     pub state_span: Duration,
@@ -344,7 +337,6 @@ impl RunRequest {
             suite: self.suite.clone(),
             threads_text: self.threads.clone(),
             hooks: self.checked_hooks()?,
-            measured_floor: None,
         })
     }
 
@@ -435,7 +427,6 @@ impl RunRequest {
                 }
                 None => NoiseFloors::DEFAULT,
             },
-            noise_floor_given: self.noise_floor.is_some(),
             state_span: defaults::STATE_SPAN,
         })
     }

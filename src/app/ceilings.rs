@@ -2,14 +2,9 @@
 //! with, the bench that measures them, and the cache (`measure run`, `measure machine`, a bench
 //! harness); and `measure machine`'s report of the facts with fresh ceilings.
 
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
-
-use crate::config::defaults;
 use crate::error::{Error, Result};
 use crate::machine::ceiling_cache::{self, CeilingCache};
 use crate::machine::ceilings::{Bench, CeilingPlan};
-use crate::machine::floor::{self, MeasuredFloor};
 use crate::machine::{MachineFacts, Roots, environment};
 use crate::placement::Pin;
 use crate::plan::default_plan;
@@ -57,21 +52,6 @@ impl<'a> CeilingSetup<'a> {
     /// Measures the ceilings of `plan` anew and stores them (what `measure machine` does).
     pub fn refresh(&self, plan: &CeilingPlan) -> (Ceilings, Vec<String>) {
         ceiling_cache::measure_and_store(plan, &self.bench(), self.machine.fingerprint(), self.cache.as_ref())
-    }
-
-    /// The machine's run-to-run noise floor (`machine::floor`): the day's probes from the cache
-    /// with one more, or a calibration, at j = 1 and the usable CPUs on the ceilings' placement
-    /// (`ceiling_cache::provide_floor`); `None`, with no note, without a cache (`--no-cache`), else
-    /// with the note that says why. `announce(seconds)` is called just before a measurement.
-    pub fn noise_floor(&self, announce: &dyn Fn(f64), interrupted: &AtomicBool) -> (Option<MeasuredFloor>, Vec<String>) {
-        let Some(cache) = &self.cache else { return (None, Vec::new()) };
-        let threads = self.machine.cpu_counts().usable.min(self.cpus.len().max(1));
-        let measure = |length: Duration, count: usize| {
-            announce(length.as_secs_f64() * count as f64);
-            floor::probe(&self.cpus, threads, length, count, interrupted)
-        };
-        let stretch = defaults::STATE_SPAN;
-        ceiling_cache::provide_floor(&measure, stretch, threads, self.placement, self.machine.fingerprint(), cache)
     }
 
     /// The sweep's source of ceilings: from the cache when it may, measured when it must.

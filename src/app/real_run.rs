@@ -118,40 +118,6 @@ pub fn check_standard_output(config: &RunConfig, json: bool) -> Result<()> {
     }
 }
 
-/// The environment variable that keeps a run from measuring the machine's noise floor (`0`):
-/// neither the day's calibration (24 s) nor a run's probe (0.5 s); the constant floor is used,
-/// as with `--no-cache` (for tests, whose runs must not wait for it).
-pub const MEASURE_FLOOR_VAR: &str = "AMDAHL_MEASURE_FLOOR";
-
-/// `config` with its noise floor raised to the one measured on this machine (`machine::floor`,
-/// cached a day), unless `--noise-floor` set it, the ceilings are not measured (`--no-ceilings`,
-/// a fixture tree), there is no cache (`--no-cache`) or [`MEASURE_FLOOR_VAR`] is `0`.
-fn with_machine_floor(config: &RunConfig, ceilings: &CeilingSetup<'_>, options: &RunOptions, live: bool) -> RunConfig {
-    let refused = std::env::var_os(MEASURE_FLOOR_VAR).is_some_and(|v| v == "0");
-    let mut config = config.clone();
-    if config.settings.noise_floor_given || options.no_ceilings || !live || refused {
-        return config;
-    }
-    let announce = |seconds: f64| {
-        if !options.quiet && seconds >= 2.0 {
-            terminal::note(&format!(
-                "note: measuring this machine's run-to-run noise floor ({seconds:.0} s, once a day; AMDAHL_MEASURE_FLOOR=0 skips it)"
-            ));
-        }
-    };
-    let (measured, notes) = ceilings.noise_floor(&announce, &signals::INTERRUPTED);
-    if !options.quiet {
-        for note in notes {
-            terminal::note(&format!("note: {note}"));
-        }
-    }
-    if let Some(measured) = measured {
-        config.settings.noise_floor = config.settings.noise_floor.raised_to(measured.floor);
-        config.measured_floor = Some(measured);
-    }
-    config
-}
-
 /// `--dry-run`: the plan and an estimate from one timed run at j = 1 per workload (none where
 /// the workload's cost is known from its parameters), under a watchdog that ends the process (exit 124) when that run outlives `--timeout`.
 pub fn plan_only(config: &RunConfig, machine: &MachineFacts) -> Result<DryRun> {
@@ -176,7 +142,6 @@ pub fn run(config: &RunConfig, machine: &MachineFacts, options: &RunOptions) -> 
             "note: the machine's ceilings are not measured for a fixture tree (--sysfs/--procfs): they would be this machine's",
         );
     }
-    let config = &with_machine_floor(config, &ceilings, options, live);
     let source = ceilings.source();
     let journal = Arc::new(Journal::new());
     signals::watch_run(Arc::clone(&journal));

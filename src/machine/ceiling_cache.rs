@@ -1,5 +1,4 @@
-//! The ceilings cache: `measure run` measures the machine's ceilings once a day, not every run;
-//! and the probes of its noise floor.
+//! The ceilings cache: `measure run` measures the machine's ceilings once a day, not every run.
 //!
 //! # Where and what
 //! `$XDG_CACHE_HOME/amdahl/` (else `$HOME/.cache/amdahl/`) holds one `ceilings-<key>.json` per
@@ -14,11 +13,6 @@
 //! a thread count the entry lacks measures that ceiling again at both sets of counts and replaces
 //! the entry. Files are written atomically; a cache that cannot be read or written is a warning,
 //! never a failure. `--no-cache` neither reads nor writes it.
-//!
-//! Beside each, `noise-floor-<key>.json` holds the day's probes of the machine's states
-//! (`machine::floor`): written by the day's calibration and extended by one probe a run
-//! ([`provide_floor`]); it expires [`MAX_AGE`] after the calibration, and a busy machine neither
-//! calibrates nor probes (unless `AMDAHL_CACHE_WHEN_BUSY=1`).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -26,7 +20,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::ceilings::{self, Bench, CeilingPlan, Measured};
-use super::floor::{self, MeasuredFloor, Probe};
 use crate::input::InputLimit;
 use crate::placement::Pin;
 use crate::results::{Ceilings, Machine, write_atomic};
@@ -66,39 +59,21 @@ impl CacheKey {
         }
     }
 
-    /// The file name of this key's entry of `kind`: FNV-1a of its JSON (stable across builds,
-    /// unlike `Hash`).
-    fn file_name(&self, kind: &str) -> String {
+    /// The file name of this key: FNV-1a of its JSON (stable across builds, unlike `Hash`).
+    fn file_name(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
         let hash =
             json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-        format!("{kind}-{hash:016x}.json")
+        format!("ceilings-{hash:016x}.json")
     }
 }
 
-/// One cached entry: its key, when it was measured, and what (`body`'s fields beside them).
+/// One cached entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Entry<T> {
+struct Entry {
     key: CacheKey,
     measured_unix_s: u64,
-    #[serde(flatten)]
-    body: T,
-}
-
-/// The body of a ceilings entry (`ceilings-<key>.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct CeilingsBody {
     ceilings: Ceilings,
-}
-
-/// The body of a noise-floor entry (`noise-floor-<key>.json`): the day's probes of the machine's
-/// states (`machine::floor`); the entry's time is its calibration's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FloorProbes {
-    /// J, the thread count of the probes' S.
-    pub threads: usize,
-    /// The probes, oldest first.
-    pub probes: Vec<Probe>,
 }
 
 /// The environment variable that lets ceilings measured on a busy machine be cached (`1`): for a
@@ -132,116 +107,28 @@ impl CeilingCache {
         Some(CeilingCache { dir: base.join("amdahl"), even_when_busy })
     }
 
-    /// The ceilings of `key` measured less than [`MAX_AGE`] before `now`.
+    /// The entry of `key` measured less than [`MAX_AGE`] before `now`.
     pub fn load(&self, key: &CacheKey, now: SystemTime) -> Option<Ceilings> {
-        self.read::<CeilingsBody>("ceilings", key, now).map(|(_, b)| b.ceilings)
+        let path = self.dir.join(key.file_name());
+        let text = crate::input::read_text(&path, InputLimit::default()).ok()?;
+        let entry: Entry = serde_json::from_str(&text).ok()?;
+        let now_s = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
+        let fresh = entry.measured_unix_s <= now_s && now_s - entry.measured_unix_s < MAX_AGE.as_secs();
+        (entry.key == *key && fresh).then_some(entry.ceilings)
     }
 
     /// Stores `ceilings` as measured at `now` for `key`.
     pub fn store(&self, key: &CacheKey, ceilings: &Ceilings, now: SystemTime) -> crate::Result<()> {
-        let body = CeilingsBody { ceilings: Ceilings { cached: false, ..ceilings.clone() } };
-        self.write("ceilings", key, body, now)
-    }
-
-    /// The probes of `key`'s noise floor (`machine::floor`) whose calibration was made less than
-    /// [`MAX_AGE`] before `now`, with the time of that calibration (seconds since the epoch).
-    pub fn load_floor(&self, key: &CacheKey, now: SystemTime) -> Option<(u64, FloorProbes)> {
-        self.read::<FloorProbes>("noise-floor", key, now)
-    }
-
-    /// Stores the probes of `key`'s noise floor, calibrated at `calibrated`.
-    pub fn store_floor(&self, key: &CacheKey, probes: &FloorProbes, calibrated: SystemTime) -> crate::Result<()> {
-        self.write("noise-floor", key, probes, calibrated)
-    }
-
-    fn read<T: serde::de::DeserializeOwned>(&self, kind: &str, key: &CacheKey, now: SystemTime) -> Option<(u64, T)> {
-        let path = self.dir.join(key.file_name(kind));
-        let text = crate::input::read_text(&path, InputLimit::default()).ok()?;
-        let entry: Entry<T> = serde_json::from_str(&text).ok()?;
-        let now_s = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
-        let fresh = entry.measured_unix_s <= now_s && now_s - entry.measured_unix_s < MAX_AGE.as_secs();
-        (entry.key == *key && fresh).then_some((entry.measured_unix_s, entry.body))
-    }
-
-    fn write<T: Serialize>(&self, kind: &str, key: &CacheKey, body: T, measured: SystemTime) -> crate::Result<()> {
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| crate::Error::io(&self.dir, "cannot create the cache folder", e))?;
-        let measured_unix_s = measured.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let entry = Entry { key: key.clone(), measured_unix_s, body };
-        let json = serde_json::to_vec_pretty(&entry).map_err(crate::Error::encode("the machine cache"))?;
-        write_atomic(&self.dir.join(key.file_name(kind)), &json)
+        let entry = Entry {
+            key: key.clone(),
+            measured_unix_s: now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            ceilings: Ceilings { cached: false, ..ceilings.clone() },
+        };
+        let json = serde_json::to_vec_pretty(&entry).map_err(crate::Error::encode("the ceilings cache"))?;
+        write_atomic(&self.dir.join(key.file_name()), &json)
     }
-}
-
-/// The machine's noise floor (`machine::floor`) from the day's probes in `cache`, with one more
-/// probe of this run's, or from a calibration where the cache has none. `measure(length, count)`
-/// takes `count` probes of `length`. A busy machine is not probed (its probe would be the other
-/// work's, unless the cache stores a busy machine's): the cached probes are read alone, and with
-/// none the constant floor is used (`None`, with the note that says why).
-pub fn provide_floor(
-    measure: &dyn Fn(std::time::Duration, usize) -> Option<Vec<Probe>>,
-    calibration_stretch: std::time::Duration,
-    threads: usize,
-    placement: Pin,
-    machine: &Machine,
-    cache: &CeilingCache,
-) -> (Option<MeasuredFloor>, Vec<String>) {
-    let key = CacheKey::of(machine, placement);
-    let now = SystemTime::now();
-    let busy = busy_unless_cached_anyway(cache, machine);
-    let cached = cache.load_floor(&key, now).filter(|(_, c)| c.threads == threads && !c.probes.is_empty());
-    let (calibrated, mut probes, probed) = match (cached, busy) {
-        (Some((at, cached)), Some(_)) => (at, cached.probes, false),
-        (None, Some(busy)) => {
-            let note = format!(
-                "the machine was busy ({busy} on {} usable CPUs), so its run-to-run noise floor was not measured: the constant floor is used",
-                machine.usable_cpus
-            );
-            return (None, vec![note]);
-        }
-        (Some((at, mut cached)), None) => {
-            let fresh = measure(floor::PROBE, 1);
-            let probed = fresh.is_some();
-            cached.probes.extend(fresh.unwrap_or_default());
-            (at, cached.probes, probed)
-        }
-        (None, None) => match measure(calibration_stretch, floor::CALIBRATION_PROBES) {
-            Some(probes) => (now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()), probes, false),
-            None => {
-                let note = "the machine's noise floor could not be measured: the constant floor is used".to_owned();
-                return (None, vec![note]);
-            }
-        },
-    };
-    let excess = probes.len().saturating_sub(floor::MAX_PROBES);
-    probes.drain(..excess);
-    let mut warnings = Vec::new();
-    if busy.is_none() {
-        let stored = FloorProbes { threads, probes: probes.clone() };
-        if let Err(e) = cache.store_floor(&key, &stored, UNIX_EPOCH + std::time::Duration::from_secs(calibrated)) {
-            warnings.push(format!("the machine's noise floor could not be cached ({e}); the next run measures it again"));
-        }
-    }
-    let measured = floor::floor_of(&probes).map(|floor| MeasuredFloor {
-        floor,
-        threads,
-        probes: probes.len(),
-        span_s: probes.last().zip(probes.first()).map_or(0.0, |(l, f)| l.unix_s.saturating_sub(f.unix_s) as f64),
-        calibrated_utc: humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_secs(calibrated))
-            .to_string(),
-        probed,
-    });
-    (measured, warnings)
-}
-
-/// How busy the machine was before the command, where that keeps what is measured now out of
-/// `cache` (it stores a busy machine's only when asked, [`CACHE_WHEN_BUSY_VAR`]).
-fn busy_unless_cached_anyway(cache: &CeilingCache, machine: &Machine) -> Option<super::environment::Busy> {
-    if cache.even_when_busy {
-        return None;
-    }
-    let before = machine.environment.as_ref().map(|e| &e.before)?;
-    super::environment::busy_load(before, machine.busy_before.as_ref(), machine.usable_cpus)
 }
 
 /// The ceilings of `plan`: from `cache` when it holds every thread count asked for, else measured
@@ -390,7 +277,11 @@ fn store_if_sound(
             "the machine's ceilings just measured look impossible ({why}): they are used for this run, not cached"
         )];
     }
-    if let Some(busy) = busy_unless_cached_anyway(cache, machine) {
+    let before = machine.environment.as_ref().map(|e| &e.before);
+    if !cache.even_when_busy
+        && let Some(busy) =
+            before.and_then(|b| super::environment::busy_load(b, machine.busy_before.as_ref(), machine.usable_cpus))
+    {
         return vec![format!(
             "the machine was busy ({busy} on {} usable CPUs) while its ceilings were measured: they are used for this run, not cached (set {CACHE_WHEN_BUSY_VAR}=1 to cache them anyway)",
             machine.usable_cpus
@@ -507,45 +398,6 @@ mod tests {
         let (fifth, _) = provide(&plan, &bench(&roots), &machine(), None);
         assert!(!fifth.cached);
         assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn the_floor_is_calibrated_once_then_probed_once_a_run_and_only_read_when_busy() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = CeilingCache { dir: dir.path().to_owned(), even_when_busy: false };
-        let asked = std::cell::RefCell::new(Vec::new());
-        // Probes whose S(2) alternates 1.8 and 1.6 by call, with no scatter of their own.
-        let measure = |length: Duration, count: usize| {
-            asked.borrow_mut().push((length, count));
-            let s = if asked.borrow().len() % 2 == 1 { 1.8 } else { 1.6 };
-            let pairs = vec![(0.03, 0.03 / s); 5];
-            Some((0..count).map(|k| Probe::of(&pairs, 100 + k as u64).unwrap()).collect())
-        };
-        let stretch = Duration::from_secs(3);
-        let (first, notes) = provide_floor(&measure, stretch, 2, Pin::Scatter, &machine(), &cache);
-        assert!(notes.is_empty(), "{notes:?}");
-        assert_eq!(asked.borrow().as_slice(), [(stretch, floor::CALIBRATION_PROBES)], "the calibration");
-        let first = first.unwrap();
-        assert_eq!((first.probes, first.probed, first.floor.speedup), (8, false, 0.0), "one state in it");
-        let (second, _) = provide_floor(&measure, stretch, 2, Pin::Scatter, &machine(), &cache);
-        assert_eq!(asked.borrow()[1], (floor::PROBE, 1), "one probe a run after");
-        let second = second.unwrap();
-        assert_eq!((second.probes, second.probed, second.calibrated_utc.clone()), (9, true, first.calibrated_utc));
-        // 8 probes at 1.8 and one at 1.6: the spread between them, measured.
-        let logs: Vec<f64> = [vec![1.8f64.ln(); 8], vec![1.6f64.ln()]].concat();
-        let mean = logs.iter().sum::<f64>() / 9.0;
-        let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / 8.0).sqrt();
-        assert!((second.floor.speedup - sd).abs() < 1e-9, "{} against {sd}", second.floor.speedup);
-        // A busy machine is not probed: the cached probes are read alone, and nothing is stored.
-        let busy = quiet(machine(), 64.0);
-        let (third, _) = provide_floor(&measure, stretch, 2, Pin::Scatter, &busy, &cache);
-        assert_eq!(asked.borrow().len(), 2);
-        assert_eq!(third.map(|t| (t.probes, t.probed)), Some((9, false)));
-        // A busy machine with nothing cached: the constant floor, and the note says why.
-        let empty = CeilingCache { dir: dir.path().join("other"), even_when_busy: false };
-        let (none, notes) = provide_floor(&measure, stretch, 2, Pin::Scatter, &busy, &empty);
-        assert!(none.is_none() && notes[0].contains("was busy") && notes[0].contains("constant floor"), "{notes:?}");
-        assert_eq!(asked.borrow().len(), 2);
     }
 
     #[test]

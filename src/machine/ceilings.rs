@@ -140,7 +140,7 @@ pub fn measure(plan: &CeilingPlan, bench: &Bench<'_>) -> Measured {
 
 /// What one worker saw: when it started and ended its share, and its own CPU time.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Span {
+struct Span {
     start: Instant,
     end: Instant,
     cpu_ns: Option<u64>,
@@ -186,7 +186,7 @@ impl Gate {
 
 /// Runs `work(i)` on `j` pinned threads released together; their spans, or why a thread could not
 /// be spawned (the others are then sent home unused).
-pub(super) fn team<F>(j: usize, cpus: &[usize], mut during: impl FnMut(), work: F) -> Result<Vec<Span>, String>
+fn team<F>(j: usize, cpus: &[usize], mut during: impl FnMut(), work: F) -> Result<Vec<Span>, String>
 where
     F: Fn(usize) + Sync,
 {
@@ -229,14 +229,14 @@ where
 }
 
 /// The wall time of a team's repetition: first start to last end.
-pub(super) fn wall(spans: &[Span]) -> Option<Duration> {
+fn wall(spans: &[Span]) -> Option<Duration> {
     let start = spans.iter().map(|s| s.start).min()?;
     let end = spans.iter().map(|s| s.end).max()?;
     Some(end.duration_since(start))
 }
 
 /// The register-only loop of the compute ceiling.
-pub(super) fn spin(iterations: u64, seed: u64) -> u64 {
+fn spin(iterations: u64, seed: u64) -> u64 {
     let mut x = seed | 1;
     for _ in 0..std::hint::black_box(iterations) {
         x ^= x << 13;
@@ -247,7 +247,7 @@ pub(super) fn spin(iterations: u64, seed: u64) -> u64 {
 }
 
 /// Iterations of [`spin`] that take about [`COMPUTE_TARGET`] on one thread.
-pub(super) fn calibrate_spin() -> u64 {
+fn calibrate_spin() -> u64 {
     let mut iterations = 1u64 << 16;
     loop {
         let start = Instant::now();

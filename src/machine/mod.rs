@@ -16,14 +16,11 @@
 //! - `limits`: how many more threads this process may start (`RLIMIT_NPROC`, `vm.max_map_count`).
 //! - `ceilings`: what plain pinned threads reach here (compute, bandwidth, timer, the clock per j);
 //!   `ceiling_cache` keeps them a day per machine fingerprint.
-//! - `floor`: the run-to-run noise floor measured here (states that outlast a run), cached beside
-//!   the ceilings.
 
 pub mod busy;
 pub mod ceiling_cache;
 pub mod ceilings;
 pub mod environment;
-pub mod floor;
 mod facts;
 pub mod fixture;
 pub mod limits;

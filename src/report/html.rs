@@ -81,7 +81,7 @@ fn page(r: &ResultsFile, extra: &str, charts: bool) -> String {
         r.run.seed
     );
     if let Some(floor) = &r.config.noise_floor {
-        let _ = write!(out, "<p>{}.</p>", escape(&super::table::noise_floor_text(floor, r.config.noise_floor_measured.as_ref())));
+        let _ = write!(out, "<p>{}.</p>", escape(&super::table::noise_floor_text(floor)));
     }
     out += &machine_table(r);
     if !r.warnings.is_empty() {

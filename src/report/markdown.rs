@@ -85,7 +85,7 @@ impl Exporter for Markdown {
             r.run.seed
         );
         if let Some(floor) = &r.config.noise_floor {
-            let _ = writeln!(out, "{}.\n", super::table::noise_floor_text(floor, r.config.noise_floor_measured.as_ref()));
+            let _ = writeln!(out, "{}.\n", super::table::noise_floor_text(floor));
         }
         out += "| workload | kind | S at largest j | best model | diagnosis |\n|---|---|---|---|---|\n";
         for w in &r.workloads {

@@ -2,7 +2,6 @@
 
 use crate::quantity::TimeUnit as Unit;
 pub use crate::quantity::format_duration_ns;
-use crate::machine::floor::MeasuredFloor;
 use crate::stats::NoiseFloors;
 pub use crate::thread_set::threads_text;
 use std::fmt::Write;
@@ -40,7 +39,7 @@ impl Table {
             out.push(KEY);
         }
         if let Some(floor) = &results.config.noise_floor {
-            let _ = writeln!(out, "{}", noise_floor_text(floor, results.config.noise_floor_measured.as_ref()));
+            let _ = writeln!(out, "{}", noise_floor_text(floor));
         }
         out
     }
@@ -57,29 +56,17 @@ key: T(j) the median time of one run at j threads [95% CI]; S(j) the paired spee
 
 /// What the intervals of a file include beyond its own samples: the run-to-run noise floor it
 /// records (`stats::noise_floor`), in one sentence for the table, Markdown and HTML.
-pub fn noise_floor_text(f: &NoiseFloors, measured: Option<&MeasuredFloor>) -> String {
+pub fn noise_floor_text(f: &NoiseFloors) -> String {
     if *f == NoiseFloors::NONE {
         return "95% CIs are the run's own (--noise-floor 0: no run-to-run floor added)".to_owned();
     }
-    let parts = format!(
-        "T {:.1}% and S {:.1}% in-process, T {:.1}% and S {:.1}% for commands",
+    format!(
+        "95% CIs include the run-to-run noise floor (--noise-floor): T {:.1}% and S {:.1}% in-process, T {:.1}% and S {:.1}% for commands",
         f.in_process.time * 100.0,
         f.in_process.speedup * 100.0,
         f.command.time * 100.0,
         f.command.speedup * 100.0
-    );
-    match measured {
-        None => format!("95% CIs include the run-to-run noise floor (--noise-floor): {parts}"),
-        Some(m) => format!(
-            "95% CIs include the run-to-run noise floor: {parts}; the constant's parts raised to this machine's, measured by {} probes over {:.0} min since {} (T(1) moved {:.1}%, S({}) {:.1}% between them)",
-            m.probes,
-            m.span_s / 60.0,
-            m.calibrated_utc,
-            m.floor.time * 100.0,
-            m.threads,
-            m.floor.speedup * 100.0
-        ),
-    }
+    )
 }
 
 /// The table of one workload: its heading, the plan's notes, a row per thread count, the

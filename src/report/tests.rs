@@ -122,7 +122,7 @@ fn markdown_summary() {
     assert!(md.contains("95% CIs are the run's own (--noise-floor 0"), "{md}");
     let floor = crate::stats::NoiseFloors::DEFAULT;
     assert_eq!(
-        super::table::noise_floor_text(&floor, None),
+        super::table::noise_floor_text(&floor),
         "95% CIs include the run-to-run noise floor (--noise-floor): T 2.5% and S 0.5% in-process, T 2.0% and S 3.0% for commands"
     );
 }

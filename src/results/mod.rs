@@ -53,7 +53,6 @@ use crate::account::{Cause, Concurrency, ProfileSample, TimeParts};
 use crate::analysed::{Analysis, PointSummary};
 use crate::config::{Hooks, SweepSettings};
 use crate::fit::{Diagnosis, Disturbed, Fits, Law, Regime, Verdict};
-use crate::machine::floor::MeasuredFloor;
 use crate::placement::Pin;
 use crate::plan::{AddedPoint, PlanLimit};
 use crate::scaling::Scaling;
@@ -408,12 +407,6 @@ pub struct ConfigRecord {
     /// files from before it existed, which count as measured without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noise_floor: Option<NoiseFloors>,
-    /// The noise floor measured on this machine (`machine::floor`: how far T(1) and S of a spin
-    /// moved between the day's probes of its states), which `noise_floor`'s parts were raised to
-    /// where larger; absent where the constant or `--noise-floor` was used, and in files from
-    /// before it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noise_floor_measured: Option<MeasuredFloor>,
 }
 
 /// How a `threads` team runs its workers.
@@ -456,7 +449,6 @@ impl ConfigRecord {
             prepare: hooks.prepare.clone(),
             cleanup: hooks.cleanup.clone(),
             noise_floor: Some(settings.noise_floor),
-            noise_floor_measured: None,
         }
     }
 

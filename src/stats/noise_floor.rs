@@ -128,14 +128,6 @@ impl NoiseFloors {
         NoiseFloors { in_process: floor, command: floor }
     }
 
-    /// These floors, each part raised to `measured` where that is larger: a floor measured on
-    /// this machine (`machine::floor`) above the constant, which stays the lower bound (it holds
-    /// what one process cannot see of itself, such as its own placement).
-    pub fn raised_to(&self, measured: NoiseFloor) -> NoiseFloors {
-        let raise = |f: NoiseFloor| NoiseFloor { time: f.time.max(measured.time), speedup: f.speedup.max(measured.speedup) };
-        NoiseFloors { in_process: raise(self.in_process), command: raise(self.command) }
-    }
-
     /// The floor of a workload: a command's or in-process.
     pub fn of(&self, command: bool) -> NoiseFloor {
         if command { self.command } else { self.in_process }
@@ -183,10 +175,6 @@ mod tests {
         assert_eq!(NoiseFloor::parse("-0").unwrap().time.to_bits(), 0.0_f64.to_bits());
         assert!(NoiseFloors::DEFAULT.is_valid() && !NoiseFloor { time: f64::NAN, speedup: 0.0 }.is_valid());
         assert_eq!(NoiseFloors::DEFAULT.of(true), NoiseFloors::DEFAULT.command);
-        // A measured floor raises each part it exceeds, never lowers one.
-        let raised = NoiseFloors::DEFAULT.raised_to(NoiseFloor { time: 0.01, speedup: 0.02 });
-        assert_eq!(raised.in_process, NoiseFloor { time: 0.025, speedup: 0.02 });
-        assert_eq!(raised.command, NoiseFloor { time: 0.02, speedup: 0.03 });
     }
 
     #[test]

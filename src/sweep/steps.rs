@@ -89,10 +89,7 @@ impl<'c, 'a> Run<'c, 'a> {
                 status: RunStatus::Running,
             },
             machine: fingerprint,
-            config: ConfigRecord {
-                noise_floor_measured: config.measured_floor.clone(),
-                ..ConfigRecord::of(&config.settings, config.threads_text.clone(), &config.hooks)
-            },
+            config: ConfigRecord::of(&config.settings, config.threads_text.clone(), &config.hooks),
             warnings,
             workloads: Vec::new(),
         };

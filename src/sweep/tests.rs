@@ -1052,7 +1052,6 @@ fn one_workload_settings() -> SweepSettings {
         timeout: crate::config::SampleTimeout::Never,
         pin: crate::placement::Pin::None,
         noise_floor: crate::stats::NoiseFloors::NONE,
-        noise_floor_given: true,
         state_span: Duration::ZERO,
     }
 }
