@@ -119,6 +119,19 @@ pub struct Disturbance {
     /// version 4 on; empty for older files and where none departed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stretches: Vec<DisturbedStretch>,
+    /// The point's profile runs whose threads waited in the run queue (runnable, not running)
+    /// for more than 10% of their thread-time (`analysis::MAX_QUIET_RUN_QUEUE`): with no more
+    /// threads than usable CPUs, only other work makes them wait. 0 where not measured and in
+    /// files from before it was kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub run_queue_runs: usize,
+    /// The largest run-queue share of a profile run's thread-time, when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_run_queue_share: Option<f64>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A stretch of a point's rounds that other work disturbed (see [`Disturbance::stretches`]).

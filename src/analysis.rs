@@ -325,6 +325,12 @@ impl States {
 
 /// The lowest utilisation of a CPU-bound sample that counts as busy.
 pub const BUSY_UTILISATION: f64 = 0.9;
+/// The largest share of a profile run's thread-time its threads may spend in the run queue
+/// (runnable, waiting for a CPU) and count as quiet, with no more threads than usable CPUs: the
+/// same 10% a CPU-bound sample may lose before it is not busy ([`BUSY_UTILISATION`]). On a quiet
+/// machine our own threads never wait for each other's CPUs there; beside two busy loops on the
+/// 2-CPU VM the bench's profile runs waited 50-60% of their thread-time.
+pub const MAX_QUIET_RUN_QUEUE: f64 = 0.10;
 /// The highest rate of involuntary context switches per thread-second that counts as quiet (a
 /// thread that shares its CPU with another runnable task is preempted at every scheduler tick,
 /// 100 to 1000 times a second).
@@ -347,12 +353,14 @@ pub const OUTLIER_CPU_FACTOR: f64 = 2.0;
 /// show more than [`QUIET_PREEMPTIONS_PER_S`] involuntary context switches per thread-second, or,
 /// at j = 1, utilisation below [`BUSY_UTILISATION`], or (files of version 4 on) a stretch of its
 /// rounds whose CPU time per run or utilisation departs from the other stretches'
-/// ([`stretches`]: a CPU taken away for a while).
+/// ([`stretches`]: a CPU taken away for a while), or (version 4 on) 40% of its profile runs (at least two) waited
+/// in the run queue for more than [`MAX_QUIET_RUN_QUEUE`] of their thread-time (the account's
+/// run-queue part, measured from each thread's schedstat).
 /// - Only such kinds: threads that wait (I/O, sleep, a barrier per step) are preempted by their own
 ///   team's wake-ups — 1,500 a second for `sleep` on an idle machine — and idle by design.
 /// - Only up to N: beyond it our own threads preempt each other.
-/// - Preemption not for commands: `make -j` runs more processes than j (a shell and a compiler
-///   per job), which preempt each other.
+/// - Preemption and the run queue not for commands: `make -j` runs more processes than j (a
+///   shell and a compiler per job), which preempt each other.
 /// - Utilisation only at j = 1: there one thread does all the work, while at j > 1 threads also
 ///   idle through the program's own serial part, which is what the sweep measures.
 fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
@@ -371,7 +379,18 @@ fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
         min_utilisation: None,
         max_preemptions_per_s: None,
         stretches: Vec::new(),
+        run_queue_runs: 0,
+        max_run_queue_share: None,
     };
+    // The thread-time account's run-queue wait of each profile run, where measured.
+    let run_queue: Vec<f64> = (point.profile.iter())
+        .filter(|s| s.wall_ns >= MIN_JUDGED_SAMPLE_NS)
+        .filter_map(|s| Some(s.run_queue_ns? as f64 / (s.wall_ns as f64 * busy)))
+        .collect();
+    d.run_queue_runs = run_queue.iter().filter(|&&q| q > MAX_QUIET_RUN_QUEUE).count();
+    d.max_run_queue_share = run_queue.iter().copied().reduce(f64::max);
+    // Files of version 4 on (older ones are explained as they were).
+    let waited = ctx.states && !ctx.command && d.run_queue_runs >= 2 && d.run_queue_runs * 5 >= run_queue.len() * 2;
     let walls = as_f64(&point.samples_ns);
     let median_wall = if walls.len() >= 3 { median(&walls) } else { f64::INFINITY };
     let cpus: Vec<f64> = point.cpu_ns.iter().flatten().map(|&c| c as f64).collect();
@@ -401,7 +420,10 @@ fn disturbance(point: &Point, ctx: &AnalysisContext) -> Option<Disturbance> {
     if ctx.states && judged && cpus.len() == walls.len() {
         d.stretches = stretches::disturbed(&cpus, &walls, busy);
     }
-    (d.outliers > 0 || !d.stretches.is_empty() || (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2))
+    (d.outliers > 0
+        || !d.stretches.is_empty()
+        || waited
+        || (d.flagged_samples >= 2 && d.flagged_samples * 5 >= d.samples * 2))
         .then_some(d)
 }
 
@@ -747,6 +769,58 @@ mod tests {
         assert!(sentence.contains("disturbed: j = 2 was measured while other work competed"), "{sentence}");
         // A file from before the states is explained as before.
         assert!(analyse(&points, &CTX).points[1].disturbance.is_none());
+    }
+
+    /// A profile run of `threads` threads for `wall_ns`, `waited` of its thread-time in the run
+    /// queue and the rest on the work.
+    fn profile_run(round: usize, threads: u64, wall_ns: u64, waited: f64) -> crate::account::ProfileSample {
+        let thread_time = threads * wall_ns;
+        let run_queue = (thread_time as f64 * waited) as u64;
+        crate::account::ProfileSample {
+            round,
+            wall_ns,
+            calls: 1,
+            work_cpu_ns: thread_time - run_queue,
+            serial_code_ns: 0,
+            serial_ns: 0,
+            imbalance_ns: 0,
+            dispatch_ns: 0,
+            blocked_ns: 0,
+            run_queue_ns: Some(run_queue),
+            merged_ns: 0,
+            longest_tasks_ns: None,
+        }
+    }
+
+    #[test]
+    fn profile_runs_that_waited_for_a_cpu_disturb_their_point_and_are_said() {
+        // The example bench beside two busy loops: profile runs at j = 2 (of 2 usable CPUs) waited
+        // 50-60% of their thread-time in the run queue, while the timed samples showed no sign of
+        // their own (utilisation is judged per sample only at j = 1, preemptions were few).
+        let mut points = vec![point(1, &[10_000_000; 9]), point(2, &[5_000_000; 9])];
+        points[0].profile = (0..3).map(|r| profile_run(r, 1, 10_000_000, 0.0)).collect();
+        points[1].profile = [0.5, 0.6, 0.55].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        let ctx = AnalysisContext { states: true, ..CTX };
+        let analysis = analyse(&points, &ctx);
+        assert!(analysis.points[0].disturbance.is_none(), "no wait at j = 1");
+        let d = analysis.points[1].disturbance.clone().expect("the waits are the sign");
+        assert_eq!((d.run_queue_runs, d.flagged_samples, d.outliers), (3, 0, 0));
+        assert!((d.max_run_queue_share.unwrap() - 0.6).abs() < 1e-6, "{d:?}");
+        let sentence = &analysis.diagnosis.unwrap().sentence;
+        assert!(sentence.contains("profile runs waiting for a CPU more than 10% of their thread-time"), "{sentence}");
+        // One run of three above 10% is not enough, nor are waits of 10% or less.
+        points[1].profile = [0.5, 0.02, 0.0].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        assert!(summarise(&points, &ctx)[1].disturbance.is_none());
+        points[1].profile = [0.1, 0.09, 0.1].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        assert!(summarise(&points, &ctx)[1].disturbance.is_none());
+        // Above the usable CPUs our own threads wait for each other; a command's own processes
+        // may outnumber j: neither is read.
+        points[1].profile = [0.5, 0.6, 0.55].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        let one_cpu = AnalysisContext { cpus: CpuCounts { usable: 1, ..CPUS }, ..ctx.clone() };
+        assert!(summarise(&points, &one_cpu)[1].disturbance.is_none());
+        assert!(summarise(&points, &AnalysisContext { command: true, ..ctx })[1].disturbance.is_none());
+        // A file from before the states is explained as before.
+        assert!(summarise(&points, &CTX)[1].disturbance.is_none());
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub(super) fn single_point(threads: usize) -> String {
 pub(super) fn disturbed(d: &Disturbed, f: &Facts<'_>) -> String {
     let how = match (d.points.is_empty(), d.load, d.cpus, d.min_utilisation) {
         (false, ..) => format!(
-            "j = {} {} measured while other work competed for the CPUs (threads preempted more than 100 times a second, one thread busy less than 90% of the time, or a stretch of rounds with 20% less of its CPUs or 20% more CPU time a run; see each point's `disturbance`)",
+            "j = {} {} measured while other work competed for the CPUs (threads preempted more than 100 times a second, one thread busy less than 90% of the time, profile runs waiting for a CPU more than 10% of their thread-time, or a stretch of rounds with 20% less of its CPUs or 20% more CPU time a run; see each point's `disturbance`)",
             list(&d.points),
             if d.points.len() == 1 { "was" } else { "were" }
         ),
