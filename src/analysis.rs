@@ -799,7 +799,8 @@ mod tests {
         // their own (utilisation is judged per sample only at j = 1, preemptions were few).
         let mut points = vec![point(1, &[10_000_000; 9]), point(2, &[5_000_000; 9])];
         points[0].profile = (0..3).map(|r| profile_run(r, 1, 10_000_000, 0.0)).collect();
-        points[1].profile = [0.5, 0.6, 0.55].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        points[1].profile =
+            [0.5, 0.6, 0.55].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
         let ctx = AnalysisContext { states: true, ..CTX };
         let analysis = analyse(&points, &ctx);
         assert!(analysis.points[0].disturbance.is_none(), "no wait at j = 1");
@@ -809,13 +810,16 @@ mod tests {
         let sentence = &analysis.diagnosis.unwrap().sentence;
         assert!(sentence.contains("profile runs waiting for a CPU more than 10% of their thread-time"), "{sentence}");
         // One run of three above 10% is not enough, nor are waits of 10% or less.
-        points[1].profile = [0.5, 0.02, 0.0].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        points[1].profile =
+            [0.5, 0.02, 0.0].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
         assert!(summarise(&points, &ctx)[1].disturbance.is_none());
-        points[1].profile = [0.1, 0.09, 0.1].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        points[1].profile =
+            [0.1, 0.09, 0.1].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
         assert!(summarise(&points, &ctx)[1].disturbance.is_none());
         // Above the usable CPUs our own threads wait for each other; a command's own processes
         // may outnumber j: neither is read.
-        points[1].profile = [0.5, 0.6, 0.55].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
+        points[1].profile =
+            [0.5, 0.6, 0.55].iter().enumerate().map(|(r, &q)| profile_run(r, 2, 9_000_000, q)).collect();
         let one_cpu = AnalysisContext { cpus: CpuCounts { usable: 1, ..CPUS }, ..ctx.clone() };
         assert!(summarise(&points, &one_cpu)[1].disturbance.is_none());
         assert!(summarise(&points, &AnalysisContext { command: true, ..ctx })[1].disturbance.is_none());

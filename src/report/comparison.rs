@@ -142,8 +142,9 @@ fn pair_text(p: &PairComparison) -> Marked {
     let _ = writeln!(out, "    tests (the change from A to {o}; its 95% interval combines both runs' intervals):");
     let rows: Vec<[String; 6]> = p.tests.iter().map(test_columns).collect();
     let header = test_header(o);
-    let widths: Vec<usize> =
-        (0..6).map(|k| rows.iter().map(|r| r[k].chars().count()).chain([header[k].chars().count()]).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|k| rows.iter().map(|r| r[k].chars().count()).chain([header[k].chars().count()]).max().unwrap_or(0))
+        .collect();
     for row in std::iter::once(&header).chain(&rows) {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         let _ = writeln!(out, "      {}", cells.join("  ").trim_end());
