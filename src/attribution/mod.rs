@@ -18,6 +18,10 @@
 //!   run's roots (the thread's start, the harness's closures) and are left out.
 //! - A function's **location** is the file and line of its most sampled address (its hot line,
 //!   or, for a caller, its hottest call site).
+//! - **Source.** The samples come from `perf_event` where it is built in and allowed, else from
+//!   the per-thread timers ([`Source`], `amdahl_workloads::Samples::source`); both give the same
+//!   stacks of return addresses, tallied alike. The point's `where` says which took most of its
+//!   samples and, when the timers did, why not `perf_event`.
 //! - **Frames.** When most samples have no caller (code built without frame pointers), the
 //!   attribution is by the sampled function alone ([`Frames::LeafOnly`]) and says so; without
 //!   symbols (no debug info, or the `where` feature off) the functions are unknown and the note
@@ -28,6 +32,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+pub use amdahl_workloads::Source;
 use amdahl_workloads::{Phase, Trace};
 
 pub mod sentence;
@@ -58,6 +63,13 @@ pub struct Where {
     /// What limits the attribution: no symbols, no frame pointers, no samples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What took most of the point's samples (absent in files before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// Why `perf_event` did not take the samples the timers took (the feature, the kernel's
+    /// `perf_event_paranoid`, a refused call), when they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perf_event: Option<String>,
 }
 
 /// How a sample's callers were found.
@@ -108,6 +120,11 @@ pub struct Tally {
     walked: u64,
     /// Why a run had no samples, the first time.
     unavailable: Option<String>,
+    /// Samples taken by `perf_event` and by the timers.
+    perf_samples: u64,
+    timer_samples: u64,
+    /// Why `perf_event` did not sample a run, the first time.
+    perf_refused: Option<String>,
 }
 
 impl Tally {
@@ -118,6 +135,15 @@ impl Tally {
             self.unavailable.get_or_insert_with(|| why.clone());
         }
         self.samples += s.taken.len() as u64;
+        match s.source {
+            Source::PerfEvent => self.perf_samples += s.taken.len() as u64,
+            Source::Timer => {
+                self.timer_samples += s.taken.len() as u64;
+                if let Some(why) = &s.perf_event {
+                    self.perf_refused.get_or_insert_with(|| why.clone());
+                }
+            }
+        }
         for sample in s.taken.iter().filter(|x| x.worker == trace.leader && x.phase == Phase::Serial) {
             self.serial += 1;
             self.walked += u64::from(sample.frames.len() > 1);
@@ -199,6 +225,16 @@ impl Tally {
         } else {
             None
         };
-        Some(Where { serial_samples: self.serial, samples: self.samples, frames, functions, note })
+        let source = if self.perf_samples > self.timer_samples { Source::PerfEvent } else { Source::Timer };
+        let perf_event = (self.timer_samples > 0).then(|| self.perf_refused.clone()).flatten();
+        Some(Where {
+            serial_samples: self.serial,
+            samples: self.samples,
+            frames,
+            functions,
+            note,
+            source: Some(source),
+            perf_event,
+        })
     }
 }
