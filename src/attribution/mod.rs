@@ -35,6 +35,8 @@ use std::collections::HashMap;
 pub use amdahl_workloads::Source;
 use amdahl_workloads::{Phase, Trace};
 
+#[cfg(all(feature = "perf-event2", target_os = "linux"))]
+pub mod command_symbols;
 pub mod sentence;
 pub mod symbols;
 #[cfg(test)]
@@ -125,26 +127,33 @@ pub struct Tally {
     timer_samples: u64,
     /// Why `perf_event` did not sample a run, the first time.
     perf_refused: Option<String>,
+    /// What sampled the first run.
+    first_source: Option<Source>,
 }
 
 impl Tally {
     /// Adds one profile run's samples.
     pub fn add(&mut self, trace: &Trace) {
-        let s = &trace.samples;
+        self.add_samples(&trace.samples, Some(trace.leader));
+    }
+
+    /// Adds one run's samples: the serial ones of worker `leader`, or of any worker with `None`
+    /// (a command's, whose threads are marked serial by concurrency:
+    /// `amdahl_workloads::command_samples`).
+    pub fn add_samples(&mut self, s: &amdahl_workloads::Samples, leader: Option<usize>) {
         if let Some(why) = &s.unavailable {
             self.unavailable.get_or_insert_with(|| why.clone());
         }
         self.samples += s.taken.len() as u64;
         match s.source {
             Source::PerfEvent => self.perf_samples += s.taken.len() as u64,
-            Source::Timer => {
-                self.timer_samples += s.taken.len() as u64;
-                if let Some(why) = &s.perf_event {
-                    self.perf_refused.get_or_insert_with(|| why.clone());
-                }
-            }
+            Source::Timer => self.timer_samples += s.taken.len() as u64,
         }
-        for sample in s.taken.iter().filter(|x| x.worker == trace.leader && x.phase == Phase::Serial) {
+        if let Some(why) = &s.perf_event {
+            self.perf_refused.get_or_insert_with(|| why.clone());
+        }
+        self.first_source.get_or_insert(s.source);
+        for sample in s.taken.iter().filter(|x| leader.is_none_or(|l| x.worker == l) && x.phase == Phase::Serial) {
             self.serial += 1;
             self.walked += u64::from(sample.frames.len() > 1);
             *self.stacks.entry(sample.frames.clone()).or_default() += 1;
@@ -225,8 +234,13 @@ impl Tally {
         } else {
             None
         };
-        let source = if self.perf_samples > self.timer_samples { Source::PerfEvent } else { Source::Timer };
-        let perf_event = (self.timer_samples > 0).then(|| self.perf_refused.clone()).flatten();
+        let source = match (self.perf_samples, self.timer_samples) {
+            (0, 0) => self.first_source.unwrap_or_default(),
+            (perf, timer) if perf > timer => Source::PerfEvent,
+            _ => Source::Timer,
+        };
+        let perf_event =
+            (source == Source::Timer || self.perf_samples == 0).then(|| self.perf_refused.clone()).flatten();
         Some(Where {
             serial_samples: self.serial,
             samples: self.samples,

@@ -20,11 +20,11 @@ pub fn where_lines(w: &WorkloadResult) -> String {
     }
     let mut out = String::new();
     let samples: Vec<String> = points.iter().map(|(j, x)| format!("{} at {j}", x.serial_samples)).collect();
-    let _ = writeln!(
-        out,
-        "  where the serial part runs (the leader's samples outside the parallel calls: {}; % self / inclusive):",
-        samples.join(", ")
-    );
+    let which = match w.command {
+        Some(_) => "samples with no other thread of the command sampled within an interval",
+        None => "the leader's samples outside the parallel calls",
+    };
+    let _ = writeln!(out, "  where the serial part runs ({which}: {}; % self / inclusive):", samples.join(", "));
     let mut rows: Vec<(&str, Option<&str>)> = Vec::new();
     for (_, x) in &points {
         for f in &x.functions {

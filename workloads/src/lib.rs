@@ -64,6 +64,8 @@ pub mod affinity;
 pub mod caches;
 mod checksum;
 mod command;
+#[cfg(all(feature = "perf-event2", target_os = "linux"))]
+pub mod command_samples;
 pub mod cpu_time;
 mod crew;
 mod kind;

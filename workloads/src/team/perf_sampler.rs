@@ -194,7 +194,7 @@ fn phase_at(changes: &[(u64, Phase)], time: u64) -> Phase {
 
 /// The user call chain's addresses (context markers left out), at most [`MAX_DEPTH`]; the
 /// sample's own program counter when the chain is empty.
-fn user_frames(chain: &[u64], ip: Option<u64>) -> Vec<usize> {
+pub(crate) fn user_frames(chain: &[u64], ip: Option<u64>) -> Vec<usize> {
     let frames: Vec<usize> =
         chain.iter().filter(|&&a| a < CONTEXT_MAX && a != 0).take(MAX_DEPTH).map(|&a| a as usize).collect();
     if frames.is_empty() { ip.filter(|&a| a != 0).map(|a| vec![a as usize]).unwrap_or_default() } else { frames }
