@@ -65,7 +65,8 @@ pub struct Where {
     /// What limits the attribution: no symbols, no frame pointers, no samples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// What took most of the point's samples (absent in files before it was recorded).
+    /// What took most of the point's samples (absent when there were none, and in files before
+    /// it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     /// Why `perf_event` did not take the samples the timers took (the feature, the kernel's
@@ -127,8 +128,6 @@ pub struct Tally {
     timer_samples: u64,
     /// Why `perf_event` did not sample a run, the first time.
     perf_refused: Option<String>,
-    /// What sampled the first run.
-    first_source: Option<Source>,
 }
 
 impl Tally {
@@ -152,7 +151,6 @@ impl Tally {
         if let Some(why) = &s.perf_event {
             self.perf_refused.get_or_insert_with(|| why.clone());
         }
-        self.first_source.get_or_insert(s.source);
         for sample in s.taken.iter().filter(|x| leader.is_none_or(|l| x.worker == l) && x.phase == Phase::Serial) {
             self.serial += 1;
             self.walked += u64::from(sample.frames.len() > 1);
@@ -235,20 +233,11 @@ impl Tally {
             None
         };
         let source = match (self.perf_samples, self.timer_samples) {
-            (0, 0) => self.first_source.unwrap_or_default(),
-            (perf, timer) if perf > timer => Source::PerfEvent,
-            _ => Source::Timer,
+            (0, 0) => None,
+            (perf, timer) if perf > timer => Some(Source::PerfEvent),
+            _ => Some(Source::Timer),
         };
-        let perf_event =
-            (source == Source::Timer || self.perf_samples == 0).then(|| self.perf_refused.clone()).flatten();
-        Some(Where {
-            serial_samples: self.serial,
-            samples: self.samples,
-            frames,
-            functions,
-            note,
-            source: Some(source),
-            perf_event,
-        })
+        let perf_event = (source != Some(Source::PerfEvent)).then(|| self.perf_refused.clone()).flatten();
+        Some(Where { serial_samples: self.serial, samples: self.samples, frames, functions, note, source, perf_event })
     }
 }

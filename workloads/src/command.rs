@@ -581,6 +581,46 @@ pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<Option<String>,
     }
 }
 
+/// The `perf_event` sampling of one profile run of a command (`command_samples`), or why there is
+/// none: commands are sampled by `perf_event` alone (a timer of ours cannot interrupt another
+/// process).
+enum CommandSampling {
+    #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+    Armed(crate::command_samples::CommandSampler),
+    Refused(String),
+}
+
+impl CommandSampling {
+    fn arm() -> CommandSampling {
+        if let Err(why) = crate::perf_event_allowed() {
+            return CommandSampling::Refused(why);
+        }
+        let Some(interval_ns) = crate::team::sampler::interval_ns() else {
+            return CommandSampling::Refused("sampling is off (AMDAHL_SAMPLE_NS=0)".into());
+        };
+        #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+        return match crate::command_samples::CommandSampler::arm(interval_ns) {
+            Ok(armed) => CommandSampling::Armed(armed),
+            Err(why) => CommandSampling::Refused(why),
+        };
+        #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
+        CommandSampling::Refused(format!("perf_event at {interval_ns} ns is not built in"))
+    }
+
+    fn finish(self) -> Samples {
+        match self {
+            #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+            CommandSampling::Armed(armed) => armed.finish(),
+            CommandSampling::Refused(why) => Samples {
+                source: crate::Source::PerfEvent,
+                perf_event: Some(why.clone()),
+                unavailable: Some(format!("a command is sampled by perf_event alone, which is not used: {why}")),
+                ..Samples::default()
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,45 +714,5 @@ mod tests {
                 .contains("cannot start")
         );
         assert_eq!(missing.program().as_deref(), Some("no-such-program-amdahl"));
-    }
-}
-
-/// The `perf_event` sampling of one profile run of a command (`command_samples`), or why there is
-/// none: commands are sampled by `perf_event` alone (a timer of ours cannot interrupt another
-/// process).
-enum CommandSampling {
-    #[cfg(all(feature = "perf-event2", target_os = "linux"))]
-    Armed(crate::command_samples::CommandSampler),
-    Refused(String),
-}
-
-impl CommandSampling {
-    fn arm() -> CommandSampling {
-        if let Err(why) = crate::perf_event_allowed() {
-            return CommandSampling::Refused(why);
-        }
-        let Some(interval_ns) = crate::team::sampler::interval_ns() else {
-            return CommandSampling::Refused("sampling is off (AMDAHL_SAMPLE_NS=0)".into());
-        };
-        #[cfg(all(feature = "perf-event2", target_os = "linux"))]
-        return match crate::command_samples::CommandSampler::arm(interval_ns) {
-            Ok(armed) => CommandSampling::Armed(armed),
-            Err(why) => CommandSampling::Refused(why),
-        };
-        #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
-        CommandSampling::Refused(format!("perf_event at {interval_ns} ns is not built in"))
-    }
-
-    fn finish(self) -> Samples {
-        match self {
-            #[cfg(all(feature = "perf-event2", target_os = "linux"))]
-            CommandSampling::Armed(armed) => armed.finish(),
-            CommandSampling::Refused(why) => Samples {
-                source: crate::Source::PerfEvent,
-                perf_event: Some(why.clone()),
-                unavailable: Some(format!("a command is sampled by perf_event alone, which is not used: {why}")),
-                ..Samples::default()
-            },
-        }
     }
 }

@@ -184,21 +184,12 @@ fn by_file(maps: &[Mapping], address: u64) -> usize {
 fn serial_marks(samples: &[(u32, u64)], interval_ns: u64) -> Vec<bool> {
     let mut marks = vec![true; samples.len()];
     let mut first = 0;
-    for i in 0..samples.len() {
-        let (tid, at) = samples[i];
+    for (i, &(tid, at)) in samples.iter().enumerate() {
         while samples[first].1 + interval_ns < at {
             first += 1;
         }
-        for j in first..samples.len() {
-            let (other, t) = samples[j];
-            if t > at + interval_ns {
-                break;
-            }
-            if other != tid {
-                marks[i] = false;
-                break;
-            }
-        }
+        let near = samples[first..].iter().take_while(|&&(_, t)| t <= at + interval_ns);
+        marks[i] = near.into_iter().all(|&(other, _)| other == tid);
     }
     marks
 }

@@ -38,12 +38,14 @@ use perf_event::{Builder, Clock, SampleFlag, Sampler as Ring};
 use super::sampler::{MAX_DEPTH, Phase, Sample, Samples, Source, Target};
 
 /// The ring buffer's data bytes a worker, at most (a power of two; one page more is mapped for
-/// its header).
-pub const RING_BYTES: usize = 1 << 20;
+/// its header): about 2,500 samples of a 20-frame stack, 2.5 s of the worker's CPU time at the
+/// default interval; later ones are dropped, and counted.
+pub const RING_BYTES: usize = 512 << 10;
 
 /// The bytes of ring buffers a run may map in all: a user may lock `perf_event_mlock_kb` (516 KiB
-/// by default) and its `RLIMIT_MEMLOCK` (8 MiB by default) for them.
-pub const RINGS_TOTAL: usize = 6 << 20;
+/// by default) and a process its `RLIMIT_MEMLOCK` (8 MiB by default) for them, and two runs at
+/// once (tests) must fit.
+pub const RINGS_TOTAL: usize = 4 << 20;
 
 /// The smallest ring a worker gets, however large its team.
 pub const RING_LEAST: usize = 64 << 10;
