@@ -141,6 +141,7 @@ mod tests {
             processes: 3,
             concurrency_ns: levels,
             poller_cpu_ns: Some(4),
+            samples: Default::default(),
         }
     }
 

@@ -18,6 +18,10 @@
 //!   run's roots (the thread's start, the harness's closures) and are left out.
 //! - A function's **location** is the file and line of its most sampled address (its hot line,
 //!   or, for a caller, its hottest call site).
+//! - **Source.** The samples come from `perf_event` where it is built in and allowed, else from
+//!   the per-thread timers ([`Source`], `amdahl_workloads::Samples::source`); both give the same
+//!   stacks of return addresses, tallied alike. The point's `where` says which took most of its
+//!   samples and, when the timers did, why not `perf_event`.
 //! - **Frames.** When most samples have no caller (code built without frame pointers), the
 //!   attribution is by the sampled function alone ([`Frames::LeafOnly`]) and says so; without
 //!   symbols (no debug info, or the `where` feature off) the functions are unknown and the note
@@ -28,8 +32,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+pub use amdahl_workloads::Source;
 use amdahl_workloads::{Phase, Trace};
 
+#[cfg(all(feature = "perf-event2", target_os = "linux"))]
+pub mod command_symbols;
 pub mod sentence;
 pub mod symbols;
 #[cfg(test)]
@@ -58,6 +65,14 @@ pub struct Where {
     /// What limits the attribution: no symbols, no frame pointers, no samples.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What took most of the point's samples (absent when there were none, and in files before
+    /// it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// Why `perf_event` did not take the samples the timers took (the feature, the kernel's
+    /// `perf_event_paranoid`, a refused call), when they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perf_event: Option<String>,
 }
 
 /// How a sample's callers were found.
@@ -108,17 +123,35 @@ pub struct Tally {
     walked: u64,
     /// Why a run had no samples, the first time.
     unavailable: Option<String>,
+    /// Samples taken by `perf_event` and by the timers.
+    perf_samples: u64,
+    timer_samples: u64,
+    /// Why `perf_event` did not sample a run, the first time.
+    perf_refused: Option<String>,
 }
 
 impl Tally {
     /// Adds one profile run's samples.
     pub fn add(&mut self, trace: &Trace) {
-        let s = &trace.samples;
+        self.add_samples(&trace.samples, Some(trace.leader));
+    }
+
+    /// Adds one run's samples: the serial ones of worker `leader`, or of any worker with `None`
+    /// (a command's, whose threads are marked serial by concurrency:
+    /// `amdahl_workloads::command_samples`).
+    pub fn add_samples(&mut self, s: &amdahl_workloads::Samples, leader: Option<usize>) {
         if let Some(why) = &s.unavailable {
             self.unavailable.get_or_insert_with(|| why.clone());
         }
         self.samples += s.taken.len() as u64;
-        for sample in s.taken.iter().filter(|x| x.worker == trace.leader && x.phase == Phase::Serial) {
+        match s.source {
+            Source::PerfEvent => self.perf_samples += s.taken.len() as u64,
+            Source::Timer => self.timer_samples += s.taken.len() as u64,
+        }
+        if let Some(why) = &s.perf_event {
+            self.perf_refused.get_or_insert_with(|| why.clone());
+        }
+        for sample in s.taken.iter().filter(|x| leader.is_none_or(|l| x.worker == l) && x.phase == Phase::Serial) {
             self.serial += 1;
             self.walked += u64::from(sample.frames.len() > 1);
             *self.stacks.entry(sample.frames.clone()).or_default() += 1;
@@ -199,6 +232,12 @@ impl Tally {
         } else {
             None
         };
-        Some(Where { serial_samples: self.serial, samples: self.samples, frames, functions, note })
+        let source = match (self.perf_samples, self.timer_samples) {
+            (0, 0) => None,
+            (perf, timer) if perf > timer => Some(Source::PerfEvent),
+            _ => Some(Source::Timer),
+        };
+        let perf_event = (source != Some(Source::PerfEvent)).then(|| self.perf_refused.clone()).flatten();
+        Some(Where { serial_samples: self.serial, samples: self.samples, frames, functions, note, source, perf_event })
     }
 }

@@ -18,6 +18,16 @@ pub struct Symbol {
 /// library code alone gets the machine function (the outermost).
 #[cfg(feature = "where")]
 pub fn resolve(address: usize) -> Option<Symbol> {
+    let mut inlined = inlined(address);
+    let own = inlined.iter().rposition(|(_, own)| *own);
+    let chosen = own.or(inlined.len().checked_sub(1))?;
+    Some(inlined.swap_remove(chosen).0)
+}
+
+/// Every function inlined at `address`, innermost first (the last is the machine function), each
+/// with whether it is the program's own code; empty when unknown.
+#[cfg(feature = "where")]
+pub fn inlined(address: usize) -> Vec<(Symbol, bool)> {
     let mut inlined: Vec<(Symbol, bool)> = Vec::new();
     // The callback runs once per function inlined at the address, innermost first; the last is
     // the machine function.
@@ -31,9 +41,7 @@ pub fn resolve(address: usize) -> Option<Symbol> {
             inlined.push((Symbol { function: format!("{name:#}"), location }, own));
         }
     });
-    let own = inlined.iter().rposition(|(_, own)| *own);
-    let chosen = own.or(inlined.len().checked_sub(1))?;
-    Some(inlined.swap_remove(chosen).0)
+    inlined
 }
 
 /// Code of the toolchain's library or of a dependency from a registry or git.
@@ -50,6 +58,12 @@ fn is_library(path: &std::path::Path) -> bool {
 #[cfg(not(feature = "where"))]
 pub fn resolve(_address: usize) -> Option<Symbol> {
     None
+}
+
+/// Without the `where` feature: no symbols.
+#[cfg(not(feature = "where"))]
+pub fn inlined(_address: usize) -> Vec<(Symbol, bool)> {
+    Vec::new()
 }
 
 /// What to do when no function is known.

@@ -9,7 +9,7 @@ use super::*;
 fn traced(samples: Vec<Sample>) -> Trace {
     let mut trace = crate::account::simulate::ideal_trace(2, 1, 1);
     trace.leader = 0;
-    trace.samples = Samples { taken: samples, dropped: 0, unavailable: None };
+    trace.samples = Samples { taken: samples, ..Samples::default() };
     trace
 }
 
@@ -99,7 +99,13 @@ fn serial_other_merge(units: u64) -> u64 {
 /// Profile runs of a work whose serial 10% is `serial` and the rest 64 parallel tasks; their
 /// tally.
 fn profiled(j: usize, serial: fn(u64) -> u64) -> Tally {
+    profiled_by(j, serial, Source::PerfEvent)
+}
+
+/// The same, sampled by `source` (`PerfEvent`: where allowed, else the timers).
+fn profiled_by(j: usize, serial: fn(u64) -> u64, source: Source) -> Tally {
     let team = Team::new(j, Backend::Rayon).unwrap();
+    team.sample_profiles_with(source);
     let mut tally = Tally::default();
     for _ in 0..5 {
         let trace = team.install(|| {
@@ -119,6 +125,9 @@ fn profiled(j: usize, serial: fn(u64) -> u64) -> Tally {
             profile.finish().unwrap()
         });
         assert_eq!(trace.samples.unavailable, None);
+        if source == Source::Timer || amdahl_workloads::perf_event_allowed().is_ok() {
+            assert_eq!(trace.samples.source, source, "{:?}", trace.samples.perf_event);
+        }
         tally.add(&trace);
     }
     tally
@@ -139,6 +148,29 @@ fn the_serial_part_is_named_for_the_function_it_runs_in_and_moves_with_it() {
             assert!(top.function.ends_with(&format!("::{name}")), "j = {j}: {w:?}");
             assert!(top.self_share >= 0.9, "j = {j}: {w:?}");
             assert!(top.location.as_deref().is_some_and(|l| l.starts_with("src/attribution/tests.rs:")), "{w:?}");
+        }
+    }
+}
+
+#[test]
+#[cfg(all(feature = "where", target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn perf_event_and_the_timers_name_the_same_serial_function() {
+    if let Err(why) = amdahl_workloads::perf_event_allowed() {
+        eprintln!("skipped: perf_event cannot sample here ({why})");
+        return;
+    }
+    for j in [1, 2] {
+        let by_perf = profiled_by(j, serial_other_merge, Source::PerfEvent).attribute(&mut resolve).unwrap();
+        let by_timer = profiled_by(j, serial_other_merge, Source::Timer).attribute(&mut resolve).unwrap();
+        assert_eq!((by_perf.source, by_perf.perf_event.as_deref()), (Some(Source::PerfEvent), None), "{by_perf:?}");
+        assert_eq!(by_timer.source, Some(Source::Timer), "{by_timer:?}");
+        assert_eq!(by_timer.perf_event.as_deref(), Some("the timer sampler was asked for"), "{by_timer:?}");
+        for w in [&by_perf, &by_timer] {
+            // 5 runs of about 30 ms serial CPU time, every 1 ms of it.
+            assert!(w.serial_samples >= 10, "j = {j}: {w:?}");
+            assert_eq!(w.frames, Frames::Walked, "j = {j}: {w:?}");
+            assert!(w.functions[0].function.ends_with("::serial_other_merge"), "j = {j}: {w:?}");
+            assert!(w.functions[0].self_share >= 0.9, "j = {j}: {w:?}");
         }
     }
 }

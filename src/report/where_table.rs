@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::attribution::Where;
+use crate::attribution::{Source, Where};
 use crate::results::WorkloadResult;
 
 /// The longest function name shown in full; longer names keep their last characters.
@@ -20,11 +20,11 @@ pub fn where_lines(w: &WorkloadResult) -> String {
     }
     let mut out = String::new();
     let samples: Vec<String> = points.iter().map(|(j, x)| format!("{} at {j}", x.serial_samples)).collect();
-    let _ = writeln!(
-        out,
-        "  where the serial part runs (the leader's samples outside the parallel calls: {}; % self / inclusive):",
-        samples.join(", ")
-    );
+    let which = match w.command {
+        Some(_) => "samples with no other thread of the command sampled within an interval",
+        None => "the leader's samples outside the parallel calls",
+    };
+    let _ = writeln!(out, "  where the serial part runs ({which}: {}; % self / inclusive):", samples.join(", "));
     let mut rows: Vec<(&str, Option<&str>)> = Vec::new();
     for (_, x) in &points {
         for f in &x.functions {
@@ -69,7 +69,22 @@ pub fn where_lines(w: &WorkloadResult) -> String {
     for note in notes {
         let _ = writeln!(out, "  {note}");
     }
+    // What took the samples, said once per kind (files before it was recorded say nothing).
+    let mut sources: Vec<String> = points.iter().filter_map(|(_, x)| source_line(x)).collect();
+    sources.dedup();
+    for line in sources {
+        let _ = writeln!(out, "  {line}");
+    }
     out
+}
+
+/// Which sampler named the functions, and why not `perf_event` when the timers did.
+fn source_line(w: &Where) -> Option<String> {
+    Some(match (w.source?, &w.perf_event) {
+        (Source::PerfEvent, _) => "sampled by perf_event (cpu-clock, user call chains)".to_owned(),
+        (Source::Timer, Some(why)) => format!("sampled by the per-thread CPU-time timers (not perf_event: {why})"),
+        (Source::Timer, None) => "sampled by the per-thread CPU-time timers".to_owned(),
+    })
 }
 
 /// Whether the table would only say that the serial part had no samples where the account
@@ -101,7 +116,7 @@ fn shortened(name: &str) -> String {
 mod tests {
     use super::where_lines;
     use crate::account::Part;
-    use crate::attribution::{Frames, FunctionShare, Where};
+    use crate::attribution::{Frames, FunctionShare, Source, Where};
     use crate::results::WorkloadResult;
 
     fn with_where(serial_samples: u64, note: Option<&str>, serial_share: f64) -> WorkloadResult {
@@ -123,6 +138,8 @@ mod tests {
                 frames: Frames::Walked,
                 functions,
                 note: note.map(Into::into),
+                source: Some(Source::Timer),
+                perf_event: Some("built without the `perf-event2` feature".into()),
             });
             let parts = p.time_parts.as_mut().expect("the fake clock's run has an account");
             parts.serial_share_of_t1 = Some(Part { share: serial_share, ci95: None });
@@ -136,6 +153,7 @@ mod tests {
         assert!(text.contains("where the serial part runs"), "{text}");
         assert!(text.contains("my_crate::merge_results") && text.contains("src/merge.rs:42"), "{text}");
         assert!(text.contains("j=1") && text.contains("96 / 100"), "{text}");
+        assert!(text.contains("per-thread CPU-time timers (not perf_event: built without"), "{text}");
     }
 
     #[test]

@@ -711,6 +711,7 @@ impl<'e> Sweep<'_, 'e> {
                     Ok((m, Some(Ok(poll)))) => {
                         let (sample, histogram) = command::of_poll(&poll, m.wall_ns, m.cpu_ns, j, rounds);
                         profiles.push((k, (sample, Some(histogram))));
+                        self.serial_samples.entry(k).or_default().add_samples(&poll.samples, None);
                     }
                     Ok((_, Some(Err(why)))) => {
                         self.warn_once(format!("{}: no thread-time account at j={j}: {why}", self.workload.name()))
@@ -838,9 +839,18 @@ impl<'e> Sweep<'_, 'e> {
 
     /// The summaries, fits and diagnosis, once two rounds are in.
     fn finish(mut self) -> WorkloadResult {
+        let command = self.workload.command().is_some();
+        #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+        let mut command_symbols = crate::attribution::command_symbols::CommandSymbols::default();
         for (k, tally) in std::mem::take(&mut self.serial_samples) {
             if let Some(point) = self.result.points.get_mut(k) {
-                point.serial_where = tally.attribute(&mut crate::attribution::symbols::resolve);
+                point.serial_where = match command {
+                    false => tally.attribute(&mut crate::attribution::symbols::resolve),
+                    #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+                    true => tally.attribute(&mut |key| command_symbols.resolve(key)),
+                    #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
+                    true => tally.attribute(&mut |_| None),
+                };
             }
         }
         if self.result.rounds >= 2 {

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use crate::checksum::{SEED, mix};
 use crate::poll::{Poller, TreePoll};
-use crate::{Checksum, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError};
+use crate::{Checksum, Instance, Kind, ParamSpec, Params, Samples, Team, Workload, WorkloadError};
 
 /// The most bytes of a command's standard error kept for its error message.
 pub const STDERR_TAIL: usize = 4096;
@@ -328,6 +328,8 @@ impl Instance for CommandInstance {
             Polling::Next(cpus) => Some(cpus),
             Polling::Off | Polling::Done(_) => None,
         };
+        // Armed on this thread right before the spawn: the command inherits the events.
+        let sampler = polled.map(|_| CommandSampling::arm());
         let spawned = Instant::now();
         let mut run = Grouped::spawn(command, deadline).map_err(|e| format!("cannot start `{line}`: {e}"))?;
         let poller = polled.map(|cpus| Poller::start(run.group, spawned, cpus));
@@ -337,7 +339,11 @@ impl Instance for CommandInstance {
                 // The last poll sees the command exited but not reaped: its own threads' last
                 // slices count.
                 run.wait_unreaped();
-                let poll = poller.map_err(|e| format!("cannot start the poller: {e}")).and_then(Poller::finish);
+                let samples = sampler.map(CommandSampling::finish).unwrap_or_default();
+                let poll = poller
+                    .map_err(|e| format!("cannot start the poller: {e}"))
+                    .and_then(Poller::finish)
+                    .map(|poll| TreePoll { samples, ..poll });
                 self.poll = Polling::Done(poll);
                 run.wait(deadline.map(|(d, _)| d))
             }
@@ -572,6 +578,46 @@ pub fn run_hook(hook: &str, timeout: Option<Duration>) -> Result<Option<String>,
         }))
     } else {
         Err(format!("`{hook}` ({status}){}", said(&run.stderr.text(OUTPUT_GRACE))))
+    }
+}
+
+/// The `perf_event` sampling of one profile run of a command (`command_samples`), or why there is
+/// none: commands are sampled by `perf_event` alone (a timer of ours cannot interrupt another
+/// process).
+enum CommandSampling {
+    #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+    Armed(crate::command_samples::CommandSampler),
+    Refused(String),
+}
+
+impl CommandSampling {
+    fn arm() -> CommandSampling {
+        if let Err(why) = crate::perf_event_allowed() {
+            return CommandSampling::Refused(why);
+        }
+        let Some(interval_ns) = crate::team::sampler::interval_ns() else {
+            return CommandSampling::Refused("sampling is off (AMDAHL_SAMPLE_NS=0)".into());
+        };
+        #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+        return match crate::command_samples::CommandSampler::arm(interval_ns) {
+            Ok(armed) => CommandSampling::Armed(armed),
+            Err(why) => CommandSampling::Refused(why),
+        };
+        #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
+        CommandSampling::Refused(format!("perf_event at {interval_ns} ns is not built in"))
+    }
+
+    fn finish(self) -> Samples {
+        match self {
+            #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+            CommandSampling::Armed(armed) => armed.finish(),
+            CommandSampling::Refused(why) => Samples {
+                source: crate::Source::PerfEvent,
+                perf_event: Some(why.clone()),
+                unavailable: Some(format!("a command is sampled by perf_event alone, which is not used: {why}")),
+                ..Samples::default()
+            },
+        }
     }
 }
 

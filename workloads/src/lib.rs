@@ -64,6 +64,8 @@ pub mod affinity;
 pub mod caches;
 mod checksum;
 mod command;
+#[cfg(all(feature = "perf-event2", target_os = "linux"))]
+pub mod command_samples;
 pub mod cpu_time;
 mod crew;
 mod kind;
@@ -83,7 +85,7 @@ pub use kind::Kind;
 pub use params::{ParamError, ParamSpec, ParamType, Params};
 pub use poll::{POLL_PERIOD, Poller, TreePoll};
 pub use spec::{SpecError, WorkloadSpec, find};
-pub use team::sampler::{Phase, Sample, Samples};
+pub use team::sampler::{Phase, SAMPLER_VAR, Sample, Samples, Source, perf_event_allowed};
 pub use team::trace::{CallRecord, RunQueue, Trace, WorkerSpan, WorkerTrace};
 pub use team::{Backend, CHECKPOINT_NS, Profile, SPANS_KEPT, SPIN_ALLOWANCE_NS, SPIN_ALLOWANCE_SHARE, Team, TeamError};
 pub use workload::{Instance, Workload, WorkloadError};

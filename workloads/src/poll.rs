@@ -64,6 +64,9 @@ pub struct TreePoll {
     pub concurrency_ns: Vec<u64>,
     /// The poller thread's own CPU time; `None` where it cannot be read.
     pub poller_cpu_ns: Option<u64>,
+    /// What the tree's threads ran: `perf_event`'s samples of the run (`command_samples`;
+    /// addresses by file), or why there are none (`Samples::unavailable`).
+    pub samples: crate::Samples,
 }
 
 /// One process's readings at a poll.

@@ -32,6 +32,8 @@
 //! long-lived threads safely, which a hand-written crossbeam pool could only do by erasing
 //! lifetimes. Results files record the change as `team: persistent`.
 
+#[cfg(all(feature = "perf-event2", target_os = "linux"))]
+pub(crate) mod perf_sampler;
 mod recorder;
 pub(crate) mod sampler;
 mod schedstat;
@@ -49,6 +51,7 @@ use crate::crew::Lease;
 use crate::thread_state::Tid;
 pub use recorder::{CHECKPOINT_NS, SPANS_KEPT, SPIN_ALLOWANCE_NS, SPIN_ALLOWANCE_SHARE};
 use recorder::{CallGuard, Recorder};
+use sampler::Source;
 use timed::Timed;
 pub use trace::Trace;
 
@@ -238,6 +241,12 @@ impl Team {
     /// so a run that times its tasks is a run of its own, not one of the account's.
     pub fn time_tasks_in_profiles(&self, on: bool) {
         self.recorder.set_time_tasks(on);
+    }
+
+    /// What samples the next profile runs: [`Source::PerfEvent`] (the default) where it is built
+    /// in and allowed, else the timers; [`Source::Timer`]: the timers always (to compare the two).
+    pub fn sample_profiles_with(&self, source: Source) {
+        self.recorder.sample_with(source);
     }
 
     /// Starts a profile run on the calling thread, which must be one of the team's workers (inside

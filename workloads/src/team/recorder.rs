@@ -484,6 +484,11 @@ impl Recorder {
         s.boundaries.push(Boundary { at, calls, cpu });
     }
 
+    /// What samples the profile runs from now on (see `Sampler::sample_with`).
+    pub(crate) fn sample_with(&self, source: super::sampler::Source) {
+        self.sampler().sample_with(source);
+    }
+
     /// Whether the profile runs from now on time every task ([`Trace::longest_tasks_ns`]).
     pub(crate) fn set_time_tasks(&self, on: bool) {
         self.time_tasks.store(on, Relaxed);

@@ -34,6 +34,13 @@
 //!
 //! A process that already has a `SIGPROF` handler of its own keeps it: sampling is then
 //! unavailable, and the reason says so.
+//!
+//! # Sources
+//! Built with the feature `perf-event2` and allowed by the kernel (`perf_sampler`'s probe), a run
+//! is sampled by `perf_event` instead ([`Source::PerfEvent`]: the kernel's `cpu-clock` event and
+//! call-chain walk, in the same [`Sample`]s); without the feature, when the probe fails, when
+//! the kernel refuses a run's events, or with `AMDAHL_SAMPLER=timer` in the environment, by the
+//! timers here ([`Source::Timer`]), and [`Samples::perf_event`] says why not `perf_event`.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -108,11 +115,47 @@ pub struct Sample {
     pub frames: Vec<usize>,
 }
 
+/// What took a run's samples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Source {
+    /// A timer on each worker's CPU-time clock and a frame-pointer walk in its signal handler.
+    #[default]
+    Timer,
+    /// The kernel's `perf_event`: a `cpu-clock` event per worker with its user call chain
+    /// (feature `perf-event2`).
+    PerfEvent,
+}
+
+/// The environment variable that turns `perf_event` off (`AMDAHL_SAMPLER=timer`).
+pub const SAMPLER_VAR: &str = "AMDAHL_SAMPLER";
+
+/// Whether a run may try `perf_event`, or why not: the feature, the environment, the probe.
+pub fn perf_event_allowed() -> Result<(), String> {
+    if std::env::var(SAMPLER_VAR).is_ok_and(|v| v.trim() == "timer") {
+        return Err(format!("{SAMPLER_VAR}=timer"));
+    }
+    #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+    return super::perf_sampler::probe();
+    #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
+    Err(if cfg!(target_os = "linux") {
+        "built without the `perf-event2` feature".to_owned()
+    } else {
+        "perf_event is Linux's".to_owned()
+    })
+}
+
 /// The samples of one run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Samples {
     /// Every sample kept, worker by worker.
     pub taken: Vec<Sample>,
+    /// What took them.
+    pub source: Source,
+    /// Why `perf_event` did not take them (`None` when it did).
+    pub perf_event: Option<String>,
     /// Samples that found their worker's buffer full.
     pub dropped: u64,
     /// Why there are none, when sampling could not run (the platform, a handler of the
@@ -256,6 +299,12 @@ pub struct Sampler {
     /// `None`: off.
     interval_ns: Option<u64>,
     unavailable: Option<String>,
+    /// Whether runs try `perf_event` first, or why not.
+    perf_allowed: Result<(), String>,
+    /// Why this run is not sampled by `perf_event`.
+    perf_refused: Option<String>,
+    #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+    perf: Option<super::perf_sampler::PerfRun>,
 }
 
 impl std::fmt::Debug for Sampler {
@@ -283,16 +332,50 @@ impl Sampler {
             running: (0..n).map(|_| None).collect(),
             interval_ns: interval_ns.map(|ns| ns.max(1)),
             unavailable: None,
+            perf_allowed: perf_event_allowed(),
+            perf_refused: None,
+            #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+            perf: None,
         }
+    }
+
+    /// The same, never sampled by `perf_event` (the timers' own tests).
+    #[cfg(test)]
+    pub fn timer_only(mut self) -> Sampler {
+        self.sample_with(Source::Timer);
+        self
+    }
+
+    /// Runs from now on try `perf_event` first where allowed ([`Source::PerfEvent`]), or use the
+    /// timers alone ([`Source::Timer`]).
+    pub fn sample_with(&mut self, source: Source) {
+        self.perf_allowed = match source {
+            Source::PerfEvent => perf_event_allowed(),
+            Source::Timer => Err("the timer sampler was asked for".into()),
+        };
     }
 
     /// Arms every worker's timer. On failure nothing stays armed and the run's samples say why.
     pub fn start(&mut self) {
         self.unavailable = None;
+        self.perf_refused = None;
         let Some(interval_ns) = self.interval_ns else {
             self.unavailable = Some("sampling is off (AMDAHL_SAMPLE_NS=0)".into());
             return;
         };
+        match &self.perf_allowed {
+            Err(why) => self.perf_refused = Some(why.clone()),
+            #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+            Ok(()) => match super::perf_sampler::PerfRun::start(&self.targets, interval_ns) {
+                Ok(run) => {
+                    self.perf = Some(run);
+                    return;
+                }
+                Err(why) => self.perf_refused = Some(why),
+            },
+            #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
+            Ok(()) => {}
+        }
         if let Err(why) = install_handler() {
             self.unavailable = Some(why);
             return;
@@ -314,7 +397,12 @@ impl Sampler {
     }
 
     /// Sets the phase stored with worker `worker`'s next samples.
-    pub fn set_phase(&self, worker: usize, phase: Phase) {
+    pub fn set_phase(&mut self, worker: usize, phase: Phase) {
+        #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+        if let Some(run) = &mut self.perf {
+            run.set_phase(worker, phase);
+            return;
+        }
         if let Some(Some(buffer)) = self.buffers.get(worker) {
             buffer.phase.store(phase.code(), Ordering::Relaxed);
         }
@@ -322,9 +410,14 @@ impl Sampler {
 
     /// Stops every timer and returns the run's samples.
     pub fn stop(&mut self) -> Samples {
+        #[cfg(all(feature = "perf-event2", target_os = "linux"))]
+        if let Some(run) = self.perf.take() {
+            return run.stop();
+        }
         let mut samples = Samples::default();
         self.stop_into(&mut samples);
         samples.unavailable = self.unavailable.take();
+        samples.perf_event = self.perf_refused.take();
         samples
     }
 

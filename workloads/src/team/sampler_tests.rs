@@ -73,7 +73,7 @@ fn a_busy_thread_is_sampled_in_its_own_code_and_a_stopped_sampler_is_quiet() {
             black_box(spin(10_000));
         });
     });
-    let mut sampler = Sampler::new(vec![Some(rx.recv().unwrap())], Some(1_000_000));
+    let mut sampler = Sampler::new(vec![Some(rx.recv().unwrap())], Some(1_000_000)).timer_only();
     sampler.start();
     sampler.set_phase(0, Phase::Serial);
     go_tx.send(()).unwrap();
@@ -95,7 +95,7 @@ fn a_busy_thread_is_sampled_in_its_own_code_and_a_stopped_sampler_is_quiet() {
 #[test]
 fn samples_landing_in_the_allocator_in_unwinding_and_in_exiting_threads_are_safe() {
     let allocating = std::thread::spawn(|| {
-        let mut sampler = Sampler::new(vec![Some(me())], Some(100_000));
+        let mut sampler = Sampler::new(vec![Some(me())], Some(100_000)).timer_only();
         sampler.start();
         let mut keep: Vec<Vec<u8>> = Vec::new();
         let mut n = 1usize;
@@ -111,7 +111,7 @@ fn samples_landing_in_the_allocator_in_unwinding_and_in_exiting_threads_are_safe
         sampler.stop()
     });
     let unwinding = std::thread::spawn(|| {
-        let mut sampler = Sampler::new(vec![Some(me())], Some(100_000));
+        let mut sampler = Sampler::new(vec![Some(me())], Some(100_000)).timer_only();
         sampler.start();
         for_cpu(150_000_000, || {
             // resume_unwind unwinds as a panic does, without calling the (process-wide) hook.
@@ -129,7 +129,7 @@ fn samples_landing_in_the_allocator_in_unwinding_and_in_exiting_threads_are_safe
     let mut exited = Samples::default();
     for _ in 0..20 {
         let thread = std::thread::spawn(|| {
-            let mut sampler = Sampler::new(vec![Some(me())], Some(100_000));
+            let mut sampler = Sampler::new(vec![Some(me())], Some(100_000)).timer_only();
             sampler.start();
             for_cpu(5_000_000, || {
                 black_box(spin(1000));
