@@ -37,6 +37,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+use super::growth::Category;
 use super::symbols;
 use super::timeline::{At, Timeline};
 use amdahl_workloads::{Phase, Trace};
@@ -101,12 +102,27 @@ pub struct FunctionCpu {
 /// Where an address lies: its `file:line` and the library function inlined there.
 type Spot = (Option<String>, Option<String>);
 
-/// The library function inlined where more than half of a function's CPU time was sampled.
+/// The library function that says what a function was doing: of the kinds of library code
+/// inlined into it (`growth::Category`: a lock or an atomic, the pool, the allocator, system
+/// calls), the one at addresses holding more than half of its CPU time, named by its function
+/// there with the most; else the one library function holding more than half; else none.
 fn mostly(inlined: &HashMap<Option<String>, f64>) -> Option<String> {
     let all: f64 = inlined.values().sum();
     let mut by: Vec<(&String, f64)> = inlined.iter().filter_map(|(k, v)| Some((k.as_ref()?, *v))).collect();
     by.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    by.first().filter(|(_, v)| 2.0 * v > all).map(|(k, _)| (*k).clone())
+    let mut kinds: Vec<(Category, f64)> = Vec::new();
+    for (name, v) in &by {
+        let kind = Category::of(name);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, sum)) => *sum += v,
+            None => kinds.push((kind, *v)),
+        }
+    }
+    let kind = kinds.iter().find(|(k, v)| *k != Category::Work && 2.0 * v > all).map(|(k, _)| *k);
+    match kind {
+        Some(kind) => by.iter().find(|(name, _)| Category::of(name) == kind).map(|(k, _)| (*k).clone()),
+        None => by.first().filter(|(_, v)| 2.0 * v > all).map(|(k, _)| (*k).clone()),
+    }
 }
 
 /// One run's sums by program counter.
@@ -288,5 +304,29 @@ impl Functions {
     /// The function named `name`, when kept.
     pub fn function(&self, name: &str) -> Option<&FunctionCpu> {
         self.functions.iter().find(|f| f.function == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mostly;
+    use std::collections::HashMap;
+
+    #[test]
+    fn what_a_function_was_doing_by_the_kind_of_code_inlined_into_it() {
+        let of = |pairs: &[(Option<&str>, f64)]| -> HashMap<Option<String>, f64> {
+            pairs.iter().map(|(k, v)| (k.map(str::to_owned), *v)).collect()
+        };
+        // A lock's compare-exchange, swap and load together hold 70%: a lock, named by the first.
+        let lock = of(&[
+            (Some("atomic_compare_exchange<u32>"), 30.0),
+            (Some("atomic_swap<u32>"), 25.0),
+            (Some("atomic_load<u32>"), 15.0),
+            (None, 30.0),
+        ]);
+        assert_eq!(mostly(&lock).as_deref(), Some("atomic_compare_exchange<u32>"));
+        // Arithmetic inlined at 60%: that function; nothing holding half: none.
+        assert_eq!(mostly(&of(&[(Some("add"), 60.0), (None, 40.0)])).as_deref(), Some("add"));
+        assert_eq!(mostly(&of(&[(Some("add"), 40.0), (Some("mul"), 20.0), (None, 40.0)])), None);
     }
 }

@@ -144,7 +144,10 @@ pub fn growth(one: &Functions, at: &Functions, work: f64, seed: u64) -> Vec<Grow
             Growth {
                 category: {
                     let f = at.function(&name).unwrap_or(f);
-                    Category::of(f.inlined.as_deref().unwrap_or(&f.function))
+                    match Category::of(&f.function) {
+                        Category::Work => f.inlined.as_deref().map_or(Category::Work, Category::of),
+                        named => named,
+                    }
                 },
                 location: at.function(&name).unwrap_or(f).location.clone(),
                 inlined: at.function(&name).unwrap_or(f).inlined.clone(),

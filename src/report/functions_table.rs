@@ -9,7 +9,7 @@ use crate::attribution::blame::{Blamed, shares};
 use crate::attribution::functions::Functions;
 use crate::attribution::growth::{Growth, growth};
 use crate::quantity::format_duration_ns;
-use crate::results::{Point, WorkloadResult};
+use crate::results::WorkloadResult;
 use crate::scaling::Scaling;
 
 /// The functions named per part and per j.
@@ -95,7 +95,7 @@ fn blame_lines(w: &WorkloadResult, out: &mut String) {
             }
         }
         if !said.is_empty() {
-            lines.push(format!("    j={}: {}{}", p.threads, said.join("; "), untimed(p, f)));
+            lines.push(format!("    j={}: {}{}", p.threads, said.join("; "), untimed(f)));
         }
     }
     if !lines.is_empty() {
@@ -106,7 +106,8 @@ fn blame_lines(w: &WorkloadResult, out: &mut String) {
     }
 }
 
-fn untimed(_p: &Point, f: &Functions) -> String {
+/// Said when more than 5% of the samples fell past the calls recorded in full.
+fn untimed(f: &Functions) -> String {
     let all: u64 = f.runs.iter().map(|r| r.samples).sum();
     if f.untimed_samples * 20 > all {
         format!(" ({} of {all} samples past the calls recorded in full: not blamed)", f.untimed_samples)
@@ -123,13 +124,7 @@ fn signed(ns: f64) -> String {
 const NAME_WIDTH: usize = 56;
 
 fn shortened(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    if chars.len() <= NAME_WIDTH {
-        name.to_owned()
-    } else {
-        let tail: String = chars[chars.len() - (NAME_WIDTH - 1)..].iter().collect();
-        format!("…{tail}")
-    }
+    super::where_table::shortened_to(name, NAME_WIDTH)
 }
 
 #[cfg(test)]
