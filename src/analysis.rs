@@ -141,6 +141,15 @@ pub fn analyse(points: &[Point], ctx: &AnalysisContext) -> Analysis {
         {
             d.insert_after_words(&named);
         }
+        let functions = point.and_then(|p| p.functions.as_ref());
+        if let Some(blamed) = crate::attribution::blame::clause(&cause, functions, parts) {
+            d.insert_after_words(&blamed);
+        }
+        let one = points.iter().find(|p| p.threads == 1).and_then(|p| p.functions.as_ref());
+        let work = if ctx.scaling == crate::scaling::Scaling::Weak { threads as f64 } else { 1.0 };
+        if let Some(grown) = crate::attribution::growth::clause(&cause, one, functions, work) {
+            d.insert_after_words(&grown);
+        }
         Some(cause)
     });
     if let (Some(d), Some(clause)) = (diagnosis.as_mut(), work_span_clause(points, &summaries)) {

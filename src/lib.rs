@@ -95,6 +95,7 @@ pub mod suite;
 pub mod sweep;
 pub mod terminal;
 pub mod thread_set;
+pub mod what_if;
 
 pub use amdahl_workloads::{
     Backend, Checksum, FixedHasher, Instance, Kind, ParamSpec, Params, Team, Workload, WorkloadError,

@@ -255,3 +255,40 @@ fn runs_of_one_machine_are_compared_as_runs_and_named_by_file() {
     assert!(page.contains("comparison of machines") && page.contains("(16 CPUs)"), "{page}");
     assert!(stdout(&measure(&["compare", &a, c.to_str().unwrap()])).starts_with("Machines:\n"));
 }
+
+/// `measure what-if` on a file whose points carry a per-function profile (written in here, so the
+/// prediction is known: `serial_part` on a third of every run's critical path), and its refusals.
+#[test]
+fn what_if_predicts_from_the_points_functions_and_refuses_with_documented_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_run(dir.path(), "r.json", &["synthetic:size=200000,b=0.3"]);
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let profile = serde_json::json!({
+        "runs": [{ "wall_ns": 300, "cpu_ns": 300, "samples": 3 }, { "wall_ns": 300, "cpu_ns": 300, "samples": 3 }],
+        "functions": [{ "function": "serial_part", "cpu_ns": [100, 100], "path_ns": [100, 100],
+                        "serial_blame_ns": 100, "imbalance_blame_ns": 0 }],
+        "untimed_samples": 0
+    });
+    for point in value["workloads"][0]["points"].as_array_mut().unwrap() {
+        point["functions"] = profile.clone();
+    }
+    let with = dir.path().join("with.json");
+    std::fs::write(&with, value.to_string()).unwrap();
+    let with = with.to_str().unwrap();
+    let out = measure(&["what-if", with, "--faster", "serial_part=2x"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("synthetic: if `serial_part` ran 2x faster") && text.contains("-16.7%"), "{text}");
+    assert!(text.contains("limits: first order"), "{text}");
+    let json = measure(&["what-if", with, "--faster", "serial_part=2", "--json"]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(parsed["factor"], 2.0);
+    assert_refused(&measure(&["what-if", with, "--faster", "nowhere=2"]), 2, &["--faster", "serial_part"]);
+    assert_refused(&measure(&["what-if", with, "--faster", "serial_part"]), 2, &["--faster", "FUNCTION=FACTOR"]);
+    for point in value["workloads"][0]["points"].as_array_mut().unwrap() {
+        point.as_object_mut().unwrap().remove("functions");
+    }
+    let without = dir.path().join("without.json");
+    std::fs::write(&without, value.to_string()).unwrap();
+    assert_refused(&measure(&["what-if", without.to_str().unwrap(), "--faster", "serial_part=2"]), 65, &["functions"]);
+}

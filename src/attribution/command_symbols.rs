@@ -78,7 +78,7 @@ impl CommandSymbols {
         let (index, offset) = (key >> FILE_SHIFT, (key & ((1 << FILE_SHIFT) - 1)) as u64);
         let file = self.files.entry(index).or_insert_with(|| mapped_file(index).and_then(|p| File::read(&p)));
         let function = file.as_ref()?.function(offset)?;
-        Some(Symbol { function: function.to_owned(), location: None })
+        Some(Symbol { function: function.to_owned(), location: None, inlined: None })
     }
 }
 

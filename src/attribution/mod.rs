@@ -1,6 +1,11 @@
 //! `Where`: which functions hold a point's serial part — the leader's samples outside the
 //! parallel calls, by function.
 //!
+//! Beyond the serial part, the same samples, stamped with their time, say which functions kept
+//! the other workers idle ([`blame`]), which grow with j for the same work ([`growth`]) and what
+//! speeding one up would buy ([`what_if`]), all from one tally per point ([`functions`]) read
+//! against the run's recorded calls ([`timeline`]).
+//!
 //! # Method
 //! - Each profile run's workers are sampled on their own CPU-time clocks (the team's sampler,
 //!   `amdahl_workloads::Samples`: per-thread timers and a frame-pointer walk); a sample of the
@@ -35,12 +40,17 @@ use std::collections::HashMap;
 pub use amdahl_workloads::Source;
 use amdahl_workloads::{Phase, Trace};
 
+pub mod blame;
 #[cfg(all(feature = "perf-event2", target_os = "linux"))]
 pub mod command_symbols;
+pub mod functions;
+pub mod growth;
 pub mod sentence;
 pub mod symbols;
 #[cfg(test)]
 mod tests;
+pub mod timeline;
+pub mod what_if;
 
 /// The functions a point's `where` keeps: the top five by self share.
 pub const TOP: usize = 5;

@@ -8,6 +8,10 @@ pub struct Symbol {
     pub function: String,
     /// `file:line` of the address, when known.
     pub location: Option<String>,
+    /// The innermost function inlined at the address, when it is library code (the toolchain's
+    /// or a dependency's) inlined into `function`: what the program's own code was doing there
+    /// (a mutex's lock, an atomic, the allocator).
+    pub inlined: Option<String>,
 }
 
 /// The function `address` lies in, from this process's debug info; `None` when unknown.
@@ -21,7 +25,10 @@ pub fn resolve(address: usize) -> Option<Symbol> {
     let mut inlined = inlined(address);
     let own = inlined.iter().rposition(|(_, own)| *own);
     let chosen = own.or(inlined.len().checked_sub(1))?;
-    Some(inlined.swap_remove(chosen).0)
+    let inner = inlined.first().filter(|(_, own)| !own).map(|(s, _)| s.function.clone()).filter(|_| chosen > 0);
+    let mut symbol = inlined.swap_remove(chosen).0;
+    symbol.inlined = inner;
+    Some(symbol)
 }
 
 /// Every function inlined at `address`, innermost first (the last is the machine function), each
@@ -38,7 +45,7 @@ pub fn inlined(address: usize) -> Vec<(Symbol, bool)> {
                 Some(line) => format!("{}:{line}", shorten(f)),
                 None => shorten(f),
             });
-            inlined.push((Symbol { function: format!("{name:#}"), location }, own));
+            inlined.push((Symbol { function: format!("{name:#}"), location, inlined: None }, own));
         }
     });
     inlined

@@ -14,7 +14,7 @@ fn traced(samples: Vec<Sample>) -> Trace {
 }
 
 fn sample(worker: usize, phase: Phase, frames: &[usize]) -> Sample {
-    Sample { worker, phase, frames: frames.to_vec() }
+    Sample { worker, at_ns: None, phase, frames: frames.to_vec() }
 }
 
 /// Addresses 100..199 are in `f`, 200..299 in `g`, 300..399 in `main`; the rest unknown.
@@ -25,7 +25,7 @@ fn fake(address: usize) -> Option<Symbol> {
         3 => "main",
         _ => return None,
     };
-    Some(Symbol { function: function.into(), location: Some(format!("x.rs:{address}")) })
+    Some(Symbol { function: function.into(), location: Some(format!("x.rs:{address}")), inlined: None })
 }
 
 #[test]
@@ -173,4 +173,93 @@ fn perf_event_and_the_timers_name_the_same_serial_function() {
             assert!(w.functions[0].self_share >= 0.9, "j = {j}: {w:?}");
         }
     }
+}
+
+/// Three workers: serial 0..10 (`serial_part`), one call 10..100 (barrier 100) in which worker 0
+/// runs `slow_task` 10..100, worker 1 `even` 10..50 and worker 2 `even` 10..40; one sample of
+/// every running worker each unit of time, each worth 1 ns of CPU.
+fn imbalanced_trace() -> Trace {
+    use amdahl_workloads::{CallRecord, WorkerSpan};
+    let span = |first_ns, last_ns| Some(WorkerSpan { first_ns, last_ns, busy_ns: last_ns - first_ns });
+    let mut trace = crate::account::simulate::ideal_trace(3, 10, 270);
+    trace.wall_ns = 100;
+    trace.call_records = vec![CallRecord {
+        start_ns: 10,
+        barrier_ns: 100,
+        end_ns: 100,
+        workers: vec![span(10, 100), span(10, 50), span(10, 40)],
+    }];
+    let mut taken = Vec::new();
+    let at = |worker, t, pc: usize| Sample { worker, at_ns: Some(t), phase: Phase::Other, frames: vec![pc, 301] };
+    for t in 0..10 {
+        taken.push(at(0, t, 150)); // serial_part
+    }
+    for t in 10..100 {
+        taken.push(at(0, t, 250)); // slow_task
+    }
+    for t in 10..50 {
+        taken.push(at(1, t, 450));
+    }
+    for t in 10..40 {
+        taken.push(at(2, t, 450));
+    }
+    let counts = [100u64, 40, 30];
+    trace.samples = Samples { taken, cpu_ns: counts.iter().map(|&c| Some(c)).collect(), ..Samples::default() };
+    trace
+}
+
+fn named(address: usize) -> Option<Symbol> {
+    let function = match address / 100 {
+        1 => "serial_part",
+        2 => "slow_task",
+        3 => "main",
+        4 => "even",
+        _ => return None,
+    };
+    Some(Symbol {
+        function: function.into(),
+        location: None,
+        inlined: (address % 100 == 99).then(|| "core::sync::atomic::atomic_cxchg".into()),
+    })
+}
+
+#[test]
+fn the_slow_task_carries_the_imbalance_blame() {
+    use super::blame::{Blamed, shares};
+    let mut tally = functions::FunctionTally::default();
+    tally.add(&imbalanced_trace());
+    tally.add(&imbalanced_trace());
+    let f = tally.resolve(&mut named).unwrap();
+    // 40..50: two running, each carries (3-2)/2; 50..100: slow_task alone carries 2.
+    let imbalance = shares(&f, Blamed::Imbalance);
+    assert_eq!(imbalance[0].function, "slow_task");
+    assert!((imbalance[0].share - 105.0 / 110.0).abs() < 1e-9, "{imbalance:?}");
+    assert!((imbalance[0].ns_per_run - 105.0).abs() < 1e-9);
+    // The serial part: the leader alone, 10 units, the two others idle.
+    let serial = shares(&f, Blamed::Serial);
+    assert_eq!((serial[0].function.as_str(), serial[0].ns_per_run), ("serial_part", 20.0));
+    // CPU time per run and the critical path: serial_part then the last worker (slow_task).
+    let slow = f.function("slow_task").unwrap();
+    assert_eq!((slow.cpu_ns.clone(), slow.path_ns.clone()), (vec![90, 90], vec![90, 90]));
+    assert_eq!(f.function("even").unwrap().cpu_ns, vec![70, 70]);
+    assert_eq!(f.runs[0].cpu_ns, 170);
+    assert_eq!(f.function("serial_part").unwrap().path_ns, vec![10, 10]);
+    // Halving slow_task: 45 of the 100 units of the path go.
+    let w = super::what_if::predict(&f, "slow_task", 2.0, 100.0).unwrap();
+    assert!((w.predicted_ns - 55.0).abs() < 1e-9);
+}
+
+#[test]
+fn samples_past_the_recorded_calls_are_untimed_and_the_span_run_is_left_out() {
+    let mut trace = imbalanced_trace();
+    trace.calls = 5;
+    trace.samples.taken.push(Sample { worker: 1, at_ns: Some(100), phase: Phase::Other, frames: vec![450] });
+    let mut tally = functions::FunctionTally::default();
+    tally.add(&trace);
+    assert_eq!(tally.resolve(&mut named).unwrap().untimed_samples, 1);
+    let mut span_run = imbalanced_trace();
+    span_run.longest_tasks_ns = Some(90);
+    let mut none = functions::FunctionTally::default();
+    none.add(&span_run);
+    assert_eq!(none.resolve(&mut named), None);
 }

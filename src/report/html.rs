@@ -230,7 +230,7 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts, charts: bool) -> Strin
     }
     out += "</table>";
     // The serial part by function (`attribution`), as the text report prints it.
-    let named = super::where_lines(w);
+    let named = super::where_lines(w) + &super::functions_lines(w);
     if !named.is_empty() {
         let _ = write!(out, "<pre class=\"where\">{}</pre>", escape(named.trim_end()));
     }

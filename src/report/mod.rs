@@ -4,6 +4,7 @@ mod comparison;
 mod concurrency;
 mod csv;
 mod dry_run;
+mod functions_table;
 mod html;
 mod json;
 mod machine;
@@ -14,11 +15,13 @@ mod setting;
 pub mod svg;
 mod table;
 mod time_parts;
+mod what_if;
 mod where_table;
 
 pub use comparison::{comparison_html, comparison_text};
 pub use csv::Csv;
 pub use dry_run::dry_run_text;
+pub use functions_table::{functions_lines, growth_at};
 pub use html::Html;
 pub use json::Json;
 pub use machine::machine_text;
@@ -31,6 +34,7 @@ pub use table::{
     predictions_text, threads_text, workload_table,
 };
 pub use time_parts::time_parts_lines;
+pub use what_if::what_if_text;
 pub use where_table::where_lines;
 
 use crate::error::Result;

@@ -98,6 +98,7 @@ pub fn workload_table(w: &WorkloadResult) -> Marked {
     }
     out.push(&super::time_parts_lines(w));
     out.push(&super::where_lines(w));
+    out.push(&super::functions_lines(w));
     out.push(&fits_lines(&w.fits));
     if let Some(d) = &w.diagnosis {
         out.verdict_line("  ", d, w.said().as_ref());

@@ -170,8 +170,8 @@ fn a_run_of_one_thread_count_says_whose_interval_stopped_it() {
 fn headings_leave_out_what_says_nothing_a_closures_fixed_size_and_a_commands_backend() {
     let results = fixture();
     let mut w = results.workloads[0].clone();
-    // Every parameter the run recorded, `synthetic`'s `skew` at its default 1 too.
-    assert_eq!(super::setting_words(&w), "synthetic, rayon; b=0.25 size=120000 skew=1");
+    // Every parameter the run recorded, `synthetic`'s `skew` and `slow` at their defaults too.
+    assert_eq!(super::setting_words(&w), "synthetic, rayon; b=0.25 size=120000 skew=1 slow=0");
     // A bench closure declares `size` with one possible value: recorded, not shown.
     w.params = [("size".to_owned(), 1.0)].into();
     w.fixed_params = vec!["size".to_owned()];

@@ -103,11 +103,16 @@ fn nothing_to_name(w: &WorkloadResult, points: &[(usize, &Where)]) -> bool {
 }
 
 fn shortened(name: &str) -> String {
+    shortened_to(name, NAME_WIDTH)
+}
+
+/// `name` in at most `width` characters: in full, or its last ones after an ellipsis.
+pub(super) fn shortened_to(name: &str, width: usize) -> String {
     let chars: Vec<char> = name.chars().collect();
-    if chars.len() <= NAME_WIDTH {
+    if chars.len() <= width {
         name.to_owned()
     } else {
-        let tail: String = chars[chars.len() - (NAME_WIDTH - 1)..].iter().collect();
+        let tail: String = chars[chars.len() - (width - 1)..].iter().collect();
         format!("…{tail}")
     }
 }

@@ -755,6 +755,11 @@ pub struct Point {
     /// absent without profile runs and in files from before it.
     #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
     pub serial_where: Option<crate::attribution::Where>,
+    /// CPU time by function per profile run, with the idle time each is blamed for and its time
+    /// on the runs' critical path (see `attribution::functions`): what blame, growth and
+    /// what-if read. Absent without profile runs with samples and in files from before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions: Option<crate::attribution::functions::Functions>,
 }
 
 fn is_zero(n: &usize) -> bool {

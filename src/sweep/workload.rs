@@ -56,6 +56,7 @@ use super::watchdog::Watchdog;
 use crate::account::{Concurrency, ProfileSample, command};
 use crate::analysis::{self, AnalysisContext};
 use crate::attribution::Tally;
+use crate::attribution::functions::FunctionTally;
 use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
@@ -150,6 +151,7 @@ pub fn sweep_workload(
         budget_said: false,
         profile_rounds: PROFILE_ROUNDS,
         serial_samples: BTreeMap::new(),
+        function_samples: BTreeMap::new(),
     };
     let Some(prepared) = sweep.prepare() else { return sweep.result };
     let Some(teams) = sweep.start_teams() else { return sweep.result };
@@ -191,6 +193,8 @@ struct Sweep<'a, 'e> {
     /// Each point's profile-run samples (by point index), attributed to functions at the end
     /// (`attribution`).
     serial_samples: BTreeMap<usize, Tally>,
+    /// Each point's samples by function, over its profile runs (blame, growth, what-if).
+    function_samples: BTreeMap<usize, FunctionTally>,
 }
 
 /// The result before anything is measured: the points tagged for this machine, the workload's
@@ -741,6 +745,7 @@ impl<'e> Sweep<'_, 'e> {
                     }
                     profiles.push((k, (ProfileSample::of(&trace, rounds), None)));
                     self.serial_samples.entry(k).or_default().add(&trace);
+                    self.function_samples.entry(k).or_default().add(&trace);
                 }
                 Ok((_, Err(why))) => self.warn_once(format!(
                     "{}: no thread-time account at j={}: {why}",
@@ -821,6 +826,7 @@ impl<'e> Sweep<'_, 'e> {
         point.involuntary_context_switches.clear();
         point.profile.clear();
         self.serial_samples.remove(&k);
+        self.function_samples.remove(&k);
         point.concurrency.clear();
         point.error = Some(error.clone());
         push_error(&mut self.result.error, error);
@@ -851,6 +857,11 @@ impl<'e> Sweep<'_, 'e> {
                     #[cfg(not(all(feature = "perf-event2", target_os = "linux")))]
                     true => tally.attribute(&mut |_| None),
                 };
+            }
+        }
+        for (k, tally) in std::mem::take(&mut self.function_samples) {
+            if let Some(point) = self.result.points.get_mut(k) {
+                point.functions = tally.resolve(&mut crate::attribution::symbols::resolve);
             }
         }
         if self.result.rounds >= 2 {

@@ -163,6 +163,8 @@ impl CommandSampler {
             let mapped = maps.get(&pid).map_or(&[][..], |m| m.as_slice());
             samples.taken.push(Sample {
                 worker,
+                // A command has no recorded calls to read a time against.
+                at_ns: None,
                 phase: if serial { Phase::Serial } else { Phase::InCall },
                 frames: frames.iter().map(|&a| by_file(mapped, a as u64)).collect(),
             });

@@ -39,6 +39,9 @@ pub enum Command {
     Fit(FitArgs),
     /// Predict speedups from a serial fraction, or from a results file's fitted models.
     Predict(PredictArgs),
+    /// What speeding one function up would buy: T(j) predicted from a results file's profile runs
+    /// (their fork-join runs replayed with the function's time on the critical path shortened).
+    WhatIf(WhatIfArgs),
     /// Charts and reports of a results file: SVG, one self-contained HTML page, Markdown.
     Report(ReportArgs),
     /// Compare results files from several machines: environment, per-core speed, scaling.
@@ -329,6 +332,24 @@ pub struct PredictArgs {
     /// `weak` uses Gustafson's law S = j - a(j-1) with a = the serial fraction.
     #[arg(long, value_enum)]
     pub scaling: Option<ScalingArg>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The largest input file read, e.g. `512MiB` or `1G` [default: 256MiB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_input: Option<String>,
+}
+
+/// Options of `measure what-if`.
+#[derive(Debug, Args)]
+pub struct WhatIfArgs {
+    /// A results file of `measure run` whose points have per-function profiles.
+    #[arg(value_name = "RESULTS.json")]
+    pub file: PathBuf,
+    /// The function and how many times faster, e.g. `serial_part=2x` (a name from the file's
+    /// `functions`, as `measure fit` lists them).
+    #[arg(long, value_name = "FUNCTION=FACTOR")]
+    pub faster: String,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,

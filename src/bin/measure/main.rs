@@ -10,6 +10,7 @@ mod machine_cmd;
 mod predict_cmd;
 mod report_cmd;
 mod run_cmd;
+mod what_if_cmd;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Some(Command::Fit(args)) => fit_cmd::run(&args).map(|()| exit_code::OK),
         Some(Command::Predict(args)) => printed(predict_cmd::run(&args)),
         Some(Command::Report(args)) => printed(report_cmd::run(&args)),
+        Some(Command::WhatIf(args)) => printed(what_if_cmd::run(&args)),
         Some(Command::Compare(args)) => compare_cmd::run(&args).map(|()| exit_code::OK),
         Some(Command::Machine(args)) => printed(machine_cmd::run(&args)),
         Some(Command::Schema) => printed(amdahl::results::json_schema()),

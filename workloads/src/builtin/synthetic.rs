@@ -21,6 +21,15 @@
 //! 1/6 and 1/2 at j = 4; rayon's work stealing evens them out. At `skew = 1` (the default) the
 //! tasks and the checksum are those of version 2.
 //!
+//! With `slow` above 0, the last task alone spins `round(slow P)` of the P units, in a function of
+//! its own ([`slow_task`]), and the other tasks share the rest as above: **one slow task per call**,
+//! a load imbalance of known size on either backend whenever `slow > 1/j` (work stealing cannot
+//! split one task), and a named function to blame for it. (The last, not the first: rayon runs
+//! a stretch of tasks on one worker as a sequence it cannot steal from, so tasks queued behind
+//! a slow first task would run alone after it too.) The serial part runs in
+//! [`serial_part`], so a profile names it. At `slow = 0` (the default) the tasks and the checksum
+//! are those of version 2.
+//!
 //! The instance knows its ideal duration ([`Instance::modeled_ns`]): one unit is one nanosecond,
 //! `b*size + (1-b)*size/j` in all. A fake clock uses it, so a whole run with this workload is
 //! exact and deterministic in tests.
@@ -56,6 +65,13 @@ const PARAMS: &[ParamSpec] = &[
         1.0,
         1000.0,
     ),
+    ParamSpec::float(
+        "slow",
+        "share of the parallel units in one slow task, the last (0: none; load imbalance beyond 1/j)",
+        0.0,
+        0.0,
+        1.0,
+    ),
 ];
 
 impl Workload for Synthetic {
@@ -78,6 +94,7 @@ impl Workload for Synthetic {
             parallel_units,
             tasks: tasks(parallel_units),
             skew: params.float("skew"),
+            slow: params.float("slow"),
             size: params.integer("size") as f64,
             b: params.float("b"),
         }))
@@ -125,6 +142,7 @@ struct SyntheticInstance {
     parallel_units: u64,
     tasks: u64,
     skew: f64,
+    slow: f64,
     size: f64,
     b: f64,
 }
@@ -132,23 +150,19 @@ struct SyntheticInstance {
 impl Instance for SyntheticInstance {
     fn run(&mut self, team: &Team) -> Checksum {
         let (serial_units, units, tasks, skew) = (self.serial_units, self.parallel_units, self.tasks, self.skew);
+        let slow = slow_units(units, tasks, self.slow);
         // One parallel region for the whole run, as an OpenMP program would write it: the serial
         // part on the team's leader, then the parallel part as a nested map. Starting the pool
         // from outside after a long serial phase costs rayon a few milliseconds of wake-up at
         // j = 2 on a small VM (measured: 79.6 ms instead of 74.4), which would read as serial code.
         team.install(|| {
-            let serial = spin(u64::MAX, serial_units);
+            let serial = serial_part(serial_units);
             let parallel = team.map_reduce(
                 tasks as usize,
                 0u64,
                 |task| {
                     let task = task as u64;
-                    let units = if skew == 1.0 {
-                        units_of(units, tasks, task)
-                    } else {
-                        skewed_units_of(units, tasks, skew, task)
-                    };
-                    Checksum::tagged(task, spin(task, units))
+                    Checksum::tagged(task, run_task(units, tasks, skew, slow, task))
                 },
                 u64::wrapping_add,
             );
@@ -156,11 +170,47 @@ impl Instance for SyntheticInstance {
         })
     }
 
-    /// On ideal processors that share the work evenly (as work stealing does, whatever `skew`).
+    /// On ideal processors that share the work evenly (as work stealing does, whatever `skew`),
+    /// but for the slow task, which one processor runs alone.
     fn modeled_ns(&self, threads: usize) -> Option<u64> {
         let threads = threads.max(1) as f64;
-        Some((self.size * (self.b + (1.0 - self.b) / threads)).round() as u64)
+        let parallel = (1.0 - self.b) * self.size;
+        let slow = slow_units(self.parallel_units, self.tasks, self.slow).map_or(0.0, |u| u as f64);
+        Some((self.size * self.b + (parallel / threads).max(slow)).round() as u64)
     }
+}
+
+/// The units of the slow task (the last) of a parallel part of `units` in `tasks` tasks: `None`
+/// at `slow = 0` or with a single task.
+fn slow_units(units: u64, tasks: u64, slow: f64) -> Option<u64> {
+    (slow > 0.0 && tasks > 1).then(|| ((slow * units as f64).round() as u64).min(units))
+}
+
+/// Runs task `task` of `tasks` sharing `units`: without a slow task, its units of the split by
+/// `skew`; with one of `slow` units, the last task runs those in [`slow_task`] and the others
+/// split the rest.
+fn run_task(units: u64, tasks: u64, skew: f64, slow: Option<u64>, task: u64) -> u64 {
+    let split = |units: u64, tasks: u64, task: u64| {
+        if skew == 1.0 { units_of(units, tasks, task) } else { skewed_units_of(units, tasks, skew, task) }
+    };
+    match slow {
+        None => spin(task, split(units, tasks, task)),
+        Some(slow) if task + 1 == tasks => slow_task(task, slow),
+        Some(slow) => spin(task, split(units - slow, tasks - 1, task)),
+    }
+}
+
+/// The serial part: `units` steps on the leader alone (a function of its own, so that a profile
+/// names it).
+#[inline(never)]
+pub fn serial_part(units: u64) -> u64 {
+    spin(u64::MAX, units)
+}
+
+/// The slow task (`slow` above 0): a function of its own, so that a profile names it.
+#[inline(never)]
+pub fn slow_task(seed: u64, units: u64) -> u64 {
+    spin(seed, units)
 }
 
 /// `units` dependent xorshift64 steps from `seed` (0 is replaced by 1, a fixed point otherwise).
@@ -177,6 +227,33 @@ pub fn spin(seed: u64, units: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `slow = 0.6`: the last task holds 60% of the parallel units in `slow_task`, the other
+    /// tasks share the rest; the model runs it alone.
+    #[test]
+    fn one_slow_task() {
+        let params = "size=100000,b=0.2,slow=0.6";
+        let p = Params::parse(&Synthetic, params).unwrap();
+        let (serial_units, units) = split(&p);
+        let tasks = super::tasks(units);
+        let slow = slow_units(units, tasks, 0.6).unwrap();
+        assert_eq!(slow, 48_000);
+        let rest: u64 = (0..tasks - 1).map(|t| units_of(units - slow, tasks - 1, t)).sum();
+        assert_eq!(slow + rest, units);
+        let sum = (0..tasks)
+            .fold(0u64, |s, t| s.wrapping_add(Checksum::tagged(t, run_task(units, tasks, 1.0, Some(slow), t))));
+        let last = tasks - 1;
+        assert_eq!(run_task(units, tasks, 1.0, Some(slow), last), spin(last, slow));
+        crate::builtin::assert_parallel_equals_serial(
+            &Synthetic,
+            params,
+            Checksum::of_u64s([spin(u64::MAX, serial_units), sum]),
+        );
+        let instance = Synthetic.prepare(&p).unwrap();
+        assert_eq!(instance.modeled_ns(1), Some(100_000));
+        assert_eq!(instance.modeled_ns(4), Some(20_000 + 48_000));
+        assert_eq!(slow_units(units, 1, 0.6), None);
+    }
 
     #[test]
     fn model_is_amdahls_law() {

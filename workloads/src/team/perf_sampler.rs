@@ -175,7 +175,9 @@ impl PerfRun {
                         let phase = phase_at(changes, s.time().unwrap_or(0));
                         let frames = user_frames(s.callchain().unwrap_or(&[]), s.ip());
                         if !frames.is_empty() {
-                            samples.taken.push(Sample { worker, phase, frames });
+                            // The raw `CLOCK_MONOTONIC` stamp, as the timers' (the recorder makes
+                            // it window-relative).
+                            samples.taken.push(Sample { worker, at_ns: s.time(), phase, frames });
                         }
                     }
                     Ok(Parsed::Lost(lost)) => samples.dropped += lost.lost,

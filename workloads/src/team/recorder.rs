@@ -208,6 +208,8 @@ impl Session {
 #[derive(Debug)]
 pub(crate) struct Recorder {
     origin: Instant,
+    /// The monotonic clock's reading at `origin` (the samples' times are its readings).
+    origin_mono: u64,
     on: AtomicBool,
     /// Whether the next profile runs time every task (for the span).
     time_tasks: AtomicBool,
@@ -231,8 +233,10 @@ impl Recorder {
         tids: &[Option<i32>],
         targets: Vec<Option<Target>>,
     ) -> Recorder {
+        let origin = Instant::now();
         Recorder {
-            origin: Instant::now(),
+            origin,
+            origin_mono: super::sampler::monotonic_ns(),
             on: AtomicBool::new(false),
             time_tasks: AtomicBool::new(false),
             leader: AtomicUsize::new(usize::MAX),
@@ -332,10 +336,21 @@ impl Recorder {
     /// Ends the run (on the leader, the clock stopped) and returns its trace.
     pub(crate) fn finish(&self) -> Result<Trace, String> {
         self.on.store(false, Relaxed);
-        let samples: Samples = self.sampler().stop();
+        let mut samples: Samples = self.sampler().stop();
         let mut s = self.session();
         let now = self.now();
         let cpu = self.read_clocks();
+        // The samples' times, from the window's start; none outside it.
+        let (from, to) = (self.origin_mono + s.begin, self.origin_mono + s.end);
+        for sample in &mut samples.taken {
+            sample.at_ns = sample.at_ns.filter(|&t| t >= from && t <= to).map(|t| t - from);
+        }
+        samples.cpu_ns = match s.boundaries.first() {
+            Some(armed) => {
+                armed.cpu.iter().zip(&cpu).map(|(a, b)| Some(b.as_ref()?.saturating_sub(*a.as_ref()?))).collect()
+            }
+            None => vec![None; cpu.len()],
+        };
         let run_delay = self.run_delays();
         let leader = s.leader;
         for (i, slot) in self.slots.iter().enumerate().filter(|(i, _)| *i != leader) {

@@ -21,6 +21,10 @@
 //!   deletes the timer, unhooks the buffer and waits until the slot is not busy, so a late signal
 //!   (already queued when its timer was deleted, or for a thread that has exited) finds no buffer
 //!   and returns. Buffers are kept by their owner and reused from run to run.
+//! - **Time.** Each record carries the moment it was taken on the monotonic clock
+//!   (`clock_gettime(CLOCK_MONOTONIC)`, async-signal-safe and a vDSO read), which the recorder
+//!   turns into nanoseconds from its window's start ([`Sample::at_ns`]): with the trace's calls it
+//!   tells how many of the team's workers were running when the sample fired (`amdahl`'s blame).
 //! - **Phase.** Each buffer holds the phase its thread is in, set by the recorder on the run's
 //!   leader (in the window, outside or inside a parallel call) and stored with each sample: the
 //!   serial part is the leader's samples outside the calls.
@@ -51,8 +55,8 @@ use crate::cpu_time::ThreadClock;
 /// above it).
 pub const MAX_DEPTH: usize = 62;
 
-/// Words of one record: phase, depth, frames.
-const RECORD: usize = MAX_DEPTH + 2;
+/// Words of one record: phase, depth, time, frames.
+const RECORD: usize = MAX_DEPTH + 3;
 
 /// The samples one worker's buffer holds per run (at a 1-4 ms tick, 8-32 s of its CPU time).
 pub const SAMPLES_KEPT: usize = 8192;
@@ -103,13 +107,20 @@ impl Phase {
     }
 }
 
-/// One sample: the worker, its phase, and its frames (`frames[0]` the interrupted program
-/// counter, then return addresses, innermost first).
+/// One sample of one thread: the worker, when, its phase, and its frames (`frames[0]` the
+/// interrupted program counter, then return addresses, innermost first).
+///
+/// This is the one type every source of per-thread samples fills (the timer sampler here; a
+/// `perf_event` source would fill the same fields: thread, time, stack), and what `amdahl`'s
+/// attribution, blame and growth read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sample {
     /// The worker's index in its team.
     pub worker: usize,
-    /// Where it was.
+    /// When it fired, in nanoseconds from the window's start on the leader (`Trace`'s instants);
+    /// `None` outside the window, or when the source gives no time.
+    pub at_ns: Option<u64>,
+    /// Where it was (the leader's phase; [`Phase::Other`] for every other worker).
     pub phase: Phase,
     /// Program counter, then return addresses.
     pub frames: Vec<usize>,
@@ -161,6 +172,10 @@ pub struct Samples {
     /// Why there are none, when sampling could not run (the platform, a handler of the
     /// process's own, a timer the kernel refused).
     pub unavailable: Option<String>,
+    /// Per worker (worker order), its CPU time over the stretch sampled, when known: what its
+    /// samples stand for together (a sample's weight is its worker's CPU time over its samples,
+    /// since a CPU-time timer fires at the kernel's tick, not at the interval asked for).
+    pub cpu_ns: Vec<Option<u64>>,
 }
 
 /// A thread's stack: its lowest and one-past-highest address.
@@ -226,8 +241,9 @@ impl Buffer {
         }
         let rec = &self.words[n * RECORD..(n + 1) * RECORD];
         rec[0].store(self.phase.load(Ordering::Relaxed) as usize, Ordering::Relaxed);
+        rec[2].store(monotonic_ns() as usize, Ordering::Relaxed);
         let mut depth = 0;
-        for (cell, frame) in rec[2..].iter().zip(frames) {
+        for (cell, frame) in rec[3..].iter().zip(frames) {
             cell.store(frame, Ordering::Relaxed);
             depth += 1;
         }
@@ -242,12 +258,28 @@ impl Buffer {
             let depth = rec[1].load(Ordering::Relaxed).min(MAX_DEPTH);
             into.taken.push(Sample {
                 worker,
+                // The raw monotonic reading; the recorder makes it window-relative.
+                at_ns: Some(rec[2].load(Ordering::Relaxed) as u64),
                 phase: Phase::from_code(rec[0].load(Ordering::Relaxed)),
-                frames: rec[2..2 + depth].iter().map(|w| w.load(Ordering::Relaxed)).collect(),
+                frames: rec[3..3 + depth].iter().map(|w| w.load(Ordering::Relaxed)).collect(),
             });
         }
         into.dropped += self.dropped.swap(0, Ordering::Relaxed);
     }
+}
+
+/// The monotonic clock in nanoseconds (`CLOCK_MONOTONIC`, the clock of `std::time::Instant` on
+/// Linux): async-signal-safe. 0 when it cannot be read.
+pub fn monotonic_ns() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes the timespec we own; it is async-signal-safe (POSIX).
+        if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) } == 0 {
+            return (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64);
+        }
+    }
+    0
 }
 
 /// `n` zeroed words from the allocator's zeroed memory (`calloc`): their pages are touched only
