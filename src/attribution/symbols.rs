@@ -40,7 +40,7 @@ pub fn inlined(address: usize) -> Vec<(Symbol, bool)> {
     // the machine function.
     backtrace::resolve(address as *mut std::ffi::c_void, |symbol| {
         if let Some(name) = symbol.name() {
-            let own = symbol.filename().is_some_and(|f| !is_library(f));
+            let own = symbol.filename().is_some_and(|f| !is_library(f) && !is_harness(f));
             let location = symbol.filename().map(|f| match symbol.lineno() {
                 Some(line) => format!("{}:{line}", shorten(f)),
                 None => shorten(f),
@@ -59,6 +59,16 @@ fn is_library(path: &std::path::Path) -> bool {
         || ["/.cargo/registry/", "/.cargo/git/", "/library/core/", "/library/std/", "/library/alloc/"]
             .iter()
             .any(|p| text.contains(p))
+}
+
+/// The team's own code in this workspace (`workloads/src/team.rs` and `team/`: its tasks, recorder and
+/// sampler), which runs every built-in workload's closures: not the program's own code, so that a
+/// closure inlined into a team's `task` is named for the closure (`contended`'s lock loop), not
+/// for the harness around it. Out of this workspace the team is a registry crate, already library.
+#[cfg_attr(not(feature = "where"), allow(dead_code))]
+fn is_harness(path: &std::path::Path) -> bool {
+    let workloads = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/src");
+    path.starts_with(workloads.join("team")) || path == workloads.join("team.rs")
 }
 
 /// Without the `where` feature: no symbols.
@@ -104,4 +114,22 @@ fn shorten(path: &std::path::Path) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_team_of_this_workspace_is_harness_and_the_workloads_are_not() {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(is_harness(&workspace.join("workloads/src/team/recorder.rs")));
+        assert!(is_harness(&workspace.join("workloads/src/team.rs")));
+        assert!(!is_harness(&workspace.join("workloads/src/builtin/contended.rs")));
+        assert!(!is_harness(&workspace.join("src/attribution/tests.rs")));
+        // Another checkout's team, or a user's own `team` folder, is not ours.
+        assert!(!is_harness(Path::new("/home/u/proj/workloads/src/team/mine.rs")));
+        assert!(is_library(Path::new("/home/u/.cargo/registry/src/index/amdahl-workloads-0.1.0/src/team/recorder.rs")));
+    }
 }
