@@ -39,7 +39,7 @@ pub struct Share {
 
 /// The functions' shares of `part`'s blame, most first; empty when nothing was blamed.
 pub fn shares(f: &Functions, part: Blamed) -> Vec<Share> {
-    let total: u64 = f.functions.iter().map(|x| part.of(x)).sum();
+    let total = f.functions.iter().fold(0u64, |t, x| t.saturating_add(part.of(x)));
     if total == 0 {
         return Vec::new();
     }

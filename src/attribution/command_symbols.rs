@@ -59,10 +59,10 @@ impl File {
     fn function(&self, offset: u64) -> Option<&str> {
         let &(file_offset, _, vaddr) =
             self.segments.iter().find(|&&(o, size, _)| o <= offset && offset < o.saturating_add(size))?;
-        let address = vaddr + (offset - file_offset);
+        let address = vaddr.checked_add(offset - file_offset)?;
         let after = self.functions.partition_point(|f| f.0 <= address);
         let (start, size, name) = &self.functions[after.checked_sub(1)?];
-        (address < start + size).then_some(name.as_str())
+        (address < start.saturating_add(*size)).then_some(name.as_str())
     }
 }
 

@@ -27,7 +27,9 @@
 //!   shortens these.
 //! - The **span run** (the j = 1 run that times every task) is left out, as the account leaves
 //!   it out; samples after the last recorded call of a run that made more calls than are kept in
-//!   full get neither blame nor a path (`untimed_samples`).
+//!   full get neither blame nor a path (`untimed_samples`), nor do the leader's samples outside
+//!   the calls of a run with untracked stretches (the work's own rayon code: not serial code, and
+//!   the account does not call it so).
 //!
 //! The samples are read by thread, time and stack alone (phase only where the time is not
 //! known), so a second source of per-thread samples fills the same tally.
@@ -158,6 +160,11 @@ impl FunctionTally {
         }
         let weight: Vec<Option<f64>> = (0..j)
             .map(|w| {
+                if let Some(period) = s.period_ns {
+                    // A fixed period of user CPU time: samples lost, or time in the kernel, are
+                    // not spread over the samples kept.
+                    return (per_worker[w] > 0).then_some(period as f64);
+                }
                 let cpu = s.cpu_ns.get(w).copied().flatten()?;
                 (per_worker[w] > 0).then(|| cpu as f64 / per_worker[w] as f64)
             })
@@ -175,6 +182,9 @@ impl FunctionTally {
                 None => At::Elsewhere,
             };
             match at {
+                // The user's own rayon code outside the team's calls reads as outside them too;
+                // the account keeps it apart from serial code, so no blame and no path here.
+                At::Outside { leader: true } if trace.untracked_ns > 0 => self.untimed += 1,
                 At::Outside { leader: true } => {
                     *self.serial_blame.entry(pc).or_default() += w * (j - 1) as f64;
                     *run.path.entry(pc).or_default() += w;

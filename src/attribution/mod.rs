@@ -138,6 +138,10 @@ pub struct Tally {
     timer_samples: u64,
     /// Why `perf_event` did not sample a run, the first time.
     perf_refused: Option<String>,
+    /// Samples lost to a full buffer (the latest part of a long run), and `perf_event` rings
+    /// found full (their losses not always counted).
+    dropped: u64,
+    filled: u64,
 }
 
 impl Tally {
@@ -154,6 +158,8 @@ impl Tally {
             self.unavailable.get_or_insert_with(|| why.clone());
         }
         self.samples += s.taken.len() as u64;
+        self.dropped = self.dropped.saturating_add(s.dropped);
+        self.filled = self.filled.saturating_add(s.filled);
         match s.source {
             Source::PerfEvent => self.perf_samples += s.taken.len() as u64,
             Source::Timer => self.timer_samples += s.taken.len() as u64,
@@ -241,6 +247,16 @@ impl Tally {
             )
         } else {
             None
+        };
+        let lost = (self.dropped > 0 || self.filled > 0).then(|| {
+            let count = if self.dropped > 0 { format!("{} ", self.dropped) } else { String::new() };
+            format!(
+                "{count}samples lost to a full buffer: the latest part of a long profile run is missing from these shares"
+            )
+        });
+        let note = match (note, lost) {
+            (Some(note), Some(lost)) => Some(format!("{note}; {lost}")),
+            (note, lost) => note.or(lost),
         };
         let source = match (self.perf_samples, self.timer_samples) {
             (0, 0) => None,

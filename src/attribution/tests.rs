@@ -263,3 +263,44 @@ fn samples_past_the_recorded_calls_are_untimed_and_the_span_run_is_left_out() {
     none.add(&span_run);
     assert_eq!(none.resolve(&mut named), None);
 }
+
+#[test]
+fn perf_event_samples_weigh_their_period_and_lost_ones_are_not_spread_over_the_rest() {
+    // The same run, every sample kept, then with the last 60 units of `slow_task` lost (a full
+    // ring): by the timers' rule the 30 kept would carry all 100 ns of worker 0's CPU time.
+    let mut full = imbalanced_trace();
+    full.samples.period_ns = Some(1);
+    let mut lost = full.clone();
+    lost.samples.taken.retain(|x| !(x.worker == 0 && x.at_ns.is_some_and(|t| t >= 40)));
+    lost.samples.filled = 1;
+    let tally_of = |trace: &Trace| {
+        let mut tally = functions::FunctionTally::default();
+        tally.add(trace);
+        tally.resolve(&mut named).unwrap()
+    };
+    let (f_full, f_lost) = (tally_of(&full), tally_of(&lost));
+    assert_eq!(f_full.function("slow_task").unwrap().cpu_ns, vec![90]);
+    assert_eq!(f_lost.function("slow_task").unwrap().cpu_ns, vec![30]);
+    assert_eq!(f_lost.function("serial_part").unwrap().cpu_ns, vec![10], "not inflated by the lost samples");
+    // The timers' rule for comparison: worker 0's 100 ns over its 40 kept samples.
+    let mut timer = lost.clone();
+    timer.samples.period_ns = None;
+    assert_eq!(tally_of(&timer).function("serial_part").unwrap().cpu_ns, vec![25]);
+    // The loss is said in `where`.
+    let mut tally = Tally::default();
+    tally.add_samples(&Samples { filled: 1, ..lost.samples.clone() }, Some(0));
+    let w = tally.attribute(&mut |_| None).unwrap();
+    assert!(w.note.as_deref().is_some_and(|n| n.contains("samples lost to a full buffer")), "{w:?}");
+}
+
+#[test]
+fn the_leader_outside_the_calls_of_a_run_with_its_own_rayon_code_is_not_blamed_as_serial() {
+    let mut trace = imbalanced_trace();
+    trace.untracked_ns = 10;
+    let mut tally = functions::FunctionTally::default();
+    tally.add(&trace);
+    let f = tally.resolve(&mut named).unwrap();
+    assert!(super::blame::shares(&f, super::blame::Blamed::Serial).is_empty());
+    assert_eq!(f.function("serial_part").unwrap().path_ns, vec![0]);
+    assert_eq!(f.untimed_samples, 10);
+}

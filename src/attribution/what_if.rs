@@ -62,7 +62,7 @@ pub fn predict(at: &Functions, function: &str, factor: f64, measured_ns: f64) ->
         .enumerate()
         .filter(|(_, r)| r.wall_ns > 0)
         .map(|(i, r)| {
-            let path: u64 = matching.iter().map(|f| f.path_ns.get(i).copied().unwrap_or(0)).sum();
+            let path = matching.iter().fold(0u64, |t, f| t.saturating_add(f.path_ns.get(i).copied().unwrap_or(0)));
             (path as f64 / r.wall_ns as f64).min(1.0)
         })
         .collect();

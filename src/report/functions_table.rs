@@ -108,9 +108,12 @@ fn blame_lines(w: &WorkloadResult, out: &mut String) {
 
 /// Said when more than 5% of the samples fell past the calls recorded in full.
 fn untimed(f: &Functions) -> String {
-    let all: u64 = f.runs.iter().map(|r| r.samples).sum();
-    if f.untimed_samples * 20 > all {
-        format!(" ({} of {all} samples past the calls recorded in full: not blamed)", f.untimed_samples)
+    let all = f.runs.iter().fold(0u64, |all, r| all.saturating_add(r.samples));
+    if f.untimed_samples.saturating_mul(20) > all {
+        format!(
+            " ({} of {all} samples past the calls recorded in full or in the work's own rayon code: not blamed)",
+            f.untimed_samples
+        )
     } else {
         String::new()
     }

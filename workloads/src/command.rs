@@ -188,7 +188,7 @@ enum Polling {
     /// The next run is polled, on a machine of this many usable CPUs.
     Next(usize),
     /// The last run was.
-    Done(Result<TreePoll, String>),
+    Done(Box<Result<TreePoll, String>>),
 }
 
 /// The process groups of the commands running now.
@@ -344,7 +344,7 @@ impl Instance for CommandInstance {
                     .map_err(|e| format!("cannot start the poller: {e}"))
                     .and_then(Poller::finish)
                     .map(|poll| TreePoll { samples, ..poll });
-                self.poll = Polling::Done(poll);
+                self.poll = Polling::Done(Box::new(poll));
                 run.wait(deadline.map(|(d, _)| d))
             }
             None => run.wait(deadline.map(|(d, _)| d)),
@@ -380,7 +380,7 @@ impl Instance for CommandInstance {
 
     fn take_poll(&mut self) -> Option<Result<TreePoll, String>> {
         match std::mem::replace(&mut self.poll, Polling::Off) {
-            Polling::Done(poll) => Some(poll),
+            Polling::Done(poll) => Some(*poll),
             Polling::Off | Polling::Next(_) => None,
         }
     }

@@ -35,7 +35,7 @@ use perf_event::data::Record as Parsed;
 use perf_event::events::Software;
 use perf_event::{Builder, Clock, SampleFlag, Sampler as Ring};
 
-use crate::team::perf_sampler::{RING_BYTES, RING_LEAST, RINGS_TOTAL, probe, user_frames};
+use crate::team::perf_sampler::{RING_BYTES, RING_LEAST, RINGS_TOTAL, probe, ring_full, user_frames};
 use crate::team::sampler::{Phase, Sample, Samples, Source};
 
 /// A frame's file index is kept above this bit; its offset in the file below.
@@ -73,6 +73,8 @@ struct Mapping {
 pub struct CommandSampler {
     rings: Vec<Ring>,
     interval_ns: u64,
+    /// Each ring's data bytes.
+    bytes: usize,
 }
 
 impl std::fmt::Debug for CommandSampler {
@@ -115,7 +117,7 @@ impl CommandSampler {
                 Err(e) => return Err(format!("perf_event refused an event on CPU {cpu} for the command: {e}")),
             }
         }
-        Ok(CommandSampler { rings, interval_ns })
+        Ok(CommandSampler { rings, interval_ns, bytes })
     }
 
     /// Stops the events (the command has exited) and returns its samples, each thread of the
@@ -128,11 +130,17 @@ impl CommandSampler {
         let mut maps: HashMap<u32, Vec<Mapping>> = HashMap::new();
         // (pid, tid, time, frames)
         let mut raw: Vec<(u32, u32, u64, Vec<usize>)> = Vec::new();
+        // From the time the first ring filled (or lost records), the other CPUs' samples have
+        // no company on it: none is marked serial after it.
+        let mut complete_until = u64::MAX;
         for ring in &mut self.rings {
+            let (mut used, mut last, dropped_before) = (0, 0, samples.dropped);
             while let Some(record) = ring.next_record() {
+                used += record.len() + 8;
                 match record.parse_record() {
                     Ok(Parsed::Sample(s)) => {
                         let frames = user_frames(s.callchain().unwrap_or(&[]), s.ip());
+                        last = last.max(s.time().unwrap_or(0));
                         if !frames.is_empty() {
                             raw.push((s.pid().unwrap_or(0), s.tid().unwrap_or(0), s.time().unwrap_or(0), frames));
                         }
@@ -153,9 +161,17 @@ impl CommandSampler {
                     Err(_) => samples.dropped += 1,
                 }
             }
+            let full = ring_full(used, self.bytes);
+            samples.filled += u64::from(full);
+            if full || samples.dropped > dropped_before {
+                complete_until = complete_until.min(last);
+            }
         }
         raw.sort_by_key(|r| r.2);
-        let serial = serial_marks(&raw.iter().map(|r| (r.1, r.2)).collect::<Vec<_>>(), self.interval_ns);
+        let mut serial = serial_marks(&raw.iter().map(|r| (r.1, r.2)).collect::<Vec<_>>(), self.interval_ns);
+        for (mark, r) in serial.iter_mut().zip(&raw) {
+            *mark &= r.2 <= complete_until;
+        }
         let mut workers: HashMap<u32, usize> = HashMap::new();
         for ((pid, tid, _, frames), serial) in raw.into_iter().zip(serial) {
             let next = workers.len();

@@ -111,6 +111,10 @@ pub struct PerfRun {
     /// Per worker: (time, the phase from then on); once [`PHASES_KEPT`] are kept, the last is
     /// `Other` from the time the next change came.
     phases: Vec<Vec<(u64, Phase)>>,
+    /// Each event's period: user CPU time per sample.
+    interval_ns: u64,
+    /// Each ring's data bytes.
+    bytes: usize,
 }
 
 impl std::fmt::Debug for PerfRun {
@@ -147,7 +151,7 @@ impl PerfRun {
                 changes
             })
             .collect();
-        Ok(PerfRun { phases, rings })
+        Ok(PerfRun { phases, rings, interval_ns, bytes })
     }
 
     /// Worker `worker`'s samples from now on are in `phase`.
@@ -165,11 +169,14 @@ impl PerfRun {
         for ring in self.rings.iter_mut().flatten() {
             let _ = ring.disable();
         }
-        let mut samples = Samples { source: Source::PerfEvent, ..Samples::default() };
+        let mut samples =
+            Samples { source: Source::PerfEvent, period_ns: Some(self.interval_ns), ..Samples::default() };
         for (worker, ring) in self.rings.iter_mut().enumerate() {
             let Some(ring) = ring else { continue };
             let changes = &self.phases[worker];
+            let mut used = 0;
             while let Some(record) = ring.next_record() {
+                used += record.len() + 8;
                 match record.parse_record() {
                     Ok(Parsed::Sample(s)) => {
                         let phase = phase_at(changes, s.time().unwrap_or(0));
@@ -185,9 +192,16 @@ impl PerfRun {
                     Err(_) => samples.dropped += 1,
                 }
             }
+            samples.filled += u64::from(ring_full(used, self.bytes));
         }
         samples
     }
+}
+
+/// Whether a ring of `capacity` bytes, `used` of them read, had no room for another sample of
+/// [`MAX_DEPTH`] frames (its header, ip, pid/tid, time, the chain's length and frames).
+pub(crate) fn ring_full(used: usize, capacity: usize) -> bool {
+    used + 8 * (MAX_DEPTH + 6) >= capacity
 }
 
 /// The phase in force at `time`: that of the last change at or before it.

@@ -169,6 +169,9 @@ pub struct Samples {
     pub perf_event: Option<String>,
     /// Samples that found their worker's buffer full.
     pub dropped: u64,
+    /// `perf_event` rings found full when read: their later samples are lost, and counted in
+    /// `dropped` only where the kernel had room left to say so.
+    pub filled: u64,
     /// Why there are none, when sampling could not run (the platform, a handler of the
     /// process's own, a timer the kernel refused).
     pub unavailable: Option<String>,
@@ -176,6 +179,12 @@ pub struct Samples {
     /// samples stand for together (a sample's weight is its worker's CPU time over its samples,
     /// since a CPU-time timer fires at the kernel's tick, not at the interval asked for).
     pub cpu_ns: Vec<Option<u64>>,
+    /// What each sample stands for, in CPU nanoseconds of user code, when the source fires at a
+    /// fixed period of it (`perf_event`'s `cpu-clock`, which drops the ticks in the kernel):
+    /// then a sample weighs its period, not its worker's CPU time over its samples, so neither
+    /// samples lost to a full ring nor system time spread over the user functions that were kept.
+    /// `None` for the timers (they fire at the kernel's tick, whatever was asked).
+    pub period_ns: Option<u64>,
 }
 
 /// A thread's stack: its lowest and one-past-highest address.
