@@ -53,6 +53,9 @@ pub struct PointSummary {
     pub median_ns: Option<f64>,
     /// Its 95% bootstrap CI.
     pub median_ns_ci95: Option<[f64; 2]>,
+    /// The same interval from the point's rounds alone, before any noise floor or measured
+    /// spread widened it: what this run leaves for its reruns (`stats::reruns`). Not in the file.
+    pub median_ns_own_ci95: Option<[f64; 2]>,
     /// Median absolute deviation (unscaled), ns.
     pub mad_ns: Option<f64>,
     /// Mean, ns.
@@ -63,6 +66,9 @@ pub struct PointSummary {
     pub speedup: Option<f64>,
     /// Its 95% bootstrap CI.
     pub speedup_ci95: Option<[f64; 2]>,
+    /// The same interval from the paired rounds alone, before any widening (see
+    /// `median_ns_own_ci95`). Not in the file.
+    pub speedup_own_ci95: Option<[f64; 2]>,
     /// S(j)/j.
     pub efficiency: Option<f64>,
     /// Karp–Flatt e(j) (strong scaling, j > 1).

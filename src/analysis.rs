@@ -68,7 +68,8 @@ pub struct AnalysisContext {
     /// `measure fit --loss absolute`).
     pub loss: Loss,
     /// The run-to-run noise floor added to the intervals of T(j) and S(j) and to the curve's
-    /// bootstrap replicates (`stats::noise_floor`; none for files from before it).
+    /// bootstrap replicates (`stats::noise_floor`; none for files from before it), raised where
+    /// the workload's earlier runs on the machine measured more (`stats::reruns`).
     pub noise: NoiseFloor,
     /// Whether the machine's states are read from the rounds in time order (`stats::states`): the
     /// spread between stretches of rounds, where larger than the floor, widens the intervals, and
@@ -92,7 +93,7 @@ impl AnalysisContext {
             ceilings: results.machine.ceilings.clone().map(Arc::new),
             tasks: w.tasks,
             loss: Loss::Log,
-            noise: results.config.noise_floor().of(w.command.is_some()),
+            noise: results.config.noise_floor().of(w.command.is_some()).at_least(w.rerun_floor.map(|r| r.floor)),
             states: results.schema_version >= 4,
         }
     }
@@ -227,22 +228,21 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
         let ratios: Vec<f64> = paired.iter().zip(&samples).map(|(t1, tj)| t1 / tj).collect();
         let states = States::of(point.threads, &samples, &ratios, point_seed, ctx);
         let mut scratch = Vec::with_capacity(samples.len());
-        let median_ns_ci95 = Bootstrap::new(point_seed, samples.len())
-            .ci95(|idx| {
-                scratch.clear();
-                scratch.extend(idx.iter().map(|&i| samples[i]));
-                median(&scratch)
-            })
-            .map(|ci| noise_floor::widen(ci, summary.median, states.time_sd));
+        let median_ns_own_ci95 = Bootstrap::new(point_seed, samples.len()).ci95(|idx| {
+            scratch.clear();
+            scratch.extend(idx.iter().map(|&i| samples[i]));
+            median(&scratch)
+        });
+        let median_ns_ci95 = median_ns_own_ci95.map(|ci| noise_floor::widen(ci, summary.median, states.time_sd));
         let s = paired_speedup(paired, &samples, point_seed);
         // Weak scaling: j times the work in T(j), so the scaled speedup is j T(1)/T(j).
         let scale = if scaling == Scaling::Weak { point.threads as f64 } else { 1.0 };
         let speedup = finite(s.speedup * scale);
-        let speedup_ci95 =
-            Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite())).map(|ci| match speedup {
-                Some(estimate) if point.threads > 1 => noise_floor::widen(ci, estimate, states.speedup_sd),
-                _ => ci,
-            });
+        let speedup_own_ci95 = Some(s.ci95.map(|x| x * scale)).filter(|ci| ci.iter().all(|x| x.is_finite()));
+        let speedup_ci95 = speedup_own_ci95.map(|ci| match speedup {
+            Some(estimate) if point.threads > 1 => noise_floor::widen(ci, estimate, states.speedup_sd),
+            _ => ci,
+        });
         let strong = scaling == Scaling::Strong;
         let busy = point.threads.min(cpus.usable).max(1) as f64;
         // Below MIN_JUDGED_SAMPLE_NS the CPU clocks' own reads are a visible part of the CPU time
@@ -259,11 +259,13 @@ pub fn summarise(points: &[Point], ctx: &AnalysisContext) -> Vec<PointSummary> {
             threads: point.threads,
             median_ns: finite(summary.median),
             median_ns_ci95,
+            median_ns_own_ci95,
             mad_ns: finite(summary.mad),
             mean_ns: finite(summary.mean),
             sd_ns: finite(summary.sd),
             speedup,
             speedup_ci95,
+            speedup_own_ci95,
             efficiency: finite(s.speedup * scale / point.threads as f64),
             karp_flatt: if strong { karp_flatt::karp_flatt(point.threads, s.speedup) } else { None },
             karp_flatt_ci95: if strong {

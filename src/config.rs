@@ -204,6 +204,9 @@ pub struct SweepSettings {
     pub pin: Pin,
     /// The run-to-run noise floor recorded in the file (`stats::noise_floor`).
     pub noise_floor: NoiseFloors,
+    /// Whether `--noise-floor` gave it: then it is the floor, and the workloads' earlier runs
+    /// (`stats::reruns`) do not raise it.
+    pub noise_floor_given: bool,
     /// The wall time a workload's rounds span before its interval may stop it (or its whole
     /// share of the budget, when less): [`defaults::STATE_SPAN`].
     pub state_span: Duration,
@@ -427,6 +430,7 @@ impl RunRequest {
                 }
                 None => NoiseFloors::DEFAULT,
             },
+            noise_floor_given: self.noise_floor.is_some(),
             state_span: defaults::STATE_SPAN,
         })
     }

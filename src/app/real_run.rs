@@ -16,6 +16,8 @@ use crate::config::RunConfig;
 use crate::dry_run::{DryRun, dry_run};
 use crate::error::{Error, Result, exit_code};
 use crate::machine::MachineFacts;
+use crate::machine::ceiling_cache::{CacheKey, CeilingCache};
+use crate::machine::rerun_history::RerunHistory;
 use crate::report::{Exporter, Json, Table, brief};
 use crate::results::output::is_stdout;
 use crate::results::{Overwrite, ResultsFile};
@@ -118,6 +120,17 @@ pub fn check_standard_output(config: &RunConfig, json: bool) -> Result<()> {
     }
 }
 
+/// The rerun history of this machine and placement (`machine::rerun_history`), read unless
+/// `--noise-floor` gave the floor; none with `--no-cache`, `AMDAHL_RERUNS=0`, a fixture tree
+/// (whose fingerprint is not this machine's) or no cache folder.
+fn rerun_history(config: &RunConfig, machine: &MachineFacts, no_cache: bool) -> Option<RerunHistory> {
+    if no_cache || !machine.roots().is_live() || RerunHistory::disabled_by_environment() {
+        return None;
+    }
+    let key = CacheKey::of(machine.fingerprint(), config.settings.pin);
+    Some(RerunHistory::at(&CeilingCache::default_location()?, key, !config.settings.noise_floor_given))
+}
+
 /// `--dry-run`: the plan and an estimate from one timed run at j = 1 per workload (none where
 /// the workload's cost is known from its parameters), under a watchdog that ends the process (exit 124) when that run outlives `--timeout`.
 pub fn plan_only(config: &RunConfig, machine: &MachineFacts) -> Result<DryRun> {
@@ -143,6 +156,7 @@ pub fn run(config: &RunConfig, machine: &MachineFacts, options: &RunOptions) -> 
         );
     }
     let source = ceilings.source();
+    let reruns = rerun_history(config, machine, options.no_cache);
     let journal = Arc::new(Journal::new());
     signals::watch_run(Arc::clone(&journal));
     let hung = Arc::clone(&journal);
@@ -166,6 +180,7 @@ pub fn run(config: &RunConfig, machine: &MachineFacts, options: &RunOptions) -> 
             journal: &journal,
             watchdog: Some(&watchdog),
             ceilings: (!options.no_ceilings && live).then_some(&source as &CeilingSource<'_>),
+            reruns: reruns.as_ref(),
         },
     )?;
     // An export to standard output (`-`) takes the place of the table.

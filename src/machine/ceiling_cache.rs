@@ -59,12 +59,14 @@ impl CacheKey {
         }
     }
 
-    /// The file name of this key: FNV-1a of its JSON (stable across builds, unlike `Hash`).
+    /// FNV-1a of its JSON (stable across builds, unlike `Hash`): what names its files.
+    pub fn hash(&self) -> u64 {
+        super::rerun_history::fnv1a(&serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// The file name of this key.
     fn file_name(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        let hash =
-            json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-        format!("ceilings-{hash:016x}.json")
+        format!("ceilings-{:016x}.json", self.hash())
     }
 }
 

@@ -16,6 +16,8 @@
 //! - `limits`: how many more threads this process may start (`RLIMIT_NPROC`, `vm.max_map_count`).
 //! - `ceilings`: what plain pinned threads reach here (compute, bandwidth, timer, the clock per j);
 //!   `ceiling_cache` keeps them a day per machine fingerprint.
+//! - `rerun_history`: beside them, what each run of a workload leaves for its reruns (the spread
+//!   between runs, `stats::reruns`).
 
 pub mod busy;
 pub mod ceiling_cache;
@@ -24,6 +26,7 @@ pub mod environment;
 mod facts;
 pub mod fixture;
 pub mod limits;
+pub mod rerun_history;
 mod roots;
 mod topology;
 

@@ -229,6 +229,9 @@ fn workload_section(w: &WorkloadResult, cores: CpuCounts, charts: bool) -> Strin
         );
     }
     out += "</table>";
+    if let Some(line) = table::rerun_floor_text(w) {
+        let _ = write!(out, "<p>{}.</p>", escape(&line));
+    }
     // The serial part by function (`attribution`), as the text report prints it.
     let named = super::where_lines(w) + &super::functions_lines(w);
     if !named.is_empty() {

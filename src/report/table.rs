@@ -69,6 +69,20 @@ pub fn noise_floor_text(f: &NoiseFloors) -> String {
     )
 }
 
+/// What a workload's intervals include from its earlier runs on the machine
+/// (`stats::reruns`), in one line for the table and HTML; `None` without a rerun floor.
+pub fn rerun_floor_text(w: &WorkloadResult) -> Option<String> {
+    let r = w.rerun_floor?;
+    let age = humantime::format_duration(std::time::Duration::from_secs(r.oldest_s.div_ceil(60) * 60));
+    Some(format!(
+        "reruns: {} earlier runs of this workload here (the oldest {age} ago) differ beyond their own intervals by T(1) {:.1}% and S {:.1}% (sd, expanded for their count{}); its 95% CIs hold that where it exceeds the noise floor",
+        r.runs,
+        r.floor.time * 100.0,
+        r.floor.speedup * 100.0,
+        if r.capped { ", capped at 10%: they may mix different code under one name" } else { "" }
+    ))
+}
+
 /// The table of one workload: its heading, the plan's notes, a row per thread count, the
 /// bandwidth, the thread-time account, the fits, the verdict and the error.
 pub fn workload_table(w: &WorkloadResult) -> Marked {
@@ -86,6 +100,9 @@ pub fn workload_table(w: &WorkloadResult) -> Marked {
         );
     }
     out.push(&point_rows(w));
+    if let Some(line) = rerun_floor_text(w) {
+        let _ = writeln!(out, "  {line}");
+    }
     if let Some(bytes) = w.bytes_per_run {
         let rates: Vec<String> = w
             .points

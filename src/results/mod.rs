@@ -539,6 +539,12 @@ pub struct WorkloadResult {
     /// in the order added.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub added: Vec<AddedPoint>,
+    /// The run-to-run spread this workload's earlier runs on this machine measured
+    /// (`stats::reruns`): its intervals of T(j), S(j) and the fits were widened by it where larger
+    /// than `config.noise_floor`. Absent for commands, a machine's first runs of a workload,
+    /// `--noise-floor`, `--no-cache`, and files from before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerun_floor: Option<crate::stats::reruns::RerunFloor>,
     /// One per thread count, ascending.
     pub points: Vec<Point>,
     /// Fitted models.
@@ -648,6 +654,7 @@ impl WorkloadResult {
             tasks: self.tasks,
             limit: self.limit.clone(),
             added: self.added.clone(),
+            rerun_floor: self.rerun_floor,
             points: Vec::new(),
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),
@@ -775,11 +782,14 @@ impl Point {
             threads: _,
             median_ns,
             median_ns_ci95,
+            // The run's own intervals are what it leaves for its reruns, not part of the file.
+            median_ns_own_ci95: _,
             mad_ns,
             mean_ns,
             sd_ns,
             speedup,
             speedup_ci95,
+            speedup_own_ci95: _,
             efficiency,
             karp_flatt,
             karp_flatt_ci95,

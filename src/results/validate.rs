@@ -84,6 +84,20 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
 }
 
 fn validate_workload(w: &WorkloadResult) -> Result<(), (String, String)> {
+    if let Some(r) = &w.rerun_floor
+        && !r.is_valid()
+    {
+        return Err((
+            ".rerun_floor".to_owned(),
+            format!(
+                "{{time: {:?}, speedup: {:?}, runs: {}}} is not a rerun floor (each from 0 to 0.1, from at least {} runs)",
+                r.floor.time,
+                r.floor.speedup,
+                r.runs,
+                crate::stats::reruns::MIN_RUNS
+            ),
+        ));
+    }
     let mut previous = 0;
     for (k, p) in w.points.iter().enumerate() {
         let at = |field: &str, what: String| (format!(".points[{k}].{field}"), what);
@@ -259,6 +273,31 @@ mod tests {
         // What noise on a loaded machine can measure (and a run then records) still loads.
         file.machine.ceilings.as_mut().unwrap().timer = vec![super::super::TimerCeiling { threads: 2, speedup: 2.34 }];
         validate(&file).unwrap();
+    }
+
+    #[test]
+    fn a_rerun_floor_outside_its_bounds_is_refused_by_field() {
+        let mut file = reference();
+        let sound = crate::stats::reruns::RerunFloor {
+            floor: crate::stats::NoiseFloor { time: 0.001, speedup: 0.02 },
+            runs: 5,
+            oldest_s: 600,
+            capped: false,
+        };
+        file.workloads[0].rerun_floor = Some(sound);
+        validate(&file).unwrap();
+        let broken = [
+            crate::stats::NoiseFloor { time: f64::NAN, speedup: 0.02 },
+            crate::stats::NoiseFloor { time: 0.0, speedup: 0.2 },
+            crate::stats::NoiseFloor { time: -0.01, speedup: 0.0 },
+        ];
+        for floor in broken {
+            file.workloads[0].rerun_floor = Some(crate::stats::reruns::RerunFloor { floor, ..sound });
+            let err = validate(&file).unwrap_err();
+            assert!(err.starts_with("workloads[0].rerun_floor: {time:"), "{err}");
+        }
+        file.workloads[0].rerun_floor = Some(crate::stats::reruns::RerunFloor { runs: 1, ..sound });
+        assert!(validate(&file).unwrap_err().contains("runs: 1}"));
     }
 
     #[test]

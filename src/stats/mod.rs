@@ -1,9 +1,11 @@
 //! Statistics of samples: robust summaries, a seeded percentile bootstrap, the paired speedup, and
 //! the run-to-run noise floor added to a run's own intervals (`noise_floor`), the machine's states
-//! within a run (`states`: the spread between stretches of rounds, a shift of level).
+//! within a run (`states`: the spread between stretches of rounds, a shift of level), and the
+//! spread between a workload's reruns on one machine, measured from its earlier runs (`reruns`).
 
 mod bootstrap;
 pub mod noise_floor;
+pub mod reruns;
 mod speedup;
 pub mod states;
 mod summary;

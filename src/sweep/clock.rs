@@ -223,6 +223,8 @@ pub struct FakeClock {
     state: Mutex<FakeState>,
     relative_sd: f64,
     default_ns: u64,
+    /// The machine's state: work at more than one thread takes this many times its time.
+    parallel_factor: f64,
 }
 
 #[derive(Debug)]
@@ -244,7 +246,15 @@ impl FakeClock {
             state: Mutex::new(FakeState { now_ns: 0, rng: Pcg64Mcg::seed_from_u64(seed) }),
             relative_sd,
             default_ns: 1_000_000,
+            parallel_factor: 1.0,
         }
+    }
+
+    /// This clock on a machine in a state where work at more than one thread takes `factor` times
+    /// its modeled time and work at one thread does not (`stats::reruns`: a state that outlasts a
+    /// run, which only its reruns can see).
+    pub fn in_state(self, factor: f64) -> FakeClock {
+        FakeClock { parallel_factor: factor, ..self }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
@@ -266,7 +276,8 @@ impl Clock for FakeClock {
     ) -> Measurement {
         work();
         let mut state = self.lock();
-        let base = modeled_ns.unwrap_or(self.default_ns) as f64;
+        let state_factor = if threads > 1 { self.parallel_factor } else { 1.0 };
+        let base = modeled_ns.unwrap_or(self.default_ns) as f64 * state_factor;
         let factor = if self.relative_sd > 0.0 {
             let (u1, u2): (f64, f64) = (1.0 - state.rng.random::<f64>(), state.rng.random::<f64>());
             let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();

@@ -35,6 +35,7 @@ use crate::config::RunConfig;
 use crate::error::Result;
 use crate::machine::MachineFacts;
 use crate::machine::ceilings::CeilingPlan;
+use crate::machine::rerun_history::RerunHistory;
 use crate::results::{Ceilings, ResultsFile, Tool};
 use steps::Run;
 
@@ -60,6 +61,10 @@ pub struct RunContext<'a> {
     /// Measures (or recalls) the machine's ceilings for a plan, with warnings; `None`: the run
     /// records none (`--no-ceilings`, a fixture machine, the fake clock).
     pub ceilings: Option<&'a CeilingSource<'a>>,
+    /// What the workloads' earlier runs on this machine left (`machine::rerun_history`): each
+    /// in-process workload's floor is read from it and its run added to it; `None`: neither
+    /// (`--no-cache`, the fake clock).
+    pub reruns: Option<&'a RerunHistory>,
 }
 
 #[cfg(test)]
@@ -80,6 +85,7 @@ impl<'a> RunContext<'a> {
             journal,
             watchdog: None,
             ceilings: None,
+            reruns: None,
         }
     }
 }

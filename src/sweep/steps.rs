@@ -19,6 +19,7 @@ use crate::analysis;
 use crate::budget;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
+use crate::machine::rerun_history::RerunHistory;
 use crate::machine::{MachineFacts, Roots, environment};
 use crate::results::output::{self, Claimed, OutputPlan, Overwrite};
 use crate::results::{
@@ -35,6 +36,7 @@ pub(super) struct Run<'c, 'a> {
     journal: &'a Journal,
     watchdog: Option<&'a Watchdog>,
     source: Option<&'a CeilingSource<'a>>,
+    reruns: Option<&'a RerunHistory>,
     /// The results file.
     path: PathBuf,
     /// The HTML report (`--report`), checked with the other outputs.
@@ -107,6 +109,7 @@ impl<'c, 'a> Run<'c, 'a> {
             journal: ctx.journal,
             watchdog: ctx.watchdog,
             source: ctx.ceilings,
+            reruns: ctx.reruns,
             path,
             report,
             before,
@@ -173,6 +176,7 @@ impl<'c, 'a> Run<'c, 'a> {
             placement: &self.placement,
             ceilings: self.ceilings.clone(),
             thread_room: self.machine.thread_limits().room(),
+            reruns: self.reruns,
         };
         let mut result = sweep_workload(planned, &self.config.settings, share, &self.config.hooks, env);
         result.tag_over_quota(self.quota);

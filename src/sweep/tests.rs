@@ -1052,6 +1052,7 @@ fn one_workload_settings() -> SweepSettings {
         timeout: crate::config::SampleTimeout::Never,
         pin: crate::placement::Pin::None,
         noise_floor: crate::stats::NoiseFloors::NONE,
+        noise_floor_given: false,
         state_span: Duration::ZERO,
     }
 }
@@ -1074,6 +1075,7 @@ fn env_of<'a>(clock: &'a dyn Clock, observer: &'a mut dyn Observer, cpus: CpuCou
         placement: &[],
         ceilings: None,
         thread_room: None,
+        reruns: None,
     }
 }
 
@@ -1239,4 +1241,44 @@ fn the_noise_floor_is_recorded_and_widens_exact_intervals_by_its_own_width() {
     assert!((amdahl.serial_fraction - 0.25).abs() < 1e-9);
     let [lo, hi] = amdahl.ci95.unwrap();
     assert!(lo < 0.25 && 0.25 < hi && hi - lo < 0.05, "[{lo}, {hi}]");
+}
+
+#[test]
+fn a_state_that_outlasts_runs_is_measured_by_the_reruns_and_widens_the_later_runs_intervals() {
+    use crate::machine::ceiling_cache::{CacheKey, CeilingCache};
+    use crate::machine::rerun_history::RerunHistory;
+    let dir = tempfile::tempdir().unwrap();
+    let machine = MachineFacts::fake(CPUS);
+    let cache = CeilingCache { dir: dir.path().join("cache"), even_when_busy: false };
+    let history = RerunHistory::at(&cache, CacheKey::of(machine.fingerprint(), crate::placement::Pin::None), true);
+    // Six runs, the machine switching between two states of T(4) 8% apart from one run to the
+    // next (T(1) steady), 1% noise within each: no run can see the other state from inside.
+    let mut runs = Vec::new();
+    for (i, factor) in [1.0, 1.08, 1.0, 1.08, 1.0, 1.08].into_iter().enumerate() {
+        let out = dir.path().join(format!("r{i}.json"));
+        let config = config(&["synthetic:b=0.1,size=1200000"], "1,4", &out);
+        let clock = FakeClock::with_noise(i as u64, 0.01).in_state(factor);
+        let journal = Journal::new();
+        let context = RunContext { reruns: Some(&history), ..RunContext::quiet(&clock, &machine, &journal) };
+        runs.push(run(&config, context).unwrap().results.workloads.remove(0));
+    }
+    // The first three have no earlier runs enough to measure a floor; each later one has all before it.
+    for (i, w) in runs.iter().enumerate() {
+        assert_eq!(w.rerun_floor.map(|f| f.runs), (i >= 3).then_some(i), "run {i}");
+    }
+    let last = runs[5].rerun_floor.unwrap();
+    assert!(last.floor.speedup > 0.03 && !last.capped, "two states 8% apart: {last:?}");
+    assert!(last.floor.time < 0.01, "T(1) did not move: {last:?}");
+    // The later runs' S(4) intervals hold the other state's S(4); the first runs' do not.
+    let s4 = |w: &WorkloadResult| {
+        w.points.iter().find(|p| p.threads == 4).map(|p| (p.speedup.unwrap(), p.speedup_ci95.unwrap())).unwrap()
+    };
+    let (fast, _) = s4(&runs[0]);
+    let (_, slow_ci) = s4(&runs[1]);
+    assert!(fast > slow_ci[1], "run 1 alone cannot hold run 0's state: {fast} vs {slow_ci:?}");
+    let (_, late_slow_ci) = s4(&runs[5]);
+    assert!(late_slow_ci[0] < fast && fast < late_slow_ci[1], "run 5 holds run 0's state: {fast} vs {late_slow_ci:?}");
+    // The file says what widened them, and a refit reads it from the file.
+    let file = serde_json::to_value(&runs[5]).unwrap();
+    assert_eq!(file["rerun_floor"]["runs"], 5);
 }

@@ -39,7 +39,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use amdahl_workloads::{Checksum, Instance, Params, Team, Trace, TreePoll, Workload, run_hook};
 use rand::SeedableRng;
@@ -61,6 +61,7 @@ use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
 use crate::machine::limits::Room;
+use crate::machine::rerun_history::{self, Executable, RerunHistory, WorkloadIdentity};
 use crate::plan::{AddedPoint, LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
 use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
@@ -102,6 +103,8 @@ pub struct SweepEnv<'a> {
     pub ceilings: Option<Arc<Ceilings>>,
     /// The most threads this process may start (`machine::limits`), when known.
     pub thread_room: Option<Room>,
+    /// The workloads' earlier runs on this machine: this one's floor, and where its run goes.
+    pub reruns: Option<&'a RerunHistory>,
 }
 
 /// One workload's share of a run: what `SweepSettings.budget` and `.seed` (the whole run's)
@@ -220,6 +223,7 @@ fn new_result(planned: &PlannedWorkload, settings: &SweepSettings, workload: &dy
         tasks: workload.parallelism(&planned.spec.params),
         limit: planned.limit.clone(),
         added: Vec::new(),
+        rerun_floor: None,
         points: Vec::new(),
         fits: Fits::default(),
         diagnosis: None,
@@ -247,7 +251,8 @@ impl<'e> Sweep<'_, 'e> {
             ceilings: self.env.ceilings.clone(),
             tasks: self.result.tasks,
             loss: crate::fit::Loss::Log,
-            noise: self.settings.noise_floor.of(self.workload.command().is_some()),
+            noise: (self.settings.noise_floor.of(self.workload.command().is_some()))
+                .at_least(self.result.rerun_floor.map(|r| r.floor)),
             states: true,
         }
     }
@@ -843,6 +848,22 @@ impl<'e> Sweep<'_, 'e> {
         }
     }
 
+    /// The rerun history and this workload's identity in it, for in-process work when the run
+    /// keeps one (`machine::rerun_history`).
+    fn reruns(&self) -> Option<(&'e RerunHistory, WorkloadIdentity)> {
+        let history = self.env.reruns?;
+        Some((history, WorkloadIdentity::of(&self.result, Executable::current()?)?))
+    }
+
+    /// Whether this run is one of the machine's states, for its reruns to read: complete, no point
+    /// failed, none tagged `disturbed` (other work competing is not a state of the machine).
+    fn leaves_a_rerun_sample(&self, analysis: &crate::analysed::Analysis) -> bool {
+        matches!(self.result.stop, StopReason::Converged | StopReason::Budget | StopReason::MaxRounds)
+            && self.result.error.is_none()
+            && self.result.points.iter().all(|p| p.error.is_none())
+            && analysis.points.iter().all(|p| p.disturbance.is_none())
+    }
+
     /// The summaries, fits and diagnosis, once two rounds are in.
     fn finish(mut self) -> WorkloadResult {
         let command = self.workload.command().is_some();
@@ -865,9 +886,23 @@ impl<'e> Sweep<'_, 'e> {
             }
         }
         if self.result.rounds >= 2 {
+            let reruns = self.reruns();
+            if let Some((history, identity)) = &reruns {
+                self.result.rerun_floor = history.floor(identity, SystemTime::now());
+            }
             let ctx = self.context();
             let analysis = analysis::analyse(&self.result.points, &ctx);
+            let left = reruns.filter(|_| self.leaves_a_rerun_sample(&analysis));
+            let sample = left.and_then(|r| Some((r, rerun_history::sample_of(&analysis.points)?)));
             self.result.record(analysis);
+            if let Some(((history, identity), sample)) = sample
+                && let Err(e) = history.record(&identity, &self.result.name, sample, SystemTime::now())
+            {
+                self.result.warnings.push(format!(
+                    "{}: this run could not be added to the rerun history ({e}); it is in the results file, and later runs' noise floors do without it",
+                    self.result.name
+                ));
+            }
         }
         let t1 = self.result.points.first().filter(|p| p.threads == 1).and_then(|p| p.median_ns);
         let spec = self.workload.params().iter().find(|s| s.name == "size");

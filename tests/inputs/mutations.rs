@@ -49,6 +49,7 @@ fn valid() -> &'static str {
                 journal: &Journal::new(),
                 watchdog: None,
                 ceilings: None,
+                reruns: None,
             },
         )
         .unwrap();

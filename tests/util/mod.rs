@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// The `measure` binary, its ceilings cache in the tests' own temporary folder (never the user's).
+/// The `measure` binary, its ceilings cache in the tests' own temporary folder (never the user's),
+/// and no rerun history (`machine::rerun_history`): one test's runs must not widen another's
+/// intervals. The test that wants a history gives it a folder of its own.
 pub fn measure_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_measure"));
-    command.env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"));
+    command.env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR")).env("AMDAHL_RERUNS", "0");
     command
 }
 
