@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Cause, TimeParts};
 use crate::fit::Fits;
 use crate::fit::diagnose::Diagnosed;
+use crate::stats::reruns::{RerunFigure, RerunSample};
 use crate::stats::states::Shift;
 
 /// One workload analysed: what [`crate::analysis::analyse`] returns.
@@ -40,6 +41,17 @@ impl Analysis {
     /// fits, no diagnosis.
     pub fn nothing() -> Analysis {
         Analysis { points: Vec::new(), fits: Fits::default(), diagnosis: None, cause: None }
+    }
+
+    /// What this run leaves for its reruns (`stats::reruns`): T(1) and each S(j) with the
+    /// intervals of its own rounds; `None` without a sound T(1).
+    pub fn rerun_sample(&self) -> Option<RerunSample> {
+        let one = self.points.iter().find(|p| p.threads == 1)?;
+        let t1 = RerunFigure::of(one.median_ns?, one.median_ns_own_ci95?)?;
+        let speedups = (self.points.iter().filter(|p| p.threads > 1))
+            .filter_map(|p| Some((p.threads, RerunFigure::of(p.speedup?, p.speedup_own_ci95?)?)))
+            .collect();
+        Some(RerunSample { t1, speedups })
     }
 }
 
@@ -152,4 +164,33 @@ pub struct DisturbedStretch {
     pub cpu_change: f64,
     /// Its median utilisation against the other stretches', relative (-0.40: 40% less).
     pub utilisation_change: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_leaves_t1_and_each_speedup_with_its_own_interval_for_its_reruns() {
+        let analysis = |points| Analysis { points, ..Analysis::nothing() };
+        assert_eq!(analysis(Vec::new()).rerun_sample(), None);
+        let one = PointSummary {
+            threads: 1,
+            median_ns: Some(100.0),
+            median_ns_ci95: Some([90.0, 110.0]),
+            median_ns_own_ci95: Some([99.0, 101.0]),
+            ..PointSummary::default()
+        };
+        let two = PointSummary {
+            threads: 2,
+            speedup: Some(1.8),
+            speedup_ci95: Some([1.5, 2.1]),
+            speedup_own_ci95: Some([1.7, 1.9]),
+            ..PointSummary::default()
+        };
+        let s = analysis(vec![one.clone(), two]).rerun_sample().unwrap();
+        assert_eq!(s.t1, RerunFigure::of(100.0, [99.0, 101.0]).unwrap(), "the own interval, not the widened one");
+        assert_eq!(s.speedups, vec![(2, RerunFigure::of(1.8, [1.7, 1.9]).unwrap())]);
+        assert_eq!(analysis(vec![PointSummary { median_ns_own_ci95: None, ..one }]).rerun_sample(), None);
+    }
 }

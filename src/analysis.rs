@@ -26,6 +26,7 @@ use crate::fit::diagnose::{Diagnosed, Evidence, MachineCeiling, diagnose};
 use crate::fit::{self, AmdahlFit, Curve, Fits, Loss, karp_flatt};
 use crate::results::{Ceilings, Point, ResultsFile, Tag};
 use crate::scaling::Scaling;
+use crate::stats::reruns::RerunFloor;
 use crate::stats::states::{self, Shift};
 use crate::stats::{Bootstrap, NoiseFloor, Summary, finite, median, noise_floor, paired_speedup};
 use crate::thread_set::CpuCounts;
@@ -68,9 +69,11 @@ pub struct AnalysisContext {
     /// `measure fit --loss absolute`).
     pub loss: Loss,
     /// The run-to-run noise floor added to the intervals of T(j) and S(j) and to the curve's
-    /// bootstrap replicates (`stats::noise_floor`; none for files from before it), raised where
-    /// the workload's earlier runs on the machine measured more (`stats::reruns`).
+    /// bootstrap replicates (`stats::noise_floor`; none for files from before it).
     pub noise: NoiseFloor,
+    /// The spread the workload's earlier runs on the machine measured (`stats::reruns`), which
+    /// raises the floor where larger ([`AnalysisContext::floor_at`]); `None` without one.
+    pub reruns: Option<RerunFloor>,
     /// Whether the machine's states are read from the rounds in time order (`stats::states`): the
     /// spread between stretches of rounds, where larger than the floor, widens the intervals, and
     /// shifts of T(1) and S(j) are found. Files of schema version 4 on; older files are explained
@@ -79,6 +82,16 @@ pub struct AnalysisContext {
 }
 
 impl AnalysisContext {
+    /// The run-level standard deviations of T(j) (`time`) and S(j) (`speedup`) at `threads`,
+    /// before the run's own states: the noise floor's, each raised where the reruns measured
+    /// more (T(j) at j > 1 moves by T(1)'s and S(j)'s, in quadrature).
+    pub fn floor_at(&self, threads: usize) -> NoiseFloor {
+        let reruns = self.reruns.as_ref();
+        let time = self.noise.time.max(reruns.map_or(0.0, |r| r.time));
+        let speedup = self.noise.speedup.max(reruns.map_or(0.0, |r| r.speedup_at(threads)));
+        NoiseFloor { time: NoiseFloor { time, speedup }.time_at(threads), speedup }
+    }
+
     /// The context of workload `index` of `results`.
     pub fn of(results: &ResultsFile, index: usize) -> AnalysisContext {
         let w = &results.workloads[index];
@@ -93,7 +106,8 @@ impl AnalysisContext {
             ceilings: results.machine.ceilings.clone().map(Arc::new),
             tasks: w.tasks,
             loss: Loss::Log,
-            noise: results.config.noise_floor().of(w.command.is_some()).at_least(w.rerun_floor.map(|r| r.floor)),
+            noise: results.config.noise_floor().of(w.command.is_some()),
+            reruns: w.rerun_floor.clone(),
             states: results.schema_version >= 4,
         }
     }
@@ -315,7 +329,8 @@ impl States {
     /// The states of the point at `threads` with its `samples` and paired `ratios` (T1/Tj per
     /// round, in time order); the floor alone for files from before them (`ctx.states`).
     fn of(threads: usize, samples: &[f64], ratios: &[f64], seed: u64, ctx: &AnalysisContext) -> States {
-        let floor = States { time_sd: ctx.noise.time_at(threads), speedup_sd: ctx.noise.speedup, shift: None };
+        let at = ctx.floor_at(threads);
+        let floor = States { time_sd: at.time, speedup_sd: at.speedup, shift: None };
         if !ctx.states {
             return floor;
         }
@@ -483,7 +498,7 @@ fn paired_curve(points: &[Point], ctx: &AnalysisContext, seed: Option<u64>) -> O
                     samples[0][f.min(samples[0].len())..].iter().zip(s).map(|(a, b)| a / b).collect();
                 let j_seed = point_seed(ctx.seed, threads[k]);
                 let measured = if ctx.states { states::measured_spread(&ratios, j_seed).unwrap_or(0.0) } else { 0.0 };
-                ctx.noise.speedup.max(measured)
+                ctx.floor_at(threads[k]).speedup.max(measured)
             })
             .collect();
         add_run_noise(&mut curve, &threads, &sds, seed);
@@ -610,6 +625,7 @@ mod tests {
         tasks: None,
         loss: Loss::Log,
         noise: NoiseFloor::NONE,
+        reruns: None,
         states: false,
     };
 

@@ -8,7 +8,8 @@
 //!    - three tests, one per figure ([`Figure`]), built the same way ([`FigureTest`]): T(1), S at
 //!      the largest thread count both measured, and Amdahl's B. Each side's 95% interval (from its
 //!      file, recomputed from the raw samples: the run's own bootstrap plus the run-to-run noise
-//!      floor the file records, `stats::noise_floor`) gives its standard error; the difference
+//!      floor the file records, `stats::noise_floor`, raised where the workload's earlier runs on
+//!      its machine measured more, its `rerun_floor`, `stats::reruns`) gives its standard error; the difference
 //!      (of logarithms for T(1) and S, relative; of values for B) has the two errors added in
 //!      quadrature, and is significant when its 95% interval excludes 0. On this project's 2-CPU
 //!      machine, the batch of 180 A/A pairs measured after the floor was chosen called 11%

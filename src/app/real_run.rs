@@ -120,15 +120,26 @@ pub fn check_standard_output(config: &RunConfig, json: bool) -> Result<()> {
     }
 }
 
-/// The rerun history of this machine and placement (`machine::rerun_history`), read unless
-/// `--noise-floor` gave the floor; none with `--no-cache`, `AMDAHL_RERUNS=0`, a fixture tree
-/// (whose fingerprint is not this machine's) or no cache folder.
+/// The rerun history of this machine and placement (`machine::rerun_history`): read unless
+/// `--noise-floor` gave the floor, written unless the machine was busy as the run began (and
+/// `AMDAHL_CACHE_WHEN_BUSY=1` does not ask for it, as for the ceilings); none
+/// with `--no-cache`, `AMDAHL_RERUNS=0`, a fixture tree (whose fingerprint is not this
+/// machine's) or no cache folder.
 fn rerun_history(config: &RunConfig, machine: &MachineFacts, no_cache: bool) -> Option<RerunHistory> {
     if no_cache || !machine.roots().is_live() || RerunHistory::disabled_by_environment() {
         return None;
     }
-    let key = CacheKey::of(machine.fingerprint(), config.settings.pin);
-    Some(RerunHistory::at(&CeilingCache::default_location()?, key, !config.settings.noise_floor_given))
+    let facts = machine.fingerprint();
+    let busy = facts
+        .environment
+        .as_ref()
+        .and_then(|e| crate::machine::environment::busy_load(&e.before, facts.busy_before.as_ref(), facts.usable_cpus));
+    let key = CacheKey::of(facts, config.settings.pin);
+    let cache = CeilingCache::default_location()?;
+    let mut history = RerunHistory::at(&cache, key);
+    history.read = !config.settings.noise_floor_given;
+    history.write = busy.is_none() || cache.even_when_busy;
+    Some(history)
 }
 
 /// `--dry-run`: the plan and an estimate from one timed run at j = 1 per workload (none where

@@ -6,7 +6,10 @@
 //! [`crate::main!`], which calls [`main`]:
 //!
 //! - `cargo bench` sweeps every workload with [`crate::app::real_run`] (the table, the progress
-//!   bar, the verdicts, the ceilings and the signals of `measure run`), saves the run under the
+//!   bar, the verdicts, the ceilings and the signals of `measure run`, and its cache in
+//!   `$XDG_CACHE_HOME/amdahl`: the ceilings, and the rerun history whose spread widens the
+//!   intervals of a bench run again, so a gate reads each side against its own reruns; a rebuilt
+//!   bench starts a new history), saves the run under the
 //!   target folder ([`store`]: `TARGET/amdahl/BENCH/run-NNNNNN.json`, read by `measure
 //!   fit|report|compare`), and says in one line per workload what changed since the baseline
 //!   (the last run that measured it, or `--baseline NAME`), computed by [`crate::compare`];

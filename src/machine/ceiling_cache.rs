@@ -59,15 +59,20 @@ impl CacheKey {
         }
     }
 
-    /// FNV-1a of its JSON (stable across builds, unlike `Hash`): what names its files.
+    /// FNV-1a of its JSON: what names its files (and the rerun history's).
     pub fn hash(&self) -> u64 {
-        super::rerun_history::fnv1a(&serde_json::to_vec(self).unwrap_or_default())
+        fnv1a(&serde_json::to_vec(self).unwrap_or_default())
     }
 
     /// The file name of this key.
     fn file_name(&self) -> String {
         format!("ceilings-{:016x}.json", self.hash())
     }
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms, unlike `Hash`.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// One cached entry.
@@ -78,8 +83,9 @@ struct Entry {
     ceilings: Ceilings,
 }
 
-/// The environment variable that lets ceilings measured on a busy machine be cached (`1`): for a
-/// machine that is never quiet, such as a shared CI runner, or a test that must see the cache.
+/// The environment variable that lets ceilings measured on a busy machine be cached (`1`), and
+/// runs begun on one join the rerun history (`rerun_history`): for a machine that is never quiet,
+/// such as a shared CI runner, or a test that must see the cache.
 pub const CACHE_WHEN_BUSY_VAR: &str = "AMDAHL_CACHE_WHEN_BUSY";
 
 /// How much a compute ceiling may exceed its bound (j, or the usable CPUs) and still be believed

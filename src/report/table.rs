@@ -72,14 +72,23 @@ pub fn noise_floor_text(f: &NoiseFloors) -> String {
 /// What a workload's intervals include from its earlier runs on the machine
 /// (`stats::reruns`), in one line for the table and HTML; `None` without a rerun floor.
 pub fn rerun_floor_text(w: &WorkloadResult) -> Option<String> {
-    let r = w.rerun_floor?;
-    let age = humantime::format_duration(std::time::Duration::from_secs(r.oldest_s.div_ceil(60) * 60));
+    let r = w.rerun_floor.as_ref()?;
+    let minutes = r.oldest_s.div_ceil(60).max(1);
+    let age = if minutes < 120 { format!("{minutes} min") } else { format!("{} h", minutes / 60) };
+    let speedups = match r.speedup.as_slice() {
+        [] => String::new(),
+        [one] => format!(" and S({}) {:.1}%", one.threads, one.sd * 100.0),
+        all => {
+            let least = all.iter().map(|f| f.sd).fold(f64::INFINITY, f64::min);
+            let most = r.largest_speedup().unwrap_or(all[0]);
+            format!(" and S(j) {:.1}% to {:.1}% (the most at j = {})", least * 100.0, most.sd * 100.0, most.threads)
+        }
+    };
     Some(format!(
-        "reruns: {} earlier runs of this workload here (the oldest {age} ago) differ beyond their own intervals by T(1) {:.1}% and S {:.1}% (sd, expanded for their count{}); its 95% CIs hold that where it exceeds the noise floor",
+        "reruns: {} earlier runs of this workload here (the oldest {age} ago) differ beyond their own intervals by T(1) {:.1}%{speedups} (sd, expanded for their count{}); the CIs of T(j), S(j) and the fits include that where it exceeds the noise floor",
         r.runs,
-        r.floor.time * 100.0,
-        r.floor.speedup * 100.0,
-        if r.capped { ", capped at 10%: they may mix different code under one name" } else { "" }
+        r.time * 100.0,
+        if r.capped { "; a spread above 10% taken as 10%: they may mix different code under one name" } else { "" }
     ))
 }
 
@@ -413,5 +422,30 @@ mod tests {
         assert_eq!(format_duration_ns(123_456_789.0), "123.5 ms");
         assert_eq!(format_duration_ns(4_200.0), "4.20 us");
         assert_eq!(format_duration_ns(12.0), "12.00 ns");
+    }
+
+    #[test]
+    fn the_table_says_what_a_workloads_reruns_added_to_its_intervals() {
+        use crate::stats::reruns::{RerunFloor, SpeedupFloor};
+        let mut w = crate::report::tests::fixture().workloads.remove(0);
+        assert_eq!(rerun_floor_text(&w), None);
+        let s = |threads, sd| SpeedupFloor { threads, sd };
+        let floor = RerunFloor { time: 0.001, speedup: vec![s(2, 0.024)], runs: 9, oldest_s: 230, capped: false };
+        w.rerun_floor = Some(floor.clone());
+        let text = rerun_floor_text(&w).unwrap();
+        assert!(text.starts_with("reruns: 9 earlier runs of this workload here (the oldest 4 min ago) differ beyond their own intervals by T(1) 0.1% and S(2) 2.4% (sd, expanded for their count);"), "{text}");
+        assert!(workload_table(&w).into_text().contains(&format!("  {text}\n")));
+        w.rerun_floor = Some(RerunFloor {
+            speedup: vec![s(2, 0.004), s(4, 0.031), s(8, 0.012)],
+            oldest_s: 9000,
+            capped: true,
+            ..floor
+        });
+        let text = rerun_floor_text(&w).unwrap();
+        assert!(
+            text.contains("(the oldest 2 h ago)") && text.contains("S(j) 0.4% to 3.1% (the most at j = 4)"),
+            "{text}"
+        );
+        assert!(text.contains("a spread above 10% taken as 10%: they may mix different code under one name"), "{text}");
     }
 }

@@ -654,7 +654,7 @@ impl WorkloadResult {
             tasks: self.tasks,
             limit: self.limit.clone(),
             added: self.added.clone(),
-            rerun_floor: self.rerun_floor,
+            rerun_floor: self.rerun_floor.clone(),
             points: Vec::new(),
             fits: self.fits.clone(),
             diagnosis: self.diagnosis.clone(),

@@ -84,19 +84,8 @@ pub fn validate(file: &ResultsFile) -> Result<(), String> {
 }
 
 fn validate_workload(w: &WorkloadResult) -> Result<(), (String, String)> {
-    if let Some(r) = &w.rerun_floor
-        && !r.is_valid()
-    {
-        return Err((
-            ".rerun_floor".to_owned(),
-            format!(
-                "{{time: {:?}, speedup: {:?}, runs: {}}} is not a rerun floor (each from 0 to 0.1, from at least {} runs)",
-                r.floor.time,
-                r.floor.speedup,
-                r.runs,
-                crate::stats::reruns::MIN_RUNS
-            ),
-        ));
+    if let Some(why) = w.rerun_floor.as_ref().and_then(|r| r.fault()) {
+        return Err((".rerun_floor".to_owned(), why));
     }
     let mut previous = 0;
     for (k, p) in w.points.iter().enumerate() {
@@ -112,6 +101,26 @@ fn validate_workload(w: &WorkloadResult) -> Result<(), (String, String)> {
         }
         previous = p.threads;
         validate_samples(p, w.rounds).map_err(|(field, what)| at(field, what))?;
+        if let Some(functions) = &p.functions {
+            validate_functions(functions).map_err(|(field, what)| at(&format!("functions.{field}"), what))?;
+        }
+    }
+    Ok(())
+}
+
+/// A point's functions (`attribution::functions`): each function's per-run series as long as the
+/// runs they are per.
+fn validate_functions(f: &crate::attribution::functions::Functions) -> Result<(), (String, String)> {
+    let runs = f.runs.len();
+    for (i, function) in f.functions.iter().enumerate() {
+        for (name, series) in [("cpu_ns", &function.cpu_ns), ("path_ns", &function.path_ns)] {
+            if series.len() != runs {
+                return Err((
+                    format!("functions[{i}].{name}"),
+                    format!("{} values for {runs} runs: one per profile run (`runs`)", series.len()),
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -277,27 +286,50 @@ mod tests {
 
     #[test]
     fn a_rerun_floor_outside_its_bounds_is_refused_by_field() {
+        use crate::stats::reruns::{RerunFloor, SpeedupFloor};
         let mut file = reference();
-        let sound = crate::stats::reruns::RerunFloor {
-            floor: crate::stats::NoiseFloor { time: 0.001, speedup: 0.02 },
+        let sound = RerunFloor {
+            time: 0.001,
+            speedup: vec![SpeedupFloor { threads: 2, sd: 0.02 }],
             runs: 5,
             oldest_s: 600,
             capped: false,
         };
-        file.workloads[0].rerun_floor = Some(sound);
+        file.workloads[0].rerun_floor = Some(sound.clone());
         validate(&file).unwrap();
-        let broken = [
-            crate::stats::NoiseFloor { time: f64::NAN, speedup: 0.02 },
-            crate::stats::NoiseFloor { time: 0.0, speedup: 0.2 },
-            crate::stats::NoiseFloor { time: -0.01, speedup: 0.0 },
-        ];
-        for floor in broken {
-            file.workloads[0].rerun_floor = Some(crate::stats::reruns::RerunFloor { floor, ..sound });
-            let err = validate(&file).unwrap_err();
-            assert!(err.starts_with("workloads[0].rerun_floor: {time:"), "{err}");
-        }
-        file.workloads[0].rerun_floor = Some(crate::stats::reruns::RerunFloor { runs: 1, ..sound });
-        assert!(validate(&file).unwrap_err().contains("runs: 1}"));
+        file.workloads[0].rerun_floor = Some(RerunFloor { oldest_s: u64::MAX, ..sound.clone() });
+        assert_eq!(
+            validate(&file).unwrap_err(),
+            "workloads[0].rerun_floor: oldest_s 18446744073709551615 is more than a day (86400 s)"
+        );
+        file.workloads[0].rerun_floor =
+            Some(RerunFloor { speedup: vec![SpeedupFloor { threads: 2, sd: f64::NAN }], ..sound });
+        assert!(validate(&file).unwrap_err().starts_with("workloads[0].rerun_floor: speedup at j = 2: NaN"));
+    }
+
+    #[test]
+    fn functions_whose_series_do_not_match_their_runs_are_refused_by_field() {
+        use crate::attribution::functions::{FunctionCpu, Functions, RunCpu};
+        let mut file = reference();
+        let run = RunCpu { wall_ns: 1_000_000, cpu_ns: 2_000_000, samples: 8 };
+        let function = FunctionCpu {
+            function: "work".into(),
+            inlined: None,
+            location: None,
+            cpu_ns: vec![900_000, 950_000],
+            path_ns: vec![400_000, 420_000],
+            serial_blame_ns: 0,
+            imbalance_blame_ns: 0,
+        };
+        let functions = Functions { runs: vec![run; 2], functions: vec![function.clone()], untimed_samples: 0 };
+        file.workloads[0].points[1].functions = Some(functions.clone());
+        validate(&file).unwrap();
+        let short = FunctionCpu { path_ns: vec![400_000], ..function };
+        file.workloads[0].points[1].functions = Some(Functions { functions: vec![short], ..functions });
+        assert_eq!(
+            validate(&file).unwrap_err(),
+            "workloads[0].points[1].functions.functions[0].path_ns: 1 values for 2 runs: one per profile run (`runs`)"
+        );
     }
 
     #[test]

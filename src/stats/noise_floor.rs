@@ -97,15 +97,6 @@ impl NoiseFloor {
     pub fn is_valid(&self) -> bool {
         [self.time, self.speedup].iter().all(|v| v.is_finite() && (0.0..=NoiseFloor::MAX).contains(v))
     }
-
-    /// Each part the larger of this floor's and `other`'s (`other`: a workload's reruns, which
-    /// only widen).
-    pub fn at_least(self, other: Option<NoiseFloor>) -> NoiseFloor {
-        match other {
-            Some(o) => NoiseFloor { time: self.time.max(o.time), speedup: self.speedup.max(o.speedup) },
-            None => self,
-        }
-    }
 }
 
 /// The floor of each kind of work: in-process workloads and external commands.

@@ -76,6 +76,7 @@ mod tests {
             tasks: None,
             loss: crate::fit::Loss::Log,
             noise: crate::stats::NoiseFloor::NONE,
+            reruns: None,
             states: false,
         }
     }

@@ -9,7 +9,7 @@ use super::journal::{self, Journal, Saved};
 use super::*;
 use crate::config::{PlannedWorkload, RunRequest, SweepSettings};
 use crate::machine::MachineFacts;
-use crate::results::{StopReason, WorkloadResult};
+use crate::results::{ResultsFile, StopReason, WorkloadResult};
 use crate::thread_set::{CpuCounts, ThreadSet};
 
 const CPUS: CpuCounts = CpuCounts { usable: 4, physical: 4, sockets: 1 };
@@ -1247,38 +1247,44 @@ fn the_noise_floor_is_recorded_and_widens_exact_intervals_by_its_own_width() {
 fn a_state_that_outlasts_runs_is_measured_by_the_reruns_and_widens_the_later_runs_intervals() {
     use crate::machine::ceiling_cache::{CacheKey, CeilingCache};
     use crate::machine::rerun_history::RerunHistory;
+    use crate::stats::reruns::MIN_RUNS;
     let dir = tempfile::tempdir().unwrap();
     let machine = MachineFacts::fake(CPUS);
     let cache = CeilingCache { dir: dir.path().join("cache"), even_when_busy: false };
-    let history = RerunHistory::at(&cache, CacheKey::of(machine.fingerprint(), crate::placement::Pin::None), true);
-    // Six runs, the machine switching between two states of T(4) 8% apart from one run to the
+    let history = RerunHistory::at(&cache, CacheKey::of(machine.fingerprint(), crate::placement::Pin::None));
+    // Eight runs, the machine switching between two states of T(4) 8% apart from one run to the
     // next (T(1) steady), 1% noise within each: no run can see the other state from inside.
     let mut runs = Vec::new();
-    for (i, factor) in [1.0, 1.08, 1.0, 1.08, 1.0, 1.08].into_iter().enumerate() {
+    for i in 0..8 {
         let out = dir.path().join(format!("r{i}.json"));
         let config = config(&["synthetic:b=0.1,size=1200000"], "1,4", &out);
+        let factor = if i % 2 == 0 { 1.0 } else { 1.08 };
         let clock = FakeClock::with_noise(i as u64, 0.01).in_state(factor);
         let journal = Journal::new();
         let context = RunContext { reruns: Some(&history), ..RunContext::quiet(&clock, &machine, &journal) };
-        runs.push(run(&config, context).unwrap().results.workloads.remove(0));
+        runs.push(run(&config, context).unwrap().results);
     }
-    // The first three have no earlier runs enough to measure a floor; each later one has all before it.
-    for (i, w) in runs.iter().enumerate() {
-        assert_eq!(w.rerun_floor.map(|f| f.runs), (i >= 3).then_some(i), "run {i}");
+    // The first runs have too few earlier ones to measure a floor; each later one has all before it.
+    for (i, file) in runs.iter().enumerate() {
+        let floor = file.workloads[0].rerun_floor.as_ref();
+        assert_eq!(floor.map(|f| f.runs), (i >= MIN_RUNS).then_some(i), "run {i}");
     }
-    let last = runs[5].rerun_floor.unwrap();
-    assert!(last.floor.speedup > 0.03 && !last.capped, "two states 8% apart: {last:?}");
-    assert!(last.floor.time < 0.01, "T(1) did not move: {last:?}");
+    let last = runs[7].workloads[0].rerun_floor.clone().unwrap();
+    assert!(last.speedup_at(4) > 0.03 && !last.capped, "two states 8% apart: {last:?}");
+    assert!(last.time < 0.01, "T(1) did not move: {last:?}");
     // The later runs' S(4) intervals hold the other state's S(4); the first runs' do not.
-    let s4 = |w: &WorkloadResult| {
-        w.points.iter().find(|p| p.threads == 4).map(|p| (p.speedup.unwrap(), p.speedup_ci95.unwrap())).unwrap()
+    let s4 = |file: &ResultsFile| {
+        let p = file.workloads[0].points.iter().find(|p| p.threads == 4).unwrap();
+        (p.speedup.unwrap(), p.speedup_ci95.unwrap())
     };
     let (fast, _) = s4(&runs[0]);
     let (_, slow_ci) = s4(&runs[1]);
     assert!(fast > slow_ci[1], "run 1 alone cannot hold run 0's state: {fast} vs {slow_ci:?}");
-    let (_, late_slow_ci) = s4(&runs[5]);
-    assert!(late_slow_ci[0] < fast && fast < late_slow_ci[1], "run 5 holds run 0's state: {fast} vs {late_slow_ci:?}");
-    // The file says what widened them, and a refit reads it from the file.
-    let file = serde_json::to_value(&runs[5]).unwrap();
-    assert_eq!(file["rerun_floor"]["runs"], 5);
+    let (_, late_slow_ci) = s4(&runs[7]);
+    assert!(late_slow_ci[0] < fast && fast < late_slow_ci[1], "run 7 holds run 0's state: {fast} vs {late_slow_ci:?}");
+    // Every reader of the file recomputes the same intervals from the floor it records.
+    let mut refitted: ResultsFile = serde_json::from_str(&serde_json::to_string(&runs[7]).unwrap()).unwrap();
+    crate::fit_command::refit(&mut refitted);
+    assert_eq!(refitted.workloads[0].points, runs[7].workloads[0].points);
+    assert_eq!(refitted.workloads[0].fits, runs[7].workloads[0].fits);
 }

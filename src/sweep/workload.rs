@@ -61,7 +61,7 @@ use crate::budget::{self, Harness, RunCost};
 use crate::config::{Hooks, PlannedWorkload, SweepSettings};
 use crate::fit::Fits;
 use crate::machine::limits::Room;
-use crate::machine::rerun_history::{self, Executable, RerunHistory, WorkloadIdentity};
+use crate::machine::rerun_history::{Executable, RerunHistory, WorkloadIdentity};
 use crate::plan::{AddedPoint, LimitReason, PlanLimit, SLOWER_STOP, short_sample_advice};
 use crate::results::{Ceilings, Point, StopReason, WorkloadResult};
 use crate::scaling::Scaling;
@@ -251,8 +251,8 @@ impl<'e> Sweep<'_, 'e> {
             ceilings: self.env.ceilings.clone(),
             tasks: self.result.tasks,
             loss: crate::fit::Loss::Log,
-            noise: (self.settings.noise_floor.of(self.workload.command().is_some()))
-                .at_least(self.result.rerun_floor.map(|r| r.floor)),
+            noise: self.settings.noise_floor.of(self.workload.command().is_some()),
+            reruns: self.result.rerun_floor.clone(),
             states: true,
         }
     }
@@ -852,7 +852,7 @@ impl<'e> Sweep<'_, 'e> {
     /// keeps one (`machine::rerun_history`).
     fn reruns(&self) -> Option<(&'e RerunHistory, WorkloadIdentity)> {
         let history = self.env.reruns?;
-        Some((history, WorkloadIdentity::of(&self.result, Executable::current()?)?))
+        Some((history, WorkloadIdentity::of(&self.result, self.hooks, Executable::current()?)?))
     }
 
     /// Whether this run is one of the machine's states, for its reruns to read: complete, no point
@@ -893,14 +893,14 @@ impl<'e> Sweep<'_, 'e> {
             let ctx = self.context();
             let analysis = analysis::analyse(&self.result.points, &ctx);
             let left = reruns.filter(|_| self.leaves_a_rerun_sample(&analysis));
-            let sample = left.and_then(|r| Some((r, rerun_history::sample_of(&analysis.points)?)));
+            let sample = left.and_then(|r| Some((r, analysis.rerun_sample()?)));
             self.result.record(analysis);
             if let Some(((history, identity), sample)) = sample
                 && let Err(e) = history.record(&identity, &self.result.name, sample, SystemTime::now())
+                && history.first_failure()
             {
                 self.result.warnings.push(format!(
-                    "{}: this run could not be added to the rerun history ({e}); it is in the results file, and later runs' noise floors do without it",
-                    self.result.name
+                    "this run could not be added to the rerun history ({e}); it is in the results file, and later runs' noise floors do without it (said once a run)"
                 ));
             }
         }

@@ -13,6 +13,7 @@ use amdahl::machine::{MachineFacts, Roots};
 use amdahl::predict::predict_results;
 use amdahl::report::{Exporter, Html, Json, Markdown, Table, curve_table};
 use amdahl::results::{ResultsFile, parse};
+use amdahl::stats::reruns::{RerunFloor, SpeedupFloor};
 use amdahl::sweep::{FakeClock, Journal, RunContext, Silent, run};
 use amdahl::thread_set::CpuCounts;
 use proptest::prelude::*;
@@ -53,7 +54,16 @@ fn valid() -> &'static str {
             },
         )
         .unwrap();
-        serde_json::to_string_pretty(&outcome.results).unwrap()
+        // A floor from earlier runs on the first workload, so that its fields are mutated too.
+        let mut results = outcome.results;
+        results.workloads[0].rerun_floor = Some(RerunFloor {
+            time: 0.002,
+            speedup: vec![SpeedupFloor { threads: 2, sd: 0.03 }, SpeedupFloor { threads: 3, sd: 0.01 }],
+            runs: 6,
+            oldest_s: 420,
+            capped: false,
+        });
+        serde_json::to_string_pretty(&results).unwrap()
     })
 }
 

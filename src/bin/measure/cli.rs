@@ -110,7 +110,8 @@ pub struct RunArgs {
     /// Do not measure the machine's own ceilings (no `machine_speedup` or `fidelity`).
     #[arg(long)]
     pub no_ceilings: bool,
-    /// Neither read nor write the ceilings cache ($XDG_CACHE_HOME/amdahl, kept a day).
+    /// Neither read nor write the cache ($XDG_CACHE_HOME/amdahl, kept a day): the ceilings, and the
+    /// rerun history that widens the intervals of a workload run again.
     #[arg(long)]
     pub no_cache: bool,
     /// Calibrate each workload's size so one run at j=1 takes about this long (instead of the
