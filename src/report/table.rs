@@ -84,8 +84,12 @@ pub fn rerun_floor_text(w: &WorkloadResult) -> Option<String> {
             format!(" and S(j) {:.1}% to {:.1}% (the most at j = {})", least * 100.0, most.sd * 100.0, most.threads)
         }
     };
+    let left_out = match r.left_out {
+        0 => String::new(),
+        n => format!("{n} left out: a figure a factor 1.28 or more from the others' median, no state of the machine; "),
+    };
     Some(format!(
-        "reruns: {} earlier runs of this workload here (the oldest {age} ago) differ beyond their own intervals by T(1) {:.1}%{speedups} (sd, expanded for their count{}); the CIs of T(j), S(j) and the fits include that where it exceeds the noise floor",
+        "reruns: {} earlier runs of this workload here ({left_out}the oldest {age} ago) differ beyond their own intervals by T(1) {:.1}%{speedups} (sd, expanded for their count{}); the CIs of T(j), S(j) and the fits include that where it exceeds the noise floor",
         r.runs,
         r.time * 100.0,
         if r.capped { "; a spread above 10% taken as 10%: they may mix different code under one name" } else { "" }
@@ -430,7 +434,8 @@ mod tests {
         let mut w = crate::report::tests::fixture().workloads.remove(0);
         assert_eq!(rerun_floor_text(&w), None);
         let s = |threads, sd| SpeedupFloor { threads, sd };
-        let floor = RerunFloor { time: 0.001, speedup: vec![s(2, 0.024)], runs: 9, oldest_s: 230, capped: false };
+        let floor =
+            RerunFloor { time: 0.001, speedup: vec![s(2, 0.024)], runs: 9, left_out: 0, oldest_s: 230, capped: false };
         w.rerun_floor = Some(floor.clone());
         let text = rerun_floor_text(&w).unwrap();
         assert!(text.starts_with("reruns: 9 earlier runs of this workload here (the oldest 4 min ago) differ beyond their own intervals by T(1) 0.1% and S(2) 2.4% (sd, expanded for their count);"), "{text}");
@@ -447,5 +452,8 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("a spread above 10% taken as 10%: they may mix different code under one name"), "{text}");
+        w.rerun_floor = Some(RerunFloor { left_out: 1, ..w.rerun_floor.clone().unwrap() });
+        let text = rerun_floor_text(&w).unwrap();
+        assert!(text.contains("9 earlier runs of this workload here (1 left out: a figure a factor 1.28 or more from the others' median, no state of the machine; the oldest 2 h ago)"), "{text}");
     }
 }

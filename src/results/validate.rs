@@ -292,6 +292,7 @@ mod tests {
             time: 0.001,
             speedup: vec![SpeedupFloor { threads: 2, sd: 0.02 }],
             runs: 5,
+            left_out: 0,
             oldest_s: 600,
             capped: false,
         };

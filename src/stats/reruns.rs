@@ -48,6 +48,11 @@
 //!   that has seen one state sets a small floor, and the first run in the other state is called
 //!   different. The more runs (up to [`MAX_RUNS`](crate::machine::rerun_history::MAX_RUNS)) the
 //!   history holds, the more states it has seen.
+//! - A run's figure [`MAX_STATE_DEPARTURE`] or more from the runs' median there is left out of
+//!   that figure (and counted, `left_out`): a state moves a figure by a few percent, while a
+//!   run that lost half its CPU time to the host moved `primes`' S(2) by 46% without any sign the
+//!   run could see. A history whose runs split into two such camps has a median between them,
+//!   keeps both, and is capped.
 //! - A machine's first runs of a workload (fewer than [`MIN_RUNS`] earlier ones younger than
 //!   `machine::rerun_history::MAX_AGE`) have the constant floor only.
 //! - The floor only widens: the constant floor stays the lower bound.
@@ -65,6 +70,20 @@ pub const MIN_RUNS: usize = 5;
 /// The largest between-run standard deviation the reruns may estimate, of any figure, before
 /// the expansion for their count.
 pub const MAX_SD: f64 = 0.10;
+
+/// How far (on the log scale: 0.25 is a factor 1.28, 28% above or 22% below) a run's figure may lie from the
+/// median of the runs' and still be one of the machine's states. The states measured on the
+/// development VM moved S(2) by 3-13%; what moved it by 46% was the host taking half of the VM's
+/// CPU time for a whole run (`primes` S(2) 1.07 against 1.99, its threads' CPU time doubled, no
+/// sign the run could see), which would otherwise have set a floor of 10.7% for the next 20 runs.
+pub const MAX_STATE_DEPARTURE: f64 = 0.25;
+
+/// Which of `figures` lie [`MAX_STATE_DEPARTURE`] or more from their median.
+fn beyond_any_state(figures: &[RerunFigure]) -> Vec<bool> {
+    let lns: Vec<f64> = figures.iter().map(|f| f.ln).collect();
+    let middle = if lns.is_empty() { 0.0 } else { super::median(&lns) };
+    lns.iter().map(|x| (x - middle).abs() >= MAX_STATE_DEPARTURE).collect()
+}
 
 /// One figure of one run: its value on the log scale and the standard deviation its own rounds
 /// give it (a 95% interval's log half-width over z).
@@ -109,6 +128,11 @@ pub struct RerunFloor {
     pub speedup: Vec<SpeedupFloor>,
     /// How many earlier runs it was measured from.
     pub runs: usize,
+    /// How many of them were left out of a figure for lying [`MAX_STATE_DEPARTURE`] or more from
+    /// the others' median there: not a state of the machine (a CPU taken away for the whole run,
+    /// other code under the same name).
+    #[serde(default)]
+    pub left_out: usize,
     /// The age of the oldest of them when this run ended, seconds.
     pub oldest_s: u64,
     /// Whether a figure's between-run spread was above [`MAX_SD`] (10%) and taken as 10%: the
@@ -142,18 +166,33 @@ impl RerunFloor {
         if earlier.len() < MIN_RUNS {
             return None;
         }
-        let t1: Vec<RerunFigure> = earlier.iter().map(|s| s.t1).collect();
-        let time = between_runs(&t1)?;
-        let mut by_threads: BTreeMap<usize, Vec<RerunFigure>> = BTreeMap::new();
-        for (j, figure) in earlier.iter().flat_map(|s| &s.speedups) {
-            by_threads.entry(*j).or_default().push(*figure);
+        // Each figure of each run, by the run's index; a run far from the others in any figure is
+        // left out of that figure, and counted once.
+        let mut left_out = vec![false; earlier.len()];
+        let mut spread_of = |figures: Vec<(usize, RerunFigure)>| -> Option<Spread> {
+            let far = beyond_any_state(&figures.iter().map(|(_, f)| *f).collect::<Vec<_>>());
+            let kept: Vec<RerunFigure> = (figures.iter().zip(&far))
+                .filter_map(|((run, figure), &far)| {
+                    left_out[*run] |= far;
+                    (!far).then_some(*figure)
+                })
+                .collect();
+            between_runs(&kept)
+        };
+        let time = spread_of(earlier.iter().map(|s| s.t1).enumerate().collect())?;
+        let mut by_threads: BTreeMap<usize, Vec<(usize, RerunFigure)>> = BTreeMap::new();
+        for (run, sample) in earlier.iter().enumerate() {
+            for (j, figure) in &sample.speedups {
+                by_threads.entry(*j).or_default().push((run, *figure));
+            }
         }
         let speedups: Vec<(usize, Spread)> =
-            by_threads.into_iter().filter_map(|(j, figures)| Some((j, between_runs(&figures)?))).collect();
+            by_threads.into_iter().filter_map(|(j, figures)| Some((j, spread_of(figures)?))).collect();
         Some(RerunFloor {
             time: time.sd,
             speedup: speedups.iter().map(|&(threads, s)| SpeedupFloor { threads, sd: s.sd }).collect(),
             runs: earlier.len(),
+            left_out: left_out.iter().filter(|&&l| l).count(),
             oldest_s,
             capped: time.capped || speedups.iter().any(|(_, s)| s.capped),
         })
@@ -189,6 +228,9 @@ impl RerunFloor {
         let most = crate::machine::rerun_history::MAX_RUNS;
         if !(MIN_RUNS..=most).contains(&self.runs) {
             return Some(format!("runs {} is not from {MIN_RUNS} to {most}", self.runs));
+        }
+        if self.left_out > self.runs - MIN_RUNS {
+            return Some(format!("left_out {} of {} runs leaves fewer than {MIN_RUNS}", self.left_out, self.runs));
         }
         let day = crate::machine::rerun_history::MAX_AGE.as_secs();
         (self.oldest_s > day).then(|| format!("oldest_s {} is more than a day ({day} s)", self.oldest_s))
@@ -306,6 +348,30 @@ mod tests {
     }
 
     #[test]
+    fn a_run_far_from_the_others_is_no_state_and_is_left_out() {
+        // Nine runs of S(2) about 1.99, one at 1.07 (the host took half the CPU time of the
+        // whole run): left out, the floor is the nine's; with it, the floor would be 10.7%.
+        let mut runs: Vec<RerunSample> =
+            (0..9).map(|i| sample(10.0, 1.99f64.ln() + 0.002 * (i % 3) as f64, None)).collect();
+        runs.push(sample(10.0, 1.07f64.ln(), None));
+        let floor = RerunFloor::of(&runs, 60).unwrap();
+        assert_eq!(floor.left_out, 1);
+        assert_eq!(floor.speedup_at(2), RerunFloor::of(&runs[..9], 60).unwrap().speedup_at(2));
+        assert!(floor.speedup_at(2) < 0.01, "{floor:?}");
+        let s2: Vec<RerunFigure> = runs.iter().map(|r| r.speedups[0].1).collect();
+        assert!(between_runs(&s2).unwrap().sd > 0.1, "what the run would have set");
+        // States a few percent apart are kept whole.
+        let states: Vec<RerunSample> = (0..10).map(|i| sample(10.0, if i < 3 { 0.5 } else { 0.62 }, None)).collect();
+        assert_eq!(RerunFloor::of(&states, 60).unwrap().left_out, 0);
+        // Left out of T(1) counts the run once, and too few left measure nothing.
+        let mut slow = runs[..6].to_vec();
+        slow[0].t1.ln += 0.4;
+        assert_eq!(RerunFloor::of(&slow, 60).unwrap().left_out, 1);
+        slow[1].t1.ln += 0.4;
+        assert_eq!(RerunFloor::of(&slow, 60), None, "four runs of T(1) left");
+    }
+
+    #[test]
     fn a_floor_a_file_may_not_hold_says_why() {
         let sound = RerunFloor::of(&vec![sample(10.0, 0.6, Some(1.0)); 6], 60).unwrap();
         let faults = [
@@ -319,6 +385,7 @@ mod tests {
             RerunFloor { runs: 2, ..sound.clone() },
             RerunFloor { runs: 10_000, ..sound.clone() },
             RerunFloor { oldest_s: u64::MAX, ..sound.clone() },
+            RerunFloor { left_out: 2, ..sound.clone() },
         ];
         for f in faults {
             assert!(f.fault().is_some(), "{f:?}");

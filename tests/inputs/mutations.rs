@@ -60,6 +60,7 @@ fn valid() -> &'static str {
             time: 0.002,
             speedup: vec![SpeedupFloor { threads: 2, sd: 0.03 }, SpeedupFloor { threads: 3, sd: 0.01 }],
             runs: 6,
+            left_out: 1,
             oldest_s: 420,
             capped: false,
         });
