@@ -27,7 +27,10 @@
 //!
 //! so that a run's own sd and f, added in quadrature, make the t interval of the runs' spread:
 //! (t/z)^2 is 2.0 from 5 runs, 1.3 from 10, 1.14 from 20, and f tends to the method-of-moments
-//! tau as the runs grow. T(1) has one floor (`time`), and each j > 1 its own (`speedup`): states
+//! tau as the runs grow. A rare state adds little variance but lies far: `synthetic`'s S(2) at
+//! the default size sat 5.4% low in one run of sixteen, where the variance gave a floor of 1.0%
+//! (a 95% bound of 2.8% with the own 1%). So f is the larger of that and the farthest run from
+//! the runs' median over z, beyond the own: `f^2 = max(f^2, (max |x - median| / z)^2 - mean(own^2))`. T(1) has one floor (`time`), and each j > 1 its own (`speedup`): states
 //! need not move every j alike, and the largest of several noisy estimates would be biased up.
 //! The tests below count how often intervals so widened hold the long-run value (runs in
 //! independent states) and how often two runs are called different when states persist over
@@ -237,21 +240,26 @@ impl RerunFloor {
     }
 }
 
-/// The floor of `figures` (one per run, at least [`MIN_RUNS`]): the standard deviation between
-/// them beyond their own (capped at [`MAX_SD`]), expanded for their count; `None` with too few or
-/// a figure not finite.
+/// The floor of `figures` (one per run, at least [`MIN_RUNS`]), the larger of two reckonings of
+/// how far a rerun may land, each beyond the runs' own sd: their standard deviation, expanded for
+/// their count ([`t975`]), and the farthest of them from their median, over z (a rare state);
+/// each capped at [`MAX_SD`] before the expansion. `None` with too few or a figure not finite.
 pub fn between_runs(figures: &[RerunFigure]) -> Option<Spread> {
     let n = figures.len();
     if n < MIN_RUNS || figures.iter().any(|f| !f.ln.is_finite() || !f.own_sd.is_finite()) {
         return None;
     }
-    let mean = figures.iter().map(|f| f.ln).sum::<f64>() / n as f64;
-    let variance = figures.iter().map(|f| (f.ln - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let lns: Vec<f64> = figures.iter().map(|f| f.ln).collect();
+    let mean = lns.iter().sum::<f64>() / n as f64;
+    let variance = lns.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let own = figures.iter().map(|f| f.own_sd * f.own_sd).sum::<f64>() / n as f64;
-    let capped = variance - own > MAX_SD * MAX_SD;
-    let variance = if capped { MAX_SD * MAX_SD + own } else { variance };
+    let middle = super::median(&lns);
+    let farthest = lns.iter().map(|x| (x - middle).abs()).fold(0.0, f64::max) / Z95;
+    let capped = variance - own > MAX_SD * MAX_SD || farthest * farthest - own > MAX_SD * MAX_SD;
+    let cap = |v: f64| v.min(MAX_SD * MAX_SD + own);
     let expand = t975(n - 1) / Z95;
-    Some(Spread { sd: (expand * expand * variance - own).max(0.0).sqrt(), capped })
+    let spread = (expand * expand * cap(variance)).max(cap(farthest * farthest));
+    Some(Spread { sd: (spread - own).max(0.0).sqrt(), capped })
 }
 
 /// The 97.5% quantile of Student's t with `df` degrees of freedom (a table to 30, then the normal
@@ -307,6 +315,22 @@ mod tests {
         let mut broken = figures.clone();
         broken[3].ln = f64::NAN;
         assert_eq!(between_runs(&broken), None);
+    }
+
+    #[test]
+    fn a_rare_state_sets_the_floor_by_how_far_it_lay_not_by_the_variance_it_adds() {
+        // `synthetic`'s S(2) at the default size: fifteen runs at 1.80, one at 1.708 (5.5% low),
+        // own sd 1%. The variance gives 1.0% beyond the own (a 95% bound of 2.8% with it, where
+        // the reruns showed 5.5%); the farthest run gives 5.4% / z beyond the own: 2.5%.
+        let mut figures: Vec<RerunFigure> = (0..15).map(|_| figure(1.80f64.ln(), 0.01)).collect();
+        figures.push(figure(1.708f64.ln(), 0.01));
+        let far = (1.80f64 / 1.708).ln();
+        let expected = ((far / Z95).powi(2) - 0.0001).sqrt();
+        let spread = between_runs(&figures).unwrap();
+        assert!((spread.sd - expected).abs() < 1e-12 && !spread.capped, "{spread:?} against {expected}");
+        let variance = far * far * 15.0 / 256.0;
+        let by_variance = ((2.131f64 / Z95).powi(2) * variance - 0.0001).sqrt();
+        assert!(by_variance < 0.011 && spread.sd > 0.024, "{by_variance} {spread:?}");
     }
 
     #[test]
