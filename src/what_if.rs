@@ -167,6 +167,7 @@ mod file_tests {
                     imbalance_blame_ns: 0,
                 }],
                 untimed_samples: 0,
+                left_out_ns: Vec::new(),
             });
         }
         file

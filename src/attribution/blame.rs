@@ -103,6 +103,7 @@ mod tests {
             runs: vec![RunCpu { wall_ns: 10, cpu_ns: 10, samples: 1 }; 2],
             functions: vec![f("slow", 0, 900), f("even", 0, 100), f("serial", 400, 0)],
             untimed_samples: 0,
+            left_out_ns: Vec::new(),
         };
         let imb = shares(&at, Blamed::Imbalance);
         assert_eq!(imb.iter().map(|s| s.function.as_str()).collect::<Vec<_>>(), ["slow", "even"]);

@@ -30,6 +30,14 @@
 //!   full get neither blame nor a path (`untimed_samples`), nor do the leader's samples outside
 //!   the calls of a run with untracked stretches (the work's own rayon code: not serial code, and
 //!   the account does not call it so).
+//! - **What is left out**: a point keeps its [`KEPT`] functions with the most CPU time over its
+//!   runs, and those leading blame or the path; for the rest it keeps, per run, the largest self
+//!   CPU time of any of them (`left_out_ns`), so that a function missing from the list is known to
+//!   lie between 0 and that in each run (`growth` reads it so), not taken for one that did not
+//!   run. The largest left out, not the smallest kept: the list is ordered by the sum over the
+//!   runs and keeps the leaders of blame however little CPU time they hold, so a kept function's
+//!   time in a run bounds nothing left out; the largest left out is the exact bound, one number
+//!   a run.
 //!
 //! The samples are read by thread, time and stack alone (phase only where the time is not
 //! known), so a second source of per-thread samples fills the same tally.
@@ -56,12 +64,19 @@ pub const UNKNOWN: &str = "(unknown)";
 pub struct Functions {
     /// The profile runs it is made of, in order.
     pub runs: Vec<RunCpu>,
-    /// The functions, most CPU time first (at most [`KEPT`]); the rest is in the runs' totals.
+    /// The functions, most CPU time first (at most [`KEPT`] and the leaders of blame and of the
+    /// path); the rest is in the runs' totals, each bounded per run by `left_out_ns`.
     pub functions: Vec<FunctionCpu>,
     /// Samples after the last recorded call of runs with more calls than are kept in full: no
     /// blame, no path.
     #[serde(default)]
     pub untimed_samples: u64,
+    /// Per run (run order), the most self CPU time of any function left out of `functions`: a
+    /// function not listed ran at most this long in that run (see [`Functions::cpu_within`]).
+    /// Empty when none was left out, and in files from before it was kept (read, as they were
+    /// then, as none left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out_ns: Vec<u64>,
 }
 
 /// One profile run's totals.
@@ -283,10 +298,16 @@ impl FunctionTally {
             order.sort_by(|a, b| key(b).cmp(&key(a)).then_with(|| a.function.cmp(&b.function)));
             leads.extend(order.iter().take(8).map(|f| f.function.clone()));
         }
-        let mut kept = 0;
+        // What is left out is bounded per run by its largest member: a function not kept ran at
+        // most that long in that run.
+        let (mut rank, mut left_out_ns) = (0, Vec::new());
         functions.retain(|f| {
-            let keep = kept < KEPT || leads.contains(&f.function);
-            kept += 1;
+            let keep = rank < KEPT || leads.contains(&f.function);
+            rank += 1;
+            if !keep {
+                left_out_ns.resize(n, 0);
+                left_out_ns.iter_mut().zip(&f.cpu_ns).for_each(|(most, &ns)| *most = (*most).max(ns));
+            }
             keep
         });
         Some(Functions {
@@ -297,7 +318,26 @@ impl FunctionTally {
                 .collect(),
             functions,
             untimed_samples: self.untimed,
+            left_out_ns,
         })
+    }
+}
+
+#[cfg(test)]
+impl FunctionTally {
+    /// A tally of runs' self CPU time by program counter alone (no blame, no path), for tests.
+    pub(crate) fn of_cpu(runs: &[Vec<(usize, f64)>]) -> FunctionTally {
+        let runs = runs
+            .iter()
+            .map(|cpu| RunTally {
+                wall_ns: 1,
+                cpu_ns: cpu.iter().map(|(_, ns)| ns).sum::<f64>().round() as u64,
+                samples: cpu.len() as u64,
+                cpu: cpu.iter().copied().collect(),
+                path: HashMap::new(),
+            })
+            .collect();
+        FunctionTally { runs, ..FunctionTally::default() }
     }
 }
 
@@ -314,6 +354,19 @@ impl Functions {
     /// The function named `name`, when kept.
     pub fn function(&self, name: &str) -> Option<&FunctionCpu> {
         self.functions.iter().find(|f| f.function == name)
+    }
+
+    /// The least and the most self CPU time the function named `name` can have had in each run:
+    /// its own series, twice, when kept; when not, 0 and the run's `left_out_ns` (0 too where
+    /// nothing was left out: it did not run).
+    pub fn cpu_within(&self, name: &str) -> [Vec<u64>; 2] {
+        match self.function(name) {
+            Some(f) => [f.cpu_ns.clone(), f.cpu_ns.clone()],
+            None => [
+                vec![0; self.runs.len()],
+                (0..self.runs.len()).map(|r| self.left_out_ns.get(r).copied().unwrap_or(0)).collect(),
+            ],
+        }
     }
 }
 

@@ -96,6 +96,7 @@ mod tests {
                 imbalance_blame_ns: 0,
             }],
             untimed_samples: 0,
+            left_out_ns: Vec::new(),
         };
         let w = predict(&at, "serial_part", 2.0, 600.0).unwrap();
         assert!((w.path_share - 1.0 / 3.0).abs() < 1e-12);

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::attribution::blame::{Blamed, shares};
 use crate::attribution::functions::Functions;
-use crate::attribution::growth::{Growth, growth};
+use crate::attribution::growth::{Estimate, Growth, growth};
 use crate::quantity::format_duration_ns;
 use crate::results::WorkloadResult;
 use crate::scaling::Scaling;
@@ -26,7 +26,7 @@ pub fn functions_lines(w: &WorkloadResult) -> String {
     let mut out = String::new();
     blame_lines(w, &mut out);
     for (j, rows) in growth_at(w) {
-        let shown: Vec<&Growth> = rows.iter().take(GROWN).filter(|g| g.growth_ns > 0.0).collect();
+        let shown: Vec<&Growth> = rows.iter().take(GROWN).filter(|g| g.growth_ns.most() > 0.0).collect();
         if shown.is_empty() {
             continue;
         }
@@ -47,14 +47,26 @@ pub fn functions_lines(w: &WorkloadResult) -> String {
                 out,
                 "    {:<56} {:>12}  {ci}  ({}{at}: {} -> {})",
                 shortened(&g.function),
-                signed(g.growth_ns),
+                match g.growth_ns {
+                    Estimate::Known(ns) => signed(ns),
+                    Estimate::Within([least, most]) => format!("{}..{}", signed(least), signed(most)),
+                },
                 g.category.words(),
-                format_duration_ns(g.at_one_ns),
-                format_duration_ns(g.at_ns)
+                time(g.at_one_ns),
+                time(g.at_ns)
             );
         }
     }
     out
+}
+
+/// A mean time per run; one only bounded is a function left out of its point's cut list (at
+/// most the most any function left out ran).
+fn time(ns: Estimate) -> String {
+    match ns {
+        Estimate::Known(ns) => format_duration_ns(ns),
+        Estimate::Within([_, most]) => format!("at most {} (not kept)", format_duration_ns(most)),
+    }
 }
 
 /// Growth at every j > 1 with `functions`, against j = 1's.
@@ -157,6 +169,7 @@ mod tests {
                 runs: vec![RunCpu { wall_ns: 1, cpu_ns: 1, samples: 1 }; 3],
                 functions: vec![f("slow_task", 1_000_000 * j, 900 * (j - 1)), f("even", 1_000_000, 100 * (j - 1))],
                 untimed_samples: 0,
+                left_out_ns: Vec::new(),
             });
             if let Some(parts) = p.time_parts.as_mut() {
                 parts.imbalance.share = 0.2;
@@ -167,5 +180,28 @@ mod tests {
         assert!(text.contains("CPU time grown from j=1 to j=2"), "{text}");
         assert!(text.contains("slow_task") && text.contains("+1.00 ms"), "{text}");
         assert!(!text.contains("even     "), "a function that did not grow is not listed: {text}");
+    }
+
+    #[test]
+    fn a_growth_only_bounded_is_said_as_a_range_from_a_time_at_most() {
+        let mut w = crate::report::tests::fixture().workloads.remove(0);
+        for p in &mut w.points {
+            let one = p.threads == 1;
+            p.functions = Some(Functions {
+                runs: vec![RunCpu { wall_ns: 1, cpu_ns: 1, samples: 1 }; 3],
+                functions: if one {
+                    vec![f("work", 2_000_000, 0)]
+                } else {
+                    vec![f("work", 2_000_000, 0), f("victim", 1_000_000, 0)]
+                },
+                untimed_samples: 0,
+                // `victim` was left out at j = 1, where the most any left-out function ran was 400 µs.
+                left_out_ns: if one { vec![400_000, 410_000, 390_000] } else { Vec::new() },
+            });
+        }
+        let text = functions_lines(&w);
+        let line = text.lines().find(|l| l.contains("victim")).unwrap_or_else(|| panic!("{text}"));
+        assert!(line.contains("+600.0 us..+1.00 ms"), "{line}");
+        assert!(line.contains("at most 400.0 us (not kept) -> 1.00 ms"), "{line}");
     }
 }

@@ -108,10 +108,19 @@ fn validate_workload(w: &WorkloadResult) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// A point's functions (`attribution::functions`): each function's per-run series as long as the
-/// runs they are per.
+/// A point's functions (`attribution::functions`): each function's per-run series, and the bound
+/// of those left out where any were, as long as the runs they are per.
 fn validate_functions(f: &crate::attribution::functions::Functions) -> Result<(), (String, String)> {
     let runs = f.runs.len();
+    if !f.left_out_ns.is_empty() && f.left_out_ns.len() != runs {
+        return Err((
+            "left_out_ns".to_owned(),
+            format!(
+                "{} values for {runs} runs: one per profile run (`runs`), or none when nothing was left out",
+                f.left_out_ns.len()
+            ),
+        ));
+    }
     for (i, function) in f.functions.iter().enumerate() {
         for (name, series) in [("cpu_ns", &function.cpu_ns), ("path_ns", &function.path_ns)] {
             if series.len() != runs {
@@ -322,14 +331,29 @@ mod tests {
             serial_blame_ns: 0,
             imbalance_blame_ns: 0,
         };
-        let functions = Functions { runs: vec![run; 2], functions: vec![function.clone()], untimed_samples: 0 };
+        let functions = Functions {
+            runs: vec![run; 2],
+            functions: vec![function.clone()],
+            untimed_samples: 0,
+            left_out_ns: Vec::new(),
+        };
         file.workloads[0].points[1].functions = Some(functions.clone());
         validate(&file).unwrap();
         let short = FunctionCpu { path_ns: vec![400_000], ..function };
-        file.workloads[0].points[1].functions = Some(Functions { functions: vec![short], ..functions });
+        file.workloads[0].points[1].functions = Some(Functions { functions: vec![short], ..functions.clone() });
         assert_eq!(
             validate(&file).unwrap_err(),
             "workloads[0].points[1].functions.functions[0].path_ns: 1 values for 2 runs: one per profile run (`runs`)"
+        );
+        // What was left out: one bound a run, or none.
+        file.workloads[0].points[1].functions =
+            Some(Functions { left_out_ns: vec![30_000, 20_000], ..functions.clone() });
+        validate(&file).unwrap();
+        file.workloads[0].points[1].functions = Some(Functions { left_out_ns: vec![30_000], ..functions });
+        assert_eq!(
+            validate(&file).unwrap_err(),
+            "workloads[0].points[1].functions.left_out_ns: 1 values for 2 runs: one per profile run (`runs`), or \
+             none when nothing was left out"
         );
     }
 

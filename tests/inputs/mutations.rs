@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
+use amdahl::attribution::functions::{FunctionCpu, Functions, RunCpu};
 use amdahl::config::RunRequest;
 use amdahl::fit_command::{explain_samples, refit};
 use amdahl::import::parse_csv;
@@ -63,6 +64,30 @@ fn valid() -> &'static str {
             left_out: 1,
             oldest_s: 420,
             capped: false,
+        });
+        // Profiles by function at j = 1 and 2, one function left out at j = 1 (its bound kept),
+        // so that they are mutated and their growth rendered too.
+        let run = RunCpu { wall_ns: 2_000_000, cpu_ns: 3_000_000, samples: 12 };
+        let function = |name: &str, cpu: u64| FunctionCpu {
+            function: name.into(),
+            inlined: None,
+            location: Some("src/lib.rs:7".into()),
+            cpu_ns: vec![cpu, cpu + 10_000],
+            path_ns: vec![cpu / 2, cpu / 2],
+            serial_blame_ns: cpu / 4,
+            imbalance_blame_ns: cpu / 8,
+        };
+        results.workloads[0].points[0].functions = Some(Functions {
+            runs: vec![run; 2],
+            functions: vec![function("work", 1_000_000)],
+            untimed_samples: 1,
+            left_out_ns: vec![40_000, 30_000],
+        });
+        results.workloads[0].points[1].functions = Some(Functions {
+            runs: vec![run; 2],
+            functions: vec![function("work", 1_000_000), function("left_out_at_one", 300_000)],
+            untimed_samples: 0,
+            left_out_ns: Vec::new(),
         });
         serde_json::to_string_pretty(&results).unwrap()
     })
