@@ -242,7 +242,7 @@ impl RerunFloor {
 
 /// The floor of `figures` (one per run, at least [`MIN_RUNS`]), the larger of two reckonings of
 /// how far a rerun may land, each beyond the runs' own sd: their standard deviation, expanded for
-/// their count ([`t975`]), and the farthest of them from their median, over z (a rare state);
+/// their count (Student's t over z), and the farthest of them from their median, over z (a rare state);
 /// each capped at [`MAX_SD`] before the expansion. `None` with too few or a figure not finite.
 pub fn between_runs(figures: &[RerunFigure]) -> Option<Spread> {
     let n = figures.len();
