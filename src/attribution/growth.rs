@@ -18,13 +18,13 @@
 //!   point's list (and in files from before `functions::Functions::left_out_ns`): 0. When its
 //!   list was cut (`functions::KEPT`), it ran between 0 and the most any function left out ran
 //!   (`left_out_ns`), in each run: its time there and its growth are then only bounded
-//!   ([`Estimate::Within`]), and its interval is the envelope of the intervals of every value in
-//!   that range ([`difference_ci95_within`]): each bootstrap replicate,
-//!   `(1 - e) (mean b - mean a) + e (mean b* - mean a*)` with the expansion `e >= 1`, is
-//!   monotone in each run's value, so it lies between the replicate made of the ends of the
-//!   ranges that make it least and the one made of those that make it most, and so do their
-//!   percentiles: the interval of the unknown true values lies inside, and covers at least as
-//!   often. The list is ordered by the most growth each function can have, most first, so a
+//!   ([`Estimate::Within`]), and its interval contains the envelope of the intervals of every
+//!   value in that range ([`difference_ci95_within`]): each bootstrap replicate,
+//!   `(1 - e) (mean b - mean a) + e (mean b* - mean a*)` with the expansion `e >= 1`, is bounded
+//!   by taking its estimate term and its resampled term each at the ends of the ranges that make
+//!   it least (most), and so are their percentiles: the interval of the unknown true values lies
+//!   inside, and covers at least as often (it is wider than the exact envelope, which would pair
+//!   each resample's draw counts with the ends). The list is ordered by the most growth each function can have, most first, so a
 //!   function only bounded leads wherever it might; the clause never names one (its growth is
 //!   no number the data give).
 //! - **Where it goes** ([`Category`]): the pool's scheduling and idle spinning (rayon,
@@ -248,8 +248,9 @@ pub fn difference_ci95(a: &[f64], b: &[f64], seed: u64) -> Option<[f64; 2]> {
 }
 
 /// The interval of [`difference_ci95`] where each run's value is known only to lie between
-/// `a[0][r]` and `a[1][r]` (and `b[0][r]`, `b[1][r]`): the envelope of the intervals of every
-/// value in those ranges (see the module docs); with equal ends, [`difference_ci95`]'s own.
+/// `a[0][r]` and `a[1][r]` (and `b[0][r]`, `b[1][r]`): an interval containing the envelope of
+/// the intervals of every value in those ranges (see the module docs); with equal ends,
+/// [`difference_ci95`]'s own.
 /// `None` with fewer than two values in either.
 pub fn difference_ci95_within(a: [&[f64]; 2], b: [&[f64]; 2], seed: u64) -> Option<[f64; 2]> {
     let n = a[0].len().min(b[0].len());

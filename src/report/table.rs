@@ -86,7 +86,9 @@ pub fn rerun_floor_text(w: &WorkloadResult) -> Option<String> {
     };
     let left_out = match r.left_out {
         0 => String::new(),
-        n => format!("{n} left out: a figure a factor 1.28 or more from the others' median, no state of the machine; "),
+        n => format!(
+            "{n} left out: a figure a factor 1.28 or more from the runs' median, taken as no state of the machine; "
+        ),
     };
     Some(format!(
         "reruns: {} earlier runs of this workload here ({left_out}the oldest {age} ago) differ beyond their own intervals by T(1) {:.1}%{speedups} (sd, expanded for their count{}); the CIs of T(j), S(j) and the fits include that where it exceeds the noise floor",
@@ -454,6 +456,6 @@ mod tests {
         assert!(text.contains("a spread above 10% taken as 10%: they may mix different code under one name"), "{text}");
         w.rerun_floor = Some(RerunFloor { left_out: 1, ..w.rerun_floor.clone().unwrap() });
         let text = rerun_floor_text(&w).unwrap();
-        assert!(text.contains("9 earlier runs of this workload here (1 left out: a figure a factor 1.28 or more from the others' median, no state of the machine; the oldest 2 h ago)"), "{text}");
+        assert!(text.contains("9 earlier runs of this workload here (1 left out: a figure a factor 1.28 or more from the runs' median, taken as no state of the machine; the oldest 2 h ago)"), "{text}");
     }
 }
